@@ -1,0 +1,140 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// MARK: - Shared settings
+
+/// Every target is compiled in Swift 6 language mode (strict concurrency) and treats
+/// the upcoming features we rely on as on.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let serviceKitDependencies: [Target.Dependency] = [
+    "SwitchboardModels",
+    "SwitchboardAMQP",
+    "SwitchboardDatabase",
+    "SwitchboardServiceKit",
+    .product(name: "Hummingbird", package: "hummingbird"),
+    .product(name: "Logging", package: "swift-log"),
+    .product(name: "Metrics", package: "swift-metrics"),
+    .product(name: "PostgresNIO", package: "postgres-nio"),
+    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+]
+
+/// One executable per service: `Services/<Name>`, product `<name>`.
+func service(_ name: String, extra: [Target.Dependency] = []) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: serviceKitDependencies + extra,
+        path: "Services/\(name)",
+        resources: [.copy("openapi.yaml")],
+        swiftSettings: swiftSettings
+    )
+}
+
+/// A library module under `Shared/<directory>`.
+func shared(_ name: String, directory: String, dependencies: [Target.Dependency]) -> Target {
+    .target(name: name, dependencies: dependencies, path: "Shared/\(directory)", swiftSettings: swiftSettings)
+}
+
+let serviceNames = ["Ingest", "Session", "Transfer", "Contacts", "Callback", "Media"]
+
+let package = Package(
+    name: "switchboard",
+    platforms: [.macOS(.v14)],
+    products: serviceNames.map { .executable(name: $0.lowercased(), targets: [$0]) } + [
+        .executable(name: "switchboardctl", targets: ["SwitchboardCtl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+    ],
+    targets: [
+        // MARK: Shared modules
+        .systemLibrary(
+            name: "CRabbitMQ",
+            path: "Shared/CRabbitMQ",
+            pkgConfig: "librabbitmq",
+            providers: [.apt(["librabbitmq-dev"])]
+        ),
+        shared("SwitchboardModels", directory: "Models", dependencies: [
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+        ]),
+        shared("SwitchboardAMQP", directory: "AMQP", dependencies: [
+            "CRabbitMQ",
+            "SwitchboardModels",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
+        shared("SwitchboardDatabase", directory: "Database", dependencies: [
+            "SwitchboardModels",
+            "SwitchboardAMQP",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        shared("SwitchboardServiceKit", directory: "ServiceKit", dependencies: [
+            "SwitchboardModels",
+            "SwitchboardAMQP",
+            "SwitchboardDatabase",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+
+        // MARK: Services
+    ] + serviceNames.map { service($0) } + [
+        .executableTarget(
+            name: "SwitchboardCtl",
+            dependencies: [
+                "SwitchboardServiceKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ],
+            path: "Tools/SwitchboardCtl",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "ModelsTests", dependencies: ["SwitchboardModels"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ServiceKitTests",
+            dependencies: [
+                "SwitchboardServiceKit",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "SwitchboardModels"], swiftSettings: swiftSettings),
+        .testTarget(name: "SessionTests", dependencies: ["Session", "SwitchboardModels"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "SwitchboardAMQP",
+                "SwitchboardDatabase",
+                "SwitchboardModels",
+                "SwitchboardServiceKit",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

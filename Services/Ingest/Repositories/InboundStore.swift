@@ -1,0 +1,17 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Where accepted inbound messages are kept. `insert` returns nil for a duplicate
+/// (same channel and carrier id), which is then accepted again without a new effect.
+protocol InboundStore: Sendable {
+    func insert(_ message: ValidatedInbound, source: String, on connection: PostgresConnection, logger: Logger) async throws -> StoredInbound?
+    func find(channel: String, carrierMessageID: String, on connection: PostgresConnection, logger: Logger) async throws -> StoredInbound?
+}
+
+/// What the store assigned to a new message.
+struct StoredInbound: Sendable, Equatable {
+    var id: UUID
+    var sequence: Int64
+    var acceptedAt: Date
+}

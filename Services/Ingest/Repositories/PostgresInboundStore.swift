@@ -1,0 +1,38 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SwitchboardModels
+
+/// ``InboundStore`` in the `ingest.messages` table; the unique (channel, carrier id)
+/// constraint is the dedup, forever, not a time window.
+struct PostgresInboundStore: InboundStore {
+    let schema: String
+
+    func insert(_ message: ValidatedInbound, source: String, on connection: PostgresConnection, logger: Logger) async throws -> StoredInbound? {
+        let id = UUID()
+        let media = String(decoding: try SwitchboardJSON.encoder().encode(message.media), as: UTF8.self)
+        let rows = try await connection.query("""
+            INSERT INTO \(unescaped: schema).messages
+                (id, channel, carrier_message_id, from_number, to_number, text, media, received_at, source)
+            VALUES (\(id), \(message.channel), \(message.carrierMessageID), \(message.from), \(message.to), \(message.text),
+                    \(media)::jsonb, \(message.receivedAt), \(source))
+            ON CONFLICT (channel, carrier_message_id) DO NOTHING
+            RETURNING sequence, accepted_at
+            """, logger: logger)
+        for try await (sequence, acceptedAt) in rows.decode((Int64, Date).self) {
+            return StoredInbound(id: id, sequence: sequence, acceptedAt: acceptedAt)
+        }
+        return nil
+    }
+
+    func find(channel: String, carrierMessageID: String, on connection: PostgresConnection, logger: Logger) async throws -> StoredInbound? {
+        let rows = try await connection.query("""
+            SELECT id, sequence, accepted_at FROM \(unescaped: schema).messages
+            WHERE channel = \(channel) AND carrier_message_id = \(carrierMessageID)
+            """, logger: logger)
+        for try await (id, sequence, acceptedAt) in rows.decode((UUID, Int64, Date).self) {
+            return StoredInbound(id: id, sequence: sequence, acceptedAt: acceptedAt)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,13 @@
+import SwitchboardServiceKit
+
+/// `media`: MMS media fetching, storage and thumbnails.
+@main
+struct MediaApp {
+    static func main() async throws {
+        let bootstrap = ProcessBootstrap.start(service: "media", defaultPort: 8086)
+        let service = await Media.build(
+            configuration: bootstrap.configuration, logger: bootstrap.logger, registry: bootstrap.registry
+        )
+        try await service.run()
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+
+/// Where and how to connect to RabbitMQ.
+public struct AMQPConfiguration: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+    public var user: String
+    public var password: String
+    public var virtualHost: String
+    /// Heartbeat interval negotiated with the broker, in seconds.
+    public var heartbeatSeconds: Int
+    /// Longest wait between reconnection attempts.
+    public var maxReconnectDelay: Duration
+    /// How many publishes may await their confirm at once.
+    public var confirmWindow: Int
+    /// Shown in the broker's connection list (`rabbitmqctl list_connections client_properties`).
+    public var connectionName: String
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 5672,
+        user: String = "guest",
+        password: String = "guest",
+        virtualHost: String = "/",
+        heartbeatSeconds: Int = 30,
+        maxReconnectDelay: Duration = .seconds(10),
+        confirmWindow: Int = 2048,
+        connectionName: String = "switchboard"
+    ) {
+        self.host = host
+        self.port = port
+        self.user = user
+        self.password = password
+        self.virtualHost = virtualHost
+        self.heartbeatSeconds = heartbeatSeconds
+        self.maxReconnectDelay = maxReconnectDelay
+        self.confirmWindow = confirmWindow
+        self.connectionName = connectionName
+    }
+
+    /// Parses `amqp://user:password@host:port/vhost` (the vhost percent-encoded, `%2F` = `/`).
+    public init(url: String, connectionName: String = "switchboard") throws(AMQPConfigurationError) {
+        guard let components = URLComponents(string: url), components.scheme == "amqp" else {
+            throw .invalidURL("expected amqp://user:password@host:port/vhost")
+        }
+        guard let host = components.host, !host.isEmpty else { throw .invalidURL("missing host") }
+        let port = components.port ?? 5672
+        guard (1...65535).contains(port) else { throw .invalidURL("port out of range") }
+        let path = components.percentEncodedPath
+        var vhost = "/"
+        if path.count > 1 {
+            guard let decoded = String(path.dropFirst()).removingPercentEncoding else {
+                throw .invalidURL("virtual host is not valid percent-encoding")
+            }
+            vhost = decoded
+        }
+        self.init(
+            host: host,
+            port: port,
+            user: components.user.flatMap { $0.removingPercentEncoding } ?? "guest",
+            password: components.password.flatMap { $0.removingPercentEncoding } ?? "guest",
+            virtualHost: vhost,
+            connectionName: connectionName
+        )
+    }
+}
+
+/// A malformed AMQP URL; the reason never contains the password.
+public enum AMQPConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    case invalidURL(String)
+
+    public var description: String {
+        switch self {
+        case .invalidURL(let reason): "invalid AMQP URL: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+public import Logging
+public import ServiceLifecycle
+
+/// A RabbitMQ connection for async Swift code, over rabbitmq-c.
+///
+/// Each instance owns one broker connection on one dedicated thread (never the
+/// cooperative pool). Run it in the service group; it connects, declares `topology`,
+/// and reconnects with backoff whenever the connection or a channel is lost, re-attaching
+/// its consumers. Publishes are confirmed by the broker before they return; many can be
+/// in flight at once. RabbitMQ advises separate connections for publishing and
+/// consuming (flow control on one must not stall the other), so services create two.
+public final class AMQPConnection: Service, Sendable {
+    private let worker: ConnectionWorker
+
+    public init(configuration: AMQPConfiguration, topology: AMQPTopology, logger: Logger) {
+        self.worker = ConnectionWorker(configuration: configuration, topology: topology, logger: logger)
+    }
+
+    /// Whether the connection is up with its topology declared (for `/health/ready`).
+    public var isConnected: Bool { worker.isConnected }
+
+    /// Runs the connection until graceful shutdown or cancellation; then waits briefly for
+    /// outstanding confirms and closes.
+    public func run() async throws {
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await worker.run()
+            } onGracefulShutdown: {
+                self.worker.requestStop()
+            }
+        } onCancel: {
+            self.worker.requestStop()
+        }
+    }
+
+    /// Stops the connection (for tests and tools that do not use a service group).
+    public func stop() {
+        worker.requestStop()
+    }
+
+    /// Publishes one message and returns once the broker confirmed it.
+    /// - Throws: ``AMQPError`` when it was nacked, returned as unroutable, its channel was
+    ///   closed (e.g. a missing exchange), or the connection was lost before the confirm.
+    public func publish(_ message: AMQPMessage) async throws(AMQPError) {
+        if let error = await publish(batch: [message]).first ?? nil { throw error }
+    }
+
+    /// Publishes many messages at once (one hand-over to the connection thread, confirms
+    /// awaited together) and returns each one's outcome, `nil` meaning confirmed.
+    public func publish(batch messages: [AMQPMessage]) async -> [AMQPError?] {
+        let prepared = messages.map { message -> AMQPMessage in
+            var message = message
+            // Returns are matched to publishes by message id, so every message has one.
+            if message.properties.messageID == nil { message.properties.messageID = UUID().uuidString }
+            return message
+        }
+        return await withCheckedContinuation { continuation in
+            worker.submit(.publish(prepared, ConfirmBatch(count: prepared.count, continuation: continuation)))
+        }
+    }
+
+    /// Starts consuming `queue` with manual acks and at most `prefetch` unacked deliveries.
+    /// The stream ends after ``cancelConsumers()`` or shutdown; it survives reconnects.
+    public func consume(queue: String, prefetch: UInt16) -> AsyncStream<AMQPDelivery> {
+        let (stream, continuation) = AsyncStream<AMQPDelivery>.makeStream()
+        let tag = "\(queue).\(UUID().uuidString.prefix(8))"
+        worker.submit(.consume(ConsumerRegistration(queue: queue, prefetch: prefetch, tag: tag, continuation: continuation)))
+        return stream
+    }
+
+    /// Stops every consumer of this connection (no new deliveries); deliveries already
+    /// handed out can still be acked.
+    public func cancelConsumers() async {
+        await withCheckedContinuation { continuation in
+            worker.submit(.cancelConsumers(continuation))
+        }
+    }
+
+    /// Acknowledges a delivery. Call only after its effect is committed.
+    public func ack(_ delivery: AMQPDelivery, multiple: Bool = false) {
+        worker.submit(.ack(channel: delivery.channel, generation: delivery.generation, tag: delivery.deliveryTag, multiple: multiple))
+    }
+
+    /// Negatively acknowledges a delivery: requeued for another try, or (with
+    /// `requeue: false`) dead-lettered by the queue's policy.
+    public func reject(_ delivery: AMQPDelivery, requeue: Bool) {
+        worker.submit(.reject(channel: delivery.channel, generation: delivery.generation, tag: delivery.deliveryTag, requeue: requeue))
+    }
+}

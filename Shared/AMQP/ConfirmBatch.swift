@@ -1,0 +1,30 @@
+/// The publishes of one `publish` call awaiting their broker confirms.
+///
+/// Created by the caller, then touched only on the connection thread (hence
+/// `@unchecked Sendable`): the continuation resumes once every message has an outcome.
+final class ConfirmBatch: @unchecked Sendable {
+    private var results: [AMQPError?]
+    private var remaining: Int
+    private let continuation: CheckedContinuation<[AMQPError?], Never>
+
+    init(count: Int, continuation: CheckedContinuation<[AMQPError?], Never>) {
+        self.results = Array(repeating: nil, count: count)
+        self.remaining = count
+        self.continuation = continuation
+        if count == 0 { continuation.resume(returning: []) }
+    }
+
+    func complete(index: Int, error: AMQPError?) {
+        guard remaining > 0 else { return }
+        results[index] = error
+        remaining -= 1
+        if remaining == 0 { continuation.resume(returning: results) }
+    }
+}
+
+/// One message waiting to be published or awaiting its confirm.
+struct PendingPublish {
+    let message: AMQPMessage
+    let batch: ConfirmBatch
+    let index: Int
+}

@@ -1,0 +1,153 @@
+import CRabbitMQ
+import Foundation
+import Logging
+
+extension ConnectionWorker {
+    /// Opens the socket, logs in, declares the topology, opens the confirm-mode publish
+    /// channel and re-attaches every consumer.
+    func connect() throws(AMQPError) {
+        guard let newState = amqp_new_connection() else { throw .connectionFailed("out of memory") }
+        guard let socket = amqp_tcp_socket_new(newState) else {
+            amqp_destroy_connection(newState)
+            throw .connectionFailed("cannot create socket")
+        }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        let openStatus = amqp_socket_open_noblock(socket, configuration.host, Int32(configuration.port), &timeout)
+        guard openStatus == AMQP_STATUS_OK.rawValue else {
+            amqp_destroy_connection(newState)
+            throw .connectionFailed("cannot reach \(configuration.host):\(configuration.port): \(Self.statusText(openStatus))")
+        }
+        state = newState
+        var rpcTimeout = timeval(tv_sec: 15, tv_usec: 0)
+        _ = amqp_set_rpc_timeout(newState, &rpcTimeout)
+
+        let arena = CArena()
+        var clientProperties = arena.table([
+            "connection_name": .string(configuration.connectionName),
+            "product": .string("switchboard"),
+            "capabilities": .table([
+                "consumer_cancel_notify": .bool(true),
+                "publisher_confirms": .bool(true),
+                "basic.nack": .bool(true),
+            ]),
+        ])
+        let login = sb_amqp_login_plain(
+            newState, configuration.virtualHost, 0, 131_072, Int32(configuration.heartbeatSeconds),
+            configuration.user, configuration.password, &clientProperties
+        )
+        guard login.reply_type == AMQP_RESPONSE_NORMAL else {
+            throw .connectionFailed(CRead.replyError(login, context: "login as \(configuration.user)"))
+        }
+
+        try openChannel(Self.controlChannel)
+        try declareTopology()
+        try openChannel(Self.publishChannel)
+        _ = amqp_confirm_select(newState, Self.publishChannel)
+        try checkReply("confirm.select")
+
+        for consumer in consumers where !consumer.cancelled {
+            try attach(consumer)
+        }
+        markConnected()
+        logger.info("AMQP connected", metadata: [
+            "host": "\(configuration.host):\(configuration.port)", "consumers": "\(consumers.count)",
+        ])
+    }
+
+    func openChannel(_ channel: UInt16) throws(AMQPError) {
+        guard let state else { throw .connectionLost("not connected") }
+        _ = amqp_channel_open(state, channel)
+        try checkReply("channel.open \(channel)")
+        epochCounter += 1
+        channelEpochs[channel] = epochCounter
+    }
+
+    /// Checks the last synchronous reply. A channel the broker closed is acknowledged
+    /// and reported as `channelClosed`; anything else means the connection is gone.
+    func checkReply(_ context: String) throws(AMQPError) {
+        guard let state else { throw .connectionLost("not connected") }
+        let reply = amqp_get_rpc_reply(state)
+        switch reply.reply_type {
+        case AMQP_RESPONSE_NORMAL:
+            return
+        case AMQP_RESPONSE_SERVER_EXCEPTION where reply.reply.id == SB_CHANNEL_CLOSE:
+            let close = reply.reply.decoded!.assumingMemoryBound(to: amqp_channel_close_t.self).pointee
+            let text = CRead.string(close.reply_text)
+            throw .channelClosed(code: close.reply_code, reason: "\(context): \(text)")
+        default:
+            throw .connectionLost(CRead.replyError(reply, context: context))
+        }
+    }
+
+    private func declareTopology() throws(AMQPError) {
+        guard let state else { throw .connectionLost("not connected") }
+        let channel = Self.controlChannel
+        let arena = CArena()
+        let empty = amqp_table_t(num_entries: 0, entries: nil)
+        do {
+            for exchange in topology.exchanges {
+                _ = amqp_exchange_declare(
+                    state, channel, arena.bytes(exchange.name), arena.bytes(exchange.kind.rawValue), 0, 1, 0, 0, empty
+                )
+                try checkReply("exchange.declare \(exchange.name)")
+            }
+            for queue in topology.queues {
+                _ = amqp_queue_declare(state, channel, arena.bytes(queue.name), 0, 1, 0, 0, arena.table(queue.arguments))
+                try checkReply("queue.declare \(queue.name)")
+            }
+            for binding in topology.bindings {
+                _ = amqp_queue_bind(
+                    state, channel, arena.bytes(binding.queue), arena.bytes(binding.exchange),
+                    arena.bytes(binding.routingKey), empty
+                )
+                try checkReply("queue.bind \(binding.queue) \(binding.exchange) \(binding.routingKey)")
+            }
+        } catch {
+            // A refused declaration (e.g. a queue that exists with other arguments) is an
+            // operator error: say exactly which, then retry with backoff.
+            logger.error("AMQP topology declaration refused", metadata: ["reason": "\(error)"])
+            throw .connectionFailed("\(error)")
+        }
+    }
+
+    /// Opens the consumer's channel, sets its prefetch and starts consuming.
+    func attach(_ consumer: ConsumerRegistration) throws(AMQPError) {
+        guard let state else { return }
+        guard let index = consumers.firstIndex(where: { $0 === consumer }) else { return }
+        let channel = UInt16(3 + index)
+        do {
+            try openChannel(channel)
+            _ = amqp_basic_qos(state, channel, 0, consumer.prefetch, 0)
+            try checkReply("basic.qos")
+            let arena = CArena()
+            _ = amqp_basic_consume(
+                state, channel, arena.bytes(consumer.queue), arena.bytes(consumer.tag), 0, 0, 0,
+                amqp_table_t(num_entries: 0, entries: nil)
+            )
+            try checkReply("basic.consume \(consumer.queue)")
+            consumer.channel = channel
+            logger.debug("AMQP consumer attached", metadata: ["queue": "\(consumer.queue)"])
+        } catch {
+            if case .channelClosed = error {
+                _ = sb_send_channel_close_ok(state, channel)
+                channelEpochs[channel] = nil
+                logger.error("AMQP consumer could not attach; retrying", metadata: [
+                    "queue": "\(consumer.queue)", "reason": "\(error)",
+                ])
+                reattachAt[ObjectIdentifier(consumer)] = .now + .seconds(2)
+                return
+            }
+            throw error
+        }
+    }
+
+    func reattachDueConsumers() throws(AMQPError) {
+        guard state != nil, !reattachAt.isEmpty else { return }
+        let now = ContinuousClock.now
+        for consumer in consumers where !consumer.cancelled && consumer.channel == nil {
+            guard let due = reattachAt[ObjectIdentifier(consumer)], due <= now else { continue }
+            reattachAt[ObjectIdentifier(consumer)] = nil
+            try attach(consumer)
+        }
+    }
+}

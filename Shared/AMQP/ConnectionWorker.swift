@@ -1,0 +1,275 @@
+import CRabbitMQ
+import Foundation
+import Logging
+import Metrics
+import NIOConcurrencyHelpers
+
+/// Owns one rabbitmq-c connection and the one dedicated thread that ever touches it.
+///
+/// rabbitmq-c is not thread-safe and its calls block, so nothing here runs on Swift's
+/// cooperative pool: async callers hand ``WorkerCommand``s over through a locked inbox
+/// and a wake-up pipe, and the thread answers through continuations and streams. The
+/// thread sleeps in `poll(2)` on the broker socket and the pipe, waking at least once a
+/// second so heartbeats are serviced on an idle connection.
+///
+/// Channels: 1 declares the topology, 2 publishes in confirm mode, 3… one per consumer.
+final class ConnectionWorker: @unchecked Sendable {
+    struct Inbox {
+        var commands: [WorkerCommand] = []
+        var stopRequested = false
+    }
+
+    let configuration: AMQPConfiguration
+    let topology: AMQPTopology
+    let logger: Logger
+
+    private let inbox = NIOLockedValueBox(Inbox())
+    private let connectedFlag = NIOLockedValueBox(false)
+    private let finished = NIOLockedValueBox<CheckedContinuation<Void, Never>?>(nil)
+    private var wakeRead: Int32 = -1
+    var wakeReadDescriptor: Int32 { wakeRead }
+    private var wakeWrite: Int32 = -1
+
+    // Everything below is confined to the connection thread.
+    var state: amqp_connection_state_t?
+    static let controlChannel: UInt16 = 1
+    static let publishChannel: UInt16 = 2
+    var channelEpochs: [UInt16: UInt64] = [:]
+    var epochCounter: UInt64 = 0
+    var nextSequence: UInt64 = 1
+    var lowestUnconfirmed: UInt64 = 1
+    var inFlight: [UInt64: PendingPublish] = [:]
+    var waiting: [PendingPublish] = []
+    var waitingHead = 0
+    var returned: [String: AMQPError] = [:]
+    var consumers: [ConsumerRegistration] = []
+    var reattachAt: [ObjectIdentifier: ContinuousClock.Instant] = [:]
+    var reconnectAttempt = 0
+    var nextConnectAttempt = ContinuousClock.now
+
+    let publishedCounter = Counter(label: "switchboard_amqp_published_total")
+    let publishFailedCounter = Counter(label: "switchboard_amqp_publish_failures_total")
+    let deliveredCounter = Counter(label: "switchboard_amqp_deliveries_total")
+    let reconnectCounter = Counter(label: "switchboard_amqp_reconnects_total")
+
+    init(configuration: AMQPConfiguration, topology: AMQPTopology, logger: Logger) {
+        self.configuration = configuration
+        self.topology = topology
+        self.logger = logger
+        var fds: [Int32] = [-1, -1]
+        if sb_make_wake_pipe(&fds) == 0 {
+            wakeRead = fds[0]
+            wakeWrite = fds[1]
+        }
+    }
+
+    deinit {
+        if wakeRead >= 0 { close(wakeRead) }
+        if wakeWrite >= 0 { close(wakeWrite) }
+    }
+
+    var isConnected: Bool { connectedFlag.withLockedValue { $0 } }
+
+    // MARK: - Called from any thread
+
+    func submit(_ command: WorkerCommand) {
+        let accepted = inbox.withLockedValue { inbox -> Bool in
+            guard !inbox.stopRequested else { return false }
+            inbox.commands.append(command)
+            return true
+        }
+        if accepted {
+            sb_wake(wakeWrite)
+        } else {
+            reject(command, with: .shuttingDown)
+        }
+    }
+
+    func requestStop() {
+        inbox.withLockedValue { $0.stopRequested = true }
+        sb_wake(wakeWrite)
+    }
+
+    /// Starts the thread and returns when it has stopped.
+    func run() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            finished.withLockedValue { $0 = continuation }
+            let thread = Thread { [self] in self.threadMain() }
+            thread.name = "amqp-\(configuration.connectionName)"
+            thread.start()
+        }
+    }
+
+    // MARK: - The thread
+
+    private func threadMain() {
+        while true {
+            let (commands, stop) = inbox.withLockedValue { inbox in
+                defer { inbox.commands.removeAll(keepingCapacity: true) }
+                return (inbox.commands, inbox.stopRequested)
+            }
+            do {
+                for command in commands { try apply(command) }
+                if stop { break }
+                if state == nil {
+                    let now = ContinuousClock.now
+                    if now < nextConnectAttempt {
+                        sleepUntilWoken(milliseconds: Self.milliseconds(nextConnectAttempt - now))
+                        continue
+                    }
+                    try connect()
+                }
+                try flushWaiting()
+                try pumpFrames()
+                try reattachDueConsumers()
+            } catch {
+                connectionFailed(error)
+            }
+        }
+        shutdown()
+    }
+
+    private func connectionFailed(_ error: AMQPError) {
+        let wasConnected = state != nil
+        teardown(reason: error)
+        reconnectAttempt += 1
+        let delaySeconds = min(
+            Double(configuration.maxReconnectDelay.components.seconds),
+            0.25 * pow(2, Double(min(reconnectAttempt, 10)))
+        )
+        nextConnectAttempt = .now + .milliseconds(Int(delaySeconds * 1000))
+        reconnectCounter.increment()
+        logger.warning(
+            wasConnected ? "AMQP connection lost; reconnecting" : "AMQP connection failed; retrying",
+            metadata: ["reason": "\(error)", "retry_in_ms": "\(Int(delaySeconds * 1000))"]
+        )
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int32 {
+        let (seconds, attoseconds) = duration.components
+        return Int32(clamping: max(0, seconds * 1000 + attoseconds / 1_000_000_000_000_000))
+    }
+
+    func sleepUntilWoken(milliseconds: Int32) {
+        let result = sb_poll_two(-1, wakeRead, milliseconds)
+        if result > 0, result & 2 != 0 { sb_drain_wake_pipe(wakeRead) }
+    }
+
+    private func apply(_ command: WorkerCommand) throws(AMQPError) {
+        switch command {
+        case .publish(let messages, let batch):
+            for (index, message) in messages.enumerated() {
+                waiting.append(PendingPublish(message: message, batch: batch, index: index))
+            }
+        case .ack(let channel, let generation, let tag, let multiple):
+            guard let state, channelEpochs[channel] == generation else { return }
+            let status = amqp_basic_ack(state, channel, tag, multiple ? 1 : 0)
+            if status < 0 { throw .connectionLost(Self.statusText(status)) }
+        case .reject(let channel, let generation, let tag, let requeue):
+            guard let state, channelEpochs[channel] == generation else { return }
+            let status = amqp_basic_nack(state, channel, tag, 0, requeue ? 1 : 0)
+            if status < 0 { throw .connectionLost(Self.statusText(status)) }
+        case .consume(let registration):
+            consumers.append(registration)
+            if state != nil { try attach(registration) }
+        case .cancelConsumers(let continuation):
+            for consumer in consumers where !consumer.cancelled {
+                consumer.cancelled = true
+                if let state, let channel = consumer.channel {
+                    let arena = CArena()
+                    _ = amqp_basic_cancel(state, channel, arena.bytes(consumer.tag))
+                    let reply = amqp_get_rpc_reply(state)
+                    if reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION {
+                        consumer.continuation.finish()
+                        continuation.resume()
+                        throw .connectionLost(CRead.replyError(reply, context: "basic.cancel"))
+                    }
+                }
+                consumer.continuation.finish()
+            }
+            continuation.resume()
+        }
+    }
+
+    private func reject(_ command: WorkerCommand, with error: AMQPError) {
+        switch command {
+        case .publish(let messages, let batch):
+            for index in messages.indices { batch.complete(index: index, error: error) }
+        case .consume(let registration):
+            registration.continuation.finish()
+        case .cancelConsumers(let continuation):
+            continuation.resume()
+        case .ack, .reject:
+            break
+        }
+    }
+
+    // MARK: - Shutdown
+
+    private func shutdown() {
+        // Commands that arrived after the stop request are refused.
+        let late = inbox.withLockedValue { inbox in
+            defer { inbox.commands.removeAll() }
+            return inbox.commands
+        }
+        for command in late { reject(command, with: .shuttingDown) }
+        for consumer in consumers where !consumer.cancelled {
+            consumer.cancelled = true
+            consumer.continuation.finish()
+        }
+        // Give in-flight publishes a moment to be confirmed before closing.
+        if state != nil {
+            let deadline = ContinuousClock.now + .seconds(3)
+            do {
+                try flushWaiting()
+                while !inFlight.isEmpty, ContinuousClock.now < deadline { try pumpFrames() }
+            } catch {
+                logger.warning("AMQP connection lost during shutdown", metadata: ["reason": "\(error)"])
+            }
+            if let state { _ = amqp_connection_close(state, AMQP_REPLY_SUCCESS) }
+        }
+        teardown(reason: .shuttingDown)
+        for pending in waiting[waitingHead...] { pending.batch.complete(index: pending.index, error: .shuttingDown) }
+        waiting.removeAll()
+        waitingHead = 0
+        logger.debug("AMQP connection thread stopped")
+        let continuation = finished.withLockedValue { value in
+            defer { value = nil }
+            return value
+        }
+        continuation?.resume()
+    }
+
+    /// Drops the connection: in-flight publishes fail as `connectionLost` (their outcome is
+    /// unknown; callers retry idempotently), unsent ones stay queued for the next connection,
+    /// and deliveries from this connection can no longer be acked (the broker requeues them).
+    func teardown(reason: AMQPError) {
+        if let state { amqp_destroy_connection(state) }
+        state = nil
+        connectedFlag.withLockedValue { $0 = false }
+        channelEpochs.removeAll()
+        failInFlight(with: reason == .shuttingDown ? .shuttingDown : .connectionLost("\(reason)"))
+        for consumer in consumers { consumer.channel = nil }
+        reattachAt.removeAll()
+    }
+
+    func failInFlight(with error: AMQPError) {
+        for (_, pending) in inFlight.sorted(by: { $0.key < $1.key }) {
+            publishFailedCounter.increment()
+            pending.batch.complete(index: pending.index, error: error)
+        }
+        inFlight.removeAll()
+        returned.removeAll()
+        nextSequence = 1
+        lowestUnconfirmed = 1
+    }
+
+    static func statusText(_ status: Int32) -> String {
+        String(cString: amqp_error_string2(status))
+    }
+
+    func markConnected() {
+        connectedFlag.withLockedValue { $0 = true }
+        reconnectAttempt = 0
+    }
+}

@@ -1,0 +1,56 @@
+/// The messaging contract of DESIGN.md section 2: every Switchboard service declares all
+/// of it at start-up, so that whichever service starts first, no message published by
+/// another is ever unroutable. `deploy/rabbitmq/definitions.json` lists the same (a test
+/// keeps the two equal).
+public enum SwitchboardTopology {
+    public static let inboundExchange = "switchboard.inbound"
+    public static let eventsExchange = "switchboard.events"
+    public static let commandsExchange = "switchboard.commands"
+    public static let outboundExchange = "switchboard.outbound"
+    public static let deadLetterExchange = "switchboard.dead"
+    public static let deadLetterQueue = "switchboard.dead-letters"
+
+    /// Queue → (exchange, routing keys) it is bound with.
+    public static let serviceQueues: [(queue: String, exchange: String, keys: [String])] = [
+        ("ingest.messages", inboundExchange, ["message"]),
+        ("ingest.receipts", inboundExchange, ["receipt"]),
+        ("session.events", eventsExchange, [
+            "message.received", "message.status", "contact.identified", "contact.assigned",
+            "contact.merged", "media.stored", "media.failed", "consent.changed", "callback.scheduled",
+        ]),
+        ("session.commands", commandsExchange, ["session.interaction.assign"]),
+        ("transfer.events", eventsExchange, ["interaction.created", "interaction.assigned", "interaction.closed"]),
+        ("contacts.events", eventsExchange, ["message.received", "interaction.#", "consent.keyword"]),
+        ("callback.events", eventsExchange, ["interaction.closed", "contact.merged"]),
+        ("media.commands", commandsExchange, ["media.fetch"]),
+        ("media.events", eventsExchange, ["interaction.assigned"]),
+    ]
+
+    /// Arguments every service queue carries: quorum, dead-lettered to `switchboard.dead`
+    /// after `deliveryLimit` failed deliveries, so a poison message is never looped forever.
+    public static func serviceQueueArguments(deliveryLimit: Int) -> [String: AMQPHeaderValue] {
+        [
+            "x-queue-type": .string("quorum"),
+            "x-dead-letter-exchange": .string(deadLetterExchange),
+            "x-delivery-limit": .int(Int64(deliveryLimit)),
+        ]
+    }
+
+    /// The whole topology.
+    public static func topology(deliveryLimit: Int = 5) -> AMQPTopology {
+        let exchanges: [AMQPTopology.Exchange] = [
+            .init(name: inboundExchange, kind: .direct),
+            .init(name: eventsExchange, kind: .topic),
+            .init(name: commandsExchange, kind: .direct),
+            .init(name: outboundExchange, kind: .topic),
+            .init(name: deadLetterExchange, kind: .topic),
+        ]
+        var queues = [AMQPTopology.Queue(name: deadLetterQueue, arguments: ["x-queue-type": .string("quorum")])]
+        var bindings = [AMQPTopology.Binding(queue: deadLetterQueue, exchange: deadLetterExchange, routingKey: "#")]
+        for entry in serviceQueues {
+            queues.append(.init(name: entry.queue, arguments: serviceQueueArguments(deliveryLimit: deliveryLimit)))
+            bindings += entry.keys.map { .init(queue: entry.queue, exchange: entry.exchange, routingKey: $0) }
+        }
+        return AMQPTopology(exchanges: exchanges, queues: queues, bindings: bindings)
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+public import PostgresNIO
+
+/// Where the service's PostgreSQL lives, parsed from `postgres://user:password@host:port/db`.
+public struct DatabaseConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var user: String
+    public var password: String?
+    public var database: String
+    /// Connections kept by the pool at most.
+    public var maxConnections: Int
+
+    public init(url: String, maxConnections: Int = 20) throws(DatabaseConfigurationError) {
+        guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? "") else {
+            throw .invalidURL("expected postgres://user:password@host:port/database")
+        }
+        guard let host = components.host, !host.isEmpty else { throw .invalidURL("missing host") }
+        guard let user = components.user, !user.isEmpty else { throw .invalidURL("missing user") }
+        let database = String(components.path.dropFirst())
+        guard !database.isEmpty else { throw .invalidURL("missing database name") }
+        self.host = host
+        self.port = components.port ?? 5432
+        self.user = user.removingPercentEncoding ?? user
+        self.password = components.password?.removingPercentEncoding
+        self.database = database
+        self.maxConnections = maxConnections
+    }
+
+    /// The postgres-nio client configuration. TLS is off: the database is reached over a
+    /// private network (compose) or loopback; see the README to enable it.
+    public var clientConfiguration: PostgresClient.Configuration {
+        var configuration = PostgresClient.Configuration(
+            host: host, port: port, username: user, password: password, database: database, tls: .disable
+        )
+        configuration.options.maximumConnections = maxConnections
+        configuration.options.minimumConnections = 2
+        return configuration
+    }
+}
+
+/// A malformed database URL; never contains the password.
+public enum DatabaseConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    case invalidURL(String)
+
+    public var description: String {
+        switch self {
+        case .invalidURL(let reason): "invalid PostgreSQL URL: \(reason)"
+        }
+    }
+}

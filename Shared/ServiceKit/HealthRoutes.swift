@@ -1,0 +1,77 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import PostgresNIO
+import Prometheus
+import SwitchboardAMQP
+
+/// `GET /health/live`, `GET /health/ready`, `GET /metrics`, `GET /openapi.yaml` on every service.
+struct HealthRoutes: Sendable {
+    let service: String
+    let postgres: PostgresClient
+    let connections: [AMQPConnection]
+    let gate: StartupGate
+    let registry: PrometheusCollectorRegistry
+    let openAPI: String
+    let logger: Logger
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/health/live") { _, _ in
+            try JSONBody.response(["status": "ok", "service": service])
+        }
+        router.get("/health/ready") { _, _ in
+            let checks = await readiness()
+            let ready = checks.values.allSatisfy { $0 == "ok" }
+            return try JSONBody.response(
+                ReadinessReport(status: ready ? "ready" : "not_ready", service: service, checks: checks),
+                status: ready ? .ok : .serviceUnavailable
+            )
+        }
+        router.get("/metrics") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+        }
+        router.get("/openapi.yaml") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "application/yaml"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: openAPI)))
+        }
+    }
+
+    private func readiness() async -> [String: String] {
+        var checks: [String: String] = [:]
+        checks["amqp"] = connections.allSatisfy(\.isConnected) ? "ok" : "disconnected"
+        checks["migrations"] = gate.isOpen ? "ok" : "pending"
+        checks["postgres"] = await pingPostgres() ? "ok" : "unreachable"
+        return checks
+    }
+
+    private func pingPostgres() async -> Bool {
+        do {
+            return try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    let rows = try await postgres.query("SELECT 1", logger: logger)
+                    for try await _ in rows {}
+                    return true
+                }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(2))
+                    return false
+                }
+                let result = try await group.next() ?? false
+                group.cancelAll()
+                return result
+            }
+        } catch {
+            return false
+        }
+    }
+}
+
+struct ReadinessReport: Codable, Sendable {
+    let status: String
+    let service: String
+    let checks: [String: String]
+}

@@ -1,0 +1,32 @@
+import Foundation
+public import Logging
+import Metrics
+public import Prometheus
+
+/// Process-wide set-up done once by each executable's `main`: JSON logging, the
+/// Prometheus registry behind swift-metrics, and the validated configuration. A bad
+/// configuration ends the process with one log line naming the variable.
+public enum ProcessBootstrap {
+    public struct Result: Sendable {
+        public let configuration: ServiceConfiguration
+        public let logger: Logger
+        public let registry: PrometheusCollectorRegistry
+    }
+
+    public static func start(service: String, defaultPort: Int) -> Result {
+        let environment = Environment(ProcessInfo.processInfo.environment)
+        let level = Logger.Level(rawValue: environment.string("SWITCHBOARD_LOG_LEVEL", default: "info").lowercased()) ?? .info
+        LoggingSystem.bootstrap { label in JSONLogHandler(label: label, service: service, level: level) }
+        let logger = Logger(label: service)
+        let configuration: ServiceConfiguration
+        do {
+            configuration = try ServiceConfiguration(service: service, defaultPort: defaultPort, environment: environment)
+        } catch {
+            logger.critical("\(error.description)")
+            exit(2)
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return Result(configuration: configuration, logger: logger, registry: registry)
+    }
+}

@@ -1,0 +1,71 @@
+public import Logging
+public import SwitchboardAMQP
+public import SwitchboardDatabase
+import SwitchboardModels
+
+/// The settings every service shares (DESIGN.md section 6), read from the environment
+/// and validated at start: a service with a missing or bad value does not start.
+///
+/// | variable | default |
+/// |---|---|
+/// | `SWITCHBOARD_AMQP_URL` | `amqp://guest:guest@127.0.0.1:5672/%2F` |
+/// | `SWITCHBOARD_POSTGRES_URL` | `postgres://switchboard:switchboard@127.0.0.1:5432/switchboard` |
+/// | `SWITCHBOARD_HTTP_HOST` | `0.0.0.0` |
+/// | `SWITCHBOARD_HTTP_PORT` | the service's own (8081–8086) |
+/// | `SWITCHBOARD_JWT_SECRET` | required, at least 32 characters |
+/// | `SWITCHBOARD_LOG_LEVEL` | `info` |
+/// | `SWITCHBOARD_DEFAULT_REGION` | `US` |
+/// | `SWITCHBOARD_DELIVERY_LIMIT` | `5` |
+/// | `SWITCHBOARD_PREFETCH` | `64` |
+/// | `SWITCHBOARD_CONSUMER_CONCURRENCY` | `8` |
+/// | `SWITCHBOARD_POSTGRES_POOL_SIZE` | `20` |
+public struct ServiceConfiguration: Sendable {
+    public var service: String
+    public var amqp: AMQPConfiguration
+    public var database: DatabaseConfiguration
+    public var httpHost: String
+    public var httpPort: Int
+    public var jwtSecret: String
+    public var logLevel: Logger.Level
+    public var defaultRegion: String
+    public var deliveryLimit: Int
+    public var prefetch: Int
+    public var consumerConcurrency: Int
+
+    public init(service: String, defaultPort: Int, environment: Environment) throws(ConfigurationError) {
+        self.service = service
+        let amqpURL = environment.string("SWITCHBOARD_AMQP_URL", default: "amqp://guest:guest@127.0.0.1:5672/%2F")
+        do {
+            amqp = try AMQPConfiguration(url: amqpURL, connectionName: service)
+        } catch {
+            throw .invalid(variable: "SWITCHBOARD_AMQP_URL", reason: error.description)
+        }
+        let poolSize = try environment.int("SWITCHBOARD_POSTGRES_POOL_SIZE", default: 20, in: 2...500)
+        let postgresURL = environment.string(
+            "SWITCHBOARD_POSTGRES_URL", default: "postgres://switchboard:switchboard@127.0.0.1:5432/switchboard"
+        )
+        do {
+            database = try DatabaseConfiguration(url: postgresURL, maxConnections: poolSize)
+        } catch {
+            throw .invalid(variable: "SWITCHBOARD_POSTGRES_URL", reason: error.description)
+        }
+        httpHost = environment.string("SWITCHBOARD_HTTP_HOST", default: "0.0.0.0")
+        httpPort = try environment.int("SWITCHBOARD_HTTP_PORT", default: defaultPort, in: 1...65535)
+        jwtSecret = try environment.required("SWITCHBOARD_JWT_SECRET")
+        guard jwtSecret.utf8.count >= 32 else {
+            throw .invalid(variable: "SWITCHBOARD_JWT_SECRET", reason: "must be at least 32 characters (HS256 key)")
+        }
+        let level = try environment.choice(
+            "SWITCHBOARD_LOG_LEVEL", default: "info",
+            allowed: ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+        )
+        logLevel = Logger.Level(rawValue: level) ?? .info
+        defaultRegion = environment.string("SWITCHBOARD_DEFAULT_REGION", default: "US").uppercased()
+        guard PhoneRegion.named(defaultRegion) != nil else {
+            throw .invalid(variable: "SWITCHBOARD_DEFAULT_REGION", reason: "unknown region code (ISO 3166 alpha-2, e.g. US, GB)")
+        }
+        deliveryLimit = try environment.int("SWITCHBOARD_DELIVERY_LIMIT", default: 5, in: 1...100)
+        prefetch = try environment.int("SWITCHBOARD_PREFETCH", default: 64, in: 1...10_000)
+        consumerConcurrency = try environment.int("SWITCHBOARD_CONSUMER_CONCURRENCY", default: 8, in: 1...256)
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+public import Hummingbird
+public import Logging
+import Metrics
+public import PostgresNIO
+public import Prometheus
+public import ServiceLifecycle
+public import SwitchboardAMQP
+public import SwitchboardDatabase
+
+/// Everything a Switchboard service shares: its configuration, logger, PostgreSQL pool,
+/// the two AMQP connections (one consumes, one publishes), inbox and outbox of its own
+/// schema, authentication, start-up gate and metrics registry. A service's
+/// `<Name>+build.swift` creates one, adds its routes and consumers, and runs it.
+public struct ServiceRuntime: Sendable {
+    public let configuration: ServiceConfiguration
+    public let logger: Logger
+    public let registry: PrometheusCollectorRegistry
+    public let postgres: PostgresClient
+    public let consumeConnection: AMQPConnection
+    public let publishConnection: AMQPConnection
+    public let schema: String
+    public let inbox: Inbox
+    public let outbox: Outbox
+    public let authenticator: Authenticator
+    public let startup: StartupGate
+    public let migrations: MigrationRunner
+
+    public init(
+        configuration: ServiceConfiguration, schema: String, migrations: [Migration], logger: Logger,
+        registry: PrometheusCollectorRegistry
+    ) async {
+        self.configuration = configuration
+        self.logger = logger
+        self.registry = registry
+        self.schema = schema
+        self.postgres = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
+        let topology = SwitchboardTopology.topology(deliveryLimit: configuration.deliveryLimit)
+        var consumeConfiguration = configuration.amqp
+        consumeConfiguration.connectionName = "\(configuration.service)-consume"
+        var publishConfiguration = configuration.amqp
+        publishConfiguration.connectionName = "\(configuration.service)-publish"
+        self.consumeConnection = AMQPConnection(configuration: consumeConfiguration, topology: topology, logger: logger)
+        self.publishConnection = AMQPConnection(configuration: publishConfiguration, topology: topology, logger: logger)
+        self.inbox = Inbox(schema: schema)
+        self.outbox = Outbox(schema: schema)
+        self.authenticator = await Authenticator(secret: configuration.jwtSecret)
+        self.startup = StartupGate()
+        self.migrations = MigrationRunner(schema: schema, migrations: [Migration.messaging(schema: schema)] + migrations)
+    }
+
+    /// A router with the health, metrics and OpenAPI routes already on it.
+    public func makeRouter(openAPI: String) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: RequestMetricsMiddleware())
+        HealthRoutes(
+            service: configuration.service, postgres: postgres, connections: [consumeConnection, publishConnection],
+            gate: startup, registry: registry, openAPI: openAPI, logger: logger
+        ).register(on: router)
+        return router
+    }
+
+    /// A handler running `effect` in a transaction with inbox dedup, for consumers.
+    public func transactionalHandler(consumer: String) -> TransactionalHandler {
+        TransactionalHandler(client: postgres, inbox: inbox, consumer: consumer, logger: logger)
+    }
+
+    /// A consumer of `queue` that starts once migrations are applied.
+    public func consumer(
+        queue: String,
+        orderingKey: @escaping @Sendable (AMQPDelivery) -> String? = { _ in nil },
+        handler: @escaping AMQPConsumer.Handler
+    ) -> AMQPConsumer {
+        let gate = startup
+        return AMQPConsumer(
+            connection: consumeConnection, publisher: publishConnection, queue: queue,
+            prefetch: UInt16(clamping: configuration.prefetch), concurrency: configuration.consumerConcurrency,
+            source: configuration.service, logger: logger, waitUntilReady: { await gate.wait() },
+            orderingKey: orderingKey, handler: handler
+        )
+    }
+
+    /// The ordered services: infrastructure first, HTTP last, so graceful shutdown (which
+    /// runs in reverse) stops taking requests and deliveries first, drains the outbox,
+    /// then closes the broker and database connections.
+    public func services(router: Router<BasicRequestContext>, consumers: [any Service], extra: [any Service] = []) -> [any Service] {
+        let application = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: nil),
+            logger: logger
+        )
+        let relay = OutboxRelay(
+            client: postgres, outbox: outbox, publisher: publishConnection, service: configuration.service, logger: logger
+        )
+        let migration = MigrationService(client: postgres, runner: migrations, gate: startup, logger: logger)
+        return [postgres, consumeConnection, publishConnection, migration, relay] + extra + consumers + [application]
+    }
+
+    /// Runs the services until SIGTERM/SIGINT, then shuts down gracefully within 10 s.
+    public func run(router: Router<BasicRequestContext>, consumers: [any Service], extra: [any Service] = []) async throws {
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services(router: router, consumers: consumers, extra: extra).map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(9)
+        groupConfiguration.maximumCancellationDuration = .seconds(1)
+        let group = ServiceGroup(configuration: groupConfiguration)
+        logger.info("starting", metadata: ["http_port": "\(configuration.httpPort)"])
+        try await group.run()
+        logger.info("stopped")
+    }
+}

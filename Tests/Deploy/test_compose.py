@@ -1,0 +1,332 @@
+"""docker-compose.yml: valid Compose and the project's deployment rules.
+
+No Docker engine is needed: the file is validated against the Compose Specification's
+JSON schema (a copy beside this file), and Compose's variable interpolation is emulated
+for the checks that depend on it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from deploy_support import COMPOSE_FILE, DEPLOY, REPO, ROUTES, SERVICE_PORTS
+
+SCHEMA_FILE = Path(__file__).with_name("compose-spec.json")
+SERVICES = list(SERVICE_PORTS)
+BIND = "${SWITCHBOARD_BIND:-127.0.0.1}"
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    # safe_load resolves anchors and `<<` merge keys, as Compose does.
+    return yaml.safe_load(COMPOSE_FILE.read_text())
+
+
+@pytest.fixture(scope="module")
+def services(compose) -> dict:
+    return compose["services"]
+
+
+# --- Compose interpolation, as the Compose Specification defines it ---------------
+
+_VARIABLE = re.compile(
+    r"\$(?:(?P<escaped>\$)|\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?+])(?P<arg>[^}]*))?\}|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))"
+)
+
+
+class InterpolationError(Exception):
+    pass
+
+
+def interpolate(value, env: dict[str, str]):
+    """Interpolate ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?err}, ${VAR?err},
+    ${VAR:+alt}, $VAR and $$ in every string of a loaded Compose document."""
+    if isinstance(value, dict):
+        return {key: interpolate(item, env) for key, item in value.items()}
+    if isinstance(value, list):
+        return [interpolate(item, env) for item in value]
+    if not isinstance(value, str):
+        return value
+
+    def replace(match: re.Match) -> str:
+        if match.group("escaped"):
+            return "$"
+        name = match.group("name") or match.group("bare")
+        op, arg = match.group("op"), match.group("arg") or ""
+        is_set = name in env
+        is_nonempty = bool(env.get(name))
+        if op in (":-", "-"):
+            return env[name] if (is_nonempty if op == ":-" else is_set) else arg
+        if op in (":?", "?"):
+            if is_nonempty if op == ":?" else is_set:
+                return env[name]
+            raise InterpolationError(f"{name}: {arg}")
+        if op in (":+", "+"):
+            return arg if (is_nonempty if op == ":+" else is_set) else ""
+        return env.get(name, "")
+
+    return _VARIABLE.sub(replace, value)
+
+
+SECRET = "s" * 40
+
+
+# --- Schema -------------------------------------------------------------------------
+
+
+def test_schema_file_is_the_compose_specification():
+    schema = json.loads(SCHEMA_FILE.read_text())
+    assert schema["title"] == "Compose Specification"
+    assert "draft-07" in schema["$schema"]
+
+
+def test_compose_file_is_valid_against_the_compose_specification(compose):
+    schema = json.loads(SCHEMA_FILE.read_text())
+    validator_class = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
+    validator_class.check_schema(schema)
+    validator = validator_class(schema)
+    errors = sorted(validator.iter_errors(compose), key=lambda error: list(error.absolute_path))
+    assert not errors, "\n".join(f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors)
+
+
+def test_compose_file_is_still_valid_after_interpolation(compose):
+    schema = json.loads(SCHEMA_FILE.read_text())
+    rendered = interpolate(compose, {"SWITCHBOARD_JWT_SECRET": SECRET})
+    jsonschema.Draft7Validator(schema).validate(rendered)
+
+
+# --- Services -----------------------------------------------------------------------
+
+
+def test_expected_services_exist(services):
+    for name in SERVICES + ["rabbitmq", "postgres", "gateway"]:
+        assert name in services, f"service {name} missing"
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_service_runs_its_own_executable_from_the_shared_image(services, name):
+    service = services[name]
+    assert service["image"] == "switchboard:latest"
+    assert service["build"] == {"context": ".", "dockerfile": "deploy/Dockerfile"}
+    env = service["environment"]
+    assert env["EXEC_NAME"] == name
+    assert str(env["SWITCHBOARD_HTTP_PORT"]) == str(SERVICE_PORTS[name])
+
+
+def test_all_services_share_one_image(services):
+    assert {services[name]["image"] for name in SERVICES} == {"switchboard:latest"}
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_service_has_shared_configuration(services, name):
+    env = services[name]["environment"]
+    for key in (
+        "SWITCHBOARD_AMQP_URL",
+        "SWITCHBOARD_POSTGRES_URL",
+        "SWITCHBOARD_JWT_SECRET",
+        "SWITCHBOARD_LOG_LEVEL",
+        "SWITCHBOARD_DEFAULT_REGION",
+    ):
+        assert key in env, f"{name}: {key} missing"
+    rendered = interpolate(env, {"SWITCHBOARD_JWT_SECRET": SECRET})
+    assert rendered["SWITCHBOARD_AMQP_URL"] == "amqp://switchboard:switchboard@rabbitmq:5672/%2F"
+    assert rendered["SWITCHBOARD_POSTGRES_URL"] == "postgres://switchboard:switchboard@postgres:5432/switchboard"
+    assert rendered["SWITCHBOARD_JWT_SECRET"] == SECRET
+    assert rendered["SWITCHBOARD_LOG_LEVEL"] == "info"
+    assert rendered["SWITCHBOARD_DEFAULT_REGION"] == "US"
+
+
+def test_passwords_come_from_the_environment(services):
+    env = {"SWITCHBOARD_JWT_SECRET": SECRET, "SWITCHBOARD_AMQP_PASSWORD": "a1", "SWITCHBOARD_POSTGRES_PASSWORD": "p1"}
+    rendered = interpolate(services["ingest"]["environment"], env)
+    assert rendered["SWITCHBOARD_AMQP_URL"] == "amqp://switchboard:a1@rabbitmq:5672/%2F"
+    assert rendered["SWITCHBOARD_POSTGRES_URL"] == "postgres://switchboard:p1@postgres:5432/switchboard"
+    assert interpolate(services["postgres"]["environment"], env)["POSTGRES_PASSWORD"] == "p1"
+
+
+def test_jwt_secret_is_required(compose):
+    with pytest.raises(InterpolationError, match="SWITCHBOARD_JWT_SECRET"):
+        interpolate(compose, {})
+    with pytest.raises(InterpolationError):
+        interpolate(compose, {"SWITCHBOARD_JWT_SECRET": ""})
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_service_health_check_probes_its_readiness(services, name):
+    healthcheck = services[name]["healthcheck"]
+    test = healthcheck["test"]
+    assert test[0] in ("CMD", "CMD-SHELL")
+    command = " ".join(test[1:])
+    assert "curl" in command and "-f" in command
+    assert f"http://127.0.0.1:{SERVICE_PORTS[name]}/health/ready" in command
+    for key in ("interval", "timeout", "retries", "start_period"):
+        assert key in healthcheck, f"{name}: healthcheck.{key} missing"
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_service_restarts_and_stops_gracefully(services, name):
+    service = services[name]
+    assert service["restart"] == "unless-stopped"
+    # Services exit within 10 s of SIGTERM; the grace period must leave a margin.
+    grace = service["stop_grace_period"]
+    match = re.fullmatch(r"(\d+)s", grace)
+    assert match and int(match.group(1)) > 10, grace
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_service_waits_for_healthy_broker_and_database(services, name):
+    depends_on = services[name]["depends_on"]
+    assert isinstance(depends_on, dict)
+    for dependency in ("rabbitmq", "postgres"):
+        assert depends_on[dependency]["condition"] == "service_healthy"
+
+
+def test_services_publish_no_ports(services):
+    for name in SERVICES + ["postgres"]:
+        assert "ports" not in services[name], f"{name} must stay internal (the gateway fronts it)"
+
+
+def test_media_keeps_its_store_on_a_named_volume(compose, services):
+    media = services["media"]
+    assert media["environment"]["SWITCHBOARD_MEDIA_STORE_PATH"] == "/var/lib/switchboard/media"
+    volumes = media["volumes"]
+    assert any(str(v).split(":")[1:2] == ["/var/lib/switchboard/media"] for v in volumes), volumes
+    volume_name = next(str(v).split(":")[0] for v in volumes if ":/var/lib/switchboard/media" in str(v))
+    assert volume_name in compose["volumes"], "the media store must be a named volume"
+
+
+# --- Infrastructure -------------------------------------------------------------------
+
+
+def test_rabbitmq(services):
+    rabbitmq = services["rabbitmq"]
+    assert rabbitmq["image"].startswith("rabbitmq:") and "management" in rabbitmq["image"]
+    mounts = {v.split(":")[0]: v.split(":")[1] for v in rabbitmq["volumes"] if v.startswith("./")}
+    assert mounts["./deploy/rabbitmq/enabled_plugins"] == "/etc/rabbitmq/enabled_plugins"
+    assert mounts["./deploy/rabbitmq/definitions.json"] == "/etc/rabbitmq/definitions.json"
+    assert mounts["./deploy/rabbitmq/rabbitmq.conf"].startswith("/etc/rabbitmq/")
+    for volume in rabbitmq["volumes"]:
+        if volume.startswith("./"):
+            assert volume.endswith(":ro"), f"{volume} should be read-only"
+            assert (REPO / volume.split(":")[0]).is_file(), f"{volume}: no such file"
+    command = " ".join(rabbitmq["healthcheck"]["test"][1:])
+    assert "check_running" in command and "check_port_connectivity" in command
+    assert rabbitmq["ports"] == [f"{BIND}:15672:15672"]
+
+
+def test_rabbitmq_config_points_at_the_mounted_definitions():
+    conf = (DEPLOY / "rabbitmq" / "rabbitmq.conf").read_text()
+    settings = dict(
+        (key.strip(), value.strip())
+        for key, value in (line.split("=", 1) for line in conf.splitlines() if "=" in line and not line.lstrip().startswith("#"))
+    )
+    path = settings.get("definitions.local.path") or settings.get("load_definitions")
+    assert path == "/etc/rabbitmq/definitions.json"
+    assert settings.get("loopback_users.guest") == "true", "guest must stay restricted to localhost"
+    plugins = (DEPLOY / "rabbitmq" / "enabled_plugins").read_text().strip()
+    assert plugins == "[rabbitmq_management,rabbitmq_prometheus,rabbitmq_consistent_hash_exchange]."
+
+
+def test_postgres(services):
+    postgres = services["postgres"]
+    assert postgres["image"] == "postgres:15-bookworm"
+    env = postgres["environment"]
+    assert env["POSTGRES_USER"] == "switchboard"
+    assert env["POSTGRES_DB"] == "switchboard"
+    assert env["POSTGRES_PASSWORD"] == "${SWITCHBOARD_POSTGRES_PASSWORD:-switchboard}"
+    assert "pg_isready" in " ".join(postgres["healthcheck"]["test"])
+    assert any(v.endswith(":/var/lib/postgresql/data") for v in postgres["volumes"])
+
+
+def test_gateway(services):
+    gateway = services["gateway"]
+    assert gateway["image"].startswith("nginx:")
+    assert gateway["ports"] == [f"{BIND}:8080:8080"]
+    assert "./deploy/nginx/templates:/etc/nginx/templates:ro" in gateway["volumes"]
+    env = gateway["environment"]
+    for name, port in SERVICE_PORTS.items():
+        assert env[f"{name.upper()}_UPSTREAM"] == f"{name}:{port}"
+    for name in SERVICES:
+        assert gateway["depends_on"][name]["condition"] == "service_healthy"
+    assert "healthcheck" in gateway and "/health" in " ".join(gateway["healthcheck"]["test"])
+    assert gateway["restart"] == "unless-stopped"
+
+
+def test_only_the_gateway_and_management_ui_publish_by_default(services):
+    published = {}
+    for name, service in services.items():
+        if "observability" in service.get("profiles", []):
+            continue
+        for port in service.get("ports", []):
+            published.setdefault(name, []).append(port)
+    assert published == {
+        "gateway": [f"{BIND}:8080:8080"],
+        "rabbitmq": [f"{BIND}:15672:15672"],
+    }
+
+
+def test_every_published_port_is_bound_to_the_configured_address(services):
+    for name, service in services.items():
+        for port in service.get("ports", []):
+            assert str(port).startswith(f"{BIND}:"), f"{name}: {port} is not bound to SWITCHBOARD_BIND"
+            host = interpolate(port, {}).split(":")[0]
+            assert host == "127.0.0.1"
+
+
+def test_prometheus_is_optional_and_scrapes_everything(services):
+    prometheus = services["prometheus"]
+    assert prometheus["profiles"] == ["observability"]
+    assert "./deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro" in prometheus["volumes"]
+    config = yaml.safe_load((DEPLOY / "prometheus" / "prometheus.yml").read_text())
+    targets = set()
+    for job in config["scrape_configs"]:
+        assert job.get("metrics_path", "/metrics") == "/metrics"
+        for static in job.get("static_configs", []):
+            targets.update(static["targets"])
+        for dns in job.get("dns_sd_configs", []):
+            targets.update(f"{name}:{dns['port']}" for name in dns["names"])
+    expected = {f"{name}:{port}" for name, port in SERVICE_PORTS.items()} | {"rabbitmq:15692"}
+    assert targets == expected
+
+
+def test_gateway_routes_cover_every_service():
+    # Guard for the table in conftest: every service has at least one route.
+    assert set(ROUTES) == set(SERVICE_PORTS)
+
+
+# --- The image ------------------------------------------------------------------------
+
+
+def test_dockerfile_builds_one_image_for_every_executable():
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    assert re.search(r"^FROM swift:6\.3-bookworm AS build$", dockerfile, re.M)
+    assert re.search(r"^FROM debian:bookworm-slim$", dockerfile, re.M)
+    products = re.search(r'SWITCHBOARD_PRODUCTS="([^"]+)"', dockerfile).group(1).split()
+    assert products == SERVICES + ["switchboardctl"]
+    assert "--static-swift-stdlib" in dockerfile
+    assert "*.resources" in dockerfile, "resource bundles (openapi.yaml) must be copied"
+    assert re.search(r"^ENV EXEC_NAME=ingest$", dockerfile, re.M)
+    assert re.search(r"^USER 10001:10001$", dockerfile, re.M)
+    assert re.search(r"^EXPOSE 8081-8086$", dockerfile, re.M)
+    entrypoint = re.search(r"^ENTRYPOINT (.+)$", dockerfile, re.M).group(1)
+    argv = json.loads(entrypoint)
+    assert argv[:2] == ["/bin/sh", "-c"]
+    assert argv[2].startswith('exec /app/"$EXEC_NAME"'), "exec, so the service gets SIGTERM"
+    for package in ("librabbitmq4", "libvips42", "ca-certificates", "curl", "tzdata"):
+        assert package in dockerfile
+
+
+def test_dockerignore_keeps_build_output_out_of_the_context():
+    patterns = [
+        line.strip()
+        for line in (REPO / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    for pattern in (".build", ".build-*", ".git", "run/", "Package.resolved"):
+        assert pattern in patterns

@@ -1,0 +1,470 @@
+"""deploy/rabbitmq/definitions.json and the gateway's nginx template.
+
+definitions.json must list the messaging topology of DESIGN.md section 2 with exactly
+the queue arguments the services declare (RabbitMQ refuses a re-declaration whose
+arguments differ). The nginx template must route every API prefix of section 3 to its
+service; when nginx is installed it is also checked with `nginx -t` and run for real in
+front of stub upstreams.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import http.client
+import http.server
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from deploy_support import (
+    DEPLOY,
+    NGINX_TEMPLATE,
+    ROUTES,
+    SERVICE_PORTS,
+    UPSTREAM_VARIABLES,
+    find_binary,
+    match_location,
+    parse_nginx,
+    render_template,
+)
+
+DEFINITIONS_FILE = DEPLOY / "rabbitmq" / "definitions.json"
+
+EXCHANGES = {
+    "switchboard.inbound": "direct",
+    "switchboard.events": "topic",
+    "switchboard.commands": "direct",
+    "switchboard.outbound": "topic",
+    "switchboard.dead": "topic",
+}
+
+SERVICE_QUEUE_ARGUMENTS = {
+    "x-queue-type": "quorum",
+    "x-dead-letter-exchange": "switchboard.dead",
+    "x-delivery-limit": 5,
+}
+DEAD_LETTER_QUEUE = "switchboard.dead-letters"
+
+# queue -> {(exchange, routing key)}
+BINDINGS = {
+    "ingest.messages": {("switchboard.inbound", "message")},
+    "ingest.receipts": {("switchboard.inbound", "receipt")},
+    "session.events": {
+        ("switchboard.events", key)
+        for key in (
+            "message.received",
+            "message.status",
+            "contact.identified",
+            "contact.assigned",
+            "contact.merged",
+            "media.stored",
+            "media.failed",
+            "consent.changed",
+            "callback.scheduled",
+        )
+    },
+    "session.commands": {("switchboard.commands", "session.interaction.assign")},
+    "transfer.events": {
+        ("switchboard.events", key) for key in ("interaction.created", "interaction.assigned", "interaction.closed")
+    },
+    "contacts.events": {("switchboard.events", key) for key in ("message.received", "interaction.#", "consent.keyword")},
+    "callback.events": {("switchboard.events", key) for key in ("interaction.closed", "contact.merged")},
+    "media.commands": {("switchboard.commands", "media.fetch")},
+    "media.events": {("switchboard.events", "interaction.assigned")},
+    DEAD_LETTER_QUEUE: {("switchboard.dead", "#")},
+}
+
+
+@pytest.fixture(scope="module")
+def definitions() -> dict:
+    return json.loads(DEFINITIONS_FILE.read_text())
+
+
+# --- definitions.json -------------------------------------------------------------------
+
+
+def test_definitions_has_only_known_top_level_keys(definitions):
+    known = {
+        "rabbit_version", "rabbitmq_version", "product_name", "product_version", "users", "vhosts",
+        "permissions", "topic_permissions", "parameters", "global_parameters", "policies",
+        "queues", "exchanges", "bindings",
+    }
+    assert set(definitions) <= known, set(definitions) - known
+
+
+def test_vhost_user_and_permissions(definitions):
+    assert {vhost["name"] for vhost in definitions["vhosts"]} == {"/"}
+    users = {user["name"]: user for user in definitions["users"]}
+    assert set(users) == {"switchboard"}, "no guest or other default user"
+    assert {"user": "switchboard", "vhost": "/", "configure": ".*", "write": ".*", "read": ".*"} in definitions["permissions"]
+
+
+def test_user_password_hash_is_for_the_documented_default(definitions):
+    """The hash is RabbitMQ's SHA-256 scheme: base64(salt[4] + sha256(salt + password)).
+    docker-compose.yml's default SWITCHBOARD_AMQP_PASSWORD must match it."""
+    user = next(user for user in definitions["users"] if user["name"] == "switchboard")
+    if "password_hash" not in user:
+        pytest.skip("no password hash: the password is set with rabbitmqctl")
+    assert user["hashing_algorithm"] == "rabbit_password_hashing_sha256"
+    raw = base64.b64decode(user["password_hash"])
+    salt, digest = raw[:4], raw[4:]
+    assert len(digest) == 32
+    assert hashlib.sha256(salt + b"switchboard").digest() == digest
+
+
+def test_exchanges(definitions):
+    exchanges = {exchange["name"]: exchange for exchange in definitions["exchanges"]}
+    assert set(exchanges) == set(EXCHANGES)
+    for name, kind in EXCHANGES.items():
+        exchange = exchanges[name]
+        assert exchange["type"] == kind, name
+        assert exchange["durable"] is True, name
+        assert exchange["auto_delete"] is False, name
+        assert exchange["internal"] is False, name
+        assert exchange["vhost"] == "/"
+
+
+def test_every_queue_exists_and_no_other(definitions):
+    assert {queue["name"] for queue in definitions["queues"]} == set(BINDINGS)
+
+
+@pytest.mark.parametrize("name", sorted(BINDINGS))
+def test_queue_arguments(definitions, name):
+    queue = next(queue for queue in definitions["queues"] if queue["name"] == name)
+    assert queue["vhost"] == "/"
+    assert queue["durable"] is True
+    assert queue["auto_delete"] is False
+    expected = {"x-queue-type": "quorum"} if name == DEAD_LETTER_QUEUE else SERVICE_QUEUE_ARGUMENTS
+    assert queue["arguments"] == expected
+    # Same value *and* JSON type (an integer, not "5"): RabbitMQ compares both.
+    for key, value in queue["arguments"].items():
+        assert type(value) is type(expected[key]), key
+
+
+def test_every_queue_but_the_dead_letter_queue_dead_letters_to_switchboard_dead(definitions):
+    for queue in definitions["queues"]:
+        if queue["name"] == DEAD_LETTER_QUEUE:
+            assert "x-dead-letter-exchange" not in queue["arguments"], "dead letters must not loop"
+        else:
+            assert queue["arguments"].get("x-dead-letter-exchange") == "switchboard.dead", queue["name"]
+            assert isinstance(queue["arguments"].get("x-delivery-limit"), int), queue["name"]
+    # ... and whatever is dead-lettered, with any routing key, lands in the dead-letter queue.
+    assert ("switchboard.dead", "#") in BINDINGS[DEAD_LETTER_QUEUE]
+
+
+@pytest.mark.parametrize("name", sorted(BINDINGS))
+def test_queue_bindings(definitions, name):
+    actual = set()
+    for binding in definitions["bindings"]:
+        assert binding["vhost"] == "/"
+        assert binding["destination_type"] == "queue"
+        assert binding["source"] in EXCHANGES, binding
+        if binding["destination"] == name:
+            actual.add((binding["source"], binding["routing_key"]))
+    assert actual == BINDINGS[name]
+
+
+def test_no_duplicate_or_dangling_bindings(definitions):
+    keys = [(b["source"], b["destination"], b["routing_key"]) for b in definitions["bindings"]]
+    assert len(keys) == len(set(keys))
+    assert {b["destination"] for b in definitions["bindings"]} <= set(BINDINGS)
+
+
+# --- nginx template: static checks ------------------------------------------------------
+
+
+LOCAL_UPSTREAMS = {name: f"127.0.0.1:{port}" for name, port in SERVICE_PORTS.items()}
+
+
+@pytest.fixture(scope="module")
+def rendered() -> str:
+    return render_template(LOCAL_UPSTREAMS)
+
+
+@pytest.fixture(scope="module")
+def server(rendered):
+    servers = parse_nginx(rendered).find("server")
+    assert len(servers) == 1
+    return servers[0]
+
+
+def upstream_of(config_root, location) -> str | None:
+    """The service a location proxies to, via its upstream block's server address."""
+    proxy_pass = location.find("proxy_pass")
+    if not proxy_pass:
+        return None
+    target = proxy_pass[0].args[0]
+    assert target.startswith("http://")
+    name = target[len("http://"):].split("/")[0]
+    for upstream in config_root.find("upstream"):
+        if upstream.args[0] == name:
+            address = upstream.find("server")[0].args[0]
+            return next(service for service, value in LOCAL_UPSTREAMS.items() if value == address)
+    raise AssertionError(f"proxy_pass to unknown upstream {name}")
+
+
+def test_template_uses_only_the_six_upstream_variables():
+    import re
+
+    text = NGINX_TEMPLATE.read_text()
+    # ${NAME} is the envsubst form; nginx's own variables are written $name.
+    assert set(re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", text)) == set(UPSTREAM_VARIABLES)
+
+
+def test_rendering_keeps_nginx_variables(rendered):
+    assert "${" not in rendered
+    for variable in ("$host", "$scheme", "$proxy_add_x_forwarded_for", "$remote_addr"):
+        assert variable in rendered, f"{variable} was substituted away"
+
+
+def test_server_settings(server):
+    assert [d.args for d in server.find("listen")] == [["8080"]]
+    assert server.find("client_max_body_size")[0].args == ["6m"]
+    headers = {d.args[0]: d.args[1] for d in server.find("proxy_set_header")}
+    assert headers["X-Forwarded-For"] == "$proxy_add_x_forwarded_for"
+    assert headers["X-Forwarded-Proto"] == "$scheme"
+    assert headers["X-Forwarded-Host"] == "$host"
+    assert headers["Host"] == "$host"
+
+
+@pytest.mark.parametrize(
+    "service,prefix", [(service, prefix) for service, prefixes in ROUTES.items() for prefix in prefixes]
+)
+def test_prefix_routes_to_its_service(rendered, server, service, prefix):
+    root = parse_nginx(rendered)
+    for path in (prefix, prefix + "/", prefix + "/abc", prefix + "/abc/def/ghi"):
+        location = match_location(server, path)
+        assert location is not None, path
+        assert upstream_of(root, location) == service, f"{path} -> {location.args}"
+    # A longer word is not the same prefix: /v1/contactsX is not /v1/contacts.
+    location = match_location(server, prefix + "x")
+    assert upstream_of(root, location) is None, f"{prefix}x must not be routed"
+
+
+@pytest.mark.parametrize("path", ["/", "/v1", "/v1/", "/v1/unknown", "/metrics", "/health/ready", "/openapi.yaml", "/v2/contacts"])
+def test_unknown_paths_get_a_problem_json_404(server, path):
+    location = match_location(server, path)
+    assert location is not None
+    assert location.find("default_type")[0].args == ["application/problem+json"]
+    code, body = location.find("return")[0].args
+    assert code == "404"
+    problem = json.loads(body.replace("\\n", "\n"))
+    assert problem["status"] == 404 and problem["code"] == "not_found"
+
+
+def test_gateway_health(server):
+    location = match_location(server, "/health")
+    assert location.args == ["=", "/health"]
+    assert location.find("return")[0].args[0] == "200"
+
+
+# --- nginx template: nginx itself -------------------------------------------------------
+
+NGINX = find_binary("nginx")
+needs_nginx = pytest.mark.skipif(NGINX is None, reason="nginx binary not installed (Debian package nginx-light)")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def write_nginx_conf(directory: Path, rendered: str, extra: str = "") -> Path:
+    """A minimal main configuration around the rendered server, everything in `directory`."""
+    (directory / "default.conf").write_text(rendered)
+    conf = directory / "nginx.conf"
+    conf.write_text(
+        f"""
+pid {directory}/nginx.pid;
+error_log {directory}/error.log warn;
+{extra}
+events {{ worker_connections 64; }}
+http {{
+    access_log {directory}/access.log;
+    client_body_temp_path {directory}/client_body;
+    proxy_temp_path {directory}/proxy;
+    fastcgi_temp_path {directory}/fastcgi;
+    uwsgi_temp_path {directory}/uwsgi;
+    scgi_temp_path {directory}/scgi;
+    include {directory}/default.conf;
+}}
+"""
+    )
+    return conf
+
+
+@needs_nginx
+def test_nginx_accepts_the_rendered_template(rendered):
+    with tempfile.TemporaryDirectory() as temp:
+        directory = Path(temp)
+        conf = write_nginx_conf(directory, rendered)
+        result = subprocess.run(
+            [NGINX, "-t", "-q", "-p", str(directory), "-e", str(directory / "error.log"), "-c", str(conf)],
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, result.stderr
+
+
+class _Stub(http.server.BaseHTTPRequestHandler):
+    """Answers every request with JSON naming the service and echoing what it received."""
+
+    protocol_version = "HTTP/1.1"
+
+    def _answer(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        body = json.dumps(
+            {"service": self.server.service_name, "path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}}
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        # No keep-alive: a stopped stub must really be unreachable for nginx.
+        self.send_header("Connection", "close")
+        self.close_connection = True
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _answer
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def live_gateway():
+    """nginx running the rendered template (on a free port instead of 8080) in front of
+    one stub HTTP server per service."""
+    if NGINX is None:
+        pytest.skip("nginx binary not installed (Debian package nginx-light)")
+    stubs = {}
+    for service in SERVICE_PORTS:
+        stub = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Stub)
+        stub.service_name = service
+        stub.daemon_threads = True
+        threading.Thread(target=stub.serve_forever, daemon=True).start()
+        stubs[service] = stub
+    upstreams = {service: f"127.0.0.1:{stub.server_address[1]}" for service, stub in stubs.items()}
+    port = free_port()
+    rendered_text = render_template(upstreams).replace("listen 8080;", f"listen 127.0.0.1:{port};")
+    # When the tests run as root, nginx's workers run as an unprivileged user (nobody)
+    # and must reach the temp directories below this one (pytest's own tmp_path is 0700).
+    directory = Path(tempfile.mkdtemp(prefix="switchboard-gateway-test-"))
+    os.chmod(directory, 0o755)
+    conf = write_nginx_conf(directory, rendered_text, extra="daemon off;")
+    process = subprocess.Popen(
+        [NGINX, "-p", str(directory), "-e", str(directory / "error.log"), "-c", str(conf)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise AssertionError(f"nginx did not start: {process.stderr.read().decode()}")
+            time.sleep(0.05)
+    yield port, stubs
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    for stub in stubs.values():
+        stub.shutdown()
+        stub.server_close()
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+def request(port, method, path, body=None, headers=None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize(
+    "service,path",
+    [(service, prefix + suffix) for service, prefixes in ROUTES.items() for prefix in prefixes for suffix in ("", "/x?y=1")],
+)
+def test_live_routing(live_gateway, service, path):
+    port, _ = live_gateway
+    status, _, body = request(port, "GET", path, headers={"Authorization": "Bearer t", "traceparent": "00-abc-def-01"})
+    assert status == 200, body
+    answer = json.loads(body)
+    assert answer["service"] == service
+    assert answer["path"] == path, "the URI must reach the service unchanged"
+    headers = answer["headers"]
+    assert headers["authorization"] == "Bearer t"
+    assert headers["traceparent"] == "00-abc-def-01"
+    assert headers["x-forwarded-for"] == "127.0.0.1"
+    assert headers["x-forwarded-proto"] == "http"
+    assert headers["x-forwarded-host"] == "127.0.0.1"
+
+
+def test_live_openapi_documents(live_gateway):
+    port, _ = live_gateway
+    for service in SERVICE_PORTS:
+        status, _, body = request(port, "GET", f"/openapi/{service}.yaml")
+        assert status == 200
+        assert json.loads(body) == {**json.loads(body), "service": service, "path": "/openapi.yaml"}
+
+
+def test_live_health_and_not_found(live_gateway):
+    port, _ = live_gateway
+    status, _, _ = request(port, "GET", "/health")
+    assert status == 200
+    for path in ("/nope", "/v1/contactsx", "/metrics"):
+        status, headers, body = request(port, "GET", path)
+        assert status == 404
+        assert headers["Content-Type"] == "application/problem+json"
+        assert json.loads(body)["code"] == "not_found"
+
+
+def test_live_body_limit(live_gateway):
+    port, _ = live_gateway
+    status, _, _ = request(port, "POST", "/v1/inbound", body=b"x" * (5 * 1024 * 1024), headers={"Content-Type": "application/json"})
+    assert status == 200
+    # Announce a body over 6 MiB: nginx answers from the header alone.
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.putrequest("POST", "/v1/inbound")
+        connection.putheader("Content-Type", "application/json")
+        connection.putheader("Content-Length", str(7 * 1024 * 1024))
+        connection.endheaders()
+        response = connection.getresponse()
+        assert response.status == 413
+        assert response.getheader("Content-Type") == "application/problem+json"
+        assert json.loads(response.read())["code"] == "payload_too_large"
+    finally:
+        connection.close()
+
+
+def test_live_unreachable_service_is_a_problem_json_503(live_gateway):
+    # Runs last in this module: it stops the media stub.
+    port, stubs = live_gateway
+    stubs["media"].shutdown()
+    stubs["media"].server_close()
+    status, headers, body = request(port, "GET", "/v1/media/abc")
+    assert status == 503
+    assert headers["Content-Type"] == "application/problem+json"
+    assert headers["Retry-After"] == "5"
+    assert json.loads(body)["code"] == "upstream_unavailable"

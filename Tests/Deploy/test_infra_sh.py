@@ -1,0 +1,343 @@
+"""scripts/lib/infra.sh and scripts/run, without Swift, RabbitMQ or PostgreSQL.
+
+The six services are replaced by fake_service.py (same command line contract: an
+executable per service, SWITCHBOARD_HTTP_PORT, /health/ready, SIGTERM), on free ports so
+that the tests do not collide with a real local run. The gateway is the real nginx with
+the real template.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from deploy_support import REPO, SERVICE_PORTS, find_binary
+
+LIB = REPO / "scripts" / "lib" / "infra.sh"
+RUN = REPO / "scripts" / "run"
+FAKE_SERVICE = Path(__file__).with_name("fake_service.py")
+SERVICES = list(SERVICE_PORTS)
+
+MISSING = [tool for tool in ("bash", "curl", "setsid", "envsubst", "nginx") if find_binary(tool) is None]
+needs_tools = pytest.mark.skipif(bool(MISSING), reason=f"not installed: {', '.join(MISSING)}")
+
+
+def free_ports(count: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def bash(script: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run `script` in bash with the library sourced under `set -euo pipefail`."""
+    full_env = {**os.environ, **(env or {})}
+    path = full_env.get("PATH", "")
+    full_env["PATH"] = ":".join([path, "/usr/sbin", "/sbin"])  # nginx, runuser
+    return subprocess.run(
+        ["bash", "-c", f'set -euo pipefail\nsource "{LIB}"\n{script}'],
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture
+def stack(request):
+    """A run directory, a directory of fake service executables, and free ports for the
+    services and the gateway. Modes per service (fake_service.py) through indirect
+    parametrization: {"session": "crash"}."""
+    modes = getattr(request, "param", {})
+    # Not pytest's tmp_path: that is 0700, and nginx's workers (user nobody when the tests
+    # run as root) must reach the run directory.
+    root = Path(tempfile.mkdtemp(prefix="switchboard-infra-test-"))
+    os.chmod(root, 0o755)
+    bin_dir, run_dir = root / "bin", root / "run"
+    bin_dir.mkdir()
+    for name in SERVICES:
+        executable = bin_dir / name
+        executable.write_text(
+            f'#!/bin/sh\nexec "{sys.executable}" "{FAKE_SERVICE}" "$0" {modes.get(name, "ok")}\n'
+        )
+        executable.chmod(executable.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    ports = free_ports(len(SERVICES) + 1)
+    env = {f"SB_{name.upper()}_PORT": str(port) for name, port in zip(SERVICES, ports)}
+    env["SB_GATEWAY_LISTEN"] = f"127.0.0.1:{ports[-1]}"
+    env["SB_READY_TIMEOUT"] = "20"
+    env["SB_STOP_TIMEOUT"] = "5"
+    # The tests check sb_env's defaults: none of the caller's SWITCHBOARD_* settings.
+    clean_environ = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHBOARD_")}
+    yield {
+        "root": root,
+        "bin": bin_dir,
+        "run": run_dir,
+        "env": env,
+        "ports": dict(zip(SERVICES, ports)),
+        "gateway": ports[-1],
+        "clean_environ": clean_environ,
+    }
+    # Whatever a failed test left running.
+    bash(f'sb_stop_gateway "{run_dir}" || true; sb_stop_services "{run_dir}" || true', env)
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def get(url: str) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie still answers kill(0); it is gone for our purpose.
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+# --- Static checks --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("script", [LIB, RUN])
+def test_bash_syntax(script):
+    subprocess.run(["bash", "-n", str(script)], check=True)
+
+
+def test_scripts_are_executable():
+    assert os.access(RUN, os.X_OK)
+
+
+@pytest.mark.skipif(find_binary("shellcheck") is None, reason="shellcheck not installed (apt-get install shellcheck)")
+def test_shellcheck():
+    result = subprocess.run(
+        ["shellcheck", "-x", str(RUN), str(LIB)], capture_output=True, text=True, cwd=REPO
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_service_ports_default_to_the_design():
+    result = bash('for s in "${SB_SERVICES[@]}"; do printf "%s=%s\\n" "$s" "$(sb_service_port "$s")"; done')
+    assert result.returncode == 0, result.stderr
+    assert dict(line.split("=") for line in result.stdout.split()) == {k: str(v) for k, v in SERVICE_PORTS.items()}
+    assert bash("sb_service_port nope").returncode != 0
+
+
+def test_env_defaults_and_overrides(tmp_path):
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHBOARD_")}
+    script = f'sb_env "{tmp_path}/run"; env | grep ^SWITCHBOARD_ | sort'
+    result = subprocess.run(
+        ["bash", "-c", f'set -euo pipefail\nsource "{LIB}"\n{script}'],
+        env={**environ, "SWITCHBOARD_LOG_LEVEL": "debug"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    env = dict(line.split("=", 1) for line in result.stdout.splitlines())
+    assert env == {
+        "SWITCHBOARD_AMQP_URL": "amqp://switchboard:switchboard@127.0.0.1:5672/%2F",
+        "SWITCHBOARD_POSTGRES_URL": "postgres://switchboard:switchboard@127.0.0.1:5432/switchboard",
+        "SWITCHBOARD_JWT_SECRET": "dev-only-secret-change-me-0123456789abcdef",
+        "SWITCHBOARD_LOG_LEVEL": "debug",
+        "SWITCHBOARD_DEFAULT_REGION": "US",
+        "SWITCHBOARD_MEDIA_STORE_PATH": f"{tmp_path}/run/media",
+    }
+    assert (tmp_path / "run" / "media").is_dir()
+
+
+def test_redact_url():
+    result = bash('sb_redact_url "amqp://switchboard:s3cret@127.0.0.1:5672/%2F"; sb_redact_url "http://h/x"')
+    assert result.stdout.split() == ["amqp://switchboard:***@127.0.0.1:5672/%2F", "http://h/x"]
+
+
+# --- Services and gateway -------------------------------------------------------------
+
+
+def run_in_stack(stack, script: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["bash", "-c", f'set -euo pipefail\nsource "{LIB}"\n{script}'],
+        env={**stack["clean_environ"], "PATH": os.environ["PATH"] + ":/usr/sbin:/sbin", **stack["env"]},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@needs_tools
+def test_services_and_gateway_start_route_and_stop(stack):
+    run, bin_dir = stack["run"], stack["bin"]
+    result = run_in_stack(
+        stack, f'sb_env "{run}"; sb_start_services "{bin_dir}" "{run}"; sb_start_gateway "{run}"'
+    )
+    assert result.returncode == 0, result.stderr
+
+    pids = {}
+    for name in SERVICES:
+        pids[name] = int((run / "pids" / f"{name}.pid").read_text())
+        assert alive(pids[name])
+        port = stack["ports"][name]
+        status, body = get(f"http://127.0.0.1:{port}/anything")
+        assert status == 200 and body["service"] == name
+        assert body["env"]["SWITCHBOARD_HTTP_PORT"] == str(port)
+        assert body["env"]["SWITCHBOARD_MEDIA_STORE_PATH"] == f"{run}/media"
+        assert body["env"]["SWITCHBOARD_AMQP_URL"] == "amqp://switchboard:switchboard@127.0.0.1:5672/%2F"
+        assert (run / "logs" / f"{name}.log").exists()
+
+    gateway = f"http://127.0.0.1:{stack['gateway']}"
+    assert get(f"{gateway}/health")[0] == 200
+    for name, path in [("ingest", "/v1/inbound"), ("session", "/v1/interactions/abc"), ("transfer", "/v1/offers/1/accept"),
+                       ("contacts", "/v1/consent/+14155550100"), ("callback", "/v1/callbacks"), ("media", "/v1/media/m1/thumbnail")]:
+        status, body = get(gateway + path)
+        assert status == 200 and body["service"] == name and body["path"] == path
+    status, body = get(f"{gateway}/nope")
+    assert status == 404 and body["code"] == "not_found"
+    # Rendered from the template with the local ports, kept in the run directory.
+    rendered = (run / "nginx" / "default.conf").read_text()
+    assert f"server 127.0.0.1:{stack['ports']['media']};" in rendered
+    assert f"listen 127.0.0.1:{stack['gateway']};" in rendered
+    assert "$proxy_add_x_forwarded_for" in rendered
+    gateway_pid = int((run / "nginx" / "nginx.pid").read_text())
+
+    # Idempotent: starting again restarts the services and reloads the gateway.
+    result = run_in_stack(stack, f'sb_env "{run}"; sb_start_services "{bin_dir}" "{run}"; sb_start_gateway "{run}"')
+    assert result.returncode == 0, result.stderr
+    assert "reloading the gateway" in result.stderr
+    assert int((run / "nginx" / "nginx.pid").read_text()) == gateway_pid
+    assert all(not alive(pid) for pid in pids.values()), "the first services must have been stopped"
+    assert (run / "logs" / "ingest.log.1").exists(), "the previous log is kept"
+    new_pids = {name: int((run / "pids" / f"{name}.pid").read_text()) for name in SERVICES}
+
+    result = run_in_stack(stack, f'sb_stop_gateway "{run}"; sb_stop_services "{run}"')
+    assert result.returncode == 0, result.stderr
+    assert not alive(gateway_pid)
+    for name, pid in new_pids.items():
+        assert not alive(pid), name
+        assert not (run / "pids" / f"{name}.pid").exists()
+        assert "SIGTERM received" in (run / "logs" / f"{name}.log").read_text(), "stopped gracefully"
+    # Stopping what is not running is fine.
+    assert run_in_stack(stack, f'sb_stop_gateway "{run}"; sb_stop_services "{run}"').returncode == 0
+
+
+@needs_tools
+@pytest.mark.parametrize("stack", [{"session": "crash"}], indirect=True)
+def test_a_service_that_exits_fails_the_start_and_nothing_is_left_running(stack):
+    run = stack["run"]
+    result = run_in_stack(stack, f'sb_env "{run}"; sb_start_services "{stack["bin"]}" "{run}"')
+    assert result.returncode == 1
+    assert "session exited during start-up" in result.stderr
+    assert "boom: session cannot start" in result.stderr, "the end of its log is shown"
+    assert not list((run / "pids").glob("*.pid"))
+
+
+@needs_tools
+@pytest.mark.parametrize("stack", [{"media": "never-ready"}], indirect=True)
+def test_a_service_that_never_gets_ready_times_out(stack):
+    run = stack["run"]
+    stack["env"]["SB_READY_TIMEOUT"] = "3"
+    started = time.monotonic()
+    result = run_in_stack(stack, f'sb_env "{run}"; sb_start_services "{stack["bin"]}" "{run}"')
+    assert result.returncode == 1
+    assert time.monotonic() - started < 30
+    assert "media is not ready after 3s" in result.stderr
+    assert '"msg": "listening"' in result.stderr, "the end of its log is shown"
+    assert not list((run / "pids").glob("*.pid"))
+
+
+@needs_tools
+@pytest.mark.parametrize("stack", [{"callback": "stubborn"}], indirect=True)
+def test_a_service_that_ignores_sigterm_is_killed(stack):
+    run = stack["run"]
+    stack["env"]["SB_STOP_TIMEOUT"] = "2"
+    result = run_in_stack(stack, f'sb_env "{run}"; sb_start_services "{stack["bin"]}" "{run}"')
+    assert result.returncode == 0, result.stderr
+    pid = int((run / "pids" / "callback.pid").read_text())
+    result = run_in_stack(stack, f'sb_stop_services "{run}"')
+    assert result.returncode == 0, result.stderr
+    assert "callback did not stop within 2s of SIGTERM: killing it" in result.stderr
+    deadline = time.monotonic() + 5
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not alive(pid)
+
+
+@needs_tools
+def test_a_busy_port_is_reported(stack):
+    run = stack["run"]
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", stack["ports"]["contacts"]))
+        sock.listen()
+        result = run_in_stack(stack, f'sb_env "{run}"; sb_start_services "{stack["bin"]}" "{run}"')
+    assert result.returncode == 1
+    assert f"port {stack['ports']['contacts']} (for contacts) is already in use" in result.stderr
+
+
+@needs_tools
+def test_scripts_run_starts_everything_and_stops_on_sigterm(stack):
+    """scripts/run with prebuilt executables (--bin-dir), with RabbitMQ and PostgreSQL
+    replaced by no-op functions: the start order, the summary and the SIGTERM trap."""
+    run = stack["run"]
+    # A copy of scripts/run whose library has the infrastructure steps stubbed out.
+    scripts = stack["root"] / "scripts"
+    (scripts / "lib").mkdir(parents=True)
+    shutil.copy(RUN, scripts / "run")
+    (scripts / "lib" / "infra.sh").write_text(
+        f'source "{LIB}"\n'
+        "sb_install_deps() { sb_log 'stub: deps'; }\n"
+        "sb_start_rabbitmq() { sb_log 'stub: rabbitmq'; }\n"
+        "sb_start_postgres() { sb_log 'stub: postgres'; }\n"
+    )
+    process = subprocess.Popen(
+        ["bash", str(scripts / "run"), "--bin-dir", str(stack["bin"]), "--run-dir", str(run)],
+        env={**stack["clean_environ"], "PATH": os.environ["PATH"] + ":/usr/sbin:/sbin", **stack["env"]},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        output = ""
+        deadline = time.monotonic() + 60
+        while "Press Ctrl-C" not in output:
+            line = process.stdout.readline()
+            assert line or process.poll() is None, output
+            output += line
+            assert time.monotonic() < deadline, output
+        assert f"http://127.0.0.1:{stack['gateway']}" in output
+        assert "switchboardctl token --agent kate" in output
+        assert "amqp://switchboard:***@127.0.0.1:5672/%2F" in output
+        assert get(f"http://127.0.0.1:{stack['gateway']}/v1/callbacks")[1]["service"] == "callback"
+        pids = [int((run / "pids" / f"{name}.pid").read_text()) for name in SERVICES]
+        gateway_pid = int((run / "nginx" / "nginx.pid").read_text())
+
+        process.terminate()
+        rest, _ = process.communicate(timeout=60)
+        output += rest
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 143, output
+    assert "RabbitMQ and PostgreSQL are still running" in output
+    assert "pg_ctlcluster 15 main stop" in output
+    assert not alive(gateway_pid)
+    assert all(not alive(pid) for pid in pids)

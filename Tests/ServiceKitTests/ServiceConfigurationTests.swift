@@ -1,0 +1,68 @@
+import Testing
+@testable import SwitchboardServiceKit
+
+@Suite("Service configuration")
+struct ServiceConfigurationTests {
+    let secret = String(repeating: "s", count: 40)
+
+    @Test func defaultsApplyWhenOnlySecretIsSet() throws {
+        let configuration = try ServiceConfiguration(service: "ingest", defaultPort: 8081, environment: Environment(["SWITCHBOARD_JWT_SECRET": secret]))
+        #expect(configuration.httpPort == 8081)
+        #expect(configuration.amqp.host == "127.0.0.1")
+        #expect(configuration.amqp.virtualHost == "/")
+        #expect(configuration.database.database == "switchboard")
+        #expect(configuration.defaultRegion == "US")
+        #expect(configuration.deliveryLimit == 5)
+    }
+
+    @Test func parsesURLs() throws {
+        let configuration = try ServiceConfiguration(service: "session", defaultPort: 8082, environment: Environment([
+            "SWITCHBOARD_JWT_SECRET": secret,
+            "SWITCHBOARD_AMQP_URL": "amqp://app:p%40ss@rabbit.internal:5673/prod",
+            "SWITCHBOARD_POSTGRES_URL": "postgres://sb:pw@db:6432/sbdb",
+            "SWITCHBOARD_HTTP_PORT": "9000",
+        ]))
+        #expect(configuration.amqp.user == "app")
+        #expect(configuration.amqp.password == "p@ss")
+        #expect(configuration.amqp.port == 5673)
+        #expect(configuration.amqp.virtualHost == "prod")
+        #expect(configuration.database.port == 6432)
+        #expect(configuration.database.database == "sbdb")
+        #expect(configuration.httpPort == 9000)
+    }
+
+    @Test(arguments: [
+        ([:], "SWITCHBOARD_JWT_SECRET"),
+        (["SWITCHBOARD_JWT_SECRET": "short"], "SWITCHBOARD_JWT_SECRET"),
+        (["SWITCHBOARD_HTTP_PORT": "eighty"], "SWITCHBOARD_HTTP_PORT"),
+        (["SWITCHBOARD_HTTP_PORT": "70000"], "SWITCHBOARD_HTTP_PORT"),
+        (["SWITCHBOARD_AMQP_URL": "http://x"], "SWITCHBOARD_AMQP_URL"),
+        (["SWITCHBOARD_POSTGRES_URL": "postgres://host-without-user/db"], "SWITCHBOARD_POSTGRES_URL"),
+        (["SWITCHBOARD_LOG_LEVEL": "loud"], "SWITCHBOARD_LOG_LEVEL"),
+        (["SWITCHBOARD_DEFAULT_REGION": "XX"], "SWITCHBOARD_DEFAULT_REGION"),
+        (["SWITCHBOARD_DELIVERY_LIMIT": "0"], "SWITCHBOARD_DELIVERY_LIMIT"),
+    ] as [([String: String], String)])
+    func badValuesNameTheVariable(overrides: [String: String], variable: String) {
+        var values = ["SWITCHBOARD_JWT_SECRET": secret]
+        values.merge(overrides) { $1 }
+        if overrides.isEmpty { values = [:] }
+        do {
+            _ = try ServiceConfiguration(service: "x", defaultPort: 1, environment: Environment(values))
+            Issue.record("expected a configuration error for \(variable)")
+        } catch {
+            #expect(error.description.contains(variable))
+        }
+    }
+
+    @Test func errorNeverContainsSecretValue() {
+        let leaked = "amqp://user:TOPSECRET@"
+        do {
+            _ = try ServiceConfiguration(service: "x", defaultPort: 1, environment: Environment([
+                "SWITCHBOARD_JWT_SECRET": secret, "SWITCHBOARD_AMQP_URL": leaked,
+            ]))
+            Issue.record("expected an error")
+        } catch {
+            #expect(!error.description.contains("TOPSECRET"))
+        }
+    }
+}

@@ -20,11 +20,13 @@ public struct OutboxRelay: Service {
     private let logger: Logger
     private let batchSize: Int
     private let safetyTick: Duration
+    private let waitUntilReady: @Sendable () async -> Void
 
     public init(
         client: PostgresClient, outbox: Outbox, publisher: AMQPConnection, service: String, logger: Logger,
-        batchSize: Int = 500, safetyTick: Duration = .seconds(2)
+        batchSize: Int = 500, safetyTick: Duration = .seconds(2), waitUntilReady: @escaping @Sendable () async -> Void = {}
     ) {
+        self.waitUntilReady = waitUntilReady
         self.client = client
         self.outbox = outbox
         self.publisher = publisher
@@ -35,6 +37,8 @@ public struct OutboxRelay: Service {
     }
 
     public func run() async throws {
+        // The outbox table exists once migrations are applied.
+        await waitUntilReady()
         let (wakeups, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let published = Counter(label: "switchboard_outbox_published_total")
         let failures = Counter(label: "switchboard_outbox_publish_failures_total")

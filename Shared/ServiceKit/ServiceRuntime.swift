@@ -90,7 +90,8 @@ public struct ServiceRuntime: Sendable {
             logger: logger
         )
         let relay = OutboxRelay(
-            client: postgres, outbox: outbox, publisher: publishConnection, service: configuration.service, logger: logger
+            client: postgres, outbox: outbox, publisher: publishConnection, service: configuration.service, logger: logger,
+            waitUntilReady: { [startup] in await startup.wait() }
         )
         let migration = MigrationService(client: postgres, runner: migrations, gate: startup, logger: logger)
         return [postgres, consumeConnection, publishConnection, migration, relay] + extra + consumers + [application]

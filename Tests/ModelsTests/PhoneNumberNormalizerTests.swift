@@ -121,7 +121,10 @@ struct PhoneNumberNormalizerTests {
         .init("+1 015 555 0100", "US", .invalidNationalNumber),
         .init("+1 415 155 0100", "US", .invalidNationalNumber),
         .init("(115) 555-0100", "US", .invalidNationalNumber),
-        .init("020 7946 095", "GB", .invalidNationalNumber),
+        .init("020 7946 09", "GB", .invalidNationalNumber),
+        .init("+44 00 20 7946 0958", "US", .invalidNationalNumber),
+        .init("020 794", "GB", .tooShort),
+        .init("06 12 34 56", "FR", .tooShort),
         .init("+1 415 555 0100", "XX", .unknownRegion("XX")),
         .init("020 7946 0958", "", .unknownRegion("")),
         .init("", "XX", .unknownRegion("XX")),
@@ -129,8 +132,14 @@ struct PhoneNumberNormalizerTests {
 
     @Test("rejects invalid input", arguments: invalid)
     func rejects(_ testCase: PhoneRejectionCase) {
-        #expect(throws: testCase.error) {
+        let error = #expect(throws: PhoneNumberError.self) {
             try normalizer.normalize(testCase.raw, defaultRegion: testCase.region)
+        }
+        #expect(error == testCase.error)
+        // Descriptions end up in API errors and dead-letter reasons: no number in them.
+        let digits = String(testCase.raw.filter { ("0"..."9").contains($0) })
+        if let error, digits.count >= 3 {
+            #expect(!error.description.contains(digits))
         }
     }
 
@@ -166,7 +175,7 @@ struct PhoneNumberNormalizerTests {
         }
     }
 
-    @Test("error descriptions never contain the number")
+    @Test("error descriptions are readable and never echo a number given as region")
     func descriptionsHideNumbers() {
         let errors: [PhoneNumberError] = [
             .empty, .invalidCharacters, .unknownRegion("XX"), .unknownCountryCode, .tooShort, .tooLong,
@@ -174,7 +183,6 @@ struct PhoneNumberNormalizerTests {
         ]
         for error in errors {
             #expect(!error.description.isEmpty)
-            #expect(!error.description.contains(where: \.isNumber))
         }
         #expect(PhoneNumberError.unknownRegion("XX").description.contains("'XX'"))
         #expect(!PhoneNumberError.unknownRegion("+14155550100").description.contains("415"))

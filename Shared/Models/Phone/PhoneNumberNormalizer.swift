@@ -102,10 +102,11 @@ public struct PhoneNumberNormalizer: Sendable {
     /// numbers, fractions) are not accepted.
     private static func decimalDigit(_ scalar: Unicode.Scalar) -> Character? {
         if ("0"..."9").contains(scalar) { return Character(scalar) }
+        // Compared with each digit rather than converted, which would need libm on Linux.
         guard scalar.properties.numericType == .decimal, let value = scalar.properties.numericValue,
-              value >= 0, value <= 9, value == value.rounded()
+              let digit = (0...9).first(where: { Double($0) == value })
         else { return nil }
-        return Character(Unicode.Scalar(UInt8(48 + Int(value))))
+        return Character(Unicode.Scalar(UInt8(ascii: "0") + UInt8(digit)))
     }
 
     /// Visual separators people put in phone numbers.
@@ -183,6 +184,10 @@ public struct PhoneNumberNormalizer: Sendable {
         if countryCallingCode.count + length > maximumE164Digits { throw .tooLong }
 
         if let region {
+            if region.trunkPrefix == "0", nationalNumber.first == "0" {
+                // Where 0 is the trunk prefix no national number starts with it ("+44 00…").
+                throw .invalidNationalNumber
+            }
             if !region.allows(nationalLength: length) {
                 let lengths = region.nationalNumberLengths
                 if length < lengths.min() ?? 0 { throw .tooShort }
@@ -199,13 +204,17 @@ public struct PhoneNumberNormalizer: Sendable {
         return "+" + countryCallingCode + nationalNumber
     }
 
-    /// `nationalNumber` without a leading trunk (or legacy) prefix, if what remains has a
-    /// length the region allows; otherwise unchanged, since some national numbers start with
-    /// the trunk digit (Russian `800…` numbers start with `8`).
+    /// `nationalNumber` without a leading trunk (or legacy) prefix.
+    ///
+    /// A trunk prefix `0` is always dropped: no national number starts with it, and dropping
+    /// it lets the length check say "too short" for a number missing a digit. Other prefixes
+    /// are only dropped if what remains has a length the region allows, because they can be
+    /// the first digit of a number: Russian `800…` numbers start with the trunk prefix `8`,
+    /// and `1 415 555 0100` loses its NANP trunk `1` only because ten digits remain.
     private static func strippingNationalPrefix(_ nationalNumber: String, region: PhoneRegion) -> String {
         for prefix in region.nationalPrefixes where nationalNumber.hasPrefix(prefix) {
             let rest = nationalNumber.dropFirst(prefix.count)
-            if region.allows(nationalLength: rest.count) {
+            if region.allows(nationalLength: rest.count) || prefix == "0" && region.trunkPrefix == "0" {
                 return String(rest)
             }
         }

@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+@testable import Ingest
+import SwitchboardDatabase
+import SwitchboardModels
+
+@Suite("Inbound message validation")
+struct InboundValidatorTests {
+    let validator = InboundValidator(defaultRegion: "US")
+    let now = Date(timeIntervalSince1970: 1_795_699_394)
+
+    func message(
+        id: String? = "SM1", channel: String? = nil, from: String? = "(415) 555-0100", to: String? = "+1 415 555 0199",
+        text: String? = "Hello", media: [InboundMessage.Media]? = nil, part: InboundMessage.Part? = nil, receivedAt: String? = nil
+    ) -> InboundMessage {
+        InboundMessage(id: id, channel: channel, from: from, to: to, text: text, receivedAt: receivedAt, media: media, part: part)
+    }
+
+    @Test func normalisesNumbersAndDefaults() throws {
+        let valid = try validator.validate(message(), now: now)
+        #expect(valid.from == "+14155550100")
+        #expect(valid.to == "+14155550199")
+        #expect(valid.channel == "default")
+        #expect(valid.carrierMessageID == "SM1")
+        #expect(valid.receivedAt == now)
+    }
+
+    @Test func acceptsShortCodeAsOrganisationNumber() throws {
+        #expect(try validator.validate(message(to: "74000"), now: now).to == "74000")
+    }
+
+    @Test func keepsGivenReceivedAt() throws {
+        let valid = try validator.validate(message(receivedAt: "2026-11-20T13:23:14Z"), now: now)
+        #expect(valid.receivedAt == RFC3339.date(from: "2026-11-20T13:23:14Z"))
+    }
+
+    @Test func mediaOnlyIsAccepted() throws {
+        let valid = try validator.validate(
+            message(text: nil, media: [.init(url: "https://api.example.net/Media/ME1", contentType: "image/jpeg")]), now: now
+        )
+        #expect(valid.text == "")
+        #expect(valid.media.count == 1)
+    }
+
+    @Test(arguments: [
+        ("id", "missing field id"),
+        ("from", "missing field from"),
+        ("to", "missing field to"),
+        ("text", "text is required unless media is present"),
+        ("badFrom", "from is not a valid phone number"),
+        ("badChannel", "channel must be"),
+        ("badTime", "received_at is not an RFC 3339 time"),
+        ("badMedia", "needs exactly one of url or data"),
+        ("ftpMedia", "must be an http or https URL"),
+        ("part", "concatenated SMS parts"),
+    ])
+    func rejectsWithReadableReason(field: String, reason: String) {
+        let bad: InboundMessage = switch field {
+        case "id": message(id: nil)
+        case "from": message(from: nil)
+        case "to": message(to: "")
+        case "text": message(text: "")
+        case "badFrom": message(from: "call me maybe")
+        case "badChannel": message(channel: "no spaces allowed")
+        case "badTime": message(receivedAt: "yesterday")
+        case "badMedia": message(media: [.init(url: "https://x.example/a", data: "AAAA")])
+        case "ftpMedia": message(media: [.init(url: "ftp://x.example/a")])
+        default: message(part: .init(ref: 1, total: 2, seq: 1))
+        }
+        do {
+            _ = try validator.validate(bad, now: now)
+            Issue.record("expected \(field) to be rejected")
+        } catch {
+            #expect(error.reason.contains(reason), "\(error.reason)")
+        }
+    }
+}

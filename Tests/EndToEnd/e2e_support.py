@@ -1,0 +1,483 @@
+"""Helpers for the end-to-end tests: configuration, the services' processes, tokens,
+AMQP observation and polling.
+
+The tests drive the *running* executables as other systems (AMQP publishers, HTTP
+clients with a `system` token) and agent desktops (HTTP with an agent token) do. Nothing
+here imports Swift code or reads the services' tables: what is checked is what
+DESIGN.md sections 2, 3 and 5 promise to the outside.
+
+`scripts/bench.py` imports this module too (service start-up, configuration), so keep
+it free of pytest.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+import pika
+import requests
+
+REPO = Path(__file__).resolve().parents[2]
+INFRA_SH = REPO / "scripts" / "lib" / "infra.sh"
+
+# Same order and defaults as scripts/lib/infra.sh (sb_service_port), overridable the same
+# way: SB_<NAME>_PORT.
+SERVICES = ["ingest", "session", "transfer", "contacts", "callback", "media"]
+DEFAULT_PORTS = {
+    "ingest": 8081,
+    "session": 8082,
+    "transfer": 8083,
+    "contacts": 8084,
+    "callback": 8085,
+    "media": 8086,
+}
+DEFAULT_BIN_DIR = "/tmp/sb-bin"
+
+READY_TIMEOUT = float(os.environ.get("SB_READY_TIMEOUT", "60"))
+# DESIGN.md section 5: a service exits within 10 s of SIGTERM.
+STOP_LIMIT = 10.0
+# After this, what is left is killed (the test has failed by then).
+KILL_AFTER = 15.0
+
+
+def service_port(name: str) -> int:
+    return int(os.environ.get(f"SB_{name.upper()}_PORT", DEFAULT_PORTS[name]))
+
+
+def base_url(name: str) -> str:
+    return f"http://127.0.0.1:{service_port(name)}"
+
+
+# --- Configuration ----------------------------------------------------------------------
+
+
+def sb_env(run_dir: Path) -> dict[str, str]:
+    """The environment `sb_env RUN_DIR` of scripts/lib/infra.sh exports (values already
+    set in our environment win, as there)."""
+    out = subprocess.run(
+        ["bash", "-c", 'source "$1" && sb_env "$2" && env -0', "sb_env", str(INFRA_SH), str(run_dir)],
+        check=True,
+        capture_output=True,
+    ).stdout
+    env: dict[str, str] = {}
+    for item in out.split(b"\0"):
+        if b"=" in item:
+            key, _, value = item.decode().partition("=")
+            env[key] = value
+    # Only what sb_env sets or keeps matters; bash adds its own (SHLVL, _, PWD).
+    for noise in ("_", "SHLVL", "PWD", "OLDPWD"):
+        env.pop(noise, None)
+    return env
+
+
+def redact(url: str) -> str:
+    return re.sub(r"^([a-z][a-z0-9+.-]*://[^:/@]*):[^@/]*@", r"\1:***@", url)
+
+
+def check_rabbitmq(amqp_url: str) -> None:
+    """Raise RuntimeError with a readable reason when RabbitMQ does not accept us."""
+    parts = urlsplit(amqp_url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 5672
+    try:
+        socket.create_connection((host, port), timeout=3).close()
+    except OSError as error:
+        raise RuntimeError(
+            f"RabbitMQ is not reachable at {host}:{port} ({error}); start it "
+            "(source scripts/lib/infra.sh && sb_start_rabbitmq) or set SWITCHBOARD_AMQP_URL"
+        ) from None
+    try:
+        params = pika.URLParameters(amqp_url)
+        params.socket_timeout = 5
+        params.blocked_connection_timeout = 5
+        pika.BlockingConnection(params).close()
+    except Exception as error:  # noqa: BLE001 - any failure is the message
+        raise RuntimeError(
+            f"RabbitMQ at {redact(amqp_url)} refused the AMQP connection: {error!r}"
+        ) from None
+
+
+def check_postgres(postgres_url: str) -> None:
+    """Raise RuntimeError with a readable reason when PostgreSQL does not accept us."""
+    parts = urlsplit(postgres_url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 5432
+    try:
+        socket.create_connection((host, port), timeout=3).close()
+    except OSError as error:
+        raise RuntimeError(
+            f"PostgreSQL is not reachable at {host}:{port} ({error}); start it "
+            "(source scripts/lib/infra.sh && sb_start_postgres) or set SWITCHBOARD_POSTGRES_URL"
+        ) from None
+    psql = shutil.which("psql")
+    if psql is None:
+        return  # The port answers; the services' /health/ready checks the login.
+    env = {**os.environ, "PGCONNECT_TIMEOUT": "5"}
+    result = subprocess.run(
+        [psql, "-X", "-q", "-w", "-d", postgres_url, "-c", "SELECT 1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=20,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"cannot log in to PostgreSQL at {redact(postgres_url)}: {result.stderr.strip()}"
+        )
+
+
+# --- The services' processes ------------------------------------------------------------
+
+
+def port_open(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+def ready(name: str) -> bool:
+    try:
+        return requests.get(base_url(name) + "/health/ready", timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError as error:
+        return f"(cannot read {path}: {error})"
+
+
+@dataclass
+class ServiceSet:
+    """The six executables started by us (one process each, own session, log files)."""
+
+    bin_dir: Path
+    run_dir: Path
+    env: dict[str, str]
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def log_dir(self) -> Path:
+        return self.run_dir / "logs"
+
+    def log(self, name: str) -> Path:
+        return self.log_dir / f"{name}.log"
+
+    def start(self) -> None:
+        missing = [n for n in SERVICES if not os.access(self.bin_dir / n, os.X_OK)]
+        if missing:
+            raise RuntimeError(
+                f"no executable {', '.join(str(self.bin_dir / n) for n in missing)} "
+                "(set SWITCHBOARD_BIN_DIR to the directory of the built executables)"
+            )
+        busy = [f"{n} ({service_port(n)})" for n in SERVICES if port_open(service_port(n))]
+        if busy:
+            raise RuntimeError(
+                f"ports already in use: {', '.join(busy)}. Stop what listens there, set "
+                "SB_<NAME>_PORT, or set SWITCHBOARD_E2E_EXTERNAL=1 to test the running services"
+            )
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        for name in SERVICES:
+            env = {**self.env, "SWITCHBOARD_HTTP_PORT": str(service_port(name))}
+            with open(self.log(name), "wb") as log:
+                self.processes[name] = subprocess.Popen(
+                    [str(self.bin_dir / name)],
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,  # a Ctrl-C on pytest does not reach them
+                )
+        try:
+            self.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+
+    def wait_ready(self, timeout: float = READY_TIMEOUT) -> None:
+        deadline = time.monotonic() + timeout
+        pending = list(SERVICES)
+        while pending:
+            for name in list(pending):
+                process = self.processes[name]
+                if process.poll() is not None:
+                    raise RuntimeError(
+                        f"{name} exited with status {process.returncode} during start-up; "
+                        f"last lines of {self.log(name)}:\n{tail(self.log(name))}"
+                    )
+                if ready(name):
+                    pending.remove(name)
+            if not pending:
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    "not ready after %.0fs: %s\n%s"
+                    % (
+                        timeout,
+                        ", ".join(pending),
+                        "\n".join(f"--- {self.log(n)}:\n{tail(self.log(n))}" for n in pending),
+                    )
+                )
+            time.sleep(0.2)
+
+    def stop(self) -> dict[str, tuple[float | None, int | None]]:
+        """SIGTERM all at once; name -> (seconds until it exited or None, exit status).
+        What is still running after KILL_AFTER seconds is killed (status then negative)."""
+        started = time.monotonic()
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        result: dict[str, tuple[float | None, int | None]] = {}
+        pending = dict(self.processes)
+        while pending and time.monotonic() - started < KILL_AFTER:
+            for name, process in list(pending.items()):
+                if process.poll() is not None:
+                    result[name] = (time.monotonic() - started, process.returncode)
+                    del pending[name]
+            time.sleep(0.02)
+        for name, process in pending.items():
+            process.kill()
+            process.wait()
+            result[name] = (None, process.returncode)
+        return result
+
+    def pids(self) -> dict[str, int]:
+        return {name: process.pid for name, process in self.processes.items()}
+
+
+# --- Tokens -----------------------------------------------------------------------------
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def mint_token(
+    secret: str,
+    sub: str,
+    roles: list[str],
+    name: str | None = None,
+    perms: list[str] | None = None,
+    ttl: int = 3600,
+) -> str:
+    """A JWT (HS256) as DESIGN.md section 3 describes it, made independently of the
+    Swift code (switchboardctl makes the same)."""
+    header = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    claims = {"sub": sub, "name": name or sub, "roles": roles, "perms": perms or [], "exp": int(time.time()) + ttl}
+    payload = _b64(json.dumps(claims).encode())
+    signature = hmac.new(secret.encode(), f"{header}.{payload}".encode(), hashlib.sha256).digest()
+    return f"{header}.{payload}.{_b64(signature)}"
+
+
+# --- Unique test data -------------------------------------------------------------------
+
+
+def nanp(area: str) -> tuple[str, str]:
+    """A random valid NANP number in AREA: (national display form, E.164)."""
+    exchange = random.randint(200, 999)
+    line = random.randint(0, 9999)
+    return f"({area}) {exchange:03d}-{line:04d}", f"+1{area}{exchange:03d}{line:04d}"
+
+
+def customer_number() -> tuple[str, str]:
+    return nanp("415")
+
+
+def org_number() -> str:
+    """An organisation number of our own, so that no leftover session (Session mode joins
+    messages between the same two numbers for 30 min) meets this test's messages."""
+    return nanp("628")[1]
+
+
+def carrier_id(prefix: str = "SM") -> str:
+    return f"{prefix}{uuid.uuid4().hex}"
+
+
+# --- AMQP -------------------------------------------------------------------------------
+
+
+@dataclass
+class Delivery:
+    exchange: str
+    routing_key: str
+    properties: pika.BasicProperties
+    body: bytes
+    at: float
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    @property
+    def headers(self) -> dict[str, Any]:
+        return self.properties.headers or {}
+
+
+class Observer:
+    """One AMQP connection of a test: a publishing channel with publisher confirms, and
+    two temporary exclusive queues bound before anything is published: one to
+    `switchboard.events` (`#`) and one to `switchboard.dead` (`#`). Nothing shared is
+    purged or consumed from."""
+
+    def __init__(self, amqp_url: str):
+        params = pika.URLParameters(amqp_url)
+        params.heartbeat = 0
+        self.connection = pika.BlockingConnection(params)
+        self.publisher = self.connection.channel()
+        self.publisher.confirm_delivery()
+        self.consumer = self.connection.channel()
+        self.events: list[Delivery] = []
+        self.dead: list[Delivery] = []
+        self._bind("switchboard.events", self.events)
+        self._bind("switchboard.dead", self.dead)
+
+    def _bind(self, exchange: str, sink: list[Delivery]) -> None:
+        queue = self.consumer.queue_declare("", exclusive=True, auto_delete=True).method.queue
+        self.consumer.queue_bind(queue, exchange, "#")
+
+        def on_message(_channel, method, properties, body):
+            sink.append(Delivery(method.exchange, method.routing_key, properties, body, time.monotonic()))
+
+        self.consumer.basic_consume(queue, on_message, auto_ack=True)
+
+    def close(self) -> None:
+        try:
+            self.connection.close()
+        except Exception:  # noqa: BLE001 - closing a broken connection
+            pass
+
+    def publish(
+        self,
+        body: bytes | str | dict,
+        exchange: str = "switchboard.inbound",
+        routing_key: str = "message",
+        message_id: str | None = None,
+    ) -> str:
+        """Publish persistently with publisher confirms (mandatory: an unroutable message
+        fails the test); returns the AMQP message_id used."""
+        if isinstance(body, dict):
+            body = json.dumps(body)
+        if isinstance(body, str):
+            body = body.encode()
+        message_id = message_id or str(uuid.uuid4())
+        self.publisher.basic_publish(
+            exchange,
+            routing_key,
+            body,
+            pika.BasicProperties(
+                delivery_mode=2,
+                content_type="application/json",
+                message_id=message_id,
+                timestamp=int(time.time()),
+            ),
+            mandatory=True,
+        )
+        return message_id
+
+    def pump(self, seconds: float = 0.0) -> None:
+        self.connection.process_data_events(time_limit=seconds)
+
+    def _wait(self, sink: list[Delivery], predicate: Callable[[Delivery], bool], timeout: float, what: str) -> Delivery:
+        deadline = time.monotonic() + timeout
+        while True:
+            for delivery in sink:
+                if predicate(delivery):
+                    return delivery
+            if time.monotonic() > deadline:
+                seen = "\n".join(f"  {d.exchange} {d.routing_key} {d.body[:300]!r}" for d in sink[-10:])
+                raise AssertionError(f"no {what} within {timeout:.0f}s; last deliveries seen:\n{seen or '  (none)'}")
+            self.pump(0.05)
+
+    def wait_event(self, predicate: Callable[[Delivery], bool], timeout: float = 10, what: str = "event") -> Delivery:
+        return self._wait(self.events, predicate, timeout, what)
+
+    def wait_dead(self, predicate: Callable[[Delivery], bool], timeout: float = 10, what: str = "dead letter") -> Delivery:
+        return self._wait(self.dead, predicate, timeout, what)
+
+    def events_of(self, event_type: str, predicate: Callable[[Delivery], bool] = lambda _d: True) -> list[Delivery]:
+        return [d for d in self.events if d.routing_key == event_type and predicate(d)]
+
+
+def event_data(delivery: Delivery) -> dict[str, Any]:
+    try:
+        return delivery.json.get("data") or {}
+    except (ValueError, AttributeError):
+        return {}
+
+
+# --- Polling ----------------------------------------------------------------------------
+
+
+def wait_until(probe: Callable[[], Any], timeout: float = 10, what: str = "condition", interval: float = 0.05) -> Any:
+    """Call PROBE until it returns something truthy; return that. On timeout fail with
+    WHAT and PROBE's last answer."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while True:
+        last = probe()
+        if last:
+            return last
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not after {timeout:.0f}s (last: {last!r})")
+        time.sleep(interval)
+
+
+def metric_sum(text: str, name: str) -> float:
+    """Sum of every sample of metric NAME (any labels) in Prometheus text."""
+    total = 0.0
+    pattern = re.compile(rf"^{re.escape(name)}(\{{[^}}]*\}})?\s+(\S+)")
+    for line in text.splitlines():
+        match = pattern.match(line)
+        if match:
+            total += float(match.group(2))
+    return total
+
+
+# --- HTTP (session's interactions API) --------------------------------------------------
+
+
+def find_interactions(client: requests.Session, **params) -> list[dict]:
+    response = client.get(base_url("session") + "/v1/interactions", params=params, timeout=5)
+    assert response.status_code == 200, f"GET /v1/interactions {params}: {response.status_code} {response.text}"
+    return response.json()["items"]
+
+
+def get_interaction(client: requests.Session, interaction_id: str) -> dict:
+    response = client.get(base_url("session") + f"/v1/interactions/{interaction_id}", timeout=5)
+    assert response.status_code == 200, f"GET /v1/interactions/{interaction_id}: {response.status_code} {response.text}"
+    return response.json()
+
+
+def wait_for_interaction(client: requests.Session, timeout: float = 10, **params) -> dict:
+    """The single interaction matching PARAMS, once it is visible."""
+    items = wait_until(lambda: find_interactions(client, **params), timeout, f"an interaction with {params}")
+    assert len(items) == 1, f"expected one interaction for {params}, got {items}"
+    return items[0]
+
+
+def wait_for_transcript(client: requests.Session, interaction_id: str, count: int, timeout: float = 10) -> dict:
+    """The interaction once its transcript has at least COUNT entries."""
+
+    def probe():
+        interaction = get_interaction(client, interaction_id)
+        return interaction if len(interaction.get("transcript") or []) >= count else None
+
+    return wait_until(probe, timeout, f"interaction {interaction_id} with {count} transcript entries")

@@ -1,0 +1,158 @@
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import SwitchboardAMQP
+import SwitchboardDatabase
+import SwitchboardModels
+import Testing
+
+/// The PostgreSQL layer against the real database (and broker, for the outbox).
+@Suite("Inbox, outbox and migrations (real PostgreSQL)", .serialized)
+struct DatabaseIntegrationTests {
+    static func schemaName() -> String {
+        "it_" + UUID().uuidString.prefix(8).lowercased().filter(\.isLetter)
+    }
+
+    static let effects = Migration(version: 2, name: "effects", statements: [])
+
+    func migrate(_ schema: String, client: PostgresClient) async throws {
+        let runner = MigrationRunner(schema: schema, migrations: [
+            Migration.messaging(schema: schema),
+            Migration(version: 2, name: "effects", statements: ["CREATE TABLE \(schema).effects (id serial PRIMARY KEY, note text)"]),
+        ])
+        try await runner.run(on: client, logger: TestEnvironment.logger)
+    }
+
+    @Test func concurrentMigrationRunsApplyOnce() async throws {
+        try await TestEnvironment.withPostgres { client in
+            let schema = Self.schemaName()
+            let runner = MigrationRunner(schema: schema, migrations: [
+                Migration.messaging(schema: schema),
+                Migration(version: 2, name: "effects", statements: ["CREATE TABLE \(schema).effects (id serial PRIMARY KEY, note text)"]),
+            ])
+            let applied = try await withThrowingTaskGroup(of: [Int].self) { group in
+                for _ in 0..<3 { group.addTask { try await runner.run(on: client, logger: TestEnvironment.logger) } }
+                var all: [Int] = []
+                for try await versions in group { all += versions }
+                return all
+            }
+            #expect(applied.sorted() == [1, 2], "each migration applied by exactly one runner")
+            #expect(try await runner.isUpToDate(on: client, logger: TestEnvironment.logger))
+        }
+    }
+
+    @Test func inboxMakesRedeliveryANoOp() async throws {
+        try await TestEnvironment.withPostgres { client in
+            let schema = Self.schemaName()
+            try await migrate(schema, client: client)
+            let handler = TransactionalHandler(client: client, inbox: Inbox(schema: schema), consumer: "test", logger: TestEnvironment.logger)
+            let delivery = try await Self.fakeDelivery(messageID: "m-dup")
+            for _ in 0..<3 {
+                let result = await handler.handle(delivery) { connection in
+                    try await connection.query("INSERT INTO \(unescaped: schema).effects (note) VALUES ('x')", logger: TestEnvironment.logger)
+                }
+                #expect(result == .ack)
+            }
+            #expect(try await count("SELECT count(*) FROM \(schema).effects", client) == 1)
+
+            // A failing effect rolls back its inbox record too, so the retry runs it.
+            let failing = try await Self.fakeDelivery(messageID: "m-fail")
+            let failed = await handler.handle(failing) { connection in
+                try await connection.query("INSERT INTO \(unescaped: schema).effects (note) VALUES ('y')", logger: TestEnvironment.logger)
+                throw TestFailure("transient")
+            }
+            guard case .retry = failed else { Issue.record("expected retry, got \(failed)"); return }
+            let retried = await handler.handle(failing) { connection in
+                try await connection.query("INSERT INTO \(unescaped: schema).effects (note) VALUES ('y')", logger: TestEnvironment.logger)
+            }
+            #expect(retried == .ack)
+            #expect(try await count("SELECT count(*) FROM \(schema).effects WHERE note = 'y'", client) == 1)
+
+            let invalid = await handler.handle(try await Self.fakeDelivery(messageID: "m-bad")) { _ in throw InvalidMessage("broken") }
+            #expect(invalid == .deadLetter(reason: "broken"))
+        }
+    }
+
+    @Test func outboxEventIsPublishedExactlyWhenItsTransactionCommits() async throws {
+        let queue = TestEnvironment.unique("outbox")
+        let routingKey = EventType.interactionMessageAppended.rawValue
+        let topology = AMQPTopology(
+            exchanges: [.init(name: SwitchboardTopology.eventsExchange, kind: .topic)],
+            queues: [.init(name: queue, arguments: ["x-queue-type": .string("quorum"), "x-expires": .int(300_000)])],
+            bindings: [.init(queue: queue, exchange: SwitchboardTopology.eventsExchange, routingKey: routingKey)]
+        )
+        try await TestEnvironment.withPostgres { client in
+            let schema = Self.schemaName()
+            try await migrate(schema, client: client)
+            try await TestEnvironment.withConnection(topology: topology, name: "outbox-test") { connection in
+                let outbox = Outbox(schema: schema)
+                let relay = OutboxRelay(client: client, outbox: outbox, publisher: connection, service: "test", logger: TestEnvironment.logger, safetyTick: .seconds(60))
+                let relayTask = Task { try await relay.run() }
+                defer { relayTask.cancel() }
+                var deliveries = connection.consume(queue: queue, prefetch: 10).makeAsyncIterator()
+                let marker = UUID().uuidString
+
+                // Rolled back: nothing is ever published.
+                let rolledBackID = UUID().uuidString
+                _ = try? await client.withTransaction(logger: TestEnvironment.logger) { connection in
+                    try await outbox.enqueue([try Self.event(id: rolledBackID, marker: marker)], on: connection, logger: TestEnvironment.logger)
+                    throw TestFailure("roll back")
+                }
+                // Committed: published once, promptly (woken by NOTIFY, not the 60 s tick).
+                let committedID = UUID().uuidString
+                let started = ContinuousClock.now
+                try await client.withTransaction(logger: TestEnvironment.logger) { connection in
+                    try await outbox.enqueue([try Self.event(id: committedID, marker: marker)], on: connection, logger: TestEnvironment.logger)
+                }
+                let delivery = try #require(await TestEnvironment.next(&deliveries, timeout: .seconds(5)))
+                #expect(delivery.properties.messageID == committedID)
+                #expect(delivery.properties.contentType == "application/cloudevents+json")
+                #expect(delivery.properties.correlationID == "interaction-1")
+                #expect(ContinuousClock.now - started < .seconds(3))
+                let event = try SwitchboardJSON.decoder().decode(CloudEvent<InteractionMessageAppended>.self, from: delivery.body)
+                #expect(event.id == committedID)
+                #expect(event.data.messageId == marker)
+                connection.ack(delivery)
+                #expect(await TestEnvironment.next(&deliveries, timeout: .seconds(2)) == nil, "the rolled-back event never appears")
+                try await TestEnvironment.waitUntilAsync("row marked sent", timeout: .seconds(5)) {
+                    (try? await count("SELECT count(*) FROM \(schema).outbox WHERE sent_at IS NOT NULL", client)) == 1
+                }
+                #expect(try await count("SELECT count(*) FROM \(schema).outbox", client) == 1)
+            }
+        }
+    }
+
+    static func event(id: String, marker: String) throws -> OutboxMessage {
+        try OutboxMessage.event(
+            .interactionMessageAppended, service: "test", subject: "interaction-1", traceparent: TraceContext.newTraceparent(),
+            data: InteractionMessageAppended(interactionId: "interaction-1", seq: 1, kind: "message", direction: "inbound", messageId: marker, at: Date()),
+            id: id
+        )
+    }
+
+    /// A delivery as the broker would hand it over (through a real round trip).
+    static func fakeDelivery(messageID: String) async throws -> AMQPDelivery {
+        let queue = TestEnvironment.unique("fake")
+        let exchange = TestEnvironment.unique("fake-exchange")
+        let topology = AMQPTopology(
+            exchanges: [.init(name: exchange, kind: .direct)],
+            queues: [.init(name: queue, arguments: ["x-queue-type": .string("quorum"), "x-expires": .int(60_000)])],
+            bindings: [.init(queue: queue, exchange: exchange, routingKey: "k")]
+        )
+        return try await TestEnvironment.withConnection(topology: topology) { connection in
+            try await connection.publish(.test(exchange: exchange, routingKey: "k", text: "{}", id: messageID))
+            var deliveries = connection.consume(queue: queue, prefetch: 1).makeAsyncIterator()
+            let delivery = try #require(await TestEnvironment.next(&deliveries, timeout: .seconds(5)))
+            connection.ack(delivery)
+            return delivery
+        }
+    }
+
+    func count(_ sql: String, _ client: PostgresClient) async throws -> Int {
+        let rows = try await client.query(PostgresQuery(unsafeSQL: sql), logger: TestEnvironment.logger)
+        var value = 0
+        for try await count in rows.decode(Int.self) { value = count }
+        return value
+    }
+}

@@ -117,6 +117,7 @@ let package = Package(
             name: "ServiceKitTests",
             dependencies: [
                 "SwitchboardServiceKit",
+                "SwitchboardAMQP",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],

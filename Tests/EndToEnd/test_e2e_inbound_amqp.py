@@ -108,12 +108,22 @@ def test_sms_published_with_pika_reaches_the_agent_api(observer, agent):
     assert received.headers.get("traceparent") == appended.headers.get("traceparent"), "one trace from ingest to session"
 
 
+def _duplicates_counted() -> float:
+    text = requests.get(sb.base_url("ingest") + "/metrics", timeout=5).text
+    return sum(
+        float(line.rsplit(None, 1)[1])
+        for line in text.splitlines()
+        if line.startswith("switchboard_ingest_accepted_total{") and 'duplicate="true"' in line
+    )
+
+
 def test_duplicate_sms_gives_one_transcript_entry(observer, agent):
     national, customer = sb.customer_number()
     org = sb.org_number()
     first = {"id": sb.carrier_id(), "from": national, "to": org, "text": "first, sent twice"}
     third = {"id": sb.carrier_id(), "from": national, "to": org, "text": "third, distinct"}
 
+    duplicates_before = _duplicates_counted()
     amqp_id = observer.publish(first)
     interaction = sb.wait_for_interaction(agent, **{"from": customer, "to": org})
     sb.wait_for_transcript(agent, interaction["id"], 1)
@@ -123,8 +133,11 @@ def test_duplicate_sms_gives_one_transcript_entry(observer, agent):
     observer.publish(first)
     observer.publish(third)
 
-    # Per-conversation order: once the third message is on the transcript, the
-    # duplicates (published before it) have been handled.
+    # Wait until ingest has handled both duplicates (its counter of duplicates) and the
+    # third message is on the transcript; only then can "no second entry" be asserted.
+    sb.wait_until(
+        lambda: _duplicates_counted() >= duplicates_before + 2, what="ingest counting the two duplicates"
+    )
     detail = sb.wait_for_transcript(agent, interaction["id"], 2)
     observer.wait_event(
         lambda d: d.routing_key == "interaction.message.appended"
@@ -151,9 +164,10 @@ def test_second_sms_from_the_same_customer_joins_the_session(observer, agent):
     one = {"id": sb.carrier_id(), "from": national, "to": org, "text": "I have a question"}
     two = {"id": sb.carrier_id(), "from": customer, "to": org, "text": "about my bill"}
     observer.publish(one)
-    observer.publish(two)
-
     interaction = sb.wait_for_interaction(agent, **{"from": customer, "to": org})
+    sb.wait_for_transcript(agent, interaction["id"], 1)
+    observer.publish(two)  # written as E.164 this time: the same customer
+
     detail = sb.wait_for_transcript(agent, interaction["id"], 2)
     assert [(e["seq"], e["text"]) for e in detail["transcript"]] == [(1, one["text"]), (2, two["text"])]
     assert all(e["direction"] == "inbound" and e["kind"] == "message" for e in detail["transcript"])
@@ -169,6 +183,23 @@ def test_second_sms_from_the_same_customer_joins_the_session(observer, agent):
     assert len(created) == 1, [d.body for d in created]
     appended = observer.events_of("interaction.message.appended", lambda d: sb.event_data(d).get("interaction_id") == iid)
     assert [sb.event_data(d)["seq"] for d in appended] == [1, 2]
+    assert len(sb.find_interactions(agent, **{"from": customer, "to": org})) == 1
+
+
+def test_burst_from_one_customer_keeps_its_order(observer, agent):
+    """DESIGN.md section 4, per-conversation order. Each publish is confirmed by the
+    broker before the next is sent, so the queue holds them in this order; the
+    transcript must show them in that order, in one interaction."""
+    national, customer = sb.customer_number()
+    org = sb.org_number()
+    texts = [f"part {n} of my story" for n in range(1, 11)]
+    for text in texts:
+        observer.publish({"id": sb.carrier_id(), "from": national, "to": org, "text": text})
+
+    interaction = sb.wait_for_interaction(agent, **{"from": customer, "to": org})
+    detail = sb.wait_for_transcript(agent, interaction["id"], len(texts))
+    assert [e["seq"] for e in detail["transcript"]] == list(range(1, len(texts) + 1))
+    assert [e["text"] for e in detail["transcript"]] == texts, "transcript order differs from publish order"
     assert len(sb.find_interactions(agent, **{"from": customer, "to": org})) == 1
 
 

@@ -1,0 +1,50 @@
+import Foundation
+import SwitchboardAMQP
+import Testing
+
+/// `deploy/rabbitmq/definitions.json` (what compose loads into RabbitMQ) must equal the
+/// topology every service declares, or a declaration would be refused at start-up.
+@Suite("RabbitMQ definitions match the code's topology")
+struct TopologyDefinitionsTests {
+    struct Definitions: Decodable {
+        struct Exchange: Decodable { let name: String; let type: String; let durable: Bool }
+        struct Queue: Decodable { let name: String; let durable: Bool; let arguments: [String: ArgumentValue] }
+        struct Binding: Decodable { let source: String; let destination: String; let routing_key: String }
+        let exchanges: [Exchange]
+        let queues: [Queue]
+        let bindings: [Binding]
+    }
+
+    enum ArgumentValue: Decodable, Equatable {
+        case string(String), int(Int64)
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let int = try? container.decode(Int64.self) { self = .int(int) } else { self = .string(try container.decode(String.self)) }
+        }
+    }
+
+    func load() throws -> Definitions {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../deploy/rabbitmq/definitions.json")
+        return try JSONDecoder().decode(Definitions.self, from: Data(contentsOf: url))
+    }
+
+    @Test func sameExchangesQueuesArgumentsAndBindings() throws {
+        let definitions = try load()
+        let topology = SwitchboardTopology.topology(deliveryLimit: 5)
+        #expect(Set(definitions.exchanges.map { "\($0.name) \($0.type) \($0.durable)" })
+            == Set(topology.exchanges.map { "\($0.name) \($0.kind.rawValue) true" }))
+        let queues = Dictionary(uniqueKeysWithValues: definitions.queues.map { ($0.name, $0) })
+        #expect(Set(queues.keys) == Set(topology.queues.map(\.name)))
+        for queue in topology.queues {
+            let defined = try #require(queues[queue.name])
+            #expect(defined.durable)
+            let expected: [String: ArgumentValue] = queue.arguments.mapValues { value in
+                if let int = value.intValue { return .int(int) }
+                return .string(value.stringValue ?? "")
+            }
+            #expect(defined.arguments == expected, "arguments of \(queue.name)")
+        }
+        #expect(Set(definitions.bindings.map { "\($0.source) -> \($0.destination) [\($0.routing_key)]" })
+            == Set(topology.bindings.map { "\($0.exchange) -> \($0.queue) [\($0.routingKey)]" }))
+    }
+}

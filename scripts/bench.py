@@ -1,0 +1,670 @@
+#!/usr/bin/env python3
+"""Switchboard's benchmark (DESIGN.md section 7): inbound SMS end to end, compared with
+the raw broker in the same run. Run it through scripts/bench (see --help).
+
+What it does:
+
+1. Binds an exclusive queue to `switchboard.events` (keys `message.received` and
+   `interaction.message.appended`) and consumes it in its own process.
+2. Publishes N inbound SMS over C conversations (conversation = one customer number to
+   one organisation number of this run) to `switchboard.inbound`/`message`, from P
+   publisher processes (pika, publisher confirms, a window of unconfirmed messages),
+   each conversation from one publisher, in order. Each SMS text carries a marker
+   `bench:<run>:<index>`.
+3. Latency of message i = time its `interaction.message.appended` was seen - time it
+   was published. `message.received` carries the text (so the marker) and ingest's
+   `message_id`; `interaction.message.appended` carries that `message_id`.
+4. Sustained rate: N / (last appended event - first publish), and the steady rate
+   between the 10th and the 90th percentile of the appended events.
+5. Peak RSS (VmHWM) and CPU time of each of the six services, from /proc.
+6. Raw broker reference, same run, same message size: one pika publisher with confirms
+   (same window) to a temporary quorum queue, and one consumer with manual acks.
+
+Prints a Markdown table; --out FILE writes the same as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "Tests" / "EndToEnd"))
+
+import pika  # noqa: E402
+
+import e2e_support as sb  # noqa: E402  (service start-up and configuration, shared with the e2e tests)
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+# --- Publishing -------------------------------------------------------------------------
+
+
+def _publisher(amqp_url, messages, window, rate, ready, go, results):
+    """Publish MESSAGES [(index, exchange, routing_key, body)] with confirms, at most
+    WINDOW unconfirmed, paced at RATE msgs/s (0: as fast as possible). Runs in its own
+    process; puts a result dict on RESULTS."""
+    times = [0.0] * len(messages)
+    state = {
+        "next": 0,
+        "outstanding": set(),
+        "nacked": 0,
+        "returned": 0,
+        "t0": None,
+        "t_last_publish": None,
+        "t_done": None,
+        "error": None,
+        "scheduled": False,
+    }
+    params = pika.URLParameters(amqp_url)
+    params.heartbeat = 0
+    holder = {}
+
+    def finish(connection):
+        if state["t_done"] is None:
+            state["t_done"] = time.monotonic()
+        if connection.is_open:
+            connection.close()
+
+    def pump():
+        state["scheduled"] = False
+        channel = holder["channel"]
+        while len(state["outstanding"]) < window and state["next"] < len(messages):
+            k = state["next"]
+            if rate:
+                due = state["t0"] + k / rate
+                delay = due - time.monotonic()
+                if delay > 0:
+                    if not state["scheduled"]:
+                        state["scheduled"] = True
+                        holder["connection"].ioloop.call_later(delay, pump)
+                    return
+            _index, exchange, routing_key, body = messages[k]
+            times[k] = time.monotonic()
+            channel.basic_publish(
+                exchange,
+                routing_key,
+                body,
+                pika.BasicProperties(
+                    delivery_mode=2,
+                    content_type="application/json",
+                    message_id=str(uuid.uuid4()),
+                    timestamp=int(time.time()),
+                ),
+                mandatory=True,
+            )
+            state["outstanding"].add(k + 1)  # delivery tags count from 1
+            state["next"] = k + 1
+        if state["next"] == len(messages) and state["t_last_publish"] is None:
+            state["t_last_publish"] = time.monotonic()
+        if state["next"] == len(messages) and not state["outstanding"]:
+            finish(holder["connection"])
+
+    def on_confirm(frame):
+        method = frame.method
+        if isinstance(method, pika.spec.Basic.Nack):
+            state["nacked"] += 1
+        tag = method.delivery_tag
+        if method.multiple:
+            state["outstanding"] = {t for t in state["outstanding"] if t > tag}
+        else:
+            state["outstanding"].discard(tag)
+        pump()
+
+    def on_return(_channel, _method, _properties, _body):
+        state["returned"] += 1
+
+    def on_confirm_ok(_frame):
+        ready.set()
+        go.wait()
+        state["t0"] = time.monotonic()
+        pump()
+
+    def on_channel(channel):
+        holder["channel"] = channel
+        channel.add_on_return_callback(on_return)
+        channel.confirm_delivery(on_confirm, callback=on_confirm_ok)
+
+    def on_open(connection):
+        connection.channel(on_open_callback=on_channel)
+
+    def on_open_error(connection, error):
+        state["error"] = f"connection failed: {error!r}"
+        ready.set()
+        connection.ioloop.stop()
+
+    def on_close(connection, reason):
+        if state["t_done"] is None:
+            state["error"] = f"connection closed: {reason!r}"
+        connection.ioloop.stop()
+
+    connection = pika.SelectConnection(
+        params, on_open_callback=on_open, on_open_error_callback=on_open_error, on_close_callback=on_close
+    )
+    holder["connection"] = connection
+    connection.ioloop.start()
+    results.put(
+        {
+            "indices": [m[0] for m in messages],
+            "times": times,
+            "t0": state["t0"],
+            "t_last_publish": state["t_last_publish"],
+            "t_done": state["t_done"],
+            "nacked": state["nacked"],
+            "returned": state["returned"],
+            "unconfirmed": len(state["outstanding"]),
+            "error": state["error"],
+        }
+    )
+
+
+def run_publishers(amqp_url, shards, window, rate):
+    """One process per shard, started together; returns their result dicts."""
+    ctx = mp.get_context("fork")
+    results = ctx.Queue()
+    go = ctx.Event()
+    per_rate = rate / len(shards) if rate else 0
+    processes, readies = [], []
+    for shard in shards:
+        ready = ctx.Event()
+        process = ctx.Process(target=_publisher, args=(amqp_url, shard, window, per_rate, ready, go, results), daemon=True)
+        process.start()
+        processes.append(process)
+        readies.append(ready)
+    for ready in readies:
+        if not ready.wait(30):
+            raise RuntimeError("a publisher did not connect within 30 s")
+    go.set()
+    out = [results.get() for _ in processes]
+    for process in processes:
+        process.join(10)
+    errors = [r["error"] for r in out if r["error"]]
+    if errors:
+        raise RuntimeError("publisher failed: " + "; ".join(errors))
+    return out
+
+
+# --- Observing events -------------------------------------------------------------------
+
+
+def _event_consumer(amqp_url, run_id, expected, idle_timeout, ready, results):
+    """Consume message.received and interaction.message.appended of this run until every
+    expected message has its appended event, or nothing new came for IDLE_TIMEOUT s."""
+    params = pika.URLParameters(amqp_url)
+    params.heartbeat = 0
+    connection = pika.BlockingConnection(params)
+    channel = connection.channel()
+    queue = channel.queue_declare("", exclusive=True, auto_delete=True).method.queue
+    for key in ("message.received", "interaction.message.appended"):
+        channel.queue_bind(queue, "switchboard.events", key)
+    channel.basic_qos(prefetch_count=2000)
+    marker = f"bench:{run_id}:"
+    index_of = {}  # ingest message_id -> our index
+    appended_at = {}  # ingest message_id -> (time seen, interaction_id, seq)
+    state = {"last_progress": time.monotonic(), "done": 0, "received": 0, "redelivered": 0}
+    done = {}  # index -> (time, interaction_id, seq)
+
+    def settle(message_id):
+        if message_id in index_of and message_id in appended_at:
+            index = index_of[message_id]
+            if index not in done:
+                done[index] = appended_at[message_id]
+                state["last_progress"] = time.monotonic()
+
+    def on_message(_channel, method, _properties, body):
+        now = time.monotonic()
+        try:
+            event = json.loads(body)
+            data = event.get("data") or {}
+        except ValueError:
+            return
+        if method.routing_key == "message.received":
+            text = data.get("text") or ""
+            if text.startswith(marker):
+                message_id = data.get("message_id")
+                if message_id in index_of:
+                    state["redelivered"] += 1
+                index_of[message_id] = int(text[len(marker):].split(" ", 1)[0])
+                state["received"] += 1
+                state["last_progress"] = now
+                settle(message_id)
+        else:
+            message_id = data.get("message_id")
+            if message_id not in appended_at:
+                appended_at[message_id] = (now, data.get("interaction_id"), data.get("seq"))
+                settle(message_id)
+            else:
+                state["redelivered"] += 1
+
+    channel.basic_consume(queue, on_message, auto_ack=True)
+    ready.set()
+    while len(done) < expected and time.monotonic() - state["last_progress"] < idle_timeout:
+        connection.process_data_events(time_limit=0.2)
+    connection.close()
+    results.put(
+        {
+            "done": {str(k): v for k, v in done.items()},
+            "received": state["received"],
+            "duplicates": state["redelivered"],
+        }
+    )
+
+
+# --- Raw broker reference ---------------------------------------------------------------
+
+
+def _raw_consumer(amqp_url, queue, expected, prefetch, ready, results):
+    params = pika.URLParameters(amqp_url)
+    params.heartbeat = 0
+    connection = pika.BlockingConnection(params)
+    channel = connection.channel()
+    channel.basic_qos(prefetch_count=prefetch)
+    state = {"count": 0, "first": None, "last": None}
+
+    def on_message(ch, method, _properties, _body):
+        now = time.monotonic()
+        if state["first"] is None:
+            state["first"] = now
+        state["last"] = now
+        state["count"] += 1
+        ch.basic_ack(method.delivery_tag)  # one manual ack per message
+        if state["count"] >= expected:
+            ch.stop_consuming()
+
+    channel.basic_consume(queue, on_message, auto_ack=False)
+    ready.set()
+    deadline = time.monotonic() + 600
+    while state["count"] < expected and time.monotonic() < deadline:
+        connection.process_data_events(time_limit=0.5)
+    connection.close()
+    results.put(state)
+
+
+def raw_reference(amqp_url, count, body_size, window, prefetch):
+    """One confirming publisher to a temporary quorum queue and one consumer with manual
+    acks, concurrently. Returns rates in msgs/s."""
+    queue = f"bench.raw.{uuid.uuid4().hex[:12]}"
+    params = pika.URLParameters(amqp_url)
+    admin = pika.BlockingConnection(params)
+    channel = admin.channel()
+    channel.queue_declare(queue, durable=True, arguments={"x-queue-type": "quorum"})
+    try:
+        ctx = mp.get_context("fork")
+        results = ctx.Queue()
+        ready = ctx.Event()
+        consumer = ctx.Process(target=_raw_consumer, args=(amqp_url, queue, count, prefetch, ready, results), daemon=True)
+        consumer.start()
+        ready.wait(30)
+        body = json.dumps({"id": "x", "text": "x" * max(1, body_size - 20)}).encode()[:body_size]
+        body = body.ljust(body_size, b" ")
+        [pub] = run_publishers(amqp_url, [[(i, "", queue, body) for i in range(count)]], window, 0)
+        consumed = results.get(timeout=900)
+        consumer.join(10)
+    finally:
+        try:
+            channel.queue_delete(queue)
+        finally:
+            admin.close()
+    publish_seconds = pub["t_done"] - pub["t0"]
+    consume_seconds = (consumed["last"] or 0) - (consumed["first"] or 0)
+    return {
+        "queue_type": "quorum",
+        "messages": count,
+        "body_bytes": body_size,
+        "publisher_window": window,
+        "consumer_prefetch": prefetch,
+        "publish_confirmed_per_s": round(count / publish_seconds, 1) if publish_seconds > 0 else None,
+        "consume_acked_per_s": round(consumed["count"] / consume_seconds, 1) if consume_seconds > 0 else None,
+        "consumed": consumed["count"],
+        "nacked": pub["nacked"],
+    }
+
+
+# --- Processes --------------------------------------------------------------------------
+
+
+def _listening_pids(port):
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(fields[9])
+    pids = set()
+    if not inodes:
+        return pids
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            for fd in (entry / "fd").iterdir():
+                target = os.readlink(fd)
+                if target.startswith("socket:[") and target[8:-1] in inodes:
+                    pids.add(int(entry.name))
+                    break
+        except OSError:
+            continue
+    return pids
+
+
+def find_service_pids():
+    """name -> pid, by process name; several with one name: the one on the service's port."""
+    by_name = {name: [] for name in sb.SERVICES}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            comm = (entry / "comm").read_text().strip()
+        except OSError:
+            continue
+        if comm in by_name:
+            by_name[comm].append(int(entry.name))
+    pids = {}
+    for name, candidates in by_name.items():
+        if len(candidates) == 1:
+            pids[name] = candidates[0]
+        elif candidates:
+            on_port = _listening_pids(sb.service_port(name)) & set(candidates)
+            pids[name] = min(on_port) if on_port else min(candidates)
+    return pids
+
+
+def infra_cpu():
+    """pid -> CPU seconds of RabbitMQ (beam.smp) and PostgreSQL (every postgres process)."""
+    found = {"rabbitmq": {}, "postgresql": {}}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            comm = (entry / "comm").read_text().strip()
+        except OSError:
+            continue
+        group = "rabbitmq" if comm == "beam.smp" else "postgresql" if comm == "postgres" else None
+        if group:
+            cpu = proc_stats(int(entry.name)).get("cpu_seconds")
+            if cpu is not None:
+                found[group][int(entry.name)] = cpu
+    return found
+
+
+def infra_cpu_delta(before, after):
+    return {
+        group: round(sum(cpu - before[group].get(pid, 0.0) for pid, cpu in after[group].items()), 2)
+        for group in after
+    }
+
+
+def proc_stats(pid):
+    stats = {}
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key in ("VmHWM", "VmRSS"):
+                stats[key] = int(value.split()[0])  # kB
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        stats["cpu_seconds"] = (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
+    except OSError:
+        pass
+    return stats
+
+
+# --- Main -------------------------------------------------------------------------------
+
+
+def percentile(sorted_values, q):
+    if not sorted_values:
+        return None
+    k = (len(sorted_values) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(sorted_values) - 1)
+    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (k - lo)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="scripts/bench",
+        description="End-to-end benchmark of inbound SMS (ingest -> session), with the raw broker rates of the same run.",
+    )
+    parser.add_argument("-n", "--messages", type=int, default=20000, help="inbound SMS to publish (default 20000)")
+    parser.add_argument("-c", "--conversations", type=int, default=500, help="conversations (customer numbers) (default 500)")
+    parser.add_argument("-p", "--publishers", type=int, default=1, help="publisher processes (default 1: one reaches several thousand confirmed msgs/s, see the raw reference)")
+    parser.add_argument("--window", type=int, default=500, help="unconfirmed messages per publisher (default 500)")
+    parser.add_argument("--rate", type=float, default=0, help="total publish rate in msgs/s (default 0: as fast as possible)")
+    parser.add_argument("--idle-timeout", type=float, default=60, help="give up after this many seconds without progress (default 60)")
+    parser.add_argument("--raw-messages", type=int, default=None, help="messages for the raw broker reference (default: --messages)")
+    parser.add_argument("--no-raw", action="store_true", help="skip the raw broker reference")
+    parser.add_argument("--start", action="store_true", help="start the six services (from --bin-dir) and stop them at the end")
+    parser.add_argument("--bin-dir", default=os.environ.get("SWITCHBOARD_BIN_DIR", sb.DEFAULT_BIN_DIR), help="executables for --start (default $SWITCHBOARD_BIN_DIR or /tmp/sb-bin)")
+    parser.add_argument("--run-dir", default=None, help="logs of services started with --start (default: a new directory under /tmp)")
+    parser.add_argument("--out", default=None, help="write the results as JSON to this file")
+    parser.add_argument("--dump", default=None, help="write one JSON line per message (index, conversation, published, appended, interaction, seq) to this file")
+    args = parser.parse_args(argv)
+    if args.messages < 1 or args.conversations < 1 or args.publishers < 1 or args.window < 1:
+        parser.error("--messages, --conversations, --publishers and --window must be at least 1")
+    args.conversations = min(args.conversations, args.messages)
+    args.publishers = min(args.publishers, args.conversations)
+
+    run_dir = Path(args.run_dir or tempfile.mkdtemp(prefix="switchboard-bench-", dir="/tmp"))
+    env = sb.sb_env(run_dir)
+    amqp_url = env["SWITCHBOARD_AMQP_URL"]
+    try:
+        sb.check_rabbitmq(amqp_url)
+        sb.check_postgres(env["SWITCHBOARD_POSTGRES_URL"])
+    except RuntimeError as error:
+        sys.exit(f"bench: {error}")
+
+    services = None
+    if args.start:
+        services = sb.ServiceSet(Path(args.bin_dir), run_dir, env)
+        print(f"starting the services from {args.bin_dir} (logs in {services.log_dir})", file=sys.stderr)
+        try:
+            services.start()
+        except RuntimeError as error:
+            sys.exit(f"bench: cannot start the services: {error}")
+    else:
+        not_ready = [name for name in sb.SERVICES if not sb.ready(name)]
+        if not_ready:
+            sys.exit(f"bench: not ready on /health/ready: {', '.join(not_ready)} (start them, or pass --start)")
+
+    try:
+        result = bench(args, amqp_url, services)
+    finally:
+        stopped = services.stop() if services else None
+    if stopped:
+        result["stop_seconds"] = {name: (round(t, 2) if t is not None else None) for name, (t, _s) in stopped.items()}
+    print_report(result)
+    if args.out:
+        Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
+        print(f"\nJSON written to {args.out}")
+    return 0 if result["e2e"]["missing"] == 0 else 1
+
+
+def bench(args, amqp_url, services):
+    run_id = uuid.uuid4().hex[:10]
+    org = sb.org_number()
+    customers = set()
+    while len(customers) < args.conversations:
+        customers.add(sb.customer_number()[1])
+    customers = sorted(customers)
+    random.shuffle(customers)
+
+    # Message i belongs to conversation i % C; conversation c is published by publisher c % P.
+    shards = [[] for _ in range(args.publishers)]
+    conversation_of = []
+    for i in range(args.messages):
+        c = i % args.conversations
+        conversation_of.append(c)
+        body = json.dumps(
+            {"id": f"bench-{run_id}-{i}", "from": customers[c], "to": org, "text": f"bench:{run_id}:{i} hello, I need help with my order"}
+        ).encode()
+        shards[c % args.publishers].append((i, "switchboard.inbound", "message", body))
+    body_size = round(statistics.mean(len(m[3]) for shard in shards for m in shard))
+
+    pids = services.pids() if services else find_service_pids()
+    before = {name: proc_stats(pid) for name, pid in pids.items()}
+    infra_before = infra_cpu()
+
+    ctx = mp.get_context("fork")
+    events = ctx.Queue()
+    ready = ctx.Event()
+    consumer = ctx.Process(target=_event_consumer, args=(amqp_url, run_id, args.messages, args.idle_timeout, ready, events), daemon=True)
+    consumer.start()
+    if not ready.wait(30):
+        raise RuntimeError("the event consumer did not start within 30 s")
+
+    print(f"publishing {args.messages} SMS over {args.conversations} conversations from {args.publishers} publisher(s)...", file=sys.stderr)
+    published = run_publishers(amqp_url, shards, args.window, args.rate)
+    observed = events.get()
+    consumer.join(10)
+    after = {name: proc_stats(pid) for name, pid in pids.items()}
+    infra = infra_cpu_delta(infra_before, infra_cpu())
+
+    publish_time = {}
+    for shard in published:
+        for index, t in zip(shard["indices"], shard["times"]):
+            publish_time[index] = t
+    t_first = min(r["t0"] for r in published)
+    t_published = max(r["t_done"] for r in published)
+    done = {int(k): v for k, v in observed["done"].items()}
+    latencies = sorted(done[i][0] - publish_time[i] for i in done)
+    seen = sorted(v[0] for v in done.values())
+    t_last = seen[-1] if seen else t_published
+
+    # Per-conversation order: within an interaction, seq must grow with the publish index.
+    out_of_order = 0
+    by_conversation = {}
+    for i, (_t, interaction_id, seq) in done.items():
+        by_conversation.setdefault(conversation_of[i], []).append((i, interaction_id, seq))
+    split = 0
+    for entries in by_conversation.values():
+        entries.sort()
+        if len({e[1] for e in entries}) > 1:
+            split += 1
+        seqs = [e[2] for e in entries]
+        if seqs != sorted(seqs):
+            out_of_order += 1
+
+    if args.dump:
+        with open(args.dump, "w") as dump:
+            for i in range(args.messages):
+                t, interaction_id, seq = done.get(i, (None, None, None))
+                dump.write(json.dumps({
+                    "index": i, "conversation": conversation_of[i], "published": publish_time.get(i) - t_first,
+                    "appended": t - t_first if t is not None else None, "interaction_id": interaction_id, "seq": seq,
+                }) + "\n")
+
+    steady = None
+    if len(seen) >= 20:
+        lo, hi = seen[len(seen) // 10], seen[(len(seen) * 9) // 10]
+        if hi > lo:
+            steady = ((len(seen) * 9) // 10 - len(seen) // 10) / (hi - lo)
+
+    service_stats = {}
+    for name in sb.SERVICES:
+        if name not in pids:
+            service_stats[name] = {"pid": None}
+            continue
+        b, a = before.get(name, {}), after.get(name, {})
+        service_stats[name] = {
+            "pid": pids[name],
+            "peak_rss_mib": round(a.get("VmHWM", 0) / 1024, 1) if a else None,
+            "rss_mib": round(a.get("VmRSS", 0) / 1024, 1) if a else None,
+            "cpu_seconds": round(a.get("cpu_seconds", 0) - b.get("cpu_seconds", 0), 2) if a and b else None,
+        }
+
+    result = {
+        "run_id": run_id,
+        "started_services": services is not None,
+        "machine": {"cpus": os.cpu_count(), "loadavg": os.getloadavg()},
+        "parameters": {
+            "messages": args.messages,
+            "conversations": args.conversations,
+            "publishers": args.publishers,
+            "window": args.window,
+            "rate": args.rate or None,
+            "body_bytes": body_size,
+        },
+        "publish": {
+            "seconds": round(t_published - t_first, 3),
+            "confirmed_per_s": round(args.messages / (t_published - t_first), 1),
+            "nacked": sum(r["nacked"] for r in published),
+            "returned": sum(r["returned"] for r in published),
+        },
+        "e2e": {
+            "appended": len(done),
+            "missing": args.messages - len(done),
+            "message_received_seen": observed["received"],
+            "duplicate_events": observed["duplicates"],
+            "seconds": round(t_last - t_first, 3),
+            "per_s": round(len(done) / (t_last - t_first), 1) if t_last > t_first else None,
+            "steady_per_s": round(steady, 1) if steady else None,
+            "latency_ms": {
+                "p50": round(percentile(latencies, 0.5) * 1000, 1) if latencies else None,
+                "p90": round(percentile(latencies, 0.9) * 1000, 1) if latencies else None,
+                "p99": round(percentile(latencies, 0.99) * 1000, 1) if latencies else None,
+                "max": round(latencies[-1] * 1000, 1) if latencies else None,
+            },
+            "conversations_out_of_order": out_of_order,
+            "conversations_split": split,
+        },
+        "services": service_stats,
+        "infrastructure_cpu_seconds": infra,
+    }
+    if not args.no_raw:
+        print("raw broker reference (quorum queue, 1 publisher with confirms, 1 consumer with manual acks)...", file=sys.stderr)
+        result["raw_broker"] = raw_reference(amqp_url, args.raw_messages or args.messages, body_size, args.window, 200)
+    return result
+
+
+def print_report(r):
+    p, e, pub = r["parameters"], r["e2e"], r["publish"]
+    lat = e["latency_ms"]
+    print()
+    print(f"## Switchboard bench (run {r['run_id']}, {r['machine']['cpus']} CPUs)")
+    print()
+    print(
+        f"{p['messages']} SMS, {p['conversations']} conversations, {p['publishers']} publisher(s), "
+        f"window {p['window']}, rate {p['rate'] or 'unlimited'}, {p['body_bytes']} B per message"
+    )
+    print()
+    print("| measure | value |")
+    print("|---|---|")
+    print(f"| published (confirmed) | {pub['confirmed_per_s']} msg/s over {pub['seconds']} s (nacked {pub['nacked']}, returned {pub['returned']}) |")
+    print(f"| end to end (first publish to last appended) | {e['per_s']} msg/s over {e['seconds']} s |")
+    print(f"| end to end, steady (10th-90th percentile of appends) | {e['steady_per_s']} msg/s |")
+    print(f"| latency p50 / p90 / p99 / max | {lat['p50']} / {lat['p90']} / {lat['p99']} / {lat['max']} ms |")
+    print(f"| appended / missing | {e['appended']} / {e['missing']} |")
+    print(f"| conversations out of order / split | {e['conversations_out_of_order']} / {e['conversations_split']} |")
+    raw = r.get("raw_broker")
+    if raw:
+        print(f"| raw broker: 1 publisher, confirms, quorum queue | {raw['publish_confirmed_per_s']} msg/s |")
+        print(f"| raw broker: 1 consumer, manual acks, quorum queue | {raw['consume_acked_per_s']} msg/s |")
+    print()
+    print("| service | pid | peak RSS (VmHWM) MiB | RSS MiB | CPU s during run |" + (" stop s |" if "stop_seconds" in r else ""))
+    print("|---|---|---|---|---|" + ("---|" if "stop_seconds" in r else ""))
+    for name, s in r["services"].items():
+        row = f"| {name} | {s.get('pid')} | {s.get('peak_rss_mib')} | {s.get('rss_mib')} | {s.get('cpu_seconds')} |"
+        if "stop_seconds" in r:
+            row += f" {r['stop_seconds'].get(name)} |"
+        print(row)
+    infra = r.get("infrastructure_cpu_seconds") or {}
+    if infra:
+        print()
+        print("CPU seconds during the run: " + ", ".join(f"{k} {v}" for k, v in infra.items()) + " (all processes of each)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

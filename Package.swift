@@ -124,7 +124,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "SwitchboardModels"], swiftSettings: swiftSettings),
-        .testTarget(name: "SessionTests", dependencies: ["Session", "SwitchboardModels"], swiftSettings: swiftSettings),
+        .testTarget(name: "SessionTests", dependencies: ["Session", "SwitchboardModels", "SwitchboardServiceKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "CallbackTests", dependencies: ["Callback", "SwitchboardModels", "SwitchboardServiceKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

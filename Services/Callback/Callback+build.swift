@@ -2,25 +2,59 @@ import Foundation
 import Hummingbird
 import Logging
 import Prometheus
+import ServiceLifecycle
+import SwitchboardAMQP
 import SwitchboardDatabase
+import SwitchboardModels
 import SwitchboardServiceKit
 
-/// The wiring of the callback service. Its platform is complete (configuration, schema
-/// `callback` migrated, queues declared, health, metrics, OpenAPI, graceful shutdown); its
-/// domain operations arrive with their own issue, and until then no endpoint pretends to
-/// exist. Messages routed to its queues wait there, durable, for its consumers.
+/// The wiring of the callback service; tests build the same thing.
+///
+/// Callback-specific configuration, beyond ``ServiceConfiguration``:
+///
+/// | variable | default |
+/// |---|---|
+/// | `SWITCHBOARD_CALLBACK_MAX_AHEAD_DAYS` | `365` (1–3650): how far ahead a callback may be due |
+///
+/// Services: the ``CallbackScheduler`` (durable due-time timers) runs once migrations are
+/// applied, next to the consumer of `callback.events` and the HTTP API.
 struct Callback {
     let runtime: ServiceRuntime
     let router: Router<BasicRequestContext>
+    let consumers: [any Service]
+    let scheduler: CallbackScheduler
 
-    static func build(configuration: ServiceConfiguration, logger: Logger, registry: PrometheusCollectorRegistry) async -> Callback {
-        let runtime = await ServiceRuntime(
-            configuration: configuration, schema: "callback", migrations: [], logger: logger, registry: registry
+    static func build(configuration: ServiceConfiguration, logger: Logger, registry: PrometheusCollectorRegistry) async throws -> Callback {
+        let environment = Environment(ProcessInfo.processInfo.environment)
+        let maxAheadDays = try environment.int(
+            "SWITCHBOARD_CALLBACK_MAX_AHEAD_DAYS", default: DueTimePolicy.defaultMaxAheadDays, in: 1...3650
         )
-        return Callback(runtime: runtime, router: runtime.makeRouter(openAPI: OpenAPIDocument.text(bundle: .module)))
+
+        let runtime = await ServiceRuntime(
+            configuration: configuration, schema: "callback", migrations: CallbackMigrations.all, logger: logger, registry: registry
+        )
+        let store = PostgresCallbackStore(schema: runtime.schema)
+        let commands = CallbackCommands(store: store, outbox: runtime.outbox, logger: logger)
+
+        let router = runtime.makeRouter(openAPI: OpenAPIDocument.text(bundle: .module))
+        CallbackRoutes(
+            store: store, commands: commands, transactions: CallbackTransactions(client: runtime.postgres, logger: logger),
+            validator: CallbackRequestValidator(defaultRegion: configuration.defaultRegion, policy: DueTimePolicy(maxAheadDays: maxAheadDays)),
+            client: runtime.postgres, authenticator: runtime.authenticator, logger: logger
+        ).register(on: router)
+
+        let events = CallbackEventHandler(commands: commands, transactions: runtime.transactionalHandler(consumer: "callback.events"))
+        let consumers: [any Service] = [
+            runtime.consumer(queue: "callback.events") { await events.handle($0) },
+        ]
+        let gate = runtime.startup
+        let scheduler = CallbackScheduler(
+            client: runtime.postgres, store: store, commands: commands, gate: { await gate.wait() }, logger: logger
+        )
+        return Callback(runtime: runtime, router: router, consumers: consumers, scheduler: scheduler)
     }
 
     func run() async throws {
-        try await runtime.run(router: router, consumers: [])
+        try await runtime.run(router: router, consumers: consumers, extra: [scheduler])
     }
 }

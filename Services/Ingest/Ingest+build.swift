@@ -27,8 +27,10 @@ struct Ingest {
         )
         let router = runtime.makeRouter(openAPI: OpenAPIDocument.text(bundle: .module))
         InboundRoutes(acceptor: acceptor, authenticator: runtime.authenticator).register(on: router)
-        let messages = runtime.consumer(queue: "ingest.messages") { delivery in
-            await InboundMessageHandler(acceptor: acceptor).handle(delivery)
+        let ordering = InboundOrderingKey(defaultRegion: configuration.defaultRegion)
+        let handler = InboundMessageHandler(acceptor: acceptor, client: runtime.postgres, logger: logger)
+        let messages = runtime.batchConsumer(queue: "ingest.messages", orderingKey: { ordering.key(for: $0.body) }) {
+            await handler.handle(batch: $0)
         }
         return Ingest(runtime: runtime, router: router, consumers: [messages])
     }

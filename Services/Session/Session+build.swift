@@ -9,37 +9,68 @@ import SwitchboardModels
 import SwitchboardServiceKit
 
 /// The wiring of the session service; tests build the same thing.
+///
+/// Session-specific configuration, beyond ``ServiceConfiguration``:
+/// `SWITCHBOARD_SMS_MAX_PARTS` (default 10), `SWITCHBOARD_DISPOSITION_CODES`, and the
+/// number defaults of ``NumberSettings``.
 struct Session {
     let runtime: ServiceRuntime
     let router: Router<BasicRequestContext>
     let consumers: [any Service]
+    let timer: InactivityTimer
 
     static func build(configuration: ServiceConfiguration, logger: Logger, registry: PrometheusCollectorRegistry) async throws -> Session {
-        let settings = try NumberSettingsDefaults(environment: Environment(ProcessInfo.processInfo.environment))
+        let environment = Environment(ProcessInfo.processInfo.environment)
+        let defaults = try NumberSettings.defaults(environment: environment)
+        let dispositions = try DispositionCatalog(environment: environment)
+        let maxParts = try environment.int("SWITCHBOARD_SMS_MAX_PARTS", default: 10, in: 1...50)
+
         let runtime = await ServiceRuntime(
             configuration: configuration, schema: "session", migrations: SessionMigrations.all, logger: logger, registry: registry
         )
         let store = PostgresInteractionStore(schema: runtime.schema)
-        let router = runtime.makeRouter(openAPI: OpenAPIDocument.text(bundle: .module))
-        InteractionRoutes(
-            store: store, client: runtime.postgres, authenticator: runtime.authenticator,
-            defaultRegion: configuration.defaultRegion, logger: logger
-        )
-            .register(on: router)
-        let handler = InboundConversationHandler(
-            store: store, outbox: runtime.outbox, defaults: settings, transactions: runtime.transactionalHandler(consumer: "session.events"),
+        let settings = PostgresSettingsStore(schema: runtime.schema)
+        let responses = StandardResponseStore(schema: runtime.schema)
+        let commands = InteractionCommands(
+            store: store, settings: settings, responses: responses, outbox: runtime.outbox, defaults: defaults,
+            dispositions: dispositions, maxParts: maxParts, extractor: EntityExtractor(defaultRegion: configuration.defaultRegion),
             logger: logger
         )
-        let events = runtime.consumer(
-            queue: "session.events",
-            // Messages of one conversation are handled one at a time, in delivery order.
-            orderingKey: { $0.properties.correlationID },
-            handler: { await handler.handle($0) }
+
+        let router = runtime.makeRouter(openAPI: OpenAPIDocument.text(bundle: .module))
+        InteractionRoutes(
+            store: store, commands: commands, transactions: SessionTransactions(client: runtime.postgres, logger: logger),
+            client: runtime.postgres, authenticator: runtime.authenticator, defaultRegion: configuration.defaultRegion, logger: logger
+        ).register(on: router)
+        SettingsRoutes(
+            settings: settings, defaults: defaults, dispositions: dispositions, maxParts: maxParts, client: runtime.postgres,
+            authenticator: runtime.authenticator, defaultRegion: configuration.defaultRegion, logger: logger
+        ).register(on: router)
+        StandardResponseRoutes(store: responses, client: runtime.postgres, authenticator: runtime.authenticator, logger: logger)
+            .register(on: router)
+
+        let events = SessionEventHandler(commands: commands, transactions: runtime.transactionalHandler(consumer: "session.events"))
+        let assignments = SessionCommandHandler(commands: commands, transactions: runtime.transactionalHandler(consumer: "session.commands"))
+        // Inbound messages arrive on the partition queues (single active consumer each), so one
+        // conversation is handled by one replica at a time; within a consumer, one conversation's
+        // deliveries are handled one after another, in order.
+        let partitions: [any Service] = (0..<SwitchboardTopology.sessionPartitions).map { partition in
+            runtime.batchConsumer(queue: SwitchboardTopology.sessionInboundQueue(partition), orderingKey: { $0.properties.correlationID }) {
+                await events.handle(batch: $0)
+            }
+        }
+        let consumers: [any Service] = partitions + [
+            runtime.batchConsumer(queue: "session.events", orderingKey: { $0.properties.correlationID }) { await events.handle(batch: $0) },
+            runtime.consumer(queue: "session.commands", orderingKey: { $0.properties.correlationID }) { await assignments.handle($0) },
+        ]
+        let gate = runtime.startup
+        let timer = InactivityTimer(
+            client: runtime.postgres, store: store, commands: commands, gate: { await gate.wait() }, logger: logger
         )
-        return Session(runtime: runtime, router: router, consumers: [events])
+        return Session(runtime: runtime, router: router, consumers: consumers, timer: timer)
     }
 
     func run() async throws {
-        try await runtime.run(router: router, consumers: consumers)
+        try await runtime.run(router: router, consumers: consumers, extra: [timer])
     }
 }

@@ -82,6 +82,12 @@ public final class AMQPConnection: Service, Sendable {
         worker.submit(.ack(channel: delivery.channel, generation: delivery.generation, tag: delivery.deliveryTag, multiple: multiple))
     }
 
+    /// Acknowledges many deliveries with one hand-over to the connection thread.
+    public func ack(all deliveries: [AMQPDelivery]) {
+        guard !deliveries.isEmpty else { return }
+        worker.submit(deliveries.map { .ack(channel: $0.channel, generation: $0.generation, tag: $0.deliveryTag, multiple: false) })
+    }
+
     /// Negatively acknowledges a delivery: requeued for another try, or (with
     /// `requeue: false`) dead-lettered by the queue's policy.
     public func reject(_ delivery: AMQPDelivery, requeue: Bool) {

@@ -12,6 +12,8 @@ import Foundation
 /// what it holds and returns.
 public struct AMQPConsumer: Service {
     public typealias Handler = @Sendable (AMQPDelivery) async -> AMQPHandlingResult
+    /// Handles a batch of deliveries of one lane (in order) and returns one result each.
+    public typealias BatchHandler = @Sendable ([AMQPDelivery]) async -> [AMQPHandlingResult]
 
     private let connection: AMQPConnection
     private let publisher: AMQPConnection
@@ -19,7 +21,8 @@ public struct AMQPConsumer: Service {
     private let prefetch: UInt16
     private let concurrency: Int
     private let orderingKey: @Sendable (AMQPDelivery) -> String?
-    private let handler: Handler
+    private let handler: BatchHandler
+    private let maxBatch: Int
     private let logger: Logger
     private let source: String
     private let waitUntilReady: @Sendable () async -> Void
@@ -41,13 +44,39 @@ public struct AMQPConsumer: Service {
         orderingKey: @escaping @Sendable (AMQPDelivery) -> String? = { _ in nil },
         handler: @escaping Handler
     ) {
+        self.init(
+            connection: connection, publisher: publisher, queue: queue, prefetch: prefetch, concurrency: concurrency,
+            source: source, logger: logger, waitUntilReady: waitUntilReady, orderingKey: orderingKey, maxBatch: 1,
+            batchHandler: { deliveries in
+                var results: [AMQPHandlingResult] = []
+                for delivery in deliveries { results.append(await handler(delivery)) }
+                return results
+            }
+        )
+    }
+
+    /// A consumer whose handler takes batches of up to `maxBatch` deliveries of one lane.
+    public init(
+        connection: AMQPConnection,
+        publisher: AMQPConnection,
+        queue: String,
+        prefetch: UInt16 = 64,
+        concurrency: Int = 8,
+        source: String,
+        logger: Logger,
+        waitUntilReady: @escaping @Sendable () async -> Void = {},
+        orderingKey: @escaping @Sendable (AMQPDelivery) -> String? = { _ in nil },
+        maxBatch: Int,
+        batchHandler: @escaping BatchHandler
+    ) {
+        self.maxBatch = max(1, maxBatch)
         self.connection = connection
         self.publisher = publisher
         self.queue = queue
         self.prefetch = prefetch
         self.concurrency = max(1, concurrency)
         self.orderingKey = orderingKey
-        self.handler = handler
+        self.handler = batchHandler
         self.logger = logger
         self.source = source
         self.waitUntilReady = waitUntilReady
@@ -57,35 +86,41 @@ public struct AMQPConsumer: Service {
         // Consume only once the schema is migrated: a delivery must find its tables.
         await waitUntilReady()
         let deliveries = connection.consume(queue: queue, prefetch: prefetch)
-        let lanes = (0..<concurrency).map { _ in AsyncStream<AMQPDelivery>.makeStream() }
+        let lanes = (0..<concurrency).map { _ in DeliveryQueue() }
         let handled = Counter(label: "switchboard_messaging_handled_total", dimensions: [("queue", queue)])
         let deadLettered = Counter(label: "switchboard_messaging_dead_lettered_total", dimensions: [("queue", queue)])
         let retried = Counter(label: "switchboard_messaging_retried_total", dimensions: [("queue", queue)])
-        let duration = Timer(label: "switchboard_messaging_handle_duration_seconds", dimensions: [("queue", queue)], preferredDisplayUnit: .seconds)
+        let duration = Timer(label: "switchboard_messaging_batch_duration_seconds", dimensions: [("queue", queue)], preferredDisplayUnit: .seconds)
 
         await withTaskGroup(of: Void.self) { group in
             for lane in lanes {
                 group.addTask {
-                    for await delivery in lane.stream {
+                    while let batch = await lane.nextBatch(max: maxBatch) {
                         let start = ContinuousClock.now
-                        let result = await handler(delivery)
-                        duration.recordNanoseconds(Int64((ContinuousClock.now - start).components.attoseconds / 1_000_000_000)
-                            + (ContinuousClock.now - start).components.seconds * 1_000_000_000)
-                        switch result {
-                        case .ack:
-                            handled.increment()
-                            connection.ack(delivery)
-                        case .retry(let reason):
-                            retried.increment()
-                            logger.warning("message will be retried", metadata: [
-                                "queue": "\(queue)", "message_id": "\(delivery.properties.messageID ?? "-")",
-                                "reason": "\(reason)", "previous_deliveries": "\(delivery.previousDeliveries)",
-                            ])
-                            connection.reject(delivery, requeue: true)
-                        case .deadLetter(let reason):
-                            deadLettered.increment()
-                            await deadLetter(delivery, reason: reason)
+                        let results = await handler(batch)
+                        let elapsed = ContinuousClock.now - start
+                        duration.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+                        var acks: [AMQPDelivery] = []
+                        for (delivery, result) in zip(batch, results) {
+                            switch result {
+                            case .ack:
+                                acks.append(delivery)
+                            case .retry(let reason):
+                                retried.increment()
+                                logger.warning("message will be retried", metadata: [
+                                    "queue": "\(queue)", "message_id": "\(delivery.properties.messageID ?? "-")",
+                                    "reason": "\(reason)", "previous_deliveries": "\(delivery.previousDeliveries)",
+                                ])
+                                connection.reject(delivery, requeue: true)
+                            case .deadLetter(let reason):
+                                deadLettered.increment()
+                                await deadLetter(delivery, reason: reason)
+                            }
                         }
+                        // A handler that returned too few results leaves the rest unacked:
+                        // they are redelivered, never lost.
+                        handled.increment(by: acks.count)
+                        connection.ack(all: acks)
                     }
                 }
             }
@@ -100,12 +135,12 @@ public struct AMQPConsumer: Service {
                             index = roundRobin % lanes.count
                             roundRobin &+= 1
                         }
-                        lanes[index].continuation.yield(delivery)
+                        lanes[index].push(delivery)
                     }
                 } onGracefulShutdown: {
                     Task { await connection.cancelConsumers() }
                 }
-                for lane in lanes { lane.continuation.finish() }
+                for lane in lanes { lane.finish() }
             }
         }
     }

@@ -5,9 +5,24 @@ public struct AMQPTopology: Sendable, Equatable {
         public enum Kind: String, Sendable { case direct, topic, fanout, headers, consistentHash = "x-consistent-hash" }
         public var name: String
         public var kind: Kind
-        public init(name: String, kind: Kind) {
+        public var arguments: [String: AMQPHeaderValue]
+        public init(name: String, kind: Kind, arguments: [String: AMQPHeaderValue] = [:]) {
             self.name = name
             self.kind = kind
+            self.arguments = arguments
+        }
+    }
+
+    /// An exchange-to-exchange binding: messages matching `routingKey` on `source` also
+    /// go through `destination`.
+    public struct ExchangeBinding: Sendable, Equatable {
+        public var destination: String
+        public var source: String
+        public var routingKey: String
+        public init(destination: String, source: String, routingKey: String) {
+            self.destination = destination
+            self.source = source
+            self.routingKey = routingKey
         }
     }
 
@@ -34,10 +49,12 @@ public struct AMQPTopology: Sendable, Equatable {
     public var exchanges: [Exchange]
     public var queues: [Queue]
     public var bindings: [Binding]
+    public var exchangeBindings: [ExchangeBinding]
 
-    public init(exchanges: [Exchange] = [], queues: [Queue] = [], bindings: [Binding] = []) {
+    public init(exchanges: [Exchange] = [], queues: [Queue] = [], bindings: [Binding] = [], exchangeBindings: [ExchangeBinding] = []) {
         self.exchanges = exchanges
         self.queues = queues
         self.bindings = bindings
+        self.exchangeBindings = exchangeBindings
     }
 }

@@ -87,7 +87,8 @@ extension ConnectionWorker {
         do {
             for exchange in topology.exchanges {
                 _ = amqp_exchange_declare(
-                    state, channel, arena.bytes(exchange.name), arena.bytes(exchange.kind.rawValue), 0, 1, 0, 0, empty
+                    state, channel, arena.bytes(exchange.name), arena.bytes(exchange.kind.rawValue), 0, 1, 0, 0,
+                    arena.table(exchange.arguments)
                 )
                 try checkReply("exchange.declare \(exchange.name)")
             }
@@ -101,6 +102,13 @@ extension ConnectionWorker {
                     arena.bytes(binding.routingKey), empty
                 )
                 try checkReply("queue.bind \(binding.queue) \(binding.exchange) \(binding.routingKey)")
+            }
+            for binding in topology.exchangeBindings {
+                _ = amqp_exchange_bind(
+                    state, channel, arena.bytes(binding.destination), arena.bytes(binding.source),
+                    arena.bytes(binding.routingKey), empty
+                )
+                try checkReply("exchange.bind \(binding.destination) \(binding.source) \(binding.routingKey)")
             }
         } catch {
             // A refused declaration (e.g. a queue that exists with other arguments) is an

@@ -73,15 +73,23 @@ final class ConnectionWorker: @unchecked Sendable {
     // MARK: - Called from any thread
 
     func submit(_ command: WorkerCommand) {
-        let accepted = inbox.withLockedValue { inbox -> Bool in
-            guard !inbox.stopRequested else { return false }
-            inbox.commands.append(command)
-            return true
+        submit([command])
+    }
+
+    /// Hands commands to the connection thread under one lock and one wake-up.
+    func submit(_ commands: [WorkerCommand]) {
+        // nil: refused (stopping); true: the inbox was empty, so the thread needs a wake-up
+        // (a non-empty inbox already has one pending: the thread takes everything at once).
+        let outcome = inbox.withLockedValue { inbox -> Bool? in
+            guard !inbox.stopRequested else { return nil }
+            let wasEmpty = inbox.commands.isEmpty
+            inbox.commands.append(contentsOf: commands)
+            return wasEmpty
         }
-        if accepted {
-            sb_wake(wakeWrite)
-        } else {
-            reject(command, with: .shuttingDown)
+        switch outcome {
+        case .some(true): sb_wake(wakeWrite)
+        case .some(false): break
+        case .none: for command in commands { reject(command, with: .shuttingDown) }
         }
     }
 

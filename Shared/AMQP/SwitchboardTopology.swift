@@ -10,12 +10,24 @@ public enum SwitchboardTopology {
     public static let deadLetterExchange = "switchboard.dead"
     public static let deadLetterQueue = "switchboard.dead-letters"
 
+    /// Inbound messages reach `session` through this consistent-hash exchange, hashed on
+    /// `correlation_id` (the conversation key), into ``sessionPartitions`` quorum queues
+    /// with a single active consumer each: one conversation's messages are handled in
+    /// order however many `session` replicas run (DESIGN.md section 6).
+    public static let sessionPartitionExchange = "session.partitions"
+    public static let sessionPartitions = 4
+    public static func sessionInboundQueue(_ partition: Int) -> String { "session.inbound.\(partition)" }
+
+    /// Where outbound SMS wait for carrier connectors (competing consumers), so that a reply
+    /// is never dropped because no connector is bound yet.
+    public static let outboundQueue = "outbound.sms"
+
     /// Queue → (exchange, routing keys) it is bound with.
     public static let serviceQueues: [(queue: String, exchange: String, keys: [String])] = [
         ("ingest.messages", inboundExchange, ["message"]),
         ("ingest.receipts", inboundExchange, ["receipt"]),
         ("session.events", eventsExchange, [
-            "message.received", "message.status", "contact.identified", "contact.assigned",
+            "message.status", "contact.identified", "contact.assigned",
             "contact.merged", "media.stored", "media.failed", "consent.changed", "callback.scheduled",
         ]),
         ("session.commands", commandsExchange, ["session.interaction.assign"]),
@@ -24,6 +36,7 @@ public enum SwitchboardTopology {
         ("callback.events", eventsExchange, ["interaction.closed", "contact.merged"]),
         ("media.commands", commandsExchange, ["media.fetch"]),
         ("media.events", eventsExchange, ["interaction.assigned"]),
+        (outboundQueue, outboundExchange, ["sms.#"]),
     ]
 
     /// Arguments every service queue carries: quorum, dead-lettered to `switchboard.dead`
@@ -44,6 +57,7 @@ public enum SwitchboardTopology {
             .init(name: commandsExchange, kind: .direct),
             .init(name: outboundExchange, kind: .topic),
             .init(name: deadLetterExchange, kind: .topic),
+            .init(name: sessionPartitionExchange, kind: .consistentHash, arguments: ["hash-property": .string("correlation_id")]),
         ]
         var queues = [AMQPTopology.Queue(name: deadLetterQueue, arguments: ["x-queue-type": .string("quorum")])]
         var bindings = [AMQPTopology.Binding(queue: deadLetterQueue, exchange: deadLetterExchange, routingKey: "#")]
@@ -51,6 +65,16 @@ public enum SwitchboardTopology {
             queues.append(.init(name: entry.queue, arguments: serviceQueueArguments(deliveryLimit: deliveryLimit)))
             bindings += entry.keys.map { .init(queue: entry.queue, exchange: entry.exchange, routingKey: $0) }
         }
-        return AMQPTopology(exchanges: exchanges, queues: queues, bindings: bindings)
+        for partition in 0..<sessionPartitions {
+            var arguments = serviceQueueArguments(deliveryLimit: deliveryLimit)
+            arguments["x-single-active-consumer"] = .bool(true)
+            queues.append(.init(name: sessionInboundQueue(partition), arguments: arguments))
+            // For a consistent-hash exchange the binding key is the partition's weight.
+            bindings.append(.init(queue: sessionInboundQueue(partition), exchange: sessionPartitionExchange, routingKey: "1"))
+        }
+        return AMQPTopology(
+            exchanges: exchanges, queues: queues, bindings: bindings,
+            exchangeBindings: [.init(destination: sessionPartitionExchange, source: eventsExchange, routingKey: "message.received")]
+        )
     }
 }

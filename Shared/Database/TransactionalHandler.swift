@@ -46,11 +46,52 @@ public struct TransactionalHandler: Sendable {
         }
     }
 
+    /// Handles a batch in one transaction (one commit instead of one per message, which is
+    /// what bounds throughput). Each delivery still gets its inbox record and its effect,
+    /// in order. If anything in the batch fails, the batch is rolled back and every
+    /// delivery is handled again on its own, so one bad message never blocks the others.
+    public func handle(
+        batch deliveries: [AMQPDelivery],
+        effect: @escaping @Sendable (AMQPDelivery, PostgresConnection) async throws -> Void
+    ) async -> [AMQPHandlingResult] {
+        guard deliveries.count > 1 else {
+            return await deliveries.asyncMap { delivery in await handle(delivery) { try await effect(delivery, $0) } }
+        }
+        guard deliveries.allSatisfy({ !($0.properties.messageID ?? "").isEmpty }) else {
+            return await deliveries.asyncMap { delivery in await handle(delivery) { try await effect(delivery, $0) } }
+        }
+        do {
+            try await client.withTransaction(logger: logger) { connection in
+                var seen = Set<String>()
+                for delivery in deliveries {
+                    let messageID = delivery.properties.messageID ?? ""
+                    guard seen.insert(messageID).inserted,
+                          try await inbox.claim(messageID: messageID, consumer: consumer, on: connection, logger: logger)
+                    else { continue }
+                    try await effect(delivery, connection)
+                }
+            }
+            return Array(repeating: .ack, count: deliveries.count)
+        } catch {
+            logger.debug("batch failed; handling its messages one by one", metadata: ["size": "\(deliveries.count)"])
+            return await deliveries.asyncMap { delivery in await handle(delivery) { try await effect(delivery, $0) } }
+        }
+    }
+
     /// postgres-nio wraps a closure's error in `PostgresTransactionError`.
     public static func unwrap(_ error: any Error) -> any Error {
         if let transactionError = error as? PostgresTransactionError, let closureError = transactionError.closureError {
             return closureError
         }
         return error
+    }
+}
+
+extension Array {
+    func asyncMap<T>(_ transform: (Element) async -> T) async -> [T] {
+        var results: [T] = []
+        results.reserveCapacity(count)
+        for element in self { results.append(await transform(element)) }
+        return results
     }
 }

@@ -18,6 +18,7 @@ import SwitchboardModels
 /// | `SWITCHBOARD_DELIVERY_LIMIT` | `5` |
 /// | `SWITCHBOARD_PREFETCH` | `64` |
 /// | `SWITCHBOARD_CONSUMER_CONCURRENCY` | `8` |
+/// | `SWITCHBOARD_CONSUMER_BATCH` | `50` (deliveries committed in one transaction at most) |
 /// | `SWITCHBOARD_POSTGRES_POOL_SIZE` | `20` |
 public struct ServiceConfiguration: Sendable {
     public var service: String
@@ -31,6 +32,7 @@ public struct ServiceConfiguration: Sendable {
     public var deliveryLimit: Int
     public var prefetch: Int
     public var consumerConcurrency: Int
+    public var consumerBatch: Int
 
     public init(service: String, defaultPort: Int, environment: Environment) throws(ConfigurationError) {
         self.service = service
@@ -67,5 +69,6 @@ public struct ServiceConfiguration: Sendable {
         deliveryLimit = try environment.int("SWITCHBOARD_DELIVERY_LIMIT", default: 5, in: 1...100)
         prefetch = try environment.int("SWITCHBOARD_PREFETCH", default: 64, in: 1...10_000)
         consumerConcurrency = try environment.int("SWITCHBOARD_CONSUMER_CONCURRENCY", default: 8, in: 1...256)
+        consumerBatch = try environment.int("SWITCHBOARD_CONSUMER_BATCH", default: 50, in: 1...1000)
     }
 }

@@ -80,6 +80,22 @@ public struct ServiceRuntime: Sendable {
         )
     }
 
+    /// A consumer whose handler takes batches of deliveries (one lane's, in order), so it
+    /// can commit many messages in one transaction. `SWITCHBOARD_CONSUMER_BATCH` bounds them.
+    public func batchConsumer(
+        queue: String,
+        orderingKey: @escaping @Sendable (AMQPDelivery) -> String? = { _ in nil },
+        handler: @escaping AMQPConsumer.BatchHandler
+    ) -> AMQPConsumer {
+        let gate = startup
+        return AMQPConsumer(
+            connection: consumeConnection, publisher: publishConnection, queue: queue,
+            prefetch: UInt16(clamping: configuration.prefetch), concurrency: configuration.consumerConcurrency,
+            source: configuration.service, logger: logger, waitUntilReady: { await gate.wait() },
+            orderingKey: orderingKey, maxBatch: configuration.consumerBatch, batchHandler: handler
+        )
+    }
+
     /// The ordered services: infrastructure first, HTTP last, so graceful shutdown (which
     /// runs in reverse) stops taking requests and deliveries first, drains the outbox,
     /// then closes the broker and database connections.

@@ -45,7 +45,10 @@ EXCHANGES = {
     "switchboard.commands": "direct",
     "switchboard.outbound": "topic",
     "switchboard.dead": "topic",
+    # message.received → session.inbound.<n>, hashed on correlation_id (the conversation).
+    "session.partitions": "x-consistent-hash",
 }
+SESSION_PARTITIONS = [f"session.inbound.{n}" for n in range(4)]
 
 SERVICE_QUEUE_ARGUMENTS = {
     "x-queue-type": "quorum",
@@ -61,7 +64,6 @@ BINDINGS = {
     "session.events": {
         ("switchboard.events", key)
         for key in (
-            "message.received",
             "message.status",
             "contact.identified",
             "contact.assigned",
@@ -80,7 +82,9 @@ BINDINGS = {
     "callback.events": {("switchboard.events", key) for key in ("interaction.closed", "contact.merged")},
     "media.commands": {("switchboard.commands", "media.fetch")},
     "media.events": {("switchboard.events", "interaction.assigned")},
+    "outbound.sms": {("switchboard.outbound", "sms.#")},
     DEAD_LETTER_QUEUE: {("switchboard.dead", "#")},
+    **{queue: {("session.partitions", "1")} for queue in SESSION_PARTITIONS},
 }
 
 
@@ -131,6 +135,7 @@ def test_exchanges(definitions):
         assert exchange["auto_delete"] is False, name
         assert exchange["internal"] is False, name
         assert exchange["vhost"] == "/"
+    assert exchanges["session.partitions"]["arguments"] == {"hash-property": "correlation_id"}
 
 
 def test_every_queue_exists_and_no_other(definitions):
@@ -143,7 +148,9 @@ def test_queue_arguments(definitions, name):
     assert queue["vhost"] == "/"
     assert queue["durable"] is True
     assert queue["auto_delete"] is False
-    expected = {"x-queue-type": "quorum"} if name == DEAD_LETTER_QUEUE else SERVICE_QUEUE_ARGUMENTS
+    expected = {"x-queue-type": "quorum"} if name == DEAD_LETTER_QUEUE else dict(SERVICE_QUEUE_ARGUMENTS)
+    if name in SESSION_PARTITIONS:
+        expected["x-single-active-consumer"] = True
     assert queue["arguments"] == expected
     # Same value *and* JSON type (an integer, not "5"): RabbitMQ compares both.
     for key, value in queue["arguments"].items():
@@ -166,8 +173,10 @@ def test_queue_bindings(definitions, name):
     actual = set()
     for binding in definitions["bindings"]:
         assert binding["vhost"] == "/"
-        assert binding["destination_type"] == "queue"
         assert binding["source"] in EXCHANGES, binding
+        if binding["destination_type"] == "exchange":
+            continue
+        assert binding["destination_type"] == "queue"
         if binding["destination"] == name:
             actual.add((binding["source"], binding["routing_key"]))
     assert actual == BINDINGS[name]
@@ -176,7 +185,9 @@ def test_queue_bindings(definitions, name):
 def test_no_duplicate_or_dangling_bindings(definitions):
     keys = [(b["source"], b["destination"], b["routing_key"]) for b in definitions["bindings"]]
     assert len(keys) == len(set(keys))
-    assert {b["destination"] for b in definitions["bindings"]} <= set(BINDINGS)
+    assert {b["destination"] for b in definitions["bindings"] if b["destination_type"] == "queue"} <= set(BINDINGS)
+    exchange_bindings = {(b["source"], b["destination"], b["routing_key"]) for b in definitions["bindings"] if b["destination_type"] == "exchange"}
+    assert exchange_bindings == {("switchboard.events", "session.partitions", "message.received")}
 
 
 # --- nginx template: static checks ------------------------------------------------------

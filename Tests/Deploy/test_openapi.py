@@ -19,7 +19,13 @@ PORTS = {"Ingest": 8081, "Session": 8082, "Transfer": 8083, "Contacts": 8084, "C
 COMMON_PATHS = {"/health/live", "/health/ready", "/metrics", "/openapi.yaml"}
 DOMAIN_PATHS = {
     "Ingest": {"/v1/inbound"},
-    "Session": {"/v1/interactions", "/v1/interactions/{id}"},
+    "Session": {
+        "/v1/interactions", "/v1/interactions/{id}", "/v1/interactions/{id}/messages", "/v1/interactions/{id}/done",
+        "/v1/interactions/{id}/disposition", "/v1/interactions/{id}/note", "/v1/interactions/{id}/case-data",
+        "/v1/sms/preview", "/v1/dispositions", "/v1/standard-responses", "/v1/standard-responses/{id}",
+        "/v1/numbers/{e164}",
+    },
+    "Callback": {"/v1/callbacks", "/v1/callbacks/{id}", "/v1/callbacks/{id}/complete"},
 }
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 

@@ -140,3 +140,7 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     if report.failed and _SYSTEM is not None and _SYSTEM.services is not None:
         report.sections.append(("service logs", _SYSTEM.logs()))
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "heavy: a bounded (< 40 s) load test that runs in the normal suite")

@@ -158,6 +158,13 @@ def ready(name: str) -> bool:
         return False
 
 
+def ready_at(port: int) -> bool:
+    try:
+        return requests.get(f"http://127.0.0.1:{port}/health/ready", timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
+
+
 def tail(path: Path, lines: int = 30) -> str:
     try:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
@@ -258,6 +265,31 @@ class ServiceSet:
             process.wait()
             result[name] = (None, process.returncode)
         return result
+
+    def spawn(self, name: str, port: int, log_name: str | None = None) -> subprocess.Popen:
+        """Start one executable NAME on PORT (a restart, or an extra replica)."""
+        env = {**self.env, "SWITCHBOARD_HTTP_PORT": str(port)}
+        with open(self.log_dir / f"{log_name or name}.log", "ab") as log:
+            return subprocess.Popen(
+                [str(self.bin_dir / name)], env=env, stdin=subprocess.DEVNULL, stdout=log,
+                stderr=subprocess.STDOUT, start_new_session=True,
+            )
+
+    def restart(self, name: str, timeout: float = READY_TIMEOUT) -> float:
+        """SIGTERM one service, wait for it to exit (at most 10 s), start it again and wait
+        until ready. Returns the seconds it took to stop."""
+        process = self.processes[name]
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=KILL_AFTER)
+        stopped_after = time.monotonic() - started
+        self.processes[name] = self.spawn(name, service_port(name))
+        deadline = time.monotonic() + timeout
+        while not ready(name):
+            if self.processes[name].poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{name} did not come back: {tail(self.log(name))}")
+            time.sleep(0.1)
+        return stopped_after
 
     def pids(self) -> dict[str, int]:
         return {name: process.pid for name, process in self.processes.items()}

@@ -13,7 +13,8 @@ import e2e_support as sb
 # Operations this suite exercises, which the service's OpenAPI document must describe.
 DOCUMENTED = {
     "ingest": ["/v1/inbound"],
-    "session": ["/v1/interactions", "/v1/interactions/{id}"],
+    "session": ["/v1/interactions", "/v1/interactions/{id}", "/v1/interactions/{id}/messages", "/v1/numbers/{e164}"],
+    "callback": ["/v1/callbacks", "/v1/callbacks/{id}", "/v1/callbacks/{id}/complete"],
 }
 
 

@@ -6,7 +6,8 @@ import SwitchboardServiceKit
 @Suite("Conversation placement and number settings")
 struct ConversationRulesTests {
     @Test func sessionModeJoinsOpenSession() {
-        #expect(ConversationPlacement.decide(mode: .session, openSessionID: "abc") == .join(interactionID: "abc"))
+        let id = UUID()
+        #expect(ConversationPlacement.decide(mode: .session, openSessionID: id) == .join(interactionID: id))
     }
 
     @Test func sessionModeOpensWhenNoneOpen() {
@@ -14,7 +15,7 @@ struct ConversationRulesTests {
     }
 
     @Test func pageModeAlwaysOpens() {
-        #expect(ConversationPlacement.decide(mode: .page, openSessionID: "abc") == .open)
+        #expect(ConversationPlacement.decide(mode: .page, openSessionID: UUID()) == .open)
     }
 
     @Test(arguments: [
@@ -28,19 +29,33 @@ struct ConversationRulesTests {
     }
 
     @Test func defaultsFromEnvironment() throws {
-        let defaults = try NumberSettingsDefaults(environment: Environment([:]))
-        #expect(defaults == NumberSettingsDefaults(mode: .session, queue: "default", inactivityTimeoutSeconds: 1800, dispositionRequired: false))
-        let page = try NumberSettingsDefaults(environment: Environment([
+        let defaults = try NumberSettings.defaults(environment: Environment([:]))
+        #expect(defaults == NumberSettings(mode: .session, queue: "default", inactivityTimeoutSeconds: 1800, dispositionRequired: false))
+        let page = try NumberSettings.defaults(environment: Environment([
             "SWITCHBOARD_DEFAULT_MODE": "page", "SWITCHBOARD_DEFAULT_QUEUE": "sales",
             "SWITCHBOARD_INACTIVITY_TIMEOUT_SECONDS": "600", "SWITCHBOARD_DISPOSITION_REQUIRED": "true",
         ]))
-        #expect(page == NumberSettingsDefaults(mode: .page, queue: "sales", inactivityTimeoutSeconds: 600, dispositionRequired: true))
+        #expect(page == NumberSettings(mode: .page, queue: "sales", inactivityTimeoutSeconds: 600, dispositionRequired: true))
     }
 
     @Test func badModeIsAConfigurationError() {
         #expect(throws: ConfigurationError.self) {
-            try NumberSettingsDefaults(environment: Environment(["SWITCHBOARD_DEFAULT_MODE": "chat"]))
+            try NumberSettings.defaults(environment: Environment(["SWITCHBOARD_DEFAULT_MODE": "chat"]))
         }
+    }
+}
+
+@Suite("Number settings validation")
+struct NumberSettingsTests {
+    @Test(arguments: [
+        (NumberSettings(mode: .session, queue: "sales", inactivityTimeoutSeconds: 600, dispositionRequired: true), nil as String?),
+        (NumberSettings(mode: .session, queue: "", inactivityTimeoutSeconds: 600, dispositionRequired: true), "queue"),
+        (NumberSettings(mode: .session, queue: "bad queue", inactivityTimeoutSeconds: 600, dispositionRequired: true), "queue"),
+        (NumberSettings(mode: .page, queue: "sales", inactivityTimeoutSeconds: 5, dispositionRequired: false), "inactivity_timeout_seconds"),
+        (NumberSettings(mode: .page, queue: "sales", inactivityTimeoutSeconds: 700_000, dispositionRequired: false), "inactivity_timeout_seconds"),
+    ])
+    func problems(settings: NumberSettings, field: String?) {
+        if let field { #expect(settings.problem?.contains(field) == true) } else { #expect(settings.problem == nil) }
     }
 }
 

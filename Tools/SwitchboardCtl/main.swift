@@ -37,7 +37,7 @@ struct Token: AsyncParsableCommand {
         let authenticator = await Authenticator(secret: secret)
         let claims = AgentClaims(
             sub: agent, name: name, roles: role, perms: perm.isEmpty ? nil : perm,
-            exp: ExpirationClaim(value: Date().addingTimeInterval(TimeInterval(ttl)))
+            exp: ExpirationClaim(value: Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + TimeInterval(ttl)).rounded(.down)))
         )
         print(try await authenticator.sign(claims))
     }

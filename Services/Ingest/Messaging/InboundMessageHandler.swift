@@ -1,4 +1,7 @@
 import Foundation
+import Logging
+import Metrics
+import PostgresNIO
 import SwitchboardAMQP
 import SwitchboardDatabase
 import SwitchboardModels
@@ -6,25 +9,71 @@ import SwitchboardServiceKit
 
 /// Consumes `ingest.messages`. Other systems may publish without a `message_id`; the
 /// dedup key is the message's own (channel, id), enforced by the store.
+///
+/// Deliveries come in batches (one lane, in order): malformed ones are dead-lettered with
+/// their reason, the valid ones are recorded in one transaction — one commit for the batch.
+/// If that transaction fails, each message is retried on its own.
 struct InboundMessageHandler: Sendable {
     let acceptor: InboundAcceptor
+    let client: PostgresClient
+    let logger: Logger
 
-    func handle(_ delivery: AMQPDelivery) async -> AMQPHandlingResult {
+    func handle(batch deliveries: [AMQPDelivery]) async -> [AMQPHandlingResult] {
+        var results = Array(repeating: AMQPHandlingResult.ack, count: deliveries.count)
+        var valid: [(index: Int, message: ValidatedInbound, traceparent: String?)] = []
+        for (index, delivery) in deliveries.enumerated() {
+            switch parse(delivery) {
+            case .success(let message):
+                valid.append((index, message, delivery.properties.headers["traceparent"]?.stringValue))
+            case .failure(let invalid):
+                results[index] = .deadLetter(reason: invalid.reason)
+            }
+        }
+        guard !valid.isEmpty else { return results }
+        do {
+            try await client.withTransaction(logger: logger) { connection in
+                // Conversation locks in one global order: batches of two replicas never deadlock.
+                let conversations = Set(valid.map { ConversationKey.make(customer: $0.message.from, organisation: $0.message.to) }).sorted()
+                for conversation in conversations {
+                    try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(conversation)))", logger: logger)
+                }
+                for item in valid {
+                    _ = try await acceptor.record(item.message, source: "amqp", traceparent: item.traceparent, on: connection)
+                }
+            }
+        } catch {
+            guard valid.count > 1 else {
+                results[valid[0].index] = .retry(reason: String(reflecting: TransactionalHandler.unwrap(error)))
+                return results
+            }
+            for item in valid {
+                do {
+                    try await client.withTransaction(logger: logger) { connection in
+                        _ = try await acceptor.record(item.message, source: "amqp", traceparent: item.traceparent, on: connection)
+                    }
+                } catch {
+                    results[item.index] = .retry(reason: String(reflecting: TransactionalHandler.unwrap(error)))
+                }
+            }
+        }
+        return results
+    }
+
+    private func parse(_ delivery: AMQPDelivery) -> Result<ValidatedInbound, InvalidMessage> {
         let message: InboundMessage
         do {
             message = try SwitchboardJSON.decoder().decode(InboundMessage.self, from: delivery.body)
         } catch let error as DecodingError {
-            return .deadLetter(reason: "not a valid inbound message: \(DecodingErrorText.describe(error))")
+            Counter(label: "switchboard_ingest_rejected_total", dimensions: [("source", "amqp")]).increment()
+            return .failure(InvalidMessage("not a valid inbound message: \(DecodingErrorText.describe(error))"))
         } catch {
-            return .deadLetter(reason: "not valid JSON")
+            Counter(label: "switchboard_ingest_rejected_total", dimensions: [("source", "amqp")]).increment()
+            return .failure(InvalidMessage("not valid JSON"))
         }
         do {
-            _ = try await acceptor.accept(message, source: "amqp", traceparent: delivery.properties.headers["traceparent"]?.stringValue)
-            return .ack
-        } catch let invalid as InvalidMessage {
-            return .deadLetter(reason: invalid.reason)
+            return .success(try acceptor.validate(message, source: "amqp"))
         } catch {
-            return .retry(reason: String(reflecting: TransactionalHandler.unwrap(error)))
+            return .failure(error)
         }
     }
 }

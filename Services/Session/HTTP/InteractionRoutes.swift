@@ -1,38 +1,112 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOFoundationCompat
 import PostgresNIO
 import SwitchboardModels
 import SwitchboardServiceKit
 
-/// The read API of interactions. Until ownership rules arrive (session issue), any
-/// authenticated agent, supervisor or admin may read.
+/// The agent desktop's interaction API (DESIGN.md section 3).
 struct InteractionRoutes: Sendable {
     let store: any InteractionStore
+    let commands: InteractionCommands
+    let transactions: SessionTransactions
     let client: PostgresClient
     let authenticator: Authenticator
     let defaultRegion: String
     let logger: Logger
+    let access = AccessPolicy()
+
+    struct ReplyBody: Decodable, Sendable {
+        var text: String?
+        var standardResponseId: String?
+    }
+
+    struct DispositionBody: Decodable, Sendable { var code: String? }
+    struct NoteBody: Decodable, Sendable { var text: String? }
+    struct CaseDataResponse: Encodable, Sendable { var caseData: [String: String] }
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/v1/interactions/:id") { request, context -> Response in
-            let identity = try await authenticator.identity(of: request)
-            try identity.require(anyOf: .agent, .supervisor, .admin)
-            guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else {
-                throw APIError.notFound("The interaction")
-            }
-            guard let view = try await store.interaction(id: id, client: client, logger: logger) else {
+            let identity = try await agent(request)
+            let id = try interactionID(context)
+            guard let view = try await store.interaction(id: id, client: client, logger: logger) else { throw APIError.notFound("The interaction") }
+            let participants = try await client.withConnection { try await store.participants(id, on: $0, logger: logger) }
+            guard access.read(identity, ownerID: view.owner?.id, participants: participants) == .allowed else {
                 throw APIError.notFound("The interaction")
             }
             return try JSONBody.response(view)
         }
         router.get("/v1/interactions") { request, _ -> Response in
-            let identity = try await authenticator.identity(of: request)
-            try identity.require(anyOf: .agent, .supervisor, .admin)
-            let filter = try InteractionQuery(defaultRegion: defaultRegion).filter(
-                from: request.uri.queryParameters, callerID: identity.agentID
-            )
+            let identity = try await agent(request)
+            var filter = try InteractionQuery(defaultRegion: defaultRegion).filter(from: request.uri.queryParameters, callerID: identity.agentID)
+            if !identity.canReadEverything { filter.visibleTo = identity.agentID }
             return try JSONBody.response(try await store.list(filter, client: client, logger: logger))
         }
+        router.post("/v1/interactions/:id/messages") { request, context -> Response in
+            let identity = try await agent(request)
+            let id = try interactionID(context)
+            let body = try await JSONBody.decode(ReplyBody.self, from: request, limit: 64 << 10)
+            let responseID: UUID? = try body.standardResponseId.map { raw in
+                guard let parsed = UUID(uuidString: raw) else { throw SessionError.unknownStandardResponse.apiError }
+                return parsed
+            }
+            let trace = TraceContext.child(of: request.headers[.traceparent])
+            let result = try await transactions.run { connection in
+                try await commands.reply(to: id, text: body.text ?? "", standardResponseID: responseID, by: identity, traceparent: trace, on: connection)
+            }
+            return try JSONBody.response(result, status: .accepted)
+        }
+        router.post("/v1/interactions/:id/done") { request, context -> Response in
+            let identity = try await agent(request)
+            let id = try interactionID(context)
+            let trace = TraceContext.child(of: request.headers[.traceparent])
+            try await transactions.run { try await commands.done(id, by: identity, traceparent: trace, on: $0) }
+            return try await current(id)
+        }
+        router.put("/v1/interactions/:id/disposition") { request, context -> Response in
+            let identity = try await agent(request)
+            let id = try interactionID(context)
+            let body = try await JSONBody.decode(DispositionBody.self, from: request)
+            guard let code = body.code, !code.isEmpty else { throw APIError.invalid("code is required") }
+            let trace = TraceContext.child(of: request.headers[.traceparent])
+            try await transactions.run { try await commands.setDisposition(id, code: code, by: identity, traceparent: trace, on: $0) }
+            return try await current(id)
+        }
+        router.put("/v1/interactions/:id/note") { request, context -> Response in
+            let identity = try await agent(request)
+            let id = try interactionID(context)
+            let body = try await JSONBody.decode(NoteBody.self, from: request)
+            guard let text = body.text else { throw APIError.invalid("text is required (empty text clears the note)") }
+            let trace = TraceContext.child(of: request.headers[.traceparent])
+            try await transactions.run { try await commands.setNote(id, text: text, by: identity, traceparent: trace, on: $0) }
+            return try await current(id)
+        }
+        router.patch("/v1/interactions/:id/case-data") { request, context -> Response in
+            let identity = try await agent(request)
+            let id = try interactionID(context)
+            let buffer = try await request.body.collect(upTo: 64 << 10)
+            let patch: CaseDataPatch
+            do { patch = try CaseDataPatch(json: Data(buffer: buffer)) } catch let error as CaseDataError { throw APIError.invalid(error.description) }
+            let trace = TraceContext.child(of: request.headers[.traceparent])
+            let updated = try await transactions.run { try await commands.patchCaseData(id, patch: patch, by: identity, traceparent: trace, on: $0) }
+            return try JSONBody.response(CaseDataResponse(caseData: updated))
+        }
+    }
+
+    private func agent(_ request: Request) async throws -> Identity {
+        let identity = try await authenticator.identity(of: request)
+        try identity.require(anyOf: .agent, .supervisor, .admin)
+        return identity
+    }
+
+    private func interactionID(_ context: BasicRequestContext) throws -> UUID {
+        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw APIError.notFound("The interaction") }
+        return id
+    }
+
+    private func current(_ id: UUID) async throws -> Response {
+        guard let view = try await store.interaction(id: id, client: client, logger: logger) else { throw APIError.notFound("The interaction") }
+        return try JSONBody.response(view)
     }
 }

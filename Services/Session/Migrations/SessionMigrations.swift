@@ -10,6 +10,7 @@ enum SessionMigrations {
                 state text NOT NULL CHECK (state IN ('queued', 'offered', 'active', 'closed')),
                 mode text NOT NULL CHECK (mode IN ('page', 'session')),
                 media text NOT NULL CHECK (media IN ('sms', 'mms')),
+                channel text NOT NULL,
                 from_number text NOT NULL,
                 to_number text NOT NULL,
                 queue text NOT NULL,
@@ -21,9 +22,12 @@ enum SessionMigrations {
                 disposition text,
                 note text,
                 case_data jsonb NOT NULL DEFAULT '{}',
+                disposition_required boolean NOT NULL DEFAULT false,
+                inactivity_timeout_seconds integer NOT NULL,
+                timeout_at timestamptz,
                 created_at timestamptz NOT NULL,
                 closed_at timestamptz,
-                close_reason text,
+                close_reason text CHECK (close_reason IN ('replied', 'done', 'timeout')),
                 last_activity_at timestamptz NOT NULL,
                 next_seq integer NOT NULL DEFAULT 1
             )
@@ -36,6 +40,10 @@ enum SessionMigrations {
             "CREATE INDEX interactions_from ON session.interactions (from_number, created_at DESC)",
             "CREATE INDEX interactions_to ON session.interactions (to_number, created_at DESC)",
             "CREATE INDEX interactions_created ON session.interactions (created_at DESC, id DESC)",
+            "CREATE INDEX interactions_owner ON session.interactions (owner_id, created_at DESC) WHERE owner_id IS NOT NULL",
+            "CREATE INDEX interactions_contact ON session.interactions (contact_id, created_at DESC) WHERE contact_id IS NOT NULL",
+            // The inactivity timers: due sessions are found by this index, exact to the second.
+            "CREATE INDEX interactions_timeout ON session.interactions (timeout_at) WHERE state <> 'closed' AND timeout_at IS NOT NULL",
             """
             CREATE TABLE session.transcript (
                 interaction_id uuid NOT NULL REFERENCES session.interactions (id),
@@ -48,6 +56,7 @@ enum SessionMigrations {
                 text text NOT NULL,
                 media jsonb NOT NULL DEFAULT '[]',
                 parts jsonb NOT NULL DEFAULT '[]',
+                entities jsonb NOT NULL DEFAULT '{"urls": [], "phones": [], "emails": []}',
                 message_id text,
                 ingest_sequence bigint,
                 at timestamptz NOT NULL,
@@ -55,6 +64,47 @@ enum SessionMigrations {
             )
             """,
             "CREATE UNIQUE INDEX transcript_message ON session.transcript (message_id) WHERE message_id IS NOT NULL",
+            // Who may see an interaction: every agent that owned it.
+            """
+            CREATE TABLE session.participants (
+                interaction_id uuid NOT NULL REFERENCES session.interactions (id),
+                agent_id text NOT NULL,
+                since timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (interaction_id, agent_id)
+            )
+            """,
+            "CREATE INDEX participants_agent ON session.participants (agent_id)",
+            """
+            CREATE TABLE session.number_settings (
+                number text PRIMARY KEY,
+                mode text NOT NULL CHECK (mode IN ('page', 'session')),
+                queue text NOT NULL,
+                inactivity_timeout_seconds integer NOT NULL CHECK (inactivity_timeout_seconds BETWEEN 10 AND 604800),
+                disposition_required boolean NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+            // Projection of consent.changed: replies to an opted-out pair are refused.
+            """
+            CREATE TABLE session.consent (
+                org_number text NOT NULL,
+                customer_number text NOT NULL,
+                opted_out boolean NOT NULL,
+                changed_at timestamptz NOT NULL,
+                PRIMARY KEY (org_number, customer_number)
+            )
+            """,
+            """
+            CREATE TABLE session.standard_responses (
+                id uuid PRIMARY KEY,
+                name text NOT NULL,
+                shortcut text UNIQUE,
+                text text NOT NULL,
+                usage_count integer NOT NULL DEFAULT 0,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now()
+            )
+            """,
         ]),
     ]
 }

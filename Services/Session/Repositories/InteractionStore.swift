@@ -1,15 +1,16 @@
 import Foundation
 import Logging
 import PostgresNIO
+import SwitchboardModels
 
 /// A new interaction to store.
 struct NewInteraction: Sendable, Equatable {
     var id: UUID
-    var mode: InteractionMode
+    var settings: NumberSettings
     var media: String
+    var channel: String
     var from: String
     var to: String
-    var queue: String
     var origin: String
     var createdAt: Date
 }
@@ -23,12 +24,16 @@ struct NewTranscriptEntry: Sendable, Equatable {
     var authorID: String?
     var authorName: String?
     var text: String
+    var media: [String] = []
+    var parts: [TranscriptEntryView.PartView] = []
+    var entities: TranscriptEntities = .empty
     var messageID: String?
     var ingestSequence: Int64?
     var at: Date
 }
 
-/// Filters of `GET /v1/interactions`; nil means "any".
+/// Filters of `GET /v1/interactions`; nil means "any". `visibleTo` limits an agent to the
+/// interactions it owns or owned.
 struct InteractionFilter: Sendable, Equatable {
     var from: String?
     var to: String?
@@ -39,6 +44,7 @@ struct InteractionFilter: Sendable, Equatable {
     var createdBefore: Date?
     var cursor: InteractionCursor?
     var limit: Int
+    var visibleTo: String?
 }
 
 /// Interactions and transcripts, behind a protocol so the rules can be tested without a database.
@@ -47,6 +53,26 @@ protocol InteractionStore: Sendable {
     func create(_ interaction: NewInteraction, on connection: PostgresConnection, logger: Logger) async throws
     /// Appends an entry with the interaction's next sequence number and returns it.
     func append(_ entry: NewTranscriptEntry, on connection: PostgresConnection, logger: Logger) async throws -> Int
+    /// The interaction locked for update, or nil.
+    func lock(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> InteractionRecord?
+    func participants(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Set<String>
+    func assign(_ id: UUID, agentID: String, agentName: String?, on connection: PostgresConnection, logger: Logger) async throws
+    func close(_ id: UUID, reason: String, at: Date, on connection: PostgresConnection, logger: Logger) async throws
+    /// Records activity: pushes the inactivity deadline of an open session.
+    func touch(_ id: UUID, at: Date, on connection: PostgresConnection, logger: Logger) async throws
+    func setDisposition(_ id: UUID, code: String, on connection: PostgresConnection, logger: Logger) async throws
+    func setNote(_ id: UUID, text: String, on connection: PostgresConnection, logger: Logger) async throws
+    func setCaseData(_ id: UUID, _ caseData: [String: String], on connection: PostgresConnection, logger: Logger) async throws
+    func setContact(_ id: UUID, contactID: String, name: String?, on connection: PostgresConnection, logger: Logger) async throws
+    /// Sets the status of outbound parts of a message; returns the interaction, if the message is known.
+    func updatePartStatus(messageID: String, part: Int?, status: String, on connection: PostgresConnection, logger: Logger) async throws -> UUID?
+    /// Adds a media id to the entry of an inbound message; returns the interaction, if known.
+    func attachMedia(messageID: String, mediaID: String, on connection: PostgresConnection, logger: Logger) async throws -> UUID?
+    func interactionID(ofMessage messageID: String, on connection: PostgresConnection, logger: Logger) async throws -> UUID?
+    /// Open sessions whose inactivity deadline passed, locked (`SKIP LOCKED`: replicas split them).
+    func claimDueTimeouts(now: Date, limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> [InteractionRecord]
+    /// The earliest inactivity deadline, to sleep until it.
+    func nextTimeout(client: PostgresClient, logger: Logger) async throws -> Date?
     func interaction(id: UUID, client: PostgresClient, logger: Logger) async throws -> InteractionView?
     func list(_ filter: InteractionFilter, client: PostgresClient, logger: Logger) async throws -> ListPage<InteractionView>
 }

@@ -1,9 +1,16 @@
 import Foundation
+import SwitchboardModels
 
 /// `{"id", "name"}` of a contact or an agent.
 struct PartyView: Codable, Sendable, Equatable {
     var id: String
     var name: String?
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+    }
 }
 
 /// An author of a transcript entry.
@@ -11,6 +18,13 @@ struct AuthorView: Codable, Sendable, Equatable {
     var type: String
     var id: String?
     var name: String?
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(type, forKey: .type)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+    }
 }
 
 /// A transcript entry as the API shows it (DESIGN.md section 3).
@@ -23,6 +37,7 @@ struct TranscriptEntryView: Codable, Sendable, Equatable {
     var at: Date
     var media: [String]
     var parts: [PartView]
+    var entities: TranscriptEntities
 
     struct PartView: Codable, Sendable, Equatable {
         var text: String
@@ -39,6 +54,7 @@ struct TranscriptEntryView: Codable, Sendable, Equatable {
         try container.encode(at, forKey: .at)
         try container.encode(media, forKey: .media)
         try container.encode(parts, forKey: .parts)
+        try container.encode(entities, forKey: .entities)
     }
 }
 
@@ -48,6 +64,7 @@ struct InteractionView: Codable, Sendable, Equatable {
     var state: String
     var mode: String
     var media: String
+    var channel: String
     var from: String
     var to: String
     var queue: String
@@ -70,6 +87,7 @@ struct InteractionView: Codable, Sendable, Equatable {
         try container.encode(state, forKey: .state)
         try container.encode(mode, forKey: .mode)
         try container.encode(media, forKey: .media)
+        try container.encode(channel, forKey: .channel)
         try container.encode(from, forKey: .from)
         try container.encode(to, forKey: .to)
         try container.encode(queue, forKey: .queue)

@@ -18,55 +18,190 @@ struct PostgresInteractionStore: InteractionStore {
     }
 
     func create(_ interaction: NewInteraction, on connection: PostgresConnection, logger: Logger) async throws {
+        let settings = interaction.settings
+        let timeoutAt: Date? = settings.mode == .session
+            ? interaction.createdAt.addingTimeInterval(TimeInterval(settings.inactivityTimeoutSeconds)) : nil
         try await connection.query("""
             INSERT INTO \(unescaped: schema).interactions
-                (id, state, mode, media, from_number, to_number, queue, origin, created_at, last_activity_at)
-            VALUES (\(interaction.id), 'queued', \(interaction.mode.rawValue), \(interaction.media), \(interaction.from),
-                    \(interaction.to), \(interaction.queue), \(interaction.origin), \(interaction.createdAt), \(interaction.createdAt))
+                (id, state, mode, media, channel, from_number, to_number, queue, origin, disposition_required,
+                 inactivity_timeout_seconds, timeout_at, created_at, last_activity_at)
+            VALUES (\(interaction.id), 'queued', \(settings.mode.rawValue), \(interaction.media), \(interaction.channel),
+                    \(interaction.from), \(interaction.to), \(settings.queue), \(interaction.origin), \(settings.dispositionRequired),
+                    \(settings.inactivityTimeoutSeconds), \(timeoutAt), \(interaction.createdAt), \(interaction.createdAt))
             """, logger: logger)
     }
 
     func append(_ entry: NewTranscriptEntry, on connection: PostgresConnection, logger: Logger) async throws -> Int {
         let rows = try await connection.query("""
-            UPDATE \(unescaped: schema).interactions
-            SET next_seq = next_seq + 1, last_activity_at = greatest(last_activity_at, \(entry.at))
-            WHERE id = \(entry.interactionID)
-            RETURNING next_seq - 1
+            UPDATE \(unescaped: schema).interactions SET next_seq = next_seq + 1
+            WHERE id = \(entry.interactionID) RETURNING next_seq - 1
             """, logger: logger)
         var sequence: Int?
         for try await value in rows.decode(Int.self) { sequence = value }
         guard let sequence else { throw InteractionMissing(id: entry.interactionID) }
+        let encoder = SwitchboardJSON.encoder()
+        let media = String(decoding: try encoder.encode(entry.media), as: UTF8.self)
+        let parts = String(decoding: try encoder.encode(entry.parts), as: UTF8.self)
+        let entities = String(decoding: try encoder.encode(entry.entities), as: UTF8.self)
         try await connection.query("""
             INSERT INTO \(unescaped: schema).transcript
-                (interaction_id, seq, kind, direction, author_type, author_id, author_name, text, message_id, ingest_sequence, at)
+                (interaction_id, seq, kind, direction, author_type, author_id, author_name, text, media, parts, entities,
+                 message_id, ingest_sequence, at)
             VALUES (\(entry.interactionID), \(sequence), \(entry.kind), \(entry.direction), \(entry.authorType), \(entry.authorID),
-                    \(entry.authorName), \(entry.text), \(entry.messageID), \(entry.ingestSequence), \(entry.at))
+                    \(entry.authorName), \(entry.text), \(media)::jsonb, \(parts)::jsonb, \(entities)::jsonb,
+                    \(entry.messageID), \(entry.ingestSequence), \(entry.at))
             """, logger: logger)
         return sequence
     }
 
+    func lock(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> InteractionRecord? {
+        let rows = try await connection.query("""
+            SELECT \(unescaped: Self.recordColumns) FROM \(unescaped: schema).interactions WHERE id = \(id) FOR UPDATE
+            """, logger: logger)
+        for try await row in rows { return try Self.record(from: row) }
+        return nil
+    }
+
+    func participants(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Set<String> {
+        let rows = try await connection.query(
+            "SELECT agent_id FROM \(unescaped: schema).participants WHERE interaction_id = \(id)", logger: logger
+        )
+        var result = Set<String>()
+        for try await agent in rows.decode(String.self) { result.insert(agent) }
+        return result
+    }
+
+    func assign(_ id: UUID, agentID: String, agentName: String?, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            UPDATE \(unescaped: schema).interactions SET owner_id = \(agentID), owner_name = \(agentName), state = 'active'
+            WHERE id = \(id)
+            """, logger: logger)
+        try await connection.query("""
+            INSERT INTO \(unescaped: schema).participants (interaction_id, agent_id) VALUES (\(id), \(agentID))
+            ON CONFLICT DO NOTHING
+            """, logger: logger)
+    }
+
+    func close(_ id: UUID, reason: String, at: Date, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            UPDATE \(unescaped: schema).interactions
+            SET state = 'closed', close_reason = \(reason), closed_at = \(at), timeout_at = NULL
+            WHERE id = \(id)
+            """, logger: logger)
+    }
+
+    func touch(_ id: UUID, at: Date, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            UPDATE \(unescaped: schema).interactions
+            SET last_activity_at = greatest(last_activity_at, \(at)),
+                timeout_at = CASE WHEN mode = 'session' AND state <> 'closed'
+                    THEN greatest(last_activity_at, \(at)) + make_interval(secs => inactivity_timeout_seconds) END
+            WHERE id = \(id)
+            """, logger: logger)
+    }
+
+    func setDisposition(_ id: UUID, code: String, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("UPDATE \(unescaped: schema).interactions SET disposition = \(code) WHERE id = \(id)", logger: logger)
+    }
+
+    func setNote(_ id: UUID, text: String, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("UPDATE \(unescaped: schema).interactions SET note = \(text) WHERE id = \(id)", logger: logger)
+    }
+
+    func setCaseData(_ id: UUID, _ caseData: [String: String], on connection: PostgresConnection, logger: Logger) async throws {
+        let json = String(decoding: try JSONEncoder().encode(caseData), as: UTF8.self)
+        try await connection.query(
+            "UPDATE \(unescaped: schema).interactions SET case_data = \(json)::jsonb WHERE id = \(id)", logger: logger
+        )
+    }
+
+    func setContact(_ id: UUID, contactID: String, name: String?, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            UPDATE \(unescaped: schema).interactions SET contact_id = \(contactID), contact_name = \(name) WHERE id = \(id)
+            """, logger: logger)
+    }
+
+    func updatePartStatus(messageID: String, part: Int?, status: String, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
+        let rows = try await connection.query("""
+            SELECT interaction_id, seq, parts::text FROM \(unescaped: schema).transcript
+            WHERE message_id = \(messageID) FOR UPDATE
+            """, logger: logger)
+        var found: (UUID, Int, String)?
+        for try await row in rows.decode((UUID, Int, String).self) { found = row }
+        guard let (interactionID, seq, partsText) = found else { return nil }
+        var parts = try SwitchboardJSON.decoder().decode([TranscriptEntryView.PartView].self, from: Data(partsText.utf8))
+        for index in parts.indices where part == nil || part == index + 1 {
+            parts[index].status = PartStatusOrder.merge(current: parts[index].status, incoming: status)
+        }
+        let json = String(decoding: try SwitchboardJSON.encoder().encode(parts), as: UTF8.self)
+        try await connection.query("""
+            UPDATE \(unescaped: schema).transcript SET parts = \(json)::jsonb WHERE interaction_id = \(interactionID) AND seq = \(seq)
+            """, logger: logger)
+        return interactionID
+    }
+
+    func attachMedia(messageID: String, mediaID: String, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
+        let rows = try await connection.query("""
+            UPDATE \(unescaped: schema).transcript
+            SET media = CASE WHEN media @> jsonb_build_array(\(mediaID)::text) THEN media ELSE media || jsonb_build_array(\(mediaID)::text) END
+            WHERE message_id = \(messageID)
+            RETURNING interaction_id
+            """, logger: logger)
+        for try await id in rows.decode(UUID.self) { return id }
+        return nil
+    }
+
+    func interactionID(ofMessage messageID: String, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
+        let rows = try await connection.query(
+            "SELECT interaction_id FROM \(unescaped: schema).transcript WHERE message_id = \(messageID)", logger: logger
+        )
+        for try await id in rows.decode(UUID.self) { return id }
+        return nil
+    }
+
+    func claimDueTimeouts(now: Date, limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> [InteractionRecord] {
+        let rows = try await connection.query("""
+            SELECT \(unescaped: Self.recordColumns) FROM \(unescaped: schema).interactions
+            WHERE state <> 'closed' AND timeout_at IS NOT NULL AND timeout_at <= \(now)
+            ORDER BY timeout_at LIMIT \(limit)
+            FOR UPDATE SKIP LOCKED
+            """, logger: logger)
+        var records: [InteractionRecord] = []
+        for try await row in rows { records.append(try Self.record(from: row)) }
+        return records
+    }
+
+    func nextTimeout(client: PostgresClient, logger: Logger) async throws -> Date? {
+        let rows = try await client.query("""
+            SELECT min(timeout_at) FROM \(unescaped: schema).interactions WHERE state <> 'closed' AND timeout_at IS NOT NULL
+            """, logger: logger)
+        for try await value in rows.decode(Date?.self) { return value }
+        return nil
+    }
+
     func interaction(id: UUID, client: PostgresClient, logger: Logger) async throws -> InteractionView? {
         let rows = try await client.query("""
-            SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).interactions WHERE id = \(id)
+            SELECT \(unescaped: Self.viewColumns) FROM \(unescaped: schema).interactions WHERE id = \(id)
             """, logger: logger)
         var found: InteractionView?
         for try await row in rows { found = try Self.view(from: row) }
         guard var view = found else { return nil }
 
         let entries = try await client.query("""
-            SELECT seq, kind, direction, author_type, author_id, author_name, text, at, media::text, parts::text
+            SELECT seq, kind, direction, author_type, author_id, author_name, text, at, media::text, parts::text, entities::text
             FROM \(unescaped: schema).transcript WHERE interaction_id = \(id) ORDER BY seq
             """, logger: logger)
         var transcript: [TranscriptEntryView] = []
         let decoder = SwitchboardJSON.decoder()
-        for try await (seq, kind, direction, authorType, authorID, authorName, text, at, media, parts)
-            in entries.decode((Int, String, String?, String, String?, String?, String, Date, String, String).self)
+        for try await (seq, kind, direction, authorType, authorID, authorName, text, at, media, parts, entities)
+            in entries.decode((Int, String, String?, String, String?, String?, String, Date, String, String, String).self)
         {
             transcript.append(TranscriptEntryView(
                 seq: seq, kind: kind, direction: direction,
                 author: AuthorView(type: authorType, id: authorID, name: authorName), text: text, at: at,
-                media: (try? decoder.decode([String].self, from: Data(media.utf8))) ?? [],
-                parts: (try? decoder.decode([TranscriptEntryView.PartView].self, from: Data(parts.utf8))) ?? []
+                media: try decoder.decode([String].self, from: Data(media.utf8)),
+                parts: try decoder.decode([TranscriptEntryView.PartView].self, from: Data(parts.utf8)),
+                entities: try decoder.decode(TranscriptEntities.self, from: Data(entities.utf8))
             ))
         }
         view.transcript = transcript
@@ -76,7 +211,7 @@ struct PostgresInteractionStore: InteractionStore {
     func list(_ filter: InteractionFilter, client: PostgresClient, logger: Logger) async throws -> ListPage<InteractionView> {
         let cursorTime = filter.cursor.map { Date(timeIntervalSince1970: Double($0.createdAtMicroseconds) / 1_000_000) }
         let rows = try await client.query("""
-            SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).interactions
+            SELECT \(unescaped: Self.viewColumns) FROM \(unescaped: schema).interactions i
             WHERE (\(filter.from)::text IS NULL OR from_number = \(filter.from))
               AND (\(filter.to)::text IS NULL OR to_number = \(filter.to))
               AND (\(filter.contactID)::text IS NULL OR contact_id = \(filter.contactID))
@@ -85,7 +220,9 @@ struct PostgresInteractionStore: InteractionStore {
                    OR (\(filter.state) = 'open' AND state <> 'closed'))
               AND (\(filter.createdAfter)::timestamptz IS NULL OR created_at >= \(filter.createdAfter))
               AND (\(filter.createdBefore)::timestamptz IS NULL OR created_at < \(filter.createdBefore))
-              AND (\(cursorTime)::timestamptz IS NULL OR (date_trunc('microseconds', created_at), id) < (\(cursorTime), \(filter.cursor?.id)))
+              AND (\(filter.visibleTo)::text IS NULL OR owner_id = \(filter.visibleTo) OR EXISTS (
+                    SELECT 1 FROM \(unescaped: schema).participants p WHERE p.interaction_id = i.id AND p.agent_id = \(filter.visibleTo)))
+              AND (\(cursorTime)::timestamptz IS NULL OR (created_at, id) < (\(cursorTime), \(filter.cursor?.id)))
             ORDER BY created_at DESC, id DESC
             LIMIT \(filter.limit + 1)
             """, logger: logger)
@@ -103,8 +240,31 @@ struct PostgresInteractionStore: InteractionStore {
         return ListPage(items: items, next: next)
     }
 
-    private static let columns = """
-        id, state, mode, media, from_number, to_number, queue, origin, owner_id, owner_name, contact_id, contact_name,
+    private static let recordColumns = """
+        id, state, mode, channel, from_number, to_number, owner_id, owner_name, disposition, disposition_required,
+        case_data::text AS case_data, inactivity_timeout_seconds
+        """
+
+    private static func record(from row: PostgresRow) throws -> InteractionRecord {
+        let columns = row.makeRandomAccess()
+        return InteractionRecord(
+            id: try columns["id"].decode(UUID.self),
+            state: InteractionState(rawValue: try columns["state"].decode(String.self)) ?? .closed,
+            mode: InteractionMode(rawValue: try columns["mode"].decode(String.self)) ?? .session,
+            channel: try columns["channel"].decode(String.self),
+            from: try columns["from_number"].decode(String.self),
+            to: try columns["to_number"].decode(String.self),
+            ownerID: try columns["owner_id"].decode(String?.self),
+            ownerName: try columns["owner_name"].decode(String?.self),
+            disposition: try columns["disposition"].decode(String?.self),
+            dispositionRequired: try columns["disposition_required"].decode(Bool.self),
+            caseData: try JSONDecoder().decode([String: String].self, from: Data(try columns["case_data"].decode(String.self).utf8)),
+            inactivityTimeoutSeconds: try columns["inactivity_timeout_seconds"].decode(Int.self)
+        )
+    }
+
+    private static let viewColumns = """
+        id, state, mode, media, channel, from_number, to_number, queue, origin, owner_id, owner_name, contact_id, contact_name,
         created_at, closed_at, close_reason, disposition, note, case_data::text AS case_data
         """
 
@@ -114,26 +274,28 @@ struct PostgresInteractionStore: InteractionStore {
         let createdAt = try columns["created_at"].decode(Date.self)
         let closedAt = try columns["closed_at"].decode(Date?.self)
         let ownerID = try columns["owner_id"].decode(String?.self)
+        let ownerName = try columns["owner_name"].decode(String?.self)
         let contactID = try columns["contact_id"].decode(String?.self)
-        let caseDataText = try columns["case_data"].decode(String.self)
+        let contactName = try columns["contact_name"].decode(String?.self)
         return InteractionView(
             id: id.uuidString.lowercased(),
             state: try columns["state"].decode(String.self),
             mode: try columns["mode"].decode(String.self),
             media: try columns["media"].decode(String.self),
+            channel: try columns["channel"].decode(String.self),
             from: try columns["from_number"].decode(String.self),
             to: try columns["to_number"].decode(String.self),
             queue: try columns["queue"].decode(String.self),
             origin: try columns["origin"].decode(String.self),
-            contact: contactID.map { PartyView(id: $0, name: try? columns["contact_name"].decode(String?.self)) },
-            owner: ownerID.map { PartyView(id: $0, name: try? columns["owner_name"].decode(String?.self)) },
+            contact: contactID.map { PartyView(id: $0, name: contactName) },
+            owner: ownerID.map { PartyView(id: $0, name: ownerName) },
             createdAt: createdAt,
             closedAt: closedAt,
             closeReason: try columns["close_reason"].decode(String?.self),
             elapsedSeconds: max(0, Int((closedAt ?? Date()).timeIntervalSince(createdAt))),
             disposition: try columns["disposition"].decode(String?.self),
             note: try columns["note"].decode(String?.self),
-            caseData: (try? JSONDecoder().decode([String: String].self, from: Data(caseDataText.utf8))) ?? [:],
+            caseData: try JSONDecoder().decode([String: String].self, from: Data(try columns["case_data"].decode(String.self).utf8)),
             transcript: nil
         )
     }

@@ -1,0 +1,29 @@
+import SwitchboardServiceKit
+
+/// Why an operation on a callback was refused; each maps to one HTTP status and a stable
+/// problem `code`.
+enum CallbackError: Error, Equatable, CustomStringConvertible {
+    /// It does not exist, or the caller may not see it (404, existence not revealed).
+    case notFound
+    /// The caller may see it but is neither its scheduler, its target agent nor a supervisor.
+    case notAllowed
+    /// It is `completed` or `cancelled`: final.
+    case closed(CallbackState)
+    case invalid(String)
+
+    var description: String { apiError.detail ?? apiError.title }
+
+    var apiError: APIError {
+        switch self {
+        case .notFound:
+            .notFound("The callback")
+        case .notAllowed:
+            .forbidden("Only the agent who scheduled the callback, its target agent, or a supervisor or admin may change it.")
+        case .closed(let state):
+            APIError(status: .conflict, code: "callback_closed", title: "Callback closed",
+                     detail: "The callback is already \(state.rawValue); completed and cancelled callbacks cannot change.")
+        case .invalid(let detail):
+            .invalid(detail)
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import Logging
+import SwitchboardAMQP
+import SwitchboardDatabase
+import SwitchboardModels
+import SwitchboardServiceKit
+
+/// Consumes `callback.events` (bound to `interaction.closed` and `contact.merged`).
+///
+/// - `contact.merged`: the source contact's callbacks are re-pointed to the target, in one
+///   transaction with the inbox record (a redelivery is a no-op).
+/// - `interaction.closed`: acked and nothing else. Callbacks outlive interactions on
+///   purpose: "call me back tomorrow" is typically scheduled just before the agent marks
+///   the interaction Done, so closing it must neither cancel nor change the callback. The
+///   binding exists so that a later rule (for instance, a callback whose interaction was
+///   closed as `wrong_number`) can be added without a topology change; with no effect
+///   there is nothing to record in the inbox either.
+struct CallbackEventHandler: Sendable {
+    let commands: CallbackCommands
+    let transactions: TransactionalHandler
+
+    func handle(_ delivery: AMQPDelivery) async -> AMQPHandlingResult {
+        switch EventType(rawValue: delivery.routingKey) {
+        case .contactMerged:
+            let event: CloudEvent<ContactMerged>
+            do {
+                event = try SwitchboardJSON.decoder().decode(CloudEvent<ContactMerged>.self, from: delivery.body)
+            } catch let error as DecodingError {
+                return .deadLetter(reason: "not a contact.merged event: \(DecodingErrorText.describe(error))")
+            } catch {
+                return .deadLetter(reason: "not valid JSON")
+            }
+            return await transactions.handle(delivery) { connection in
+                try await commands.contactMerged(event.data, traceparent: event.traceparent, on: connection)
+            }
+        case .interactionClosed:
+            return .ack
+        default:
+            return .deadLetter(reason: "callback does not handle events of type \(delivery.routingKey)")
+        }
+    }
+}

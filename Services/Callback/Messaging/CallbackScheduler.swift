@@ -1,0 +1,71 @@
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import SwitchboardDatabase
+
+/// Fires callbacks at their due time: each `scheduled` callback whose `due_at` passed
+/// becomes `due` and emits `callback.due`, once, within a second of its due time, however
+/// many `callback` instances run and whatever restarts happen (DESIGN.md section 4).
+///
+/// The timers are the rows themselves (`callbacks.due_at` where `state = 'scheduled'`,
+/// partial index `callbacks_due`), so they survive restarts. The scheduler sleeps until the
+/// earliest due time, but at most `maxSleep` (500 ms), so a callback scheduled or moved
+/// earlier by another instance is seen promptly. Then, in one transaction, it claims due
+/// rows with `FOR UPDATE SKIP LOCKED`, marks them `due` and writes their events to the
+/// outbox (``CallbackCommands/fireDue(limit:on:)``):
+/// - two instances never claim the same row (SKIP LOCKED), and a committed claim is no
+///   longer `scheduled`, so no callback fires twice;
+/// - an instance that dies mid-claim has its transaction rolled back by PostgreSQL when
+///   the connection drops, so the rows are `scheduled` again for the next pass of any
+///   instance: no lease and no rescuer are needed, because nothing is ever "claimed but
+///   not yet done" outside an open transaction.
+///
+/// "Now" is the database's clock (`clock_timestamp()`), for the claim and for the sleep, so
+/// instances on hosts with skewed clocks agree on what is due and none fires early.
+struct CallbackScheduler: Service {
+    let client: PostgresClient
+    let store: any CallbackStore
+    let commands: CallbackCommands
+    let gate: @Sendable () async -> Void
+    let logger: Logger
+    var maxSleep: Duration = .milliseconds(500)
+    var batch = 100
+
+    func run() async throws {
+        await gate()
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    var fired = 0
+                    repeat {
+                        fired = try await fireDue()
+                    } while fired == batch && !Task.isCancelled
+                    let wait = try await store.secondsUntilNextDue(client: client, logger: logger).map { min(max(0, $0), 3600) } ?? 3600
+                    try await Task.sleep(for: min(.milliseconds(Int(wait * 1000) + 5), maxSleep))
+                } catch is CancellationError {
+                    return
+                } catch {
+                    if Task.isCancelled { return }
+                    logger.warning("callback scheduler failed; retrying", metadata: ["reason": "\(String(reflecting: error))"])
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+        }
+    }
+
+    /// One claim: returns how many callbacks fired; metrics and logs after the commit.
+    private func fireDue() async throws -> Int {
+        let fired = try await client.withTransaction(logger: logger) { connection in
+            try await commands.fireDue(limit: batch, on: connection)
+        }
+        for record in fired {
+            let late = (record.firedAt ?? Date()).timeIntervalSince(record.dueAt)
+            CallbackMetrics.fired(channel: record.channel, lateSeconds: late)
+            logger.info("callback due", metadata: [
+                "callback_id": "\(record.idString)", "late_ms": "\(Int((late * 1000).rounded()))",
+            ])
+        }
+        return fired.count
+    }
+}

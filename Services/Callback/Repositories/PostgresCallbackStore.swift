@@ -1,0 +1,159 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// ``CallbackStore`` in the `callback` schema.
+struct PostgresCallbackStore: CallbackStore {
+    let schema: String
+
+    func insert(_ record: CallbackRecord, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            INSERT INTO \(unescaped: schema).callbacks
+                (id, phone, contact_id, interaction_id, due_at, time_zone, target_type, target_id, channel, notes, state,
+                 scheduled_by, scheduled_by_name, outcome, created_at, updated_at, fired_at, completed_at)
+            VALUES (\(record.id), \(record.phone), \(record.contactID), \(record.interactionID), \(record.dueAt), \(record.timeZone),
+                    \(record.target.type.rawValue), \(record.target.id), \(record.channel.rawValue), \(record.notes),
+                    \(record.state.rawValue), \(record.scheduledBy), \(record.scheduledByName), \(record.outcome),
+                    \(record.createdAt), \(record.updatedAt), \(record.firedAt), \(record.completedAt))
+            """, logger: logger)
+    }
+
+    func lock(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> CallbackRecord? {
+        let rows = try await connection.query("""
+            SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).callbacks WHERE id = \(id) FOR UPDATE
+            """, logger: logger)
+        for try await row in rows { return try Self.record(from: row) }
+        return nil
+    }
+
+    func update(_ record: CallbackRecord, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            UPDATE \(unescaped: schema).callbacks
+            SET contact_id = \(record.contactID), due_at = \(record.dueAt), time_zone = \(record.timeZone),
+                target_type = \(record.target.type.rawValue), target_id = \(record.target.id), notes = \(record.notes),
+                state = \(record.state.rawValue), outcome = \(record.outcome), updated_at = \(record.updatedAt),
+                fired_at = \(record.firedAt), completed_at = \(record.completedAt)
+            WHERE id = \(record.id)
+            """, logger: logger)
+    }
+
+    func claimDue(limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> (now: Date, records: [CallbackRecord]) {
+        // The database's clock, not this process's: every instance then agrees on what is due.
+        var now = Date()
+        let clock = try await connection.query("SELECT clock_timestamp()", logger: logger)
+        for try await value in clock.decode(Date.self) { now = value }
+        let rows = try await connection.query("""
+            SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).callbacks
+            WHERE state = 'scheduled' AND due_at <= \(now)
+            ORDER BY due_at, id LIMIT \(limit)
+            FOR UPDATE SKIP LOCKED
+            """, logger: logger)
+        var records: [CallbackRecord] = []
+        for try await row in rows { records.append(try Self.record(from: row)) }
+        return (now, records)
+    }
+
+    func markDue(_ ids: [UUID], at: Date, on connection: PostgresConnection, logger: Logger) async throws {
+        guard !ids.isEmpty else { return }
+        try await connection.query("""
+            UPDATE \(unescaped: schema).callbacks SET state = 'due', fired_at = \(at), updated_at = \(at)
+            WHERE id = ANY(\(ids)) AND state = 'scheduled'
+            """, logger: logger)
+    }
+
+    func secondsUntilNextDue(client: PostgresClient, logger: Logger) async throws -> Double? {
+        let rows = try await client.query("""
+            SELECT extract(epoch FROM min(due_at) - clock_timestamp())::float8
+            FROM \(unescaped: schema).callbacks WHERE state = 'scheduled'
+            """, logger: logger)
+        for try await value in rows.decode(Double?.self) { return value }
+        return nil
+    }
+
+    func repointContact(from source: String, to target: String, at: Date, on connection: PostgresConnection, logger: Logger) async throws -> [CallbackRecord] {
+        let rows = try await connection.query("""
+            UPDATE \(unescaped: schema).callbacks SET contact_id = \(target), updated_at = \(at)
+            WHERE contact_id = \(source)
+            RETURNING \(unescaped: Self.columns)
+            """, logger: logger)
+        var records: [CallbackRecord] = []
+        for try await row in rows { records.append(try Self.record(from: row)) }
+        return records
+    }
+
+    func callback(id: UUID, client: PostgresClient, logger: Logger) async throws -> CallbackRecord? {
+        let rows = try await client.query("""
+            SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).callbacks WHERE id = \(id)
+            """, logger: logger)
+        var found: CallbackRecord?
+        for try await row in rows { found = try Self.record(from: row) }
+        return found
+    }
+
+    func list(_ filter: CallbackFilter, client: PostgresClient, logger: Logger) async throws -> CallbackPage {
+        let state = filter.state?.rawValue
+        let targetType = filter.target?.type.rawValue
+        let targetID = filter.target?.id
+        let cursorTime = filter.cursor?.dueAt
+        let rows = try await client.query("""
+            SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).callbacks
+            WHERE (\(state)::text IS NULL OR state = \(state))
+              AND (\(targetType)::text IS NULL OR (target_type = \(targetType) AND target_id = \(targetID)))
+              AND (\(filter.dueBefore)::timestamptz IS NULL OR due_at < \(filter.dueBefore))
+              AND (\(filter.visibleTo)::text IS NULL OR scheduled_by = \(filter.visibleTo)
+                   OR (target_type = 'agent' AND target_id = \(filter.visibleTo)) OR target_type = 'queue')
+              AND (\(cursorTime)::timestamptz IS NULL OR (due_at, id) > (\(cursorTime), \(filter.cursor?.id)))
+            ORDER BY due_at, id
+            LIMIT \(filter.limit + 1)
+            """, logger: logger)
+        var items: [CallbackView] = []
+        for try await row in rows { items.append(try Self.record(from: row).view) }
+        var next: String?
+        if items.count > filter.limit {
+            items.removeLast()
+            next = items.last.flatMap { CallbackCursor(after: $0) }?.encoded
+        }
+        return CallbackPage(items: items, next: next)
+    }
+
+    private static let columns = """
+        id, phone, contact_id, interaction_id, due_at, time_zone, target_type, target_id, channel, notes, state,
+        scheduled_by, scheduled_by_name, outcome, created_at, updated_at, fired_at, completed_at
+        """
+
+    private static func record(from row: PostgresRow) throws -> CallbackRecord {
+        let columns = row.makeRandomAccess()
+        let targetType = try columns["target_type"].decode(String.self)
+        let channel = try columns["channel"].decode(String.self)
+        let state = try columns["state"].decode(String.self)
+        guard let kind = CallbackTarget.Kind(rawValue: targetType), let channelValue = CallbackChannel(rawValue: channel),
+              let stateValue = CallbackState(rawValue: state)
+        else { throw CorruptCallbackRow(detail: "target_type \(targetType), channel \(channel), state \(state)") }
+        return CallbackRecord(
+            id: try columns["id"].decode(UUID.self),
+            phone: try columns["phone"].decode(String.self),
+            contactID: try columns["contact_id"].decode(String?.self),
+            interactionID: try columns["interaction_id"].decode(UUID?.self),
+            dueAt: try columns["due_at"].decode(Date.self),
+            timeZone: try columns["time_zone"].decode(String?.self),
+            target: CallbackTarget(type: kind, id: try columns["target_id"].decode(String.self)),
+            channel: channelValue,
+            notes: try columns["notes"].decode(String?.self),
+            state: stateValue,
+            scheduledBy: try columns["scheduled_by"].decode(String.self),
+            scheduledByName: try columns["scheduled_by_name"].decode(String?.self),
+            outcome: try columns["outcome"].decode(String?.self),
+            createdAt: try columns["created_at"].decode(Date.self),
+            updatedAt: try columns["updated_at"].decode(Date.self),
+            firedAt: try columns["fired_at"].decode(Date?.self),
+            completedAt: try columns["completed_at"].decode(Date?.self)
+        )
+    }
+}
+
+/// A row whose enumerated columns hold a value the code does not know (the CHECK
+/// constraints make this a bug, or a newer schema than this binary).
+struct CorruptCallbackRow: Error, CustomStringConvertible {
+    let detail: String
+    var description: String { "callback row with unknown values: \(detail)" }
+}

@@ -1,0 +1,304 @@
+import Foundation
+import Logging
+import Metrics
+import PostgresNIO
+import SwitchboardAMQP
+import SwitchboardDatabase
+import SwitchboardModels
+import SwitchboardServiceKit
+
+/// Every change to an interaction, as one place that applies the rules. Each operation
+/// runs inside the caller's transaction: it locks the interaction row, checks the rules,
+/// writes the change and the transcript entry, and puts the resulting events (and
+/// outbound SMS) in the outbox, so all of it commits or none does.
+struct InteractionCommands: Sendable {
+    let store: any InteractionStore
+    let settings: any SettingsStore
+    let responses: StandardResponseStore
+    let outbox: Outbox
+    let defaults: NumberSettings
+    let dispositions: DispositionCatalog
+    let maxParts: Int
+    let extractor: EntityExtractor
+    let access = AccessPolicy()
+    let segmenter = SMSSegmenter()
+    let logger: Logger
+
+    // MARK: Inbound
+
+    /// A `message.received` joins the open session of its conversation or opens an interaction.
+    func placeInbound(_ message: MessageReceived, traceparent: String?, on connection: PostgresConnection) async throws {
+        let numberSettings = try await settings.settings(for: message.to, on: connection, logger: logger) ?? defaults
+        let openID = numberSettings.mode == .session
+            ? try await store.openSessionID(organisation: message.to, customer: message.from, on: connection, logger: logger)
+            : nil
+        var events: [OutboxMessage] = []
+        let interactionID: UUID
+        switch ConversationPlacement.decide(mode: numberSettings.mode, openSessionID: openID) {
+        case .join(let id):
+            interactionID = id
+        case .open:
+            interactionID = UUID()
+            let hasMedia = !message.media.isEmpty
+            let interaction = NewInteraction(
+                id: interactionID, settings: numberSettings, media: hasMedia ? "mms" : "sms", channel: message.channel,
+                from: message.from, to: message.to, origin: numberSettings.mode.origin(hasMedia: hasMedia), createdAt: message.acceptedAt
+            )
+            try await store.create(interaction, on: connection, logger: logger)
+            events.append(try event(.interactionCreated, interactionID, traceparent, InteractionCreated(
+                interactionId: interactionID.uuidString.lowercased(), mode: numberSettings.mode.rawValue, media: interaction.media,
+                from: interaction.from, to: interaction.to, queue: numberSettings.queue, origin: interaction.origin,
+                createdAt: interaction.createdAt
+            )))
+        }
+        events.append(try await append(NewTranscriptEntry(
+            interactionID: interactionID, kind: "message", direction: "inbound", authorType: "contact", authorID: message.from,
+            authorName: nil, text: message.text, entities: extractor.extract(message.text), messageID: message.messageId,
+            ingestSequence: message.sequence, at: message.acceptedAt
+        ), traceparent: traceparent, on: connection))
+        try await store.touch(interactionID, at: message.acceptedAt, on: connection, logger: logger)
+        try await outbox.enqueue(events, on: connection, logger: logger)
+        logger.info("inbound message appended", metadata: [
+            "interaction_id": "\(interactionID.uuidString.lowercased())", "message_id": "\(message.messageId)",
+            "trace_id": "\(traceparent.flatMap(TraceContext.traceID(of:)) ?? "")",
+        ])
+    }
+
+    // MARK: Agent operations
+
+    struct ReplyResult: Encodable, Sendable {
+        var messageId: String
+        var seq: Int
+        var encoding: String
+        var parts: [String]
+        var closed: Bool
+    }
+
+    func reply(
+        to id: UUID, text rawText: String, standardResponseID: UUID?, by identity: Identity, traceparent: String?,
+        on connection: PostgresConnection
+    ) async throws -> ReplyResult {
+        let record = try await lockForAction(id, identity, on: connection)
+        let text = rawText.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty else { throw SessionError.emptyReply }
+        let segmentation = segmenter.segment(text)
+        guard segmentation.parts.count <= maxParts else {
+            throw SessionError.replyTooLong(parts: segmentation.parts.count, max: maxParts)
+        }
+        guard try await !settings.isOptedOut(organisation: record.to, customer: record.from, on: connection, logger: logger) else {
+            throw SessionError.recipientOptedOut
+        }
+        if let standardResponseID {
+            guard try await responses.recordUse(standardResponseID, on: connection, logger: logger) else {
+                throw SessionError.unknownStandardResponse
+            }
+        }
+        let now = Date()
+        let messageID = UUID().uuidString.lowercased()
+        var events: [OutboxMessage] = []
+        let (seq, appended) = try await appendEntry(NewTranscriptEntry(
+            interactionID: id, kind: "message", direction: "outbound", authorType: "agent", authorID: identity.agentID,
+            authorName: identity.name, text: text,
+            parts: segmentation.parts.map { .init(text: $0, status: "queued") },
+            entities: extractor.extract(text), messageID: messageID, at: now
+        ), traceparent: traceparent, on: connection)
+        events.append(appended)
+        let sms = OutboundSMS(
+            messageId: messageID, interactionId: record.idString, channel: record.channel, from: record.to, to: record.from,
+            text: text, encoding: segmentation.encoding.rawValue, parts: segmentation.parts
+        )
+        events.append(OutboxMessage(
+            messageID: messageID, exchange: SwitchboardTopology.outboundExchange, routingKey: "sms.\(record.channel)",
+            type: "sms.outbound", contentType: "application/json", correlationID: record.idString, traceparent: traceparent,
+            mandatory: true, body: try SwitchboardJSON.encoder().encode(sms)
+        ))
+        try await store.touch(id, at: now, on: connection, logger: logger)
+        var closed = false
+        if record.mode == .page {
+            events += try await close(record, reason: "replied", text: "Closed after the reply (Page mode)", at: now, traceparent: traceparent, on: connection)
+            closed = true
+        }
+        try await outbox.enqueue(events, on: connection, logger: logger)
+        Counter(label: "switchboard_session_replies_total", dimensions: [("encoding", segmentation.encoding.rawValue)]).increment()
+        return ReplyResult(
+            messageId: messageID, seq: seq, encoding: segmentation.encoding.rawValue, parts: segmentation.parts, closed: closed
+        )
+    }
+
+    func done(_ id: UUID, by identity: Identity, traceparent: String?, on connection: PostgresConnection) async throws {
+        let record = try await lockForAction(id, identity, on: connection)
+        if record.dispositionRequired, record.disposition == nil { throw SessionError.dispositionRequired }
+        let events = try await close(
+            record, reason: "done", text: "Marked Done by \(identity.name ?? identity.agentID)", at: Date(), traceparent: traceparent,
+            on: connection
+        )
+        try await outbox.enqueue(events, on: connection, logger: logger)
+    }
+
+    func setDisposition(_ id: UUID, code: String, by identity: Identity, traceparent: String?, on connection: PostgresConnection) async throws {
+        guard dispositions.contains(code) else { throw SessionError.unknownDisposition(code) }
+        _ = try await lockForAction(id, identity, on: connection)
+        try await store.setDisposition(id, code: code, on: connection, logger: logger)
+        try await outbox.enqueue([try event(.interactionUpdated, id, traceparent, InteractionUpdated(
+            interactionId: id.uuidString.lowercased(), field: "disposition", agentId: identity.agentID, disposition: code,
+            note: nil, caseData: nil, at: Date()
+        ))], on: connection, logger: logger)
+    }
+
+    static let maxNoteLength = 4000
+
+    func setNote(_ id: UUID, text: String, by identity: Identity, traceparent: String?, on connection: PostgresConnection) async throws {
+        guard text.count <= Self.maxNoteLength else { throw SessionError.invalid("note is longer than \(Self.maxNoteLength) characters") }
+        _ = try await lockForAction(id, identity, on: connection)
+        try await store.setNote(id, text: text, on: connection, logger: logger)
+        try await outbox.enqueue([try event(.interactionUpdated, id, traceparent, InteractionUpdated(
+            interactionId: id.uuidString.lowercased(), field: "note", agentId: identity.agentID, disposition: nil, note: text,
+            caseData: nil, at: Date()
+        ))], on: connection, logger: logger)
+    }
+
+    func patchCaseData(
+        _ id: UUID, patch: CaseDataPatch, by identity: Identity, traceparent: String?, on connection: PostgresConnection
+    ) async throws -> [String: String] {
+        let record = try await lockForAction(id, identity, on: connection)
+        let updated: [String: String]
+        do { updated = try patch.applied(to: record.caseData) } catch { throw SessionError.invalid(error.description) }
+        try await store.setCaseData(id, updated, on: connection, logger: logger)
+        try await outbox.enqueue([try event(.interactionUpdated, id, traceparent, InteractionUpdated(
+            interactionId: id.uuidString.lowercased(), field: "case_data", agentId: identity.agentID, disposition: nil, note: nil,
+            caseData: updated, at: Date()
+        ))], on: connection, logger: logger)
+        return updated
+    }
+
+    // MARK: From other services
+
+    /// `interaction.assign`: applied only if the owner is still the expected one.
+    func assign(_ command: InteractionAssign, traceparent: String?, on connection: PostgresConnection) async throws {
+        guard let id = UUID(uuidString: command.interactionId) else { throw InvalidMessage("interaction_id is not a UUID") }
+        guard let record = try await store.lock(id, on: connection, logger: logger) else {
+            throw InvalidMessage("interaction \(command.interactionId) does not exist")
+        }
+        guard record.state.isOpen else {
+            logger.warning("assignment of a closed interaction ignored", metadata: ["interaction_id": "\(record.idString)"])
+            Counter(label: "switchboard_session_assignments_refused_total", dimensions: [("reason", "closed")]).increment()
+            return
+        }
+        guard record.ownerID == command.expectedOwnerId else {
+            logger.warning("assignment ignored: owner changed", metadata: ["interaction_id": "\(record.idString)"])
+            Counter(label: "switchboard_session_assignments_refused_total", dimensions: [("reason", "owner_changed")]).increment()
+            return
+        }
+        let now = Date()
+        try await store.assign(id, agentID: command.agentId, agentName: command.agentName, on: connection, logger: logger)
+        let agent = command.agentName ?? command.agentId
+        let text = command.reason == "transferred"
+            ? "Transferred on \(RFC3339.string(from: now)) by \(record.ownerName ?? record.ownerID ?? "the system") to \(agent)"
+            : "Accepted by \(agent)"
+        var events = [try await append(system(id, text, at: now), traceparent: traceparent, on: connection)]
+        events.append(try event(.interactionAssigned, id, traceparent, InteractionAssigned(
+            interactionId: record.idString, agentId: command.agentId, agentName: command.agentName, previousOwnerId: record.ownerID,
+            reason: command.reason, transferId: command.transferId, at: now
+        )))
+        try await outbox.enqueue(events, on: connection, logger: logger)
+    }
+
+    /// An inactivity timeout that fired (the record is locked by the claim).
+    func timeout(_ record: InteractionRecord, now: Date, on connection: PostgresConnection) async throws {
+        let minutes = record.inactivityTimeoutSeconds / 60
+        let text = minutes > 0 ? "Closed after \(minutes) minutes of inactivity" : "Closed after \(record.inactivityTimeoutSeconds) seconds of inactivity"
+        let events = try await close(record, reason: "timeout", text: text, at: now, traceparent: TraceContext.newTraceparent(), on: connection)
+        try await outbox.enqueue(events, on: connection, logger: logger)
+        Counter(label: "switchboard_session_timeouts_total").increment()
+    }
+
+    func applyStatus(_ status: MessageStatus, on connection: PostgresConnection) async throws {
+        guard MessageStatus.statuses.contains(status.status) else { throw InvalidMessage("unknown status \(status.status)") }
+        _ = try await store.updatePartStatus(messageID: status.messageId, part: status.part, status: status.status, on: connection, logger: logger)
+    }
+
+    func linkContact(_ link: ContactLinked, on connection: PostgresConnection) async throws {
+        guard let id = UUID(uuidString: link.interactionId) else { throw InvalidMessage("interaction_id is not a UUID") }
+        guard try await store.lock(id, on: connection, logger: logger) != nil else { return }
+        try await store.setContact(id, contactID: link.contactId, name: link.contactName, on: connection, logger: logger)
+    }
+
+    func recordConsent(_ change: ConsentChanged, on connection: PostgresConnection) async throws {
+        guard ["opted_in", "opted_out"].contains(change.state) else { throw InvalidMessage("unknown consent state \(change.state)") }
+        try await settings.recordConsent(
+            organisation: change.orgNumber, customer: change.number, optedOut: change.state == "opted_out", at: change.at,
+            on: connection, logger: logger
+        )
+    }
+
+    func attachMedia(_ stored: MediaStored, on connection: PostgresConnection) async throws {
+        _ = try await store.attachMedia(messageID: stored.messageId, mediaID: stored.mediaId, on: connection, logger: logger)
+    }
+
+    func mediaFailed(_ failure: MediaFailed, traceparent: String?, on connection: PostgresConnection) async throws {
+        guard let id = try await store.interactionID(ofMessage: failure.messageId, on: connection, logger: logger) else { return }
+        let entry = system(id, "An image could not be retrieved: \(failure.reason)", at: Date())
+        try await outbox.enqueue([try await append(entry, traceparent: traceparent, on: connection)], on: connection, logger: logger)
+    }
+
+    func callbackScheduled(_ callback: CallbackScheduled, traceparent: String?, on connection: PostgresConnection) async throws {
+        guard let text = callback.interactionId, let id = UUID(uuidString: text) else { return }
+        guard try await store.lock(id, on: connection, logger: logger) != nil else { return }
+        let by = callback.scheduledByName ?? callback.scheduledBy
+        let entry = system(id, "Callback scheduled for \(RFC3339.string(from: callback.dueAt))\(by.map { " by \($0)" } ?? "")", at: Date())
+        try await outbox.enqueue([try await append(entry, traceparent: traceparent, on: connection)], on: connection, logger: logger)
+    }
+
+    // MARK: Helpers
+
+    /// Locks the interaction and checks the caller may act on it and it is open.
+    private func lockForAction(_ id: UUID, _ identity: Identity, on connection: PostgresConnection) async throws -> InteractionRecord {
+        guard let record = try await store.lock(id, on: connection, logger: logger) else { throw SessionError.notFound }
+        let participants = try await store.participants(id, on: connection, logger: logger)
+        switch access.act(identity, ownerID: record.ownerID, participants: participants) {
+        case .notVisible: throw SessionError.notFound
+        case .notOwner: throw SessionError.notOwner
+        case .allowed: break
+        }
+        guard record.state.isOpen else { throw SessionError.closed }
+        return record
+    }
+
+    private func close(
+        _ record: InteractionRecord, reason: String, text: String, at: Date, traceparent: String?, on connection: PostgresConnection
+    ) async throws -> [OutboxMessage] {
+        guard record.state.closed() != nil else { throw SessionError.closed }
+        let appended = try await append(system(record.id, text, at: at), traceparent: traceparent, on: connection)
+        try await store.close(record.id, reason: reason, at: at, on: connection, logger: logger)
+        return [appended, try event(.interactionClosed, record.id, traceparent, InteractionClosed(
+            interactionId: record.idString, reason: reason, ownerId: record.ownerID, from: record.from, to: record.to,
+            mode: record.mode.rawValue, disposition: record.disposition, closedAt: at
+        ))]
+    }
+
+    private func system(_ id: UUID, _ text: String, at: Date) -> NewTranscriptEntry {
+        NewTranscriptEntry(
+            interactionID: id, kind: "system", direction: nil, authorType: "system", authorID: nil, authorName: nil, text: text,
+            entities: extractor.extract(text), at: at
+        )
+    }
+
+    /// Appends an entry and returns its `interaction.message.appended` event.
+    private func append(_ entry: NewTranscriptEntry, traceparent: String?, on connection: PostgresConnection) async throws -> OutboxMessage {
+        try await appendEntry(entry, traceparent: traceparent, on: connection).1
+    }
+
+    private func appendEntry(
+        _ entry: NewTranscriptEntry, traceparent: String?, on connection: PostgresConnection
+    ) async throws -> (Int, OutboxMessage) {
+        let seq = try await store.append(entry, on: connection, logger: logger)
+        return (seq, try event(.interactionMessageAppended, entry.interactionID, traceparent, InteractionMessageAppended(
+            interactionId: entry.interactionID.uuidString.lowercased(), seq: seq, kind: entry.kind, direction: entry.direction,
+            messageId: entry.messageID, at: entry.at
+        )))
+    }
+
+    private func event<Payload: Codable & Sendable>(_ type: EventType, _ id: UUID, _ traceparent: String?, _ data: Payload) throws -> OutboxMessage {
+        try OutboxMessage.event(type, service: "session", subject: id.uuidString.lowercased(), traceparent: traceparent, data: data)
+    }
+}

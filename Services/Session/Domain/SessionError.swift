@@ -1,0 +1,44 @@
+import SwitchboardServiceKit
+
+/// Why an agent's operation on an interaction was refused; each maps to one HTTP status
+/// and a stable problem `code`.
+enum SessionError: Error, Equatable, CustomStringConvertible {
+    case notFound
+    case notOwner
+    case closed
+    case dispositionRequired
+    case recipientOptedOut
+    case emptyReply
+    case replyTooLong(parts: Int, max: Int)
+    case unknownDisposition(String)
+    case unknownStandardResponse
+    case invalid(String)
+
+    var description: String { apiError.detail ?? apiError.title }
+
+    var apiError: APIError {
+        switch self {
+        case .notFound: .notFound("The interaction")
+        case .notOwner:
+            APIError(status: .forbidden, code: "not_owner", title: "Not the owner", detail: "Only the agent who owns the interaction may do this.")
+        case .closed:
+            APIError(status: .conflict, code: "interaction_closed", title: "Interaction closed", detail: "The interaction is already closed.")
+        case .dispositionRequired:
+            APIError(status: .conflict, code: "disposition_required", title: "Disposition required",
+                     detail: "This number requires a disposition before Done: PUT /v1/interactions/{id}/disposition first.")
+        case .recipientOptedOut:
+            APIError(status: .conflict, code: "recipient_opted_out", title: "Recipient opted out",
+                     detail: "The customer opted out of messages from this number (STOP); no reply can be sent until they opt in (START).")
+        case .emptyReply:
+            .invalid("The reply text is empty.", code: "empty_reply")
+        case .replyTooLong(let parts, let max):
+            .invalid("The reply needs \(parts) SMS parts; at most \(max) are allowed.", code: "reply_too_long")
+        case .unknownDisposition(let code):
+            .invalid("Unknown disposition code \(code): GET /v1/dispositions lists them.", code: "unknown_disposition")
+        case .unknownStandardResponse:
+            .invalid("standard_response_id does not name a standard response.", code: "unknown_standard_response")
+        case .invalid(let detail):
+            .invalid(detail)
+        }
+    }
+}

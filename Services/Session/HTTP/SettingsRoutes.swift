@@ -1,0 +1,101 @@
+import Foundation
+import Hummingbird
+import Logging
+import PostgresNIO
+import SwitchboardModels
+import SwitchboardServiceKit
+
+/// Number settings (admin), disposition codes and the SMS preview.
+struct SettingsRoutes: Sendable {
+    let settings: any SettingsStore
+    let defaults: NumberSettings
+    let dispositions: DispositionCatalog
+    let maxParts: Int
+    let client: PostgresClient
+    let authenticator: Authenticator
+    let defaultRegion: String
+    let logger: Logger
+
+    struct NumberSettingsView: Encodable, Sendable {
+        var number: String
+        var mode: InteractionMode
+        var queue: String
+        var inactivityTimeoutSeconds: Int
+        var dispositionRequired: Bool
+        /// False while the number uses the defaults from the environment.
+        var configured: Bool
+    }
+
+    struct NumberSettingsBody: Decodable, Sendable {
+        var mode: InteractionMode?
+        var queue: String?
+        var inactivityTimeoutSeconds: Int?
+        var dispositionRequired: Bool?
+    }
+
+    struct PreviewBody: Decodable, Sendable { var text: String? }
+
+    struct PreviewView: Encodable, Sendable {
+        var encoding: String
+        var parts: [String]
+        var charactersRemaining: Int
+        var maxParts: Int
+        var tooLong: Bool
+    }
+
+    struct DispositionList: Encodable, Sendable { var items: [DispositionCatalog.Code] }
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/v1/numbers/:number") { request, context -> Response in
+            let identity = try await authenticator.identity(of: request)
+            try identity.require(anyOf: .admin, .supervisor)
+            let number = try self.number(context)
+            let stored = try await settings.settings(for: number, client: client, logger: logger)
+            return try JSONBody.response(view(number, stored ?? defaults, configured: stored != nil))
+        }
+        router.put("/v1/numbers/:number") { request, context -> Response in
+            let identity = try await authenticator.identity(of: request)
+            try identity.require(anyOf: .admin)
+            let number = try self.number(context)
+            let body = try await JSONBody.decode(NumberSettingsBody.self, from: request)
+            let current = try await settings.settings(for: number, client: client, logger: logger) ?? defaults
+            let updated = NumberSettings(
+                mode: body.mode ?? current.mode, queue: body.queue ?? current.queue,
+                inactivityTimeoutSeconds: body.inactivityTimeoutSeconds ?? current.inactivityTimeoutSeconds,
+                dispositionRequired: body.dispositionRequired ?? current.dispositionRequired
+            )
+            if let problem = updated.problem { throw APIError.invalid(problem) }
+            try await settings.save(updated, for: number, client: client, logger: logger)
+            logger.info("number settings changed", metadata: ["by": "\(identity.agentID)"])
+            return try JSONBody.response(view(number, updated, configured: true))
+        }
+        router.get("/v1/dispositions") { request, _ -> Response in
+            _ = try await authenticator.identity(of: request)
+            return try JSONBody.response(DispositionList(items: dispositions.codes))
+        }
+        router.post("/v1/sms/preview") { request, _ -> Response in
+            _ = try await authenticator.identity(of: request)
+            let body = try await JSONBody.decode(PreviewBody.self, from: request, limit: 64 << 10)
+            let segmentation = SMSSegmenter().segment(body.text ?? "")
+            return try JSONBody.response(PreviewView(
+                encoding: segmentation.encoding.rawValue, parts: segmentation.parts,
+                charactersRemaining: segmentation.charactersRemaining, maxParts: maxParts,
+                tooLong: segmentation.parts.count > maxParts
+            ))
+        }
+    }
+
+    private func number(_ context: BasicRequestContext) throws -> String {
+        let raw = context.parameters.get("number")?.removingPercentEncoding ?? ""
+        do { return try PhoneNumberNormalizer().normalizeAddress(raw, defaultRegion: defaultRegion) } catch {
+            throw APIError.invalid("not a phone number or short code: \(error.description)")
+        }
+    }
+
+    private func view(_ number: String, _ settings: NumberSettings, configured: Bool) -> NumberSettingsView {
+        NumberSettingsView(
+            number: number, mode: settings.mode, queue: settings.queue, inactivityTimeoutSeconds: settings.inactivityTimeoutSeconds,
+            dispositionRequired: settings.dispositionRequired, configured: configured
+        )
+    }
+}

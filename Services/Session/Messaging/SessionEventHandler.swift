@@ -1,0 +1,105 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SwitchboardAMQP
+import SwitchboardDatabase
+import SwitchboardModels
+import SwitchboardServiceKit
+
+/// Consumes `session.events`: inbound messages, delivery statuses, contacts, consent,
+/// media and callbacks, each applied in one transaction with its inbox record.
+struct SessionEventHandler: Sendable {
+    let commands: InteractionCommands
+    let transactions: TransactionalHandler
+
+    typealias Effect = @Sendable (PostgresConnection) async throws -> Void
+
+    /// Handles a lane's batch in one transaction (see ``TransactionalHandler``).
+    func handle(batch deliveries: [AMQPDelivery]) async -> [AMQPHandlingResult] {
+        var results = Array(repeating: AMQPHandlingResult.ack, count: deliveries.count)
+        var effects: [UInt64: Effect] = [:]
+        var runnable: [AMQPDelivery] = []
+        var positions: [Int] = []
+        for (index, delivery) in deliveries.enumerated() {
+            do {
+                effects[delivery.deliveryTag] = try effect(for: delivery)
+                runnable.append(delivery)
+                positions.append(index)
+            } catch {
+                results[index] = .deadLetter(reason: error.reason)
+            }
+        }
+        let prepared = effects
+        let outcomes = await transactions.handle(batch: runnable) { delivery, connection in
+            guard let effect = prepared[delivery.deliveryTag] else { throw InvalidMessage("internal: no effect prepared") }
+            try await effect(connection)
+        }
+        for (position, outcome) in zip(positions, outcomes) { results[position] = outcome }
+        return results
+    }
+
+    /// Decodes a delivery into the change it asks for; malformed ones are refused here.
+    func effect(for delivery: AMQPDelivery) throws(InvalidMessage) -> Effect {
+        let decoder = SwitchboardJSON.decoder()
+        func decode<Payload: Codable & Sendable>(_ type: Payload.Type) throws(InvalidMessage) -> CloudEvent<Payload> {
+            do {
+                return try decoder.decode(CloudEvent<Payload>.self, from: delivery.body)
+            } catch let error as DecodingError {
+                throw InvalidMessage("not a \(delivery.routingKey) event: \(DecodingErrorText.describe(error))")
+            } catch {
+                throw InvalidMessage("not valid JSON")
+            }
+        }
+        let commands = self.commands
+        switch EventType(rawValue: delivery.routingKey) {
+        case .messageReceived:
+            let event = try decode(MessageReceived.self)
+            return { try await commands.placeInbound(event.data, traceparent: event.traceparent, on: $0) }
+        case .messageStatus:
+            let event = try decode(MessageStatus.self)
+            return { try await commands.applyStatus(event.data, on: $0) }
+        case .contactIdentified, .contactAssigned:
+            let event = try decode(ContactLinked.self)
+            return { try await commands.linkContact(event.data, on: $0) }
+        case .consentChanged:
+            let event = try decode(ConsentChanged.self)
+            return { try await commands.recordConsent(event.data, on: $0) }
+        case .mediaStored:
+            let event = try decode(MediaStored.self)
+            return { try await commands.attachMedia(event.data, on: $0) }
+        case .mediaFailed:
+            let event = try decode(MediaFailed.self)
+            return { try await commands.mediaFailed(event.data, traceparent: event.traceparent, on: $0) }
+        case .callbackScheduled:
+            let event = try decode(CallbackScheduled.self)
+            return { try await commands.callbackScheduled(event.data, traceparent: event.traceparent, on: $0) }
+        default:
+            throw InvalidMessage("session does not handle events of type \(delivery.routingKey)")
+        }
+    }
+}
+
+/// Consumes `session.commands`: `interaction.assign` from transfer.
+struct SessionCommandHandler: Sendable {
+    let commands: InteractionCommands
+    let transactions: TransactionalHandler
+
+    func handle(_ delivery: AMQPDelivery) async -> AMQPHandlingResult {
+        guard delivery.routingKey == "session.interaction.assign" else {
+            return .deadLetter(reason: "unknown command \(delivery.routingKey)")
+        }
+        let command: InteractionAssign
+        do {
+            command = try SwitchboardJSON.decoder().decode(InteractionAssign.self, from: delivery.body)
+        } catch let error as DecodingError {
+            return .deadLetter(reason: "not an interaction.assign command: \(DecodingErrorText.describe(error))")
+        } catch {
+            return .deadLetter(reason: "not valid JSON")
+        }
+        guard ["routed", "transferred"].contains(command.reason) else {
+            return .deadLetter(reason: "reason must be routed or transferred")
+        }
+        let traceparent = delivery.properties.headers["traceparent"]?.stringValue
+        return await transactions.handle(delivery) { try await commands.assign(command, traceparent: traceparent, on: $0) }
+    }
+}

@@ -1,0 +1,26 @@
+import SwitchboardServiceKit
+
+/// Who may see and act on an interaction (DESIGN.md sections 1 and 3):
+/// - supervisors and admins see every interaction; an agent sees the ones it owns or owned;
+///   anything else is 404 (its existence is not revealed);
+/// - only the current owner replies, closes, or sets disposition, note and case data; a
+///   caller who may see it but does not own it gets 403 `not_owner`.
+struct AccessPolicy: Sendable {
+    enum Decision: Equatable, Sendable {
+        case allowed
+        case notVisible
+        case notOwner
+    }
+
+    func read(_ identity: Identity, ownerID: String?, participants: Set<String>) -> Decision {
+        if identity.canReadEverything { return .allowed }
+        if identity.has(.agent), ownerID == identity.agentID || participants.contains(identity.agentID) { return .allowed }
+        return .notVisible
+    }
+
+    func act(_ identity: Identity, ownerID: String?, participants: Set<String>) -> Decision {
+        let visibility = read(identity, ownerID: ownerID, participants: participants)
+        guard visibility == .allowed else { return visibility }
+        return ownerID == identity.agentID ? .allowed : .notOwner
+    }
+}

@@ -1,0 +1,65 @@
+import Testing
+@testable import Callback
+import SwitchboardServiceKit
+
+@Suite("Callback access: who sees and who changes")
+struct CallbackAccessTests {
+    let access = CallbackAccess()
+    let kate = Identity(agentID: "kate", name: "Kate", roles: [.agent], permissions: [])
+    let sam = Identity(agentID: "sam", name: "Sam", roles: [.agent], permissions: [])
+    let lee = Identity(agentID: "lee", name: "Lee", roles: [.agent], permissions: [])
+    let boss = Identity(agentID: "boss", name: "Boss", roles: [.supervisor], permissions: [])
+    let admin = Identity(agentID: "root", name: nil, roles: [.admin], permissions: [])
+    let dialer = Identity(agentID: "dialer", name: nil, roles: [.system], permissions: [])
+
+    let forLee = CallbackTarget(type: .agent, id: "lee")
+    let forSales = CallbackTarget(type: .queue, id: "sales")
+
+    @Test func schedulerSeesAndChanges() {
+        #expect(access.read(kate, scheduledBy: "kate", target: forLee) == .allowed)
+        #expect(access.change(kate, scheduledBy: "kate", target: forLee) == .allowed)
+    }
+
+    @Test func targetAgentSeesAndChanges() {
+        #expect(access.read(lee, scheduledBy: "kate", target: forLee) == .allowed)
+        #expect(access.change(lee, scheduledBy: "kate", target: forLee) == .allowed)
+    }
+
+    @Test func otherAgentNeitherSeesNorChangesAnAgentCallback() {
+        #expect(access.read(sam, scheduledBy: "kate", target: forLee) == .notVisible)
+        #expect(access.change(sam, scheduledBy: "kate", target: forLee) == .notVisible)
+    }
+
+    @Test func otherAgentSeesAQueueCallbackButMayNotChangeIt() {
+        #expect(access.read(sam, scheduledBy: "kate", target: forSales) == .allowed)
+        #expect(access.change(sam, scheduledBy: "kate", target: forSales) == .forbidden)
+        #expect(access.change(kate, scheduledBy: "kate", target: forSales) == .allowed)
+    }
+
+    @Test func supervisorsAndAdminsSeeAndChangeEverything() {
+        for identity in [boss, admin] {
+            #expect(access.read(identity, scheduledBy: "kate", target: forLee) == .allowed)
+            #expect(access.change(identity, scheduledBy: "kate", target: forLee) == .allowed)
+        }
+    }
+
+    @Test func aQueueNamedLikeTheAgentIsNotTheAgent() {
+        #expect(access.change(sam, scheduledBy: "kate", target: CallbackTarget(type: .queue, id: "sam")) == .forbidden)
+    }
+
+    @Test func systemTokensAreNotAgents() {
+        #expect(access.read(dialer, scheduledBy: "kate", target: forSales) == .notVisible)
+        #expect(access.schedule(dialer) == .forbidden)
+        #expect(access.schedule(kate) == .allowed)
+        #expect(access.schedule(boss) == .allowed)
+    }
+
+    @Test func refusalsMapToProblems() {
+        #expect(CallbackError.notFound.apiError.code == "not_found")
+        #expect(CallbackError.notFound.apiError.status.code == 404)
+        #expect(CallbackError.notAllowed.apiError.code == "forbidden")
+        #expect(CallbackError.notAllowed.apiError.status.code == 403)
+        #expect(CallbackError.closed(.cancelled).apiError.code == "callback_closed")
+        #expect(CallbackError.closed(.completed).apiError.status.code == 409)
+    }
+}

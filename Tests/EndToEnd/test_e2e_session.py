@@ -1,0 +1,358 @@
+"""The interaction life cycle an agent desktop drives through `session` (issue: session
+service; DESIGN.md sections 2, 3 and 4), with the real executables, RabbitMQ and PostgreSQL.
+
+Ownership comes from `transfer` in production; here the test plays transfer's part and
+publishes the `interaction.assign` command itself, exactly as the contract describes it.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+import uuid
+from datetime import datetime, timezone
+
+import pika
+import pytest
+import requests
+
+import e2e_support as sb
+
+SESSION = sb.base_url("session")
+
+
+def _client(system, sub: str, roles: list[str], name: str | None = None) -> requests.Session:
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {system.token(sub, roles, name=name or sub)}"
+    return session
+
+
+@pytest.fixture
+def admin(system) -> requests.Session:
+    return _client(system, "ada", ["admin"], "Ada Admin")
+
+
+@pytest.fixture
+def supervisor(system) -> requests.Session:
+    return _client(system, "boss", ["supervisor"], "Sue Pervisor")
+
+
+@pytest.fixture
+def sam(system) -> requests.Session:
+    return _client(system, "sam", ["agent"], "Sam Other")
+
+
+@pytest.fixture
+def outbound(system):
+    """A temporary queue bound to switchboard.outbound (sms.#): what a carrier connector sees."""
+    connection = pika.BlockingConnection(pika.URLParameters(system.amqp_url))
+    channel = connection.channel()
+    queue = channel.queue_declare("", exclusive=True, auto_delete=True).method.queue
+    channel.queue_bind(queue, "switchboard.outbound", "sms.#")
+    received: list[tuple[str, pika.BasicProperties, dict]] = []
+
+    def on_message(_channel, method, properties, body):
+        received.append((method.routing_key, properties, json.loads(body)))
+
+    channel.basic_consume(queue, on_message, auto_ack=True)
+
+    def wait(predicate, timeout=10):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for item in received:
+                if predicate(item):
+                    return item
+            connection.process_data_events(time_limit=0.05)
+        raise AssertionError(f"no outbound SMS matched within {timeout}s; saw {received[-5:]}")
+
+    yield wait
+    connection.close()
+
+
+def configure(admin, number: str, **settings) -> dict:
+    response = admin.put(f"{SESSION}/v1/numbers/{number.replace('+', '%2B')}", json=settings, timeout=5)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def inbound(observer, customer: str, org: str, text: str) -> None:
+    observer.publish({"id": sb.carrier_id(), "from": customer, "to": org, "text": text})
+
+
+def interaction_of(agent_client, customer: str, org: str, count: int = 1) -> list[dict]:
+    def probe():
+        items = sb.find_interactions(agent_client, **{"from": customer, "to": org})
+        return items if len(items) >= count else None
+
+    return sb.wait_until(probe, timeout=15, what=f"{count} interaction(s) from {customer}")
+
+
+def read(client, interaction_id: str) -> requests.Response:
+    return client.get(f"{SESSION}/v1/interactions/{interaction_id}", timeout=5)
+
+
+def assign(observer, interaction_id: str, agent_id: str, agent_name: str, expected_owner: str | None = None,
+           reason: str = "routed") -> None:
+    command = {
+        "interaction_id": interaction_id, "agent_id": agent_id, "agent_name": agent_name,
+        "expected_owner_id": expected_owner, "reason": reason,
+    }
+    observer.publish(command, exchange="switchboard.commands", routing_key="session.interaction.assign")
+
+
+def owned_by(supervisor, interaction_id: str, agent_id: str) -> dict:
+    def probe():
+        body = read(supervisor, interaction_id).json()
+        return body if (body.get("owner") or {}).get("id") == agent_id else None
+
+    return sb.wait_until(probe, timeout=10, what=f"{interaction_id} owned by {agent_id}")
+
+
+def publish_event(observer, event_type: str, data: dict, subject: str | None = None) -> None:
+    event_id = str(uuid.uuid4())
+    envelope = {
+        "specversion": "1.0", "id": event_id, "source": "/switchboard/e2e", "type": f"switchboard.{event_type}",
+        "time": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"), "subject": subject,
+        "datacontenttype": "application/json", "data": data,
+    }
+    observer.publish(envelope, exchange="switchboard.events", routing_key=event_type, message_id=event_id)
+
+
+def new_conversation(observer, agent, supervisor, admin, text="Hello, I need help", **settings):
+    _, customer = sb.customer_number()
+    org = sb.org_number()
+    if settings:
+        configure(admin, org, **settings)
+    inbound(observer, customer, org, text)
+    interaction = interaction_of(supervisor, customer, org)[0]
+    return customer, org, interaction["id"]
+
+
+def test_page_mode_reply_goes_out_in_parts_and_closes(system, observer, agent, supervisor, admin, outbound):
+    customer, org, interaction_id = new_conversation(observer, agent, supervisor, admin, mode="page")
+    assert read(supervisor, interaction_id).json()["origin"] == "Inbound SMS Page Mode"
+    assert read(agent, interaction_id).status_code == 404, "an agent sees only what it owns or owned"
+
+    assign(observer, interaction_id, "kate", "Kate Lewis")
+    body = owned_by(supervisor, interaction_id, "kate")
+    assert body["state"] == "active"
+    assert any(e["kind"] == "system" and e["text"] == "Accepted by Kate Lewis" for e in body["transcript"])
+    observer.wait_event(lambda d: d.routing_key == "interaction.assigned" and sb.event_data(d).get("interaction_id") == interaction_id)
+
+    reply = ("Thanks for writing to us. " * 12).strip()  # 311 GSM-7 characters: three parts of at most 153
+    response = agent.post(f"{SESSION}/v1/interactions/{interaction_id}/messages", json={"text": reply}, timeout=5)
+    assert response.status_code == 202, response.text
+    sent = response.json()
+    assert sent["encoding"] == "gsm7" and len(sent["parts"]) == 3 and sent["closed"] is True
+
+    key, properties, sms = outbound(lambda item: item[2]["interaction_id"] == interaction_id)
+    assert key == "sms.default"
+    assert properties.message_id == sms["message_id"] == sent["message_id"]
+    assert sms["from"] == org and sms["to"] == customer and sms["text"] == reply
+    assert sms["parts"] == sent["parts"] and "".join(sms["parts"]) == reply
+    assert all(len(part) <= 153 for part in sms["parts"])
+
+    closed = read(agent, interaction_id).json()
+    assert closed["state"] == "closed" and closed["close_reason"] == "replied"
+    outbound_entry = next(e for e in closed["transcript"] if e["direction"] == "outbound")
+    assert outbound_entry["author"] == {"type": "agent", "id": "kate", "name": "Kate Lewis"}
+    assert [p["status"] for p in outbound_entry["parts"]] == ["queued"] * 3
+
+    # Page mode: the next message from the same customer is a new interaction.
+    inbound(observer, customer, org, "One more question")
+    assert len(interaction_of(supervisor, customer, org, count=2)) == 2
+
+    # A delivery receipt moves the parts forward.
+    publish_event(observer, "message.status", {"message_id": sent["message_id"], "part": None, "status": "delivered",
+                                                "at": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")})
+    sb.wait_until(lambda: [p["status"] for p in next(e for e in read(agent, interaction_id).json()["transcript"]
+                                                      if e["direction"] == "outbound")["parts"]] == ["delivered"] * 3,
+                  what="parts delivered")
+
+
+def test_done_requires_disposition_and_records_note_and_case_data(system, observer, agent, supervisor, admin):
+    _, _, interaction_id = new_conversation(observer, agent, supervisor, admin, mode="session", disposition_required=True)
+    assign(observer, interaction_id, "kate", "Kate Lewis")
+    owned_by(supervisor, interaction_id, "kate")
+    base = f"{SESSION}/v1/interactions/{interaction_id}"
+
+    refused = agent.post(f"{base}/done", timeout=5)
+    assert refused.status_code == 409 and refused.json()["code"] == "disposition_required"
+    assert refused.headers["Content-Type"].startswith("application/problem+json")
+
+    codes = [c["code"] for c in agent.get(f"{SESSION}/v1/dispositions", timeout=5).json()["items"]]
+    assert "resolved" in codes
+    assert agent.put(f"{base}/disposition", json={"code": "no-such-code"}, timeout=5).json()["code"] == "unknown_disposition"
+    assert agent.put(f"{base}/disposition", json={"code": "resolved"}, timeout=5).status_code == 200
+    assert agent.put(f"{base}/note", json={"text": "Customer wants a refund"}, timeout=5).json()["note"] == "Customer wants a refund"
+    patched = agent.patch(f"{base}/case-data", data=json.dumps({"order": "A-17", "tier": "gold"}),
+                          headers={"Content-Type": "application/merge-patch+json"}, timeout=5)
+    assert patched.status_code == 200 and patched.json()["case_data"] == {"order": "A-17", "tier": "gold"}
+    patched = agent.patch(f"{base}/case-data", data=json.dumps({"tier": None}), timeout=5)
+    assert patched.json()["case_data"] == {"order": "A-17"}
+    assert agent.patch(f"{base}/case-data", data=json.dumps({"n": 5}), timeout=5).status_code == 422
+
+    done = agent.post(f"{base}/done", timeout=5)
+    assert done.status_code == 200, done.text
+    body = done.json()
+    assert body["state"] == "closed" and body["close_reason"] == "done" and body["disposition"] == "resolved"
+    assert body["transcript"][-1]["kind"] == "system" and "Done" in body["transcript"][-1]["text"]
+    observer.wait_event(lambda d: d.routing_key == "interaction.closed" and sb.event_data(d).get("interaction_id") == interaction_id)
+    updates = observer.events_of("interaction.updated", lambda d: sb.event_data(d).get("interaction_id") == interaction_id)
+    assert {sb.event_data(d)["field"] for d in updates} >= {"disposition", "note", "case_data"}
+    again = agent.post(f"{base}/done", timeout=5)
+    assert again.status_code == 409 and again.json()["code"] == "interaction_closed"
+
+
+def test_only_the_owner_acts_and_strangers_see_nothing(system, observer, agent, supervisor, admin, sam):
+    _, _, interaction_id = new_conversation(observer, agent, supervisor, admin)
+    assign(observer, interaction_id, "kate", "Kate Lewis")
+    owned_by(supervisor, interaction_id, "kate")
+    base = f"{SESSION}/v1/interactions/{interaction_id}"
+    assert read(sam, interaction_id).status_code == 404
+    assert sam.post(f"{base}/messages", json={"text": "hi"}, timeout=5).status_code == 404
+    assert read(supervisor, interaction_id).status_code == 200
+    refused = supervisor.post(f"{base}/messages", json={"text": "hi"}, timeout=5)
+    assert refused.status_code == 403 and refused.json()["code"] == "not_owner"
+    mine = sb.find_interactions(agent, owner="me", state="open")
+    assert interaction_id in [item["id"] for item in mine]
+    assert interaction_id not in [item["id"] for item in sb.find_interactions(sam, state="open")]
+
+    # A stale assignment (expected owner no longer matches) is ignored; a transfer moves ownership.
+    assign(observer, interaction_id, "sam", "Sam Other", expected_owner=None)
+    assign(observer, interaction_id, "sam", "Sam Other", expected_owner="kate", reason="transferred")
+    body = owned_by(supervisor, interaction_id, "sam")
+    assert any(e["text"].startswith("Transferred on ") and "by Kate Lewis" in e["text"] for e in body["transcript"])
+    refused = agent.post(f"{base}/messages", json={"text": "still mine?"}, timeout=5)
+    assert refused.status_code == 403 and refused.json()["code"] == "not_owner", "the source loses the right to act"
+    assert read(agent, interaction_id).status_code == 200, "but keeps seeing what it handled"
+    assert sam.post(f"{base}/messages", json={"text": "Sam here"}, timeout=5).status_code == 202
+
+
+def test_replies_are_validated_and_refused_after_opt_out(system, observer, agent, supervisor, admin, outbound):
+    customer, org, interaction_id = new_conversation(observer, agent, supervisor, admin)
+    assign(observer, interaction_id, "kate", "Kate Lewis")
+    owned_by(supervisor, interaction_id, "kate")
+    url = f"{SESSION}/v1/interactions/{interaction_id}/messages"
+
+    empty = agent.post(url, json={"text": "   "}, timeout=5)
+    assert empty.status_code == 422 and empty.json()["code"] == "empty_reply"
+    too_long = agent.post(url, json={"text": "x" * (153 * 10 + 1)}, timeout=5)
+    assert too_long.status_code == 422 and too_long.json()["code"] == "reply_too_long"
+
+    now = lambda: datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")  # noqa: E731
+    publish_event(observer, "consent.changed", {"number": customer, "org_number": org, "state": "opted_out", "at": now()})
+
+    def refused():
+        response = agent.post(url, json={"text": "Are you there?"}, timeout=5)
+        return response if response.status_code == 409 else None
+
+    response = sb.wait_until(refused, timeout=10, what="reply refused after STOP")
+    assert response.json()["code"] == "recipient_opted_out"
+
+    time.sleep(0.01)
+    publish_event(observer, "consent.changed", {"number": customer, "org_number": org, "state": "opted_in", "at": now()})
+    accepted = sb.wait_until(lambda: (r := agent.post(url, json={"text": "Welcome back"}, timeout=5)).status_code == 202 and r,
+                             timeout=10, what="reply accepted after START")
+    outbound(lambda item: item[2]["message_id"] == accepted.json()["message_id"])
+
+
+def test_sms_preview_counts_parts_and_characters(agent):
+    response = agent.post(f"{SESSION}/v1/sms/preview", json={"text": "a" * 161}, timeout=5)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["encoding"] == "gsm7" and len(body["parts"]) == 2 and body["characters_remaining"] == 153 - 8
+    unicode = agent.post(f"{SESSION}/v1/sms/preview", json={"text": "Привет 👋"}, timeout=5).json()
+    assert unicode["encoding"] == "ucs2" and unicode["characters_remaining"] == 70 - 9
+
+
+def test_transcript_entities(system, observer, agent, supervisor, admin):
+    text = "Call me at (415) 555-0134 or mail kate@Example.com, see https://pаypal.com/login"
+    _, _, interaction_id = new_conversation(observer, agent, supervisor, admin, text=text)
+    entry = read(supervisor, interaction_id).json()["transcript"][0]
+    entities = entry["entities"]
+    assert entities["phones"] == ["+14155550134"]
+    assert entities["emails"] == ["kate@example.com"]
+    assert entities["urls"][0]["display"].startswith("https://xn--") and entities["urls"][0]["suspicious"] is True
+
+
+def test_standard_responses(system, admin, agent, observer, supervisor):
+    shortcut = f"hours{uuid.uuid4().hex[:6]}"
+    created = admin.post(f"{SESSION}/v1/standard-responses",
+                         json={"name": "Opening hours", "shortcut": shortcut, "text": "We are open 9 to 5."}, timeout=5)
+    assert created.status_code == 201, created.text
+    response_id = created.json()["id"]
+    assert agent.post(f"{SESSION}/v1/standard-responses", json={"name": "x", "text": "y"}, timeout=5).status_code == 403
+    clash = admin.post(f"{SESSION}/v1/standard-responses", json={"name": "Other", "shortcut": shortcut, "text": "z"}, timeout=5)
+    assert clash.status_code == 409
+    by_shortcut = agent.get(f"{SESSION}/v1/standard-responses", params={"shortcut": shortcut}, timeout=5).json()["items"]
+    assert [item["id"] for item in by_shortcut] == [response_id]
+    by_words = agent.get(f"{SESSION}/v1/standard-responses", params={"q": "open 9"}, timeout=5).json()["items"]
+    assert response_id in [item["id"] for item in by_words]
+
+    _, _, interaction_id = new_conversation(observer, agent, supervisor, admin)
+    assign(observer, interaction_id, "kate", "Kate Lewis")
+    owned_by(supervisor, interaction_id, "kate")
+    sent = agent.post(f"{SESSION}/v1/interactions/{interaction_id}/messages",
+                      json={"text": "We are open 9 to 5.", "standard_response_id": response_id}, timeout=5)
+    assert sent.status_code == 202
+    assert agent.get(f"{SESSION}/v1/standard-responses/{response_id}", timeout=5).json()["usage_count"] == 1
+
+    updated = admin.put(f"{SESSION}/v1/standard-responses/{response_id}",
+                        json={"name": "Hours", "shortcut": shortcut, "text": "Open 8 to 6."}, timeout=5)
+    assert updated.json()["text"] == "Open 8 to 6."
+    assert admin.delete(f"{SESSION}/v1/standard-responses/{response_id}", timeout=5).status_code == 204
+    assert agent.get(f"{SESSION}/v1/standard-responses/{response_id}", timeout=5).status_code == 404
+
+
+def test_inactivity_timeout_fires_after_a_restart_of_session(system, observer, agent, supervisor, admin):
+    if system.services is None:
+        pytest.skip("needs to restart session: run without SWITCHBOARD_E2E_EXTERNAL")
+    _, _, interaction_id = new_conversation(observer, agent, supervisor, admin, mode="session", inactivity_timeout_seconds=10)
+    created = read(supervisor, interaction_id).json()
+    last = datetime.fromisoformat(created["transcript"][-1]["at"].replace("Z", "+00:00"))
+    stop_seconds = system.services.restart("session")
+    assert stop_seconds < 10, f"session took {stop_seconds:.1f}s to stop"
+
+    def closed():
+        body = read(supervisor, interaction_id).json()
+        return body if body["state"] == "closed" else None
+
+    body = sb.wait_until(closed, timeout=20, what="timeout closed the session", interval=0.1)
+    assert body["close_reason"] == "timeout"
+    closed_at = datetime.fromisoformat(body["closed_at"].replace("Z", "+00:00"))
+    late = (closed_at - last).total_seconds() - 10
+    assert 0 <= late <= 1.0, f"fired {late:.2f}s after the deadline"
+    assert "inactivity" in body["transcript"][-1]["text"]
+
+
+def test_order_kept_over_interleaved_conversations_with_two_session_instances(system, observer, supervisor, admin):
+    if system.services is None:
+        pytest.skip("needs a second session instance: run without SWITCHBOARD_E2E_EXTERNAL")
+    second = system.services.spawn("session", 18082, log_name="session-2")
+    try:
+        sb.wait_until(lambda: sb.ready_at(18082), timeout=60, what="second session instance ready")
+        org = sb.org_number()
+        customers = [sb.customer_number()[1] for _ in range(20)]
+        for round_ in range(10):
+            for customer in customers:
+                inbound(observer, customer, org, f"message {round_}")
+        for customer in customers:
+            def transcript():
+                items = sb.find_interactions(supervisor, **{"from": customer, "to": org})
+                if len(items) != 1:
+                    return None
+                entries = read(supervisor, items[0]["id"]).json()["transcript"]
+                return entries if len(entries) == 10 else None
+
+            entries = sb.wait_until(transcript, timeout=30, what=f"10 entries from {customer}")
+            assert [e["text"] for e in entries] == [f"message {n}" for n in range(10)]
+            assert [e["seq"] for e in entries] == list(range(1, 11))
+    finally:
+        second.send_signal(signal.SIGTERM)
+        try:
+            second.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            second.kill()

@@ -63,10 +63,22 @@ public final class AMQPConnection: Service, Sendable {
     /// Starts consuming `queue` with manual acks and at most `prefetch` unacked deliveries.
     /// The stream ends after ``cancelConsumers()`` or shutdown; it survives reconnects.
     public func consume(queue: String, prefetch: UInt16) -> AsyncStream<AMQPDelivery> {
+        consume(queue: queue, prefetch: prefetch, tag: "\(queue).\(UUID().uuidString.prefix(8))")
+    }
+
+    /// Like ``consume(queue:prefetch:)`` with a consumer tag of the caller's, so that this
+    /// consumer alone can be cancelled with ``cancelConsumer(tag:)``.
+    public func consume(queue: String, prefetch: UInt16, tag: String) -> AsyncStream<AMQPDelivery> {
         let (stream, continuation) = AsyncStream<AMQPDelivery>.makeStream()
-        let tag = "\(queue).\(UUID().uuidString.prefix(8))"
         worker.submit(.consume(ConsumerRegistration(queue: queue, prefetch: prefetch, tag: tag, continuation: continuation)))
         return stream
+    }
+
+    /// Stops one consumer; its stream ends once the broker confirmed.
+    public func cancelConsumer(tag: String) async {
+        await withCheckedContinuation { continuation in
+            worker.submit(.cancelConsumer(tag: tag, continuation))
+        }
     }
 
     /// Stops every consumer of this connection (no new deliveries); deliveries already

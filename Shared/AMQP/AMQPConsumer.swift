@@ -85,7 +85,8 @@ public struct AMQPConsumer: Service {
     public func run() async throws {
         // Consume only once the schema is migrated: a delivery must find its tables.
         await waitUntilReady()
-        let deliveries = connection.consume(queue: queue, prefetch: prefetch)
+        let tag = "\(source).\(queue).\(UUID().uuidString.prefix(8))"
+        let deliveries = connection.consume(queue: queue, prefetch: prefetch, tag: tag)
         let lanes = (0..<concurrency).map { _ in DeliveryQueue() }
         let handled = Counter(label: "switchboard_messaging_handled_total", dimensions: [("queue", queue)])
         let deadLettered = Counter(label: "switchboard_messaging_dead_lettered_total", dimensions: [("queue", queue)])
@@ -138,7 +139,8 @@ public struct AMQPConsumer: Service {
                         lanes[index].push(delivery)
                     }
                 } onGracefulShutdown: {
-                    Task { await connection.cancelConsumers() }
+                    // Only this consumer: the connection's other consumers shut down in their turn.
+                    Task { await connection.cancelConsumer(tag: tag) }
                 }
                 for lane in lanes { lane.finish() }
             }

@@ -50,11 +50,18 @@ public struct AMQPTopology: Sendable, Equatable {
     public var queues: [Queue]
     public var bindings: [Binding]
     public var exchangeBindings: [ExchangeBinding]
+    /// Bindings an earlier version declared and this one must not have: removed at connect
+    /// (unbinding is idempotent), so an upgrade never leaves a second route behind.
+    public var obsoleteBindings: [Binding]
 
-    public init(exchanges: [Exchange] = [], queues: [Queue] = [], bindings: [Binding] = [], exchangeBindings: [ExchangeBinding] = []) {
+    public init(
+        exchanges: [Exchange] = [], queues: [Queue] = [], bindings: [Binding] = [], exchangeBindings: [ExchangeBinding] = [],
+        obsoleteBindings: [Binding] = []
+    ) {
         self.exchanges = exchanges
         self.queues = queues
         self.bindings = bindings
         self.exchangeBindings = exchangeBindings
+        self.obsoleteBindings = obsoleteBindings
     }
 }

@@ -103,6 +103,12 @@ extension ConnectionWorker {
                 )
                 try checkReply("queue.bind \(binding.queue) \(binding.exchange) \(binding.routingKey)")
             }
+            for binding in topology.obsoleteBindings {
+                _ = amqp_queue_unbind(
+                    state, channel, arena.bytes(binding.queue), arena.bytes(binding.exchange), arena.bytes(binding.routingKey), empty
+                )
+                try checkReply("queue.unbind \(binding.queue) \(binding.exchange) \(binding.routingKey)")
+            }
             for binding in topology.exchangeBindings {
                 _ = amqp_exchange_bind(
                     state, channel, arena.bytes(binding.destination), arena.bytes(binding.source),

@@ -181,21 +181,25 @@ final class ConnectionWorker: @unchecked Sendable {
             consumers.append(registration)
             if state != nil { try attach(registration) }
         case .cancelConsumers(let continuation):
-            for consumer in consumers where !consumer.cancelled {
-                consumer.cancelled = true
-                if let state, let channel = consumer.channel {
-                    let arena = CArena()
-                    _ = amqp_basic_cancel(state, channel, arena.bytes(consumer.tag))
-                    let reply = amqp_get_rpc_reply(state)
-                    if reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION {
-                        consumer.continuation.finish()
-                        continuation.resume()
-                        throw .connectionLost(CRead.replyError(reply, context: "basic.cancel"))
-                    }
-                }
-                consumer.continuation.finish()
-            }
-            continuation.resume()
+            defer { continuation.resume() }
+            for consumer in consumers where !consumer.cancelled { try cancel(consumer) }
+        case .cancelConsumer(let tag, let continuation):
+            defer { continuation.resume() }
+            for consumer in consumers where consumer.tag == tag && !consumer.cancelled { try cancel(consumer) }
+        }
+    }
+
+    /// Stops the broker's deliveries to one consumer (`basic.cancel`) and ends its stream;
+    /// deliveries already handed out can still be acked.
+    private func cancel(_ consumer: ConsumerRegistration) throws(AMQPError) {
+        consumer.cancelled = true
+        defer { consumer.continuation.finish() }
+        guard let state, let channel = consumer.channel else { return }
+        let arena = CArena()
+        _ = amqp_basic_cancel(state, channel, arena.bytes(consumer.tag))
+        let reply = amqp_get_rpc_reply(state)
+        if reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION {
+            throw .connectionLost(CRead.replyError(reply, context: "basic.cancel"))
         }
     }
 
@@ -205,7 +209,7 @@ final class ConnectionWorker: @unchecked Sendable {
             for index in messages.indices { batch.complete(index: index, error: error) }
         case .consume(let registration):
             registration.continuation.finish()
-        case .cancelConsumers(let continuation):
+        case .cancelConsumers(let continuation), .cancelConsumer(_, let continuation):
             continuation.resume()
         case .ack, .reject:
             break

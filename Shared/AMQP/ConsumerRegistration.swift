@@ -24,4 +24,6 @@ enum WorkerCommand: @unchecked Sendable {
     case reject(channel: UInt16, generation: UInt64, tag: UInt64, requeue: Bool)
     case consume(ConsumerRegistration)
     case cancelConsumers(CheckedContinuation<Void, Never>)
+    /// Cancels one consumer (by tag); the others of the connection keep consuming.
+    case cancelConsumer(tag: String, CheckedContinuation<Void, Never>)
 }

@@ -74,7 +74,10 @@ public enum SwitchboardTopology {
         }
         return AMQPTopology(
             exchanges: exchanges, queues: queues, bindings: bindings,
-            exchangeBindings: [.init(destination: sessionPartitionExchange, source: eventsExchange, routingKey: "message.received")]
+            exchangeBindings: [.init(destination: sessionPartitionExchange, source: eventsExchange, routingKey: "message.received")],
+            // Until the partitions, session.events received message.received directly: a
+            // broker upgraded from then would deliver each inbound message twice.
+            obsoleteBindings: [.init(queue: "session.events", exchange: eventsExchange, routingKey: "message.received")]
         )
     }
 }

@@ -38,6 +38,8 @@ public struct OutboxMessage: Sendable, Equatable {
         _ type: EventType, service: String, subject: String?, traceparent: String?, data: Payload,
         correlationID: String? = nil, id: String = UUID().uuidString.lowercased(), time: Date = Date()
     ) throws -> OutboxMessage {
+        // Every message carries a trace context: the cause's, or a new trace.
+        let traceparent = traceparent ?? TraceContext.newTraceparent()
         let event = CloudEvent(
             id: id, source: "/switchboard/\(service)", eventType: type.rawValue, time: time, subject: subject,
             traceparent: traceparent, data: data
@@ -51,8 +53,7 @@ public struct OutboxMessage: Sendable, Equatable {
 
     /// The AMQP message with the properties of DESIGN.md section 2.
     func amqpMessage(service: String, now: Date) -> AMQPMessage {
-        var headers: [String: AMQPHeaderValue] = [:]
-        if let traceparent { headers["traceparent"] = .string(traceparent) }
+        let headers: [String: AMQPHeaderValue] = ["traceparent": .string(traceparent ?? TraceContext.newTraceparent())]
         return AMQPMessage(
             exchange: exchange, routingKey: routingKey, body: body,
             properties: AMQPProperties(

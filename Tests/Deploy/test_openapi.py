@@ -154,11 +154,11 @@ def test_interaction_has_every_key_of_the_contract():
     schemas = load("Session")["components"]["schemas"]
     summary = schemas["InteractionSummary"]
     keys = {
-        "id", "state", "mode", "media", "from", "to", "queue", "origin", "contact", "owner", "created_at",
+        "id", "state", "mode", "media", "channel", "from", "to", "queue", "origin", "contact", "owner", "created_at",
         "closed_at", "close_reason", "elapsed_seconds", "disposition", "note", "case_data",
     }
     assert set(summary["properties"]) == keys == set(summary["required"])
     entry = schemas["TranscriptEntry"]
-    assert set(entry["required"]) == {"seq", "kind", "direction", "author", "text", "at", "media", "parts"}
+    assert set(entry["required"]) == {"seq", "kind", "direction", "author", "text", "at", "media", "parts", "entities"}
     parameters = {p["name"] for p in load("Session")["paths"]["/v1/interactions"]["get"]["parameters"]}
     assert parameters == {"from", "to", "contact_id", "owner", "state", "created_after", "created_before", "cursor", "limit"}

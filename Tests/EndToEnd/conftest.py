@@ -123,6 +123,12 @@ def agent(system) -> requests.Session:
 
 
 @pytest.fixture
+def desk(system) -> requests.Session:
+    """A supervisor's desktop: reads every interaction (agents see only what they own or owned)."""
+    return _client(system.token("sue", ["supervisor"], name="Sue Pervisor"))
+
+
+@pytest.fixture
 def system_client(system) -> requests.Session:
     """Another system (a carrier connector): role system."""
     return _client(system.token("connector-e2e", ["system"], name="E2E connector"))

@@ -27,7 +27,7 @@ INBOUND = sb.base_url("ingest") + "/v1/inbound"
 INTERACTIONS = sb.base_url("session") + "/v1/interactions"
 
 
-def test_post_inbound_accepts_once_then_reports_the_duplicate(system_client, agent):
+def test_post_inbound_accepts_once_then_reports_the_duplicate(system_client, desk):
     national, customer = sb.customer_number()
     org = sb.org_number()
     message = {"id": sb.carrier_id("HT"), "from": national, "to": org, "text": "over HTTP"}
@@ -41,8 +41,8 @@ def test_post_inbound_accepts_once_then_reports_the_duplicate(system_client, age
     assert again.status_code == 200, again.text
     assert again.json() == {"message_id": accepted["message_id"], "duplicate": True}
 
-    interaction = sb.wait_for_interaction(agent, **{"from": customer, "to": org})
-    detail = sb.wait_for_transcript(agent, interaction["id"], 1)
+    interaction = sb.wait_for_interaction(desk, **{"from": customer, "to": org})
+    detail = sb.wait_for_transcript(desk, interaction["id"], 1)
     assert [e["text"] for e in detail["transcript"]] == ["over HTTP"]
 
 
@@ -62,8 +62,8 @@ def test_post_inbound_needs_the_system_role(agent, anonymous, system):
     _assert_problem(anonymous.post(INBOUND, json=message, headers={"Authorization": f"Bearer {expired}"}, timeout=5), 401)
 
 
-def test_unknown_interaction_is_404(agent):
-    _assert_problem(agent.get(f"{INTERACTIONS}/{uuid.uuid4()}", timeout=5), 404)
+def test_unknown_interaction_is_404(desk):
+    _assert_problem(desk.get(f"{INTERACTIONS}/{uuid.uuid4()}", timeout=5), 404)
 
 
 def test_interactions_need_a_token(anonymous):
@@ -72,12 +72,12 @@ def test_interactions_need_a_token(anonymous):
 
 
 @pytest.mark.parametrize("query", ["limit=0", "limit=201", "state=bogus", "created_after=yesterday"])
-def test_bad_query_is_422(agent, query):
-    problem = _assert_problem(agent.get(f"{INTERACTIONS}?{query}", timeout=5), 422)
+def test_bad_query_is_422(desk, query):
+    problem = _assert_problem(desk.get(f"{INTERACTIONS}?{query}", timeout=5), 422)
     assert problem["code"], problem
 
 
-def test_pagination_with_limit_1(system_client, agent):
+def test_pagination_with_limit_1(system_client, desk):
     org = sb.org_number()
     customers = [sb.customer_number()[1] for _ in range(2)]
     for customer in customers:
@@ -85,14 +85,14 @@ def test_pagination_with_limit_1(system_client, agent):
             INBOUND, json={"id": sb.carrier_id("PG"), "from": customer, "to": org, "text": "page me"}, timeout=5
         )
         assert response.status_code == 202, response.text
-    sb.wait_until(lambda: len(sb.find_interactions(agent, to=org)) == 2, what=f"two interactions to {org}")
+    sb.wait_until(lambda: len(sb.find_interactions(desk, to=org)) == 2, what=f"two interactions to {org}")
 
-    page1 = agent.get(INTERACTIONS, params={"to": org, "limit": 1}, timeout=5)
+    page1 = desk.get(INTERACTIONS, params={"to": org, "limit": 1}, timeout=5)
     assert page1.status_code == 200, page1.text
     body1 = page1.json()
     assert len(body1["items"]) == 1 and body1["next"], body1
 
-    page2 = agent.get(INTERACTIONS, params={"to": org, "limit": 1, "cursor": body1["next"]}, timeout=5)
+    page2 = desk.get(INTERACTIONS, params={"to": org, "limit": 1, "cursor": body1["next"]}, timeout=5)
     assert page2.status_code == 200, page2.text
     body2 = page2.json()
     assert len(body2["items"]) == 1, body2
@@ -101,5 +101,5 @@ def test_pagination_with_limit_1(system_client, agent):
     assert {i["from"] for i in seen} == set(customers), seen
     assert seen[0]["id"] != seen[1]["id"]
     if body2["next"] is not None:  # a last page may still hand out a cursor; it must be empty
-        page3 = agent.get(INTERACTIONS, params={"to": org, "limit": 1, "cursor": body2["next"]}, timeout=5)
+        page3 = desk.get(INTERACTIONS, params={"to": org, "limit": 1, "cursor": body2["next"]}, timeout=5)
         assert page3.status_code == 200 and page3.json()["items"] == [], page3.text

@@ -62,14 +62,14 @@ def _check_cloudevent(delivery: sb.Delivery, event: str, source: str, interactio
     return body
 
 
-def test_sms_published_with_pika_reaches_the_agent_api(observer, agent):
+def test_sms_published_with_pika_reaches_the_agent_api(observer, desk):
     national, customer = sb.customer_number()
     org = sb.org_number()
     sms_id = sb.carrier_id()
     text = f"Hello from pika {sms_id}"
     observer.publish({"id": sms_id, "from": national, "to": org, "text": text})
 
-    interaction = sb.wait_for_interaction(agent, **{"from": customer, "to": org})
+    interaction = sb.wait_for_interaction(desk, **{"from": customer, "to": org})
     assert interaction["from"] == customer, interaction  # E.164, from "(415) NXX-XXXX"
     assert interaction["to"] == org, interaction
     assert interaction["origin"] == ORIGIN_SESSION, interaction
@@ -77,7 +77,7 @@ def test_sms_published_with_pika_reaches_the_agent_api(observer, agent):
     assert interaction["media"] == "sms", interaction
     assert interaction["state"] in ("queued", "offered", "active"), interaction
 
-    detail = sb.wait_for_transcript(agent, interaction["id"], 1)
+    detail = sb.wait_for_transcript(desk, interaction["id"], 1)
     assert detail["id"] == interaction["id"]
     [entry] = detail["transcript"]
     assert entry["seq"] == 1, entry
@@ -128,7 +128,7 @@ def _duplicates_counted() -> float | None:
     return sum(values) if values else None
 
 
-def test_duplicate_sms_gives_one_transcript_entry(observer, agent):
+def test_duplicate_sms_gives_one_transcript_entry(observer, desk):
     national, customer = sb.customer_number()
     org = sb.org_number()
     first = {"id": sb.carrier_id(), "from": national, "to": org, "text": "first, sent twice"}
@@ -136,8 +136,8 @@ def test_duplicate_sms_gives_one_transcript_entry(observer, agent):
 
     duplicates_before = _duplicates_counted()
     amqp_id = observer.publish(first)
-    interaction = sb.wait_for_interaction(agent, **{"from": customer, "to": org})
-    sb.wait_for_transcript(agent, interaction["id"], 1)
+    interaction = sb.wait_for_interaction(desk, **{"from": customer, "to": org})
+    sb.wait_for_transcript(desk, interaction["id"], 1)
     # A connector retrying: once with the same AMQP message_id, once with a new one; the
     # dedup key is (channel, carrier id) either way.
     observer.publish(first, message_id=amqp_id)
@@ -150,7 +150,7 @@ def test_duplicate_sms_gives_one_transcript_entry(observer, agent):
         lambda: (_duplicates_counted() or 0) >= (duplicates_before or 0) + 2,
         what="ingest counting the two duplicates (switchboard_ingest_accepted_total{duplicate=\"true\"})",
     )
-    detail = sb.wait_for_transcript(agent, interaction["id"], 2)
+    detail = sb.wait_for_transcript(desk, interaction["id"], 2)
     observer.wait_event(
         lambda d: d.routing_key == "interaction.message.appended"
         and sb.event_data(d).get("interaction_id") == interaction["id"]
@@ -158,10 +158,10 @@ def test_duplicate_sms_gives_one_transcript_entry(observer, agent):
         what="the appended event of the third message",
     )
     observer.pump(0.3)
-    detail = sb.get_interaction(agent, interaction["id"])
+    detail = sb.get_interaction(desk, interaction["id"])
     texts = [(e["seq"], e["text"]) for e in detail["transcript"]]
     assert texts == [(1, first["text"]), (2, third["text"])], texts
-    assert len(sb.find_interactions(agent, **{"from": customer, "to": org})) == 1
+    assert len(sb.find_interactions(desk, **{"from": customer, "to": org})) == 1
     received = observer.events_of("message.received", lambda d: sb.event_data(d).get("carrier_message_id") == first["id"])
     assert len(received) == 1, f"a duplicate produced message.received again: {[d.body for d in received]}"
     appended = observer.events_of(
@@ -170,17 +170,17 @@ def test_duplicate_sms_gives_one_transcript_entry(observer, agent):
     assert [sb.event_data(d)["seq"] for d in appended] == [1, 2], [d.body for d in appended]
 
 
-def test_second_sms_from_the_same_customer_joins_the_session(observer, agent):
+def test_second_sms_from_the_same_customer_joins_the_session(observer, desk):
     national, customer = sb.customer_number()
     org = sb.org_number()
     one = {"id": sb.carrier_id(), "from": national, "to": org, "text": "I have a question"}
     two = {"id": sb.carrier_id(), "from": customer, "to": org, "text": "about my bill"}
     observer.publish(one)
-    interaction = sb.wait_for_interaction(agent, **{"from": customer, "to": org})
-    sb.wait_for_transcript(agent, interaction["id"], 1)
+    interaction = sb.wait_for_interaction(desk, **{"from": customer, "to": org})
+    sb.wait_for_transcript(desk, interaction["id"], 1)
     observer.publish(two)  # written as E.164 this time: the same customer
 
-    detail = sb.wait_for_transcript(agent, interaction["id"], 2)
+    detail = sb.wait_for_transcript(desk, interaction["id"], 2)
     assert [(e["seq"], e["text"]) for e in detail["transcript"]] == [(1, one["text"]), (2, two["text"])]
     assert all(e["direction"] == "inbound" and e["kind"] == "message" for e in detail["transcript"])
 
@@ -195,10 +195,10 @@ def test_second_sms_from_the_same_customer_joins_the_session(observer, agent):
     assert len(created) == 1, [d.body for d in created]
     appended = observer.events_of("interaction.message.appended", lambda d: sb.event_data(d).get("interaction_id") == iid)
     assert [sb.event_data(d)["seq"] for d in appended] == [1, 2]
-    assert len(sb.find_interactions(agent, **{"from": customer, "to": org})) == 1
+    assert len(sb.find_interactions(desk, **{"from": customer, "to": org})) == 1
 
 
-def test_burst_from_one_customer_keeps_its_order(observer, agent):
+def test_burst_from_one_customer_keeps_its_order(observer, desk):
     """DESIGN.md section 4, per-conversation order. Each publish is confirmed by the
     broker before the next is sent, so the queue holds them in this order; the
     transcript must show them in that order, in one interaction."""
@@ -208,24 +208,24 @@ def test_burst_from_one_customer_keeps_its_order(observer, agent):
     for text in texts:
         observer.publish({"id": sb.carrier_id(), "from": national, "to": org, "text": text})
 
-    interaction = sb.wait_for_interaction(agent, **{"from": customer, "to": org})
-    detail = sb.wait_for_transcript(agent, interaction["id"], len(texts))
+    interaction = sb.wait_for_interaction(desk, **{"from": customer, "to": org})
+    detail = sb.wait_for_transcript(desk, interaction["id"], len(texts))
     assert [e["seq"] for e in detail["transcript"]] == list(range(1, len(texts) + 1))
     assert [e["text"] for e in detail["transcript"]] == texts, "transcript order differs from publish order"
-    assert len(sb.find_interactions(agent, **{"from": customer, "to": org})) == 1
+    assert len(sb.find_interactions(desk, **{"from": customer, "to": org})) == 1
 
 
-def test_publishing_straight_to_the_queue_through_the_default_exchange(observer, agent):
+def test_publishing_straight_to_the_queue_through_the_default_exchange(observer, desk):
     national, customer = sb.customer_number()
     org = sb.org_number()
     text = "via the default exchange"
     observer.publish({"id": sb.carrier_id(), "from": national, "to": org, "text": text}, exchange="", routing_key="ingest.messages")
-    interaction = sb.wait_for_interaction(agent, **{"from": customer, "to": org})
-    detail = sb.wait_for_transcript(agent, interaction["id"], 1)
+    interaction = sb.wait_for_interaction(desk, **{"from": customer, "to": org})
+    detail = sb.wait_for_transcript(desk, interaction["id"], 1)
     assert detail["transcript"][0]["text"] == text
 
 
-def test_amqp_publish_c_client(system, agent):
+def test_amqp_publish_c_client(system, desk):
     """Debian's amqp-tools (rabbitmq-c): no message_id, no timestamp, only what the
     command line sets."""
     amqp_publish = shutil.which("amqp-publish")
@@ -241,8 +241,8 @@ def test_amqp_publish_c_client(system, agent):
         timeout=20,
     )
     assert result.returncode == 0, result.stderr
-    interaction = sb.wait_for_interaction(agent, **{"from": customer, "to": org})
-    detail = sb.wait_for_transcript(agent, interaction["id"], 1)
+    interaction = sb.wait_for_interaction(desk, **{"from": customer, "to": org})
+    detail = sb.wait_for_transcript(desk, interaction["id"], 1)
     assert detail["transcript"][0]["text"] == text
 
 
@@ -251,7 +251,7 @@ def _rejected_count() -> float:
     return sb.metric_sum(text, "switchboard_ingest_rejected_total")
 
 
-def test_malformed_input_is_dead_lettered_with_its_reason(observer, agent):
+def test_malformed_input_is_dead_lettered_with_its_reason(observer, desk):
     marker = sb.carrier_id("BAD")
     national, customer = sb.customer_number()
     org = sb.org_number()
@@ -279,8 +279,8 @@ def test_malformed_input_is_dead_lettered_with_its_reason(observer, agent):
     assert requests.get(sb.base_url("ingest") + "/health/ready", timeout=5).status_code == 200
     text = "valid after the malformed ones"
     observer.publish({"id": sb.carrier_id(), "from": national, "to": org, "text": text})
-    interaction = sb.wait_for_interaction(agent, **{"from": customer, "to": org})
-    assert sb.wait_for_transcript(agent, interaction["id"], 1)["transcript"][0]["text"] == text
+    interaction = sb.wait_for_interaction(desk, **{"from": customer, "to": org})
+    assert sb.wait_for_transcript(desk, interaction["id"], 1)["transcript"][0]["text"] == text
 
     # DESIGN.md section 2: "the metric of rejected inputs counts it" (each of them).
     assert rejected_after_not_json >= rejected_before + 1, (

@@ -247,15 +247,15 @@ def test_replies_are_validated_and_refused_after_opt_out(system, observer, agent
 
     def refused():
         response = agent.post(url, json={"text": "Are you there?"}, timeout=5)
-        return response if response.status_code == 409 else None
+        return (response,) if response.status_code == 409 else None
 
-    response = sb.wait_until(refused, timeout=10, what="reply refused after STOP")
+    (response,) = sb.wait_until(refused, timeout=10, what="reply refused after STOP")
     assert response.json()["code"] == "recipient_opted_out"
 
     time.sleep(0.01)
     publish_event(observer, "consent.changed", {"number": customer, "org_number": org, "state": "opted_in", "at": now()})
-    accepted = sb.wait_until(lambda: (r := agent.post(url, json={"text": "Welcome back"}, timeout=5)).status_code == 202 and r,
-                             timeout=10, what="reply accepted after START")
+    (accepted,) = sb.wait_until(lambda: (r := agent.post(url, json={"text": "Welcome back"}, timeout=5)).status_code == 202 and (r,),
+                                timeout=10, what="reply accepted after START")
     outbound(lambda item: item[2]["message_id"] == accepted.json()["message_id"])
 
 

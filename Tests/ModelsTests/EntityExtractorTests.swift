@@ -280,6 +280,14 @@ struct EntityExtractorTests {
         #expect(germany.extract("am 15.01.2024 um 10:30").phones.isEmpty)
     }
 
+    @Test func numbersSeparatedOnlyByASpace() {
+        #expect(extractor.extract("415-555-0100 212-555-0199").phones == ["+14155550100", "+12125550199"])
+        #expect(extractor.extract("415-555-0100 +1 212 555 0199").phones == ["+14155550100", "+12125550199"])
+        // Space-separated groups are not regrouped into numbers.
+        #expect(extractor.extract("415-555-0100 212 555 0199").phones.isEmpty)
+        #expect(extractor.extract("Room 12 415 555 0100").phones.isEmpty)
+    }
+
     @Test func unknownRegionStillReadsInternationalNumbers() {
         let unknown = EntityExtractor(defaultRegion: "ZZ")
         #expect(unknown.extract("+44 20 7946 0958 or 020 7946 0958").phones == ["+442079460958"])

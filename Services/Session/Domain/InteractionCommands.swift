@@ -223,6 +223,11 @@ struct InteractionCommands: Sendable {
         try await store.setContact(id, contactID: link.contactId, name: link.contactName, on: connection, logger: logger)
     }
 
+    /// Interactions of a merged-away contact now show the surviving one.
+    func contactsMerged(_ merge: ContactMerged, on connection: PostgresConnection) async throws {
+        try await store.replaceContact(merge.sourceId, with: merge.targetId, name: merge.targetName, on: connection, logger: logger)
+    }
+
     func recordConsent(_ change: ConsentChanged, on connection: PostgresConnection) async throws {
         guard ["opted_in", "opted_out"].contains(change.state) else { throw InvalidMessage("unknown consent state \(change.state)") }
         try await settings.recordConsent(

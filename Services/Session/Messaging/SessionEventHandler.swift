@@ -70,6 +70,9 @@ struct SessionEventHandler: Sendable {
         case .mediaFailed:
             let event = try decode(MediaFailed.self)
             return { try await commands.mediaFailed(event.data, traceparent: event.traceparent, on: $0) }
+        case .contactMerged:
+            let event = try decode(ContactMerged.self)
+            return { try await commands.contactsMerged(event.data, on: $0) }
         case .callbackScheduled:
             let event = try decode(CallbackScheduled.self)
             return { try await commands.callbackScheduled(event.data, traceparent: event.traceparent, on: $0) }

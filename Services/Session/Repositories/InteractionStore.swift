@@ -64,6 +64,7 @@ protocol InteractionStore: Sendable {
     func setNote(_ id: UUID, text: String, on connection: PostgresConnection, logger: Logger) async throws
     func setCaseData(_ id: UUID, _ caseData: [String: String], on connection: PostgresConnection, logger: Logger) async throws
     func setContact(_ id: UUID, contactID: String, name: String?, on connection: PostgresConnection, logger: Logger) async throws
+    func replaceContact(_ sourceID: String, with targetID: String, name: String?, on connection: PostgresConnection, logger: Logger) async throws
     /// Sets the status of outbound parts of a message; returns the interaction, if the message is known.
     func updatePartStatus(messageID: String, part: Int?, status: String, on connection: PostgresConnection, logger: Logger) async throws -> UUID?
     /// Adds a media id to the entry of an inbound message; returns the interaction, if known.

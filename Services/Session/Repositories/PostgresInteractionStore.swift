@@ -121,6 +121,13 @@ struct PostgresInteractionStore: InteractionStore {
             """, logger: logger)
     }
 
+    func replaceContact(_ sourceID: String, with targetID: String, name: String?, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            UPDATE \(unescaped: schema).interactions SET contact_id = \(targetID), contact_name = coalesce(\(name), contact_name)
+            WHERE contact_id = \(sourceID)
+            """, logger: logger)
+    }
+
     func updatePartStatus(messageID: String, part: Int?, status: String, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
         let rows = try await connection.query("""
             SELECT interaction_id, seq, parts::text FROM \(unescaped: schema).transcript

@@ -428,19 +428,21 @@ extension EntityExtractor {
                 continue
             }
             if latinLookAlikes.contains(scalar.value) { return true }
+            let script: Script
             switch scalar.properties.generalCategory {
-            case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
-                 .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber:
-                let isMark = [.nonspacingMark, .spacingMark, .enclosingMark].contains(scalar.properties.generalCategory)
-                guard let script = script(of: scalar) ?? (isMark ? nil : .other) else { continue }  // Inherited mark
-                scripts.insert(script)
-                if script != .latin {
-                    scriptLetters += 1
-                    if !wholeScriptLookAlikes.contains(scalar.value) { allLookAlike = false }
-                }
+            case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter, .decimalNumber:
+                script = self.script(of: scalar) ?? .other
+            case .nonspacingMark, .spacingMark, .enclosingMark:
+                guard let known = self.script(of: scalar) else { continue }  // Inherited: takes its base's script
+                script = known
             default:
                 // Symbols, punctuation, spaces: `⁄` `∕` `／` `․` `。` `・` imitate URL syntax.
                 return true
+            }
+            scripts.insert(script)
+            if script != .latin {
+                scriptLetters += 1
+                if !wholeScriptLookAlikes.contains(scalar.value) { allLookAlike = false }
             }
         }
         if scripts.count > 1 {
@@ -678,7 +680,9 @@ extension EntityExtractor {
     /// `1.234.567,89`). It needs 7–15 digits in all (a longer run is some other number, such
     /// as a card or account number, and no phone number is cut out of it), must not look
     /// like a date (`2024-01-15`, `15.01.2024`) or an IPv4 address, and must be accepted by
-    /// ``PhoneNumberNormalizer`` in ``defaultRegion``. If the region is unknown, only
+    /// ``PhoneNumberNormalizer`` in ``defaultRegion``. The one exception to "whole": a run
+    /// whose space-separated parts are each a valid number on its own
+    /// (`415-555-0100 415-555-0101`) gives each part. If the region is unknown, only
     /// numbers written with `+` are taken.
     private func phones(in scalars: [Unicode.Scalar], covered: [Bool]) -> [String] {
         let regionKnown = PhoneRegion.named(defaultRegion) != nil
@@ -691,15 +695,37 @@ extension EntityExtractor {
                 continue
             }
             let (run, scanEnd) = Self.phoneRun(scalars, from: index, covered: covered)
-            if let run, !Self.isGluedBefore(scalars, at: run.lowerBound), !Self.isGluedAfter(scalars, at: run.upperBound),
-               (7...15).contains(scalars[run].reduce(0) { $0 + (Self.isDigit($1) ? 1 : 0) }),
-               let number = normalize(scalars[run], regionKnown: regionKnown),
-               seen.insert(number).inserted {
-                result.append(number)
+            if let run, !Self.isGluedBefore(scalars, at: run.lowerBound),
+               !Self.isGluedAfter(scalars, at: run.upperBound) {
+                for number in numbers(in: scalars[run], regionKnown: regionKnown) where seen.insert(number).inserted {
+                    result.append(number)
+                }
             }
             index = max(index + 1, scanEnd)
         }
         return result
+    }
+
+    /// The run as one number, or else, if every space-separated part of it is a complete
+    /// number on its own (`415-555-0100 415-555-0101`), each part. A run is never cut
+    /// anywhere else, so no number is made up from pieces of a longer one.
+    private func numbers(in run: ArraySlice<Unicode.Scalar>, regionKnown: Bool) -> [String] {
+        if let number = normalize(run, regionKnown: regionKnown) { return [number] }
+        var parts: [ArraySlice<Unicode.Scalar>] = []
+        var partStart = run.startIndex
+        for position in run.indices where Self.isSpace(run[position]) {
+            parts.append(run[partStart..<position])
+            partStart = position + 1
+        }
+        guard !parts.isEmpty else { return [] }
+        parts.append(run[partStart...])
+        parts.removeAll { !$0.contains(where: Self.isDigit) }  // the `-` of `… - …`
+        var numbers: [String] = []
+        for part in parts {
+            guard let number = normalize(part, regionKnown: regionKnown) else { return [] }
+            numbers.append(number)
+        }
+        return numbers
     }
 
     private static func startsPhoneRun(_ scalars: [Unicode.Scalar], at index: Int) -> Bool {
@@ -734,7 +760,7 @@ extension EntityExtractor {
                 lastDigitEnd = position + 1
             } else if isPhoneSeparator(scalar) {
                 separators += 1
-                if scalar.properties.generalCategory == .spaceSeparator { spaces += 1 }
+                if isSpace(scalar) { spaces += 1 }
                 if separators > 3 || spaces > 2 { break }
             } else {
                 break
@@ -760,8 +786,12 @@ extension EntityExtractor {
         return "-./:,".unicodeScalars.contains(next) && end + 1 < scalars.count && isWordScalar(scalars[end + 1])
     }
 
+    /// `candidate` in E.164, if it has 7–15 digits, is not a date or an IPv4 address, and
+    /// the normaliser accepts it.
     private func normalize(_ candidate: ArraySlice<Unicode.Scalar>, regionKnown: Bool) -> String? {
-        guard !Self.looksLikeDateOrAddress(candidate) else { return nil }
+        guard (7...15).contains(candidate.reduce(0) { $0 + (Self.isDigit($1) ? 1 : 0) }),
+              !Self.looksLikeDateOrAddress(candidate)
+        else { return nil }
         let international = candidate.prefix(while: { !Self.isDigit($0) }).contains { $0 == "+" || $0 == "\u{FF0B}" }
         // `+` numbers do not depend on the region, but the normaliser insists on a known one.
         guard regionKnown || international else { return nil }
@@ -816,8 +846,12 @@ extension EntityExtractor {
         case "-", ".", "(", ")", "\u{2010}"..."\u{2015}", "\u{2212}", "\u{FF08}", "\u{FF09}", "\u{FF0D}", "\u{FF0E}":
             true
         default:
-            scalar == " " || (!scalar.isASCII && scalar.properties.generalCategory == .spaceSeparator)
+            isSpace(scalar)
         }
+    }
+
+    private static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+        scalar == " " || (!scalar.isASCII && scalar.properties.generalCategory == .spaceSeparator)
     }
 
     private static func isCurrency(_ scalar: Unicode.Scalar) -> Bool {

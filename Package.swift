@@ -125,6 +125,7 @@ let package = Package(
         ),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "SwitchboardModels"], swiftSettings: swiftSettings),
         .testTarget(name: "SessionTests", dependencies: ["Session", "SwitchboardModels", "SwitchboardServiceKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "TransferTests", dependencies: ["Transfer", "SwitchboardModels", "SwitchboardServiceKit"], swiftSettings: swiftSettings),
         .testTarget(name: "CallbackTests", dependencies: ["Callback", "SwitchboardModels", "SwitchboardServiceKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",

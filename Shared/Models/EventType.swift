@@ -20,4 +20,13 @@ public enum EventType: String, Sendable, CaseIterable {
     case callbackDue = "callback.due"
     case callbackCompleted = "callback.completed"
     case contactMerged = "contact.merged"
+    case offerCreated = "offer.created"
+    case offerAccepted = "offer.accepted"
+    case offerRejected = "offer.rejected"
+    case offerExpired = "offer.expired"
+    case transferRequested = "transfer.requested"
+    case transferAccepted = "transfer.accepted"
+    case transferRejected = "transfer.rejected"
+    case transferExpired = "transfer.expired"
+    case transferCompleted = "transfer.completed"
 }

@@ -35,7 +35,7 @@ SERVICE_PORTS = {
 ROUTES = {
     "ingest": ["/v1/channels", "/v1/inbound", "/v1/webhooks"],
     "session": ["/v1/interactions", "/v1/sms", "/v1/dispositions", "/v1/standard-responses", "/v1/numbers"],
-    "transfer": ["/v1/agents", "/v1/offers", "/v1/targets", "/v1/transfers"],
+    "transfer": ["/v1/agents", "/v1/offers", "/v1/targets", "/v1/transfers", "/v1/queues", "/v1/routing-points"],
     "contacts": ["/v1/contacts", "/v1/contact-assignments", "/v1/merges", "/v1/consent"],
     "callback": ["/v1/callbacks"],
     "media": ["/v1/media"],

@@ -25,6 +25,15 @@ DOMAIN_PATHS = {
         "/v1/sms/preview", "/v1/dispositions", "/v1/standard-responses", "/v1/standard-responses/{id}",
         "/v1/numbers/{e164}",
     },
+    "Transfer": {
+        "/v1/agents/{id}", "/v1/agents/{id}/presence", "/v1/agents/{id}/offers", "/v1/agents/{id}/notifications",
+        "/v1/queues/{id}", "/v1/routing-points/{id}", "/v1/targets", "/v1/offers/{id}/accept", "/v1/offers/{id}/reject",
+        "/v1/transfers", "/v1/transfers/{id}",
+    },
+    "Contacts": {
+        "/v1/contacts", "/v1/contacts/{id}", "/v1/contacts/{id}/history", "/v1/contacts/{id}/merge",
+        "/v1/merges/{id}/undo", "/v1/contact-assignments", "/v1/consent/{e164}",
+    },
     "Callback": {"/v1/callbacks", "/v1/callbacks/{id}", "/v1/callbacks/{id}/complete"},
 }
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}

@@ -83,6 +83,8 @@ def sb_env(run_dir: Path) -> dict[str, str]:
     # Only what sb_env sets or keeps matters; bash adds its own (SHLVL, _, PWD).
     for noise in ("_", "SHLVL", "PWD", "OLDPWD"):
         env.pop(noise, None)
+    # Offers expire after 3 s in the tests (30 s by default) so expiry paths run quickly.
+    env.setdefault("SWITCHBOARD_OFFER_TIMEOUT", "3")
     return env
 
 

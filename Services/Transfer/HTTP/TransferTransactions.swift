@@ -1,0 +1,22 @@
+import Logging
+import PostgresNIO
+import SwitchboardDatabase
+import SwitchboardServiceKit
+
+/// Runs an operation in one transaction and turns its refusals into problem+json.
+struct TransferTransactions: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    func run<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        } catch {
+            switch TransactionalHandler.unwrap(error) {
+            case let refusal as TransferError: throw refusal.apiError
+            case let apiError as APIError: throw apiError
+            case let other: throw other
+            }
+        }
+    }
+}

@@ -304,7 +304,8 @@ def test_two_accepts_of_one_offer_one_wins(system, observer, admin, supervisor):
     wait_owner(supervisor, interaction_id, agent.id)
     rejected = agent.reject(offer)
     assert rejected.status_code == 409 and rejected.json()["code"] == "offer_not_pending"
-    time.sleep(0.5)
+    observer.wait_event(lambda d: d.routing_key == "interaction.assigned" and sb.event_data(d).get("interaction_id") == interaction_id)
+    observer.pump(0.5)
     assigns = observer.events_of("interaction.assigned", lambda d: sb.event_data(d).get("interaction_id") == interaction_id)
     assert len(assigns) == 1
 

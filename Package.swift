@@ -54,6 +54,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
@@ -99,7 +100,10 @@ let package = Package(
         ]),
 
         // MARK: Services
-    ] + serviceNames.map { service($0) } + [
+    ] + serviceNames.map { name in
+        // Ingest verifies carrier signatures (HMAC-SHA1, SHA-256, MD5) with swift-crypto.
+        name == "Ingest" ? service(name, extra: [.product(name: "Crypto", package: "swift-crypto")]) : service(name)
+    } + [
         .executableTarget(
             name: "SwitchboardCtl",
             dependencies: [
@@ -125,6 +129,7 @@ let package = Package(
         ),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "SwitchboardModels"], swiftSettings: swiftSettings),
         .testTarget(name: "SessionTests", dependencies: ["Session", "SwitchboardModels", "SwitchboardServiceKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "ContactsTests", dependencies: ["Contacts", "SwitchboardModels", "SwitchboardServiceKit"], swiftSettings: swiftSettings),
         .testTarget(name: "TransferTests", dependencies: ["Transfer", "SwitchboardModels", "SwitchboardServiceKit"], swiftSettings: swiftSettings),
         .testTarget(name: "CallbackTests", dependencies: ["Callback", "SwitchboardModels", "SwitchboardServiceKit"], swiftSettings: swiftSettings),
         .testTarget(

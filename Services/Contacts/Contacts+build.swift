@@ -2,25 +2,52 @@ import Foundation
 import Hummingbird
 import Logging
 import Prometheus
+import ServiceLifecycle
+import SwitchboardAMQP
 import SwitchboardDatabase
+import SwitchboardModels
 import SwitchboardServiceKit
 
-/// The wiring of the contacts service. Its platform is complete (configuration, schema
-/// `contacts` migrated, queues declared, health, metrics, OpenAPI, graceful shutdown); its
-/// domain operations arrive with their own issue, and until then no endpoint pretends to
-/// exist. Messages routed to its queues wait there, durable, for its consumers.
+/// The wiring of the contacts service; tests build the same thing.
+///
+/// No configuration beyond ``ServiceConfiguration``: phone numbers given in national form
+/// (in requests and in search) are read in `SWITCHBOARD_DEFAULT_REGION`.
+///
+/// Consumers: `contacts.events` (``ContactsEventHandler``), in batches, one interaction's
+/// events (same `correlation_id`) handled in order.
 struct Contacts {
     let runtime: ServiceRuntime
     let router: Router<BasicRequestContext>
+    let consumers: [any Service]
 
-    static func build(configuration: ServiceConfiguration, logger: Logger, registry: PrometheusCollectorRegistry) async -> Contacts {
+    static func build(configuration: ServiceConfiguration, logger: Logger, registry: PrometheusCollectorRegistry) async throws -> Contacts {
         let runtime = await ServiceRuntime(
-            configuration: configuration, schema: "contacts", migrations: [], logger: logger, registry: registry
+            configuration: configuration, schema: "contacts", migrations: ContactsMigrations.all, logger: logger, registry: registry
         )
-        return Contacts(runtime: runtime, router: runtime.makeRouter(openAPI: OpenAPIDocument.text(bundle: .module)))
+        let contacts = PostgresContactStore(schema: runtime.schema)
+        let history = PostgresHistoryStore(schema: runtime.schema)
+        let consentStore = PostgresConsentStore(schema: runtime.schema)
+        let commands = ContactCommands(contacts: contacts, history: history, outbox: runtime.outbox, logger: logger)
+        let consent = ConsentCommands(store: consentStore, outbox: runtime.outbox, logger: logger, defaultRegion: configuration.defaultRegion)
+
+        let router = runtime.makeRouter(openAPI: OpenAPIDocument.text(bundle: .module))
+        ContactRoutes(
+            contacts: contacts, history: history, consent: consentStore, commands: commands,
+            transactions: ContactTransactions(client: runtime.postgres, logger: logger),
+            validator: ContactRequestValidator(defaultRegion: configuration.defaultRegion), client: runtime.postgres,
+            authenticator: runtime.authenticator, logger: logger
+        ).register(on: router)
+
+        let events = ContactsEventHandler(
+            commands: commands, consent: consent, transactions: runtime.transactionalHandler(consumer: "contacts.events")
+        )
+        let consumers: [any Service] = [
+            runtime.batchConsumer(queue: "contacts.events", orderingKey: { $0.properties.correlationID }) { await events.handle(batch: $0) },
+        ]
+        return Contacts(runtime: runtime, router: router, consumers: consumers)
     }
 
     func run() async throws {
-        try await runtime.run(router: router, consumers: [])
+        try await runtime.run(router: router, consumers: consumers)
     }
 }

@@ -9,33 +9,70 @@ import SwitchboardModels
 import SwitchboardServiceKit
 
 /// The wiring of the ingest service; tests build the same thing.
+///
+/// Ingest-specific configuration, beyond ``ServiceConfiguration``:
+///
+/// | variable | default |
+/// |---|---|
+/// | `SWITCHBOARD_REASSEMBLY_TIMEOUT_SECONDS` | `60` (1–86400): how long the parts of a concatenated SMS are waited for, from the first one, before what arrived is emitted marked `incomplete` |
+///
+/// Services: the consumers of `ingest.messages` (batched) and `ingest.receipts`, the
+/// ``ReassemblyTimer`` and the HTTP API (inbound, channels, carrier webhooks).
 struct Ingest {
     let runtime: ServiceRuntime
     let router: Router<BasicRequestContext>
     let consumers: [any Service]
+    let timer: ReassemblyTimer
 
-    static func build(configuration: ServiceConfiguration, logger: Logger, registry: PrometheusCollectorRegistry) async -> Ingest {
+    static func build(configuration: ServiceConfiguration, logger: Logger, registry: PrometheusCollectorRegistry) async throws -> Ingest {
+        let environment = Environment(ProcessInfo.processInfo.environment)
+        let reassemblyTimeout = try environment.int("SWITCHBOARD_REASSEMBLY_TIMEOUT_SECONDS", default: 60, in: 1...86_400)
+
         let runtime = await ServiceRuntime(
             configuration: configuration, schema: "ingest", migrations: IngestMigrations.all, logger: logger, registry: registry
         )
+        let channelStore = PostgresChannelStore(schema: runtime.schema)
+        let regions = ChannelRegions(store: channelStore, client: runtime.postgres, logger: logger)
+        let parts = PostgresPartStore(schema: runtime.schema)
         let acceptor = InboundAcceptor(
             validator: InboundValidator(defaultRegion: configuration.defaultRegion),
             store: PostgresInboundStore(schema: runtime.schema),
+            parts: parts,
+            regions: regions,
             client: runtime.postgres,
             outbox: runtime.outbox,
+            reassemblyTimeout: reassemblyTimeout,
             logger: logger
         )
+        let recorder = ReceiptRecorder(store: PostgresReceiptStore(schema: runtime.schema), outbox: runtime.outbox, logger: logger)
+
         let router = runtime.makeRouter(openAPI: OpenAPIDocument.text(bundle: .module))
         InboundRoutes(acceptor: acceptor, authenticator: runtime.authenticator).register(on: router)
+        ChannelRoutes(
+            store: channelStore, regions: regions, serviceRegion: configuration.defaultRegion, client: runtime.postgres,
+            authenticator: runtime.authenticator, logger: logger
+        ).register(on: router)
+        WebhookRoutes(
+            channels: channelStore, acceptor: acceptor, receipts: recorder, digests: CryptoDigests(), client: runtime.postgres,
+            logger: logger
+        ).register(on: router)
+
         let ordering = InboundOrderingKey(defaultRegion: configuration.defaultRegion)
         let handler = InboundMessageHandler(acceptor: acceptor, client: runtime.postgres, logger: logger)
         let messages = runtime.batchConsumer(queue: "ingest.messages", orderingKey: { ordering.key(for: $0.body) }) {
             await handler.handle(batch: $0)
         }
-        return Ingest(runtime: runtime, router: router, consumers: [messages])
+        let receiptHandler = ReceiptHandler(recorder: recorder, client: runtime.postgres, inbox: runtime.inbox, logger: logger)
+        // One carrier id's receipts in one lane, in queue order (its first receipt carries both ids).
+        let receipts = runtime.consumer(queue: "ingest.receipts", orderingKey: { ReceiptHandler.orderingKey(of: $0.body) }) {
+            await receiptHandler.handle($0)
+        }
+        let gate = runtime.startup
+        let timer = ReassemblyTimer(client: runtime.postgres, parts: parts, acceptor: acceptor, gate: { await gate.wait() }, logger: logger)
+        return Ingest(runtime: runtime, router: router, consumers: [messages, receipts], timer: timer)
     }
 
     func run() async throws {
-        try await runtime.run(router: router, consumers: consumers)
+        try await runtime.run(router: router, consumers: consumers, extra: [timer])
     }
 }

@@ -6,7 +6,7 @@ import SwitchboardServiceKit
 struct IngestApp {
     static func main() async throws {
         let bootstrap = ProcessBootstrap.start(service: "ingest", defaultPort: 8081)
-        let ingest = await Ingest.build(
+        let ingest = try await Ingest.build(
             configuration: bootstrap.configuration, logger: bootstrap.logger, registry: bootstrap.registry
         )
         try await ingest.run()

@@ -20,6 +20,7 @@ public enum EventType: String, Sendable, CaseIterable {
     case callbackDue = "callback.due"
     case callbackCompleted = "callback.completed"
     case contactMerged = "contact.merged"
+    case contactUnmerged = "contact.unmerged"
     case offerCreated = "offer.created"
     case offerAccepted = "offer.accepted"
     case offerRejected = "offer.rejected"

@@ -85,6 +85,8 @@ def sb_env(run_dir: Path) -> dict[str, str]:
         env.pop(noise, None)
     # Offers expire after 3 s in the tests (30 s by default) so expiry paths run quickly.
     env.setdefault("SWITCHBOARD_OFFER_TIMEOUT", "3")
+    # Incomplete concatenated SMS are emitted after 5 s (60 s by default).
+    env.setdefault("SWITCHBOARD_REASSEMBLY_TIMEOUT_SECONDS", "5")
     return env
 
 

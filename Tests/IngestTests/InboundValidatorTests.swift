@@ -52,7 +52,9 @@ struct InboundValidatorTests {
         ("badTime", "received_at is not an RFC 3339 time"),
         ("badMedia", "needs exactly one of url or data"),
         ("ftpMedia", "must be an http or https URL"),
-        ("part", "concatenated SMS parts"),
+        ("part", "part.seq must be 1-2"),
+        ("partTotal", "part.total must be 1-255"),
+        ("partRef", "part.ref must be 0-65535"),
     ])
     func rejectsWithReadableReason(field: String, reason: String) {
         let bad: InboundMessage = switch field {
@@ -65,7 +67,9 @@ struct InboundValidatorTests {
         case "badTime": message(receivedAt: "yesterday")
         case "badMedia": message(media: [.init(url: "https://x.example/a", data: "AAAA")])
         case "ftpMedia": message(media: [.init(url: "ftp://x.example/a")])
-        default: message(part: .init(ref: 1, total: 2, seq: 1))
+        case "partTotal": message(part: .init(ref: 1, total: 0, seq: 1))
+        case "partRef": message(part: .init(ref: 70_000, total: 2, seq: 1))
+        default: message(part: .init(ref: 1, total: 2, seq: 3))
         }
         do {
             _ = try validator.validate(bad, now: now)
@@ -73,5 +77,21 @@ struct InboundValidatorTests {
         } catch {
             #expect(error.reason.contains(reason), "\(error.reason)")
         }
+    }
+
+    @Test func acceptsAPartAndKeepsIt() throws {
+        let valid = try validator.validate(message(part: .init(ref: 42, total: 3, seq: 2)), now: now)
+        #expect(valid.part == .init(ref: 42, total: 3, seq: 2))
+    }
+
+    @Test func aPartOfOneIsAWholeMessage() throws {
+        #expect(try validator.validate(message(part: .init(ref: 42, total: 1, seq: 1)), now: now).part == nil)
+    }
+
+    @Test func nationalNumbersUseTheChannelRegion() throws {
+        let valid = try validator.validate(message(from: "07700 900123", to: "+44 7700 900000"), now: now, region: "GB")
+        #expect(valid.from == "+447700900123")
+        let american = try validator.validate(message(), now: now, region: nil)
+        #expect(american.from == "+14155550100")
     }
 }

@@ -41,7 +41,7 @@ struct CallbackRoutes: Sendable {
         }
         router.get("/v1/callbacks") { request, _ -> Response in
             let identity = try await agent(request)
-            var filter = try CallbackQuery().filter(from: request.uri.queryParameters)
+            var filter = try CallbackQuery().filter(from: FormQuery.parameters(of: request.uri))
             if !identity.canReadEverything { filter.visibleTo = identity.agentID }
             return try JSONBody.response(try await store.list(filter, client: client, logger: logger))
         }

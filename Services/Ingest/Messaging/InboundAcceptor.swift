@@ -5,13 +5,24 @@ import PostgresNIO
 import SwitchboardDatabase
 import SwitchboardModels
 
-/// Accepts one inbound message, whichever way it came: validate, then in one transaction
-/// store it (or find it is a duplicate) and write `message.received` to the outbox.
+/// Accepts one inbound message, whichever way it came (queue, `POST /v1/inbound`, carrier
+/// webhooks): validate, then in one transaction store it (or find it is a duplicate) and
+/// write `message.received` — and `consent.keyword` when the text is a keyword — to the
+/// outbox.
+///
+/// A part of a concatenated SMS (`part`) is stored in `ingest.parts` instead; the message
+/// is emitted once every part is there, whatever order they came in (``PartAssembly``),
+/// or by the ``ReassemblyTimer`` with what arrived when the wait is over, marked
+/// `incomplete`. Its id is the reassembly group's, known from the first part on.
 struct InboundAcceptor: Sendable {
     let validator: InboundValidator
     let store: any InboundStore
+    let parts: PostgresPartStore
+    let regions: ChannelRegions
     let client: PostgresClient
     let outbox: Outbox
+    /// `SWITCHBOARD_REASSEMBLY_TIMEOUT_SECONDS`.
+    let reassemblyTimeout: Int
     let logger: Logger
 
     struct Outcome: Sendable, Equatable, Encodable {
@@ -19,27 +30,36 @@ struct InboundAcceptor: Sendable {
         var duplicate: Bool
     }
 
+    /// The region of a channel's national numbers: its own, else the service's.
+    func region(of channel: String?) async throws -> String {
+        let name = (channel?.trimmingCharacters(in: .whitespaces)).flatMap { $0.isEmpty ? nil : $0 } ?? "default"
+        return try await regions.region(of: name) ?? validator.defaultRegion
+    }
+
     /// Validates an inbound message. Rejections are counted here, whatever the source.
-    func validate(_ message: InboundMessage, source: String) throws(InvalidMessage) -> ValidatedInbound {
+    func validate(_ message: InboundMessage, source: String, region: String) throws(InvalidMessage) -> ValidatedInbound {
         do {
-            return try validator.validate(message, now: Date())
+            return try validator.validate(message, now: Date(), region: region)
         } catch {
             Counter(label: "switchboard_ingest_rejected_total", dimensions: [("source", source)]).increment()
             throw error
         }
     }
 
-    /// Accepts one message in its own transaction (the HTTP path).
+    /// Accepts one message in its own transaction (the HTTP paths).
+    /// - Parameter region: the channel's region when the caller knows it; nil: looked up.
     /// - Throws: ``InvalidMessage`` when the message breaks the contract; other errors are transient.
-    func accept(_ message: InboundMessage, source: String, traceparent: String?) async throws -> Outcome {
-        let validated = try validate(message, source: source)
+    func accept(_ message: InboundMessage, source: String, region: String? = nil, traceparent: String?) async throws -> Outcome {
+        let resolved: String
+        if let region { resolved = region } else { resolved = try await self.region(of: message.channel) }
+        let validated = try validate(message, source: source, region: resolved)
         return try await client.withTransaction(logger: logger) { connection in
             try await record(validated, source: source, traceparent: traceparent, on: connection)
         }
     }
 
-    /// Stores a validated message (or finds it is a duplicate) and writes `message.received`
-    /// to the outbox, inside the caller's transaction.
+    /// Stores a validated message (or finds it is a duplicate) and writes its events to the
+    /// outbox, inside the caller's transaction.
     func record(_ validated: ValidatedInbound, source: String, traceparent: String?, on connection: PostgresConnection) async throws -> Outcome {
         let trace = TraceContext.child(of: traceparent)
         // One conversation's messages are accepted one at a time (across replicas too), so
@@ -47,19 +67,10 @@ struct InboundAcceptor: Sendable {
         let conversation = ConversationKey.make(customer: validated.from, organisation: validated.to)
         try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(conversation)))", logger: logger)
         let outcome: Outcome
-        if let stored = try await store.insert(validated, source: source, on: connection, logger: logger) {
-            let event = MessageReceived(
-                messageId: stored.id.uuidString.lowercased(), channel: validated.channel,
-                carrierMessageId: validated.carrierMessageID, from: validated.from, to: validated.to, text: validated.text,
-                media: validated.media.map { .init(index: $0.index, contentType: $0.contentType, filename: $0.filename) },
-                receivedAt: validated.receivedAt, acceptedAt: stored.acceptedAt, sequence: stored.sequence
-            )
-            try await outbox.enqueue([
-                try OutboxMessage.event(
-                    .messageReceived, service: "ingest", subject: nil, traceparent: trace, data: event, correlationID: conversation
-                ),
-            ], on: connection, logger: logger)
-            outcome = Outcome(messageId: event.messageId, duplicate: false)
+        if let part = validated.part {
+            outcome = try await recordPart(validated, part: part, source: source, trace: trace, on: connection)
+        } else if let emitted = try await emit(validated, id: UUID(), incomplete: false, source: source, trace: trace, on: connection) {
+            outcome = emitted
         } else {
             let existing = try await store.find(
                 channel: validated.channel, carrierMessageID: validated.carrierMessageID, on: connection, logger: logger
@@ -68,9 +79,109 @@ struct InboundAcceptor: Sendable {
         }
         Counter(label: "switchboard_ingest_accepted_total", dimensions: [("source", source), ("duplicate", "\(outcome.duplicate)")]).increment()
         logger.debug(outcome.duplicate ? "duplicate inbound message" : "inbound message accepted", metadata: [
-            "message_id": "\(outcome.messageId)", "channel": "\(validated.channel)",
+            "message_id": "\(outcome.messageId)", "channel": "\(validated.channel)", "part": "\(validated.part.map { "\($0.seq)/\($0.total)" } ?? "-")",
             "trace_id": "\(TraceContext.traceID(of: trace) ?? "")",
         ])
         return outcome
+    }
+
+    /// A part: dedup on (channel, carrier id) forever, store it in its group, and emit the
+    /// message when the group is complete.
+    private func recordPart(
+        _ validated: ValidatedInbound, part: InboundMessage.Part, source: String, trace: String, on connection: PostgresConnection
+    ) async throws -> Outcome {
+        if let group = try await parts.groupOfPart(
+            channel: validated.channel, carrierMessageID: validated.carrierMessageID, on: connection, logger: logger
+        ) {
+            return Outcome(messageId: group.uuidString.lowercased(), duplicate: true)
+        }
+        // A whole message with the same id was accepted before: this is a retry of it.
+        if let existing = try await store.find(
+            channel: validated.channel, carrierMessageID: validated.carrierMessageID, on: connection, logger: logger
+        ) {
+            return Outcome(messageId: existing.id.uuidString.lowercased(), duplicate: true)
+        }
+        let group = try await parts.openGroup(
+            for: validated, part: part, source: source, traceparent: trace, timeout: reassemblyTimeout, on: connection, logger: logger
+        )
+        let id = group.id.uuidString.lowercased()
+        guard try await parts.insertPart(validated, seq: part.seq, group: group.id, on: connection, logger: logger) else {
+            // Another carrier id for a part already there: kept the first, nothing new.
+            return Outcome(messageId: id, duplicate: true)
+        }
+        let stored = try await parts.parts(of: group.id, on: connection, logger: logger)
+        if Self.assembly(of: stored, total: part.total).isComplete {
+            try await emitGroup(group, parts: stored, incomplete: false, on: connection)
+        }
+        return Outcome(messageId: id, duplicate: false)
+    }
+
+    /// Emits a reassembly group as one message (complete, or what arrived when its wait is
+    /// over) and closes it, in the caller's transaction, which holds the conversation lock.
+    func emitGroup(_ group: PartGroup, parts stored: [StoredPart]? = nil, incomplete: Bool, on connection: PostgresConnection) async throws {
+        var stored = stored ?? []
+        if stored.isEmpty { stored = try await parts.parts(of: group.id, on: connection, logger: logger) }
+        try await parts.markEmitted(group.id, incomplete: incomplete, on: connection, logger: logger)
+        let assembly = Self.assembly(of: stored, total: group.total)
+        guard !assembly.parts.isEmpty else { return }
+        let ordered = stored.sorted { $0.seq < $1.seq }
+        var media: [ValidatedInbound.Media] = []
+        for item in ordered.flatMap(\.media) {
+            var copy = item
+            copy.index = media.count
+            media.append(copy)
+        }
+        let message = ValidatedInbound(
+            channel: group.channel, carrierMessageID: assembly.carrierMessageID, from: group.from, to: group.to,
+            text: assembly.text, media: media, receivedAt: ordered.map(\.receivedAt).min() ?? Date()
+        )
+        let emitted = try await emit(
+            message, id: group.id, incomplete: incomplete, source: group.source,
+            trace: TraceContext.child(of: group.traceparent), on: connection
+        )
+        if incomplete {
+            Counter(label: "switchboard_ingest_incomplete_messages_total").increment()
+            logger.info("concatenated SMS emitted incomplete", metadata: [
+                "message_id": "\(group.id.uuidString.lowercased())", "missing_parts": "\(assembly.missing)",
+                "emitted": "\(emitted != nil)",
+            ])
+        }
+    }
+
+    static func assembly(of stored: [StoredPart], total: Int) -> PartAssembly {
+        PartAssembly(total: total, parts: stored.map { .init(seq: $0.seq, carrierMessageID: $0.carrierMessageID, text: $0.text) })
+    }
+
+    /// Inserts the message and writes `message.received` (and `consent.keyword`) to the
+    /// outbox; nil when (channel, carrier id) was accepted before.
+    private func emit(
+        _ validated: ValidatedInbound, id: UUID, incomplete: Bool, source: String, trace: String, on connection: PostgresConnection
+    ) async throws -> Outcome? {
+        guard let stored = try await store.insert(validated, id: id, source: source, on: connection, logger: logger) else { return nil }
+        let conversation = ConversationKey.make(customer: validated.from, organisation: validated.to)
+        let event = MessageReceived(
+            messageId: stored.id.uuidString.lowercased(), channel: validated.channel,
+            carrierMessageId: validated.carrierMessageID, from: validated.from, to: validated.to, text: validated.text,
+            media: validated.media.map { .init(index: $0.index, contentType: $0.contentType, filename: $0.filename) },
+            receivedAt: validated.receivedAt, acceptedAt: stored.acceptedAt, sequence: stored.sequence,
+            incomplete: incomplete ? true : nil
+        )
+        var messages = [
+            try OutboxMessage.event(
+                .messageReceived, service: "ingest", subject: nil, traceparent: trace, data: event, correlationID: conversation
+            ),
+        ]
+        if let keyword = ConsentKeywords.detect(validated.text) {
+            let consent = ConsentKeywordEvent(
+                messageId: event.messageId, from: validated.from, to: validated.to, keyword: keyword.keyword,
+                action: keyword.action.rawValue, at: validated.receivedAt
+            )
+            messages.append(try OutboxMessage.event(
+                .consentKeyword, service: "ingest", subject: nil, traceparent: trace, data: consent, correlationID: conversation
+            ))
+            Counter(label: "switchboard_ingest_consent_keywords_total", dimensions: [("action", keyword.action.rawValue)]).increment()
+        }
+        try await outbox.enqueue(messages, on: connection, logger: logger)
+        return Outcome(messageId: event.messageId, duplicate: false)
     }
 }

@@ -22,7 +22,15 @@ struct InboundMessageHandler: Sendable {
         var results = Array(repeating: AMQPHandlingResult.ack, count: deliveries.count)
         var valid: [(index: Int, message: ValidatedInbound, traceparent: String?)] = []
         for (index, delivery) in deliveries.enumerated() {
-            switch parse(delivery) {
+            let parsed: Result<ValidatedInbound, InvalidMessage>
+            do {
+                parsed = try await parse(delivery)
+            } catch {
+                // The channels could not be read (database down): nothing is decided, retry later.
+                results[index] = .retry(reason: String(reflecting: error))
+                continue
+            }
+            switch parsed {
             case .success(let message):
                 valid.append((index, message, delivery.properties.headers["traceparent"]?.stringValue))
             case .failure(let invalid):
@@ -59,7 +67,9 @@ struct InboundMessageHandler: Sendable {
         return results
     }
 
-    private func parse(_ delivery: AMQPDelivery) -> Result<ValidatedInbound, InvalidMessage> {
+    /// Decodes and validates a delivery (national numbers in its channel's region).
+    /// - Throws: only when the channel's region cannot be read (transient).
+    private func parse(_ delivery: AMQPDelivery) async throws -> Result<ValidatedInbound, InvalidMessage> {
         let message: InboundMessage
         do {
             message = try SwitchboardJSON.decoder().decode(InboundMessage.self, from: delivery.body)
@@ -70,8 +80,9 @@ struct InboundMessageHandler: Sendable {
             Counter(label: "switchboard_ingest_rejected_total", dimensions: [("source", "amqp")]).increment()
             return .failure(InvalidMessage("not valid JSON"))
         }
+        let region = try await acceptor.region(of: message.channel)
         do {
-            return .success(try acceptor.validate(message, source: "amqp"))
+            return .success(try acceptor.validate(message, source: "amqp", region: region))
         } catch {
             return .failure(error)
         }

@@ -4,8 +4,9 @@ import PostgresNIO
 
 /// Where accepted inbound messages are kept. `insert` returns nil for a duplicate
 /// (same channel and carrier id), which is then accepted again without a new effect.
+/// `id` is the message's id: new for a whole message, the group's for a reassembled one.
 protocol InboundStore: Sendable {
-    func insert(_ message: ValidatedInbound, source: String, on connection: PostgresConnection, logger: Logger) async throws -> StoredInbound?
+    func insert(_ message: ValidatedInbound, id: UUID, source: String, on connection: PostgresConnection, logger: Logger) async throws -> StoredInbound?
     func find(channel: String, carrierMessageID: String, on connection: PostgresConnection, logger: Logger) async throws -> StoredInbound?
 }
 

@@ -8,8 +8,7 @@ import SwitchboardModels
 struct PostgresInboundStore: InboundStore {
     let schema: String
 
-    func insert(_ message: ValidatedInbound, source: String, on connection: PostgresConnection, logger: Logger) async throws -> StoredInbound? {
-        let id = UUID()
+    func insert(_ message: ValidatedInbound, id: UUID, source: String, on connection: PostgresConnection, logger: Logger) async throws -> StoredInbound? {
         let media = String(decoding: try SwitchboardJSON.encoder().encode(message.media), as: UTF8.self)
         let rows = try await connection.query("""
             INSERT INTO \(unescaped: schema).messages

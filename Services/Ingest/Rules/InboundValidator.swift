@@ -3,8 +3,10 @@ import SwitchboardDatabase
 import SwitchboardModels
 
 /// The rules for an inbound message (DESIGN.md section 2), without I/O: required fields,
-/// numbers normalised to E.164 (national numbers in the default region; the organisation
-/// number may be a short code), text or media present, sizes bounded.
+/// numbers normalised to E.164 (national numbers in the channel's region, else the
+/// service's default region; the organisation number may be a short code), text or media
+/// present, sizes bounded, and a concatenated SMS part's `part` coherent (`ref` 0–65535,
+/// `total` 1–255, `seq` 1…`total`; a `part` with `total` 1 is a whole message).
 struct InboundValidator: Sendable {
     let defaultRegion: String
     let normalizer = PhoneNumberNormalizer()
@@ -12,7 +14,12 @@ struct InboundValidator: Sendable {
     static let maxMediaItems = 10
     static let maxIDLength = 256
 
-    func validate(_ message: InboundMessage, now: Date) throws(InvalidMessage) -> ValidatedInbound {
+    static let maxPartRef = 65_535
+    static let maxPartTotal = 255
+
+    /// - Parameter region: the channel's `default_region`; nil: the service's.
+    func validate(_ message: InboundMessage, now: Date, region: String? = nil) throws(InvalidMessage) -> ValidatedInbound {
+        let defaultRegion = region ?? self.defaultRegion
         guard let id = message.id?.trimmingCharacters(in: .whitespaces), !id.isEmpty else {
             throw InvalidMessage("missing field id (the carrier's message id)")
         }
@@ -49,8 +56,12 @@ struct InboundValidator: Sendable {
                 }
             }
         }
-        if message.part != nil {
-            throw InvalidMessage("concatenated SMS parts (field part) are not accepted yet: send the reassembled text")
+        var part: InboundMessage.Part?
+        if let given = message.part {
+            guard (0...Self.maxPartRef).contains(given.ref) else { throw InvalidMessage("part.ref must be 0-\(Self.maxPartRef)") }
+            guard (1...Self.maxPartTotal).contains(given.total) else { throw InvalidMessage("part.total must be 1-\(Self.maxPartTotal)") }
+            guard (1...given.total).contains(given.seq) else { throw InvalidMessage("part.seq must be 1-\(given.total) (part.total)") }
+            part = given.total > 1 ? given : nil
         }
         var receivedAt = now
         if let text = message.receivedAt {
@@ -62,7 +73,7 @@ struct InboundValidator: Sendable {
             media: media.enumerated().map { index, item in
                 ValidatedInbound.Media(index: index, url: item.url, data: item.data, contentType: item.contentType, filename: item.filename)
             },
-            receivedAt: receivedAt
+            receivedAt: receivedAt, part: part
         )
     }
 }

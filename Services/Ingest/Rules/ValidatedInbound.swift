@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardModels
 
 /// An inbound message that passed validation, numbers in E.164.
 struct ValidatedInbound: Sendable, Equatable {
@@ -17,4 +18,6 @@ struct ValidatedInbound: Sendable, Equatable {
     var text: String
     var media: [Media]
     var receivedAt: Date
+    /// One part of a concatenated SMS (`total` at least 2), reassembled before it is emitted.
+    var part: InboundMessage.Part? = nil
 }

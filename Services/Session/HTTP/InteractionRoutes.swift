@@ -39,7 +39,7 @@ struct InteractionRoutes: Sendable {
         }
         router.get("/v1/interactions") { request, _ -> Response in
             let identity = try await agent(request)
-            var filter = try InteractionQuery(defaultRegion: defaultRegion).filter(from: request.uri.queryParameters, callerID: identity.agentID)
+            var filter = try InteractionQuery(defaultRegion: defaultRegion).filter(from: FormQuery.parameters(of: request.uri), callerID: identity.agentID)
             if !identity.canReadEverything { filter.visibleTo = identity.agentID }
             return try JSONBody.response(try await store.list(filter, client: client, logger: logger))
         }

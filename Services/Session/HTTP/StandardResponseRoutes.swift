@@ -34,9 +34,8 @@ struct StandardResponseRoutes: Sendable {
     func register(on router: Router<BasicRequestContext>) {
         router.get("/v1/standard-responses") { request, _ -> Response in
             _ = try await authenticator.identity(of: request)
-            let query = request.uri.queryParameters
-            // Form-encoded queries send spaces as '+'.
-            let words = query.get("q").map { $0.replacingOccurrences(of: "+", with: " ") }.flatMap { $0.isEmpty ? nil : $0 }
+            let query = FormQuery.parameters(of: request.uri)
+            let words = query.get("q").flatMap { $0.isEmpty ? nil : $0 }
             let shortcut = query.get("shortcut").flatMap { $0.isEmpty ? nil : $0 }
             let items = try await store.search(words: words, shortcut: shortcut, limit: 100, client: client, logger: logger)
             return try JSONBody.response(List(items: items, next: nil))

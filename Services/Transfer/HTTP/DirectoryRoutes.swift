@@ -79,7 +79,7 @@ struct DirectoryRoutes: Sendable {
         }
         router.get("/v1/targets") { request, _ -> Response in
             _ = try await member(request)
-            let query = (request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespaces)
+            let query = (FormQuery.parameters(of: request.uri).get("q") ?? "").trimmingCharacters(in: .whitespaces)
             guard query.count <= 200 else { throw APIError.invalid("q is longer than 200 characters") }
             let items = try await store.searchTargets(query, limit: Self.maxTargets, client: client, logger: logger)
             return try JSONBody.response(ItemList(items: items))

@@ -30,11 +30,14 @@ public struct MessageReceived: Codable, Sendable, Equatable {
     public var acceptedAt: Date
     /// Increases with each message ingest accepts; orders a conversation's messages.
     public var sequence: Int64
+    /// True when a concatenated SMS was emitted after the reassembly wait with parts missing.
+    public var incomplete: Bool?
 
     public init(
         messageId: String, channel: String, carrierMessageId: String, from: String, to: String, text: String,
-        media: [MediaItem], receivedAt: Date, acceptedAt: Date, sequence: Int64
+        media: [MediaItem], receivedAt: Date, acceptedAt: Date, sequence: Int64, incomplete: Bool? = nil
     ) {
+        self.incomplete = incomplete
         self.messageId = messageId
         self.channel = channel
         self.carrierMessageId = carrierMessageId

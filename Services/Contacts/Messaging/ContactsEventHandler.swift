@@ -1,0 +1,91 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SwitchboardAMQP
+import SwitchboardDatabase
+import SwitchboardModels
+import SwitchboardServiceKit
+
+/// Consumes `contacts.events` (bound to `message.received`, `interaction.#` and
+/// `consent.keyword`), each effect in one transaction with its inbox record:
+///
+/// - `interaction.created`, `.assigned`, `.closed`, `.updated`: the history projection;
+///   a new interaction's customer number identifies its contact (`contact.identified`);
+/// - `consent.keyword`: consent per organisation number (`consent.changed`);
+/// - `message.received` and the other `interaction.*` events (`interaction.message.appended`,
+///   ...): acked with no effect (the
+///   interaction, not the message, is what identification and history are about; the
+///   bindings exist so a later rule needs no topology change);
+/// - anything else, or a malformed event: dead-lettered with the reason.
+struct ContactsEventHandler: Sendable {
+    let commands: ContactCommands
+    let consent: ConsentCommands
+    let transactions: TransactionalHandler
+
+    typealias Effect = @Sendable (PostgresConnection) async throws -> Void
+
+    /// Handles a lane's batch in one transaction (see ``TransactionalHandler``).
+    func handle(batch deliveries: [AMQPDelivery]) async -> [AMQPHandlingResult] {
+        var results = Array(repeating: AMQPHandlingResult.ack, count: deliveries.count)
+        var effects: [UInt64: Effect] = [:]
+        var runnable: [AMQPDelivery] = []
+        var positions: [Int] = []
+        for (index, delivery) in deliveries.enumerated() {
+            do {
+                guard let prepared = try self.effect(for: delivery) else { continue }
+                effects[delivery.deliveryTag] = prepared
+                runnable.append(delivery)
+                positions.append(index)
+            } catch {
+                results[index] = .deadLetter(reason: error.reason)
+            }
+        }
+        guard !runnable.isEmpty else { return results }
+        let prepared = effects
+        let outcomes = await transactions.handle(batch: runnable) { delivery, connection in
+            guard let effect = prepared[delivery.deliveryTag] else { throw InvalidMessage("internal: no effect prepared") }
+            try await effect(connection)
+        }
+        for (position, outcome) in zip(positions, outcomes) { results[position] = outcome }
+        return results
+    }
+
+    /// Decodes a delivery into its effect; nil for events acked without one.
+    func effect(for delivery: AMQPDelivery) throws(InvalidMessage) -> Effect? {
+        let decoder = SwitchboardJSON.decoder()
+        func decode<Payload: Codable & Sendable>(_ type: Payload.Type) throws(InvalidMessage) -> CloudEvent<Payload> {
+            do {
+                return try decoder.decode(CloudEvent<Payload>.self, from: delivery.body)
+            } catch let error as DecodingError {
+                throw InvalidMessage("not a \(delivery.routingKey) event: \(DecodingErrorText.describe(error))")
+            } catch {
+                throw InvalidMessage("not valid JSON")
+            }
+        }
+        let commands = self.commands
+        let consent = self.consent
+        switch EventType(rawValue: delivery.routingKey) {
+        case .interactionCreated:
+            let event = try decode(InteractionCreated.self)
+            return { try await commands.interactionCreated(event.data, traceparent: event.traceparent, on: $0) }
+        case .interactionAssigned:
+            let event = try decode(InteractionAssigned.self)
+            return { try await commands.interactionAssigned(event.data, on: $0) }
+        case .interactionClosed:
+            let event = try decode(InteractionClosed.self)
+            return { try await commands.interactionClosed(event.data, on: $0) }
+        case .interactionUpdated:
+            let event = try decode(InteractionUpdated.self)
+            return { try await commands.interactionUpdated(event.data, on: $0) }
+        case .consentKeyword:
+            let event = try decode(ConsentKeyword.self)
+            return { try await consent.keyword(event.data, traceparent: event.traceparent, on: $0) }
+        case .messageReceived, .interactionMessageAppended:
+            return nil
+        default:
+            // `interaction.#` may bring interaction events history does not use.
+            if delivery.routingKey.hasPrefix("interaction.") { return nil }
+            throw InvalidMessage("contacts does not handle events of type \(delivery.routingKey)")
+        }
+    }
+}

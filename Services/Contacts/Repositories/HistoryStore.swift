@@ -1,0 +1,111 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SwitchboardModels
+
+/// The projection of interactions built from `interaction.*` events (contacts never reads
+/// session's tables), with the contact each one belongs to.
+///
+/// Events of one interaction may arrive in any order (several replicas, redeliveries), so
+/// every write is an upsert that only moves forward: a late `interaction.assigned` never
+/// reopens a closed interaction, an older assignment never replaces a newer one.
+protocol HistoryStore: Sendable {
+    /// Records `interaction.created`; returns the projected interaction.
+    func created(_ event: InteractionCreated, on connection: PostgresConnection, logger: Logger) async throws -> ProjectedInteraction
+    func assigned(_ event: InteractionAssigned, on connection: PostgresConnection, logger: Logger) async throws
+    func closed(_ event: InteractionClosed, on connection: PostgresConnection, logger: Logger) async throws
+    func disposition(_ interactionID: UUID, code: String?, on connection: PostgresConnection, logger: Logger) async throws
+    /// The interaction locked for update, or nil when no event of it arrived yet.
+    func lock(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> ProjectedInteraction?
+    /// Links the interactions to a contact; `how` (`identified` or `assigned`) is kept as it
+    /// was when nil (a merge or its undo moves history without changing how it was linked).
+    func link(_ ids: [UUID], to contact: UUID, how: String?, on connection: PostgresConnection, logger: Logger) async throws
+    /// Open interactions from `number` that have no contact yet (locked).
+    func openUnlinked(from number: String, on connection: PostgresConnection, logger: Logger) async throws -> [UUID]
+    /// Every interaction of a contact (locked).
+    func interactions(of contact: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [UUID]
+    /// The current contact of each of `ids` that has one.
+    func contacts(of ids: [UUID], on connection: PostgresConnection, logger: Logger) async throws -> [UUID: UUID]
+    func history(of contact: UUID, since: Date?, cursor: ContactCursor?, limit: Int, client: PostgresClient, logger: Logger) async throws -> HistoryPage
+}
+
+/// One interaction as projected.
+struct ProjectedInteraction: Sendable, Equatable {
+    var id: UUID
+    var from: String?
+    var to: String?
+    var state: String
+    var agentID: String?
+    var contactID: UUID?
+}
+
+/// `GET /v1/contacts/{id}/history`: the interactions, newest first, and how many were
+/// created in the last 24 hours.
+struct HistoryPage: Encodable, Sendable {
+    struct Agent: Encodable, Sendable, Equatable {
+        var id: String
+        var name: String?
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(name, forKey: .name)
+        }
+
+        enum CodingKeys: String, CodingKey { case id, name }
+    }
+
+    struct Item: Encodable, Sendable, Equatable {
+        var interactionId: String
+        var createdAt: Date
+        var closedAt: Date?
+        var mode: String?
+        var media: String?
+        /// `queued`, `active` or `closed`.
+        var state: String
+        var from: String?
+        var to: String?
+        var agent: Agent?
+        var disposition: String?
+        var closeReason: String?
+        /// `identified` (by its number) or `assigned` (manually).
+        var link: String?
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(interactionId, forKey: .interactionId)
+            try container.encode(createdAt, forKey: .createdAt)
+            try container.encode(closedAt, forKey: .closedAt)
+            try container.encode(mode, forKey: .mode)
+            try container.encode(media, forKey: .media)
+            try container.encode(state, forKey: .state)
+            try container.encode(from, forKey: .from)
+            try container.encode(to, forKey: .to)
+            try container.encode(agent, forKey: .agent)
+            try container.encode(disposition, forKey: .disposition)
+            try container.encode(closeReason, forKey: .closeReason)
+            try container.encode(link, forKey: .link)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case interactionId, createdAt, closedAt, mode, media, state, from, to, agent, disposition, closeReason, link
+        }
+    }
+
+    var contactId: String
+    var items: [Item]
+    var next: String?
+    var count24h: Int
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(contactId, forKey: .contactId)
+        try container.encode(items, forKey: .items)
+        try container.encode(next, forKey: .next)
+        try container.encode(count24h, forKey: .count24h)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case contactId = "contact_id", items, next, count24h = "count_24h"
+    }
+}

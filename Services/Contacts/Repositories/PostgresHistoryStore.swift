@@ -1,0 +1,177 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SwitchboardDatabase
+import SwitchboardModels
+
+/// ``HistoryStore`` in the `contacts` schema.
+struct PostgresHistoryStore: HistoryStore {
+    let schema: String
+
+    func created(_ event: InteractionCreated, on connection: PostgresConnection, logger: Logger) async throws -> ProjectedInteraction {
+        guard let id = UUID(uuidString: event.interactionId) else { throw InvalidMessage("interaction_id is not a UUID") }
+        let rows = try await connection.query("""
+            INSERT INTO \(unescaped: schema).interactions
+                (id, from_number, to_number, mode, media, state, created_at, updated_at)
+            VALUES (\(id), \(event.from), \(event.to), \(event.mode), \(event.media), 'queued', \(event.createdAt), now())
+            ON CONFLICT (id) DO UPDATE
+            SET from_number = excluded.from_number, to_number = excluded.to_number, mode = excluded.mode,
+                media = excluded.media, created_at = excluded.created_at, updated_at = now()
+            RETURNING \(unescaped: Self.projectedColumns)
+            """, logger: logger)
+        for try await row in rows { return try Self.projected(from: row) }
+        throw InvalidMessage("no row returned")
+    }
+
+    func assigned(_ event: InteractionAssigned, on connection: PostgresConnection, logger: Logger) async throws {
+        guard let id = UUID(uuidString: event.interactionId) else { throw InvalidMessage("interaction_id is not a UUID") }
+        try await connection.query("""
+            INSERT INTO \(unescaped: schema).interactions (id, state, agent_id, agent_name, assigned_at, updated_at)
+            VALUES (\(id), 'active', \(event.agentId), \(event.agentName), \(event.at), now())
+            ON CONFLICT (id) DO UPDATE
+            SET agent_id = excluded.agent_id, agent_name = excluded.agent_name, assigned_at = excluded.assigned_at,
+                state = CASE WHEN interactions.state = 'closed' THEN 'closed' ELSE 'active' END, updated_at = now()
+            WHERE interactions.assigned_at IS NULL OR interactions.assigned_at <= excluded.assigned_at
+            """, logger: logger)
+    }
+
+    func closed(_ event: InteractionClosed, on connection: PostgresConnection, logger: Logger) async throws {
+        guard let id = UUID(uuidString: event.interactionId) else { throw InvalidMessage("interaction_id is not a UUID") }
+        try await connection.query("""
+            INSERT INTO \(unescaped: schema).interactions
+                (id, from_number, to_number, mode, state, agent_id, disposition, closed_at, close_reason, updated_at)
+            VALUES (\(id), \(event.from), \(event.to), \(event.mode), 'closed', \(event.ownerId), \(event.disposition),
+                    \(event.closedAt), \(event.reason), now())
+            ON CONFLICT (id) DO UPDATE
+            SET state = 'closed', closed_at = excluded.closed_at, close_reason = excluded.close_reason,
+                disposition = coalesce(excluded.disposition, interactions.disposition),
+                agent_id = coalesce(interactions.agent_id, excluded.agent_id),
+                from_number = coalesce(interactions.from_number, excluded.from_number),
+                to_number = coalesce(interactions.to_number, excluded.to_number),
+                mode = coalesce(interactions.mode, excluded.mode), updated_at = now()
+            """, logger: logger)
+    }
+
+    func disposition(_ interactionID: UUID, code: String?, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            INSERT INTO \(unescaped: schema).interactions (id, state, disposition, updated_at)
+            VALUES (\(interactionID), 'queued', \(code), now())
+            ON CONFLICT (id) DO UPDATE SET disposition = excluded.disposition, updated_at = now()
+            """, logger: logger)
+    }
+
+    func lock(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> ProjectedInteraction? {
+        let rows = try await connection.query("""
+            SELECT \(unescaped: Self.projectedColumns) FROM \(unescaped: schema).interactions WHERE id = \(id) FOR UPDATE
+            """, logger: logger)
+        for try await row in rows { return try Self.projected(from: row) }
+        return nil
+    }
+
+    func link(_ ids: [UUID], to contact: UUID, how: String?, on connection: PostgresConnection, logger: Logger) async throws {
+        guard !ids.isEmpty else { return }
+        try await connection.query("""
+            UPDATE \(unescaped: schema).interactions SET contact_id = \(contact), link = coalesce(\(how)::text, link), updated_at = now()
+            WHERE id = ANY(\(ids))
+            """, logger: logger)
+    }
+
+    func openUnlinked(from number: String, on connection: PostgresConnection, logger: Logger) async throws -> [UUID] {
+        let rows = try await connection.query("""
+            SELECT id FROM \(unescaped: schema).interactions
+            WHERE from_number = \(number) AND state <> 'closed' AND contact_id IS NULL
+            ORDER BY id FOR UPDATE
+            """, logger: logger)
+        var ids: [UUID] = []
+        for try await id in rows.decode(UUID.self) { ids.append(id) }
+        return ids
+    }
+
+    func interactions(of contact: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [UUID] {
+        let rows = try await connection.query("""
+            SELECT id FROM \(unescaped: schema).interactions WHERE contact_id = \(contact) ORDER BY id FOR UPDATE
+            """, logger: logger)
+        var ids: [UUID] = []
+        for try await id in rows.decode(UUID.self) { ids.append(id) }
+        return ids
+    }
+
+    func contacts(of ids: [UUID], on connection: PostgresConnection, logger: Logger) async throws -> [UUID: UUID] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try await connection.query("""
+            SELECT id, contact_id FROM \(unescaped: schema).interactions WHERE id = ANY(\(ids)) AND contact_id IS NOT NULL
+            ORDER BY id FOR UPDATE
+            """, logger: logger)
+        var owners: [UUID: UUID] = [:]
+        for try await (id, contact) in rows.decode((UUID, UUID).self) { owners[id] = contact }
+        return owners
+    }
+
+    func history(of contact: UUID, since: Date?, cursor: ContactCursor?, limit: Int, client: PostgresClient, logger: Logger) async throws -> HistoryPage {
+        let cursorMicros = cursor?.microseconds
+        let rows = try await client.query("""
+            SELECT id, created_at, (extract(epoch FROM created_at) * 1000000)::bigint AS created_us, closed_at, mode, media, state, from_number, to_number, agent_id, agent_name, disposition,
+                   close_reason, link
+            FROM \(unescaped: schema).interactions
+            WHERE contact_id = \(contact) AND created_at IS NOT NULL
+              AND (\(since)::timestamptz IS NULL OR created_at >= \(since))
+              AND (\(cursorMicros)::bigint IS NULL
+                   OR (created_at, id) < (to_timestamp(0) + \(cursorMicros)::float8 * interval '1 microsecond', \(cursor?.id)))
+            ORDER BY created_at DESC, id DESC
+            LIMIT \(limit + 1)
+            """, logger: logger)
+        var items: [HistoryPage.Item] = []
+        var keys: [(Int64, UUID)] = []
+        for try await row in rows {
+            let columns = row.makeRandomAccess()
+            let id = try columns["id"].decode(UUID.self)
+            let createdAt = try columns["created_at"].decode(Date.self)
+            let agentID = try columns["agent_id"].decode(String?.self)
+            let agentName = try columns["agent_name"].decode(String?.self)
+            keys.append((try columns["created_us"].decode(Int64.self), id))
+            items.append(HistoryPage.Item(
+                interactionId: id.uuidString.lowercased(), createdAt: createdAt,
+                closedAt: try columns["closed_at"].decode(Date?.self),
+                mode: try columns["mode"].decode(String?.self),
+                media: try columns["media"].decode(String?.self),
+                state: try columns["state"].decode(String.self),
+                from: try columns["from_number"].decode(String?.self),
+                to: try columns["to_number"].decode(String?.self),
+                agent: agentID.map { HistoryPage.Agent(id: $0, name: agentName) },
+                disposition: try columns["disposition"].decode(String?.self),
+                closeReason: try columns["close_reason"].decode(String?.self),
+                link: try columns["link"].decode(String?.self)
+            ))
+        }
+        var next: String?
+        if items.count > limit {
+            items.removeLast()
+            keys.removeLast()
+            next = keys.last.map { ContactCursor(microseconds: $0.0, id: $0.1).encoded }
+        }
+        // The desktop's "N message exchanges with this contact in the past 24 hours", by the
+        // database's clock, whatever `since` and the page are.
+        let counts = try await client.query("""
+            SELECT count(*)::bigint FROM \(unescaped: schema).interactions
+            WHERE contact_id = \(contact) AND created_at >= now() - interval '24 hours'
+            """, logger: logger)
+        var count = 0
+        for try await value in counts.decode(Int64.self) { count = Int(value) }
+        return HistoryPage(contactId: contact.uuidString.lowercased(), items: items, next: next, count24h: count)
+    }
+
+    private static let projectedColumns = "id, from_number, to_number, state, agent_id, contact_id"
+
+    private static func projected(from row: PostgresRow) throws -> ProjectedInteraction {
+        let columns = row.makeRandomAccess()
+        return ProjectedInteraction(
+            id: try columns["id"].decode(UUID.self),
+            from: try columns["from_number"].decode(String?.self),
+            to: try columns["to_number"].decode(String?.self),
+            state: try columns["state"].decode(String.self),
+            agentID: try columns["agent_id"].decode(String?.self),
+            contactID: try columns["contact_id"].decode(UUID?.self)
+        )
+    }
+}
+

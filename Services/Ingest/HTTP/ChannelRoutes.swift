@@ -1,0 +1,81 @@
+import Foundation
+import Hummingbird
+import Logging
+import PostgresNIO
+import SwitchboardDatabase
+import SwitchboardServiceKit
+
+/// `PUT/GET/DELETE /v1/channels/{name}` (role `admin`): a channel's carrier, region,
+/// public URL and credentials (``ChannelRequest``). Reads never return secrets, only
+/// `credentials_set` (their names).
+///
+/// | operation | success |
+/// |---|---|
+/// | `PUT /v1/channels/{name}` | 201 created, 200 replaced; the channel |
+/// | `GET /v1/channels/{name}` | 200 |
+/// | `DELETE /v1/channels/{name}` | 204 (its webhooks answer 404 from then on) |
+struct ChannelRoutes: Sendable {
+    let store: PostgresChannelStore
+    let regions: ChannelRegions
+    let serviceRegion: String
+    let client: PostgresClient
+    let authenticator: Authenticator
+    let logger: Logger
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.put("/v1/channels/:name") { request, context -> Response in
+            try await admin(request)
+            let name = try channelName(context)
+            let body = try await JSONBody.decode(ChannelRequest.self, from: request, limit: 64 << 10)
+            let (channel, created) = try await run { connection in
+                let existing = try await store.channelForUpdate(named: name, on: connection, logger: logger)
+                let channel: ChannelSettings
+                do {
+                    channel = try body.settings(name: name, existing: existing, serviceRegion: serviceRegion, now: Date())
+                } catch let invalid as InvalidMessage {
+                    throw APIError.invalid(invalid.reason, code: "invalid_channel")
+                }
+                let created = try await store.save(channel, on: connection, logger: logger)
+                return (channel, created)
+            }
+            await regions.invalidate()
+            logger.info("channel saved", metadata: ["channel": "\(name)", "carrier": "\(channel.carrier.rawValue)", "created": "\(created)"])
+            var response = try JSONBody.response(channel.view, status: created ? .created : .ok)
+            if created { response.headers[.location] = "/v1/channels/\(name)" }
+            return response
+        }
+        router.get("/v1/channels/:name") { request, context -> Response in
+            try await admin(request)
+            let name = try channelName(context)
+            guard let channel = try await store.channel(named: name, client: client, logger: logger) else { throw APIError.notFound("The channel") }
+            return try JSONBody.response(channel.view)
+        }
+        router.delete("/v1/channels/:name") { request, context -> Response in
+            try await admin(request)
+            let name = try channelName(context)
+            guard try await store.delete(named: name, client: client, logger: logger) else { throw APIError.notFound("The channel") }
+            await regions.invalidate()
+            logger.info("channel deleted", metadata: ["channel": "\(name)"])
+            return Response(status: .noContent)
+        }
+    }
+
+    private func admin(_ request: Request) async throws {
+        let identity = try await authenticator.identity(of: request)
+        try identity.require(anyOf: .admin)
+    }
+
+    /// A name that cannot be a channel's: 404 for reads, 422 for PUT (the body rules say why).
+    private func channelName(_ context: BasicRequestContext) throws -> String {
+        guard let name = context.parameters.get("name"), !name.isEmpty else { throw APIError.notFound("The channel") }
+        return name
+    }
+
+    private func run<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        } catch {
+            throw TransactionalHandler.unwrap(error)
+        }
+    }
+}

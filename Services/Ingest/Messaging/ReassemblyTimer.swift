@@ -1,0 +1,64 @@
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import SwitchboardDatabase
+import SwitchboardModels
+
+/// Emits the concatenated SMS whose parts did not all arrive within
+/// `SWITCHBOARD_REASSEMBLY_TIMEOUT_SECONDS` (default 60) of the first one: one
+/// `message.received` with the parts that arrived, in order, and `incomplete: true`.
+///
+/// The timers are the open groups' `due_at` (durable; they survive restarts). Like
+/// session's inactivity timer, it sleeps until the earliest due time (at most `maxSleep`),
+/// then, for each due group, in one transaction: takes the conversation's advisory lock
+/// (the order the acceptor takes locks in, so the two never deadlock, and the message
+/// keeps the conversation's acceptance order), claims the group with `FOR UPDATE SKIP
+/// LOCKED` if it is still open and due, and emits it. However many instances run, a group
+/// is emitted once (a part completing it at the same moment wins or loses cleanly: the
+/// claim re-checks `emitted_at`). "Now" is the database's clock.
+struct ReassemblyTimer: Service {
+    let client: PostgresClient
+    let parts: PostgresPartStore
+    let acceptor: InboundAcceptor
+    let gate: @Sendable () async -> Void
+    let logger: Logger
+    var maxSleep: Duration = .milliseconds(500)
+    var batch = 100
+
+    func run() async throws {
+        await gate()
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    var fired = 0
+                    repeat {
+                        fired = try await fireDue()
+                    } while fired == batch && !Task.isCancelled
+                    let wait = try await parts.secondsUntilNextDue(client: client, logger: logger).map { min(max(0, $0), 3600) } ?? 3600
+                    try await Task.sleep(for: min(.milliseconds(Int(wait * 1000) + 5), maxSleep))
+                } catch is CancellationError {
+                    return
+                } catch {
+                    if Task.isCancelled { return }
+                    logger.warning("reassembly timer failed; retrying", metadata: ["reason": "\(String(reflecting: error))"])
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+        }
+    }
+
+    /// Emits the due groups; returns how many were due.
+    private func fireDue() async throws -> Int {
+        let due = try await parts.dueGroups(limit: batch, client: client, logger: logger)
+        for candidate in due {
+            try await client.withTransaction(logger: logger) { connection in
+                let conversation = ConversationKey.make(customer: candidate.from, organisation: candidate.to)
+                try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(conversation)))", logger: logger)
+                guard let group = try await parts.claimDue(candidate.id, on: connection, logger: logger) else { return }
+                try await acceptor.emitGroup(group, incomplete: true, on: connection)
+            }
+        }
+        return due.count
+    }
+}

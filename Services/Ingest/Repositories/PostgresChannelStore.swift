@@ -1,0 +1,103 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Channels in `ingest.channels`.
+struct PostgresChannelStore: Sendable {
+    let schema: String
+
+    private static let columns = "name, carrier, default_region, public_base_url, credentials::text, created_at, updated_at"
+
+    func channel(named name: String, client: PostgresClient, logger: Logger) async throws -> ChannelSettings? {
+        let rows = try await client.query(
+            "SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).channels WHERE name = \(name)", logger: logger
+        )
+        for try await row in rows.decode((String, String, String, String?, String, Date, Date).self) {
+            return try Self.settings(row)
+        }
+        return nil
+    }
+
+    /// The stored channel, locked until the transaction ends (for a read-modify-write).
+    func channelForUpdate(named name: String, on connection: PostgresConnection, logger: Logger) async throws -> ChannelSettings? {
+        let rows = try await connection.query(
+            "SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).channels WHERE name = \(name) FOR UPDATE", logger: logger
+        )
+        for try await row in rows.decode((String, String, String, String?, String, Date, Date).self) {
+            return try Self.settings(row)
+        }
+        return nil
+    }
+
+    /// Creates or replaces a channel; true when it was created.
+    func save(_ channel: ChannelSettings, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        let credentials = String(decoding: try JSONEncoder().encode(channel.credentials), as: UTF8.self)
+        let rows = try await connection.query("""
+            INSERT INTO \(unescaped: schema).channels
+                (name, carrier, default_region, public_base_url, credentials, created_at, updated_at)
+            VALUES (\(channel.name), \(channel.carrier.rawValue), \(channel.defaultRegion), \(channel.publicBaseURL),
+                    \(credentials)::jsonb, \(channel.createdAt), \(channel.updatedAt))
+            ON CONFLICT (name) DO UPDATE SET
+                carrier = excluded.carrier, default_region = excluded.default_region,
+                public_base_url = excluded.public_base_url, credentials = excluded.credentials, updated_at = excluded.updated_at
+            RETURNING (xmax = 0) AS created
+            """, logger: logger)
+        for try await created in rows.decode(Bool.self) { return created }
+        return false
+    }
+
+    func delete(named name: String, client: PostgresClient, logger: Logger) async throws -> Bool {
+        let rows = try await client.query(
+            "DELETE FROM \(unescaped: schema).channels WHERE name = \(name) RETURNING name", logger: logger
+        )
+        for try await _ in rows.decode(String.self) { return true }
+        return false
+    }
+
+    /// Every channel's region, for the queue and `POST /v1/inbound`.
+    func regions(client: PostgresClient, logger: Logger) async throws -> [String: String] {
+        let rows = try await client.query("SELECT name, default_region FROM \(unescaped: schema).channels", logger: logger)
+        var regions: [String: String] = [:]
+        for try await (name, region) in rows.decode((String, String).self) { regions[name] = region }
+        return regions
+    }
+
+    private static func settings(_ row: (String, String, String, String?, String, Date, Date)) throws -> ChannelSettings {
+        ChannelSettings(
+            name: row.0, carrier: Carrier(rawValue: row.1) ?? .amqp, defaultRegion: row.2, publicBaseURL: row.3,
+            credentials: (try? JSONDecoder().decode([String: String].self, from: Data(row.4.utf8))) ?? [:],
+            createdAt: row.5, updatedAt: row.6
+        )
+    }
+}
+
+/// The channels' regions, cached for a few seconds (the queue path validates without a
+/// database round trip per message). A change made through this instance is seen at
+/// once; one made through another replica within `ttl`.
+actor ChannelRegions {
+    let store: PostgresChannelStore
+    let client: PostgresClient
+    let logger: Logger
+    var ttl: Duration = .seconds(2)
+    private var cached: [String: String] = [:]
+    private var loadedAt: ContinuousClock.Instant?
+
+    init(store: PostgresChannelStore, client: PostgresClient, logger: Logger) {
+        self.store = store
+        self.client = client
+        self.logger = logger
+    }
+
+    /// The channel's `default_region`, or nil when the channel is not configured (the
+    /// service's default region applies).
+    func region(of channel: String) async throws -> String? {
+        if let loadedAt, ContinuousClock.now - loadedAt < ttl { return cached[channel] }
+        cached = try await store.regions(client: client, logger: logger)
+        loadedAt = .now
+        return cached[channel]
+    }
+
+    func invalidate() {
+        loadedAt = nil
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import SwitchboardDatabase
+import SwitchboardModels
+
+/// The carriers a channel can use.
+enum Carrier: String, Sendable, Codable, CaseIterable {
+    case amqp, twilio, vonage, jasmin, kannel
+}
+
+/// A channel (carrier account) as stored: its carrier, the region of its national numbers,
+/// the public URL its carrier calls (Twilio signs it) and its credentials (secrets, never
+/// returned by the API).
+struct ChannelSettings: Sendable, Equatable {
+    var name: String
+    var carrier: Carrier
+    var defaultRegion: String
+    var publicBaseURL: String?
+    var credentials: [String: String]
+    var createdAt: Date
+    var updatedAt: Date
+
+    /// What `GET /v1/channels/{name}` answers: no secret, only which are set.
+    struct View: Codable, Sendable, Equatable {
+        var name: String
+        var carrier: String
+        var defaultRegion: String
+        var publicBaseUrl: String?
+        var credentialsSet: [String]
+        var createdAt: Date
+        var updatedAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case name, carrier, defaultRegion, publicBaseUrl, credentialsSet, createdAt, updatedAt
+        }
+
+        /// `public_base_url` is written as null when unset, not left out.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(name, forKey: .name)
+            try container.encode(carrier, forKey: .carrier)
+            try container.encode(defaultRegion, forKey: .defaultRegion)
+            try container.encode(publicBaseUrl, forKey: .publicBaseUrl)
+            try container.encode(credentialsSet, forKey: .credentialsSet)
+            try container.encode(createdAt, forKey: .createdAt)
+            try container.encode(updatedAt, forKey: .updatedAt)
+        }
+    }
+
+    var view: View {
+        View(
+            name: name, carrier: carrier.rawValue, defaultRegion: defaultRegion, publicBaseUrl: publicBaseURL,
+            credentialsSet: credentials.keys.sorted(), createdAt: createdAt, updatedAt: updatedAt
+        )
+    }
+}
+
+/// The body of `PUT /v1/channels/{name}` and its rules.
+///
+/// - `carrier` (required): `amqp`, `twilio`, `vonage`, `jasmin` or `kannel`;
+/// - `default_region`: ISO 3166 alpha-2 code with a known numbering plan; default: the
+///   service's `SWITCHBOARD_DEFAULT_REGION`;
+/// - `public_base_url`: `http(s)://host[:port][/prefix]`, no query or fragment; required
+///   for `twilio` (the signature covers the URL Twilio called);
+/// - `credentials`: names of 1–64 `[a-z0-9_]` with non-empty string values (at most 1024
+///   characters). Twilio needs `auth_token`; Vonage may have `signature_secret` (then
+///   every request must be signed); Jasmin and Kannel may have `url_token` (then every
+///   request must carry `?token=` with it). Absent: the stored credentials are kept (a
+///   read never shows them, so a client could not send them back); `{}` removes them.
+struct ChannelRequest: Codable, Sendable {
+    var carrier: String?
+    var defaultRegion: String?
+    var publicBaseUrl: String?
+    var credentials: [String: String]?
+
+    static func validName(_ name: String) -> Bool {
+        (1...64).contains(name.count) && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
+    }
+
+    /// The channel this body describes, given what is stored (nil: a new channel).
+    func settings(name: String, existing: ChannelSettings?, serviceRegion: String, now: Date) throws(InvalidMessage) -> ChannelSettings {
+        guard Self.validName(name) else { throw InvalidMessage("channel name must be 1-64 letters, digits, '-', '_' or '.'") }
+        guard let rawCarrier = carrier else { throw InvalidMessage("missing field carrier") }
+        guard let carrier = Carrier(rawValue: rawCarrier.lowercased()) else {
+            throw InvalidMessage("carrier must be one of \(Carrier.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let region = (defaultRegion?.trimmingCharacters(in: .whitespaces).uppercased()).flatMap { $0.isEmpty ? nil : $0 } ?? serviceRegion
+        guard PhoneRegion.named(region) != nil else {
+            throw InvalidMessage("default_region is not a known region code (ISO 3166 alpha-2, e.g. US, GB)")
+        }
+        var baseURL: String?
+        if let raw = publicBaseUrl?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
+            guard let url = URL(string: raw), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil,
+                  url.query == nil, url.fragment == nil, !raw.contains("?"), !raw.contains("#")
+            else { throw InvalidMessage("public_base_url must be an http or https URL without query or fragment") }
+            baseURL = raw.hasSuffix("/") ? String(raw.dropLast()) : raw
+        }
+        let credentials = self.credentials ?? existing?.credentials ?? [:]
+        for (key, value) in credentials {
+            guard (1...64).contains(key.count), key.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }) else {
+                throw InvalidMessage("credential names must be 1-64 characters a-z, 0-9 or '_'")
+            }
+            guard !value.isEmpty, value.count <= 1024 else { throw InvalidMessage("credentials.\(key) must be 1-1024 characters") }
+        }
+        if carrier == .twilio {
+            guard credentials["auth_token"] != nil else { throw InvalidMessage("a twilio channel needs credentials.auth_token") }
+            guard baseURL != nil else { throw InvalidMessage("a twilio channel needs public_base_url (the signature covers the URL)") }
+        }
+        return ChannelSettings(
+            name: name, carrier: carrier, defaultRegion: region, publicBaseURL: baseURL, credentials: credentials,
+            createdAt: existing?.createdAt ?? now, updatedAt: now
+        )
+    }
+}

@@ -1,21 +1,5 @@
 import Foundation
 
-/// `consent.keyword`: an inbound message was an opt-out, opt-in or help keyword
-/// (``ConsentKeywords``). Emitted in the transaction of its `message.received` (the message
-/// is delivered as a message too); `contacts` applies the consent.
-///
-/// `{"message_id", "from", "to", "keyword", "action": "opt_out"|"opt_in"|"help", "at"}`:
-/// ingest's message id, the customer's number, the organisation number (E.164 or short
-/// code), the keyword in upper case, and when the carrier received it.
-struct ConsentKeywordEvent: Codable, Sendable, Equatable {
-    var messageId: String
-    var from: String
-    var to: String
-    var keyword: String
-    var action: String
-    var at: Date
-}
-
 /// A delivery receipt published to `ingest.receipts` (DESIGN.md section 2):
 /// `{"message_id", "part", "id", "channel", "status", "error_code", "at"}`.
 struct DeliveryReceipt: Decodable, Sendable, Equatable {

@@ -172,7 +172,7 @@ struct InboundAcceptor: Sendable {
             ),
         ]
         if let keyword = ConsentKeywords.detect(validated.text) {
-            let consent = ConsentKeywordEvent(
+            let consent = ConsentKeyword(
                 messageId: event.messageId, from: validated.from, to: validated.to, keyword: keyword.keyword,
                 action: keyword.action.rawValue, at: validated.receivedAt
             )

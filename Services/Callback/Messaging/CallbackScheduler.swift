@@ -34,24 +34,10 @@ struct CallbackScheduler: Service {
 
     func run() async throws {
         await gate()
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    var fired = 0
-                    repeat {
-                        fired = try await fireDue()
-                    } while fired == batch && !Task.isCancelled
-                    let wait = try await store.secondsUntilNextDue(client: client, logger: logger).map { min(max(0, $0), 3600) } ?? 3600
-                    try await Task.sleep(for: min(.milliseconds(Int(wait * 1000) + 5), maxSleep))
-                } catch is CancellationError {
-                    return
-                } catch {
-                    if Task.isCancelled { return }
-                    logger.warning("callback scheduler failed; retrying", metadata: ["reason": "\(String(reflecting: error))"])
-                    try? await Task.sleep(for: .seconds(1))
-                }
-            }
-        }
+        await DeadlineLoop(name: "callback scheduler", batch: batch, maxSleep: maxSleep, logger: logger).run(
+            fireDue: { _ in try await fireDue() },
+            secondsUntilNext: { try await store.secondsUntilNextDue(client: client, logger: logger) }
+        )
     }
 
     /// One claim: returns how many callbacks fired; metrics and logs after the commit.

@@ -21,24 +21,10 @@ struct InactivityTimer: Service {
 
     func run() async throws {
         await gate()
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    var fired = 0
-                    repeat {
-                        fired = try await fireDue()
-                    } while fired == batch
-                    let next = try await store.nextTimeout(client: client, logger: logger)
-                    let wait = next.map { max(0, $0.timeIntervalSinceNow) } ?? 3600
-                    try await Task.sleep(for: min(.milliseconds(Int(wait * 1000) + 5), maxSleep))
-                } catch is CancellationError {
-                    return
-                } catch {
-                    logger.warning("inactivity timer failed; retrying", metadata: ["reason": "\(String(reflecting: error))"])
-                    try? await Task.sleep(for: .seconds(1))
-                }
-            }
-        }
+        await DeadlineLoop(name: "inactivity timer", batch: batch, maxSleep: maxSleep, logger: logger).run(
+            fireDue: { _ in try await fireDue() },
+            secondsUntilNext: { try await store.nextTimeout(client: client, logger: logger).map { $0.timeIntervalSinceNow } }
+        )
     }
 
     private func fireDue() async throws -> Int {

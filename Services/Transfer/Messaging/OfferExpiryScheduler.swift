@@ -29,27 +29,14 @@ struct OfferExpiryScheduler: Service {
 
     func run() async throws {
         await gate()
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    var wait = try await store.secondsUntilNextExpiry(client: client, logger: logger)
-                    while let seconds = wait, seconds <= 0, !Task.isCancelled {
-                        let expired = try await client.withTransaction(logger: logger) { connection in
-                            try await commands.expireDue(limit: batch, on: connection)
-                        }
-                        if expired.count < batch { break }
-                        wait = try await store.secondsUntilNextExpiry(client: client, logger: logger)
-                    }
-                    let next = try await store.secondsUntilNextExpiry(client: client, logger: logger).map { min(max(0, $0), 3600) } ?? 3600
-                    try await Task.sleep(for: min(.milliseconds(Int(next * 1000) + 5), maxSleep))
-                } catch is CancellationError {
-                    return
-                } catch {
-                    if Task.isCancelled { return }
-                    logger.warning("offer expiry scheduler failed; retrying", metadata: ["reason": "\(String(reflecting: error))"])
-                    try? await Task.sleep(for: .seconds(1))
-                }
-            }
-        }
+        await DeadlineLoop(name: "offer expiry scheduler", batch: batch, maxSleep: maxSleep, logger: logger).run(
+            fireDue: { limit in
+                guard let seconds = try await store.secondsUntilNextExpiry(client: client, logger: logger), seconds <= 0 else { return 0 }
+                return try await client.withTransaction(logger: logger) { connection in
+                    try await commands.expireDue(limit: limit, on: connection)
+                }.count
+            },
+            secondsUntilNext: { try await store.secondsUntilNextExpiry(client: client, logger: logger) }
+        )
     }
 }

@@ -22,45 +22,17 @@ struct ContactsEventHandler: Sendable {
     let consent: ConsentCommands
     let transactions: TransactionalHandler
 
-    typealias Effect = @Sendable (PostgresConnection) async throws -> Void
+    typealias Effect = MessageEffect
 
     /// Handles a lane's batch in one transaction (see ``TransactionalHandler``).
     func handle(batch deliveries: [AMQPDelivery]) async -> [AMQPHandlingResult] {
-        var results = Array(repeating: AMQPHandlingResult.ack, count: deliveries.count)
-        var effects: [UInt64: Effect] = [:]
-        var runnable: [AMQPDelivery] = []
-        var positions: [Int] = []
-        for (index, delivery) in deliveries.enumerated() {
-            do {
-                guard let prepared = try self.effect(for: delivery) else { continue }
-                effects[delivery.deliveryTag] = prepared
-                runnable.append(delivery)
-                positions.append(index)
-            } catch {
-                results[index] = .deadLetter(reason: error.reason)
-            }
-        }
-        guard !runnable.isEmpty else { return results }
-        let prepared = effects
-        let outcomes = await transactions.handle(batch: runnable) { delivery, connection in
-            guard let effect = prepared[delivery.deliveryTag] else { throw InvalidMessage("internal: no effect prepared") }
-            try await effect(connection)
-        }
-        for (position, outcome) in zip(positions, outcomes) { results[position] = outcome }
-        return results
+        await transactions.handle(batch: deliveries) { delivery throws(InvalidMessage) in try effect(for: delivery) }
     }
 
     /// Decodes a delivery into its effect; nil for events acked without one.
     func effect(for delivery: AMQPDelivery) throws(InvalidMessage) -> Effect? {
-        let decoder = SwitchboardJSON.decoder()
         func decode<Payload: Codable & Sendable>(_ type: Payload.Type) throws(InvalidMessage) -> CloudEvent<Payload> {
-            do {
-                return try decoder.decode(CloudEvent<Payload>.self, from: delivery.body)
-            } catch let error as DecodingError {
-                throw InvalidMessage("not a \(delivery.routingKey) event: \(DecodingErrorText.describe(error))")
-            } catch {
-                throw InvalidMessage("not valid JSON")
-            }
+            try EventDecoding.decode(type, from: delivery)
         }
         let commands = self.commands
         let consent = self.consent

@@ -15,7 +15,7 @@ struct TransferEventHandler: Sendable {
     let commands: TransferCommands
     let transactions: TransactionalHandler
 
-    typealias Effect = @Sendable (PostgresConnection) async throws -> Void
+    typealias Effect = MessageEffect
 
     func handle(_ delivery: AMQPDelivery) async -> AMQPHandlingResult {
         let effect: Effect
@@ -29,15 +29,8 @@ struct TransferEventHandler: Sendable {
 
     /// Decodes a delivery into the change it asks for; malformed ones are refused here.
     func effect(for delivery: AMQPDelivery) throws(InvalidMessage) -> Effect {
-        let decoder = SwitchboardJSON.decoder()
         func decode<Payload: Codable & Sendable>(_ type: Payload.Type) throws(InvalidMessage) -> CloudEvent<Payload> {
-            do {
-                return try decoder.decode(CloudEvent<Payload>.self, from: delivery.body)
-            } catch let error as DecodingError {
-                throw InvalidMessage("not a \(delivery.routingKey) event: \(DecodingErrorText.describe(error))")
-            } catch {
-                throw InvalidMessage("not valid JSON")
-            }
+            try EventDecoding.decode(type, from: delivery)
         }
         let commands = self.commands
         switch EventType(rawValue: delivery.routingKey) {

@@ -55,6 +55,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
@@ -64,6 +65,12 @@ let package = Package(
             path: "Shared/CRabbitMQ",
             pkgConfig: "librabbitmq",
             providers: [.apt(["librabbitmq-dev"])]
+        ),
+        .systemLibrary(
+            name: "CVips",
+            path: "Shared/CVips",
+            pkgConfig: "vips",
+            providers: [.apt(["libvips-dev"])]
         ),
         shared("SwitchboardModels", directory: "Models", dependencies: [
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -101,8 +108,20 @@ let package = Package(
 
         // MARK: Services
     ] + serviceNames.map { name in
+        switch name {
         // Ingest verifies carrier signatures (HMAC-SHA1, SHA-256, MD5) with swift-crypto.
-        name == "Ingest" ? service(name, extra: [.product(name: "Crypto", package: "swift-crypto")]) : service(name)
+        case "Ingest": service(name, extra: [.product(name: "Crypto", package: "swift-crypto")])
+        // Media hashes content (SHA-256), fetches over NIO (TLS with swift-nio-ssl), thumbnails with libvips.
+        case "Media": service(name, extra: [
+            "CVips",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ])
+        default: service(name)
+        }
     } + [
         .executableTarget(
             name: "SwitchboardCtl",
@@ -129,6 +148,7 @@ let package = Package(
         ),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "SwitchboardModels"], swiftSettings: swiftSettings),
         .testTarget(name: "SessionTests", dependencies: ["Session", "SwitchboardModels", "SwitchboardServiceKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "MediaTests", dependencies: ["Media", "SwitchboardModels", "SwitchboardServiceKit"], swiftSettings: swiftSettings),
         .testTarget(name: "ContactsTests", dependencies: ["Contacts", "SwitchboardModels", "SwitchboardServiceKit"], swiftSettings: swiftSettings),
         .testTarget(name: "TransferTests", dependencies: ["Transfer", "SwitchboardModels", "SwitchboardServiceKit"], swiftSettings: swiftSettings),
         .testTarget(name: "CallbackTests", dependencies: ["Callback", "SwitchboardModels", "SwitchboardServiceKit"], swiftSettings: swiftSettings),

@@ -35,7 +35,7 @@ public enum SwitchboardTopology {
         ("contacts.events", eventsExchange, ["message.received", "interaction.#", "consent.keyword"]),
         ("callback.events", eventsExchange, ["interaction.closed", "contact.merged"]),
         ("media.commands", commandsExchange, ["media.fetch"]),
-        ("media.events", eventsExchange, ["interaction.assigned"]),
+        ("media.events", eventsExchange, ["interaction.assigned", "interaction.message.appended"]),
         (outboundQueue, outboundExchange, ["sms.#"]),
     ]
 

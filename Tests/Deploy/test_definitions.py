@@ -81,7 +81,7 @@ BINDINGS = {
     "contacts.events": {("switchboard.events", key) for key in ("message.received", "interaction.#", "consent.keyword")},
     "callback.events": {("switchboard.events", key) for key in ("interaction.closed", "contact.merged")},
     "media.commands": {("switchboard.commands", "media.fetch")},
-    "media.events": {("switchboard.events", "interaction.assigned")},
+    "media.events": {("switchboard.events", key) for key in ("interaction.assigned", "interaction.message.appended")},
     "outbound.sms": {("switchboard.outbound", "sms.#")},
     DEAD_LETTER_QUEUE: {("switchboard.dead", "#")},
     **{queue: {("session.partitions", "1")} for queue in SESSION_PARTITIONS},

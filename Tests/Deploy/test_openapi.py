@@ -40,6 +40,7 @@ DOMAIN_PATHS = {
         "/v1/merges/{id}/undo", "/v1/contact-assignments", "/v1/consent/{e164}",
     },
     "Callback": {"/v1/callbacks", "/v1/callbacks/{id}", "/v1/callbacks/{id}/complete"},
+    "Media": {"/v1/media", "/v1/media/{id}", "/v1/media/{id}/thumbnail", "/v1/media/{id}/content"},
 }
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 

@@ -87,6 +87,8 @@ def sb_env(run_dir: Path) -> dict[str, str]:
     env.setdefault("SWITCHBOARD_OFFER_TIMEOUT", "3")
     # Incomplete concatenated SMS are emitted after 5 s (60 s by default).
     env.setdefault("SWITCHBOARD_REASSEMBLY_TIMEOUT_SECONDS", "5")
+    # The tests' image server listens on loopback, which media refuses unless allow-listed.
+    env.setdefault("SWITCHBOARD_MEDIA_ALLOWED_HOSTS", "127.0.0.1")
     return env
 
 

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Metrics
 import PostgresNIO
+import SwitchboardAMQP
 import SwitchboardDatabase
 import SwitchboardModels
 
@@ -171,6 +172,20 @@ struct InboundAcceptor: Sendable {
                 .messageReceived, service: "ingest", subject: nil, traceparent: trace, data: event, correlationID: conversation
             ),
         ]
+        // Each MMS media item becomes a `media.fetch` command for the media service, with the
+        // channel as the reference to the credentials it may use (never the secret itself).
+        for item in validated.media {
+            let command = MediaFetch(
+                messageId: event.messageId, index: item.index, channel: validated.channel, url: item.url, data: item.data,
+                contentTypeHint: item.contentType, filename: item.filename,
+                credentialsRef: item.url == nil ? nil : validated.channel
+            )
+            messages.append(OutboxMessage(
+                messageID: "\(event.messageId).media.\(item.index)", exchange: SwitchboardTopology.commandsExchange,
+                routingKey: "media.fetch", type: "media.fetch", contentType: "application/json", correlationID: conversation,
+                traceparent: trace, mandatory: true, body: try SwitchboardJSON.encoder().encode(command)
+            ))
+        }
         if let keyword = ConsentKeywords.detect(validated.text) {
             let consent = ConsentKeyword(
                 messageId: event.messageId, from: validated.from, to: validated.to, keyword: keyword.keyword,

@@ -1,0 +1,73 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SwitchboardDatabase
+import SwitchboardModels
+
+/// The state changes of the media service, each inside the caller's transaction (with
+/// the inbox record), its event in the outbox of the same transaction.
+///
+/// Events: `media.stored` (``MediaStored``: `media_id`, `interaction_id` when known, else
+/// null — session attaches media by `message_id` anyway —, `message_id`, `content_type`,
+/// `bytes`, `width`, `height`) and `media.failed` (``MediaFailed``: `message_id`, `index`,
+/// `reason`). The CloudEvents `subject` is the interaction id when known; the AMQP
+/// `correlation_id` is the interaction id, else the message id.
+struct MediaCommands: Sendable {
+    let store: any MediaStore
+    let outbox: Outbox
+    let logger: Logger
+
+    func stored(_ blob: BlobRecord, for command: MediaFetch, traceparent: String?, on connection: PostgresConnection) async throws -> MediaRecord? {
+        var interactionID = command.interactionId.flatMap(UUID.init(uuidString:))
+        if interactionID == nil {
+            interactionID = try await store.interactionID(ofMessage: command.messageId, on: connection, logger: logger)
+        }
+        try await store.insertBlob(blob, on: connection, logger: logger)
+        let record = MediaRecord(
+            id: UUID(), messageID: command.messageId, index: command.index, interactionID: interactionID,
+            filename: command.filename, channel: command.channel, createdAt: Date(), blob: blob
+        )
+        guard try await store.insertItem(record, on: connection, logger: logger) else { return nil }
+        let interaction = interactionID?.uuidString.lowercased()
+        let event = MediaStored(
+            mediaId: record.idString, interactionId: interaction, messageId: command.messageId, contentType: blob.contentType,
+            bytes: blob.bytes, width: blob.width, height: blob.height
+        )
+        try await outbox.enqueue([
+            try OutboxMessage.event(
+                .mediaStored, service: "media", subject: interaction, traceparent: traceparent, data: event,
+                correlationID: interaction ?? command.messageId
+            ),
+        ], on: connection, logger: logger)
+        return record
+    }
+
+    func failed(_ command: MediaFetch, reason: String, traceparent: String?, on connection: PostgresConnection) async throws -> Bool {
+        let reason = String(reason.prefix(500))
+        guard try await store.recordFailure(
+            messageID: command.messageId, index: command.index, reason: reason, at: Date(), on: connection, logger: logger
+        ) else { return false }
+        let interaction = command.interactionId
+        let event = MediaFailed(messageId: command.messageId, index: command.index, reason: reason)
+        try await outbox.enqueue([
+            try OutboxMessage.event(
+                .mediaFailed, service: "media", subject: interaction, traceparent: traceparent, data: event,
+                correlationID: interaction ?? command.messageId
+            ),
+        ], on: connection, logger: logger)
+        return true
+    }
+
+    func interactionAssigned(_ assigned: InteractionAssigned, on connection: PostgresConnection) async throws {
+        guard let id = UUID(uuidString: assigned.interactionId), !assigned.agentId.isEmpty else {
+            throw InvalidMessage("interaction_id must be a UUID and agent_id non-empty")
+        }
+        try await store.addParticipant(interactionID: id, agentID: assigned.agentId, at: assigned.at, on: connection, logger: logger)
+    }
+
+    func messageAppended(_ appended: InteractionMessageAppended, on connection: PostgresConnection) async throws {
+        guard let messageID = appended.messageId, !messageID.isEmpty else { return }
+        guard let id = UUID(uuidString: appended.interactionId) else { throw InvalidMessage("interaction_id must be a UUID") }
+        try await store.mapMessage(messageID, to: id, on: connection, logger: logger)
+    }
+}

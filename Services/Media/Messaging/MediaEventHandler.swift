@@ -28,6 +28,8 @@ struct MediaEventHandler: Sendable {
             guard let event = decode(InteractionMessageAppended.self, delivery) else {
                 return .deadLetter(reason: "not an interaction.message.appended event")
             }
+            // Only messages with media matter here: plain SMS are acked without a transaction.
+            if event.data.mediaCount == 0 { return .ack }
             return await transactions.handle(delivery) { try await commands.messageAppended(event.data, on: $0) }
         default:
             return .deadLetter(reason: "media does not handle events of type \(delivery.routingKey)")

@@ -54,7 +54,7 @@ struct InteractionCommands: Sendable {
         events.append(try await append(NewTranscriptEntry(
             interactionID: interactionID, kind: "message", direction: "inbound", authorType: "contact", authorID: message.from,
             authorName: nil, text: message.text, entities: extractor.extract(message.text), messageID: message.messageId,
-            ingestSequence: message.sequence, at: message.acceptedAt
+            ingestSequence: message.sequence, at: message.acceptedAt, mediaCount: message.media.count
         ), traceparent: traceparent, on: connection))
         try await store.touch(interactionID, at: message.acceptedAt, on: connection, logger: logger)
         try await outbox.enqueue(events, on: connection, logger: logger)
@@ -299,7 +299,7 @@ struct InteractionCommands: Sendable {
         let seq = try await store.append(entry, on: connection, logger: logger)
         return (seq, try event(.interactionMessageAppended, entry.interactionID, traceparent, InteractionMessageAppended(
             interactionId: entry.interactionID.uuidString.lowercased(), seq: seq, kind: entry.kind, direction: entry.direction,
-            messageId: entry.messageID, at: entry.at
+            messageId: entry.messageID, at: entry.at, mediaCount: entry.mediaCount
         )))
     }
 

@@ -30,6 +30,8 @@ struct NewTranscriptEntry: Sendable, Equatable {
     var messageID: String?
     var ingestSequence: Int64?
     var at: Date
+    /// Media items the message came with (their ids are attached as media stores them).
+    var mediaCount = 0
 }
 
 /// Filters of `GET /v1/interactions`; nil means "any". `visibleTo` limits an agent to the

@@ -31,13 +31,17 @@ public struct InteractionMessageAppended: Codable, Sendable, Equatable {
     public var direction: String?
     public var messageId: String?
     public var at: Date
+    /// How many media items (MMS) the message carries; lets consumers that care only about
+    /// media (the media service's access projection) skip plain SMS without a transaction.
+    public var mediaCount: Int?
 
-    public init(interactionId: String, seq: Int, kind: String, direction: String?, messageId: String?, at: Date) {
+    public init(interactionId: String, seq: Int, kind: String, direction: String?, messageId: String?, at: Date, mediaCount: Int? = nil) {
         self.interactionId = interactionId
         self.seq = seq
         self.kind = kind
         self.direction = direction
         self.messageId = messageId
         self.at = at
+        self.mediaCount = mediaCount
     }
 }

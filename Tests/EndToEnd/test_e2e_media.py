@@ -23,6 +23,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import uuid
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -224,6 +225,17 @@ def conversation(observer, desk) -> tuple[str, str]:
     observer.wait_event(
         lambda d: d.routing_key == "interaction.assigned" and sb.event_data(d).get("interaction_id") == interaction_id,
         timeout=10, what="interaction.assigned",
+    )
+    # These tests send media.fetch themselves (as ingest does for an MMS), so they also play
+    # session's part for an MMS: the appended event that tells media which interaction the
+    # message belongs to (session emits it with media_count > 0 only for messages with media).
+    appended_id = str(uuid.uuid4())
+    observer.publish(
+        {"specversion": "1.0", "id": appended_id, "source": "/switchboard/e2e", "type": "switchboard.interaction.message.appended",
+         "time": "2026-11-23T00:00:00Z", "subject": interaction_id, "datacontenttype": "application/json",
+         "data": {"interaction_id": interaction_id, "seq": 1, "kind": "message", "direction": "inbound",
+                  "message_id": message_id, "at": "2026-11-23T00:00:00Z", "media_count": 2}},
+        exchange="switchboard.events", routing_key="interaction.message.appended", message_id=appended_id,
     )
     return message_id, interaction_id
 

@@ -10,8 +10,15 @@ import Testing
 /// The PostgreSQL layer against the real database (and broker, for the outbox).
 @Suite("Inbox, outbox and migrations (real PostgreSQL)", .serialized)
 struct DatabaseIntegrationTests {
+    /// A fresh schema per test: the UUID's 32 hex digits with the digits spelled as letters
+    /// (schema names here are letters and underscores), so runs never collide.
     static func schemaName() -> String {
-        "it_" + UUID().uuidString.prefix(8).lowercased().filter(\.isLetter)
+        let letters = Array("ghijklmnop")
+        return "it_" + UUID().uuidString.lowercased().compactMap { character -> Character? in
+            if character == "-" { return nil }
+            if let digit = character.wholeNumberValue { return letters[digit] }
+            return character
+        }.map(String.init).joined()
     }
 
     static let effects = Migration(version: 2, name: "effects", statements: [])

@@ -356,3 +356,33 @@ def test_order_kept_over_interleaved_conversations_with_two_session_instances(sy
             second.wait(timeout=15)
         except subprocess.TimeoutExpired:
             second.kill()
+
+
+def test_media_stored_before_its_message_is_kept_until_the_message_arrives(system, observer, supervisor):
+    """`media.stored` travels on another queue than `message.received` and can overtake it:
+    the media id must still end up on the transcript entry, not be dropped."""
+    message_id = str(uuid.uuid4())
+    media_id = str(uuid.uuid4())
+    _, customer = sb.customer_number()
+    org = sb.org_number()
+    publish_event(observer, "media.stored", {"media_id": media_id, "interaction_id": None, "message_id": message_id,
+                                              "content_type": "image/png", "bytes": 10})
+    time.sleep(1)  # session has handled it (no transcript entry yet)
+    now = datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+    received = {
+        "specversion": "1.0", "id": str(uuid.uuid4()), "source": "/switchboard/e2e", "type": "switchboard.message.received",
+        "time": now, "datacontenttype": "application/json",
+        "data": {"message_id": message_id, "channel": "default", "carrier_message_id": sb.carrier_id("MM"), "from": customer,
+                 "to": org, "text": "", "media": [{"index": 0, "content_type": "image/png"}], "received_at": now,
+                 "accepted_at": now, "sequence": 1},
+    }
+    # Inbound messages reach session through the partition exchange, hashed on correlation_id.
+    observer.publisher.basic_publish(
+        "switchboard.events", "message.received", json.dumps(received).encode(),
+        pika.BasicProperties(delivery_mode=2, content_type="application/cloudevents+json", message_id=received["id"],
+                             correlation_id=f"e2e-{customer}"),
+    )
+    interaction = sb.wait_until(lambda: sb.find_interactions(supervisor, **{"from": customer, "to": org}), timeout=15,
+                                what="the MMS interaction")[0]
+    entry = read(supervisor, interaction["id"]).json()["transcript"][0]
+    assert entry["media"] == [media_id]

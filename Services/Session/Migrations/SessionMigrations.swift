@@ -106,5 +106,17 @@ enum SessionMigrations {
             )
             """,
         ]),
+        // media.stored can overtake its message.received (different queues): the media id
+        // waits here until the message's transcript entry exists, instead of being dropped.
+        Migration(version: 3, name: "media waiting for their message", statements: [
+            """
+            CREATE TABLE session.pending_media (
+                message_id text NOT NULL,
+                media_id text NOT NULL,
+                received_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (message_id, media_id)
+            )
+            """,
+        ]),
     ]
 }

@@ -51,6 +51,9 @@ struct PostgresInteractionStore: InteractionStore {
                     \(entry.authorName), \(entry.text), \(media)::jsonb, \(parts)::jsonb, \(entities)::jsonb,
                     \(entry.messageID), \(entry.ingestSequence), \(entry.at))
             """, logger: logger)
+        if entry.mediaCount > 0, let messageID = entry.messageID {
+            try await attachPendingMedia(messageID: messageID, on: connection, logger: logger)
+        }
         return sequence
     }
 
@@ -155,7 +158,24 @@ struct PostgresInteractionStore: InteractionStore {
             RETURNING interaction_id
             """, logger: logger)
         for try await id in rows.decode(UUID.self) { return id }
+        // The message is not in a transcript yet: keep the media id for when it is.
+        try await connection.query("""
+            INSERT INTO \(unescaped: schema).pending_media (message_id, media_id) VALUES (\(messageID), \(mediaID))
+            ON CONFLICT DO NOTHING
+            """, logger: logger)
         return nil
+    }
+
+    /// Attaches media that arrived before their message (see ``attachMedia``).
+    private func attachPendingMedia(messageID: String, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            WITH pending AS (
+                DELETE FROM \(unescaped: schema).pending_media WHERE message_id = \(messageID) RETURNING media_id
+            )
+            UPDATE \(unescaped: schema).transcript
+            SET media = media || coalesce((SELECT jsonb_agg(media_id) FROM pending), '[]'::jsonb)
+            WHERE message_id = \(messageID)
+            """, logger: logger)
     }
 
     func interactionID(ofMessage messageID: String, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {

@@ -155,6 +155,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
+                "Session",
                 "SwitchboardAMQP",
                 "SwitchboardDatabase",
                 "SwitchboardModels",

@@ -43,6 +43,9 @@ struct PostgresInteractionStore: InteractionStore {
         let media = String(decoding: try encoder.encode(entry.media), as: UTF8.self)
         let parts = String(decoding: try encoder.encode(entry.parts), as: UTF8.self)
         let entities = String(decoding: try encoder.encode(entry.entities), as: UTF8.self)
+        if entry.mediaCount > 0, let messageID = entry.messageID {
+            try await lockMediaOfMessage(messageID, on: connection, logger: logger)
+        }
         try await connection.query("""
             INSERT INTO \(unescaped: schema).transcript
                 (interaction_id, seq, kind, direction, author_type, author_id, author_name, text, media, parts, entities,
@@ -151,6 +154,7 @@ struct PostgresInteractionStore: InteractionStore {
     }
 
     func attachMedia(messageID: String, mediaID: String, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
+        try await lockMediaOfMessage(messageID, on: connection, logger: logger)
         let rows = try await connection.query("""
             UPDATE \(unescaped: schema).transcript
             SET media = CASE WHEN media @> jsonb_build_array(\(mediaID)::text) THEN media ELSE media || jsonb_build_array(\(mediaID)::text) END
@@ -165,6 +169,21 @@ struct PostgresInteractionStore: InteractionStore {
             """, logger: logger)
         return nil
     }
+
+    /// Serialises, until commit, the two transactions that meet over one MMS: the one that puts
+    /// the message in a transcript and the one that attaches a stored image to it. Without it,
+    /// under READ COMMITTED each can miss the other's uncommitted row (the image is parked in
+    /// `pending_media` while the message's insert looks for pending images before that park
+    /// commits) and the image never reaches the transcript. The lock is transaction-scoped,
+    /// in its own two-key space (`mediaLockClass`), and only taken for messages with media.
+    private func lockMediaOfMessage(_ messageID: String, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query(
+            "SELECT pg_advisory_xact_lock(\(Self.mediaLockClass), hashtext(\(messageID)))", logger: logger
+        )
+    }
+
+    /// The first key of the two-key advisory locks that ``lockMediaOfMessage`` takes.
+    private static let mediaLockClass: Int32 = 0x5342_4D44 // "SBMD"
 
     /// Attaches media that arrived before their message (see ``attachMedia``).
     private func attachPendingMedia(messageID: String, on connection: PostgresConnection, logger: Logger) async throws {

@@ -155,7 +155,10 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
+                "Contacts",
+                "Media",
                 "Session",
+                "Transfer",
                 "SwitchboardAMQP",
                 "SwitchboardDatabase",
                 "SwitchboardModels",

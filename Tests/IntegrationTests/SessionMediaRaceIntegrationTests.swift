@@ -3,6 +3,7 @@ import Logging
 import PostgresNIO
 @testable import Session
 import SwitchboardDatabase
+import SwitchboardModels
 import Testing
 
 /// An MMS's `message.received` and its images' `media.stored` are applied by concurrent
@@ -14,7 +15,7 @@ struct SessionMediaRaceIntegrationTests {
     let logger = TestEnvironment.logger
 
     func prepare(_ client: PostgresClient) async throws -> UUID {
-        try await MigrationRunner(schema: "session", migrations: SessionMigrations.all).run(on: client, logger: logger)
+        try await MigrationRunner(schema: "session", migrations: [Migration.messaging(schema: "session")] + SessionMigrations.all).run(on: client, logger: logger)
         let id = UUID()
         let settings = NumberSettings(mode: .page, queue: "sms", inactivityTimeoutSeconds: 600, dispositionRequired: false)
         try await client.withTransaction(logger: logger) { connection in
@@ -51,28 +52,12 @@ struct SessionMediaRaceIntegrationTests {
             let interactionID = try await prepare(client)
             let messageID = "race-\(UUID().uuidString)"
             let mediaID = UUID().uuidString
-            let (inserted, insertedSignal) = AsyncStream.makeStream(of: Void.self)
-            let (release, releaseSignal) = AsyncStream.makeStream(of: Void.self)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    defer { insertedSignal.finish() }
-                    try await client.withTransaction(logger: logger) { connection in
-                        _ = try await store.append(entry(interactionID, messageID: messageID), on: connection, logger: logger)
-                        insertedSignal.yield()
-                        for await _ in release { break }
-                    }
-                }
-                for await _ in inserted { break }
-                group.addTask {
-                    try await client.withTransaction(logger: logger) { connection in
-                        _ = try await store.attachMedia(messageID: messageID, mediaID: mediaID, on: connection, logger: logger)
-                    }
-                }
-                // Give the image's transaction time to run (or, with the lock, to wait) first.
-                try await Task.sleep(for: .milliseconds(300))
-                releaseSignal.finish()
-                try await group.waitForAll()
-            }
+            let (store, entry) = (store, entry(interactionID, messageID: messageID))
+            try await TestEnvironment.interleave(client, first: { connection in
+                _ = try await store.append(entry, on: connection, logger: TestEnvironment.logger)
+            }, second: { connection in
+                _ = try await store.attachMedia(messageID: messageID, mediaID: mediaID, on: connection, logger: TestEnvironment.logger)
+            })
             #expect(try await media(of: messageID, client) == [mediaID])
         }
     }
@@ -84,28 +69,54 @@ struct SessionMediaRaceIntegrationTests {
             let interactionID = try await prepare(client)
             let messageID = "race-\(UUID().uuidString)"
             let mediaID = UUID().uuidString
-            let (parked, parkedSignal) = AsyncStream.makeStream(of: Void.self)
-            let (release, releaseSignal) = AsyncStream.makeStream(of: Void.self)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    defer { parkedSignal.finish() }
-                    try await client.withTransaction(logger: logger) { connection in
-                        _ = try await store.attachMedia(messageID: messageID, mediaID: mediaID, on: connection, logger: logger)
-                        parkedSignal.yield()
-                        for await _ in release { break }
-                    }
-                }
-                for await _ in parked { break }
-                group.addTask {
-                    try await client.withTransaction(logger: logger) { connection in
-                        _ = try await store.append(entry(interactionID, messageID: messageID), on: connection, logger: logger)
-                    }
-                }
-                try await Task.sleep(for: .milliseconds(300))
-                releaseSignal.finish()
-                try await group.waitForAll()
-            }
+            let (store, entry) = (store, entry(interactionID, messageID: messageID))
+            try await TestEnvironment.interleave(client, first: { connection in
+                _ = try await store.attachMedia(messageID: messageID, mediaID: mediaID, on: connection, logger: TestEnvironment.logger)
+            }, second: { connection in
+                _ = try await store.append(entry, on: connection, logger: TestEnvironment.logger)
+            })
             #expect(try await media(of: messageID, client) == [mediaID])
+        }
+    }
+
+    /// A `media.failed` that overtakes its `message.received` waits, and becomes the
+    /// transcript's system entry (right after the message) when the message arrives.
+    @Test func aMediaFailureBeforeItsMessageReachesTheTranscript() async throws {
+        try await TestEnvironment.withPostgres { client in
+            try await MigrationRunner(schema: "session", migrations: [Migration.messaging(schema: "session")] + SessionMigrations.all).run(on: client, logger: logger)
+            let commands = InteractionCommands(
+                store: store, settings: PostgresSettingsStore(schema: "session"), responses: StandardResponseStore(schema: "session"),
+                outbox: Outbox(schema: "session"),
+                defaults: NumberSettings(mode: .page, queue: "sms", inactivityTimeoutSeconds: 600, dispositionRequired: false),
+                dispositions: DispositionCatalog(codes: []), maxParts: 10, extractor: EntityExtractor(defaultRegion: "US"), logger: logger
+            )
+            let messageID = UUID().uuidString.lowercased()
+            try await client.withTransaction(logger: logger) { connection in
+                try await commands.mediaFailed(
+                    MediaFailed(messageId: messageID, index: 1, reason: "address refused"), traceparent: nil, on: connection
+                )
+            }
+            let customer = "+1555" + String(UInt32.random(in: 1_000_000...9_999_999))
+            let received = MessageReceived(
+                messageId: messageID, channel: "default", carrierMessageId: "MM-\(messageID)", from: customer, to: "+15550000002",
+                text: "photos", media: [.init(index: 0, contentType: "image/png", filename: nil), .init(index: 1, contentType: "image/png", filename: nil)],
+                receivedAt: Date(), acceptedAt: Date(), sequence: 1
+            )
+            try await client.withTransaction(logger: logger) { connection in
+                try await commands.placeInbound(received, traceparent: nil, on: connection)
+            }
+            let rows = try await client.query("""
+                SELECT t.kind, t.text FROM session.transcript t
+                WHERE t.interaction_id = (SELECT interaction_id FROM session.transcript WHERE message_id = \(messageID))
+                ORDER BY t.seq
+                """, logger: logger)
+            var entries: [String] = []
+            for try await (kind, text) in rows.decode((String, String).self) { entries.append("\(kind): \(text)") }
+            #expect(entries == ["message: photos", "system: An image could not be retrieved: address refused"])
+            let parked = try await client.query(
+                "SELECT count(*) FROM session.pending_media_failures WHERE message_id = \(messageID)", logger: logger
+            )
+            for try await count in parked.decode(Int.self) { #expect(count == 0) }
         }
     }
 }

@@ -12,6 +12,7 @@ extension ContactCommands {
     func interactionCreated(_ created: InteractionCreated, traceparent: String?, on connection: PostgresConnection) async throws {
         let projected = try await history.created(created, on: connection, logger: logger)
         guard projected.contactID == nil else { return }
+        try await contacts.lockPhone(created.from, on: connection, logger: logger)
         guard let contact = try await contacts.contact(withPhone: created.from, on: connection, logger: logger) else { return }
         try await history.link([projected.id], to: contact.id, how: "identified", on: connection, logger: logger)
         try await outbox.enqueue([try linked(.contactIdentified, projected.id, contact, traceparent)], on: connection, logger: logger)

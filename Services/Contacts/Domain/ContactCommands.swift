@@ -179,6 +179,8 @@ struct ContactCommands: Sendable {
     /// `contact.identified` each.
     func identify(_ numbers: [String], as contact: ContactSnapshot, traceparent: String?, on connection: PostgresConnection) async throws -> [OutboxMessage] {
         var events: [OutboxMessage] = []
+        let numbers = Array(Set(numbers)).sorted()
+        for number in numbers { try await contacts.lockPhone(number, on: connection, logger: logger) }
         for number in numbers {
             let open = try await history.openUnlinked(from: number, on: connection, logger: logger)
             guard !open.isEmpty else { continue }

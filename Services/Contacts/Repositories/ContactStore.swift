@@ -16,6 +16,11 @@ protocol ContactStore: Sendable {
     /// The contact owning each of `phones` that has one.
     func phoneOwners(_ phones: [String], on connection: PostgresConnection, logger: Logger) async throws -> [String: UUID]
     func emailOwners(_ emails: [String], on connection: PostgresConnection, logger: Logger) async throws -> [String: UUID]
+    /// Serialises, until commit, the transactions that meet over one phone number: a new
+    /// interaction looking its number up, and a contact gaining that number and looking for
+    /// its open interactions. Without it each can miss the other's uncommitted row and the
+    /// interaction is never identified. Several numbers: take them in sorted order.
+    func lockPhone(_ phone: String, on connection: PostgresConnection, logger: Logger) async throws
     /// The active contact with this phone, locked (`FOR SHARE`), or nil.
     func contact(withPhone phone: String, on connection: PostgresConnection, logger: Logger) async throws -> ContactSnapshot?
     func search(_ filter: ContactFilter, client: PostgresClient, logger: Logger) async throws -> ContactPage

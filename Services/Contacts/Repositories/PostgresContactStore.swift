@@ -94,6 +94,13 @@ struct PostgresContactStore: ContactStore {
         return owners
     }
 
+    func lockPhone(_ phone: String, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("SELECT pg_advisory_xact_lock(\(Self.phoneLockClass), hashtext(\(phone)))", logger: logger)
+    }
+
+    /// The first key of ``lockPhone``'s two-key advisory locks (its own key space).
+    private static let phoneLockClass: Int32 = 0x5342_5048 // "SBPH"
+
     func contact(withPhone phone: String, on connection: PostgresConnection, logger: Logger) async throws -> ContactSnapshot? {
         let rows = try await connection.query("""
             SELECT \(unescaped: columns) FROM \(unescaped: schema).contacts c

@@ -20,6 +20,7 @@ struct MediaCommands: Sendable {
     func stored(_ blob: BlobRecord, for command: MediaFetch, traceparent: String?, on connection: PostgresConnection) async throws -> MediaRecord? {
         var interactionID = command.interactionId.flatMap(UUID.init(uuidString:))
         if interactionID == nil {
+            try await store.lockMessage(command.messageId, on: connection, logger: logger)
             interactionID = try await store.interactionID(ofMessage: command.messageId, on: connection, logger: logger)
         }
         try await store.insertBlob(blob, on: connection, logger: logger)
@@ -68,6 +69,7 @@ struct MediaCommands: Sendable {
     func messageAppended(_ appended: InteractionMessageAppended, on connection: PostgresConnection) async throws {
         guard let messageID = appended.messageId, !messageID.isEmpty else { return }
         guard let id = UUID(uuidString: appended.interactionId) else { throw InvalidMessage("interaction_id must be a UUID") }
+        try await store.lockMessage(messageID, on: connection, logger: logger)
         try await store.mapMessage(messageID, to: id, on: connection, logger: logger)
     }
 }

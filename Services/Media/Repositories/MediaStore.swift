@@ -16,6 +16,10 @@ protocol MediaStore: Sendable {
     func insertItem(_ record: MediaRecord, on connection: PostgresConnection, logger: Logger) async throws -> Bool
     /// Records a failure; false when the item already failed or was stored.
     func recordFailure(messageID: String, index: Int, reason: String, at: Date, on connection: PostgresConnection, logger: Logger) async throws -> Bool
+    /// Serialises, until commit, the transactions that meet over one message: storing an item
+    /// of it and learning its interaction (``mapMessage``). Without it each can miss the
+    /// other's uncommitted row and the item never learns its interaction.
+    func lockMessage(_ messageID: String, on connection: PostgresConnection, logger: Logger) async throws
     func interactionID(ofMessage messageID: String, on connection: PostgresConnection, logger: Logger) async throws -> UUID?
     /// `interaction.message.appended`: remembers the message's interaction and gives it to
     /// the message's items that did not know it yet.

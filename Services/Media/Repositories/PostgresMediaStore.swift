@@ -64,6 +64,15 @@ struct PostgresMediaStore: MediaStore {
         return false
     }
 
+    func lockMessage(_ messageID: String, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query(
+            "SELECT pg_advisory_xact_lock(\(Self.messageLockClass), hashtext(\(messageID)))", logger: logger
+        )
+    }
+
+    /// The first key of ``lockMessage``'s two-key advisory locks (its own key space).
+    private static let messageLockClass: Int32 = 0x5342_4D4D // "SBMM"
+
     func interactionID(ofMessage messageID: String, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
         let rows = try await connection.query("""
             SELECT interaction_id FROM \(unescaped: schema).message_interactions WHERE message_id = \(messageID)

@@ -56,6 +56,14 @@ struct InteractionCommands: Sendable {
             authorName: nil, text: message.text, entities: extractor.extract(message.text), messageID: message.messageId,
             ingestSequence: message.sequence, at: message.acceptedAt, mediaCount: message.media.count
         ), traceparent: traceparent, on: connection))
+        if !message.media.isEmpty {
+            // The message's media lock is held since its entry was appended: no failure can slip in between.
+            for failure in try await store.takeParkedMediaFailures(messageID: message.messageId, on: connection, logger: logger) {
+                events.append(try await append(
+                    system(interactionID, Self.mediaFailureText(failure.reason), at: failure.failedAt), traceparent: traceparent, on: connection
+                ))
+            }
+        }
         try await store.touch(interactionID, at: message.acceptedAt, on: connection, logger: logger)
         try await outbox.enqueue(events, on: connection, logger: logger)
         logger.info("inbound message appended", metadata: [
@@ -240,10 +248,22 @@ struct InteractionCommands: Sendable {
         _ = try await store.attachMedia(messageID: stored.messageId, mediaID: stored.mediaId, on: connection, logger: logger)
     }
 
+    /// Puts "An image could not be retrieved" on the message's transcript; a failure that
+    /// overtook its message waits for it (``placeInbound`` picks it up).
     func mediaFailed(_ failure: MediaFailed, traceparent: String?, on connection: PostgresConnection) async throws {
-        guard let id = try await store.interactionID(ofMessage: failure.messageId, on: connection, logger: logger) else { return }
-        let entry = system(id, "An image could not be retrieved: \(failure.reason)", at: Date())
+        try await store.lockMediaOfMessage(failure.messageId, on: connection, logger: logger)
+        guard let id = try await store.interactionID(ofMessage: failure.messageId, on: connection, logger: logger) else {
+            try await store.parkMediaFailure(
+                messageID: failure.messageId, index: failure.index, reason: failure.reason, at: Date(), on: connection, logger: logger
+            )
+            return
+        }
+        let entry = system(id, Self.mediaFailureText(failure.reason), at: Date())
         try await outbox.enqueue([try await append(entry, traceparent: traceparent, on: connection)], on: connection, logger: logger)
+    }
+
+    static func mediaFailureText(_ reason: String) -> String {
+        "An image could not be retrieved: \(reason)"
     }
 
     func callbackScheduled(_ callback: CallbackScheduled, traceparent: String?, on connection: PostgresConnection) async throws {

@@ -118,5 +118,18 @@ enum SessionMigrations {
             )
             """,
         ]),
+        // media.failed can overtake its message.received too: the failure waits here and
+        // becomes the transcript's system entry when the message arrives.
+        Migration(version: 4, name: "media failures waiting for their message", statements: [
+            """
+            CREATE TABLE session.pending_media_failures (
+                message_id text NOT NULL,
+                idx integer NOT NULL,
+                reason text NOT NULL,
+                failed_at timestamptz NOT NULL,
+                PRIMARY KEY (message_id, idx)
+            )
+            """,
+        ]),
     ]
 }

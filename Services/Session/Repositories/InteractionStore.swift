@@ -72,6 +72,13 @@ protocol InteractionStore: Sendable {
     /// Adds a media id to the entry of an inbound message; returns the interaction, if known.
     func attachMedia(messageID: String, mediaID: String, on connection: PostgresConnection, logger: Logger) async throws -> UUID?
     func interactionID(ofMessage messageID: String, on connection: PostgresConnection, logger: Logger) async throws -> UUID?
+    /// Serialises, until commit, the transactions that meet over one MMS (its message, its
+    /// stored media, its failed media), so none misses another's uncommitted row.
+    func lockMediaOfMessage(_ messageID: String, on connection: PostgresConnection, logger: Logger) async throws
+    /// Keeps a `media.failed` whose message is not in a transcript yet.
+    func parkMediaFailure(messageID: String, index: Int, reason: String, at: Date, on connection: PostgresConnection, logger: Logger) async throws
+    /// Removes and returns the failures parked for a message, in item order.
+    func takeParkedMediaFailures(messageID: String, on connection: PostgresConnection, logger: Logger) async throws -> [ParkedMediaFailure]
     /// Open sessions whose inactivity deadline passed, locked (`SKIP LOCKED`: replicas split them).
     func claimDueTimeouts(now: Date, limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> [InteractionRecord]
     /// The earliest inactivity deadline, to sleep until it.

@@ -176,10 +176,30 @@ struct PostgresInteractionStore: InteractionStore {
     /// `pending_media` while the message's insert looks for pending images before that park
     /// commits) and the image never reaches the transcript. The lock is transaction-scoped,
     /// in its own two-key space (`mediaLockClass`), and only taken for messages with media.
-    private func lockMediaOfMessage(_ messageID: String, on connection: PostgresConnection, logger: Logger) async throws {
+    func lockMediaOfMessage(_ messageID: String, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query(
             "SELECT pg_advisory_xact_lock(\(Self.mediaLockClass), hashtext(\(messageID)))", logger: logger
         )
+    }
+
+    func parkMediaFailure(messageID: String, index: Int, reason: String, at: Date, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            INSERT INTO \(unescaped: schema).pending_media_failures (message_id, idx, reason, failed_at)
+            VALUES (\(messageID), \(index), \(reason), \(at))
+            ON CONFLICT DO NOTHING
+            """, logger: logger)
+    }
+
+    func takeParkedMediaFailures(messageID: String, on connection: PostgresConnection, logger: Logger) async throws -> [ParkedMediaFailure] {
+        let rows = try await connection.query("""
+            DELETE FROM \(unescaped: schema).pending_media_failures WHERE message_id = \(messageID)
+            RETURNING idx, reason, failed_at
+            """, logger: logger)
+        var failures: [ParkedMediaFailure] = []
+        for try await (index, reason, at) in rows.decode((Int, String, Date).self) {
+            failures.append(ParkedMediaFailure(index: index, reason: reason, failedAt: at))
+        }
+        return failures.sorted { $0.index < $1.index }
     }
 
     /// The first key of the two-key advisory locks that ``lockMediaOfMessage`` takes.

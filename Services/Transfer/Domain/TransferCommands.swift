@@ -425,8 +425,18 @@ struct TransferCommands: Sendable {
     func closed(_ event: InteractionClosed, traceparent: String?, on connection: PostgresConnection) async throws {
         guard let id = UUID(uuidString: event.interactionId) else { throw InvalidMessage("interaction_id is not a UUID") }
         try await store.lockRouting(on: connection, logger: logger)
-        guard var interaction = try await store.lockInteraction(id, on: connection, logger: logger), interaction.state != .closed else { return }
         let now = try await store.now(on: connection, logger: logger)
+        guard var interaction = try await store.lockInteraction(id, on: connection, logger: logger) else {
+            // Closed before its interaction.created reached us (a redelivery or another
+            // replica overtook it): kept closed, so the late created never routes it.
+            try await store.insertInteraction(InteractionProjection(
+                id: id, queue: "", state: .closed, ownerID: event.ownerId, ownerName: nil, assigningTo: nil, transferID: nil,
+                fromNumber: event.from, origin: nil, mode: event.mode, media: nil, previewText: nil, caseData: [:], queuedAt: nil,
+                createdAt: event.closedAt, updatedAt: now, closedAt: event.closedAt
+            ), on: connection, logger: logger)
+            return
+        }
+        guard interaction.state != .closed else { return }
         let owner = interaction.ownerID ?? event.ownerId
         var freed = Set([owner, interaction.assigningTo].compactMap { $0 })
         interaction.state = .closed

@@ -14,12 +14,12 @@ struct ConsentRulesTests {
     }
 
     @Test func aNumberIsOptedInUntilItSaysOtherwise() {
-        #expect(ConsentRules.apply(.optIn, at: t0, current: nil) == .unchanged)
+        #expect(ConsentRules.apply(.optIn, at: t0, current: nil) == .confirmed(.optedIn))
     }
 
-    @Test func repeatingAKeywordChangesNothing() {
-        #expect(ConsentRules.apply(.optOut, at: t1, current: (.optedOut, t0)) == .unchanged)
-        #expect(ConsentRules.apply(.optIn, at: t1, current: (.optedIn, t0)) == .unchanged)
+    @Test func repeatingAKeywordOnlyMovesTheStatesTime() {
+        #expect(ConsentRules.apply(.optOut, at: t1, current: (.optedOut, t0)) == .confirmed(.optedOut))
+        #expect(ConsentRules.apply(.optIn, at: t1, current: (.optedIn, t0)) == .confirmed(.optedIn))
     }
 
     @Test func helpIsOnlyRecorded() {
@@ -31,6 +31,13 @@ struct ConsentRulesTests {
     @Test func aLateKeywordDoesNotUndoANewerOne() {
         // START sent at t1 arrives after STOP sent at t2 was applied: still opted out.
         #expect(ConsentRules.apply(.optIn, at: t1, current: (.optedOut, t2)) == .stale)
+        // START sent at t2 (the number's first keyword: stored as opted in at t2) arrives
+        // before STOP sent at t1: the STOP is older, still opted in.
+        guard case .confirmed(let state) = ConsentRules.apply(.optIn, at: t2, current: nil) else {
+            Issue.record("a first START confirms opted in")
+            return
+        }
+        #expect(ConsentRules.apply(.optOut, at: t1, current: (state, t2)) == .stale)
     }
 
     @Test func optedOutOfOneOrganisationNumberIsOptedOut() {

@@ -40,6 +40,9 @@ struct ConsentCommands: Sendable {
             )
             try await outbox.enqueue([event], on: connection, logger: logger)
             logger.info("consent changed", metadata: ["message_id": "\(keyword.messageId)", "state": "\(state.rawValue)"])
+        case .confirmed(let state):
+            try await store.set(number: number, orgNumber: org, state: state, at: keyword.at, on: connection, logger: logger)
+            logger.debug("consent keyword confirmed the state", metadata: ["message_id": "\(keyword.messageId)", "state": "\(state.rawValue)"])
         case .unchanged, .stale:
             logger.debug("consent keyword recorded", metadata: ["message_id": "\(keyword.messageId)", "action": "\(action.rawValue)"])
         }

@@ -16,7 +16,8 @@ struct MergeOutcome: Sendable {
 /// Merges and their undo (the rules are ``MergePlanner``'s).
 extension ContactCommands {
     /// Merges `sourceID` into `targetID`; emits `contact.merged` (with the target's name,
-    /// which session shows on the source's interactions from then on).
+    /// which session shows on the source's interactions from then on) and
+    /// `contact.identified` with the target for each interaction that moved.
     func merge(into targetID: UUID, source sourceID: UUID, by identity: Identity, traceparent: String?, on connection: PostgresConnection) async throws -> MergeOutcome {
         guard targetID != sourceID else { throw ContactError.mergeRefused(.sameContact) }
         let locked = try await contacts.lock([targetID, sourceID], on: connection, logger: logger)
@@ -39,7 +40,11 @@ extension ContactCommands {
             ),
             correlationID: target.idString
         )
-        try await outbox.enqueue([event], on: connection, logger: logger)
+        // Also `contact.identified` per moved interaction: it travels in the interaction's own
+        // order (correlated by interaction), so it lands after an earlier identification with
+        // the source that `contact.merged` (correlated by contact) could overtake in session.
+        let identified = try plan.movedInteractions.map { try linked(.contactIdentified, $0, plan.target, traceparent) }
+        try await outbox.enqueue([event] + identified, on: connection, logger: logger)
         logger.info("contacts merged", metadata: [
             "merge_id": "\(audit.idString)", "contact_id": "\(target.idString)", "source_id": "\(source.idString)",
             "agent_id": "\(identity.agentID)", "interactions": "\(moved.count)",

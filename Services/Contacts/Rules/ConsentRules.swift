@@ -29,7 +29,10 @@ enum ConsentRules {
     enum Outcome: Equatable, Sendable {
         /// The state changes: store it and emit `consent.changed`.
         case changed(ConsentState)
-        /// Recorded in the history; the state stays (already so, or `help`).
+        /// The state is already so: store the keyword's time as the state's time (no event),
+        /// so that an older opposite keyword arriving later is ``stale``.
+        case confirmed(ConsentState)
+        /// Recorded in the history only (`help`).
         case unchanged
         /// Older than the change already applied (a late or reordered keyword): recorded in
         /// the history only, so a STOP sent after a START is never undone by the START
@@ -41,9 +44,9 @@ enum ConsentRules {
     ///   when the number never sent one to this organisation number (opted in by default).
     static func apply(_ action: ConsentAction, at: Date, current: (state: ConsentState, at: Date)?) -> Outcome {
         guard let wanted = action.state else { return .unchanged }
-        guard let current else { return wanted == .optedIn ? .unchanged : .changed(wanted) }
+        guard let current else { return wanted == .optedIn ? .confirmed(.optedIn) : .changed(wanted) }
         if at < current.at { return .stale }
-        return wanted == current.state ? .unchanged : .changed(wanted)
+        return wanted == current.state ? .confirmed(wanted) : .changed(wanted)
     }
 
     /// The number's overall state: opted out if it is opted out of at least one

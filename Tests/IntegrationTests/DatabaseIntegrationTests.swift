@@ -130,6 +130,33 @@ struct DatabaseIntegrationTests {
         }
     }
 
+    /// One call with more messages than one statement carries: all stored, in the call's
+    /// order (the relay publishes by id), with their nulls.
+    @Test func outboxEnqueueKeepsOrderAcrossStatements() async throws {
+        try await TestEnvironment.withPostgres { client in
+            let schema = Self.schemaName()
+            try await migrate(schema, client: client)
+            let outbox = Outbox(schema: schema)
+            let total = Outbox.rowsPerStatement + 200
+            let ids = (0..<total).map { _ in UUID().uuidString }
+            var messages = try ids.map { try Self.event(id: $0, marker: "order") }
+            messages[1].correlationID = nil
+            messages[1].traceparent = nil
+            let batch = messages
+            try await client.withTransaction(logger: TestEnvironment.logger) { connection in
+                try await outbox.enqueue(batch, on: connection, logger: TestEnvironment.logger)
+            }
+            let rows = try await client.query(
+                PostgresQuery(unsafeSQL: "SELECT message_id, correlation_id FROM \(schema).outbox ORDER BY id"), logger: TestEnvironment.logger
+            )
+            var stored: [(String, String?)] = []
+            for try await row in rows.decode((String, String?).self) { stored.append(row) }
+            #expect(stored.map(\.0) == ids)
+            #expect(stored[1].1 == nil)
+            #expect(stored[0].1 == "interaction-1")
+        }
+    }
+
     static func event(id: String, marker: String) throws -> OutboxMessage {
         try OutboxMessage.event(
             .interactionMessageAppended, service: "test", subject: "interaction-1", traceparent: TraceContext.newTraceparent(),

@@ -94,7 +94,9 @@ struct PostgresCallbackStore: CallbackStore {
         let state = filter.state?.rawValue
         let targetType = filter.target?.type.rawValue
         let targetID = filter.target?.id
-        let cursorTime = filter.cursor?.dueAt
+        // The cursor's time goes over as whole microseconds (a `Date` bind is truncated through
+        // a Double and can land a microsecond early, repeating the last row on the next page).
+        let cursorMicros = filter.cursor?.dueAtMicroseconds
         let rows = try await client.query("""
             SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).callbacks
             WHERE (\(state)::text IS NULL OR state = \(state))
@@ -102,7 +104,8 @@ struct PostgresCallbackStore: CallbackStore {
               AND (\(filter.dueBefore)::timestamptz IS NULL OR due_at < \(filter.dueBefore))
               AND (\(filter.visibleTo)::text IS NULL OR scheduled_by = \(filter.visibleTo)
                    OR (target_type = 'agent' AND target_id = \(filter.visibleTo)) OR target_type = 'queue')
-              AND (\(cursorTime)::timestamptz IS NULL OR (due_at, id) > (\(cursorTime), \(filter.cursor?.id)))
+              AND (\(cursorMicros)::bigint IS NULL
+                   OR (due_at, id) > (to_timestamp(0) + \(cursorMicros)::float8 * interval '1 microsecond', \(filter.cursor?.id)))
             ORDER BY due_at, id
             LIMIT \(filter.limit + 1)
             """, logger: logger)

@@ -61,12 +61,19 @@ struct InboundAcceptor: Sendable {
 
     /// Stores a validated message (or finds it is a duplicate) and writes its events to the
     /// outbox, inside the caller's transaction.
-    func record(_ validated: ValidatedInbound, source: String, traceparent: String?, on connection: PostgresConnection) async throws -> Outcome {
+    /// - Parameter conversationLocked: the caller already holds this conversation's lock in
+    ///   this transaction (a batch takes all of its conversations' locks first, in order).
+    func record(
+        _ validated: ValidatedInbound, source: String, traceparent: String?, conversationLocked: Bool = false,
+        on connection: PostgresConnection
+    ) async throws -> Outcome {
         let trace = TraceContext.child(of: traceparent)
         // One conversation's messages are accepted one at a time (across replicas too), so
         // their sequence numbers and their outbox order agree: the acceptance order.
-        let conversation = ConversationKey.make(customer: validated.from, organisation: validated.to)
-        try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(conversation)))", logger: logger)
+        if !conversationLocked {
+            let conversation = ConversationKey.make(customer: validated.from, organisation: validated.to)
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(conversation)))", logger: logger)
+        }
         let outcome: Outcome
         if let part = validated.part {
             outcome = try await recordPart(validated, part: part, source: source, trace: trace, on: connection)

@@ -46,7 +46,9 @@ struct InboundMessageHandler: Sendable {
                     try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(conversation)))", logger: logger)
                 }
                 for item in valid {
-                    _ = try await acceptor.record(item.message, source: "amqp", traceparent: item.traceparent, on: connection)
+                    _ = try await acceptor.record(
+                        item.message, source: "amqp", traceparent: item.traceparent, conversationLocked: true, on: connection
+                    )
                 }
             }
         } catch {

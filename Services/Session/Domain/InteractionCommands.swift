@@ -51,11 +51,11 @@ struct InteractionCommands: Sendable {
                 createdAt: interaction.createdAt
             )))
         }
-        events.append(try await append(NewTranscriptEntry(
+        events.append(try await appendEntry(NewTranscriptEntry(
             interactionID: interactionID, kind: "message", direction: "inbound", authorType: "contact", authorID: message.from,
             authorName: nil, text: message.text, entities: extractor.extract(message.text), messageID: message.messageId,
             ingestSequence: message.sequence, at: message.acceptedAt, mediaCount: message.media.count
-        ), traceparent: traceparent, on: connection))
+        ), touchingAt: message.acceptedAt, traceparent: traceparent, on: connection).1)
         if !message.media.isEmpty {
             // The message's media lock is held since its entry was appended: no failure can slip in between.
             for failure in try await store.takeParkedMediaFailures(messageID: message.messageId, on: connection, logger: logger) {
@@ -64,7 +64,6 @@ struct InteractionCommands: Sendable {
                 ))
             }
         }
-        try await store.touch(interactionID, at: message.acceptedAt, on: connection, logger: logger)
         try await outbox.enqueue(events, on: connection, logger: logger)
         logger.info("inbound message appended", metadata: [
             "interaction_id": "\(interactionID.uuidString.lowercased())", "message_id": "\(message.messageId)",
@@ -109,7 +108,7 @@ struct InteractionCommands: Sendable {
             authorName: identity.name, text: text,
             parts: segmentation.parts.map { .init(text: $0, status: "queued") },
             entities: extractor.extract(text), messageID: messageID, at: now
-        ), traceparent: traceparent, on: connection)
+        ), touchingAt: now, traceparent: traceparent, on: connection)
         events.append(appended)
         let sms = OutboundSMS(
             messageId: messageID, interactionId: record.idString, channel: record.channel, from: record.to, to: record.from,
@@ -120,7 +119,6 @@ struct InteractionCommands: Sendable {
             type: "sms.outbound", contentType: "application/json", correlationID: record.idString, traceparent: traceparent,
             mandatory: true, body: try SwitchboardJSON.encoder().encode(sms)
         ))
-        try await store.touch(id, at: now, on: connection, logger: logger)
         var closed = false
         if record.mode == .page {
             events += try await close(record, reason: "replied", text: "Closed after the reply (Page mode)", at: now, traceparent: traceparent, on: connection)
@@ -313,10 +311,12 @@ struct InteractionCommands: Sendable {
         try await appendEntry(entry, traceparent: traceparent, on: connection).1
     }
 
+    /// Appends an entry (with `touchingAt`, also recording activity that pushes the
+    /// inactivity deadline) and returns its sequence number and event.
     private func appendEntry(
-        _ entry: NewTranscriptEntry, traceparent: String?, on connection: PostgresConnection
+        _ entry: NewTranscriptEntry, touchingAt activity: Date? = nil, traceparent: String?, on connection: PostgresConnection
     ) async throws -> (Int, OutboxMessage) {
-        let seq = try await store.append(entry, on: connection, logger: logger)
+        let seq = try await store.append(entry, touchingAt: activity, on: connection, logger: logger)
         return (seq, try event(.interactionMessageAppended, entry.interactionID, traceparent, InteractionMessageAppended(
             interactionId: entry.interactionID.uuidString.lowercased(), seq: seq, kind: entry.kind, direction: entry.direction,
             messageId: entry.messageID, at: entry.at, mediaCount: entry.mediaCount

@@ -53,15 +53,15 @@ struct InteractionFilter: Sendable, Equatable {
 protocol InteractionStore: Sendable {
     func openSessionID(organisation: String, customer: String, on connection: PostgresConnection, logger: Logger) async throws -> UUID?
     func create(_ interaction: NewInteraction, on connection: PostgresConnection, logger: Logger) async throws
-    /// Appends an entry with the interaction's next sequence number and returns it.
-    func append(_ entry: NewTranscriptEntry, on connection: PostgresConnection, logger: Logger) async throws -> Int
+    /// Appends an entry with the interaction's next sequence number and returns it; with
+    /// `activity`, also records that activity: it pushes an open session's inactivity
+    /// deadline (activity never moves backwards).
+    func append(_ entry: NewTranscriptEntry, touchingAt activity: Date?, on connection: PostgresConnection, logger: Logger) async throws -> Int
     /// The interaction locked for update, or nil.
     func lock(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> InteractionRecord?
     func participants(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Set<String>
     func assign(_ id: UUID, agentID: String, agentName: String?, on connection: PostgresConnection, logger: Logger) async throws
     func close(_ id: UUID, reason: String, at: Date, on connection: PostgresConnection, logger: Logger) async throws
-    /// Records activity: pushes the inactivity deadline of an open session.
-    func touch(_ id: UUID, at: Date, on connection: PostgresConnection, logger: Logger) async throws
     func setDisposition(_ id: UUID, code: String, on connection: PostgresConnection, logger: Logger) async throws
     func setNote(_ id: UUID, text: String, on connection: PostgresConnection, logger: Logger) async throws
     func setCaseData(_ id: UUID, _ caseData: [String: String], on connection: PostgresConnection, logger: Logger) async throws
@@ -85,4 +85,11 @@ protocol InteractionStore: Sendable {
     func nextTimeout(client: PostgresClient, logger: Logger) async throws -> Date?
     func interaction(id: UUID, client: PostgresClient, logger: Logger) async throws -> InteractionView?
     func list(_ filter: InteractionFilter, client: PostgresClient, logger: Logger) async throws -> ListPage<InteractionView>
+}
+
+extension InteractionStore {
+    /// Appends an entry without recording activity.
+    func append(_ entry: NewTranscriptEntry, on connection: PostgresConnection, logger: Logger) async throws -> Int {
+        try await append(entry, touchingAt: nil, on: connection, logger: logger)
+    }
 }

@@ -31,14 +31,9 @@ struct PostgresInteractionStore: InteractionStore {
             """, logger: logger)
     }
 
-    func append(_ entry: NewTranscriptEntry, on connection: PostgresConnection, logger: Logger) async throws -> Int {
-        let rows = try await connection.query("""
-            UPDATE \(unescaped: schema).interactions SET next_seq = next_seq + 1
-            WHERE id = \(entry.interactionID) RETURNING next_seq - 1
-            """, logger: logger)
-        var sequence: Int?
-        for try await value in rows.decode(Int.self) { sequence = value }
-        guard let sequence else { throw InteractionMissing(id: entry.interactionID) }
+    /// One statement: the interaction's next sequence number (and, with `activity`, its
+    /// last activity and inactivity deadline) and the entry's insert.
+    func append(_ entry: NewTranscriptEntry, touchingAt activity: Date?, on connection: PostgresConnection, logger: Logger) async throws -> Int {
         let encoder = SwitchboardJSON.encoder()
         let media = String(decoding: try encoder.encode(entry.media), as: UTF8.self)
         let parts = String(decoding: try encoder.encode(entry.parts), as: UTF8.self)
@@ -46,14 +41,30 @@ struct PostgresInteractionStore: InteractionStore {
         if entry.mediaCount > 0, let messageID = entry.messageID {
             try await lockMediaOfMessage(messageID, on: connection, logger: logger)
         }
-        try await connection.query("""
+        let rows = try await connection.query("""
+            WITH next AS (
+                UPDATE \(unescaped: schema).interactions
+                SET next_seq = next_seq + 1,
+                    last_activity_at = CASE WHEN \(activity)::timestamptz IS NULL THEN last_activity_at
+                        ELSE greatest(last_activity_at, \(activity)) END,
+                    timeout_at = CASE WHEN \(activity)::timestamptz IS NULL THEN timeout_at
+                        WHEN mode = 'session' AND state <> 'closed'
+                        THEN greatest(last_activity_at, \(activity)) + make_interval(secs => inactivity_timeout_seconds) END
+                WHERE id = \(entry.interactionID)
+                RETURNING next_seq - 1 AS seq
+            )
             INSERT INTO \(unescaped: schema).transcript
                 (interaction_id, seq, kind, direction, author_type, author_id, author_name, text, media, parts, entities,
                  message_id, ingest_sequence, at)
-            VALUES (\(entry.interactionID), \(sequence), \(entry.kind), \(entry.direction), \(entry.authorType), \(entry.authorID),
-                    \(entry.authorName), \(entry.text), \(media)::jsonb, \(parts)::jsonb, \(entities)::jsonb,
-                    \(entry.messageID), \(entry.ingestSequence), \(entry.at))
+            SELECT \(entry.interactionID), next.seq, \(entry.kind), \(entry.direction), \(entry.authorType), \(entry.authorID),
+                   \(entry.authorName), \(entry.text), \(media)::jsonb, \(parts)::jsonb, \(entities)::jsonb,
+                   \(entry.messageID), \(entry.ingestSequence), \(entry.at)
+            FROM next
+            RETURNING seq
             """, logger: logger)
+        var sequence: Int?
+        for try await value in rows.decode(Int.self) { sequence = value }
+        guard let sequence else { throw InteractionMissing(id: entry.interactionID) }
         if entry.mediaCount > 0, let messageID = entry.messageID {
             try await attachPendingMedia(messageID: messageID, on: connection, logger: logger)
         }
@@ -92,16 +103,6 @@ struct PostgresInteractionStore: InteractionStore {
         try await connection.query("""
             UPDATE \(unescaped: schema).interactions
             SET state = 'closed', close_reason = \(reason), closed_at = \(at), timeout_at = NULL
-            WHERE id = \(id)
-            """, logger: logger)
-    }
-
-    func touch(_ id: UUID, at: Date, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
-            UPDATE \(unescaped: schema).interactions
-            SET last_activity_at = greatest(last_activity_at, \(at)),
-                timeout_at = CASE WHEN mode = 'session' AND state <> 'closed'
-                    THEN greatest(last_activity_at, \(at)) + make_interval(secs => inactivity_timeout_seconds) END
             WHERE id = \(id)
             """, logger: logger)
     }
@@ -275,7 +276,8 @@ struct PostgresInteractionStore: InteractionStore {
     }
 
     func list(_ filter: InteractionFilter, client: PostgresClient, logger: Logger) async throws -> ListPage<InteractionView> {
-        let cursorTime = filter.cursor.map { Date(timeIntervalSince1970: Double($0.createdAtMicroseconds) / 1_000_000) }
+        // Whole microseconds, not a `Date` bind (truncated through a Double: a microsecond off).
+        let cursorMicros = filter.cursor?.createdAtMicroseconds
         let rows = try await client.query("""
             SELECT \(unescaped: Self.viewColumns) FROM \(unescaped: schema).interactions i
             WHERE (\(filter.from)::text IS NULL OR from_number = \(filter.from))
@@ -288,7 +290,8 @@ struct PostgresInteractionStore: InteractionStore {
               AND (\(filter.createdBefore)::timestamptz IS NULL OR created_at < \(filter.createdBefore))
               AND (\(filter.visibleTo)::text IS NULL OR owner_id = \(filter.visibleTo) OR EXISTS (
                     SELECT 1 FROM \(unescaped: schema).participants p WHERE p.interaction_id = i.id AND p.agent_id = \(filter.visibleTo)))
-              AND (\(cursorTime)::timestamptz IS NULL OR (created_at, id) < (\(cursorTime), \(filter.cursor?.id)))
+              AND (\(cursorMicros)::bigint IS NULL
+                   OR (created_at, id) < (to_timestamp(0) + \(cursorMicros)::float8 * interval '1 microsecond', \(filter.cursor?.id)))
             ORDER BY created_at DESC, id DESC
             LIMIT \(filter.limit + 1)
             """, logger: logger)

@@ -6,13 +6,13 @@ import Foundation
 /// Runs a handler over one queue's deliveries with bounded concurrency, acking only
 /// after the handler returns (that is: after its transaction committed).
 ///
-/// Deliveries with the same ordering key (a conversation) always go to the same lane
-/// and are handled one after another, in delivery order; different keys run in parallel
-/// on up to `concurrency` lanes. On graceful shutdown it cancels the consumer, finishes
-/// what it holds and returns.
+/// Deliveries with the same ordering key (a conversation) are handled one after another,
+/// in delivery order; different keys run in parallel on up to `concurrency` workers, each
+/// taking everything waiting that it may (``KeyedBatchScheduler``). On graceful shutdown it
+/// cancels the consumer, finishes what it holds and returns.
 public struct AMQPConsumer: Service {
     public typealias Handler = @Sendable (AMQPDelivery) async -> AMQPHandlingResult
-    /// Handles a batch of deliveries of one lane (in order) and returns one result each.
+    /// Handles a batch of deliveries (each key's in delivery order) and returns one result each.
     public typealias BatchHandler = @Sendable ([AMQPDelivery]) async -> [AMQPHandlingResult]
 
     private let connection: AMQPConnection
@@ -55,7 +55,7 @@ public struct AMQPConsumer: Service {
         )
     }
 
-    /// A consumer whose handler takes batches of up to `maxBatch` deliveries of one lane.
+    /// A consumer whose handler takes batches of up to `maxBatch` deliveries.
     public init(
         connection: AMQPConnection,
         publisher: AMQPConnection,
@@ -87,16 +87,18 @@ public struct AMQPConsumer: Service {
         await waitUntilReady()
         let tag = "\(source).\(queue).\(UUID().uuidString.prefix(8))"
         let deliveries = connection.consume(queue: queue, prefetch: prefetch, tag: tag)
-        let lanes = (0..<concurrency).map { _ in DeliveryQueue() }
+        let scheduler = KeyedBatchScheduler<AMQPDelivery>()
         let handled = Counter(label: "switchboard_messaging_handled_total", dimensions: [("queue", queue)])
         let deadLettered = Counter(label: "switchboard_messaging_dead_lettered_total", dimensions: [("queue", queue)])
         let retried = Counter(label: "switchboard_messaging_retried_total", dimensions: [("queue", queue)])
         let duration = Timer(label: "switchboard_messaging_batch_duration_seconds", dimensions: [("queue", queue)], preferredDisplayUnit: .seconds)
 
         await withTaskGroup(of: Void.self) { group in
-            for lane in lanes {
+            for _ in 0..<concurrency {
                 group.addTask {
-                    while let batch = await lane.nextBatch(max: maxBatch) {
+                    while let scheduled = await scheduler.nextBatch(max: maxBatch) {
+                        let batch = scheduled.elements
+                        defer { scheduler.finish(scheduled) }
                         let start = ContinuousClock.now
                         let results = await handler(batch)
                         let elapsed = ContinuousClock.now - start
@@ -127,22 +129,14 @@ public struct AMQPConsumer: Service {
             }
             group.addTask {
                 await withGracefulShutdownHandler {
-                    var roundRobin = 0
                     for await delivery in deliveries {
-                        let index: Int
-                        if let key = orderingKey(delivery) {
-                            index = Int(Self.stableHash(key) % UInt64(lanes.count))
-                        } else {
-                            index = roundRobin % lanes.count
-                            roundRobin &+= 1
-                        }
-                        lanes[index].push(delivery)
+                        scheduler.push(delivery, key: orderingKey(delivery))
                     }
                 } onGracefulShutdown: {
                     // Only this consumer: the connection's other consumers shut down in their turn.
                     Task { await connection.cancelConsumer(tag: tag) }
                 }
-                for lane in lanes { lane.finish() }
+                scheduler.close()
             }
         }
     }
@@ -170,15 +164,5 @@ public struct AMQPConsumer: Service {
             logger.error("could not dead-letter message; requeueing", metadata: ["queue": "\(queue)", "reason": "\(error)"])
             connection.reject(delivery, requeue: true)
         }
-    }
-
-    /// FNV-1a: stable across processes, unlike `Hasher`.
-    static func stableHash(_ key: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in key.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x100_0000_01b3
-        }
-        return hash
     }
 }

@@ -1,0 +1,121 @@
+import NIOConcurrencyHelpers
+
+/// Hands a consumer's deliveries to its workers in batches, so that deliveries with the
+/// same ordering key (a conversation) are handled one batch at a time and in delivery
+/// order, while any number of other keys are handled in parallel.
+///
+/// A free worker takes everything that is waiting (up to a maximum) whose key no other
+/// worker holds, in delivery order, and holds those keys until it calls ``finish(_:)``. A
+/// key held elsewhere is skipped together with every later delivery of it. So batches
+/// adapt to the load: one delivery at once when idle (no added latency), and, as soon as
+/// the workers fall behind, large batches that a handler commits in one transaction. (Fixed
+/// lanes per key hash would split the backlog into as many thin queues as there are lanes
+/// and keep batches small exactly when they are needed.)
+final class KeyedBatchScheduler<Element: Sendable>: Sendable {
+    /// Deliveries taken by one worker, and the keys it holds until ``finish(_:)``.
+    struct Batch: Sendable {
+        var elements: [Element]
+        fileprivate var keys: Set<String>
+    }
+
+    private struct Pending {
+        var element: Element
+        var key: String?
+    }
+
+    private struct State {
+        var pending: [Pending] = []
+        var heldKeys: Set<String> = []
+        var waiters: [CheckedContinuation<Void, Never>] = []
+        var closed = false
+    }
+
+    private let state = NIOLockedValueBox(State())
+
+    /// Adds a delivery; `key` nil means it may run in parallel with anything.
+    func push(_ element: Element, key: String?) {
+        let waiter = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+            state.pending.append(Pending(element: element, key: key))
+            return state.waiters.popLast()
+        }
+        waiter?.resume()
+    }
+
+    /// No more deliveries will come: workers get nil once everything waiting was handled.
+    func close() {
+        let waiters = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
+            state.closed = true
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// The next batch (1…`max` deliveries, in delivery order), or nil once closed and drained.
+    func nextBatch(max: Int) async -> Batch? {
+        while true {
+            let (batch, done) = state.withLockedValue { state -> (Batch?, Bool) in
+                let batch = Self.take(from: &state, max: max)
+                return (batch, batch == nil && state.closed && state.pending.isEmpty)
+            }
+            if let batch { return batch }
+            if done { return nil }
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLockedValue { state -> Bool in
+                    if state.closed && state.pending.isEmpty { return true }
+                    if Self.hasTakeable(state) { return true }
+                    state.waiters.append(continuation)
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        }
+    }
+
+    /// The worker handled `batch`: its keys are free again, and any worker waiting for one
+    /// of them is woken.
+    func finish(_ batch: Batch) {
+        let waiters = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
+            state.heldKeys.subtract(batch.keys)
+            guard !state.pending.isEmpty || state.closed else { return [] }
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// How many deliveries wait for a worker (for tests and metrics).
+    var waitingCount: Int { state.withLockedValue { $0.pending.count } }
+
+    private static func hasTakeable(_ state: State) -> Bool {
+        state.pending.contains { $0.key.map { !state.heldKeys.contains($0) } ?? true }
+    }
+
+    private static func take(from state: inout State, max: Int) -> Batch? {
+        guard !state.pending.isEmpty else { return nil }
+        var taken: [Element] = []
+        var takenKeys: Set<String> = []
+        var skippedKeys: Set<String> = []
+        var kept: [Pending] = []
+        kept.reserveCapacity(state.pending.count)
+        for item in state.pending {
+            guard taken.count < max else {
+                kept.append(item)
+                continue
+            }
+            if let key = item.key {
+                if skippedKeys.contains(key) || state.heldKeys.contains(key) {
+                    skippedKeys.insert(key)
+                    kept.append(item)
+                    continue
+                }
+                takenKeys.insert(key)
+            }
+            taken.append(item.element)
+        }
+        guard !taken.isEmpty else { return nil }
+        state.pending = kept
+        state.heldKeys.formUnion(takenKeys)
+        return Batch(elements: taken, keys: takenKeys)
+    }
+}

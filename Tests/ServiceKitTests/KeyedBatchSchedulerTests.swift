@@ -1,0 +1,97 @@
+@testable import SwitchboardAMQP
+import Testing
+
+@Suite("Keyed batch scheduler (consumer workers)")
+struct KeyedBatchSchedulerTests {
+    @Test func aFreeWorkerTakesEverythingWaitingInOrder() async throws {
+        let scheduler = KeyedBatchScheduler<Int>()
+        for value in 1...5 { scheduler.push(value, key: "k\(value % 2)") }
+        let batch = try #require(await scheduler.nextBatch(max: 50))
+        #expect(batch.elements == [1, 2, 3, 4, 5])
+    }
+
+    @Test func batchesStopAtTheirMaximumAndKeepTheRestInOrder() async throws {
+        let scheduler = KeyedBatchScheduler<Int>()
+        for value in 1...5 { scheduler.push(value, key: nil) }
+        let first = try #require(await scheduler.nextBatch(max: 2))
+        let second = try #require(await scheduler.nextBatch(max: 2))
+        #expect(first.elements == [1, 2])
+        #expect(second.elements == [3, 4])
+    }
+
+    @Test func aKeyHeldByOneWorkerIsSkippedWithAllItsLaterDeliveries() async throws {
+        let scheduler = KeyedBatchScheduler<String>()
+        scheduler.push("a1", key: "a")
+        let held = try #require(await scheduler.nextBatch(max: 50))
+        #expect(held.elements == ["a1"])
+        scheduler.push("a2", key: "a")
+        scheduler.push("b1", key: "b")
+        scheduler.push("a3", key: "a")
+        scheduler.push("x", key: nil)
+        let other = try #require(await scheduler.nextBatch(max: 50))
+        #expect(other.elements == ["b1", "x"], "a is held: a2 and a3 wait, others go ahead")
+        #expect(scheduler.waitingCount == 2)
+        scheduler.finish(held)
+        let next = try #require(await scheduler.nextBatch(max: 50))
+        #expect(next.elements == ["a2", "a3"], "then a's deliveries, in order")
+    }
+
+    @Test func aWorkerWaitingForAHeldKeyIsWokenWhenItIsFreed() async throws {
+        let scheduler = KeyedBatchScheduler<String>()
+        scheduler.push("a1", key: "a")
+        let held = try #require(await scheduler.nextBatch(max: 50))
+        scheduler.push("a2", key: "a")
+        let waiting = Task { await scheduler.nextBatch(max: 50)?.elements }
+        try await Task.sleep(for: .milliseconds(50))
+        scheduler.finish(held)
+        #expect(await waiting.value == ["a2"])
+    }
+
+    @Test func closingDrainsWhatWaitsThenEnds() async throws {
+        let scheduler = KeyedBatchScheduler<Int>()
+        scheduler.push(1, key: "a")
+        let first = try #require(await scheduler.nextBatch(max: 50))
+        scheduler.push(2, key: "a")
+        scheduler.close()
+        let waiting = Task { await scheduler.nextBatch(max: 50)?.elements }
+        try await Task.sleep(for: .milliseconds(50))
+        scheduler.finish(first)
+        #expect(await waiting.value == [2])
+        let last = await scheduler.nextBatch(max: 50)
+        #expect(last == nil)
+    }
+
+    /// Many workers, many keys: every key's deliveries are handled exactly once and in order.
+    @Test func concurrentWorkersKeepEachKeysOrder() async throws {
+        let scheduler = KeyedBatchScheduler<(key: Int, seq: Int)>()
+        let log = Log()
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    while let batch = await scheduler.nextBatch(max: 7) {
+                        await log.record(batch.elements)
+                        await Task.yield()
+                        scheduler.finish(batch)
+                    }
+                }
+            }
+            group.addTask {
+                for seq in 0..<200 {
+                    for key in 0..<10 { scheduler.push((key, seq), key: "\(key)") }
+                    if seq % 10 == 0 { await Task.yield() }
+                }
+                scheduler.close()
+            }
+        }
+        let seen = await log.byKey
+        #expect(seen.count == 10)
+        for (_, sequence) in seen { #expect(sequence == Array(0..<200)) }
+    }
+
+    actor Log {
+        var byKey: [Int: [Int]] = [:]
+        func record(_ elements: [(key: Int, seq: Int)]) {
+            for element in elements { byKey[element.key, default: []].append(element.seq) }
+        }
+    }
+}

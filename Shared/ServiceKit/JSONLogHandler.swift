@@ -22,35 +22,18 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var object: [String: Any] = [
-            "ts": Self.timestamp(),
-            "level": event.level.rawValue,
-            "service": service,
-            "msg": event.message.description,
-        ]
-        if label != service { object["logger"] = label }
-        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
-            object[key] = Self.plain(value)
-        }
-        if event.level >= .error { object["source"] = "\(event.file):\(event.line)" }
-        guard var line = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
-        line.append(0x0A)
+        var fields: Logger.Metadata = metadata
+        if let extra = event.metadata { fields.merge(extra, uniquingKeysWith: { $1 }) }
+        fields["ts"] = .string(JSONLogLine.timestamp(Date()))
+        fields["level"] = .string(event.level.rawValue)
+        fields["service"] = .string(service)
+        fields["msg"] = .string(event.message.description)
+        if label != service { fields["logger"] = .string(label) }
+        if event.level >= .error { fields["source"] = .string("\(event.file):\(event.line)") }
+        let line = JSONLogLine.render(fields)
         // One write(2) per line: lines from concurrent tasks never interleave.
         line.withUnsafeBytes { buffer in
             _ = write(STDOUT_FILENO, buffer.baseAddress, buffer.count)
         }
-    }
-
-    private static func plain(_ value: Logger.MetadataValue) -> Any {
-        switch value {
-        case .string(let string): string
-        case .stringConvertible(let convertible): convertible.description
-        case .array(let array): array.map(plain)
-        case .dictionary(let dictionary): dictionary.mapValues(plain)
-        }
-    }
-
-    private static func timestamp() -> String {
-        Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
     }
 }

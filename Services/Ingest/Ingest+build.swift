@@ -63,7 +63,7 @@ struct Ingest {
             await handler.handle(batch: $0)
         }
         let receiptHandler = ReceiptHandler(recorder: recorder, client: runtime.postgres, inbox: runtime.inbox, logger: logger)
-        // One carrier id's receipts in one lane, in queue order (its first receipt carries both ids).
+        // One carrier id's receipts one after another, in queue order (its first receipt carries both ids).
         let receipts = runtime.consumer(queue: "ingest.receipts", orderingKey: { ReceiptHandler.orderingKey(of: $0.body) }) {
             await receiptHandler.handle($0)
         }

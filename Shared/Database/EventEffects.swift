@@ -32,7 +32,7 @@ public enum EventDecoding {
 }
 
 extension TransactionalHandler {
-    /// Handles a lane's batch: each delivery is decoded into its effect by `prepare`
+    /// Handles a consumer's batch: each delivery is decoded into its effect by `prepare`
     /// (a malformed one is dead-lettered with its reason; `nil` means "ack, nothing to
     /// do"), and the effects run in one transaction with their inbox records, in order.
     public func handle(

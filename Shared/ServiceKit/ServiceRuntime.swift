@@ -80,7 +80,7 @@ public struct ServiceRuntime: Sendable {
         )
     }
 
-    /// A consumer whose handler takes batches of deliveries (one lane's, in order), so it
+    /// A consumer whose handler takes batches of deliveries (each ordering key's in delivery order), so it
     /// can commit many messages in one transaction. `SWITCHBOARD_CONSUMER_BATCH` bounds them.
     public func batchConsumer(
         queue: String,

@@ -24,7 +24,7 @@ struct ContactsEventHandler: Sendable {
 
     typealias Effect = MessageEffect
 
-    /// Handles a lane's batch in one transaction (see ``TransactionalHandler``).
+    /// Handles a batch in one transaction (see ``TransactionalHandler``).
     func handle(batch deliveries: [AMQPDelivery]) async -> [AMQPHandlingResult] {
         await transactions.handle(batch: deliveries) { delivery throws(InvalidMessage) in try effect(for: delivery) }
     }

@@ -10,7 +10,7 @@ import SwitchboardServiceKit
 /// Consumes `ingest.messages`. Other systems may publish without a `message_id`; the
 /// dedup key is the message's own (channel, id), enforced by the store.
 ///
-/// Deliveries come in batches (one lane, in order): malformed ones are dead-lettered with
+/// Deliveries come in batches (each conversation's in order): malformed ones are dead-lettered with
 /// their reason, the valid ones are recorded in one transaction — one commit for the batch.
 /// If that transaction fails, each message is retried on its own.
 struct InboundMessageHandler: Sendable {

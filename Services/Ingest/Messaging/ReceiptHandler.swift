@@ -22,7 +22,7 @@ struct ReceiptHandler: Sendable {
         var messageId: String?
     }
 
-    /// The ordering lane of a receipt: its channel and carrier id, else our message id.
+    /// The ordering key of a receipt: its channel and carrier id, else our message id.
     static func orderingKey(of body: Data) -> String? {
         guard let keys = try? SwitchboardJSON.decoder().decode(Keys.self, from: body) else { return nil }
         if let id = keys.id, !id.isEmpty { return "\(keys.channel ?? "default")|\(id)" }

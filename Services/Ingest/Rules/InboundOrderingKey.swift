@@ -1,7 +1,7 @@
 import Foundation
 import SwitchboardModels
 
-/// The conversation of a raw inbound message, for the consumer's ordering lanes: two
+/// The conversation of a raw inbound message, for the consumer's ordering: two
 /// messages of one conversation are never accepted concurrently by one ingest instance,
 /// so they keep their queue order. Unparseable messages have no key (they are rejected
 /// anyway).

@@ -14,7 +14,7 @@ struct SessionEventHandler: Sendable {
 
     typealias Effect = MessageEffect
 
-    /// Handles a lane's batch in one transaction (see ``TransactionalHandler``).
+    /// Handles a batch in one transaction (see ``TransactionalHandler``).
     func handle(batch deliveries: [AMQPDelivery]) async -> [AMQPHandlingResult] {
         await transactions.handle(batch: deliveries) { delivery throws(InvalidMessage) in try effect(for: delivery) }
     }

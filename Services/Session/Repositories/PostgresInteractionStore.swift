@@ -8,12 +8,9 @@ struct PostgresInteractionStore: InteractionStore {
     let schema: String
 
     func openSessionID(organisation: String, customer: String, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
-        let rows = try await connection.query("""
-            SELECT id FROM \(unescaped: schema).interactions
-            WHERE to_number = \(organisation) AND from_number = \(customer) AND mode = 'session' AND state <> 'closed'
-            FOR UPDATE
-            """, logger: logger)
-        for try await id in rows.decode(UUID.self) { return id }
+        for try await id in try await connection.execute(OpenSessionStatement(organisation: organisation, customer: customer), logger: logger) {
+            return id
+        }
         return nil
     }
 
@@ -31,8 +28,9 @@ struct PostgresInteractionStore: InteractionStore {
             """, logger: logger)
     }
 
-    /// One statement: the interaction's next sequence number (and, with `activity`, its
-    /// last activity and inactivity deadline) and the entry's insert.
+    /// One prepared statement (``AppendEntryStatement``): the interaction's next sequence
+    /// number (and, with `activity`, its last activity and inactivity deadline) and the
+    /// entry's insert.
     func append(_ entry: NewTranscriptEntry, touchingAt activity: Date?, on connection: PostgresConnection, logger: Logger) async throws -> Int {
         let encoder = SwitchboardJSON.encoder()
         let media = String(decoding: try encoder.encode(entry.media), as: UTF8.self)
@@ -41,29 +39,10 @@ struct PostgresInteractionStore: InteractionStore {
         if entry.mediaCount > 0, let messageID = entry.messageID {
             try await lockMediaOfMessage(messageID, on: connection, logger: logger)
         }
-        let rows = try await connection.query("""
-            WITH next AS (
-                UPDATE \(unescaped: schema).interactions
-                SET next_seq = next_seq + 1,
-                    last_activity_at = CASE WHEN \(activity)::timestamptz IS NULL THEN last_activity_at
-                        ELSE greatest(last_activity_at, \(activity)) END,
-                    timeout_at = CASE WHEN \(activity)::timestamptz IS NULL THEN timeout_at
-                        WHEN mode = 'session' AND state <> 'closed'
-                        THEN greatest(last_activity_at, \(activity)) + make_interval(secs => inactivity_timeout_seconds) END
-                WHERE id = \(entry.interactionID)
-                RETURNING next_seq - 1 AS seq
-            )
-            INSERT INTO \(unescaped: schema).transcript
-                (interaction_id, seq, kind, direction, author_type, author_id, author_name, text, media, parts, entities,
-                 message_id, ingest_sequence, at)
-            SELECT \(entry.interactionID), next.seq, \(entry.kind), \(entry.direction), \(entry.authorType), \(entry.authorID),
-                   \(entry.authorName), \(entry.text), \(media)::jsonb, \(parts)::jsonb, \(entities)::jsonb,
-                   \(entry.messageID), \(entry.ingestSequence), \(entry.at)
-            FROM next
-            RETURNING seq
-            """, logger: logger)
+        let statement = AppendEntryStatement(entry: entry, activity: activity, media: media, parts: parts, entities: entities)
+        let rows = try await connection.execute(statement, logger: logger)
         var sequence: Int?
-        for try await value in rows.decode(Int.self) { sequence = value }
+        for try await value in rows { sequence = value }
         guard let sequence else { throw InteractionMissing(id: entry.interactionID) }
         if entry.mediaCount > 0, let messageID = entry.messageID {
             try await attachPendingMedia(messageID: messageID, on: connection, logger: logger)

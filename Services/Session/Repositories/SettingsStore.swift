@@ -16,8 +16,12 @@ protocol SettingsStore: Sendable {
 struct PostgresSettingsStore: SettingsStore {
     let schema: String
 
+    /// Read for every inbound SMS: a prepared statement (``NumberSettingsStatement``).
     func settings(for number: String, on connection: PostgresConnection, logger: Logger) async throws -> NumberSettings? {
-        try await decode(connection.query(select(number), logger: logger))
+        for try await (mode, queue, timeout, required) in try await connection.execute(NumberSettingsStatement(number: number), logger: logger) {
+            return NumberSettings(mode: InteractionMode(rawValue: mode) ?? .session, queue: queue, inactivityTimeoutSeconds: timeout, dispositionRequired: required)
+        }
+        return nil
     }
 
     func settings(for number: String, client: PostgresClient, logger: Logger) async throws -> NumberSettings? {

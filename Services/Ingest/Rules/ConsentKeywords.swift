@@ -29,10 +29,13 @@ enum ConsentKeywords {
         "HELP": .help, "INFO": .help,
     ]
 
+    /// What may surround a keyword ("Stop.", " STOP!", zero-width spaces), built once:
+    /// every inbound text goes through ``detect(_:)``.
+    private static let ignored = CharacterSet.whitespacesAndNewlines.union(.punctuationCharacters).union(.symbols)
+        .union(.controlCharacters).union(CharacterSet(charactersIn: "\u{200B}\u{200C}\u{200D}\u{2060}\u{FEFF}"))
+
     static func detect(_ text: String) -> Match? {
         guard text.count <= 64 else { return nil }
-        let ignored = CharacterSet.whitespacesAndNewlines.union(.punctuationCharacters).union(.symbols)
-            .union(.controlCharacters).union(CharacterSet(charactersIn: "\u{200B}\u{200C}\u{200D}\u{2060}\u{FEFF}"))
         let word = text.trimmingCharacters(in: ignored)
         guard !word.isEmpty, word.unicodeScalars.allSatisfy({ $0.isASCII }) else { return nil }
         let upper = word.uppercased()

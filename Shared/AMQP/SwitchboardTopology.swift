@@ -33,7 +33,7 @@ public enum SwitchboardTopology {
         ("session.commands", commandsExchange, ["session.interaction.assign"]),
         ("transfer.events", eventsExchange, ["interaction.created", "interaction.assigned", "interaction.closed"]),
         ("contacts.events", eventsExchange, ["message.received", "interaction.#", "consent.keyword"]),
-        ("callback.events", eventsExchange, ["interaction.closed", "contact.merged"]),
+        ("callback.events", eventsExchange, ["interaction.closed", "contact.merged", "contact.unmerged"]),
         ("media.commands", commandsExchange, ["media.fetch"]),
         ("media.events", eventsExchange, ["interaction.assigned", "interaction.message.appended"]),
         (outboundQueue, outboundExchange, ["sms.#"]),

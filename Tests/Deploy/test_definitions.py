@@ -79,7 +79,9 @@ BINDINGS = {
         ("switchboard.events", key) for key in ("interaction.created", "interaction.assigned", "interaction.closed")
     },
     "contacts.events": {("switchboard.events", key) for key in ("message.received", "interaction.#", "consent.keyword")},
-    "callback.events": {("switchboard.events", key) for key in ("interaction.closed", "contact.merged")},
+    "callback.events": {
+        ("switchboard.events", key) for key in ("interaction.closed", "contact.merged", "contact.unmerged")
+    },
     "media.commands": {("switchboard.commands", "media.fetch")},
     "media.events": {("switchboard.events", key) for key in ("interaction.assigned", "interaction.message.appended")},
     "outbound.sms": {("switchboard.outbound", "sms.#")},

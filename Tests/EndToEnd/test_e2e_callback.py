@@ -498,6 +498,36 @@ def test_contact_merge_repoints_callbacks(system, observer, callback_watcher):
     kate.delete(f"{CALLBACKS}/{created['id']}", timeout=5)
 
 
+def test_undoing_a_merge_gives_the_callbacks_back(system, observer, callback_watcher):
+    """`contact.unmerged` returns the callbacks that merge re-pointed to the source contact;
+    a callback of the target that the merge did not move stays."""
+    kate = _client(system, _unique("kate"), ["agent"])
+    source, target = _unique("contact-src"), _unique("contact-dst")
+    moved = _schedule(kate, contact_id=source, due_at=_far(1))
+    own = _schedule(kate, contact_id=target, due_at=_far(1))
+    merge_id = str(uuid.uuid4())
+
+    def publish(kind: str, data: dict) -> None:
+        event = {
+            "specversion": "1.0", "id": str(uuid.uuid4()), "source": "/switchboard/contacts", "type": f"switchboard.{kind}",
+            "time": _rfc3339(time.time()), "datacontenttype": "application/json", "data": data,
+        }
+        observer.publish(json.dumps(event), exchange="switchboard.events", routing_key=kind, message_id=event["id"])
+
+    def contact_of(callback: dict) -> str:
+        return kate.get(f"{CALLBACKS}/{callback['id']}", timeout=5).json()["contact_id"]
+
+    publish("contact.merged", {"id": merge_id, "target_id": target, "source_id": source, "at": _rfc3339(time.time())})
+    sb.wait_until(lambda: contact_of(moved) == target, timeout=10, what="callback re-pointed to the target")
+    publish("contact.unmerged", {"id": merge_id, "target_id": target, "source_id": source, "at": _rfc3339(time.time())})
+    sb.wait_until(lambda: contact_of(moved) == source, timeout=10, what="callback given back to the source")
+    events = callback_watcher.wait_for(moved["id"], "callback.rescheduled", timeout=5, count=2)
+    assert [_check_envelope(d, "callback.rescheduled")["data"]["contact_id"] for _, d in events] == [target, source]
+    assert contact_of(own) == target, "the target's own callback stays"
+    for callback in (moved, own):
+        kate.delete(f"{CALLBACKS}/{callback['id']}", timeout=5)
+
+
 # --- Many callbacks, two instances, one killed ------------------------------------------
 
 BULK = 1000

@@ -136,11 +136,26 @@ struct CallbackCommands: Sendable {
     func contactMerged(_ merge: ContactMerged, traceparent: String?, on connection: PostgresConnection) async throws {
         guard !merge.sourceId.isEmpty, !merge.targetId.isEmpty else { throw InvalidMessage("source_id and target_id are required") }
         guard merge.sourceId != merge.targetId else { return }
-        let changed = try await store.repointContact(from: merge.sourceId, to: merge.targetId, at: Date(), on: connection, logger: logger)
+        let changed = try await store.repointContact(
+            from: merge.sourceId, to: merge.targetId, mergeID: merge.id, at: Date(), on: connection, logger: logger
+        )
         let events = try changed.map { record in try event(.callbackRescheduled, record, traceparent, record.view) }
         try await outbox.enqueue(events, on: connection, logger: logger)
         if !changed.isEmpty {
             logger.info("callbacks re-pointed after a contact merge", metadata: ["merge_id": "\(merge.id)", "count": "\(changed.count)"])
+        }
+    }
+
+    /// `contact.unmerged`: the merge was undone, so the callbacks it re-pointed go back to
+    /// the source contact (unless one was re-pointed again since); each emits
+    /// `callback.rescheduled`.
+    func contactUnmerged(_ unmerge: ContactUnmerged, traceparent: String?, on connection: PostgresConnection) async throws {
+        guard !unmerge.id.isEmpty else { throw InvalidMessage("id (the merge) is required") }
+        let changed = try await store.restoreContact(mergeID: unmerge.id, at: Date(), on: connection, logger: logger)
+        let events = try changed.map { record in try event(.callbackRescheduled, record, traceparent, record.view) }
+        try await outbox.enqueue(events, on: connection, logger: logger)
+        if !changed.isEmpty {
+            logger.info("callbacks given back after a merge was undone", metadata: ["merge_id": "\(unmerge.id)", "count": "\(changed.count)"])
         }
     }
 

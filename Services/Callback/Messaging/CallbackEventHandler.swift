@@ -5,10 +5,12 @@ import SwitchboardDatabase
 import SwitchboardModels
 import SwitchboardServiceKit
 
-/// Consumes `callback.events` (bound to `interaction.closed` and `contact.merged`).
+/// Consumes `callback.events` (bound to `interaction.closed`, `contact.merged` and
+/// `contact.unmerged`).
 ///
 /// - `contact.merged`: the source contact's callbacks are re-pointed to the target, in one
 ///   transaction with the inbox record (a redelivery is a no-op).
+/// - `contact.unmerged`: the callbacks that merge re-pointed go back to the source.
 /// - `interaction.closed`: acked and nothing else. Callbacks outlive interactions on
 ///   purpose: "call me back tomorrow" is typically scheduled just before the agent marks
 ///   the interaction Done, so closing it must neither cancel nor change the callback. The
@@ -20,23 +22,25 @@ struct CallbackEventHandler: Sendable {
     let transactions: TransactionalHandler
 
     func handle(_ delivery: AMQPDelivery) async -> AMQPHandlingResult {
-        switch EventType(rawValue: delivery.routingKey) {
-        case .contactMerged:
-            let event: CloudEvent<ContactMerged>
-            do {
-                event = try SwitchboardJSON.decoder().decode(CloudEvent<ContactMerged>.self, from: delivery.body)
-            } catch let error as DecodingError {
-                return .deadLetter(reason: "not a contact.merged event: \(DecodingErrorText.describe(error))")
-            } catch {
-                return .deadLetter(reason: "not valid JSON")
+        do {
+            switch EventType(rawValue: delivery.routingKey) {
+            case .contactMerged:
+                let event = try EventDecoding.decode(ContactMerged.self, from: delivery)
+                return await transactions.handle(delivery) { connection in
+                    try await commands.contactMerged(event.data, traceparent: event.traceparent, on: connection)
+                }
+            case .contactUnmerged:
+                let event = try EventDecoding.decode(ContactUnmerged.self, from: delivery)
+                return await transactions.handle(delivery) { connection in
+                    try await commands.contactUnmerged(event.data, traceparent: event.traceparent, on: connection)
+                }
+            case .interactionClosed:
+                return .ack
+            default:
+                return .deadLetter(reason: "callback does not handle events of type \(delivery.routingKey)")
             }
-            return await transactions.handle(delivery) { connection in
-                try await commands.contactMerged(event.data, traceparent: event.traceparent, on: connection)
-            }
-        case .interactionClosed:
-            return .ack
-        default:
-            return .deadLetter(reason: "callback does not handle events of type \(delivery.routingKey)")
+        } catch {
+            return .deadLetter(reason: error.reason)
         }
     }
 }

@@ -40,5 +40,18 @@ enum CallbackMigrations {
             "CREATE INDEX callbacks_contact ON callback.callbacks (contact_id) WHERE contact_id IS NOT NULL",
             "CREATE INDEX callbacks_interaction ON callback.callbacks (interaction_id) WHERE interaction_id IS NOT NULL",
         ]),
+        // Which callbacks a contact merge re-pointed, so that its undo (contact.unmerged)
+        // gives them back to the source contact.
+        Migration(version: 3, name: "merge re-points", statements: [
+            """
+            CREATE TABLE callback.merge_repoints (
+                merge_id text NOT NULL,
+                callback_id uuid NOT NULL REFERENCES callback.callbacks (id) ON DELETE CASCADE,
+                source_contact_id text NOT NULL,
+                target_contact_id text NOT NULL,
+                PRIMARY KEY (merge_id, callback_id)
+            )
+            """,
+        ]),
     ]
 }

@@ -24,7 +24,13 @@ protocol CallbackStore: Sendable {
     /// overdue), or nil when none is scheduled.
     func secondsUntilNextDue(client: PostgresClient, logger: Logger) async throws -> Double?
     /// Re-points every callback of contact `source` to `target`; returns the changed callbacks.
-    func repointContact(from source: String, to target: String, at: Date, on connection: PostgresConnection, logger: Logger) async throws -> [CallbackRecord]
+    /// Moves the source contact's callbacks to the target and remembers them under `mergeID`.
+    func repointContact(
+        from source: String, to target: String, mergeID: String, at: Date, on connection: PostgresConnection, logger: Logger
+    ) async throws -> [CallbackRecord]
+    /// Gives the callbacks merge `mergeID` moved back to their source contact (those still
+    /// on the target; one re-pointed by hand since stays where it is) and forgets the merge.
+    func restoreContact(mergeID: String, at: Date, on connection: PostgresConnection, logger: Logger) async throws -> [CallbackRecord]
     func callback(id: UUID, client: PostgresClient, logger: Logger) async throws -> CallbackRecord?
     func list(_ filter: CallbackFilter, client: PostgresClient, logger: Logger) async throws -> CallbackPage
 }

@@ -70,10 +70,34 @@ struct PostgresCallbackStore: CallbackStore {
         return nil
     }
 
-    func repointContact(from source: String, to target: String, at: Date, on connection: PostgresConnection, logger: Logger) async throws -> [CallbackRecord] {
+    func repointContact(
+        from source: String, to target: String, mergeID: String, at: Date, on connection: PostgresConnection, logger: Logger
+    ) async throws -> [CallbackRecord] {
         let rows = try await connection.query("""
             UPDATE \(unescaped: schema).callbacks SET contact_id = \(target), updated_at = \(at)
             WHERE contact_id = \(source)
+            RETURNING \(unescaped: Self.columns)
+            """, logger: logger)
+        var records: [CallbackRecord] = []
+        for try await row in rows { records.append(try Self.record(from: row)) }
+        guard !records.isEmpty else { return records }
+        try await connection.query("""
+            INSERT INTO \(unescaped: schema).merge_repoints (merge_id, callback_id, source_contact_id, target_contact_id)
+            SELECT \(mergeID), id, \(source), \(target) FROM unnest(\(records.map(\.id))::uuid[]) AS id
+            ON CONFLICT DO NOTHING
+            """, logger: logger)
+        return records
+    }
+
+    func restoreContact(mergeID: String, at: Date, on connection: PostgresConnection, logger: Logger) async throws -> [CallbackRecord] {
+        let rows = try await connection.query("""
+            WITH moved AS (
+                DELETE FROM \(unescaped: schema).merge_repoints WHERE merge_id = \(mergeID)
+                RETURNING callback_id, source_contact_id, target_contact_id
+            )
+            UPDATE \(unescaped: schema).callbacks c SET contact_id = moved.source_contact_id, updated_at = \(at)
+            FROM moved
+            WHERE c.id = moved.callback_id AND c.contact_id = moved.target_contact_id
             RETURNING \(unescaped: Self.columns)
             """, logger: logger)
         var records: [CallbackRecord] = []

@@ -45,7 +45,9 @@ struct Callback {
 
         let events = CallbackEventHandler(commands: commands, transactions: runtime.transactionalHandler(consumer: "callback.events"))
         let consumers: [any Service] = [
-            runtime.consumer(queue: "callback.events") { await events.handle($0) },
+            // contact.merged and contact.unmerged both carry the target contact as
+            // correlation id: one merge's undo is never applied before (or beside) the merge.
+            runtime.consumer(queue: "callback.events", orderingKey: { $0.properties.correlationID }) { await events.handle($0) },
         ]
         let gate = runtime.startup
         let scheduler = CallbackScheduler(

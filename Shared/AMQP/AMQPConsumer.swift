@@ -120,8 +120,9 @@ public struct AMQPConsumer: Service {
                                 await deadLetter(delivery, reason: reason)
                             }
                         }
-                        // A handler that returned too few results leaves the rest unacked:
-                        // they are redelivered, never lost.
+                        // A handler that returned too few results: the rest go back to the
+                        // queue now (before their keys are freed), never lost or held.
+                        for delivery in batch.dropFirst(results.count) { connection.reject(delivery, requeue: true) }
                         handled.increment(by: acks.count)
                         connection.ack(all: acks)
                     }

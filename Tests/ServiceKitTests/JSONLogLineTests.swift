@@ -32,5 +32,6 @@ struct JSONLogLineTests {
         #expect(JSONLogLine.timestamp(Date(timeIntervalSince1970: 1_795_445_061.967_4)) == "2026-11-23T14:44:21.967Z")
         #expect(JSONLogLine.timestamp(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
         #expect(JSONLogLine.timestamp(Date(timeIntervalSince1970: 951_782_400.005)) == "2000-02-29T00:00:00.005Z")
+        #expect(JSONLogLine.timestamp(Date(timeIntervalSince1970: -1.5)) == "1969-12-31T23:59:58.500Z")
     }
 }

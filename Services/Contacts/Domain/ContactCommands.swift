@@ -44,6 +44,9 @@ struct ContactCommands: Sendable {
     }
 
     func change(_ id: UUID, _ patch: ContactPatch, by identity: Identity, traceparent: String?, on connection: PostgresConnection) async throws -> ContactSnapshot {
+        // Phone locks before the contact's row lock, the order identification takes them in
+        // (``interactionCreated``): the two never wait on each other in a cycle.
+        for phone in Set(patch.phones ?? []).sorted() { try await contacts.lockPhone(phone, on: connection, logger: logger) }
         let current = try await lockActive(id, on: connection)
         var updated = patch.applied(to: current)
         guard updated.attributes.count <= Self.maxAttributes else { throw ContactError.invalid("at most \(Self.maxAttributes) attributes") }
@@ -104,6 +107,10 @@ struct ContactCommands: Sendable {
             throw ContactError.interactionNotFound
         }
         guard ContactAccess.mayAssign(identity, ownerID: interaction.agentID) else { throw ContactError.notOwner }
+        if addPhone, let number = interaction.from {
+            // Before the contact's row lock, as in ``change``.
+            try await contacts.lockPhone(number, on: connection, logger: logger)
+        }
         var contact = try await lockResolvingMerges(contactID, on: connection)
 
         try await history.link([interactionID], to: contact.id, how: "assigned", on: connection, logger: logger)

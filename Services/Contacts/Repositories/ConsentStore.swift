@@ -60,6 +60,7 @@ struct PostgresConsentStore: ConsentStore {
             INSERT INTO \(unescaped: schema).consent (number, org_number, state, changed_at)
             VALUES (\(number), \(orgNumber), \(state.rawValue), \(at))
             ON CONFLICT (number, org_number) DO UPDATE SET state = excluded.state, changed_at = excluded.changed_at
+            WHERE consent.changed_at <= excluded.changed_at
             """, logger: logger)
     }
 

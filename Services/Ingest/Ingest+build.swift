@@ -27,11 +27,16 @@ struct Ingest {
     static func build(configuration: ServiceConfiguration, logger: Logger, registry: PrometheusCollectorRegistry) async throws -> Ingest {
         let environment = Environment(ProcessInfo.processInfo.environment)
         let reassemblyTimeout = try environment.int("SWITCHBOARD_REASSEMBLY_TIMEOUT_SECONDS", default: 60, in: 1...86_400)
+        let credentialsKey = environment.string(CredentialsCipher.variable, default: "")
+        let cipher = credentialsKey.isEmpty ? nil : try CredentialsCipher(base64Key: credentialsKey)
+        if cipher == nil {
+            logger.warning("channel credentials are stored unencrypted: set \(CredentialsCipher.variable) to seal them")
+        }
 
         let runtime = await ServiceRuntime(
             configuration: configuration, schema: "ingest", migrations: IngestMigrations.all, logger: logger, registry: registry
         )
-        let channelStore = PostgresChannelStore(schema: runtime.schema)
+        let channelStore = PostgresChannelStore(schema: runtime.schema, cipher: cipher)
         let regions = ChannelRegions(store: channelStore, client: runtime.postgres, logger: logger)
         let parts = PostgresPartStore(schema: runtime.schema)
         let acceptor = InboundAcceptor(

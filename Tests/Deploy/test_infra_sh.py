@@ -160,6 +160,7 @@ def test_env_defaults_and_overrides(tmp_path):
         "SWITCHBOARD_AMQP_URL": "amqp://switchboard:switchboard@127.0.0.1:5672/%2F",
         "SWITCHBOARD_POSTGRES_URL": "postgres://switchboard:switchboard@127.0.0.1:5432/switchboard",
         "SWITCHBOARD_JWT_SECRET": "dev-only-secret-change-me-0123456789abcdef",
+        "SWITCHBOARD_CREDENTIALS_KEY": "ZGV2LW9ubHkta2V5LWNoYW5nZS1tZS0wMTIzNDU2Nzg=",
         "SWITCHBOARD_LOG_LEVEL": "debug",
         "SWITCHBOARD_DEFAULT_REGION": "US",
         "SWITCHBOARD_MEDIA_STORE_PATH": f"{tmp_path}/run/media",

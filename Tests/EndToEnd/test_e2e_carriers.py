@@ -15,9 +15,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
+import subprocess
 import time
 import uuid
 from datetime import datetime, timezone
+from pathlib import Path
 from urllib.parse import quote, quote_from_bytes, urlencode
 
 import pytest
@@ -182,6 +185,56 @@ def test_twilio_signed_sms_becomes_an_interaction_once(admin, supervisor):
 
     interaction = one_message(supervisor, customer, org, "Where is my order?")
     assert interaction["from"] == customer and interaction["to"] == org
+
+
+def test_channel_credentials_are_sealed_at_rest(system, admin, supervisor):
+    """With SWITCHBOARD_CREDENTIALS_KEY set (scripts/lib/infra.sh sets a dev key), the
+    stored row holds neither the secret nor its name, and signatures still verify with it."""
+    token = "tok-" + uuid.uuid4().hex
+    channel = make_channel(admin, "twilio", auth_token=token)
+    stored = subprocess.run(
+        ["psql", "-X", "-q", "-w", "-At", "-d", system.env["SWITCHBOARD_POSTGRES_URL"], "-c",
+         f"SELECT credentials::text FROM ingest.channels WHERE name = '{channel}'"],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()
+    assert stored and token not in stored and "auth_token" not in stored and '"sealed"' in stored, stored
+    _, customer = sb.customer_number()
+    org = sb.org_number()
+    response = twilio_post(channel, token, twilio_inbound(sb.carrier_id("SM"), customer, org, "sealed but valid"))
+    assert response.status_code == 200, response.text
+    one_message(supervisor, customer, org, "sealed but valid")
+
+
+def test_credentials_sealed_with_another_key_must_be_sent_again(system, admin, tmp_path):
+    """An ingest started with another SWITCHBOARD_CREDENTIALS_KEY cannot read a channel's
+    sealed credentials: its webhook fails (never verifies against nothing), a PUT without
+    credentials is 409 `credentials_unreadable`, a PUT that sends them again saves."""
+    token = "tok-" + uuid.uuid4().hex
+    channel = make_channel(admin, "twilio", auth_token=token)
+    executable = Path(os.environ.get("SWITCHBOARD_BIN_DIR", sb.DEFAULT_BIN_DIR)) / "ingest"
+    port = int(os.environ.get("SB_INGEST2_PORT", "18181"))
+    if sb.port_open(port):
+        pytest.fail(f"port {port} for the second ingest instance is in use (set SB_INGEST2_PORT)", pytrace=False)
+    other_key = base64.b64encode(os.urandom(32)).decode()
+    env = {**system.env, "SWITCHBOARD_HTTP_PORT": str(port), "SWITCHBOARD_CREDENTIALS_KEY": other_key}
+    with open(tmp_path / "ingest-2.log", "ab") as log:
+        second = subprocess.Popen([str(executable)], env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        sb.wait_until(lambda: sb.ready_at(port), timeout=30, what="second ingest ready")
+        url = f"http://127.0.0.1:{port}"
+        params = twilio_inbound(sb.carrier_id("SM"), sb.customer_number()[1], sb.org_number(), "unreadable")
+        signed = {"X-Twilio-Signature": twilio_signature(token, f"{INGEST}/v1/webhooks/twilio/{channel}", params)}
+        webhook = requests.post(f"{url}/v1/webhooks/twilio/{channel}", data=params, headers=signed, timeout=5)
+        assert webhook.status_code == 500, webhook.text
+        body = {"carrier": "twilio", "default_region": "US", "public_base_url": INGEST}
+        refused = admin.put(f"{url}/v1/channels/{channel}", json=body, timeout=5)
+        assert refused.status_code == 409 and refused.json()["code"] == "credentials_unreadable", refused.text
+        saved = admin.put(f"{url}/v1/channels/{channel}", json={**body, "credentials": {"auth_token": token}}, timeout=5)
+        assert saved.status_code == 200, saved.text
+    finally:
+        second.terminate()
+        second.wait(timeout=15)
+    admin.delete(f"{INGEST}/v1/channels/{channel}", timeout=5)
 
 
 def test_twilio_bad_or_missing_signature_is_403_and_stores_nothing(admin, supervisor):

@@ -42,6 +42,8 @@ SB_SERVICES=(ingest session transfer contacts callback media)
 # shellcheck disable=SC2016
 SB_UPSTREAM_VARIABLES='${INGEST_UPSTREAM} ${SESSION_UPSTREAM} ${TRANSFER_UPSTREAM} ${CONTACTS_UPSTREAM} ${CALLBACK_UPSTREAM} ${MEDIA_UPSTREAM}'
 SB_DEV_JWT_SECRET='dev-only-secret-change-me-0123456789abcdef'
+# 32 bytes, base64: the dev key that seals channel credentials (never use it in production).
+SB_DEV_CREDENTIALS_KEY='ZGV2LW9ubHkta2V5LWNoYW5nZS1tZS0wMTIzNDU2Nzg='
 
 # --- Small helpers ----------------------------------------------------------------------
 
@@ -325,6 +327,7 @@ sb_env() {
     export SWITCHBOARD_AMQP_URL="${SWITCHBOARD_AMQP_URL:-amqp://switchboard:switchboard@127.0.0.1:${SB_AMQP_PORT:-5672}/%2F}"
     export SWITCHBOARD_POSTGRES_URL="${SWITCHBOARD_POSTGRES_URL:-postgres://switchboard:switchboard@127.0.0.1:${SB_PG_PORT_IN_USE:-5432}/switchboard}"
     export SWITCHBOARD_JWT_SECRET="${SWITCHBOARD_JWT_SECRET:-$SB_DEV_JWT_SECRET}"
+    export SWITCHBOARD_CREDENTIALS_KEY="${SWITCHBOARD_CREDENTIALS_KEY:-$SB_DEV_CREDENTIALS_KEY}"
     export SWITCHBOARD_LOG_LEVEL="${SWITCHBOARD_LOG_LEVEL:-info}"
     export SWITCHBOARD_DEFAULT_REGION="${SWITCHBOARD_DEFAULT_REGION:-US}"
     export SWITCHBOARD_MEDIA_STORE_PATH="${SWITCHBOARD_MEDIA_STORE_PATH:-$run_dir/media}"

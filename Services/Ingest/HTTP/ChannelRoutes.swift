@@ -28,7 +28,19 @@ struct ChannelRoutes: Sendable {
             let name = try channelName(context)
             let body = try await JSONBody.decode(ChannelRequest.self, from: request, limit: 64 << 10)
             let (channel, created) = try await run { connection in
-                let existing = try await store.channelForUpdate(named: name, on: connection, logger: logger)
+                let existing: ChannelSettings?
+                do {
+                    existing = try await store.channelForUpdate(named: name, on: connection, logger: logger)
+                } catch is CredentialsUnreadable {
+                    // Sealed with another key: only a request that brings new credentials may save.
+                    guard body.credentials != nil else {
+                        throw APIError(
+                            status: .conflict, code: "credentials_unreadable", title: "Credentials unreadable",
+                            detail: "The channel's stored credentials cannot be read with the configured key; send them again."
+                        )
+                    }
+                    existing = try await store.channelForUpdate(named: name, readingCredentials: false, on: connection, logger: logger)
+                }
                 let channel: ChannelSettings
                 do {
                     channel = try body.settings(name: name, existing: existing, serviceRegion: serviceRegion, now: Date())

@@ -2,9 +2,11 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// Channels in `ingest.channels`.
+/// Channels in `ingest.channels`. Credentials are sealed with `cipher` when a key is
+/// configured (``CredentialsCipher``), stored plain otherwise.
 struct PostgresChannelStore: Sendable {
     let schema: String
+    var cipher: CredentialsCipher?
 
     private static let columns = "name, carrier, default_region, public_base_url, credentials::text, created_at, updated_at"
 
@@ -13,25 +15,30 @@ struct PostgresChannelStore: Sendable {
             "SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).channels WHERE name = \(name)", logger: logger
         )
         for try await row in rows.decode((String, String, String, String?, String, Date, Date).self) {
-            return try Self.settings(row)
+            return try settings(row)
         }
         return nil
     }
 
     /// The stored channel, locked until the transaction ends (for a read-modify-write).
-    func channelForUpdate(named name: String, on connection: PostgresConnection, logger: Logger) async throws -> ChannelSettings? {
+    /// - Parameter readingCredentials: false to get the channel with no credentials, for a
+    ///   request that replaces credentials which can no longer be read (key changed).
+    func channelForUpdate(
+        named name: String, readingCredentials: Bool = true, on connection: PostgresConnection, logger: Logger
+    ) async throws -> ChannelSettings? {
         let rows = try await connection.query(
             "SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).channels WHERE name = \(name) FOR UPDATE", logger: logger
         )
         for try await row in rows.decode((String, String, String, String?, String, Date, Date).self) {
-            return try Self.settings(row)
+            return try settings(readingCredentials ? row : (row.0, row.1, row.2, row.3, "{}", row.5, row.6))
         }
         return nil
     }
 
     /// Creates or replaces a channel; true when it was created.
     func save(_ channel: ChannelSettings, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
-        let credentials = String(decoding: try JSONEncoder().encode(channel.credentials), as: UTF8.self)
+        let credentials = try cipher?.seal(channel.credentials)
+            ?? String(decoding: try JSONEncoder().encode(channel.credentials), as: UTF8.self)
         let rows = try await connection.query("""
             INSERT INTO \(unescaped: schema).channels
                 (name, carrier, default_region, public_base_url, credentials, created_at, updated_at)
@@ -62,11 +69,12 @@ struct PostgresChannelStore: Sendable {
         return regions
     }
 
-    private static func settings(_ row: (String, String, String, String?, String, Date, Date)) throws -> ChannelSettings {
-        ChannelSettings(
+    private func settings(_ row: (String, String, String, String?, String, Date, Date)) throws -> ChannelSettings {
+        let credentials = try cipher.map { cipher throws(CredentialsUnreadable) in try cipher.open(row.4) }
+            ?? CredentialsCipher.openWithoutKey(row.4)
+        return ChannelSettings(
             name: row.0, carrier: Carrier(rawValue: row.1) ?? .amqp, defaultRegion: row.2, publicBaseURL: row.3,
-            credentials: (try? JSONDecoder().decode([String: String].self, from: Data(row.4.utf8))) ?? [:],
-            createdAt: row.5, updatedAt: row.6
+            credentials: credentials, createdAt: row.5, updatedAt: row.6
         )
     }
 }

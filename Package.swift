@@ -17,6 +17,7 @@ let serviceKitDependencies: [Target.Dependency] = [
     .product(name: "Hummingbird", package: "hummingbird"),
     .product(name: "Logging", package: "swift-log"),
     .product(name: "Metrics", package: "swift-metrics"),
+    .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
     .product(name: "PostgresNIO", package: "postgres-nio"),
     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
 ]

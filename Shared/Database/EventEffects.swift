@@ -35,8 +35,11 @@ extension TransactionalHandler {
     /// Handles a consumer's batch: each delivery is decoded into its effect by `prepare`
     /// (a malformed one is dead-lettered with its reason; `nil` means "ack, nothing to
     /// do"), and the effects run in one transaction with their inbox records, in order.
+    /// `prepare` has seen every delivery before `prologue` runs (see
+    /// ``handle(batch:prologue:effect:)``).
     public func handle(
         batch deliveries: [AMQPDelivery],
+        prologue: (@Sendable (PostgresConnection) async throws -> Void)? = nil,
         prepare: (AMQPDelivery) throws(InvalidMessage) -> MessageEffect?
     ) async -> [AMQPHandlingResult] {
         var results = Array(repeating: AMQPHandlingResult.ack, count: deliveries.count)
@@ -55,7 +58,7 @@ extension TransactionalHandler {
         }
         guard !runnable.isEmpty else { return results }
         let prepared = effects
-        let outcomes = await handle(batch: runnable) { delivery, connection in
+        let outcomes = await handle(batch: runnable, prologue: prologue) { delivery, connection in
             guard let effect = prepared[delivery.deliveryTag] else { throw InvalidMessage("internal: no effect prepared") }
             try await effect(connection)
         }

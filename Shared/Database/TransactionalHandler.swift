@@ -50,8 +50,13 @@ public struct TransactionalHandler: Sendable {
     /// what bounds throughput). Each delivery still gets its inbox record and its effect,
     /// in order. If anything in the batch fails, the batch is rolled back and every
     /// delivery is handled again on its own, so one bad message never blocks the others.
+    /// - Parameter prologue: runs first in the batch's transaction (not when messages are
+    ///   handled one by one): where a batch needs several locks, it takes them all there, in
+    ///   one global order, before any effect takes a row lock, so two batches never wait on
+    ///   each other in a cycle.
     public func handle(
         batch deliveries: [AMQPDelivery],
+        prologue: (@Sendable (PostgresConnection) async throws -> Void)? = nil,
         effect: @escaping @Sendable (AMQPDelivery, PostgresConnection) async throws -> Void
     ) async -> [AMQPHandlingResult] {
         guard deliveries.count > 1 else {
@@ -62,6 +67,7 @@ public struct TransactionalHandler: Sendable {
         }
         do {
             try await client.withTransaction(logger: logger) { connection in
+                try await prologue?(connection)
                 var seen = Set<String>()
                 for delivery in deliveries {
                     let messageID = delivery.properties.messageID ?? ""

@@ -130,6 +130,34 @@ struct DatabaseIntegrationTests {
         }
     }
 
+    /// A batch's prologue runs first, once, inside the batch's transaction; a single
+    /// delivery (or the one-by-one fallback) runs without it.
+    @Test func batchPrologueRunsFirstInTheBatchTransaction() async throws {
+        try await TestEnvironment.withPostgres { client in
+            let schema = Self.schemaName()
+            try await migrate(schema, client: client)
+            let handler = TransactionalHandler(client: client, inbox: Inbox(schema: schema), consumer: "test", logger: TestEnvironment.logger)
+            let batch = [try await Self.fakeDelivery(messageID: "p-1"), try await Self.fakeDelivery(messageID: "p-2")]
+            let insert: @Sendable (String, PostgresConnection) async throws -> Void = { note, connection in
+                try await connection.query("INSERT INTO \(unescaped: schema).effects (note) VALUES (\(note))", logger: TestEnvironment.logger)
+            }
+            let results = await handler.handle(batch: batch, prologue: { try await insert("prologue", $0) }) { delivery, connection in
+                try await insert(delivery.properties.messageID ?? "?", connection)
+            }
+            #expect(results == [.ack, .ack])
+            let single = await handler.handle(batch: [try await Self.fakeDelivery(messageID: "p-3")], prologue: { try await insert("prologue", $0) }) {
+                delivery, connection in try await insert(delivery.properties.messageID ?? "?", connection)
+            }
+            #expect(single == [.ack])
+            let rows = try await client.query(
+                PostgresQuery(unsafeSQL: "SELECT note FROM \(schema).effects ORDER BY id"), logger: TestEnvironment.logger
+            )
+            var notes: [String] = []
+            for try await note in rows.decode(String.self) { notes.append(note) }
+            #expect(notes == ["prologue", "p-1", "p-2", "p-3"])
+        }
+    }
+
     /// One call with more messages than one statement carries: all stored, in the call's
     /// order (the relay publishes by id), with their nulls.
     @Test func outboxEnqueueKeepsOrderAcrossStatements() async throws {

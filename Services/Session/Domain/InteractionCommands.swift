@@ -246,6 +246,11 @@ struct InteractionCommands: Sendable {
         _ = try await store.attachMedia(messageID: stored.messageId, mediaID: stored.mediaId, on: connection, logger: logger)
     }
 
+    /// Takes the media lock of an MMS message (see ``InteractionStore/lockMediaOfMessage(_:on:logger:)``).
+    func lockMediaOfMessage(_ messageID: String, on connection: PostgresConnection) async throws {
+        try await store.lockMediaOfMessage(messageID, on: connection, logger: logger)
+    }
+
     /// Puts "An image could not be retrieved" on the message's transcript; a failure that
     /// overtook its message waits for it (``placeInbound`` picks it up).
     func mediaFailed(_ failure: MediaFailed, traceparent: String?, on connection: PostgresConnection) async throws {

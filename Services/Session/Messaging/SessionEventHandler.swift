@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import PostgresNIO
 import SwitchboardAMQP
 import SwitchboardDatabase
@@ -14,13 +15,32 @@ struct SessionEventHandler: Sendable {
 
     typealias Effect = MessageEffect
 
-    /// Handles a batch in one transaction (see ``TransactionalHandler``).
+    /// Handles a batch in one transaction (see ``TransactionalHandler``). The per-message
+    /// media locks the batch will need (an MMS's message, its stored or failed images) are
+    /// all taken first, sorted: an inbound batch and an events batch touching one MMS
+    /// interaction would otherwise take a media lock and the interaction's row lock in
+    /// opposite orders and deadlock.
     func handle(batch deliveries: [AMQPDelivery]) async -> [AMQPHandlingResult] {
-        await transactions.handle(batch: deliveries) { delivery throws(InvalidMessage) in try effect(for: delivery) }
+        let mediaMessages = NIOLockedValueBox(Set<String>())
+        let commands = self.commands
+        return await transactions.handle(batch: deliveries, prologue: { connection in
+            for messageID in mediaMessages.withLockedValue({ $0 }).sorted() {
+                try await commands.lockMediaOfMessage(messageID, on: connection)
+            }
+        }, prepare: { delivery throws(InvalidMessage) in
+            let (effect, mediaMessage) = try effectAndMediaMessage(for: delivery)
+            if let mediaMessage { mediaMessages.withLockedValue { _ = $0.insert(mediaMessage) } }
+            return effect
+        })
     }
 
     /// Decodes a delivery into the change it asks for; malformed ones are refused here.
     func effect(for delivery: AMQPDelivery) throws(InvalidMessage) -> Effect {
+        try effectAndMediaMessage(for: delivery).0
+    }
+
+    /// The change, and the MMS message whose media lock it takes (if any).
+    private func effectAndMediaMessage(for delivery: AMQPDelivery) throws(InvalidMessage) -> (Effect, String?) {
         func decode<Payload: Codable & Sendable>(_ type: Payload.Type) throws(InvalidMessage) -> CloudEvent<Payload> {
             try EventDecoding.decode(type, from: delivery)
         }
@@ -28,28 +48,29 @@ struct SessionEventHandler: Sendable {
         switch EventType(rawValue: delivery.routingKey) {
         case .messageReceived:
             let event = try decode(MessageReceived.self)
-            return { try await commands.placeInbound(event.data, traceparent: event.traceparent, on: $0) }
+            return ({ try await commands.placeInbound(event.data, traceparent: event.traceparent, on: $0) },
+                    event.data.media.isEmpty ? nil : event.data.messageId)
         case .messageStatus:
             let event = try decode(MessageStatus.self)
-            return { try await commands.applyStatus(event.data, on: $0) }
+            return ({ try await commands.applyStatus(event.data, on: $0) }, nil)
         case .contactIdentified, .contactAssigned:
             let event = try decode(ContactLinked.self)
-            return { try await commands.linkContact(event.data, on: $0) }
+            return ({ try await commands.linkContact(event.data, on: $0) }, nil)
         case .consentChanged:
             let event = try decode(ConsentChanged.self)
-            return { try await commands.recordConsent(event.data, on: $0) }
+            return ({ try await commands.recordConsent(event.data, on: $0) }, nil)
         case .mediaStored:
             let event = try decode(MediaStored.self)
-            return { try await commands.attachMedia(event.data, on: $0) }
+            return ({ try await commands.attachMedia(event.data, on: $0) }, event.data.messageId)
         case .mediaFailed:
             let event = try decode(MediaFailed.self)
-            return { try await commands.mediaFailed(event.data, traceparent: event.traceparent, on: $0) }
+            return ({ try await commands.mediaFailed(event.data, traceparent: event.traceparent, on: $0) }, event.data.messageId)
         case .contactMerged:
             let event = try decode(ContactMerged.self)
-            return { try await commands.contactsMerged(event.data, on: $0) }
+            return ({ try await commands.contactsMerged(event.data, on: $0) }, nil)
         case .callbackScheduled:
             let event = try decode(CallbackScheduled.self)
-            return { try await commands.callbackScheduled(event.data, traceparent: event.traceparent, on: $0) }
+            return ({ try await commands.callbackScheduled(event.data, traceparent: event.traceparent, on: $0) }, nil)
         default:
             throw InvalidMessage("session does not handle events of type \(delivery.routingKey)")
         }

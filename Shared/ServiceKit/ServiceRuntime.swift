@@ -53,6 +53,7 @@ public struct ServiceRuntime: Sendable {
     public func makeRouter(openAPI: String) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware())
+        router.add(middleware: UnexpectedErrorMiddleware(logger: logger))
         HealthRoutes(
             service: configuration.service, postgres: postgres, connections: [consumeConnection, publishConnection],
             gate: startup, registry: registry, openAPI: openAPI, logger: logger

@@ -226,6 +226,8 @@ def test_credentials_sealed_with_another_key_must_be_sent_again(system, admin, t
         signed = {"X-Twilio-Signature": twilio_signature(token, f"{INGEST}/v1/webhooks/twilio/{channel}", params)}
         webhook = requests.post(f"{url}/v1/webhooks/twilio/{channel}", data=params, headers=signed, timeout=5)
         assert webhook.status_code == 500, webhook.text
+        assert webhook.headers["Content-Type"].startswith("application/problem+json"), webhook.headers
+        assert webhook.json()["code"] == "internal_error", webhook.text
         body = {"carrier": "twilio", "default_region": "US", "public_base_url": INGEST}
         refused = admin.put(f"{url}/v1/channels/{channel}", json=body, timeout=5)
         assert refused.status_code == 409 and refused.json()["code"] == "credentials_unreadable", refused.text

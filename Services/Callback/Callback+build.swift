@@ -38,7 +38,7 @@ struct Callback {
 
         let router = runtime.makeRouter(openAPI: OpenAPIDocument.text(bundle: .module))
         CallbackRoutes(
-            store: store, commands: commands, transactions: CallbackTransactions(client: runtime.postgres, logger: logger),
+            store: store, commands: commands, transactions: CallbackTransactions(client: runtime.postgres, outbox: runtime.outbox, logger: logger),
             validator: CallbackRequestValidator(defaultRegion: configuration.defaultRegion, policy: DueTimePolicy(maxAheadDays: maxAheadDays)),
             client: runtime.postgres, authenticator: runtime.authenticator, logger: logger
         ).register(on: router)
@@ -51,7 +51,7 @@ struct Callback {
         ]
         let gate = runtime.startup
         let scheduler = CallbackScheduler(
-            client: runtime.postgres, store: store, commands: commands, gate: { await gate.wait() }, logger: logger
+            client: runtime.postgres, outbox: runtime.outbox, store: store, commands: commands, gate: { await gate.wait() }, logger: logger
         )
         return Callback(runtime: runtime, router: router, consumers: consumers, scheduler: scheduler)
     }

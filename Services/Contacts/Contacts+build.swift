@@ -33,7 +33,7 @@ struct Contacts {
         let router = runtime.makeRouter(openAPI: OpenAPIDocument.text(bundle: .module))
         ContactRoutes(
             contacts: contacts, history: history, consent: consentStore, commands: commands,
-            transactions: ContactTransactions(client: runtime.postgres, logger: logger),
+            transactions: ContactTransactions(client: runtime.postgres, outbox: runtime.outbox, logger: logger),
             validator: ContactRequestValidator(defaultRegion: configuration.defaultRegion), client: runtime.postgres,
             authenticator: runtime.authenticator, logger: logger
         ).register(on: router)

@@ -54,26 +54,26 @@ struct Ingest {
         let router = runtime.makeRouter(openAPI: OpenAPIDocument.text(bundle: .module))
         InboundRoutes(acceptor: acceptor, authenticator: runtime.authenticator).register(on: router)
         ChannelRoutes(
-            store: channelStore, regions: regions, serviceRegion: configuration.defaultRegion, client: runtime.postgres,
+            store: channelStore, regions: regions, serviceRegion: configuration.defaultRegion, client: runtime.postgres, outbox: runtime.outbox,
             authenticator: runtime.authenticator, logger: logger
         ).register(on: router)
         WebhookRoutes(
-            channels: channelStore, acceptor: acceptor, receipts: recorder, digests: CryptoDigests(), client: runtime.postgres,
+            channels: channelStore, acceptor: acceptor, receipts: recorder, digests: CryptoDigests(), client: runtime.postgres, outbox: runtime.outbox,
             logger: logger
         ).register(on: router)
 
         let ordering = InboundOrderingKey(defaultRegion: configuration.defaultRegion)
-        let handler = InboundMessageHandler(acceptor: acceptor, client: runtime.postgres, logger: logger)
+        let handler = InboundMessageHandler(acceptor: acceptor, client: runtime.postgres, outbox: runtime.outbox, logger: logger)
         let messages = runtime.batchConsumer(queue: "ingest.messages", orderingKey: { ordering.key(for: $0.body) }) {
             await handler.handle(batch: $0)
         }
-        let receiptHandler = ReceiptHandler(recorder: recorder, client: runtime.postgres, inbox: runtime.inbox, logger: logger)
+        let receiptHandler = ReceiptHandler(recorder: recorder, client: runtime.postgres, outbox: runtime.outbox, inbox: runtime.inbox, logger: logger)
         // One carrier id's receipts one after another, in queue order (its first receipt carries both ids).
         let receipts = runtime.consumer(queue: "ingest.receipts", orderingKey: { ReceiptHandler.orderingKey(of: $0.body) }) {
             await receiptHandler.handle($0)
         }
         let gate = runtime.startup
-        let timer = ReassemblyTimer(client: runtime.postgres, parts: parts, acceptor: acceptor, gate: { await gate.wait() }, logger: logger)
+        let timer = ReassemblyTimer(client: runtime.postgres, outbox: runtime.outbox, parts: parts, acceptor: acceptor, gate: { await gate.wait() }, logger: logger)
         return Ingest(runtime: runtime, router: router, consumers: [messages, receipts], timer: timer)
     }
 

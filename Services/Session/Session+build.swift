@@ -39,7 +39,7 @@ struct Session {
 
         let router = runtime.makeRouter(openAPI: OpenAPIDocument.text(bundle: .module))
         InteractionRoutes(
-            store: store, commands: commands, transactions: SessionTransactions(client: runtime.postgres, logger: logger),
+            store: store, commands: commands, transactions: SessionTransactions(client: runtime.postgres, outbox: runtime.outbox, logger: logger),
             client: runtime.postgres, authenticator: runtime.authenticator, defaultRegion: configuration.defaultRegion, logger: logger
         ).register(on: router)
         SettingsRoutes(
@@ -65,7 +65,7 @@ struct Session {
         ]
         let gate = runtime.startup
         let timer = InactivityTimer(
-            client: runtime.postgres, store: store, commands: commands, gate: { await gate.wait() }, logger: logger
+            client: runtime.postgres, outbox: runtime.outbox, store: store, commands: commands, gate: { await gate.wait() }, logger: logger
         )
         return Session(runtime: runtime, router: router, consumers: consumers, timer: timer)
     }

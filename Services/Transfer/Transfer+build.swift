@@ -33,7 +33,7 @@ struct Transfer {
         )
         let store = PostgresTransferStore(schema: runtime.schema)
         let commands = TransferCommands(store: store, outbox: runtime.outbox, offerTimeout: offerTimeout, logger: logger)
-        let transactions = TransferTransactions(client: runtime.postgres, logger: logger)
+        let transactions = TransferTransactions(client: runtime.postgres, outbox: runtime.outbox, logger: logger)
         let validator = TransferRequestValidator()
 
         let router = runtime.makeRouter(openAPI: OpenAPIDocument.text(bundle: .module))
@@ -53,7 +53,7 @@ struct Transfer {
         ]
         let gate = runtime.startup
         let scheduler = OfferExpiryScheduler(
-            client: runtime.postgres, store: store, commands: commands, gate: { await gate.wait() }, logger: logger
+            client: runtime.postgres, outbox: runtime.outbox, store: store, commands: commands, gate: { await gate.wait() }, logger: logger
         )
         logger.info("transfer configured", metadata: ["offer_timeout_seconds": "\(offerTimeout)"])
         return Transfer(runtime: runtime, router: router, consumers: consumers, scheduler: scheduler)

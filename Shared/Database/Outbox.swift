@@ -1,25 +1,44 @@
 public import Logging
 public import PostgresNIO
 
-/// Writes outgoing messages into `<schema>.outbox` inside the caller's transaction and
-/// wakes the relay with `NOTIFY` (delivered only when that transaction commits).
+/// Writes outgoing messages into `<schema>.outbox` inside the caller's transaction; the
+/// process's relay publishes them once that transaction committed.
+///
+/// Transactions that write to the outbox run through ``transaction(on:logger:_:)``, which
+/// wakes the relay of this process after the commit (``OutboxSignal``). Copies of one
+/// `Outbox` share its signal.
 public struct Outbox: Sendable {
     public let schema: String
+    /// Wakes this process's relay after a commit.
+    public let signal: OutboxSignal
 
-    public init(schema: String) {
+    public init(schema: String, signal: OutboxSignal = OutboxSignal()) {
         self.schema = schema
+        self.signal = signal
     }
 
-    /// The `LISTEN` channel the relay waits on.
+    /// The `LISTEN` channel the relay also waits on, so that a writer outside this process
+    /// (or an operator) can wake it with `NOTIFY <schema>_outbox`.
     public var notifyChannel: String { "\(schema)_outbox" }
+
+    /// Runs `body` in one transaction and, once it committed, wakes the relay: the way every
+    /// transaction that may enqueue runs. (A rolled-back transaction wakes nobody.)
+    public func transaction<Result: Sendable>(
+        on client: PostgresClient, logger: Logger, _ body: @Sendable (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        let result = try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        signal.wake()
+        return result
+    }
 
     /// The most messages one `INSERT` carries (9 parameters each, far below PostgreSQL's
     /// 65,535-parameter limit).
     public static let rowsPerStatement = 500
 
     /// Inserts the messages in their order (their `id`s, which the relay publishes by, follow
-    /// it) and notifies the relay, in one statement per ``rowsPerStatement`` messages: every
-    /// round trip saved is CPU saved on both sides at high rates.
+    /// it), in one statement per ``rowsPerStatement`` messages: every round trip saved is CPU
+    /// saved on both sides at high rates. The caller's transaction wakes the relay when it
+    /// commits (``transaction(on:logger:_:)``).
     public func enqueue(_ messages: [OutboxMessage], on connection: PostgresConnection, logger: Logger) async throws {
         var start = messages.startIndex
         while start < messages.endIndex {
@@ -29,10 +48,9 @@ public struct Outbox: Sendable {
         }
     }
 
-    /// `WITH enqueued AS (INSERT … VALUES (…), (…) RETURNING 1) SELECT pg_notify(…)`: a
-    /// data-modifying `WITH` runs whether or not the main query reads it.
+    /// `INSERT … VALUES (…), (…)`.
     func statement(for messages: ArraySlice<OutboxMessage>) throws -> PostgresQuery {
-        var binds = PostgresBindings(capacity: messages.count * 9 + 1)
+        var binds = PostgresBindings(capacity: messages.count * 9)
         var rows: [String] = []
         rows.reserveCapacity(messages.count)
         for message in messages {
@@ -48,16 +66,11 @@ public struct Outbox: Sendable {
             try binds.append(message.body)
             rows.append("(" + (first..<(first + 9)).map { "$\($0)" }.joined(separator: ", ") + ")")
         }
-        binds.append(notifyChannel)
         let insert = """
-            WITH enqueued AS (
-                INSERT INTO \(schema).outbox
-                    (message_id, exchange, routing_key, message_type, content_type, correlation_id, traceparent, mandatory, body)
-                VALUES \(rows.joined(separator: ", "))
-                RETURNING 1
-            )
-
+            INSERT INTO \(schema).outbox
+                (message_id, exchange, routing_key, message_type, content_type, correlation_id, traceparent, mandatory, body)
+            VALUES \(rows.joined(separator: ", "))
             """
-        return PostgresQuery(unsafeSQL: insert + "SELECT pg_notify($\(binds.count), '')", binds: binds)
+        return PostgresQuery(unsafeSQL: insert, binds: binds)
     }
 }

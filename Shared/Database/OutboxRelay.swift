@@ -8,10 +8,12 @@ public import SwitchboardAMQP
 /// Publishes committed outbox rows to RabbitMQ with publisher confirms and marks them
 /// sent only after the broker confirmed them.
 ///
-/// Woken by `LISTEN/NOTIFY` the moment a transaction that wrote to the outbox commits
-/// (plus a slow safety tick in case a notification was missed while reconnecting). One
-/// relay per schema works at a time (`pg_try_advisory_xact_lock`), so events leave in
-/// commit order even with several replicas. On graceful shutdown it drains once more.
+/// Woken the moment one of its own process's transactions that wrote to the outbox commits
+/// (``OutboxSignal``), by `NOTIFY <schema>_outbox` from anyone else, and by a slow safety
+/// tick (rows another replica committed while its relay was stopped). One relay per schema
+/// works at a time (`pg_advisory_xact_lock`: a relay woken while another replica's drains
+/// waits its turn and then drains too, so no committed row waits for the tick), so events
+/// leave in commit order even with several replicas. On graceful shutdown it drains once more.
 public struct OutboxRelay: Service {
     private let client: PostgresClient
     private let outbox: Outbox
@@ -45,6 +47,9 @@ public struct OutboxRelay: Service {
 
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await listen(wake: wake) }
+            group.addTask {
+                for await _ in outbox.signal.wakeups { wake.yield() }
+            }
             group.addTask {
                 var ticks = 0
                 let janitor = OutboxJanitor(outbox: outbox)
@@ -92,10 +97,7 @@ public struct OutboxRelay: Service {
         let schema = outbox.schema
         let lockKey = "switchboard.outbox.\(schema)"
         return try await client.withTransaction(logger: logger) { connection -> (Int, Int) in
-            let locked = try await connection.query("SELECT pg_try_advisory_xact_lock(hashtext(\(lockKey)))", logger: logger)
-            var acquired = false
-            for try await value in locked.decode(Bool.self) { acquired = value }
-            guard acquired else { return (0, 0) }
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(lockKey)))", logger: logger)
 
             let rows = try await connection.query("""
                 SELECT id, message_id, exchange, routing_key, message_type, content_type, correlation_id, traceparent, mandatory, body

@@ -11,12 +11,15 @@ public import SwitchboardAMQP
 public struct TransactionalHandler: Sendable {
     public let client: PostgresClient
     public let inbox: Inbox
+    /// Where the effects write their events; its relay is woken after each commit.
+    public let outbox: Outbox
     public let consumer: String
     public let logger: Logger
 
-    public init(client: PostgresClient, inbox: Inbox, consumer: String, logger: Logger) {
+    public init(client: PostgresClient, inbox: Inbox, outbox: Outbox, consumer: String, logger: Logger) {
         self.client = client
         self.inbox = inbox
+        self.outbox = outbox
         self.consumer = consumer
         self.logger = logger
     }
@@ -29,7 +32,7 @@ public struct TransactionalHandler: Sendable {
             return .deadLetter(reason: "message has no message_id property (required: it is the dedup key)")
         }
         do {
-            try await client.withTransaction(logger: logger) { connection in
+            try await outbox.transaction(on: client, logger: logger) { connection in
                 guard try await inbox.claim(messageID: messageID, consumer: consumer, on: connection, logger: logger) else {
                     logger.debug("duplicate delivery ignored", metadata: ["message_id": "\(messageID)"])
                     return
@@ -66,7 +69,7 @@ public struct TransactionalHandler: Sendable {
             return await deliveries.asyncMap { delivery in await handle(delivery) { try await effect(delivery, $0) } }
         }
         do {
-            try await client.withTransaction(logger: logger) { connection in
+            try await outbox.transaction(on: client, logger: logger) { connection in
                 try await prologue?(connection)
                 var seen = Set<String>()
                 for delivery in deliveries {

@@ -63,7 +63,7 @@ public struct ServiceRuntime: Sendable {
 
     /// A handler running `effect` in a transaction with inbox dedup, for consumers.
     public func transactionalHandler(consumer: String) -> TransactionalHandler {
-        TransactionalHandler(client: postgres, inbox: inbox, consumer: consumer, logger: logger)
+        TransactionalHandler(client: postgres, inbox: inbox, outbox: outbox, consumer: consumer, logger: logger)
     }
 
     /// A consumer of `queue` that starts once migrations are applied.

@@ -53,7 +53,7 @@ struct DatabaseIntegrationTests {
         try await TestEnvironment.withPostgres { client in
             let schema = Self.schemaName()
             try await migrate(schema, client: client)
-            let handler = TransactionalHandler(client: client, inbox: Inbox(schema: schema), consumer: "test", logger: TestEnvironment.logger)
+            let handler = TransactionalHandler(client: client, inbox: Inbox(schema: schema), outbox: Outbox(schema: schema), consumer: "test", logger: TestEnvironment.logger)
             let delivery = try await Self.fakeDelivery(messageID: "m-dup")
             for _ in 0..<3 {
                 let result = await handler.handle(delivery) { connection in
@@ -102,14 +102,14 @@ struct DatabaseIntegrationTests {
 
                 // Rolled back: nothing is ever published.
                 let rolledBackID = UUID().uuidString
-                _ = try? await client.withTransaction(logger: TestEnvironment.logger) { connection in
+                _ = try? await outbox.transaction(on: client, logger: TestEnvironment.logger) { connection in
                     try await outbox.enqueue([try Self.event(id: rolledBackID, marker: marker)], on: connection, logger: TestEnvironment.logger)
                     throw TestFailure("roll back")
                 }
-                // Committed: published once, promptly (woken by NOTIFY, not the 60 s tick).
+                // Committed: published once, promptly (the commit wakes the relay, not the 60 s tick).
                 let committedID = UUID().uuidString
                 let started = ContinuousClock.now
-                try await client.withTransaction(logger: TestEnvironment.logger) { connection in
+                try await outbox.transaction(on: client, logger: TestEnvironment.logger) { connection in
                     try await outbox.enqueue([try Self.event(id: committedID, marker: marker)], on: connection, logger: TestEnvironment.logger)
                 }
                 let delivery = try #require(await TestEnvironment.next(&deliveries, timeout: .seconds(5)))
@@ -121,11 +121,24 @@ struct DatabaseIntegrationTests {
                 #expect(event.id == committedID)
                 #expect(event.data.messageId == marker)
                 connection.ack(delivery)
+
+                // A row another process wrote is published as soon as it notifies the relay.
+                let foreignID = UUID().uuidString
+                let foreignStart = ContinuousClock.now
+                try await client.withTransaction(logger: TestEnvironment.logger) { connection in
+                    try await Outbox(schema: schema).enqueue([try Self.event(id: foreignID, marker: marker)], on: connection, logger: TestEnvironment.logger)
+                    try await connection.query(PostgresQuery(unsafeSQL: "NOTIFY \(outbox.notifyChannel)"), logger: TestEnvironment.logger)
+                }
+                let foreign = try #require(await TestEnvironment.next(&deliveries, timeout: .seconds(5)))
+                #expect(foreign.properties.messageID == foreignID)
+                #expect(ContinuousClock.now - foreignStart < .seconds(3))
+                connection.ack(foreign)
+
                 #expect(await TestEnvironment.next(&deliveries, timeout: .seconds(2)) == nil, "the rolled-back event never appears")
                 try await TestEnvironment.waitUntilAsync("row marked sent", timeout: .seconds(5)) {
-                    (try? await count("SELECT count(*) FROM \(schema).outbox WHERE sent_at IS NOT NULL", client)) == 1
+                    (try? await count("SELECT count(*) FROM \(schema).outbox WHERE sent_at IS NOT NULL", client)) == 2
                 }
-                #expect(try await count("SELECT count(*) FROM \(schema).outbox", client) == 1)
+                #expect(try await count("SELECT count(*) FROM \(schema).outbox", client) == 2)
             }
         }
     }
@@ -136,7 +149,7 @@ struct DatabaseIntegrationTests {
         try await TestEnvironment.withPostgres { client in
             let schema = Self.schemaName()
             try await migrate(schema, client: client)
-            let handler = TransactionalHandler(client: client, inbox: Inbox(schema: schema), consumer: "test", logger: TestEnvironment.logger)
+            let handler = TransactionalHandler(client: client, inbox: Inbox(schema: schema), outbox: Outbox(schema: schema), consumer: "test", logger: TestEnvironment.logger)
             let batch = [try await Self.fakeDelivery(messageID: "p-1"), try await Self.fakeDelivery(messageID: "p-2")]
             let insert: @Sendable (String, PostgresConnection) async throws -> Void = { note, connection in
                 try await connection.query("INSERT INTO \(unescaped: schema).effects (note) VALUES (\(note))", logger: TestEnvironment.logger)

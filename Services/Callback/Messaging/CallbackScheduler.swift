@@ -25,6 +25,8 @@ import SwitchboardDatabase
 /// instances on hosts with skewed clocks agree on what is due and none fires early.
 struct CallbackScheduler: Service {
     let client: PostgresClient
+    /// Its transactions wake the outbox relay when they commit.
+    let outbox: Outbox
     let store: any CallbackStore
     let commands: CallbackCommands
     let gate: @Sendable () async -> Void
@@ -42,7 +44,7 @@ struct CallbackScheduler: Service {
 
     /// One claim: returns how many callbacks fired; metrics and logs after the commit.
     private func fireDue() async throws -> Int {
-        let fired = try await client.withTransaction(logger: logger) { connection in
+        let fired = try await outbox.transaction(on: client, logger: logger) { connection in
             try await commands.fireDue(limit: batch, on: connection)
         }
         for record in fired {

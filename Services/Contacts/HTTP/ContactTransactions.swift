@@ -8,11 +8,13 @@ import SwitchboardServiceKit
 /// same 409 as the check that runs first.
 struct ContactTransactions: Sendable {
     let client: PostgresClient
+    /// Its transactions wake the outbox relay when they commit.
+    let outbox: Outbox
     let logger: Logger
 
     func run<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         do {
-            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            return try await outbox.transaction(on: client, logger: logger) { connection in try await body(connection) }
         } catch {
             switch TransactionalHandler.unwrap(error) {
             case let refusal as ContactError: throw refusal.apiError

@@ -19,6 +19,8 @@ struct ChannelRoutes: Sendable {
     let regions: ChannelRegions
     let serviceRegion: String
     let client: PostgresClient
+    /// Its transactions wake the outbox relay when they commit.
+    let outbox: Outbox
     let authenticator: Authenticator
     let logger: Logger
 
@@ -85,7 +87,7 @@ struct ChannelRoutes: Sendable {
 
     private func run<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         do {
-            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            return try await outbox.transaction(on: client, logger: logger) { connection in try await body(connection) }
         } catch {
             throw TransactionalHandler.unwrap(error)
         }

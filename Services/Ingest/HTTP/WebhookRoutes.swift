@@ -36,6 +36,8 @@ struct WebhookRoutes: Sendable {
     let receipts: ReceiptRecorder
     let digests: any SignatureDigests
     let client: PostgresClient
+    /// Its transactions wake the outbox relay when they commit.
+    let outbox: Outbox
     let logger: Logger
     static let bodyLimit = 1 << 20
     static let emptyTwiML = #"<?xml version="1.0" encoding="UTF-8"?><Response></Response>"#
@@ -174,7 +176,7 @@ struct WebhookRoutes: Sendable {
         guard let receipt else { throw APIError.invalid("the receipt has no message id or no status", code: "invalid_receipt") }
         let trace = request.headers[.traceparent]
         do {
-            _ = try await client.withTransaction(logger: logger) { connection in
+            _ = try await outbox.transaction(on: client, logger: logger) { connection in
                 try await receipts.record(receipt, channel: channel.name, source: source, traceparent: trace, now: Date(), on: connection)
             }
         } catch {

@@ -54,7 +54,7 @@ struct InboundAcceptor: Sendable {
         let resolved: String
         if let region { resolved = region } else { resolved = try await self.region(of: message.channel) }
         let validated = try validate(message, source: source, region: resolved)
-        return try await client.withTransaction(logger: logger) { connection in
+        return try await outbox.transaction(on: client, logger: logger) { connection in
             try await record(validated, source: source, traceparent: traceparent, on: connection)
         }
     }
@@ -166,6 +166,51 @@ struct InboundAcceptor: Sendable {
         _ validated: ValidatedInbound, id: UUID, incomplete: Bool, source: String, trace: String, on connection: PostgresConnection
     ) async throws -> Outcome? {
         guard let stored = try await store.insert(validated, id: id, source: source, on: connection, logger: logger) else { return nil }
+        try await outbox.enqueue(try events(for: validated, stored: stored, incomplete: incomplete, trace: trace), on: connection, logger: logger)
+        return Outcome(messageId: stored.id.uuidString.lowercased(), duplicate: false)
+    }
+
+    /// Records a consumer's batch in the caller's transaction with a fixed number of
+    /// statements, whatever its size: the conversations' locks, one insert for every whole
+    /// message, one outbox insert for all their events. Statements per message are what
+    /// bounds throughput (each is a round trip, a parse and two context switches).
+    ///
+    /// A conversation with a part of a concatenated SMS in the batch is recorded message by
+    /// message instead (after the others, in its order), through ``record(_:source:traceparent:conversationLocked:on:)``.
+    func recordBatch(_ batch: [(message: ValidatedInbound, traceparent: String?)], source: String, on connection: PostgresConnection) async throws {
+        let conversations = batch.map { ConversationKey.make(customer: $0.message.from, organisation: $0.message.to) }
+        // Locks in one global order: batches of two replicas never deadlock.
+        try await connection.query("""
+            SELECT pg_advisory_xact_lock(hashtext(conversation))
+            FROM unnest(\(Set(conversations).sorted())::text[]) WITH ORDINALITY AS locks (conversation, position) ORDER BY position
+            """, logger: logger)
+        let withParts = Set(zip(batch, conversations).filter { $0.0.message.part != nil }.map(\.1))
+        var whole: [(id: UUID, message: ValidatedInbound, trace: String)] = []
+        var oneByOne: [(message: ValidatedInbound, traceparent: String?)] = []
+        for (item, conversation) in zip(batch, conversations) {
+            if withParts.contains(conversation) {
+                oneByOne.append(item)
+            } else {
+                whole.append((UUID(), item.message, TraceContext.child(of: item.traceparent)))
+            }
+        }
+        let stored = try await store.insertAll(whole.map { ($0.id, $0.message) }, source: source, on: connection, logger: logger)
+        var events: [OutboxMessage] = []
+        for item in whole {
+            if let row = stored[item.id] {
+                events += try self.events(for: item.message, stored: row, incomplete: false, trace: item.trace)
+            }
+            Counter(label: "switchboard_ingest_accepted_total", dimensions: [("source", source), ("duplicate", "\(stored[item.id] == nil)")]).increment()
+        }
+        try await outbox.enqueue(events, on: connection, logger: logger)
+        for item in oneByOne {
+            _ = try await record(item.message, source: source, traceparent: item.traceparent, conversationLocked: true, on: connection)
+        }
+    }
+
+    /// `message.received`, a `media.fetch` command per MMS item, and `consent.keyword` when
+    /// the text is a keyword, for a message just stored.
+    private func events(for validated: ValidatedInbound, stored: StoredInbound, incomplete: Bool, trace: String) throws -> [OutboxMessage] {
         let conversation = ConversationKey.make(customer: validated.from, organisation: validated.to)
         let event = MessageReceived(
             messageId: stored.id.uuidString.lowercased(), channel: validated.channel,
@@ -203,7 +248,6 @@ struct InboundAcceptor: Sendable {
             ))
             Counter(label: "switchboard_ingest_consent_keywords_total", dimensions: [("action", keyword.action.rawValue)]).increment()
         }
-        try await outbox.enqueue(messages, on: connection, logger: logger)
-        return Outcome(messageId: event.messageId, duplicate: false)
+        return messages
     }
 }

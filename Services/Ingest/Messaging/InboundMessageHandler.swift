@@ -11,11 +11,14 @@ import SwitchboardServiceKit
 /// dedup key is the message's own (channel, id), enforced by the store.
 ///
 /// Deliveries come in batches (each conversation's in order): malformed ones are dead-lettered with
-/// their reason, the valid ones are recorded in one transaction — one commit for the batch.
+/// their reason, the valid ones are recorded in one transaction with a fixed number of
+/// statements (``InboundAcceptor/recordBatch(_:source:on:)``) — one commit for the batch.
 /// If that transaction fails, each message is retried on its own.
 struct InboundMessageHandler: Sendable {
     let acceptor: InboundAcceptor
     let client: PostgresClient
+    /// Its transactions wake the outbox relay when they commit.
+    let outbox: Outbox
     let logger: Logger
 
     func handle(batch deliveries: [AMQPDelivery]) async -> [AMQPHandlingResult] {
@@ -38,18 +41,10 @@ struct InboundMessageHandler: Sendable {
             }
         }
         guard !valid.isEmpty else { return results }
+        let accepted = valid.map { (message: $0.message, traceparent: $0.traceparent) }
         do {
-            try await client.withTransaction(logger: logger) { connection in
-                // Conversation locks in one global order: batches of two replicas never deadlock.
-                let conversations = Set(valid.map { ConversationKey.make(customer: $0.message.from, organisation: $0.message.to) }).sorted()
-                for conversation in conversations {
-                    try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(conversation)))", logger: logger)
-                }
-                for item in valid {
-                    _ = try await acceptor.record(
-                        item.message, source: "amqp", traceparent: item.traceparent, conversationLocked: true, on: connection
-                    )
-                }
+            try await outbox.transaction(on: client, logger: logger) { connection in
+                try await acceptor.recordBatch(accepted, source: "amqp", on: connection)
             }
         } catch {
             guard valid.count > 1 else {
@@ -58,7 +53,7 @@ struct InboundMessageHandler: Sendable {
             }
             for item in valid {
                 do {
-                    try await client.withTransaction(logger: logger) { connection in
+                    try await outbox.transaction(on: client, logger: logger) { connection in
                         _ = try await acceptor.record(item.message, source: "amqp", traceparent: item.traceparent, on: connection)
                     }
                 } catch {

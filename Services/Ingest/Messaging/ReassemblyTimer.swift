@@ -19,6 +19,8 @@ import SwitchboardModels
 /// claim re-checks `emitted_at`). "Now" is the database's clock.
 struct ReassemblyTimer: Service {
     let client: PostgresClient
+    /// Its transactions wake the outbox relay when they commit.
+    let outbox: Outbox
     let parts: PostgresPartStore
     let acceptor: InboundAcceptor
     let gate: @Sendable () async -> Void
@@ -38,7 +40,7 @@ struct ReassemblyTimer: Service {
     private func fireDue() async throws -> Int {
         let due = try await parts.dueGroups(limit: batch, client: client, logger: logger)
         for candidate in due {
-            try await client.withTransaction(logger: logger) { connection in
+            try await outbox.transaction(on: client, logger: logger) { connection in
                 let conversation = ConversationKey.make(customer: candidate.from, organisation: candidate.to)
                 try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(conversation)))", logger: logger)
                 guard let group = try await parts.claimDue(candidate.id, on: connection, logger: logger) else { return }

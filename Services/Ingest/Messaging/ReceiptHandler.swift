@@ -13,6 +13,8 @@ import SwitchboardServiceKit
 struct ReceiptHandler: Sendable {
     let recorder: ReceiptRecorder
     let client: PostgresClient
+    /// Its transactions wake the outbox relay when they commit.
+    let outbox: Outbox
     let inbox: Inbox
     let logger: Logger
 
@@ -40,7 +42,7 @@ struct ReceiptHandler: Sendable {
         }
         let traceparent = delivery.properties.headers["traceparent"]?.stringValue
         do {
-            try await client.withTransaction(logger: logger) { connection in
+            try await outbox.transaction(on: client, logger: logger) { connection in
                 if let messageID = delivery.properties.messageID, !messageID.isEmpty {
                     guard try await inbox.claim(messageID: messageID, consumer: "ingest.receipts", on: connection, logger: logger) else { return }
                 }

@@ -8,6 +8,9 @@ import PostgresNIO
 protocol InboundStore: Sendable {
     func insert(_ message: ValidatedInbound, id: UUID, source: String, on connection: PostgresConnection, logger: Logger) async throws -> StoredInbound?
     func find(channel: String, carrierMessageID: String, on connection: PostgresConnection, logger: Logger) async throws -> StoredInbound?
+    /// Inserts whole messages in one statement, their sequence numbers in the given order;
+    /// returns what was stored by id (duplicates, also within `messages`, are left out).
+    func insertAll(_ messages: [(id: UUID, message: ValidatedInbound)], source: String, on connection: PostgresConnection, logger: Logger) async throws -> [UUID: StoredInbound]
 }
 
 /// What the store assigned to a new message.

@@ -12,6 +12,8 @@ import SwitchboardDatabase
 /// however many `session` instances run, each timeout fires once, within a second.
 struct InactivityTimer: Service {
     let client: PostgresClient
+    /// Its transactions wake the outbox relay when they commit.
+    let outbox: Outbox
     let store: any InteractionStore
     let commands: InteractionCommands
     let gate: @Sendable () async -> Void
@@ -28,7 +30,7 @@ struct InactivityTimer: Service {
     }
 
     private func fireDue() async throws -> Int {
-        try await client.withTransaction(logger: logger) { connection in
+        try await outbox.transaction(on: client, logger: logger) { connection in
             let now = Date()
             let due = try await store.claimDueTimeouts(now: now, limit: batch, on: connection, logger: logger)
             for record in due {

@@ -6,11 +6,13 @@ import SwitchboardServiceKit
 /// Runs an operation in one transaction and turns its refusals into problem+json.
 struct TransferTransactions: Sendable {
     let client: PostgresClient
+    /// Its transactions wake the outbox relay when they commit.
+    let outbox: Outbox
     let logger: Logger
 
     func run<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         do {
-            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            return try await outbox.transaction(on: client, logger: logger) { connection in try await body(connection) }
         } catch {
             switch TransactionalHandler.unwrap(error) {
             case let refusal as TransferError: throw refusal.apiError

@@ -20,6 +20,8 @@ import SwitchboardDatabase
 /// with requests.
 struct OfferExpiryScheduler: Service {
     let client: PostgresClient
+    /// Its transactions wake the outbox relay when they commit.
+    let outbox: Outbox
     let store: any TransferStore
     let commands: TransferCommands
     let gate: @Sendable () async -> Void
@@ -32,7 +34,7 @@ struct OfferExpiryScheduler: Service {
         await DeadlineLoop(name: "offer expiry scheduler", batch: batch, maxSleep: maxSleep, logger: logger).run(
             fireDue: { limit in
                 guard let seconds = try await store.secondsUntilNextExpiry(client: client, logger: logger), seconds <= 0 else { return 0 }
-                return try await client.withTransaction(logger: logger) { connection in
+                return try await outbox.transaction(on: client, logger: logger) { connection in
                     try await commands.expireDue(limit: limit, on: connection)
                 }.count
             },

@@ -32,7 +32,11 @@ public enum SwitchboardTopology {
         ]),
         ("session.commands", commandsExchange, ["session.interaction.assign"]),
         ("transfer.events", eventsExchange, ["interaction.created", "interaction.assigned", "interaction.closed"]),
-        ("contacts.events", eventsExchange, ["message.received", "interaction.#", "consent.keyword"]),
+        // Only what contacts acts on: every copy of a per-message event (`message.received`,
+        // `interaction.message.appended`) would cost a quorum-queue write per inbound SMS.
+        ("contacts.events", eventsExchange, [
+            "interaction.created", "interaction.assigned", "interaction.closed", "interaction.updated", "consent.keyword",
+        ]),
         ("callback.events", eventsExchange, ["interaction.closed", "contact.merged", "contact.unmerged"]),
         ("media.commands", commandsExchange, ["media.fetch"]),
         ("media.events", eventsExchange, ["interaction.assigned", "interaction.message.appended"]),
@@ -76,8 +80,13 @@ public enum SwitchboardTopology {
             exchanges: exchanges, queues: queues, bindings: bindings,
             exchangeBindings: [.init(destination: sessionPartitionExchange, source: eventsExchange, routingKey: "message.received")],
             // Until the partitions, session.events received message.received directly: a
-            // broker upgraded from then would deliver each inbound message twice.
-            obsoleteBindings: [.init(queue: "session.events", exchange: eventsExchange, routingKey: "message.received")]
+            // broker upgraded from then would deliver each inbound message twice. Contacts
+            // was bound to every inbound message and every interaction event, unused.
+            obsoleteBindings: [
+                .init(queue: "session.events", exchange: eventsExchange, routingKey: "message.received"),
+                .init(queue: "contacts.events", exchange: eventsExchange, routingKey: "message.received"),
+                .init(queue: "contacts.events", exchange: eventsExchange, routingKey: "interaction.#"),
+            ]
         )
     }
 }

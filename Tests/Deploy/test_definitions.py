@@ -78,7 +78,16 @@ BINDINGS = {
     "transfer.events": {
         ("switchboard.events", key) for key in ("interaction.created", "interaction.assigned", "interaction.closed")
     },
-    "contacts.events": {("switchboard.events", key) for key in ("message.received", "interaction.#", "consent.keyword")},
+    "contacts.events": {
+        ("switchboard.events", key)
+        for key in (
+            "interaction.created",
+            "interaction.assigned",
+            "interaction.closed",
+            "interaction.updated",
+            "consent.keyword",
+        )
+    },
     "callback.events": {
         ("switchboard.events", key) for key in ("interaction.closed", "contact.merged", "contact.unmerged")
     },

@@ -6,16 +6,15 @@ import SwitchboardDatabase
 import SwitchboardModels
 import SwitchboardServiceKit
 
-/// Consumes `contacts.events` (bound to `message.received`, `interaction.#` and
-/// `consent.keyword`), each effect in one transaction with its inbox record:
+/// Consumes `contacts.events` (bound to `interaction.created`, `.assigned`, `.closed`,
+/// `.updated` and `consent.keyword`), each effect in one transaction with its inbox record:
 ///
 /// - `interaction.created`, `.assigned`, `.closed`, `.updated`: the history projection;
 ///   a new interaction's customer number identifies its contact (`contact.identified`);
 /// - `consent.keyword`: consent per organisation number (`consent.changed`);
-/// - `message.received` and the other `interaction.*` events (`interaction.message.appended`,
-///   ...): acked with no effect (the
-///   interaction, not the message, is what identification and history are about; the
-///   bindings exist so a later rule needs no topology change);
+/// - `message.received` and other `interaction.*` events (from a broker still carrying the
+///   older, wider bindings): acked with no effect — the interaction, not the message, is
+///   what identification and history are about;
 /// - anything else, or a malformed event: dead-lettered with the reason.
 struct ContactsEventHandler: Sendable {
     let commands: ContactCommands

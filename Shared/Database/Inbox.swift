@@ -20,4 +20,18 @@ public struct Inbox: Sendable {
         for try await _ in rows { return true }
         return false
     }
+
+    /// Records many message ids for `consumer` in one statement and returns those that were
+    /// new (a batch's duplicates, within it or from before, are left out).
+    public func claim(messageIDs: [String], consumer: String, on connection: PostgresConnection, logger: Logger) async throws -> Set<String> {
+        guard !messageIDs.isEmpty else { return [] }
+        let rows = try await connection.query("""
+            INSERT INTO \(unescaped: schema).inbox (consumer, message_id)
+            SELECT \(consumer), message_id FROM unnest(\(messageIDs)::text[]) AS batch (message_id)
+            ON CONFLICT DO NOTHING RETURNING message_id
+            """, logger: logger)
+        var claimed = Set<String>()
+        for try await messageID in rows.decode(String.self) { claimed.insert(messageID) }
+        return claimed
+    }
 }

@@ -328,7 +328,7 @@ struct InteractionCommands: Sendable {
         )))
     }
 
-    private func event<Payload: Codable & Sendable>(_ type: EventType, _ id: UUID, _ traceparent: String?, _ data: Payload) throws -> OutboxMessage {
+    func event<Payload: Codable & Sendable>(_ type: EventType, _ id: UUID, _ traceparent: String?, _ data: Payload) throws -> OutboxMessage {
         try OutboxMessage.event(type, service: "session", subject: id.uuidString.lowercased(), traceparent: traceparent, data: data)
     }
 }

@@ -15,12 +15,32 @@ struct SessionEventHandler: Sendable {
 
     typealias Effect = MessageEffect
 
-    /// Handles a batch in one transaction (see ``TransactionalHandler``). The per-message
+    /// Handles a batch: its plain SMS (of conversations with nothing else in the batch) in
+    /// one set-based transaction (``InboundBatchHandler``), the rest in one transaction of
+    /// per-message effects (see ``TransactionalHandler``). The per-message
     /// media locks the batch will need (an MMS's message, its stored or failed images) are
     /// all taken first, sorted: an inbound batch and an events batch touching one MMS
     /// interaction would otherwise take a media lock and the interaction's row lock in
     /// opposite orders and deadlock.
     func handle(batch deliveries: [AMQPDelivery]) async -> [AMQPHandlingResult] {
+        let plainSMS = deliveries.map(InboundBatchHandler.plainSMS)
+        let split = InboundBatchSplit(zip(deliveries, plainSMS).map { ($0.0.properties.correlationID, $0.1 != nil) })
+        guard split.plain.count > 1 else { return await handlePerMessage(deliveries) }
+        var results = Array(repeating: AMQPHandlingResult.ack, count: deliveries.count)
+        var others = split.others
+        let inbound = InboundBatchHandler(commands: commands, transactions: transactions)
+        if !(await inbound.place(split.plain.compactMap { plainSMS[$0] })) {
+            others = (others + split.plain).sorted()
+        }
+        guard !others.isEmpty else { return results }
+        let outcomes = await handlePerMessage(others.map { deliveries[$0] })
+        for (position, outcome) in zip(others, outcomes) { results[position] = outcome }
+        return results
+    }
+
+    /// The general path: each delivery's effect in order, in one transaction (see
+    /// ``TransactionalHandler``).
+    private func handlePerMessage(_ deliveries: [AMQPDelivery]) async -> [AMQPHandlingResult] {
         let mediaMessages = NIOLockedValueBox(Set<String>())
         let commands = self.commands
         return await transactions.handle(batch: deliveries, prologue: { connection in

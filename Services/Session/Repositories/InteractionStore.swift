@@ -51,6 +51,17 @@ struct InteractionFilter: Sendable, Equatable {
 
 /// Interactions and transcripts, behind a protocol so the rules can be tested without a database.
 protocol InteractionStore: Sendable {
+    /// The open Session-mode interactions of `conversations`, locked (`FOR UPDATE`, in id
+    /// order), in one query.
+    func openSessionIDs(
+        _ conversations: [InboundBatchPlacement.Conversation], on connection: PostgresConnection, logger: Logger
+    ) async throws -> [InboundBatchPlacement.Conversation: UUID]
+    /// Creates interactions in one statement.
+    func create(_ interactions: [NewInteraction], on connection: PostgresConnection, logger: Logger) async throws
+    /// Appends plain inbound messages in one statement, each with its interaction's next
+    /// sequence number in the entries' order, recording each as activity (as
+    /// ``append(_:touchingAt:on:logger:)`` does); returns the sequence number per message id.
+    func appendInbound(_ entries: [InboundEntry], on connection: PostgresConnection, logger: Logger) async throws -> [String: Int]
     func openSessionID(organisation: String, customer: String, on connection: PostgresConnection, logger: Logger) async throws -> UUID?
     func create(_ interaction: NewInteraction, on connection: PostgresConnection, logger: Logger) async throws
     /// Appends an entry with the interaction's next sequence number and returns it; with

@@ -7,6 +7,8 @@ import PostgresNIO
 protocol SettingsStore: Sendable {
     func settings(for number: String, on connection: PostgresConnection, logger: Logger) async throws -> NumberSettings?
     func settings(for number: String, client: PostgresClient, logger: Logger) async throws -> NumberSettings?
+    /// The settings of each of `numbers` that has its own (one query for a batch).
+    func settings(for numbers: [String], on connection: PostgresConnection, logger: Logger) async throws -> [String: NumberSettings]
     func save(_ settings: NumberSettings, for number: String, client: PostgresClient, logger: Logger) async throws
     func isOptedOut(organisation: String, customer: String, on connection: PostgresConnection, logger: Logger) async throws -> Bool
     /// Applies a consent change unless a newer one was already applied.
@@ -22,6 +24,21 @@ struct PostgresSettingsStore: SettingsStore {
             return NumberSettings(mode: InteractionMode(rawValue: mode) ?? .session, queue: queue, inactivityTimeoutSeconds: timeout, dispositionRequired: required)
         }
         return nil
+    }
+
+    func settings(for numbers: [String], on connection: PostgresConnection, logger: Logger) async throws -> [String: NumberSettings] {
+        guard !numbers.isEmpty else { return [:] }
+        let rows = try await connection.query("""
+            SELECT number, mode, queue, inactivity_timeout_seconds, disposition_required
+            FROM \(unescaped: schema).number_settings WHERE number = ANY(\(numbers))
+            """, logger: logger)
+        var settings: [String: NumberSettings] = [:]
+        for try await (number, mode, queue, timeout, required) in rows.decode((String, String, String, Int, Bool).self) {
+            settings[number] = NumberSettings(
+                mode: InteractionMode(rawValue: mode) ?? .session, queue: queue, inactivityTimeoutSeconds: timeout, dispositionRequired: required
+            )
+        }
+        return settings
     }
 
     func settings(for number: String, client: PostgresClient, logger: Logger) async throws -> NumberSettings? {

@@ -1,0 +1,65 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SwitchboardDatabase
+import SwitchboardModels
+
+extension InteractionCommands {
+    /// ``placeInbound(_:traceparent:on:)`` for a batch of plain SMS (no media) in a fixed
+    /// number of statements, whatever the batch's size: the numbers' settings, the open
+    /// sessions (locked), the new interactions, the transcript entries and the events — the
+    /// same rows and events, in the same order, as placing the messages one by one.
+    func placeInboundBatch(_ batch: [(message: MessageReceived, traceparent: String?)], on connection: PostgresConnection) async throws {
+        guard !batch.isEmpty else { return }
+        let own = try await settings.settings(for: Array(Set(batch.map(\.message.to))), on: connection, logger: logger)
+        let numberSettings = batch.map { own[$0.message.to] ?? defaults }
+        let conversations = batch.map { InboundBatchPlacement.Conversation(organisation: $0.message.to, customer: $0.message.from) }
+        let sessionConversations = Set(zip(conversations, numberSettings).filter { $0.1.mode == .session }.map(\.0))
+        let open = try await store.openSessionIDs(Array(sessionConversations), on: connection, logger: logger)
+        let placements = InboundBatchPlacement(
+            messages: zip(conversations, numberSettings).map { ($0.0, $0.1.mode) }, openSessions: open
+        ).placements
+
+        var created: [NewInteraction] = []
+        var entries: [InboundEntry] = []
+        for ((item, settings), placement) in zip(zip(batch, numberSettings), placements) {
+            let message = item.message
+            if placement.opens {
+                created.append(NewInteraction(
+                    id: placement.interactionID, settings: settings, media: "sms", channel: message.channel,
+                    from: message.from, to: message.to, origin: settings.mode.origin(hasMedia: false), createdAt: message.acceptedAt
+                ))
+            }
+            entries.append(InboundEntry(
+                interactionID: placement.interactionID, messageID: message.messageId, customer: message.from, text: message.text,
+                entities: extractor.extract(message.text), ingestSequence: message.sequence, at: message.acceptedAt
+            ))
+        }
+        try await store.create(created, on: connection, logger: logger)
+        let sequences = try await store.appendInbound(entries, on: connection, logger: logger)
+
+        var events: [OutboxMessage] = []
+        var creations = created.makeIterator()
+        for ((item, placement), entry) in zip(zip(batch, placements), entries) {
+            let id = placement.interactionID
+            if placement.opens, let interaction = creations.next() {
+                events.append(try event(.interactionCreated, id, item.traceparent, InteractionCreated(
+                    interactionId: id.uuidString.lowercased(), mode: interaction.settings.mode.rawValue, media: interaction.media,
+                    from: interaction.from, to: interaction.to, queue: interaction.settings.queue, origin: interaction.origin,
+                    createdAt: interaction.createdAt
+                )))
+            }
+            events.append(try event(.interactionMessageAppended, id, item.traceparent, InteractionMessageAppended(
+                interactionId: id.uuidString.lowercased(), seq: sequences[entry.messageID] ?? 0, kind: "message",
+                direction: "inbound", messageId: entry.messageID, at: entry.at, mediaCount: 0
+            )))
+        }
+        try await outbox.enqueue(events, on: connection, logger: logger)
+        for (item, placement) in zip(batch, placements) {
+            logger.info("inbound message appended", metadata: [
+                "interaction_id": "\(placement.interactionID.uuidString.lowercased())", "message_id": "\(item.message.messageId)",
+                "trace_id": "\(item.traceparent.flatMap(TraceContext.traceID(of:)) ?? "")",
+            ])
+        }
+    }
+}

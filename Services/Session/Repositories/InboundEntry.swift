@@ -1,0 +1,17 @@
+import Foundation
+import SwitchboardModels
+
+/// A plain inbound SMS's transcript entry, for the batch path
+/// (``InteractionStore/appendInbound(_:on:logger:)``): kind `message`, direction `inbound`,
+/// author the customer, no media.
+struct InboundEntry: Sendable, Equatable {
+    var interactionID: UUID
+    /// Ingest's message id (unique in a batch).
+    var messageID: String
+    /// The customer's number, the entry's author.
+    var customer: String
+    var text: String
+    var entities: TranscriptEntities
+    var ingestSequence: Int64
+    var at: Date
+}

@@ -1,0 +1,150 @@
+import Foundation
+import Logging
+import PostgresNIO
+@testable import Session
+import SwitchboardDatabase
+import SwitchboardModels
+import Testing
+
+/// The set-based path of inbound SMS must write what placing the messages one by one
+/// writes: the same interactions, transcript numbering, activity and events, in order.
+@Suite("Session: inbound SMS in batches (real PostgreSQL)", .serialized)
+struct SessionInboundBatchIntegrationTests {
+    let logger = TestEnvironment.logger
+    let timeout = 600
+
+    func commands() -> InteractionCommands {
+        InteractionCommands(
+            store: PostgresInteractionStore(schema: "session"), settings: PostgresSettingsStore(schema: "session"),
+            responses: StandardResponseStore(schema: "session"), outbox: Outbox(schema: "session"),
+            defaults: NumberSettings(mode: .session, queue: "sms", inactivityTimeoutSeconds: timeout, dispositionRequired: false),
+            dispositions: DispositionCatalog(codes: []), maxParts: 10, extractor: EntityExtractor(defaultRegion: "US"), logger: logger
+        )
+    }
+
+    static func number() -> String { "+1555" + String(UInt32.random(in: 1_000_000...9_999_999)) }
+
+    func message(_ from: String, _ to: String, _ text: String, at: Date, sequence: Int64) -> MessageReceived {
+        let id = UUID().uuidString.lowercased()
+        return MessageReceived(
+            messageId: id, channel: "default", carrierMessageId: "SM-\(id)", from: from, to: to, text: text, media: [],
+            receivedAt: at, acceptedAt: at, sequence: sequence
+        )
+    }
+
+    /// Each interaction's entries (message ids by seq), and its mode and activity.
+    struct Placed: Equatable {
+        var mode: String
+        var messages: [String]
+        var lastActivity: Date
+        var timeout: Date?
+    }
+
+    func placed(from customers: [String], _ client: PostgresClient) async throws -> [UUID: Placed] {
+        let rows = try await client.query("""
+            SELECT i.id, i.mode, i.last_activity_at, i.timeout_at, t.message_id, t.seq
+            FROM session.interactions i JOIN session.transcript t ON t.interaction_id = i.id
+            WHERE i.from_number = ANY(\(customers)) ORDER BY i.id, t.seq
+            """, logger: logger)
+        var placed: [UUID: Placed] = [:]
+        var expectedSeq: [UUID: Int] = [:]
+        for try await (id, mode, last, timeout, messageID, seq) in rows.decode((UUID, String, Date, Date?, String, Int).self) {
+            expectedSeq[id, default: 0] += 1
+            #expect(seq == expectedSeq[id], "sequence numbers start at 1 and have no gaps")
+            placed[id, default: Placed(mode: mode, messages: [], lastActivity: last, timeout: timeout)].messages.append(messageID)
+        }
+        return placed
+    }
+
+    @Test func aBatchWritesWhatPlacingOneByOneWrites() async throws {
+        try await TestEnvironment.withPostgres { client in
+            try await MigrationRunner(schema: "session", migrations: [Migration.messaging(schema: "session")] + SessionMigrations.all).run(on: client, logger: logger)
+            let commands = commands()
+            let (organisation, pageNumber, alice, bob) = (Self.number(), Self.number(), Self.number(), Self.number())
+            try await PostgresSettingsStore(schema: "session").save(
+                NumberSettings(mode: .page, queue: "pages", inactivityTimeoutSeconds: 60, dispositionRequired: false),
+                for: pageNumber, client: client, logger: logger
+            )
+            let start = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded() / 1000)
+            func at(_ second: Int) -> Date { start.addingTimeInterval(TimeInterval(second)) }
+            // Alice's session is open with two messages, placed one by one.
+            let before = [message(alice, organisation, "one", at: at(0), sequence: 1), message(alice, organisation, "two", at: at(1), sequence: 2)]
+            for item in before {
+                try await client.withTransaction(logger: logger) { try await commands.placeInbound(item, traceparent: nil, on: $0) }
+            }
+            let batch = [
+                message(alice, organisation, "three", at: at(2), sequence: 3),
+                message(bob, organisation, "hello", at: at(3), sequence: 4),
+                message(alice, organisation, "four call +1 415 555 0100", at: at(4), sequence: 5),
+                message(bob, organisation, "again", at: at(5), sequence: 6),
+                message(alice, pageNumber, "page one", at: at(6), sequence: 7),
+                message(alice, pageNumber, "page two", at: at(7), sequence: 8),
+            ]
+            let items = batch.map { (message: $0, traceparent: String?.none) }
+            try await client.withTransaction(logger: logger) { try await commands.placeInboundBatch(items, on: $0) }
+
+            let placed = try await placed(from: [alice, bob], client)
+            let byFirstMessage = Dictionary(uniqueKeysWithValues: placed.map { ($0.value.messages[0], ($0.key, $0.value)) })
+            let aliceSession = try #require(byFirstMessage[before[0].messageId])
+            #expect(aliceSession.1.messages == [before[0], before[1], batch[0], batch[2]].map(\.messageId))
+            #expect(aliceSession.1.mode == "session")
+            #expect(abs(aliceSession.1.lastActivity.timeIntervalSince(at(4))) < 0.001)
+            #expect(abs((aliceSession.1.timeout ?? .distantPast).timeIntervalSince(at(4).addingTimeInterval(TimeInterval(timeout)))) < 0.001)
+            let bobSession = try #require(byFirstMessage[batch[1].messageId])
+            #expect(bobSession.1.messages == [batch[1], batch[3]].map(\.messageId))
+            let pages = [batch[4], batch[5]].map { byFirstMessage[$0.messageId] }
+            #expect(pages.map { $0?.1.messages.count } == [1, 1])
+            #expect(pages.map { $0?.1.mode } == ["page", "page"])
+            #expect(pages.map { $0?.1.timeout } == [nil, nil])
+            #expect(placed.count == 4)
+
+            // Events in the batch's order: a new interaction's `created` before its first entry.
+            let ids = [aliceSession.0, bobSession.0] + pages.compactMap { $0?.0 }
+            let rows = try await client.query("""
+                SELECT message_type, convert_from(body, 'UTF8') FROM session.outbox
+                WHERE convert_from(body, 'UTF8') LIKE ANY(\(ids.map { "%\($0.uuidString.lowercased())%" }))
+                ORDER BY id
+                """, logger: logger)
+            var events: [String] = []
+            for try await (type, body) in rows.decode((String, String).self) {
+                let envelope = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
+                let data = envelope?["data"] as? [String: Any]
+                let interaction = ids.firstIndex { $0.uuidString.lowercased() == data?["interaction_id"] as? String } ?? -1
+                events.append("\(type) \(interaction)" + (data?["seq"].map { " \($0)" } ?? ""))
+            }
+            let appended = "interaction.message.appended"
+            #expect(events == [
+                "interaction.created 0", "\(appended) 0 1", "\(appended) 0 2",
+                "\(appended) 0 3", "interaction.created 1", "\(appended) 1 1", "\(appended) 0 4", "\(appended) 1 2",
+                "interaction.created 2", "\(appended) 2 1", "interaction.created 3", "\(appended) 3 1",
+            ])
+            // Entities are extracted as on the one-by-one path.
+            let entities = try await client.query(
+                "SELECT entities::text FROM session.transcript WHERE message_id = \(batch[2].messageId)", logger: logger
+            )
+            let expected = EntityExtractor(defaultRegion: "US").extract(batch[2].text)
+            #expect(!expected.phones.isEmpty)
+            for try await text in entities.decode(String.self) {
+                #expect(try SwitchboardJSON.decoder().decode(TranscriptEntities.self, from: Data(text.utf8)) == expected)
+            }
+        }
+    }
+
+    /// One statement claims a batch's message ids: those seen before, or twice in the
+    /// batch, are not claimed again.
+    @Test func theInboxClaimsABatchOnce() async throws {
+        try await TestEnvironment.withPostgres { client in
+            try await MigrationRunner(schema: "session", migrations: [Migration.messaging(schema: "session")] + SessionMigrations.all).run(on: client, logger: logger)
+            let inbox = Inbox(schema: "session")
+            let (seen, fresh) = (UUID().uuidString, UUID().uuidString)
+            let first = try await client.withTransaction(logger: logger) {
+                try await inbox.claim(messageIDs: [seen], consumer: "batch-test", on: $0, logger: TestEnvironment.logger)
+            }
+            #expect(first == [seen])
+            let second = try await client.withTransaction(logger: logger) {
+                try await inbox.claim(messageIDs: [fresh, seen, fresh], consumer: "batch-test", on: $0, logger: TestEnvironment.logger)
+            }
+            #expect(second == [fresh])
+        }
+    }
+}

@@ -89,7 +89,8 @@ struct SessionInboundBatchIntegrationTests {
             #expect(aliceSession.1.messages == [before[0], before[1], batch[0], batch[2]].map(\.messageId))
             #expect(aliceSession.1.mode == "session")
             #expect(abs(aliceSession.1.lastActivity.timeIntervalSince(at(4))) < 0.001)
-            #expect(abs((aliceSession.1.timeout ?? .distantPast).timeIntervalSince(at(4).addingTimeInterval(TimeInterval(timeout)))) < 0.001)
+            // The timer's next look stays where the session opened it (never after the deadline).
+            #expect(abs((aliceSession.1.timeout ?? .distantPast).timeIntervalSince(at(0).addingTimeInterval(TimeInterval(timeout)))) < 0.001)
             let bobSession = try #require(byFirstMessage[batch[1].messageId])
             #expect(bobSession.1.messages == [batch[1], batch[3]].map(\.messageId))
             let pages = [batch[4], batch[5]].map { byFirstMessage[$0.messageId] }
@@ -127,6 +128,36 @@ struct SessionInboundBatchIntegrationTests {
             for try await text in entities.decode(String.self) {
                 #expect(try SwitchboardJSON.decoder().decode(TranscriptEntities.self, from: Data(text.utf8)) == expected)
             }
+        }
+    }
+
+    /// The timer's look at a session that was active since gives it its real deadline (last
+    /// activity plus the timeout) instead of closing it; at that deadline it is due.
+    @Test func activityPushesTheInactivityDeadline() async throws {
+        try await TestEnvironment.withPostgres { client in
+            try await MigrationRunner(schema: "session", migrations: [Migration.messaging(schema: "session")] + SessionMigrations.all).run(on: client, logger: logger)
+            let commands = commands()
+            let store = PostgresInteractionStore(schema: "session")
+            let (organisation, customer) = (Self.number(), Self.number())
+            let start = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded() / 1000)
+            let messages = [0, 100, 200].map { message(customer, organisation, "at \($0)", at: start.addingTimeInterval(TimeInterval($0)), sequence: 1) }
+            try await client.withTransaction(logger: logger) { try await commands.placeInbound(messages[0], traceparent: nil, on: $0) }
+            let rest = Array(messages.dropFirst()).map { (message: $0, traceparent: String?.none) }
+            try await client.withTransaction(logger: logger) { try await commands.placeInboundBatch(rest, on: $0) }
+            let session = try #require(try await placed(from: [customer], client).first?.key)
+            let (timeout, logger) = (TimeInterval(timeout), logger)
+            // First look, at the opening deadline: active since, so not closed, rescheduled.
+            let firstLook = try await client.withTransaction(logger: logger) { connection in
+                try await store.claimDueTimeouts(now: start.addingTimeInterval(timeout + 1), limit: 10_000, on: connection, logger: logger)
+            }
+            #expect(!firstLook.contains { $0.id == session })
+            let next = try await placed(from: [customer], client)[session]?.timeout
+            #expect(abs((next ?? .distantPast).timeIntervalSince(start.addingTimeInterval(200 + timeout))) < 0.001)
+            // At the real deadline it is due.
+            let due = try await client.withTransaction(logger: logger) { connection in
+                try await store.claimDueTimeouts(now: start.addingTimeInterval(200 + timeout + 1), limit: 10_000, on: connection, logger: logger)
+            }
+            #expect(due.contains { $0.id == session })
         }
     }
 

@@ -6,7 +6,11 @@ import SwitchboardDatabase
 
 /// Closes Session-mode interactions whose inactivity deadline passed.
 ///
-/// Deadlines live in PostgreSQL (`interactions.timeout_at`), so they survive restarts.
+/// Deadlines live in PostgreSQL, so they survive restarts: a session's deadline is its
+/// last activity plus its timeout, and `interactions.timeout_at` is when the timer looks at
+/// it next (never later than the deadline; activity does not move it, which keeps the
+/// per-message row update free of index changes). A session looked at that was active
+/// since gets its real deadline as the next look.
 /// The timer sleeps until the earliest deadline (at most `maxSleep`, so a deadline set by
 /// another replica is seen promptly), then claims due rows with `FOR UPDATE SKIP LOCKED`:
 /// however many `session` instances run, each timeout fires once, within a second.

@@ -48,7 +48,7 @@ extension PostgresInteractionStore {
     }
 
     /// One statement: count the batch's entries per interaction, move each interaction's
-    /// `next_seq` (and activity, and an open session's deadline) once by that count, and insert
+    /// `next_seq` (and last activity) once by that count, and insert
     /// the entries numbered from the old `next_seq` in the batch's order — the same result as
     /// appending them one by one.
     func appendInbound(_ entries: [InboundEntry], on connection: PostgresConnection, logger: Logger) async throws -> [String: Int] {
@@ -66,10 +66,7 @@ extension PostgresInteractionStore {
                 SELECT interaction_id, count(*)::int AS n, max(at) AS last_at FROM batch GROUP BY interaction_id
             ), bumped AS (
                 UPDATE \(unescaped: schema).interactions i
-                SET next_seq = i.next_seq + c.n,
-                    last_activity_at = greatest(i.last_activity_at, c.last_at),
-                    timeout_at = CASE WHEN i.mode = 'session' AND i.state <> 'closed'
-                        THEN greatest(i.last_activity_at, c.last_at) + make_interval(secs => i.inactivity_timeout_seconds) END
+                SET next_seq = i.next_seq + c.n, last_activity_at = greatest(i.last_activity_at, c.last_at)
                 FROM counts c WHERE i.id = c.interaction_id
                 RETURNING i.id, i.next_seq - c.n AS first_seq
             )

@@ -205,10 +205,26 @@ struct PostgresInteractionStore: InteractionStore {
         return nil
     }
 
+    /// `timeout_at` is when the timer looks next, never later than the deadline (last
+    /// activity plus the timeout): activity does not move it, so appends leave the row's
+    /// indexed columns alone. Rows looked at whose session was active since are given their
+    /// real deadline; the others are due.
     func claimDueTimeouts(now: Date, limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> [InteractionRecord] {
+        try await connection.query("""
+            UPDATE \(unescaped: schema).interactions
+            SET timeout_at = last_activity_at + make_interval(secs => inactivity_timeout_seconds)
+            WHERE id IN (
+                SELECT id FROM \(unescaped: schema).interactions
+                WHERE state <> 'closed' AND timeout_at IS NOT NULL AND timeout_at <= \(now)
+                  AND last_activity_at + make_interval(secs => inactivity_timeout_seconds) > \(now)
+                ORDER BY timeout_at LIMIT \(limit)
+                FOR UPDATE SKIP LOCKED
+            )
+            """, logger: logger)
         let rows = try await connection.query("""
             SELECT \(unescaped: Self.recordColumns) FROM \(unescaped: schema).interactions
             WHERE state <> 'closed' AND timeout_at IS NOT NULL AND timeout_at <= \(now)
+              AND last_activity_at + make_interval(secs => inactivity_timeout_seconds) <= \(now)
             ORDER BY timeout_at LIMIT \(limit)
             FOR UPDATE SKIP LOCKED
             """, logger: logger)

@@ -96,9 +96,12 @@ struct TransferCommands: Sendable {
     func route(queues: [String], now: Date, traceparent: String?, on connection: PostgresConnection) async throws -> [OutboxMessage] {
         var messages: [OutboxMessage] = []
         for queue in Set(queues).sorted() where !queue.isEmpty {
+            // Agents first: with nobody free (a backlog, the busy case), an arrival costs one
+            // small query, not a read of the queue's oldest waiting interactions.
+            var candidates = try await store.candidates(queue: queue, on: connection, logger: logger)
+            guard candidates.contains(where: { $0.spare > 0 }) else { continue }
             let waiting = try await store.waiting(queue: queue, limit: Self.routingBatch, on: connection, logger: logger)
             guard !waiting.isEmpty else { continue }
-            var candidates = try await store.candidates(queue: queue, on: connection, logger: logger)
             for var interaction in waiting {
                 guard candidates.contains(where: { $0.spare > 0 }) else { break }
                 let declined = try await store.declined(interaction.id, on: connection, logger: logger)

@@ -2,19 +2,18 @@ import Foundation
 import PostgresNIO
 
 /// Appends a transcript entry in one statement: takes the interaction's next sequence
-/// number (with `activity`, also moves its last activity and an open session's inactivity
-/// deadline; activity never moves backwards) and inserts the entry. Runs for every message
-/// either way, so it is a named prepared statement (see ``OpenSessionStatement``).
+/// number (with `activity`, also moves its last activity, which pushes an open session's
+/// inactivity deadline; activity never moves backwards) and inserts the entry. Runs for
+/// every message either way, so it is a named prepared statement (see
+/// ``OpenSessionStatement``). It changes no indexed column (`timeout_at` is only the
+/// timer's next look, see ``InactivityTimer``), so the row update is a HOT update.
 struct AppendEntryStatement: PostgresPreparedStatement {
     static let sql = """
         WITH next AS (
             UPDATE session.interactions
             SET next_seq = next_seq + 1,
                 last_activity_at = CASE WHEN $1::timestamptz IS NULL THEN last_activity_at
-                    ELSE greatest(last_activity_at, $1) END,
-                timeout_at = CASE WHEN $1::timestamptz IS NULL THEN timeout_at
-                    WHEN mode = 'session' AND state <> 'closed'
-                    THEN greatest(last_activity_at, $1) + make_interval(secs => inactivity_timeout_seconds) END
+                    ELSE greatest(last_activity_at, $1) END
             WHERE id = $2
             RETURNING next_seq - 1 AS seq
         )

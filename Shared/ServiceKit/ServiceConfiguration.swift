@@ -16,7 +16,7 @@ import SwitchboardModels
 /// | `SWITCHBOARD_LOG_LEVEL` | `info` |
 /// | `SWITCHBOARD_DEFAULT_REGION` | `US` |
 /// | `SWITCHBOARD_DELIVERY_LIMIT` | `5` |
-/// | `SWITCHBOARD_PREFETCH` | `64` |
+/// | `SWITCHBOARD_PREFETCH` | `256` |
 /// | `SWITCHBOARD_CONSUMER_CONCURRENCY` | `8` |
 /// | `SWITCHBOARD_CONSUMER_BATCH` | `50` (deliveries committed in one transaction at most) |
 /// | `SWITCHBOARD_POSTGRES_POOL_SIZE` | `20` |
@@ -67,7 +67,7 @@ public struct ServiceConfiguration: Sendable {
             throw .invalid(variable: "SWITCHBOARD_DEFAULT_REGION", reason: "unknown region code (ISO 3166 alpha-2, e.g. US, GB)")
         }
         deliveryLimit = try environment.int("SWITCHBOARD_DELIVERY_LIMIT", default: 5, in: 1...100)
-        prefetch = try environment.int("SWITCHBOARD_PREFETCH", default: 64, in: 1...10_000)
+        prefetch = try environment.int("SWITCHBOARD_PREFETCH", default: 256, in: 1...10_000)
         consumerConcurrency = try environment.int("SWITCHBOARD_CONSUMER_CONCURRENCY", default: 8, in: 1...256)
         consumerBatch = try environment.int("SWITCHBOARD_CONSUMER_BATCH", default: 50, in: 1...1000)
     }

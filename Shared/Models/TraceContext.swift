@@ -21,19 +21,25 @@ public enum TraceContext {
         return String(parts[1]).lowercased()
     }
 
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// `bytes` random bytes as lowercase hex. One system random draw per 8 bytes (a draw is
+    /// a `getrandom` call): ids are made for every message.
     private static func randomHex(bytes: Int) -> String {
         var generator = SystemRandomNumberGenerator()
-        var text = ""
-        for _ in 0..<bytes {
-            let byte = UInt8.random(in: 0...255, using: &generator)
-            text += String(byte, radix: 16).leftPadded(to: 2)
+        var text: [UInt8] = []
+        text.reserveCapacity(bytes * 2)
+        var remaining = bytes
+        while remaining > 0 {
+            var word = generator.next()
+            for _ in 0..<min(8, remaining) {
+                let byte = Int(word & 0xFF)
+                word >>= 8
+                text.append(hexDigits[byte >> 4])
+                text.append(hexDigits[byte & 0x0F])
+            }
+            remaining -= 8
         }
-        return text
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
+        return String(decoding: text, as: UTF8.self)
     }
 }

@@ -58,6 +58,24 @@ struct TraceContextTests {
         #expect(TraceContext.traceID(of: value) != nil)
     }
 
+    /// Version 00, 32 and 16 lowercase hex digits, sampled; every id new.
+    @Test func newTraceparentsHaveTheW3CShapeAndDiffer() {
+        let values = (0..<200).map { _ in TraceContext.newTraceparent() }
+        let lowercaseHex = Set("0123456789abcdef")
+        for value in values {
+            let parts = value.split(separator: "-", omittingEmptySubsequences: false)
+            #expect(parts.map(\.count) == [2, 32, 16, 2])
+            #expect(parts.first == "00" && parts.last == "01")
+            #expect(parts[1].allSatisfy(lowercaseHex.contains) && parts[2].allSatisfy(lowercaseHex.contains))
+        }
+        #expect(Set(values.map { $0.split(separator: "-")[1] }).count == values.count)
+        #expect(Set(values.map { $0.split(separator: "-")[2] }).count == values.count)
+        // Each position of the span ids takes many values: no stuck nibble.
+        for position in 0..<16 {
+            #expect(Set(values.map { Array($0.split(separator: "-")[2])[position] }).count > 8)
+        }
+    }
+
     @Test func childKeepsTraceID() {
         let parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
         let child = TraceContext.child(of: parent)

@@ -38,8 +38,8 @@ public enum SwitchboardTopology {
             "interaction.created", "interaction.assigned", "interaction.closed", "interaction.updated", "consent.keyword",
         ]),
         ("callback.events", eventsExchange, ["interaction.closed", "contact.merged", "contact.unmerged"]),
-        ("media.commands", commandsExchange, ["media.fetch"]),
-        ("media.events", eventsExchange, ["interaction.assigned", "interaction.message.appended"]),
+        ("media.commands", commandsExchange, ["media.fetch", "media.message.placed"]),
+        ("media.events", eventsExchange, ["interaction.assigned"]),
         (outboundQueue, outboundExchange, ["sms.#"]),
     ]
 
@@ -86,6 +86,9 @@ public enum SwitchboardTopology {
                 .init(queue: "session.events", exchange: eventsExchange, routingKey: "message.received"),
                 .init(queue: "contacts.events", exchange: eventsExchange, routingKey: "message.received"),
                 .init(queue: "contacts.events", exchange: eventsExchange, routingKey: "interaction.#"),
+                // Media learned an MMS's interaction from every inbound message's event; now
+                // session sends it `media.message.placed` for MMS only.
+                .init(queue: "media.events", exchange: eventsExchange, routingKey: "interaction.message.appended"),
             ]
         )
     }

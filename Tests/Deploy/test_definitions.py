@@ -91,8 +91,8 @@ BINDINGS = {
     "callback.events": {
         ("switchboard.events", key) for key in ("interaction.closed", "contact.merged", "contact.unmerged")
     },
-    "media.commands": {("switchboard.commands", "media.fetch")},
-    "media.events": {("switchboard.events", key) for key in ("interaction.assigned", "interaction.message.appended")},
+    "media.commands": {("switchboard.commands", key) for key in ("media.fetch", "media.message.placed")},
+    "media.events": {("switchboard.events", "interaction.assigned")},
     "outbound.sms": {("switchboard.outbound", "sms.#")},
     DEAD_LETTER_QUEUE: {("switchboard.dead", "#")},
     **{queue: {("session.partitions", "1")} for queue in SESSION_PARTITIONS},

@@ -1,12 +1,12 @@
 """MMS media through `media` (issue #7; DESIGN.md sections 3 and 4), with the real
 executables, RabbitMQ and PostgreSQL.
 
-Ingest does not send `media.fetch` yet: the test plays its part and publishes the command
-to `switchboard.commands` (routing key `media.fetch`) for a message ingest really accepted
+Most tests play ingest's part and publish the command to `switchboard.commands` (routing
+key `media.fetch`) themselves, for a message ingest really accepted
 (an inbound SMS whose `message.received` gives the `message_id`), after assigning the
 interaction the way `transfer` would (the `interaction.assign` command), so that media
-learns the message's interaction (`interaction.message.appended`) and its owner
-(`interaction.assigned`).
+learns the message's interaction (the `media.message.placed` command, which session sends
+for an MMS) and its owner (`interaction.assigned`).
 
 The media URLs point at a local HTTP server on 127.0.0.1, which the services' environment
 allow-lists (`SWITCHBOARD_MEDIA_ALLOWED_HOSTS=127.0.0.1`); everything else private stays
@@ -227,15 +227,11 @@ def conversation(observer, desk) -> tuple[str, str]:
         timeout=10, what="interaction.assigned",
     )
     # These tests send media.fetch themselves (as ingest does for an MMS), so they also play
-    # session's part for an MMS: the appended event that tells media which interaction the
-    # message belongs to (session emits it with media_count > 0 only for messages with media).
-    appended_id = str(uuid.uuid4())
+    # session's part for an MMS: the `media.message.placed` command that tells media which
+    # interaction the message belongs to (session sends it only for messages with media).
     observer.publish(
-        {"specversion": "1.0", "id": appended_id, "source": "/switchboard/e2e", "type": "switchboard.interaction.message.appended",
-         "time": "2026-11-23T00:00:00Z", "subject": interaction_id, "datacontenttype": "application/json",
-         "data": {"interaction_id": interaction_id, "seq": 1, "kind": "message", "direction": "inbound",
-                  "message_id": message_id, "at": "2026-11-23T00:00:00Z", "media_count": 2}},
-        exchange="switchboard.events", routing_key="interaction.message.appended", message_id=appended_id,
+        {"message_id": message_id, "interaction_id": interaction_id},
+        exchange="switchboard.commands", routing_key="media.message.placed", message_id=f"{message_id}.placed",
     )
     return message_id, interaction_id
 

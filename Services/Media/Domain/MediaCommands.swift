@@ -66,10 +66,19 @@ struct MediaCommands: Sendable {
         try await store.addParticipant(interactionID: id, agentID: assigned.agentId, at: assigned.at, on: connection, logger: logger)
     }
 
+    /// `media.message.placed`: the interaction of a message's items, whichever of this and
+    /// the items arrives first (the message's lock orders the two).
+    func messagePlaced(_ placed: MediaMessagePlaced, on connection: PostgresConnection) async throws {
+        guard !placed.messageId.isEmpty else { throw InvalidMessage("message_id must not be empty") }
+        guard let id = UUID(uuidString: placed.interactionId) else { throw InvalidMessage("interaction_id must be a UUID") }
+        try await store.lockMessage(placed.messageId, on: connection, logger: logger)
+        try await store.mapMessage(placed.messageId, to: id, on: connection, logger: logger)
+    }
+
+    /// `interaction.message.appended`, from a broker still carrying the older binding of
+    /// `media.events`: the same as ``messagePlaced(_:on:)``.
     func messageAppended(_ appended: InteractionMessageAppended, on connection: PostgresConnection) async throws {
         guard let messageID = appended.messageId, !messageID.isEmpty else { return }
-        guard let id = UUID(uuidString: appended.interactionId) else { throw InvalidMessage("interaction_id must be a UUID") }
-        try await store.lockMessage(messageID, on: connection, logger: logger)
-        try await store.mapMessage(messageID, to: id, on: connection, logger: logger)
+        try await messagePlaced(MediaMessagePlaced(messageId: messageID, interactionId: appended.interactionId), on: connection)
     }
 }

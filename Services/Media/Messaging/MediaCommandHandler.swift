@@ -7,7 +7,8 @@ import SwitchboardDatabase
 import SwitchboardModels
 import SwitchboardServiceKit
 
-/// Consumes `media.commands` (`media.fetch`).
+/// Consumes `media.commands`: `media.fetch`, and `media.message.placed` (which interaction a
+/// message's items belong to, from session).
 ///
 /// The slow part (fetch, sniff, thumbnail, write to the store) runs first, outside any
 /// transaction (``MediaIntake``; content-addressed, so repeating it is harmless); then one
@@ -24,9 +25,27 @@ struct MediaCommandHandler: Sendable {
     let logger: Logger
 
     func handle(_ delivery: AMQPDelivery) async -> AMQPHandlingResult {
-        guard delivery.routingKey == "media.fetch" else {
-            return .deadLetter(reason: "media does not handle commands with routing key \(delivery.routingKey)")
+        switch delivery.routingKey {
+        case "media.fetch": return await fetch(delivery)
+        case "media.message.placed": return await placed(delivery)
+        default: return .deadLetter(reason: "media does not handle commands with routing key \(delivery.routingKey)")
         }
+    }
+
+    /// `media.message.placed`: remembers the interaction of the message's items.
+    private func placed(_ delivery: AMQPDelivery) async -> AMQPHandlingResult {
+        let command: MediaMessagePlaced
+        do {
+            command = try SwitchboardJSON.decoder().decode(MediaMessagePlaced.self, from: delivery.body)
+        } catch let error as DecodingError {
+            return .deadLetter(reason: "not a media.message.placed command: \(DecodingErrorText.describe(error))")
+        } catch {
+            return .deadLetter(reason: "not valid JSON")
+        }
+        return await transactions.handle(delivery) { [commands] in try await commands.messagePlaced(command, on: $0) }
+    }
+
+    private func fetch(_ delivery: AMQPDelivery) async -> AMQPHandlingResult {
         let command: MediaFetch
         do {
             command = try SwitchboardJSON.decoder().decode(MediaFetch.self, from: delivery.body)

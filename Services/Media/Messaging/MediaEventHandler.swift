@@ -8,9 +8,9 @@ import SwitchboardServiceKit
 ///
 /// - `interaction.assigned`: the agent may see the interaction's media, for good (owners
 ///   past and present);
-/// - `interaction.message.appended`: which interaction an inbound message went to, so
-///   media items (stored by `message_id`) learn their interaction, whichever of the two
-///   arrives first.
+/// - `interaction.message.appended`, from a broker still carrying the older binding (which
+///   interaction an inbound MMS went to now comes as the command `media.message.placed`):
+///   the same effect, for messages with media.
 ///
 /// Each in one transaction with its inbox record.
 struct MediaEventHandler: Sendable {

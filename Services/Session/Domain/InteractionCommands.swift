@@ -57,6 +57,15 @@ struct InteractionCommands: Sendable {
             ingestSequence: message.sequence, at: message.acceptedAt, mediaCount: message.media.count
         ), touchingAt: message.acceptedAt, traceparent: traceparent, on: connection).1)
         if !message.media.isEmpty {
+            // Media keeps its items' interaction for who may view them.
+            events.append(OutboxMessage(
+                messageID: "\(message.messageId).placed", exchange: SwitchboardTopology.commandsExchange,
+                routingKey: "media.message.placed", type: "media.message.placed", contentType: "application/json",
+                correlationID: interactionID.uuidString.lowercased(), traceparent: traceparent, mandatory: true,
+                body: try SwitchboardJSON.encoder().encode(MediaMessagePlaced(
+                    messageId: message.messageId, interactionId: interactionID.uuidString.lowercased()
+                ))
+            ))
             // The message's media lock is held since its entry was appended: no failure can slip in between.
             for failure in try await store.takeParkedMediaFailures(messageID: message.messageId, on: connection, logger: logger) {
                 events.append(try await append(

@@ -240,6 +240,9 @@ def _event_consumer(amqp_url, run_id, expected, idle_timeout, ready, results):
                 settle(message_id)
         else:
             message_id = data.get("message_id")
+            if not message_id:
+                # A system entry (a session of an earlier run timing out, ...): no message.
+                return
             if message_id not in appended_at:
                 appended_at[message_id] = (now, data.get("interaction_id"), data.get("seq"))
                 settle(message_id)

@@ -49,4 +49,53 @@ struct ContactsPhoneRaceIntegrationTests {
             #expect(identified == [true], "the interaction from \(phone) is linked to the contact that has it")
         }
     }
+
+    /// A batch takes its phone locks in sorted order, whatever order its events came in, so
+    /// two batches meeting over the same numbers wait for each other instead of deadlocking:
+    /// while the later number is held elsewhere, the batch already holds the earlier one.
+    @Test func aBatchTakesItsPhoneLocksInSortedOrder() async throws {
+        try await TestEnvironment.withPostgres { client in
+            let logger = TestEnvironment.logger
+            let store = PostgresContactStore(schema: "contacts")
+            let suffix = String(UInt32.random(in: 1_000_000...9_999_999))
+            let (earlier, later) = ("+1555100" + suffix, "+1555900" + suffix)
+            let (held, heldSignal) = AsyncStream.makeStream(of: Void.self)
+            let (release, releaseSignal) = AsyncStream.makeStream(of: Void.self)
+            let (started, startedSignal) = AsyncStream.makeStream(of: Int32.self)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await client.withTransaction(logger: logger) { connection in
+                        try await store.lockPhone(later, on: connection, logger: logger)
+                        heldSignal.yield()
+                        for await _ in release { break }
+                    }
+                }
+                for await _ in held { break }
+                group.addTask {
+                    try await client.withTransaction(logger: logger) { connection in
+                        for try await pid in try await connection.query("SELECT pg_backend_pid()", logger: logger).decode(Int32.self) {
+                            startedSignal.yield(pid)
+                        }
+                        try await store.lockPhones([later, earlier], on: connection, logger: logger)
+                    }
+                }
+                var pid: Int32 = 0
+                for await value in started {
+                    pid = value
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(300))
+                let rows = try await client.query("""
+                    SELECT count(*) FILTER (WHERE granted), count(*) FILTER (WHERE NOT granted) FROM pg_locks
+                    WHERE locktype = 'advisory' AND objsubid = 2 AND pid = \(pid)
+                    """, logger: logger)
+                for try await (granted, waiting) in rows.decode((Int, Int).self) {
+                    #expect(granted == 1, "the earlier number is held while the later one is awaited")
+                    #expect(waiting == 1)
+                }
+                releaseSignal.finish()
+                try await group.waitForAll()
+            }
+        }
+    }
 }

@@ -9,6 +9,12 @@ extension ContactCommands {
     /// `interaction.created`: projected with the event's own `created_at` (so history counts
     /// by when the interaction began, not when the event arrived), then the customer number
     /// (`from`) is looked up; a match links the interaction and emits `contact.identified`.
+    /// Takes the phone locks of a batch's new interactions up front, sorted (see
+    /// ``ContactStore/lockPhone(_:on:logger:)``).
+    func lockPhones(_ phones: [String], on connection: PostgresConnection) async throws {
+        try await contacts.lockPhones(phones, on: connection, logger: logger)
+    }
+
     func interactionCreated(_ created: InteractionCreated, traceparent: String?, on connection: PostgresConnection) async throws {
         let projected = try await history.created(created, on: connection, logger: logger)
         guard projected.contactID == nil else { return }

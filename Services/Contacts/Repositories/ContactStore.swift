@@ -21,6 +21,8 @@ protocol ContactStore: Sendable {
     /// its open interactions. Without it each can miss the other's uncommitted row and the
     /// interaction is never identified. Several numbers: take them in sorted order.
     func lockPhone(_ phone: String, on connection: PostgresConnection, logger: Logger) async throws
+    /// ``lockPhone(_:on:logger:)`` for several numbers in one statement, in sorted order.
+    func lockPhones(_ phones: [String], on connection: PostgresConnection, logger: Logger) async throws
     /// The active contact with this phone, locked (`FOR SHARE`), or nil.
     func contact(withPhone phone: String, on connection: PostgresConnection, logger: Logger) async throws -> ContactSnapshot?
     func search(_ filter: ContactFilter, client: PostgresClient, logger: Logger) async throws -> ContactPage

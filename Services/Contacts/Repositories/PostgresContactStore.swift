@@ -98,6 +98,14 @@ struct PostgresContactStore: ContactStore {
         try await connection.query("SELECT pg_advisory_xact_lock(\(Self.phoneLockClass), hashtext(\(phone)))", logger: logger)
     }
 
+    func lockPhones(_ phones: [String], on connection: PostgresConnection, logger: Logger) async throws {
+        guard !phones.isEmpty else { return }
+        try await connection.query("""
+            SELECT pg_advisory_xact_lock(\(Self.phoneLockClass), hashtext(phone))
+            FROM unnest(\(Set(phones).sorted())::text[]) WITH ORDINALITY AS locks (phone, position) ORDER BY position
+            """, logger: logger)
+    }
+
     /// The first key of ``lockPhone``'s two-key advisory locks (its own key space).
     private static let phoneLockClass: Int32 = 0x5342_5048 // "SBPH"
 

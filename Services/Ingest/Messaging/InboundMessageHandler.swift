@@ -24,10 +24,12 @@ struct InboundMessageHandler: Sendable {
     func handle(batch deliveries: [AMQPDelivery]) async -> [AMQPHandlingResult] {
         var results = Array(repeating: AMQPHandlingResult.ack, count: deliveries.count)
         var valid: [(index: Int, message: ValidatedInbound, traceparent: String?)] = []
+        // Channel → region, looked up once per channel and batch.
+        var regions: [String: String] = [:]
         for (index, delivery) in deliveries.enumerated() {
             let parsed: Result<ValidatedInbound, InvalidMessage>
             do {
-                parsed = try await parse(delivery)
+                parsed = try await parse(delivery, regions: &regions)
             } catch {
                 // The channels could not be read (database down): nothing is decided, retry later.
                 results[index] = .retry(reason: String(reflecting: error))
@@ -66,7 +68,7 @@ struct InboundMessageHandler: Sendable {
 
     /// Decodes and validates a delivery (national numbers in its channel's region).
     /// - Throws: only when the channel's region cannot be read (transient).
-    private func parse(_ delivery: AMQPDelivery) async throws -> Result<ValidatedInbound, InvalidMessage> {
+    private func parse(_ delivery: AMQPDelivery, regions: inout [String: String]) async throws -> Result<ValidatedInbound, InvalidMessage> {
         let message: InboundMessage
         do {
             message = try SwitchboardJSON.decoder().decode(InboundMessage.self, from: delivery.body)
@@ -77,7 +79,14 @@ struct InboundMessageHandler: Sendable {
             Counter(label: "switchboard_ingest_rejected_total", dimensions: [("source", "amqp")]).increment()
             return .failure(InvalidMessage("not valid JSON"))
         }
-        let region = try await acceptor.region(of: message.channel)
+        let channel = message.channel ?? ""
+        let region: String
+        if let known = regions[channel] {
+            region = known
+        } else {
+            region = try await acceptor.region(of: message.channel)
+            regions[channel] = region
+        }
         do {
             return .success(try acceptor.validate(message, source: "amqp", region: region))
         } catch {

@@ -100,5 +100,10 @@ enum IngestMigrations {
             )
             """,
         ]),
+        // Nothing reads messages by conversation (session keeps the transcripts); the index
+        // cost an insert per inbound message.
+        Migration(version: 4, name: "drop the unused conversation index", statements: [
+            "DROP INDEX IF EXISTS ingest.messages_conversation",
+        ]),
     ]
 }

@@ -157,6 +157,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "Contacts",
+                "Ingest",
                 "Media",
                 "Session",
                 "Transfer",

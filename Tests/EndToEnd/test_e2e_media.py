@@ -470,3 +470,19 @@ def test_an_mms_through_ingest_shows_its_images_on_the_transcript(system, observ
             timeout=10, what="the owner sees the thumbnail",
         )[0]
         assert thumbnail.headers["Content-Type"].startswith("image/")
+
+
+def test_a_malformed_media_message_placed_command_is_dead_lettered_with_its_reason(system, observer):
+    """`media.message.placed` without an interaction, and one whose interaction is not a
+    UUID: both reach the dead-letter queue saying why; media keeps going."""
+    marker = f"placed-{uuid.uuid4()}"
+    observer.publish({"message_id": marker}, exchange="switchboard.commands", routing_key="media.message.placed",
+                     message_id=f"{marker}-missing")
+    observer.publish({"message_id": marker, "interaction_id": "not-a-uuid"}, exchange="switchboard.commands",
+                     routing_key="media.message.placed", message_id=f"{marker}-bad")
+    for suffix, expected in (("missing", "not a media.message.placed command: missing field"),
+                             ("bad", "interaction_id must be a UUID")):
+        dead = observer.wait_dead(lambda d, s=suffix: d.properties.message_id == f"{marker}-{s}", what=f"the {suffix} command")
+        error = dead.headers.get("x-switchboard-error")
+        error = error.decode() if isinstance(error, bytes) else error
+        assert expected in error, error

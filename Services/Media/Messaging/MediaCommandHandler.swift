@@ -36,11 +36,9 @@ struct MediaCommandHandler: Sendable {
     private func placed(_ delivery: AMQPDelivery) async -> AMQPHandlingResult {
         let command: MediaMessagePlaced
         do {
-            command = try SwitchboardJSON.decoder().decode(MediaMessagePlaced.self, from: delivery.body)
-        } catch let error as DecodingError {
-            return .deadLetter(reason: "not a media.message.placed command: \(DecodingErrorText.describe(error))")
+            command = try CommandDecoding.decode(MediaMessagePlaced.self, named: "media.message.placed", from: delivery)
         } catch {
-            return .deadLetter(reason: "not valid JSON")
+            return .deadLetter(reason: error.reason)
         }
         return await transactions.handle(delivery) { [commands] in try await commands.messagePlaced(command, on: $0) }
     }
@@ -48,11 +46,9 @@ struct MediaCommandHandler: Sendable {
     private func fetch(_ delivery: AMQPDelivery) async -> AMQPHandlingResult {
         let command: MediaFetch
         do {
-            command = try SwitchboardJSON.decoder().decode(MediaFetch.self, from: delivery.body)
-        } catch let error as DecodingError {
-            return .deadLetter(reason: "not a media.fetch command: \(DecodingErrorText.describe(error))")
+            command = try CommandDecoding.decode(MediaFetch.self, named: "media.fetch", from: delivery)
         } catch {
-            return .deadLetter(reason: "not valid JSON")
+            return .deadLetter(reason: error.reason)
         }
         if let problem = command.validationError() { return .deadLetter(reason: "invalid media.fetch: \(problem)") }
         let traceparent = delivery.properties.headers["traceparent"]?.stringValue

@@ -108,11 +108,9 @@ struct SessionCommandHandler: Sendable {
         }
         let command: InteractionAssign
         do {
-            command = try SwitchboardJSON.decoder().decode(InteractionAssign.self, from: delivery.body)
-        } catch let error as DecodingError {
-            return .deadLetter(reason: "not an interaction.assign command: \(DecodingErrorText.describe(error))")
+            command = try CommandDecoding.decode(InteractionAssign.self, named: "interaction.assign", from: delivery)
         } catch {
-            return .deadLetter(reason: "not valid JSON")
+            return .deadLetter(reason: error.reason)
         }
         guard ["routed", "transferred"].contains(command.reason) else {
             return .deadLetter(reason: "reason must be routed or transferred")

@@ -5,7 +5,8 @@ public import Foundation
 public enum SwitchboardJSON {
     public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
+        // convertToSnakeCase, remembered per key (SnakeCaseKeys).
+        encoder.keyEncodingStrategy = SnakeCaseKeys.encodingStrategy
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
             try container.encode(RFC3339.string(from: date))
@@ -16,7 +17,8 @@ public enum SwitchboardJSON {
 
     public static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        // convertFromSnakeCase, remembered per key (SnakeCaseKeys).
+        decoder.keyDecodingStrategy = SnakeCaseKeys.decodingStrategy
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()
             let text = try container.decode(String.self)

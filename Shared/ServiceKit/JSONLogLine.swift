@@ -1,5 +1,6 @@
 import Foundation
 public import Logging
+import SwitchboardModels
 
 /// One log line as JSON, written by hand: `JSONSerialization` (boxing every value into
 /// `Any`, then a generic writer) cost a service more CPU per message than its SQL did.
@@ -65,22 +66,6 @@ public enum JSONLogLine {
 
     /// RFC 3339 UTC with milliseconds (`2026-11-23T14:44:21.967Z`), without a formatter.
     public static func timestamp(_ date: Date) -> String {
-        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
-        // Floored division: before 1970 the fraction stays 0...999 and the second one lower.
-        var (whole, fraction) = milliseconds.quotientAndRemainder(dividingBy: 1000)
-        if fraction < 0 {
-            fraction += 1000
-            whole -= 1
-        }
-        var seconds = time_t(whole)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func padded(_ value: Int, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        return padded(Int(parts.tm_year) + 1900, 4) + "-" + padded(Int(parts.tm_mon) + 1, 2) + "-" + padded(Int(parts.tm_mday), 2)
-            + "T" + padded(Int(parts.tm_hour), 2) + ":" + padded(Int(parts.tm_min), 2) + ":" + padded(Int(parts.tm_sec), 2)
-            + "." + padded(Int(fraction), 3) + "Z"
+        RFC3339.string(from: date)
     }
 }

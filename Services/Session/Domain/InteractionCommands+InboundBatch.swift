@@ -55,8 +55,9 @@ extension InteractionCommands {
             )))
         }
         try await outbox.enqueue(events, on: connection, logger: logger)
+        // Debug, not info: a line (one write(2)) per SMS was a tenth of session's CPU at 1,000 SMS/s.
         for (item, placement) in zip(batch, placements) {
-            logger.info("inbound message appended", metadata: [
+            logger.debug("inbound message appended", metadata: [
                 "interaction_id": "\(placement.interactionID.uuidString.lowercased())", "message_id": "\(item.message.messageId)",
                 "trace_id": "\(item.traceparent.flatMap(TraceContext.traceID(of:)) ?? "")",
             ])

@@ -74,7 +74,7 @@ struct InteractionCommands: Sendable {
             }
         }
         try await outbox.enqueue(events, on: connection, logger: logger)
-        logger.info("inbound message appended", metadata: [
+        logger.debug("inbound message appended", metadata: [
             "interaction_id": "\(interactionID.uuidString.lowercased())", "message_id": "\(message.messageId)",
             "trace_id": "\(traceparent.flatMap(TraceContext.traceID(of:)) ?? "")",
         ])

@@ -10,8 +10,27 @@ public struct Migration: Sendable {
         self.statements = statements
     }
 
+    /// The shared inbox and outbox migrations every service schema has, before the service's
+    /// own. They take version 1 and versions from 1001 on; a service's own migrations are
+    /// numbered 2...1000, so the two never collide.
+    public static func messagingMigrations(schema: String) -> [Migration] {
+        [messaging(schema: schema), outboxHoldsUnsentOnly(schema: schema)]
+    }
+
+    /// Version 1001: the relay deletes a row once the broker confirmed it (``OutboxRelay``),
+    /// instead of setting `sent_at` — an update that, with `sent_at` in the unsent index's
+    /// predicate, wrote a new row version and three index entries per message. Rows an
+    /// earlier version marked sent go; the column stays for a replica of that version still
+    /// running during an upgrade (``OutboxJanitor`` removes what it marks).
+    static func outboxHoldsUnsentOnly(schema: String) -> Migration {
+        Migration(version: 1001, name: "outbox holds unsent messages only", statements: [
+            "DELETE FROM \(schema).outbox WHERE sent_at IS NOT NULL",
+            "DROP INDEX IF EXISTS \(schema).outbox_unsent",
+        ])
+    }
+
     /// The inbox and outbox every service schema has (DESIGN.md section 5). Version 1.
-    public static func messaging(schema: String) -> Migration {
+    static func messaging(schema: String) -> Migration {
         Migration(version: 1, name: "inbox and outbox", statements: [
             """
             CREATE TABLE \(schema).inbox (

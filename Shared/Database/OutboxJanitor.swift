@@ -1,8 +1,9 @@
 public import Logging
 public import PostgresNIO
 
-/// Deletes outbox rows sent longer ago than the retention (kept a while for audits and
-/// replays), so the table stays small.
+/// Deletes outbox rows that a replica of an earlier version marked sent (it set `sent_at`
+/// instead of deleting them, and kept them for the retention) once they are older than the
+/// retention: during a rolling upgrade the two versions share the table.
 public struct OutboxJanitor: Sendable {
     public let outbox: Outbox
     public let retentionHours: Int

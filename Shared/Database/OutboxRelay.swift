@@ -5,8 +5,8 @@ public import PostgresNIO
 public import ServiceLifecycle
 public import SwitchboardAMQP
 
-/// Publishes committed outbox rows to RabbitMQ with publisher confirms and marks them
-/// sent only after the broker confirmed them.
+/// Publishes committed outbox rows to RabbitMQ with publisher confirms and deletes them
+/// only after the broker confirmed them (the outbox holds what is still to be sent).
 ///
 /// Woken the moment one of its own process's transactions that wrote to the outbox commits
 /// (``OutboxSignal``), by `NOTIFY <schema>_outbox` from anyone else, and by a slow safety
@@ -132,9 +132,8 @@ public struct OutboxRelay: Service {
                 }
             }
             if !sent.isEmpty {
-                try await connection.query(
-                    "UPDATE \(unescaped: schema).outbox SET sent_at = now() WHERE id = ANY(\(sent))", logger: logger
-                )
+                // Confirmed: the row is done (a delete writes no new row version and no index entry).
+                try await connection.query("DELETE FROM \(unescaped: schema).outbox WHERE id = ANY(\(sent))", logger: logger)
             }
             if failed > 0 {
                 logger.warning("outbox publishes failed; will retry", metadata: [

@@ -46,7 +46,7 @@ public struct ServiceRuntime: Sendable {
         self.outbox = Outbox(schema: schema)
         self.authenticator = await Authenticator(secret: configuration.jwtSecret)
         self.startup = StartupGate()
-        self.migrations = MigrationRunner(schema: schema, migrations: [Migration.messaging(schema: schema)] + migrations)
+        self.migrations = MigrationRunner(schema: schema, migrations: Migration.messagingMigrations(schema: schema) + migrations)
     }
 
     /// A router with the health, metrics and OpenAPI routes already on it.

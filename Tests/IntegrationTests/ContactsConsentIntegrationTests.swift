@@ -12,7 +12,7 @@ struct ContactsConsentIntegrationTests {
     @Test func anOlderKeywordCommittedLastDoesNotOverwriteANewerOne() async throws {
         try await TestEnvironment.withPostgres { client in
             let logger = TestEnvironment.logger
-            try await MigrationRunner(schema: "contacts", migrations: [Migration.messaging(schema: "contacts")] + ContactsMigrations.all)
+            try await MigrationRunner(schema: "contacts", migrations: Migration.messagingMigrations(schema: "contacts") + ContactsMigrations.all)
                 .run(on: client, logger: logger)
             let store = PostgresConsentStore(schema: "contacts")
             let number = "+1555" + String(UInt32.random(in: 1_000_000...9_999_999))

@@ -16,7 +16,7 @@ struct ContactsPhoneRaceIntegrationTests {
     func theInteractionIsAlwaysIdentified(interactionFirst: Bool) async throws {
         try await TestEnvironment.withPostgres { client in
             let logger = TestEnvironment.logger
-            try await MigrationRunner(schema: "contacts", migrations: [Migration.messaging(schema: "contacts")] + ContactsMigrations.all)
+            try await MigrationRunner(schema: "contacts", migrations: Migration.messagingMigrations(schema: "contacts") + ContactsMigrations.all)
                 .run(on: client, logger: logger)
             let commands = ContactCommands(
                 contacts: PostgresContactStore(schema: "contacts"), history: PostgresHistoryStore(schema: "contacts"),

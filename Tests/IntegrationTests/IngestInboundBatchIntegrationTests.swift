@@ -14,7 +14,7 @@ struct IngestInboundBatchIntegrationTests {
     let logger = TestEnvironment.logger
 
     func acceptor(_ client: PostgresClient) async throws -> InboundAcceptor {
-        try await MigrationRunner(schema: "ingest", migrations: [Migration.messaging(schema: "ingest")] + IngestMigrations.all)
+        try await MigrationRunner(schema: "ingest", migrations: Migration.messagingMigrations(schema: "ingest") + IngestMigrations.all)
             .run(on: client, logger: logger)
         return InboundAcceptor(
             validator: InboundValidator(defaultRegion: "US"), store: PostgresInboundStore(schema: "ingest"),

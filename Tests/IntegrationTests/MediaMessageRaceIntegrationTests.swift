@@ -26,7 +26,7 @@ struct MediaMessageRaceIntegrationTests {
     @Test(arguments: [true, false])
     func theItemAlwaysLearnsItsInteraction(storedFirst: Bool) async throws {
         try await TestEnvironment.withPostgres { client in
-            try await MigrationRunner(schema: "media", migrations: [Migration.messaging(schema: "media")] + MediaMigrations.all).run(on: client, logger: logger)
+            try await MigrationRunner(schema: "media", migrations: Migration.messagingMigrations(schema: "media") + MediaMigrations.all).run(on: client, logger: logger)
             let messageID = UUID().uuidString.lowercased()
             let interactionID = UUID()
             let commands = self.commands

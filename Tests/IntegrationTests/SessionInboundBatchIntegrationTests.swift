@@ -58,7 +58,7 @@ struct SessionInboundBatchIntegrationTests {
 
     @Test func aBatchWritesWhatPlacingOneByOneWrites() async throws {
         try await TestEnvironment.withPostgres { client in
-            try await MigrationRunner(schema: "session", migrations: [Migration.messaging(schema: "session")] + SessionMigrations.all).run(on: client, logger: logger)
+            try await MigrationRunner(schema: "session", migrations: Migration.messagingMigrations(schema: "session") + SessionMigrations.all).run(on: client, logger: logger)
             let commands = commands()
             let (organisation, pageNumber, alice, bob) = (Self.number(), Self.number(), Self.number(), Self.number())
             try await PostgresSettingsStore(schema: "session").save(
@@ -135,7 +135,7 @@ struct SessionInboundBatchIntegrationTests {
     /// activity plus the timeout) instead of closing it; at that deadline it is due.
     @Test func activityPushesTheInactivityDeadline() async throws {
         try await TestEnvironment.withPostgres { client in
-            try await MigrationRunner(schema: "session", migrations: [Migration.messaging(schema: "session")] + SessionMigrations.all).run(on: client, logger: logger)
+            try await MigrationRunner(schema: "session", migrations: Migration.messagingMigrations(schema: "session") + SessionMigrations.all).run(on: client, logger: logger)
             let commands = commands()
             let store = PostgresInteractionStore(schema: "session")
             let (organisation, customer) = (Self.number(), Self.number())
@@ -165,7 +165,7 @@ struct SessionInboundBatchIntegrationTests {
     /// batch, are not claimed again.
     @Test func theInboxClaimsABatchOnce() async throws {
         try await TestEnvironment.withPostgres { client in
-            try await MigrationRunner(schema: "session", migrations: [Migration.messaging(schema: "session")] + SessionMigrations.all).run(on: client, logger: logger)
+            try await MigrationRunner(schema: "session", migrations: Migration.messagingMigrations(schema: "session") + SessionMigrations.all).run(on: client, logger: logger)
             let inbox = Inbox(schema: "session")
             let (seen, fresh) = (UUID().uuidString, UUID().uuidString)
             let first = try await client.withTransaction(logger: logger) {

@@ -15,7 +15,7 @@ struct SessionMediaRaceIntegrationTests {
     let logger = TestEnvironment.logger
 
     func prepare(_ client: PostgresClient) async throws -> UUID {
-        try await MigrationRunner(schema: "session", migrations: [Migration.messaging(schema: "session")] + SessionMigrations.all).run(on: client, logger: logger)
+        try await MigrationRunner(schema: "session", migrations: Migration.messagingMigrations(schema: "session") + SessionMigrations.all).run(on: client, logger: logger)
         let id = UUID()
         let settings = NumberSettings(mode: .page, queue: "sms", inactivityTimeoutSeconds: 600, dispositionRequired: false)
         try await client.withTransaction(logger: logger) { connection in
@@ -83,7 +83,7 @@ struct SessionMediaRaceIntegrationTests {
     /// transcript's system entry (right after the message) when the message arrives.
     @Test func aMediaFailureBeforeItsMessageReachesTheTranscript() async throws {
         try await TestEnvironment.withPostgres { client in
-            try await MigrationRunner(schema: "session", migrations: [Migration.messaging(schema: "session")] + SessionMigrations.all).run(on: client, logger: logger)
+            try await MigrationRunner(schema: "session", migrations: Migration.messagingMigrations(schema: "session") + SessionMigrations.all).run(on: client, logger: logger)
             let commands = InteractionCommands(
                 store: store, settings: PostgresSettingsStore(schema: "session"), responses: StandardResponseStore(schema: "session"),
                 outbox: Outbox(schema: "session"),

@@ -13,7 +13,7 @@ struct TransferEventOrderIntegrationTests {
     @Test func aLateCreatedNeverRoutesAnInteractionThatClosed() async throws {
         try await TestEnvironment.withPostgres { client in
             let logger = TestEnvironment.logger
-            try await MigrationRunner(schema: "transfer", migrations: [Migration.messaging(schema: "transfer")] + TransferMigrations.all)
+            try await MigrationRunner(schema: "transfer", migrations: Migration.messagingMigrations(schema: "transfer") + TransferMigrations.all)
                 .run(on: client, logger: logger)
             let commands = TransferCommands(store: PostgresTransferStore(schema: "transfer"), outbox: Outbox(schema: "transfer"), offerTimeout: 30, logger: logger)
             let id = UUID()

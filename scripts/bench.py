@@ -4,16 +4,18 @@ the raw broker in the same run. Run it through scripts/bench (see --help).
 
 What it does:
 
-1. Binds an exclusive queue to `switchboard.events` (keys `message.received` and
-   `interaction.message.appended`) and consumes it in its own process.
+1. Binds an exclusive queue to `switchboard.events` (key `interaction.message.appended`)
+   and consumes it in its own process.
 2. Publishes N inbound SMS over C conversations (conversation = one customer number to
    one organisation number of this run) to `switchboard.inbound`/`message`, from P
    publisher processes (pika, publisher confirms, a window of unconfirmed messages),
-   each conversation from one publisher, in order. Each SMS text carries a marker
-   `bench:<run>:<index>`.
+   each conversation from one publisher, in order. Each SMS has the carrier id
+   `bench-<run>-<index>`.
 3. Latency of message i = time its `interaction.message.appended` was seen - time it
-   was published. `message.received` carries the text (so the marker) and ingest's
-   `message_id`; `interaction.message.appended` carries that `message_id`.
+   was published. The event carries ingest's `message_id`; after the run, ingest's table
+   (`ingest.messages`: id, carrier id) maps it back to i. (Earlier versions also consumed
+   every `message.received` for that, one more event copy per SMS on the broker and in
+   the observer, both on the machine being measured.)
 4. Sustained rate: N / (last appended event - first publish), and the steady rate
    between the 10th and the 90th percentile of the appended events.
 5. Peak RSS (VmHWM) and CPU time of each of the six services, from /proc.
@@ -31,6 +33,7 @@ import multiprocessing as mp
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -197,70 +200,60 @@ def run_publishers(amqp_url, shards, window, rate):
 # --- Observing events -------------------------------------------------------------------
 
 
-def _event_consumer(amqp_url, run_id, expected, idle_timeout, ready, results):
-    """Consume message.received and interaction.message.appended of this run until every
-    expected message has its appended event, or nothing new came for IDLE_TIMEOUT s."""
+def _event_consumer(amqp_url, expected, idle_timeout, ready, results):
+    """Consume interaction.message.appended until EXPECTED message entries were seen, or
+    nothing new came for IDLE_TIMEOUT s. Which of them are this run's is decided afterwards
+    from ingest's table (ingest_ids), so the observer costs the system one event copy per
+    SMS, not two."""
     params = pika.URLParameters(amqp_url)
     params.heartbeat = 0
     connection = pika.BlockingConnection(params)
     channel = connection.channel()
     queue = channel.queue_declare("", exclusive=True, auto_delete=True).method.queue
-    for key in ("message.received", "interaction.message.appended"):
-        channel.queue_bind(queue, "switchboard.events", key)
+    channel.queue_bind(queue, "switchboard.events", "interaction.message.appended")
     channel.basic_qos(prefetch_count=2000)
-    marker = f"bench:{run_id}:"
-    index_of = {}  # ingest message_id -> our index
     appended_at = {}  # ingest message_id -> (time seen, interaction_id, seq)
-    state = {"last_progress": time.monotonic(), "done": 0, "received": 0, "redelivered": 0}
-    done = {}  # index -> (time, interaction_id, seq)
+    state = {"last_progress": time.monotonic(), "redelivered": 0}
 
-    def settle(message_id):
-        if message_id in index_of and message_id in appended_at:
-            index = index_of[message_id]
-            if index not in done:
-                done[index] = appended_at[message_id]
-                state["last_progress"] = time.monotonic()
-
-    def on_message(_channel, method, _properties, body):
+    def on_message(_channel, _method, _properties, body):
         now = time.monotonic()
         try:
-            event = json.loads(body)
-            data = event.get("data") or {}
+            data = json.loads(body).get("data") or {}
         except ValueError:
             return
-        if method.routing_key == "message.received":
-            text = data.get("text") or ""
-            if text.startswith(marker):
-                message_id = data.get("message_id")
-                if message_id in index_of:
-                    state["redelivered"] += 1
-                index_of[message_id] = int(text[len(marker):].split(" ", 1)[0])
-                state["received"] += 1
-                state["last_progress"] = now
-                settle(message_id)
-        else:
-            message_id = data.get("message_id")
-            if not message_id:
-                # A system entry (a session of an earlier run timing out, ...): no message.
-                return
-            if message_id not in appended_at:
-                appended_at[message_id] = (now, data.get("interaction_id"), data.get("seq"))
-                settle(message_id)
-            else:
-                state["redelivered"] += 1
+        message_id = data.get("message_id")
+        if not message_id:
+            # A system entry (a session of an earlier run timing out, ...): no message.
+            return
+        if message_id in appended_at:
+            state["redelivered"] += 1
+            return
+        appended_at[message_id] = (now, data.get("interaction_id"), data.get("seq"))
+        state["last_progress"] = now
 
     channel.basic_consume(queue, on_message, auto_ack=True)
     ready.set()
-    while len(done) < expected and time.monotonic() - state["last_progress"] < idle_timeout:
+    while len(appended_at) < expected and time.monotonic() - state["last_progress"] < idle_timeout:
         connection.process_data_events(time_limit=0.2)
     connection.close()
-    results.put(
-        {
-            "done": {str(k): v for k, v in done.items()},
-            "received": state["received"],
-            "duplicates": state["redelivered"],
-        }
-    )
+    results.put({"appended": appended_at, "duplicates": state["redelivered"]})
+
+
+def ingest_ids(postgres_url, run_id):
+    """ingest's message_id -> our index, for this run's messages (their carrier ids are
+    `bench-<run>-<index>`), read from ingest.messages with psql."""
+    output = subprocess.run(
+        [
+            "psql", "-X", "-q", "-w", "-At", "-F", " ", "-d", postgres_url, "-c",
+            f"SELECT id, carrier_message_id FROM ingest.messages WHERE carrier_message_id LIKE 'bench-{run_id}-%'",
+        ],
+        check=True, capture_output=True, text=True, env={**os.environ, "PGCONNECT_TIMEOUT": "5"}, timeout=120,
+    ).stdout
+    index_of = {}
+    for line in output.splitlines():
+        message_id, carrier_id = line.split(" ", 1)
+        index_of[message_id] = int(carrier_id.rsplit("-", 1)[1])
+    return index_of
 
 
 # --- Raw broker reference ---------------------------------------------------------------
@@ -483,7 +476,7 @@ def main(argv=None):
             sys.exit(f"bench: not ready on /health/ready: {', '.join(not_ready)} (start them, or pass --start)")
 
     try:
-        result = bench(args, amqp_url, services)
+        result = bench(args, amqp_url, env["SWITCHBOARD_POSTGRES_URL"], services)
     finally:
         stopped = services.stop() if services else None
     if stopped:
@@ -495,7 +488,7 @@ def main(argv=None):
     return 0 if result["e2e"]["missing"] == 0 else 1
 
 
-def bench(args, amqp_url, services):
+def bench(args, amqp_url, postgres_url, services):
     run_id = uuid.uuid4().hex[:10]
     org = sb.org_number()
     customers = set()
@@ -523,7 +516,7 @@ def bench(args, amqp_url, services):
     ctx = mp.get_context("fork")
     events = ctx.Queue()
     ready = ctx.Event()
-    consumer = ctx.Process(target=_event_consumer, args=(amqp_url, run_id, args.messages, args.idle_timeout, ready, events), daemon=True)
+    consumer = ctx.Process(target=_event_consumer, args=(amqp_url, args.messages, args.idle_timeout, ready, events), daemon=True)
     consumer.start()
     if not ready.wait(30):
         raise RuntimeError("the event consumer did not start within 30 s")
@@ -541,7 +534,8 @@ def bench(args, amqp_url, services):
             publish_time[index] = t
     t_first = min(r["t0"] for r in published)
     t_published = max(r["t_done"] for r in published)
-    done = {int(k): v for k, v in observed["done"].items()}
+    index_of = ingest_ids(postgres_url, run_id)
+    done = {index_of[m]: v for m, v in observed["appended"].items() if m in index_of}
     latencies = sorted(done[i][0] - publish_time[i] for i in done)
     seen = sorted(v[0] for v in done.values())
     t_last = seen[-1] if seen else t_published
@@ -609,7 +603,7 @@ def bench(args, amqp_url, services):
         "e2e": {
             "appended": len(done),
             "missing": args.messages - len(done),
-            "message_received_seen": observed["received"],
+            "stored_by_ingest": len(index_of),
             "duplicate_events": observed["duplicates"],
             "seconds": round(t_last - t_first, 3),
             "per_s": round(len(done) / (t_last - t_first), 1) if t_last > t_first else None,

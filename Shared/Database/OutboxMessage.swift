@@ -47,7 +47,7 @@ public struct OutboxMessage: Sendable, Equatable {
         return OutboxMessage(
             messageID: id, exchange: SwitchboardTopology.eventsExchange, routingKey: type.rawValue, type: type.rawValue,
             contentType: CloudEvent<Payload>.contentType, correlationID: correlationID ?? subject, traceparent: traceparent,
-            mandatory: false, body: try SwitchboardJSON.encoder().encode(event)
+            mandatory: false, body: try event.directJSON() ?? SwitchboardJSON.encoder().encode(event)
         )
     }
 

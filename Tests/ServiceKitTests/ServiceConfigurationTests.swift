@@ -1,3 +1,4 @@
+import NIOCore
 import Testing
 @testable import SwitchboardServiceKit
 
@@ -13,6 +14,18 @@ struct ServiceConfigurationTests {
         #expect(configuration.database.database == "switchboard")
         #expect(configuration.defaultRegion == "US")
         #expect(configuration.deliveryLimit == 5)
+        #expect(configuration.consumerConcurrency == ServiceConfiguration.defaultConsumerConcurrency(cores: System.coreCount))
+    }
+
+    @Test func consumerConcurrencyFollowsTheCoresWithAFloorOfTwo() throws {
+        #expect(ServiceConfiguration.defaultConsumerConcurrency(cores: 1) == 2)
+        #expect(ServiceConfiguration.defaultConsumerConcurrency(cores: 2) == 2)
+        #expect(ServiceConfiguration.defaultConsumerConcurrency(cores: 16) == 16)
+        #expect(ServiceConfiguration.defaultConsumerConcurrency(cores: 1_000) == 256)
+        let configured = try ServiceConfiguration(service: "ingest", defaultPort: 8081, environment: Environment([
+            "SWITCHBOARD_JWT_SECRET": secret, "SWITCHBOARD_CONSUMER_CONCURRENCY": "8",
+        ]))
+        #expect(configured.consumerConcurrency == 8)
     }
 
     @Test func parsesURLs() throws {

@@ -13,6 +13,10 @@ public struct AMQPConfiguration: Sendable, Equatable {
     public var maxReconnectDelay: Duration
     /// How many publishes may await their confirm at once.
     public var confirmWindow: Int
+    /// How long a publish waits for its confirm before it fails as
+    /// ``AMQPError/confirmTimedOut`` (a broker that never answers must not hold a caller,
+    /// such as the outbox relay, forever).
+    public var confirmTimeout: Duration
     /// Shown in the broker's connection list (`rabbitmqctl list_connections client_properties`).
     public var connectionName: String
 
@@ -25,6 +29,7 @@ public struct AMQPConfiguration: Sendable, Equatable {
         heartbeatSeconds: Int = 30,
         maxReconnectDelay: Duration = .seconds(10),
         confirmWindow: Int = 2048,
+        confirmTimeout: Duration = .seconds(30),
         connectionName: String = "switchboard"
     ) {
         self.host = host
@@ -35,6 +40,7 @@ public struct AMQPConfiguration: Sendable, Equatable {
         self.heartbeatSeconds = heartbeatSeconds
         self.maxReconnectDelay = maxReconnectDelay
         self.confirmWindow = confirmWindow
+        self.confirmTimeout = confirmTimeout
         self.connectionName = connectionName
     }
 

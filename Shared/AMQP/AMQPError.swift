@@ -11,6 +11,9 @@ public enum AMQPError: Error, Sendable, Equatable, CustomStringConvertible {
     case unroutable(code: UInt16, reason: String)
     /// The broker refused responsibility for the message (`basic.nack`).
     case nacked
+    /// No confirm came within ``AMQPConfiguration/confirmTimeout``: the outcome is unknown
+    /// (the message may still be delivered), so callers retry idempotently.
+    case confirmTimedOut
     /// The connection is shutting down and takes no new work.
     case shuttingDown
     /// A declaration or other synchronous request failed.
@@ -23,6 +26,7 @@ public enum AMQPError: Error, Sendable, Equatable, CustomStringConvertible {
         case .channelClosed(let code, let reason): "AMQP channel closed by broker (\(code)): \(reason)"
         case .unroutable(let code, let reason): "message returned as unroutable (\(code)): \(reason)"
         case .nacked: "broker nacked the message"
+        case .confirmTimedOut: "no publisher confirm from the broker in time"
         case .shuttingDown: "AMQP connection is shutting down"
         case .operationFailed(let reason): "AMQP operation failed: \(reason)"
         }

@@ -27,4 +27,13 @@ struct PendingPublish {
     let message: AMQPMessage
     let batch: ConfirmBatch
     let index: Int
+    /// When it went to the broker (set when published).
+    var sentAt: ContinuousClock.Instant?
+
+    init(message: AMQPMessage, batch: ConfirmBatch, index: Int, sentAt: ContinuousClock.Instant? = nil) {
+        self.message = message
+        self.batch = batch
+        self.index = index
+        self.sentAt = sentAt
+    }
 }

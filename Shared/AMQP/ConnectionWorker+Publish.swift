@@ -5,8 +5,10 @@ extension ConnectionWorker {
     /// Publishes waiting messages while the confirm window has room.
     func flushWaiting() throws(AMQPError) {
         guard let state, channelEpochs[Self.publishChannel] != nil else { return }
+        let now = ContinuousClock.now
         while waitingHead < waiting.count, inFlight.count < configuration.confirmWindow {
-            let pending = waiting[waitingHead]
+            var pending = waiting[waitingHead]
+            pending.sentAt = now
             let message = pending.message
             let arena = CArena()
             var properties = message.properties.cProperties(in: arena)
@@ -31,6 +33,42 @@ extension ConnectionWorker {
             waiting.removeFirst(waitingHead)
             waitingHead = 0
         }
+    }
+
+    /// Fails the publishes whose confirm is overdue (``AMQPConfiguration/confirmTimeout``),
+    /// oldest first; a confirm that still comes for one of them later is ignored.
+    func expireOverdueConfirms() {
+        let expired = Self.takeOverdue(
+            from: &inFlight, lowestUnconfirmed: &lowestUnconfirmed, nextSequence: nextSequence,
+            sentBefore: ContinuousClock.now - configuration.confirmTimeout
+        )
+        guard !expired.isEmpty else { return }
+        logger.warning("publisher confirms overdue; those publishes fail and are retried by their callers", metadata: [
+            "count": "\(expired.count)", "timeout": "\(configuration.confirmTimeout)",
+        ])
+        for pending in expired {
+            if let id = pending.message.properties.messageID { returned.removeValue(forKey: id) }
+            publishFailedCounter.increment()
+            pending.batch.complete(index: pending.index, error: .confirmTimedOut)
+        }
+    }
+
+    /// Removes and returns, in publish order, the in-flight publishes sent before `cutoff`.
+    /// Publishes are sent in sequence order, so the scan stops at the first recent one.
+    static func takeOverdue(
+        from inFlight: inout [UInt64: PendingPublish], lowestUnconfirmed: inout UInt64, nextSequence: UInt64,
+        sentBefore cutoff: ContinuousClock.Instant
+    ) -> [PendingPublish] {
+        var expired: [PendingPublish] = []
+        while lowestUnconfirmed < nextSequence {
+            if let pending = inFlight[lowestUnconfirmed] {
+                guard let sentAt = pending.sentAt, sentAt < cutoff else { break }
+                inFlight.removeValue(forKey: lowestUnconfirmed)
+                expired.append(pending)
+            }
+            lowestUnconfirmed += 1
+        }
+        return expired
     }
 
     /// Settles publishes from a `basic.ack`/`basic.nack`. A message the broker returned

@@ -129,6 +129,7 @@ final class ConnectionWorker: @unchecked Sendable {
                 }
                 try flushWaiting()
                 try pumpFrames()
+                expireOverdueConfirms()
                 try reattachDueConsumers()
             } catch {
                 connectionFailed(error)

@@ -81,11 +81,16 @@ struct DatabaseIntegrationTests {
 
     @Test func outboxEventIsPublishedExactlyWhenItsTransactionCommits() async throws {
         let queue = TestEnvironment.unique("outbox")
+        // An exchange of the test's own: a queue bound to switchboard.events would collect
+        // (until it expires) the events of whatever else runs on this broker — the
+        // end-to-end stage, a benchmark — and RabbitMQ may then never confirm publishes
+        // that were on their way to it when it expired.
+        let exchange = TestEnvironment.unique("outbox-events")
         let routingKey = EventType.interactionMessageAppended.rawValue
         let topology = AMQPTopology(
-            exchanges: [.init(name: SwitchboardTopology.eventsExchange, kind: .topic)],
+            exchanges: [.init(name: exchange, kind: .topic)],
             queues: [.init(name: queue, arguments: ["x-queue-type": .string("quorum"), "x-expires": .int(300_000)])],
-            bindings: [.init(queue: queue, exchange: SwitchboardTopology.eventsExchange, routingKey: routingKey)]
+            bindings: [.init(queue: queue, exchange: exchange, routingKey: routingKey)]
         )
         try await TestEnvironment.withPostgres { client in
             let schema = Self.schemaName()
@@ -101,14 +106,14 @@ struct DatabaseIntegrationTests {
                 // Rolled back: nothing is ever published.
                 let rolledBackID = UUID().uuidString
                 _ = try? await outbox.transaction(on: client, logger: TestEnvironment.logger) { connection in
-                    try await outbox.enqueue([try Self.event(id: rolledBackID, marker: marker)], on: connection, logger: TestEnvironment.logger)
+                    try await outbox.enqueue([try Self.event(id: rolledBackID, marker: marker, exchange: exchange)], on: connection, logger: TestEnvironment.logger)
                     throw TestFailure("roll back")
                 }
                 // Committed: published once, promptly (the commit wakes the relay, not the 60 s tick).
                 let committedID = UUID().uuidString
                 let started = ContinuousClock.now
                 try await outbox.transaction(on: client, logger: TestEnvironment.logger) { connection in
-                    try await outbox.enqueue([try Self.event(id: committedID, marker: marker)], on: connection, logger: TestEnvironment.logger)
+                    try await outbox.enqueue([try Self.event(id: committedID, marker: marker, exchange: exchange)], on: connection, logger: TestEnvironment.logger)
                 }
                 let delivery = try #require(await TestEnvironment.next(&deliveries, timeout: .seconds(5)))
                 #expect(delivery.properties.messageID == committedID)
@@ -124,7 +129,7 @@ struct DatabaseIntegrationTests {
                 let foreignID = UUID().uuidString
                 let foreignStart = ContinuousClock.now
                 try await client.withTransaction(logger: TestEnvironment.logger) { connection in
-                    try await Outbox(schema: schema).enqueue([try Self.event(id: foreignID, marker: marker)], on: connection, logger: TestEnvironment.logger)
+                    try await Outbox(schema: schema).enqueue([try Self.event(id: foreignID, marker: marker, exchange: exchange)], on: connection, logger: TestEnvironment.logger)
                     try await connection.query(PostgresQuery(unsafeSQL: "NOTIFY \(outbox.notifyChannel)"), logger: TestEnvironment.logger)
                 }
                 let foreign = try #require(await TestEnvironment.next(&deliveries, timeout: .seconds(5)))
@@ -196,12 +201,15 @@ struct DatabaseIntegrationTests {
         }
     }
 
-    static func event(id: String, marker: String) throws -> OutboxMessage {
-        try OutboxMessage.event(
+    /// An `interaction.message.appended` event, sent to `exchange` (switchboard.events unless told).
+    static func event(id: String, marker: String, exchange: String = SwitchboardTopology.eventsExchange) throws -> OutboxMessage {
+        var message = try OutboxMessage.event(
             .interactionMessageAppended, service: "test", subject: "interaction-1", traceparent: TraceContext.newTraceparent(),
             data: InteractionMessageAppended(interactionId: "interaction-1", seq: 1, kind: "message", direction: "inbound", messageId: marker, at: Date()),
             id: id
         )
+        message.exchange = exchange
+        return message
     }
 
     /// A delivery as the broker would hand it over (through a real round trip).

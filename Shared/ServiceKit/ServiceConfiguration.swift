@@ -18,7 +18,8 @@ import SwitchboardModels
 /// | `SWITCHBOARD_DEFAULT_REGION` | `US` |
 /// | `SWITCHBOARD_DELIVERY_LIMIT` | `5` |
 /// | `SWITCHBOARD_PREFETCH` | `256` |
-/// | `SWITCHBOARD_CONSUMER_CONCURRENCY` | the CPUs the process may use, at least 2 (``defaultConsumerConcurrency``) |
+/// | `SWITCHBOARD_CONSUMER_CONCURRENCY` | `8` (deliveries a one-message-per-transaction consumer handles at once) |
+/// | `SWITCHBOARD_BATCH_CONCURRENCY` | the CPUs the process may use, at least 2 (``defaultBatchConcurrency(cores:)``) |
 /// | `SWITCHBOARD_CONSUMER_BATCH` | `50` (deliveries committed in one transaction at most) |
 /// | `SWITCHBOARD_POSTGRES_POOL_SIZE` | `20` |
 public struct ServiceConfiguration: Sendable {
@@ -33,14 +34,19 @@ public struct ServiceConfiguration: Sendable {
     public var deliveryLimit: Int
     public var prefetch: Int
     public var consumerConcurrency: Int
+    /// Batches a batch consumer (``ServiceRuntime/batchConsumer(queue:orderingKey:handler:)``) handles at once.
+    public var batchConcurrency: Int
     public var consumerBatch: Int
 
-    /// Batches a consumer handles at once by default: one per CPU the process may use
+    /// Batches a batch consumer handles at once by default: one per CPU the process may use
     /// (`System.coreCount` honours a container's CPU quota), at least 2 so that one batch's
-    /// round trips overlap another's work. More than the cores only adds transactions that
-    /// wait for each other and splits what is waiting into smaller batches — more statements
-    /// per message: on 2 cores, 8 gave about a fifth less throughput than 2 (docs/benchmark.md).
-    public static func defaultConsumerConcurrency(cores: Int) -> Int {
+    /// round trips overlap another's work. Their work is CPU and database work: more than
+    /// the cores only adds transactions that wait for each other and splits what is waiting
+    /// into smaller batches — more statements per message (on 2 cores, 8 gave about a fifth
+    /// less throughput than 2; docs/benchmark.md). Consumers that take one message per
+    /// transaction, some of them waiting on the network (media fetches), keep
+    /// `SWITCHBOARD_CONSUMER_CONCURRENCY`.
+    public static func defaultBatchConcurrency(cores: Int) -> Int {
         min(256, max(2, cores))
     }
 
@@ -78,8 +84,9 @@ public struct ServiceConfiguration: Sendable {
         }
         deliveryLimit = try environment.int("SWITCHBOARD_DELIVERY_LIMIT", default: 5, in: 1...100)
         prefetch = try environment.int("SWITCHBOARD_PREFETCH", default: 256, in: 1...10_000)
-        consumerConcurrency = try environment.int(
-            "SWITCHBOARD_CONSUMER_CONCURRENCY", default: Self.defaultConsumerConcurrency(cores: System.coreCount), in: 1...256
+        consumerConcurrency = try environment.int("SWITCHBOARD_CONSUMER_CONCURRENCY", default: 8, in: 1...256)
+        batchConcurrency = try environment.int(
+            "SWITCHBOARD_BATCH_CONCURRENCY", default: Self.defaultBatchConcurrency(cores: System.coreCount), in: 1...256
         )
         consumerBatch = try environment.int("SWITCHBOARD_CONSUMER_BATCH", default: 50, in: 1...1000)
     }

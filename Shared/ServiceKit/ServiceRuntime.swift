@@ -82,7 +82,8 @@ public struct ServiceRuntime: Sendable {
     }
 
     /// A consumer whose handler takes batches of deliveries (each ordering key's in delivery order), so it
-    /// can commit many messages in one transaction. `SWITCHBOARD_CONSUMER_BATCH` bounds them.
+    /// can commit many messages in one transaction. `SWITCHBOARD_CONSUMER_BATCH` bounds them,
+    /// `SWITCHBOARD_BATCH_CONCURRENCY` how many run at once.
     public func batchConsumer(
         queue: String,
         orderingKey: @escaping @Sendable (AMQPDelivery) -> String? = { _ in nil },
@@ -91,7 +92,7 @@ public struct ServiceRuntime: Sendable {
         let gate = startup
         return AMQPConsumer(
             connection: consumeConnection, publisher: publishConnection, queue: queue,
-            prefetch: UInt16(clamping: configuration.prefetch), concurrency: configuration.consumerConcurrency,
+            prefetch: UInt16(clamping: configuration.prefetch), concurrency: configuration.batchConcurrency,
             source: configuration.service, logger: logger, waitUntilReady: { await gate.wait() },
             orderingKey: orderingKey, maxBatch: configuration.consumerBatch, batchHandler: handler
         )

@@ -14,18 +14,25 @@ struct ServiceConfigurationTests {
         #expect(configuration.database.database == "switchboard")
         #expect(configuration.defaultRegion == "US")
         #expect(configuration.deliveryLimit == 5)
-        #expect(configuration.consumerConcurrency == ServiceConfiguration.defaultConsumerConcurrency(cores: System.coreCount))
+        #expect(configuration.consumerConcurrency == 8)
+        #expect(configuration.batchConcurrency == ServiceConfiguration.defaultBatchConcurrency(cores: System.coreCount))
     }
 
-    @Test func consumerConcurrencyFollowsTheCoresWithAFloorOfTwo() throws {
-        #expect(ServiceConfiguration.defaultConsumerConcurrency(cores: 1) == 2)
-        #expect(ServiceConfiguration.defaultConsumerConcurrency(cores: 2) == 2)
-        #expect(ServiceConfiguration.defaultConsumerConcurrency(cores: 16) == 16)
-        #expect(ServiceConfiguration.defaultConsumerConcurrency(cores: 1_000) == 256)
+    @Test func batchConcurrencyFollowsTheCoresWithAFloorOfTwo() throws {
+        #expect(ServiceConfiguration.defaultBatchConcurrency(cores: 1) == 2)
+        #expect(ServiceConfiguration.defaultBatchConcurrency(cores: 2) == 2)
+        #expect(ServiceConfiguration.defaultBatchConcurrency(cores: 16) == 16)
+        #expect(ServiceConfiguration.defaultBatchConcurrency(cores: 1_000) == 256)
         let configured = try ServiceConfiguration(service: "ingest", defaultPort: 8081, environment: Environment([
-            "SWITCHBOARD_JWT_SECRET": secret, "SWITCHBOARD_CONSUMER_CONCURRENCY": "8",
+            "SWITCHBOARD_JWT_SECRET": secret, "SWITCHBOARD_BATCH_CONCURRENCY": "8", "SWITCHBOARD_CONSUMER_CONCURRENCY": "3",
         ]))
-        #expect(configured.consumerConcurrency == 8)
+        #expect(configured.batchConcurrency == 8)
+        #expect(configured.consumerConcurrency == 3)
+        #expect(throws: ConfigurationError.self) {
+            _ = try ServiceConfiguration(service: "ingest", defaultPort: 8081, environment: Environment([
+                "SWITCHBOARD_JWT_SECRET": secret, "SWITCHBOARD_BATCH_CONCURRENCY": "0",
+            ]))
+        }
     }
 
     @Test func parsesURLs() throws {

@@ -132,8 +132,9 @@ def test_scripts_are_executable():
 
 @pytest.mark.skipif(find_binary("shellcheck") is None, reason="shellcheck not installed (apt-get install shellcheck)")
 def test_shellcheck():
+    scripts = [RUN, LIB, REPO / "scripts" / "test", REPO / "scripts" / "bench", REPO / ".ci" / "run"]
     result = subprocess.run(
-        ["shellcheck", "-x", str(RUN), str(LIB)], capture_output=True, text=True, cwd=REPO
+        ["shellcheck", "-x", *map(str, scripts)], capture_output=True, text=True, cwd=REPO
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

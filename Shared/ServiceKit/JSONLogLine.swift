@@ -5,7 +5,8 @@ import SwitchboardModels
 /// One log line as JSON, written by hand: `JSONSerialization` (boxing every value into
 /// `Any`, then a generic writer) cost a service more CPU per message than its SQL did.
 /// Keys are sorted so lines diff and grep the same way every time; strings are escaped as
-/// RFC 8259 requires (quote, backslash, control characters), everything else is UTF-8 as is.
+/// RFC 8259 requires (quote, backslash, control characters; ``JSONByteWriter/appendString(_:to:)``),
+/// everything else is UTF-8 as is.
 public enum JSONLogLine {
     /// The line (with its trailing newline) for these top-level fields.
     public static func render(_ fields: [String: Logger.MetadataValue]) -> [UInt8] {
@@ -42,26 +43,7 @@ public enum JSONLogLine {
     }
 
     static func writeString(_ string: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for byte in string.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0x00..<0x20:
-                out.append(contentsOf: Array("\\u00".utf8))
-                out.append(hexDigit(byte >> 4))
-                out.append(hexDigit(byte & 0x0F))
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-    }
-
-    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
-        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+        JSONByteWriter.appendString(string, to: &out)
     }
 
     /// RFC 3339 UTC with milliseconds (`2026-11-23T14:44:21.967Z`), without a formatter.

@@ -38,6 +38,13 @@ public struct JSONByteWriter {
     }
 
     mutating func write(string: String) {
+        Self.appendString(string, to: &bytes)
+    }
+
+    /// `string` as a JSON string: quote, backslash and control characters escaped (the short
+    /// forms where JSON has them), slashes and everything else as UTF-8 — what Foundation's
+    /// encoder writes with `.withoutEscapingSlashes`. The log lines use it too.
+    public static func appendString(_ string: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
         for byte in string.utf8 {
             switch byte {
@@ -50,8 +57,8 @@ public struct JSONByteWriter {
             case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
             case 0x00..<0x20:
                 bytes.append(contentsOf: Array("\\u00".utf8))
-                bytes.append(Self.hexDigit(byte >> 4))
-                bytes.append(Self.hexDigit(byte & 0x0F))
+                bytes.append(hexDigit(byte >> 4))
+                bytes.append(hexDigit(byte & 0x0F))
             default: bytes.append(byte)
             }
         }

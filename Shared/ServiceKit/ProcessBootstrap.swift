@@ -16,6 +16,7 @@ public enum ProcessBootstrap {
     public static func start(service: String, defaultPort: Int) -> Result {
         let environment = Environment(ProcessInfo.processInfo.environment)
         let level = Logger.Level(rawValue: environment.string("SWITCHBOARD_LOG_LEVEL", default: "info").lowercased()) ?? .info
+        LogLineWriter.standardOutput.name(service: service)
         LoggingSystem.bootstrap { label in JSONLogHandler(label: label, service: service, level: level) }
         let logger = Logger(label: service)
         let configuration: ServiceConfiguration
@@ -23,6 +24,7 @@ public enum ProcessBootstrap {
             configuration = try ServiceConfiguration(service: service, defaultPort: defaultPort, environment: environment)
         } catch {
             logger.critical("\(error.description)")
+            JSONLogHandler.flush()
             exit(2)
         }
         let registry = PrometheusCollectorRegistry()

@@ -126,7 +126,14 @@ public struct ServiceRuntime: Sendable {
         groupConfiguration.maximumCancellationDuration = .seconds(1)
         let group = ServiceGroup(configuration: groupConfiguration)
         logger.info("starting", metadata: ["http_port": "\(configuration.httpPort)"])
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            logger.error("stopped by an error", metadata: ["reason": "\(error)"])
+            await JSONLogHandler.flushed()
+            throw error
+        }
         logger.info("stopped")
+        await JSONLogHandler.flushed()
     }
 }

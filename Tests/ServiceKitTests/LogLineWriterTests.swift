@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+@testable import SwitchboardServiceKit
+
+@Suite("Log lines written from a thread of their own")
+struct LogLineWriterTests {
+    private func pipe() throws -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [-1, -1]
+        #expect(Foundation.pipe(&fds) == 0)
+        return (fds[0], fds[1])
+    }
+
+    private static func readAll(_ descriptor: Int32) -> String {
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = read(descriptor, &buffer, buffer.count)
+            if count <= 0 { break }
+            data.append(contentsOf: buffer[0..<count])
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test func everyLineArrivesWholeAndInOrder() throws {
+        let (readEnd, writeEnd) = try pipe()
+        defer { close(readEnd) }
+        let writer = LogLineWriter(descriptor: writeEnd, capacity: 1_000)
+        for index in 0..<500 { writer.enqueue(Array("line \(index)\n".utf8)) }
+        #expect(writer.flush(timeout: .seconds(5)))
+        close(writeEnd)
+        let lines = Self.readAll(readEnd).split(separator: "\n").map(String.init)
+        #expect(lines == (0..<500).map { "line \($0)" })
+    }
+
+    /// A reader that stops reading never blocks the caller: once the queue is full, lines
+    /// are dropped and counted, and a warning says how many when the reader comes back.
+    @Test func aStalledReaderCostsLinesNotTheCaller() async throws {
+        let (readEnd, writeEnd) = try pipe()
+        defer { close(readEnd) }
+        let writer = LogLineWriter(descriptor: writeEnd, capacity: 10)
+        writer.name(service: "test")
+        let line = Array((String(repeating: "x", count: 16_000) + "\n").utf8)
+        let started = ContinuousClock.now
+        // Far more than the pipe (64 KiB) and the queue (10 lines of 16 kB) hold, with nobody reading.
+        for _ in 0..<200 { writer.enqueue(line) }
+        #expect(ContinuousClock.now - started < .seconds(2), "enqueue never waits for the reader")
+        #expect(!writer.flush(timeout: .milliseconds(200)), "nothing can drain while nobody reads")
+        let reader = Task.detached { Self.readAll(readEnd) }
+        #expect(writer.flush(timeout: .seconds(5)))
+        close(writeEnd)
+        let text = await reader.value
+        let written = text.split(separator: "\n")
+        #expect(written.count < 200)
+        let notice = try #require(written.last.map(String.init))
+        #expect(notice.contains("\"msg\":\"log lines dropped: the log reader did not keep up\""))
+        #expect(notice.contains("\"service\":\"test\""))
+        let dropped = notice.components(separatedBy: "\"dropped\":\"").last?.prefix { $0.isNumber }
+        #expect(Int(dropped ?? "") == 200 - (written.count - 1))
+    }
+}

@@ -32,6 +32,7 @@ import json
 import multiprocessing as mp
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -242,13 +243,16 @@ def _event_consumer(amqp_url, expected, idle_timeout, ready, results):
 def ingest_ids(postgres_url, run_id):
     """ingest's message_id -> our index, for this run's messages (their carrier ids are
     `bench-<run>-<index>`), read from ingest.messages with psql."""
-    output = subprocess.run(
+    result = subprocess.run(
         [
             "psql", "-X", "-q", "-w", "-At", "-F", " ", "-d", postgres_url, "-c",
             f"SELECT id, carrier_message_id FROM ingest.messages WHERE carrier_message_id LIKE 'bench-{run_id}-%'",
         ],
-        check=True, capture_output=True, text=True, env={**os.environ, "PGCONNECT_TIMEOUT": "5"}, timeout=120,
-    ).stdout
+        capture_output=True, text=True, env={**os.environ, "PGCONNECT_TIMEOUT": "5"}, timeout=120,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"cannot read ingest.messages to match events to messages: {result.stderr.strip()}")
+    output = result.stdout
     index_of = {}
     for line in output.splitlines():
         message_id, carrier_id = line.split(" ", 1)
@@ -461,6 +465,9 @@ def main(argv=None):
         sb.check_postgres(env["SWITCHBOARD_POSTGRES_URL"])
     except RuntimeError as error:
         sys.exit(f"bench: {error}")
+    if shutil.which("psql") is None:
+        # Checked now, not after the run: ingest_ids reads ingest.messages with it.
+        sys.exit("bench: psql is needed to match events to messages (apt-get install postgresql-client)")
 
     services = None
     if args.start:

@@ -20,8 +20,10 @@ public struct Authenticator: Sendable {
         return try await identity(ofToken: String(parts[1]))
     }
 
-    /// The identity of a token, or 401.
+    /// The identity of a token, or 401: the header's `alg` must be HS256, the signature
+    /// valid, `exp` in the future and `nbf` (when present) in the past.
     public func identity(ofToken token: String) async throws(APIError) -> Identity {
+        guard JWTHeaderPolicy.accepts(token) else { throw .unauthorized }
         let claims: AgentClaims
         do {
             claims = try await keys.verify(token, as: AgentClaims.self)

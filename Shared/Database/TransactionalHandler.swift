@@ -6,8 +6,9 @@ public import SwitchboardAMQP
 /// transaction, record its message id in the inbox (a duplicate commits nothing), run the
 /// effect (which writes its events to the outbox), commit, and only then ack.
 ///
-/// A ``PermanentMessageError`` dead-letters the message with its reason; any other error
-/// rolls back and requeues it (the queue's delivery limit ends a loop).
+/// A ``PermanentMessageError``, or a database error the message's data caused
+/// (``InputDataError``), dead-letters the message with its reason; any other error rolls
+/// back and requeues it (the queue's delivery limit ends a loop).
 public struct TransactionalHandler: Sendable {
     public let client: PostgresClient
     public let inbox: Inbox
@@ -44,6 +45,9 @@ public struct TransactionalHandler: Sendable {
             let cause = Self.unwrap(error)
             if let permanent = cause as? any PermanentMessageError {
                 return .deadLetter(reason: permanent.description)
+            }
+            if let input = InputDataError(cause) {
+                return .deadLetter(reason: input.description)
             }
             return .retry(reason: String(reflecting: cause))
         }

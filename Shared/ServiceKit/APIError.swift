@@ -52,6 +52,14 @@ public struct APIError: HTTPResponseError, Sendable, Equatable {
         APIError(status: .unprocessableContent, code: code, title: "Invalid request", detail: detail)
     }
 
+    /// A field holds U+0000, which nothing stores or sends (``NULCharacter``): 422 naming it.
+    public static func nulCharacter(in field: String) -> APIError {
+        APIError(
+            status: .unprocessableContent, code: "invalid_character", title: "Invalid character",
+            detail: "\(field) contains a NUL character (U+0000), which is not allowed."
+        )
+    }
+
     public static func badRequest(_ detail: String) -> APIError {
         APIError(status: .badRequest, code: "bad_request", title: "Malformed request", detail: detail)
     }

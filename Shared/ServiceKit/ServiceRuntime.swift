@@ -54,6 +54,7 @@ public struct ServiceRuntime: Sendable {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware())
         router.add(middleware: UnexpectedErrorMiddleware(logger: logger))
+        router.add(middleware: NULCharacterMiddleware())
         HealthRoutes(
             service: configuration.service, postgres: postgres, connections: [consumeConnection, publishConnection],
             gate: startup, registry: registry, openAPI: openAPI, logger: logger

@@ -25,6 +25,20 @@ struct InboundValidatorTests {
         #expect(valid.receivedAt == now)
     }
 
+    @Test func refusesNULInAnyFieldNamingIt() {
+        let cases: [(InboundMessage, String)] = [
+            (message(text: "Hi\u{0}there"), "text"),
+            (message(id: "SM\u{0}1"), "id"),
+            (message(from: "+1415555\u{0}0100"), "from"),
+            (message(channel: "main\u{0}"), "channel"),
+            (message(media: [InboundMessage.Media(url: "https://example.net/a.jpg", data: nil, contentType: "image/jpeg", filename: "a\u{0}.jpg")]),
+             "media[0].filename"),
+        ]
+        for (input, field) in cases {
+            #expect(throws: InvalidMessage("\(field) contains a NUL character (U+0000)")) { try validator.validate(input, now: now) }
+        }
+    }
+
     @Test func acceptsShortCodeAsOrganisationNumber() throws {
         #expect(try validator.validate(message(to: "74000"), now: now).to == "74000")
     }

@@ -67,8 +67,7 @@ struct ContactRoutes: Sendable {
         router.patch("/v1/contacts/:id") { request, context -> Response in
             let identity = try await caller(request, ContactAccess.readWrite)
             let id = try contactID(context)
-            let buffer = try await request.body.collect(upTo: 64 << 10)
-            let patch = try validator.patch(json: Data(buffer: buffer))
+            let patch = try validator.patch(json: try await JSONBody.data(from: request, limit: 64 << 10))
             let trace = TraceContext.child(of: request.headers[.traceparent])
             let contact = try await transactions.run { try await commands.change(id, patch, by: identity, traceparent: trace, on: $0) }
             return try JSONBody.response(ContactView(contact))
@@ -81,7 +80,7 @@ struct ContactRoutes: Sendable {
             return Response(status: .noContent)
         }
         router.get("/v1/contacts/:id/history") { request, context -> Response in
-            _ = try await caller(request, ContactAccess.readWrite)
+            let identity = try await caller(request, ContactAccess.readWrite)
             let id = try contactID(context)
             guard let contact = try await contacts.contact(id: id, client: client, logger: logger) else {
                 throw ContactError.notFound.apiError
@@ -91,7 +90,7 @@ struct ContactRoutes: Sendable {
             let parameters = FormQuery.parameters(of: request.uri)
             let page = try await history.history(
                 of: id, since: try query.since(from: parameters), cursor: try query.cursor(parameters),
-                limit: try query.limit(parameters), client: client, logger: logger
+                limit: try query.limit(parameters), viewer: identity.canReadEverything ? nil : identity.agentID, client: client, logger: logger
             )
             return try JSONBody.response(page)
         }

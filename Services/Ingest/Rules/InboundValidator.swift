@@ -17,9 +17,26 @@ struct InboundValidator: Sendable {
     static let maxPartRef = 65_535
     static let maxPartTotal = 255
 
+    /// The first string field holding U+0000 (``NULCharacter``: refused, never stored).
+    static func fieldWithNUL(_ message: InboundMessage) -> String? {
+        let fields: [(String, String?)] = [
+            ("id", message.id), ("channel", message.channel), ("from", message.from), ("to", message.to),
+            ("text", message.text), ("received_at", message.receivedAt),
+        ]
+        if let (name, _) = fields.first(where: { NULCharacter.isIn($0.1 ?? "") }) { return name }
+        for (index, item) in (message.media ?? []).enumerated() {
+            let itemFields: [(String, String?)] = [
+                ("url", item.url), ("data", item.data), ("content_type", item.contentType), ("filename", item.filename),
+            ]
+            if let (name, _) = itemFields.first(where: { NULCharacter.isIn($0.1 ?? "") }) { return "media[\(index)].\(name)" }
+        }
+        return nil
+    }
+
     /// - Parameter region: the channel's `default_region`; nil: the service's.
     func validate(_ message: InboundMessage, now: Date, region: String? = nil) throws(InvalidMessage) -> ValidatedInbound {
         let defaultRegion = region ?? self.defaultRegion
+        if let field = Self.fieldWithNUL(message) { throw InvalidMessage("\(field) contains a NUL character (U+0000)") }
         guard let id = message.id?.trimmingCharacters(in: .whitespaces), !id.isEmpty else {
             throw InvalidMessage("missing field id (the carrier's message id)")
         }

@@ -85,9 +85,9 @@ struct InteractionRoutes: Sendable {
         router.patch("/v1/interactions/:id/case-data") { request, context -> Response in
             let identity = try await agent(request)
             let id = try interactionID(context)
-            let buffer = try await request.body.collect(upTo: 64 << 10)
+            let json = try await JSONBody.data(from: request, limit: 64 << 10)
             let patch: CaseDataPatch
-            do { patch = try CaseDataPatch(json: Data(buffer: buffer)) } catch let error as CaseDataError { throw APIError.invalid(error.description) }
+            do { patch = try CaseDataPatch(json: json) } catch let error as CaseDataError { throw APIError.invalid(error.description) }
             let trace = TraceContext.child(of: request.headers[.traceparent])
             let updated = try await transactions.run { try await commands.patchCaseData(id, patch: patch, by: identity, traceparent: trace, on: $0) }
             return try JSONBody.response(CaseDataResponse(caseData: updated))

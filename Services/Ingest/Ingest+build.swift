@@ -17,12 +17,14 @@ import SwitchboardServiceKit
 /// | `SWITCHBOARD_REASSEMBLY_TIMEOUT_SECONDS` | `60` (1–86400): how long the parts of a concatenated SMS are waited for, from the first one, before what arrived is emitted marked `incomplete` |
 ///
 /// Services: the consumers of `ingest.messages` (batched) and `ingest.receipts`, the
-/// ``ReassemblyTimer`` and the HTTP API (inbound, channels, carrier webhooks).
+/// ``ReassemblyTimer``, the ``WebhookExposureAudit`` and the HTTP API (inbound, channels,
+/// carrier webhooks).
 struct Ingest {
     let runtime: ServiceRuntime
     let router: Router<BasicRequestContext>
     let consumers: [any Service]
     let timer: ReassemblyTimer
+    let audit: WebhookExposureAudit
 
     static func build(configuration: ServiceConfiguration, logger: Logger, registry: PrometheusCollectorRegistry) async throws -> Ingest {
         let environment = Environment(ProcessInfo.processInfo.environment)
@@ -74,10 +76,11 @@ struct Ingest {
         }
         let gate = runtime.startup
         let timer = ReassemblyTimer(client: runtime.postgres, outbox: runtime.outbox, parts: parts, acceptor: acceptor, gate: { await gate.wait() }, logger: logger)
-        return Ingest(runtime: runtime, router: router, consumers: [messages, receipts], timer: timer)
+        let audit = WebhookExposureAudit(channels: channelStore, client: runtime.postgres, waitUntilReady: { await gate.wait() }, logger: logger)
+        return Ingest(runtime: runtime, router: router, consumers: [messages, receipts], timer: timer, audit: audit)
     }
 
     func run() async throws {
-        try await runtime.run(router: router, consumers: consumers, extra: [timer])
+        try await runtime.run(router: router, consumers: consumers, extra: [timer, audit])
     }
 }

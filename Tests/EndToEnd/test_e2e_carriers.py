@@ -57,9 +57,13 @@ def now_rfc3339() -> str:
     return datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
-def make_channel(admin, carrier: str, region: str = "US", **credentials) -> str:
+def make_channel(admin, carrier: str, region: str = "US", unauthenticated: bool = False, **credentials) -> str:
+    """A new channel; `unauthenticated=True` sets allow_unauthenticated_webhooks (needed for a
+    Vonage, Jasmin or Kannel channel without its secret: webhooks are never open by default)."""
     name = f"e2e-{carrier}-{uuid.uuid4().hex[:10]}"
     body = {"carrier": carrier, "default_region": region, "public_base_url": INGEST, "credentials": credentials}
+    if unauthenticated:
+        body["allow_unauthenticated_webhooks"] = True
     response = admin.put(f"{INGEST}/v1/channels/{name}", json=body, timeout=5)
     assert response.status_code == 201, response.text
     return name
@@ -159,7 +163,7 @@ def test_channels_are_admin_only_and_never_return_secrets(system, admin, agent, 
 
 
 def test_a_carrier_endpoint_needs_a_channel_of_that_carrier(admin):
-    vonage = make_channel(admin, "vonage")
+    vonage = make_channel(admin, "vonage", signature_secret="s3cret")
     params = twilio_inbound(sb.carrier_id("SM"), sb.customer_number()[1], sb.org_number(), "hello")
     assert twilio_post(vonage, "whatever", params).status_code == 404
     assert requests.get(f"{INGEST}/v1/webhooks/jasmin/{vonage}/inbound", params={"id": "1"}, timeout=5).status_code == 404
@@ -316,8 +320,9 @@ def test_vonage_signed_get_and_out_of_order_json_parts(admin, supervisor):
 
 
 def test_jasmin_forwarded_sms_is_acked_once(admin, supervisor):
-    channel = make_channel(admin, "jasmin")
-    url = f"{INGEST}/v1/webhooks/jasmin/{channel}/inbound"
+    token = "tok-" + uuid.uuid4().hex
+    channel = make_channel(admin, "jasmin", url_token=token)
+    url = f"{INGEST}/v1/webhooks/jasmin/{channel}/inbound?token={token}"
     national, customer = sb.customer_number()
     org = sb.org_number()
     text = "Привет, нужна помощь"
@@ -340,11 +345,60 @@ def test_jasmin_url_token_is_checked(admin, supervisor):
     nothing_for(supervisor, customer, org, 1.0)
 
 
+def test_jasmin_and_kannel_tokens_count_only_in_the_url(admin, supervisor):
+    """The token is part of the URL given to the carrier (`?token=`); a form field named
+    token is not accepted in its place."""
+    for carrier in ("jasmin", "kannel"):
+        token = "tok-" + uuid.uuid4().hex
+        channel = make_channel(admin, carrier, url_token=token)
+        _, customer = sb.customer_number()
+        org = sb.org_number()
+        form = ({"id": str(uuid.uuid4()), "from": customer, "to": org, "coding": "0", "content": "hello", "token": token}
+                if carrier == "jasmin" else
+                {"sender": customer, "receiver": org, "text": "hello", "id": str(uuid.uuid4()), "token": token})
+        response = requests.post(f"{INGEST}/v1/webhooks/{carrier}/{channel}/inbound", data=form, timeout=5)
+        assert response.status_code == 403, (carrier, response.text)
+        assert response.json()["code"] == "invalid_signature"
+        nothing_for(supervisor, customer, org, 0.5)
+
+
+@pytest.mark.parametrize("carrier,credential", [("vonage", "signature_secret"), ("jasmin", "url_token"), ("kannel", "url_token")])
+def test_webhooks_are_never_open_unless_allowed(carrier, credential, admin, supervisor):
+    """A channel whose webhooks could be called without any check is refused (422) unless the
+    admin sets allow_unauthenticated_webhooks; the choice is readable and kept."""
+    name = f"e2e-{carrier}-{uuid.uuid4().hex[:10]}"
+    url = f"{INGEST}/v1/channels/{name}"
+    refused = admin.put(url, json={"carrier": carrier}, timeout=5)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["code"] == "invalid_channel" and credential in refused.json()["detail"]
+    assert admin.get(url, timeout=5).status_code == 404
+
+    allowed = admin.put(url, json={"carrier": carrier, "allow_unauthenticated_webhooks": True}, timeout=5)
+    assert allowed.status_code == 201, allowed.text
+    assert allowed.json()["allow_unauthenticated_webhooks"] is True
+    kept = admin.put(url, json={"carrier": carrier, "default_region": "GB"}, timeout=5)
+    assert kept.status_code == 200 and kept.json()["allow_unauthenticated_webhooks"] is True
+    # Withdrawing the permission without giving a secret is refused too.
+    withdrawn = admin.put(url, json={"carrier": carrier, "allow_unauthenticated_webhooks": False}, timeout=5)
+    assert withdrawn.status_code == 422
+    secured = admin.put(url, json={"carrier": carrier, "allow_unauthenticated_webhooks": False,
+                                   "credentials": {credential: "s3cret-" + uuid.uuid4().hex}}, timeout=5)
+    assert secured.status_code == 200 and secured.json()["allow_unauthenticated_webhooks"] is False
+    # Now unsigned calls are refused.
+    _, customer = sb.customer_number()
+    org = sb.org_number()
+    unsigned = requests.get(f"{INGEST}/v1/webhooks/{carrier}/{name}/inbound", timeout=5, params={
+        "msisdn": customer.lstrip("+"), "to": org.lstrip("+"), "messageId": str(uuid.uuid4()), "text": "hi", "type": "text",
+        "id": str(uuid.uuid4()), "from": customer, "content": "hi", "sender": customer, "receiver": org,
+    })
+    assert unsigned.status_code == 403, unsigned.text
+
+
 # --- Kannel -----------------------------------------------------------------------------
 
 
 def test_kannel_udh_parts_out_of_order_make_one_message(admin, supervisor):
-    channel = make_channel(admin, "kannel")
+    channel = make_channel(admin, "kannel", unauthenticated=True)
     _, customer = sb.customer_number()
     org = sb.org_number()
     ref = int(time.time()) % 250
@@ -362,7 +416,7 @@ def test_kannel_udh_parts_out_of_order_make_one_message(admin, supervisor):
 
 
 def test_kannel_national_number_uses_the_channel_region(admin, supervisor):
-    channel = make_channel(admin, "kannel", region="GB")
+    channel = make_channel(admin, "kannel", region="GB", unauthenticated=True)
     digits = f"{uuid.uuid4().int % 1000000:06d}"
     national, customer = f"07700 {digits}", f"+447700{digits}"  # a UK mobile number, written nationally
     org = sb.org_number()
@@ -459,7 +513,8 @@ def carrier_delivered(carrier: str, channel: str, token: str, carrier_id: str) -
 @pytest.mark.parametrize("carrier", ["twilio", "vonage", "jasmin", "kannel"])
 def test_receipts_update_the_delivery_status(carrier, admin, observer, supervisor, agent):
     token = uuid.uuid4().hex
-    channel = make_channel(admin, carrier, **({"auth_token": token} if carrier == "twilio" else {}))
+    channel = make_channel(admin, carrier, unauthenticated=carrier != "twilio",
+                           **({"auth_token": token} if carrier == "twilio" else {}))
     interaction_id, message_id = replied(observer, supervisor, agent)
     sb.wait_until(lambda: outbound_statuses(supervisor, interaction_id) == ["queued"], what="the reply queued")
 

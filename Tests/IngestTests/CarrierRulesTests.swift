@@ -193,6 +193,33 @@ struct ChannelSettingsTests {
         #expect(second.credentials == ["signature_secret": "s"] && second.defaultRegion == "GB")
     }
 
+    @Test(arguments: [("vonage", "signature_secret"), ("jasmin", "url_token"), ("kannel", "url_token")])
+    func webhooksAreNeverOpenUnlessAllowed(carrier: String, credential: String) throws {
+        #expect(throws: (any Error).self) {
+            _ = try ChannelRequest(carrier: carrier).settings(name: "c", existing: nil, serviceRegion: "US", now: now)
+        }
+        let secured = try ChannelRequest(carrier: carrier, credentials: [credential: "s"]).settings(name: "c", existing: nil, serviceRegion: "US", now: now)
+        #expect(!secured.lacksWebhookCredential && !secured.webhooksRefused)
+        let open = try ChannelRequest(carrier: carrier, allowUnauthenticatedWebhooks: true)
+            .settings(name: "c", existing: nil, serviceRegion: "US", now: now)
+        #expect(open.lacksWebhookCredential && !open.webhooksRefused && open.view.allowUnauthenticatedWebhooks)
+        // The choice is kept when a later body leaves it out, and withdrawing it needs a secret.
+        let kept = try ChannelRequest(carrier: carrier, defaultRegion: "GB").settings(name: "c", existing: open, serviceRegion: "US", now: now)
+        #expect(kept.allowUnauthenticatedWebhooks)
+        #expect(throws: (any Error).self) {
+            _ = try ChannelRequest(carrier: carrier, allowUnauthenticatedWebhooks: false).settings(name: "c", existing: open, serviceRegion: "US", now: now)
+        }
+    }
+
+    @Test func channelsStoredWithoutASecretBeforeTheRuleAreRefused() {
+        let legacy = ChannelSettings(
+            name: "old", carrier: .kannel, defaultRegion: "US", publicBaseURL: nil, credentials: [:], createdAt: now, updatedAt: now
+        )
+        #expect(legacy.webhooksRefused)
+        let amqp = ChannelSettings(name: "q", carrier: .amqp, defaultRegion: "US", publicBaseURL: nil, credentials: [:], createdAt: now, updatedAt: now)
+        #expect(!amqp.lacksWebhookCredential && !amqp.webhooksRefused)
+    }
+
     @Test(arguments: [("bogus", nil, nil), ("kannel", "ZZ", nil), ("kannel", nil, "ftp://x"), ("kannel", nil, "https://x/?a=1")] as [(String, String?, String?)])
     func rejects(carrier: String, region: String?, url: String?) {
         #expect(throws: (any Error).self) {

@@ -21,8 +21,10 @@ import SwitchboardServiceKit
 ///
 /// Authentication: Twilio `X-Twilio-Signature` (``TwilioSignature``; the channel's
 /// `auth_token` and `public_base_url`) is always required; Vonage `sig`
-/// (``VonageSignature``, md5hash) when the channel has `signature_secret`; Jasmin and
-/// Kannel `?token=` equal to the channel's `url_token` when it has one. A bad or missing
+/// (``VonageSignature``, md5hash) with the channel's `signature_secret`; Jasmin and
+/// Kannel `?token=` in the URL (never a form field) equal to the channel's `url_token`.
+/// A channel without its secret is never open: its webhooks are refused (reason
+/// `no_secret`) unless the admin set `allow_unauthenticated_webhooks`. A bad or missing
 /// signature: 403 `invalid_signature`, nothing stored, counted by
 /// `switchboard_ingest_webhook_rejected_total{carrier,reason}`.
 ///
@@ -128,6 +130,8 @@ struct WebhookRoutes: Sendable {
             guard VonageSignature(digests: digests).isValid(parameters: fields.pairs, secret: secret, now: Date()) else {
                 throw refuse(carrier: "vonage", reason: fields["sig"] == nil ? "missing" : "mismatch")
             }
+        } else if channel.webhooksRefused {
+            throw refuse(carrier: "vonage", reason: "no_secret")
         }
         return (channel, fields)
     }
@@ -135,13 +139,17 @@ struct WebhookRoutes: Sendable {
     private func tokenChecked(_ request: Request, _ context: BasicRequestContext, carrier: Carrier) async throws -> (ChannelSettings, FormFields, Body) {
         let channel = try await configuredChannel(context, carrier: carrier)
         let body = try await Self.body(of: request)
-        var fields = FormFields(encoded: request.uri.query ?? "")
-        if body.isForm { fields = fields.merging(body.fields) }
+        let query = FormFields(encoded: request.uri.query ?? "")
         if let token = channel.credentials["url_token"] {
-            guard let given = fields["token"], ConstantTime.equal(Array(given.utf8), Array(token.utf8)) else {
-                throw refuse(carrier: carrier.rawValue, reason: fields["token"] == nil ? "missing" : "mismatch")
+            // Only the URL's `?token=` counts, as documented: the token is part of the URL the
+            // admin gives the carrier, never a form field a sender could add to the body.
+            guard let given = query["token"], ConstantTime.equal(Array(given.utf8), Array(token.utf8)) else {
+                throw refuse(carrier: carrier.rawValue, reason: query["token"] == nil ? "missing" : "mismatch")
             }
+        } else if channel.webhooksRefused {
+            throw refuse(carrier: carrier.rawValue, reason: "no_secret")
         }
+        let fields = body.isForm ? query.merging(body.fields) : query
         return (channel, fields, body)
     }
 

@@ -8,13 +8,15 @@ struct PostgresChannelStore: Sendable {
     let schema: String
     var cipher: CredentialsCipher?
 
-    private static let columns = "name, carrier, default_region, public_base_url, credentials::text, created_at, updated_at"
+    private static let columns =
+        "name, carrier, default_region, public_base_url, credentials::text, created_at, updated_at, allow_unauthenticated_webhooks"
+    private typealias Row = (String, String, String, String?, String, Date, Date, Bool)
 
     func channel(named name: String, client: PostgresClient, logger: Logger) async throws -> ChannelSettings? {
         let rows = try await client.query(
             "SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).channels WHERE name = \(name)", logger: logger
         )
-        for try await row in rows.decode((String, String, String, String?, String, Date, Date).self) {
+        for try await row in rows.decode(Row.self) {
             return try settings(row)
         }
         return nil
@@ -29,8 +31,8 @@ struct PostgresChannelStore: Sendable {
         let rows = try await connection.query(
             "SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).channels WHERE name = \(name) FOR UPDATE", logger: logger
         )
-        for try await row in rows.decode((String, String, String, String?, String, Date, Date).self) {
-            return try settings(readingCredentials ? row : (row.0, row.1, row.2, row.3, "{}", row.5, row.6))
+        for try await row in rows.decode(Row.self) {
+            return try settings(readingCredentials ? row : (row.0, row.1, row.2, row.3, "{}", row.5, row.6, row.7))
         }
         return nil
     }
@@ -41,12 +43,13 @@ struct PostgresChannelStore: Sendable {
             ?? String(decoding: try JSONEncoder().encode(channel.credentials), as: UTF8.self)
         let rows = try await connection.query("""
             INSERT INTO \(unescaped: schema).channels
-                (name, carrier, default_region, public_base_url, credentials, created_at, updated_at)
+                (name, carrier, default_region, public_base_url, credentials, created_at, updated_at, allow_unauthenticated_webhooks)
             VALUES (\(channel.name), \(channel.carrier.rawValue), \(channel.defaultRegion), \(channel.publicBaseURL),
-                    \(credentials)::jsonb, \(channel.createdAt), \(channel.updatedAt))
+                    \(credentials)::jsonb, \(channel.createdAt), \(channel.updatedAt), \(channel.allowUnauthenticatedWebhooks))
             ON CONFLICT (name) DO UPDATE SET
                 carrier = excluded.carrier, default_region = excluded.default_region,
-                public_base_url = excluded.public_base_url, credentials = excluded.credentials, updated_at = excluded.updated_at
+                public_base_url = excluded.public_base_url, credentials = excluded.credentials, updated_at = excluded.updated_at,
+                allow_unauthenticated_webhooks = excluded.allow_unauthenticated_webhooks
             RETURNING (xmax = 0) AS created
             """, logger: logger)
         for try await created in rows.decode(Bool.self) { return created }
@@ -69,12 +72,25 @@ struct PostgresChannelStore: Sendable {
         return regions
     }
 
-    private func settings(_ row: (String, String, String, String?, String, Date, Date)) throws -> ChannelSettings {
+    /// Every channel whose webhooks go unchecked or are refused for want of a secret, for
+    /// the warning logged at start (names and carriers only).
+    func channelsWithoutWebhookCredential(client: PostgresClient, logger: Logger) async throws -> [ChannelSettings] {
+        let rows = try await client.query("SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).channels ORDER BY name", logger: logger)
+        var found: [ChannelSettings] = []
+        for try await row in rows.decode(Row.self) {
+            // Credentials sealed with another key cannot be judged here; their webhooks fail anyway.
+            guard let channel = try? settings(row), channel.lacksWebhookCredential else { continue }
+            found.append(channel)
+        }
+        return found
+    }
+
+    private func settings(_ row: Row) throws -> ChannelSettings {
         let credentials = try cipher.map { cipher throws(CredentialsUnreadable) in try cipher.open(row.4) }
             ?? CredentialsCipher.openWithoutKey(row.4)
         return ChannelSettings(
             name: row.0, carrier: Carrier(rawValue: row.1) ?? .amqp, defaultRegion: row.2, publicBaseURL: row.3,
-            credentials: credentials, createdAt: row.5, updatedAt: row.6
+            credentials: credentials, allowUnauthenticatedWebhooks: row.7, createdAt: row.5, updatedAt: row.6
         )
     }
 }

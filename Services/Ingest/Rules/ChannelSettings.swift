@@ -16,8 +16,35 @@ struct ChannelSettings: Sendable, Equatable {
     var defaultRegion: String
     var publicBaseURL: String?
     var credentials: [String: String]
+    /// The admin's explicit choice to accept webhook calls without any check (DESIGN.md
+    /// 10.3: "webhooks are never open" otherwise); logged at warning on every start.
+    var allowUnauthenticatedWebhooks: Bool = false
     var createdAt: Date
     var updatedAt: Date
+
+    /// The credential that authenticates this channel's webhooks: Twilio's `auth_token`
+    /// (always required), Vonage's `signature_secret`, Jasmin's and Kannel's `url_token`;
+    /// nil for `amqp`, which has no webhooks.
+    static func webhookCredential(of carrier: Carrier) -> String? {
+        switch carrier {
+        case .amqp: nil
+        case .twilio: "auth_token"
+        case .vonage: "signature_secret"
+        case .jasmin, .kannel: "url_token"
+        }
+    }
+
+    /// Whether this channel has webhooks but no credential to check them with.
+    var lacksWebhookCredential: Bool {
+        guard let credential = Self.webhookCredential(of: carrier) else { return false }
+        return credentials[credential] == nil
+    }
+
+    /// Whether its webhooks must be refused: no credential to check them and no explicit
+    /// permission to go unchecked. Saving such a channel is refused (``ChannelRequest``);
+    /// this catches channels stored before that rule, so an upgraded installation fails
+    /// closed (403) until an admin saves a secret or opts out.
+    var webhooksRefused: Bool { lacksWebhookCredential && !allowUnauthenticatedWebhooks }
 
     /// What `GET /v1/channels/{name}` answers: no secret, only which are set.
     struct View: Codable, Sendable, Equatable {
@@ -26,11 +53,12 @@ struct ChannelSettings: Sendable, Equatable {
         var defaultRegion: String
         var publicBaseUrl: String?
         var credentialsSet: [String]
+        var allowUnauthenticatedWebhooks: Bool
         var createdAt: Date
         var updatedAt: Date
 
         enum CodingKeys: String, CodingKey {
-            case name, carrier, defaultRegion, publicBaseUrl, credentialsSet, createdAt, updatedAt
+            case name, carrier, defaultRegion, publicBaseUrl, credentialsSet, allowUnauthenticatedWebhooks, createdAt, updatedAt
         }
 
         /// `public_base_url` is written as null when unset, not left out.
@@ -41,6 +69,7 @@ struct ChannelSettings: Sendable, Equatable {
             try container.encode(defaultRegion, forKey: .defaultRegion)
             try container.encode(publicBaseUrl, forKey: .publicBaseUrl)
             try container.encode(credentialsSet, forKey: .credentialsSet)
+            try container.encode(allowUnauthenticatedWebhooks, forKey: .allowUnauthenticatedWebhooks)
             try container.encode(createdAt, forKey: .createdAt)
             try container.encode(updatedAt, forKey: .updatedAt)
         }
@@ -49,7 +78,8 @@ struct ChannelSettings: Sendable, Equatable {
     var view: View {
         View(
             name: name, carrier: carrier.rawValue, defaultRegion: defaultRegion, publicBaseUrl: publicBaseURL,
-            credentialsSet: credentials.keys.sorted(), createdAt: createdAt, updatedAt: updatedAt
+            credentialsSet: credentials.keys.sorted(), allowUnauthenticatedWebhooks: allowUnauthenticatedWebhooks,
+            createdAt: createdAt, updatedAt: updatedAt
         )
     }
 }
@@ -62,15 +92,21 @@ struct ChannelSettings: Sendable, Equatable {
 /// - `public_base_url`: `http(s)://host[:port][/prefix]`, no query or fragment; required
 ///   for `twilio` (the signature covers the URL Twilio called);
 /// - `credentials`: names of 1–64 `[a-z0-9_]` with non-empty string values (at most 1024
-///   characters). Twilio needs `auth_token`; Vonage may have `signature_secret` (then
-///   every request must be signed); Jasmin and Kannel may have `url_token` (then every
-///   request must carry `?token=` with it). Absent: the stored credentials are kept (a
+///   characters). Webhooks are never open: Twilio needs `auth_token`, Vonage
+///   `signature_secret` (every request must be signed), Jasmin and Kannel `url_token`
+///   (every request must carry `?token=` in its URL) — unless
+///   `allow_unauthenticated_webhooks` is true. Absent: the stored credentials are kept (a
 ///   read never shows them, so a client could not send them back); `{}` removes them.
+/// - `allow_unauthenticated_webhooks`: default false; true lets a Vonage, Jasmin or Kannel
+///   channel without its secret accept unchecked webhook calls (a test bench, a carrier
+///   reached only over a private link), logged at warning on every start. Absent: the
+///   stored choice is kept. Twilio's signature is always required.
 struct ChannelRequest: Codable, Sendable {
     var carrier: String?
     var defaultRegion: String?
     var publicBaseUrl: String?
     var credentials: [String: String]?
+    var allowUnauthenticatedWebhooks: Bool?
 
     static func validName(_ name: String) -> Bool {
         (1...64).contains(name.count) && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
@@ -101,12 +137,20 @@ struct ChannelRequest: Codable, Sendable {
             }
             guard !value.isEmpty, value.count <= 1024 else { throw InvalidMessage("credentials.\(key) must be 1-1024 characters") }
         }
+        let allowUnauthenticated = allowUnauthenticatedWebhooks ?? existing?.allowUnauthenticatedWebhooks ?? false
         if carrier == .twilio {
             guard credentials["auth_token"] != nil else { throw InvalidMessage("a twilio channel needs credentials.auth_token") }
             guard baseURL != nil else { throw InvalidMessage("a twilio channel needs public_base_url (the signature covers the URL)") }
         }
+        if let credential = ChannelSettings.webhookCredential(of: carrier), credentials[credential] == nil, !allowUnauthenticated {
+            throw InvalidMessage(
+                "a \(carrier.rawValue) channel needs credentials.\(credential), so that its webhooks cannot be called by anyone "
+                    + "(or allow_unauthenticated_webhooks: true to accept unchecked calls on purpose)"
+            )
+        }
         return ChannelSettings(
             name: name, carrier: carrier, defaultRegion: region, publicBaseURL: baseURL, credentials: credentials,
+            allowUnauthenticatedWebhooks: carrier == .twilio ? false : allowUnauthenticated,
             createdAt: existing?.createdAt ?? now, updatedAt: now
         )
     }

@@ -34,7 +34,9 @@ struct Callback {
             configuration: configuration, schema: "callback", migrations: CallbackMigrations.all, logger: logger, registry: registry
         )
         let store = PostgresCallbackStore(schema: runtime.schema)
-        let commands = CallbackCommands(store: store, outbox: runtime.outbox, logger: logger)
+        let commands = CallbackCommands(
+            store: store, outbox: runtime.outbox, participants: InteractionParticipants(schema: runtime.schema), logger: logger
+        )
 
         let router = runtime.makeRouter(openAPI: OpenAPIDocument.text(bundle: .module))
         CallbackRoutes(

@@ -27,7 +27,10 @@ struct Contacts {
         let contacts = PostgresContactStore(schema: runtime.schema)
         let history = PostgresHistoryStore(schema: runtime.schema)
         let consentStore = PostgresConsentStore(schema: runtime.schema)
-        let commands = ContactCommands(contacts: contacts, history: history, outbox: runtime.outbox, logger: logger)
+        let commands = ContactCommands(
+            contacts: contacts, history: history, outbox: runtime.outbox, participants: InteractionParticipants(schema: runtime.schema),
+            logger: logger
+        )
         let consent = ConsentCommands(store: consentStore, outbox: runtime.outbox, logger: logger, defaultRegion: configuration.defaultRegion)
 
         let router = runtime.makeRouter(openAPI: OpenAPIDocument.text(bundle: .module))

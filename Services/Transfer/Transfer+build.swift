@@ -32,7 +32,10 @@ struct Transfer {
             configuration: configuration, schema: "transfer", migrations: TransferMigrations.all, logger: logger, registry: registry
         )
         let store = PostgresTransferStore(schema: runtime.schema)
-        let commands = TransferCommands(store: store, outbox: runtime.outbox, offerTimeout: offerTimeout, logger: logger)
+        let commands = TransferCommands(
+            store: store, outbox: runtime.outbox, participants: InteractionParticipants(schema: runtime.schema), offerTimeout: offerTimeout,
+            logger: logger
+        )
         let transactions = TransferTransactions(client: runtime.postgres, outbox: runtime.outbox, logger: logger)
         let validator = TransferRequestValidator()
 

@@ -37,7 +37,7 @@ public enum SwitchboardTopology {
         ("contacts.events", eventsExchange, [
             "interaction.created", "interaction.assigned", "interaction.closed", "interaction.updated", "consent.keyword",
         ]),
-        ("callback.events", eventsExchange, ["interaction.closed", "contact.merged", "contact.unmerged"]),
+        ("callback.events", eventsExchange, ["interaction.assigned", "interaction.closed", "contact.merged", "contact.unmerged"]),
         ("media.commands", commandsExchange, ["media.fetch", "media.message.placed"]),
         ("media.events", eventsExchange, ["interaction.assigned"]),
         (outboundQueue, outboundExchange, ["sms.#"]),

@@ -89,7 +89,7 @@ BINDINGS = {
         )
     },
     "callback.events": {
-        ("switchboard.events", key) for key in ("interaction.closed", "contact.merged", "contact.unmerged")
+        ("switchboard.events", key) for key in ("interaction.assigned", "interaction.closed", "contact.merged", "contact.unmerged")
     },
     "media.commands": {("switchboard.commands", key) for key in ("media.fetch", "media.message.placed")},
     "media.events": {("switchboard.events", "interaction.assigned")},
@@ -380,11 +380,17 @@ def live_gateway():
         stubs[service] = stub
     upstreams = {service: f"127.0.0.1:{stub.server_address[1]}" for service, stub in stubs.items()}
     port = free_port()
-    rendered_text = render_template(upstreams).replace("listen 8080;", f"listen 127.0.0.1:{port};")
     # When the tests run as root, nginx's workers run as an unprivileged user (nobody)
     # and must reach the temp directories below this one (pytest's own tmp_path is 0700).
     directory = Path(tempfile.mkdtemp(prefix="switchboard-gateway-test-"))
     os.chmod(directory, 0o755)
+    # The access log goes to a file here, as scripts/lib/infra.sh points it (stdout in Docker).
+    ACCESS_LOGS[port] = directory / "gateway-access.log"
+    rendered_text = (
+        render_template(upstreams)
+        .replace("listen 8080;", f"listen 127.0.0.1:{port};")
+        .replace("access_log /dev/stdout ", f"access_log {ACCESS_LOGS[port]} ")
+    )
     conf = write_nginx_conf(directory, rendered_text, extra="daemon off;")
     process = subprocess.Popen(
         [NGINX, "-p", str(directory), "-e", str(directory / "error.log"), "-c", str(conf)],
@@ -411,6 +417,10 @@ def live_gateway():
         stub.shutdown()
         stub.server_close()
     shutil.rmtree(directory, ignore_errors=True)
+
+
+# port of a live gateway -> its access log file
+ACCESS_LOGS: dict[int, Path] = {}
 
 
 def request(port, method, path, body=None, headers=None):
@@ -478,6 +488,37 @@ def test_live_body_limit(live_gateway):
         assert json.loads(response.read())["code"] == "payload_too_large"
     finally:
         connection.close()
+
+
+def test_live_access_log_has_no_query_strings_or_customer_numbers(live_gateway):
+    """Searches carry customer numbers in the query and webhooks carry tokens there: the
+    access log keeps the path only, and masks /v1/consent/{e164}."""
+    port, _ = live_gateway
+    secret_paths = [
+        "/v1/interactions?from=%2B14155550100&state=open",
+        "/v1/webhooks/jasmin/main/inbound?token=s3cret-token&from=%2B14155550101",
+        "/v1/consent/%2B14155550102",
+    ]
+    for path in secret_paths:
+        assert request(port, "GET", path)[0] == 200
+    log = ACCESS_LOGS[port]
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and log.read_text().count("\n") < len(secret_paths):
+        time.sleep(0.05)
+    text = log.read_text()
+    assert '"GET /v1/interactions HTTP/1.1" 200' in text, text
+    assert '"GET /v1/webhooks/jasmin/main/inbound HTTP/1.1" 200' in text, text
+    assert '"GET /v1/consent/*** HTTP/1.1" 200' in text, text
+    for leaked in ("4155550100", "4155550101", "4155550102", "s3cret-token", "?"):
+        assert leaked not in text, f"{leaked!r} in the access log:\n{text}"
+
+
+def test_live_oversized_headers_are_problem_json(live_gateway):
+    port, _ = live_gateway
+    status, headers, body = request(port, "GET", "/v1/interactions", headers={"X-Big": "x" * 20000})
+    assert status == 431
+    assert headers["Content-Type"] == "application/problem+json"
+    assert json.loads(body)["code"] == "headers_too_large"
 
 
 def test_live_unreachable_service_is_a_problem_json_503(live_gateway):

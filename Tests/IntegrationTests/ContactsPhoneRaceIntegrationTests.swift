@@ -20,7 +20,7 @@ struct ContactsPhoneRaceIntegrationTests {
                 .run(on: client, logger: logger)
             let commands = ContactCommands(
                 contacts: PostgresContactStore(schema: "contacts"), history: PostgresHistoryStore(schema: "contacts"),
-                outbox: Outbox(schema: "contacts"), logger: logger
+                outbox: Outbox(schema: "contacts"), participants: InteractionParticipants(schema: "contacts"), logger: logger
             )
             let phone = "+1555" + String(UInt32.random(in: 1_000_000...9_999_999))
             let interactionID = UUID()

@@ -15,7 +15,10 @@ struct TransferEventOrderIntegrationTests {
             let logger = TestEnvironment.logger
             try await MigrationRunner(schema: "transfer", migrations: Migration.messagingMigrations(schema: "transfer") + TransferMigrations.all)
                 .run(on: client, logger: logger)
-            let commands = TransferCommands(store: PostgresTransferStore(schema: "transfer"), outbox: Outbox(schema: "transfer"), offerTimeout: 30, logger: logger)
+            let commands = TransferCommands(
+                store: PostgresTransferStore(schema: "transfer"), outbox: Outbox(schema: "transfer"),
+                participants: InteractionParticipants(schema: "transfer"), offerTimeout: 30, logger: logger
+            )
             let id = UUID()
             let customer = "+1555" + String(UInt32.random(in: 1_000_000...9_999_999))
             try await client.withTransaction(logger: logger) { connection in

@@ -30,13 +30,23 @@ import SwitchboardServiceKit
 struct CallbackCommands: Sendable {
     let store: any CallbackStore
     let outbox: Outbox
+    /// Who may see which interaction, from `interaction.assigned`.
+    let participants: InteractionParticipants
     let logger: Logger
     let access = CallbackAccess()
 
     // MARK: Agent operations
 
+    /// Schedules a callback. One linked to an interaction needs the right to see it (its
+    /// owner, past or present, or a supervisor or admin; else 404 as for an unknown id),
+    /// since the link writes "Callback scheduled … by …" into that interaction's transcript.
     func schedule(_ draft: CallbackDraft, by identity: Identity, traceparent: String?, on connection: PostgresConnection) async throws -> CallbackRecord {
         guard access.schedule(identity) == .allowed else { throw CallbackError.notAllowed }
+        if let interactionID = draft.interactionID {
+            let participant = identity.canReadEverything
+                ? true : try await participants.contains(interactionID: interactionID, agentID: identity.agentID, on: connection, logger: logger)
+            guard access.link(identity, isParticipant: participant) == .allowed else { throw CallbackError.interactionNotFound }
+        }
         let now = Date()
         let record = CallbackRecord(
             id: UUID(), phone: draft.phone, contactID: draft.contactID, interactionID: draft.interactionID, dueAt: draft.due.dueAt,
@@ -129,6 +139,14 @@ struct CallbackCommands: Sendable {
     }
 
     // MARK: From other services
+
+    /// `interaction.assigned`: the agent may link callbacks to the interaction from now on.
+    func interactionAssigned(_ assigned: InteractionAssigned, on connection: PostgresConnection) async throws {
+        guard let id = UUID(uuidString: assigned.interactionId), !assigned.agentId.isEmpty else {
+            throw InvalidMessage("interaction_id must be a UUID and agent_id non-empty")
+        }
+        try await participants.add(interactionID: id, agentID: assigned.agentId, at: assigned.at, on: connection, logger: logger)
+    }
 
     /// `contact.merged`: the source contact's callbacks now belong to the target contact
     /// (whatever their state, so history follows the merge too). Each changed callback

@@ -5,6 +5,9 @@ import SwitchboardServiceKit
 enum CallbackError: Error, Equatable, CustomStringConvertible {
     /// It does not exist, or the caller may not see it (404, existence not revealed).
     case notFound
+    /// The request names an interaction the caller may not see (or that does not exist):
+    /// 404, as session answers for it, so an interaction's existence is not revealed.
+    case interactionNotFound
     /// The caller may see it but is neither its scheduler, its target agent nor a supervisor.
     case notAllowed
     /// It is `completed` or `cancelled`: final.
@@ -17,6 +20,8 @@ enum CallbackError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .notFound:
             .notFound("The callback")
+        case .interactionNotFound:
+            .notFound("The interaction")
         case .notAllowed:
             .forbidden("Only the agent who scheduled the callback, its target agent, or a supervisor or admin may change it.")
         case .closed(let state):

@@ -5,9 +5,11 @@ import SwitchboardDatabase
 import SwitchboardModels
 import SwitchboardServiceKit
 
-/// Consumes `callback.events` (bound to `interaction.closed`, `contact.merged` and
-/// `contact.unmerged`).
+/// Consumes `callback.events` (bound to `interaction.assigned`, `interaction.closed`,
+/// `contact.merged` and `contact.unmerged`).
 ///
+/// - `interaction.assigned`: the agent may link callbacks to the interaction
+///   (``InteractionParticipants``), in one transaction with the inbox record.
 /// - `contact.merged`: the source contact's callbacks are re-pointed to the target, in one
 ///   transaction with the inbox record (a redelivery is a no-op).
 /// - `contact.unmerged`: the callbacks that merge re-pointed go back to the source.
@@ -33,6 +35,11 @@ struct CallbackEventHandler: Sendable {
                 let event = try EventDecoding.decode(ContactUnmerged.self, from: delivery)
                 return await transactions.handle(delivery) { connection in
                     try await commands.contactUnmerged(event.data, traceparent: event.traceparent, on: connection)
+                }
+            case .interactionAssigned:
+                let event = try EventDecoding.decode(InteractionAssigned.self, from: delivery)
+                return await transactions.handle(delivery) { connection in
+                    try await commands.interactionAssigned(event.data, on: connection)
                 }
             case .interactionClosed:
                 return .ack

@@ -53,5 +53,11 @@ enum CallbackMigrations {
             )
             """,
         ]),
+        // Who may link a callback to an interaction (``InteractionParticipants``), from
+        // `interaction.assigned`. Interactions assigned before this migration are known to
+        // supervisors only (callback did not see those events).
+        Migration(version: 4, name: "interaction participants", statements: [
+            InteractionParticipants.createTable(schema: "callback"),
+        ]),
     ]
 }

@@ -11,7 +11,9 @@ import SwitchboardServiceKit
 ///   403 `forbidden`, which in practice means another agent looking at a queue callback;
 /// - a callback an agent may not see answers 404, so its existence is not revealed.
 ///
-/// Any agent may schedule a callback, for itself, another agent or a queue.
+/// Any agent may schedule a callback, for itself, another agent or a queue; one linked to
+/// an interaction only by an agent who owns or owned it, or a supervisor or admin (others
+/// get 404, as for an interaction that does not exist).
 /// The routes only let `agent`, `supervisor` and `admin` tokens in: a `system` token is 403.
 struct CallbackAccess: Sendable {
     enum Decision: Equatable, Sendable {
@@ -36,6 +38,13 @@ struct CallbackAccess: Sendable {
 
     func schedule(_ identity: Identity) -> Decision {
         identity.has(.agent) || identity.canReadEverything ? .allowed : .forbidden
+    }
+
+    /// Whether the caller may link a callback to an interaction it owns or owned
+    /// (`isParticipant`, from ``InteractionParticipants``).
+    func link(_ identity: Identity, isParticipant: Bool) -> Decision {
+        if identity.canReadEverything { return .allowed }
+        return identity.has(.agent) && isParticipant ? .allowed : .notVisible
     }
 
     private func isTargetAgent(_ identity: Identity, _ target: CallbackTarget) -> Bool {

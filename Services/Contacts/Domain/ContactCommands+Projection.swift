@@ -29,6 +29,9 @@ extension ContactCommands {
 
     func interactionAssigned(_ assigned: InteractionAssigned, on connection: PostgresConnection) async throws {
         try await history.assigned(assigned, on: connection, logger: logger)
+        if let id = UUID(uuidString: assigned.interactionId), !assigned.agentId.isEmpty {
+            try await participants.add(interactionID: id, agentID: assigned.agentId, at: assigned.at, on: connection, logger: logger)
+        }
     }
 
     func interactionClosed(_ closed: InteractionClosed, on connection: PostgresConnection) async throws {

@@ -21,6 +21,8 @@ struct ContactCommands: Sendable {
     let contacts: any ContactStore
     let history: any HistoryStore
     let outbox: Outbox
+    /// Who may see which interaction, from `interaction.assigned`.
+    let participants: InteractionParticipants
     let logger: Logger
     let planner = MergePlanner()
 
@@ -104,6 +106,11 @@ struct ContactCommands: Sendable {
         on connection: PostgresConnection
     ) async throws -> Assignment {
         guard let interaction = try await history.lock(interactionID, on: connection, logger: logger) else {
+            throw ContactError.interactionNotFound
+        }
+        // "Not yours" looks like "does not exist": 403 only for a past owner, who may see it.
+        if !identity.canReadEverything, interaction.agentID != identity.agentID,
+           try await !participants.contains(interactionID: interactionID, agentID: identity.agentID, on: connection, logger: logger) {
             throw ContactError.interactionNotFound
         }
         guard ContactAccess.mayAssign(identity, ownerID: interaction.agentID) else { throw ContactError.notOwner }

@@ -105,5 +105,16 @@ enum ContactsMigrations {
             """,
             "CREATE INDEX consent_history_number ON contacts.consent_history (number, at, id)",
         ]),
+        // Who may see which interaction (``InteractionParticipants``): a manual assignment
+        // and the history's details are for its owners, past and present, and supervisors.
+        // Filled from the projection's current owners (earlier owners were not kept).
+        Migration(version: 3, name: "interaction participants", statements: [
+            InteractionParticipants.createTable(schema: "contacts"),
+            """
+            INSERT INTO contacts.interaction_agents (interaction_id, agent_id, first_assigned_at)
+            SELECT id, agent_id, coalesce(assigned_at, updated_at) FROM contacts.interactions WHERE agent_id IS NOT NULL
+            ON CONFLICT DO NOTHING
+            """,
+        ]),
     ]
 }

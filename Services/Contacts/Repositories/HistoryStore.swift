@@ -26,7 +26,12 @@ protocol HistoryStore: Sendable {
     func interactions(of contact: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [UUID]
     /// The current contact of each of `ids` that has one.
     func contacts(of ids: [UUID], on connection: PostgresConnection, logger: Logger) async throws -> [UUID: UUID]
-    func history(of contact: UUID, since: Date?, cursor: ContactCursor?, limit: Int, client: PostgresClient, logger: Logger) async throws -> HistoryPage
+    /// - Parameter viewer: an agent who sees only the interactions it owns or owned
+    ///   (``InteractionParticipants``); nil for supervisors and admins, who see all.
+    ///   `count_24h` always counts them all: it says how busy the contact is, not who.
+    func history(
+        of contact: UUID, since: Date?, cursor: ContactCursor?, limit: Int, viewer: String?, client: PostgresClient, logger: Logger
+    ) async throws -> HistoryPage
 }
 
 /// One interaction as projected.

@@ -107,7 +107,9 @@ struct PostgresHistoryStore: HistoryStore {
         return owners
     }
 
-    func history(of contact: UUID, since: Date?, cursor: ContactCursor?, limit: Int, client: PostgresClient, logger: Logger) async throws -> HistoryPage {
+    func history(
+        of contact: UUID, since: Date?, cursor: ContactCursor?, limit: Int, viewer: String?, client: PostgresClient, logger: Logger
+    ) async throws -> HistoryPage {
         let cursorMicros = cursor?.microseconds
         let rows = try await client.query("""
             SELECT id, created_at, (extract(epoch FROM created_at) * 1000000)::bigint AS created_us, closed_at, mode, media, state, from_number, to_number, agent_id, agent_name, disposition,
@@ -115,6 +117,9 @@ struct PostgresHistoryStore: HistoryStore {
             FROM \(unescaped: schema).interactions
             WHERE contact_id = \(contact) AND created_at IS NOT NULL
               AND (\(since)::timestamptz IS NULL OR created_at >= \(since))
+              AND (\(viewer)::text IS NULL OR EXISTS (
+                   SELECT 1 FROM \(unescaped: schema).interaction_agents p
+                   WHERE p.interaction_id = interactions.id AND p.agent_id = \(viewer)))
               AND (\(cursorMicros)::bigint IS NULL
                    OR (created_at, id) < (to_timestamp(0) + \(cursorMicros)::float8 * interval '1 microsecond', \(cursor?.id)))
             ORDER BY created_at DESC, id DESC

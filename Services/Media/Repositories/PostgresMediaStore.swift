@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import SwitchboardDatabase
 
 /// ``MediaStore`` in the `media` schema.
 struct PostgresMediaStore: MediaStore {
@@ -94,11 +95,7 @@ struct PostgresMediaStore: MediaStore {
     }
 
     func addParticipant(interactionID: UUID, agentID: String, at: Date, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
-            INSERT INTO \(unescaped: schema).interaction_agents (interaction_id, agent_id, first_assigned_at)
-            VALUES (\(interactionID), \(agentID), \(at))
-            ON CONFLICT (interaction_id, agent_id) DO NOTHING
-            """, logger: logger)
+        try await InteractionParticipants(schema: schema).add(interactionID: interactionID, agentID: agentID, at: at, on: connection, logger: logger)
     }
 
     func item(id: UUID, client: PostgresClient, logger: Logger) async throws -> MediaRecord? {
@@ -112,12 +109,9 @@ struct PostgresMediaStore: MediaStore {
     }
 
     func isParticipant(interactionID: UUID, agentID: String, client: PostgresClient, logger: Logger) async throws -> Bool {
-        let rows = try await client.query("""
-            SELECT EXISTS (SELECT 1 FROM \(unescaped: schema).interaction_agents
-                           WHERE interaction_id = \(interactionID) AND agent_id = \(agentID))
-            """, logger: logger)
-        for try await found in rows.decode(Bool.self) { return found }
-        return false
+        try await client.withConnection { connection in
+            try await InteractionParticipants(schema: schema).contains(interactionID: interactionID, agentID: agentID, on: connection, logger: logger)
+        }
     }
 
     func items(interactionID: UUID, limit: Int, client: PostgresClient, logger: Logger) async throws -> [MediaRecord] {

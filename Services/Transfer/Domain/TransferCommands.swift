@@ -36,6 +36,8 @@ import SwitchboardServiceKit
 struct TransferCommands: Sendable {
     let store: any TransferStore
     let outbox: Outbox
+    /// Who may see which interaction, from `interaction.assigned`.
+    let participants: InteractionParticipants
     /// `SWITCHBOARD_OFFER_TIMEOUT`, seconds.
     let offerTimeout: Int
     let logger: Logger
@@ -288,6 +290,11 @@ struct TransferCommands: Sendable {
         guard var interaction = try await store.lockInteraction(interactionID, on: connection, logger: logger) else {
             throw TransferError.notFound("The interaction")
         }
+        // "Not yours" looks like "does not exist": 403 only for a caller who may see it.
+        if interaction.ownerID != identity.agentID, !identity.canReadEverything,
+           try await !participants.contains(interactionID: interactionID, agentID: identity.agentID, on: connection, logger: logger) {
+            throw TransferError.notFound("The interaction")
+        }
         guard interaction.state != .closed else { throw TransferError.interactionClosed }
         guard interaction.state == .active, interaction.ownerID == identity.agentID else { throw TransferError.notOwner }
         if interaction.assigningTo != nil { throw TransferError.transferPending }
@@ -388,6 +395,7 @@ struct TransferCommands: Sendable {
         guard let id = UUID(uuidString: event.interactionId) else { throw InvalidMessage("interaction_id is not a UUID") }
         guard !event.agentId.isEmpty else { throw InvalidMessage("agent_id is empty") }
         try await store.lockRouting(on: connection, logger: logger)
+        try await participants.add(interactionID: id, agentID: event.agentId, at: event.at, on: connection, logger: logger)
         let now = try await store.now(on: connection, logger: logger)
         var interaction: InteractionProjection
         if let existing = try await store.lockInteraction(id, on: connection, logger: logger) {

@@ -134,5 +134,22 @@ enum TransferMigrations {
             """,
             "CREATE INDEX notifications_agent ON transfer.notifications (agent_id, at DESC, id)",
         ]),
+        // Who may see which interaction (``InteractionParticipants``): an agent who neither
+        // owns nor owned one gets 404 for it, as from session. Filled from what transfer
+        // already knows: current owners and every accepted offer.
+        Migration(version: 3, name: "interaction participants", statements: [
+            InteractionParticipants.createTable(schema: "transfer"),
+            """
+            INSERT INTO transfer.interaction_agents (interaction_id, agent_id, first_assigned_at)
+            SELECT interaction_id, agent_id, min(coalesce(decided_at, created_at)) FROM transfer.offers
+            WHERE state = 'accepted' GROUP BY interaction_id, agent_id
+            ON CONFLICT DO NOTHING
+            """,
+            """
+            INSERT INTO transfer.interaction_agents (interaction_id, agent_id, first_assigned_at)
+            SELECT id, owner_id, updated_at FROM transfer.interactions WHERE owner_id IS NOT NULL
+            ON CONFLICT DO NOTHING
+            """,
+        ]),
     ]
 }

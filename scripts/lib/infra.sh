@@ -113,8 +113,8 @@ sb_pid_alive() {
 # --- Packages ---------------------------------------------------------------------------
 
 # sb_install_deps: install the Debian packages Switchboard needs to build and run here,
-# plus pika for the Python tools. A no-op when everything is there. Needs root only when
-# something is missing.
+# plus pika for the Python tools and schemathesis for the end-to-end fuzzing test (pip).
+# A no-op when everything is there. Needs root only when a Debian package is missing.
 sb_install_deps() {
     local packages=(rabbitmq-server librabbitmq-dev amqp-tools libvips-dev libvips-tools postgresql nginx-light curl gettext-base python3-pika)
     local missing=() package log="${SB_DEPS_LOG:-${TMPDIR:-/tmp}/switchboard-install-deps.log}"
@@ -143,13 +143,24 @@ sb_install_deps() {
     fi
     # python3 may be another interpreter than Debian's (pyenv, a venv), which does not see
     # python3-pika: give it its own copy.
-    if ! python3 -c 'import pika' >/dev/null 2>&1; then
-        sb_log "installing pika for $(command -v python3) (output in $log)"
-        if ! python3 -m pip install -q pika >>"$log" 2>&1; then
-            sb_error "pip install pika failed; last lines of $log:"
-            tail -n 20 "$log" >&2
-            return 1
-        fi
+    _sb_pip_ensure 'import pika' pika "$log" || return 1
+    # Debian does not package schemathesis (Tests/EndToEnd/test_e2e_fuzz.py uses its 4.x API).
+    _sb_pip_ensure 'import schemathesis, sys; sys.exit(schemathesis.__version__.split(".")[0] != "4")' \
+        'schemathesis>=4.32,<5' "$log" || return 1
+}
+
+# _sb_pip_ensure CHECK SPEC LOG: pip-install SPEC for python3 unless the Python code CHECK
+# already runs without error (the package is importable, in a version that fits).
+_sb_pip_ensure() {
+    local check="$1" spec="$2" log="$3"
+    if python3 -c "$check" >/dev/null 2>&1; then
+        return 0
+    fi
+    sb_log "installing $spec for $(command -v python3) (output in $log)"
+    if ! python3 -m pip install -q "$spec" >>"$log" 2>&1; then
+        sb_error "pip install $spec failed; last lines of $log:"
+        tail -n 20 "$log" >&2
+        return 1
     fi
 }
 
@@ -467,7 +478,8 @@ sb_render_gateway() {
         CALLBACK_UPSTREAM="127.0.0.1:$(sb_service_port callback)" \
         MEDIA_UPSTREAM="127.0.0.1:$(sb_service_port media)" \
         envsubst "$SB_UPSTREAM_VARIABLES" <"$template" |
-        sed "s/^\([[:space:]]*listen\) 8080;/\1 $listen;/" >"$nginx_dir/default.conf" || {
+        sed -e "s/^\([[:space:]]*listen\) 8080;/\1 $listen;/" \
+            -e "s|^\([[:space:]]*access_log\) /dev/stdout |\1 $log_dir/gateway-access.log |" >"$nginx_dir/default.conf" || {
         sb_error "cannot render $template"
         return 1
     }

@@ -448,7 +448,7 @@ def test_list_filters_and_pagination(system):
 # --- With other services ----------------------------------------------------------------
 
 
-def test_callback_from_an_interaction_appears_in_its_transcript(system, system_client, supervisor, callback_watcher):
+def test_callback_from_an_interaction_appears_in_its_transcript(system, system_client, supervisor, callback_watcher, observer):
     national, customer = sb.customer_number()
     org = sb.org_number()
     response = system_client.post(
@@ -460,8 +460,22 @@ def test_callback_from_an_interaction_appears_in_its_transcript(system, system_c
     interaction = sb.wait_for_interaction(supervisor, **{"from": customer, "to": org})
     sb.wait_for_transcript(supervisor, interaction["id"], 1)
 
-    kate = _client(system, _unique("kate"), ["agent"], "Kate Lewis")
-    created = _schedule(kate, phone=customer, interaction_id=interaction["id"], due_at=_far(1))
+    kate_id = _unique("kate")
+    kate = _client(system, kate_id, ["agent"], "Kate Lewis")
+    body = {"phone": customer, "interaction_id": interaction["id"], "due_at": _far(1), "target": {"type": "agent", "id": kate_id}}
+    # Not hers yet: the interaction answers as if it did not exist, and nothing is scheduled.
+    _assert_problem(kate.post(CALLBACKS, json=body, timeout=5), 404, "not_found")
+
+    # Once she owns it (session's interaction.assigned reaches callback), she may link it.
+    observer.publish({"interaction_id": interaction["id"], "agent_id": kate_id, "agent_name": "Kate Lewis",
+                      "expected_owner_id": None, "reason": "routed"},
+                     exchange="switchboard.commands", routing_key="session.interaction.assign")
+
+    def scheduled_by_kate():
+        response = kate.post(CALLBACKS, json=body, timeout=5)
+        return response.json() if response.status_code == 201 else None
+
+    created = sb.wait_until(scheduled_by_kate, timeout=10, what="the callback linked to kate's interaction")
     assert created["interaction_id"] == interaction["id"], created
 
     [(_, scheduled)] = callback_watcher.wait_for(created["id"], "callback.scheduled", timeout=5)

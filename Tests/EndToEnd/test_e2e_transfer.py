@@ -335,8 +335,9 @@ def test_transfer_to_an_agent_accepted_moves_ownership(system, observer, admin, 
     target.ready()
     interaction_id = routed_to(observer, admin, supervisor, source, queue)
 
+    # An agent who never owned it is told it does not exist (ids cannot be probed).
     intruder = target.transfer(interaction_id, "agent", source.id)
-    assert intruder.status_code == 403 and intruder.json()["code"] == "not_owner"
+    assert intruder.status_code == 404 and intruder.json()["code"] == "not_found", intruder.text
     unknown = source.transfer(str(uuid.uuid4()), "agent", target.id)
     assert unknown.status_code == 404
 

@@ -14,6 +14,7 @@ struct NULCharacterMiddlewareTests {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: NULCharacterMiddleware())
         router.get("/v1/things/:id") { _, context in context.parameters.get("id") ?? "" }
+        router.get("/v1/webhooks/kannel/:channel/inbound") { _, _ in "ok" }
         router.post("/v1/things") { request, _ in try await JSONBody.decode(Echo.self, from: request).text }
         return Application(router: router)
     }
@@ -51,6 +52,14 @@ struct NULCharacterMiddlewareTests {
                 let body = try problem(response)
                 #expect(body["code"] as? String == "invalid_character")
                 #expect((body["detail"] as? String)?.hasPrefix("text contains a NUL") == true)
+            }
+        }
+    }
+
+    @Test func carrierWebhooksMayCarryBinaryQueryFields() async throws {
+        try await application().test(.router) { client in
+            try await client.execute(uri: "/v1/webhooks/kannel/main/inbound?udh=%05%00%03%2A%03%01&text=hi", method: .get) { response in
+                #expect(response.status == .ok)
             }
         }
     }

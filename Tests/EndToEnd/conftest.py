@@ -150,3 +150,10 @@ def pytest_runtest_makereport(item, call):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "heavy: a bounded (< 40 s) load test that runs in the normal suite")
+    config.addinivalue_line("markers", "fuzz: generated requests to every operation (test_e2e_fuzz.py); runs last")
+
+
+def pytest_collection_modifyitems(config, items):
+    """The fuzz tests run after every other test, whatever the order of the files: they write
+    hundreds of odd objects, which no other test should meet during its run."""
+    items.sort(key=lambda item: item.get_closest_marker("fuzz") is not None)  # stable

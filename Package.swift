@@ -91,6 +91,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         shared("SwitchboardServiceKit", directory: "ServiceKit", dependencies: [
             "SwitchboardModels",

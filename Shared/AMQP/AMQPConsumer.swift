@@ -8,8 +8,10 @@ import Foundation
 ///
 /// Deliveries with the same ordering key (a conversation) are handled one after another,
 /// in delivery order; different keys run in parallel on up to `concurrency` workers, each
-/// taking everything waiting that it may (``KeyedBatchScheduler``). On graceful shutdown it
-/// cancels the consumer, finishes what it holds and returns.
+/// taking everything waiting that it may (``KeyedBatchScheduler``). A delivery that failed
+/// transiently is kept and tried again after a wait, its conversation held meanwhile, and
+/// failures during an outage are not counted (``RedeliveryPolicy``). On graceful shutdown
+/// it cancels the consumer, finishes what it holds and returns.
 public struct AMQPConsumer: Service {
     public typealias Handler = @Sendable (AMQPDelivery) async -> AMQPHandlingResult
     /// Handles a batch of deliveries (each key's in delivery order) and returns one result each.
@@ -26,12 +28,17 @@ public struct AMQPConsumer: Service {
     private let logger: Logger
     private let source: String
     private let waitUntilReady: @Sendable () async -> Void
+    private let dependenciesHealthy: @Sendable () async -> Bool
+    private let redelivery: RedeliveryPolicy
 
     /// - Parameters:
     ///   - connection: consumes and acks.
     ///   - publisher: republishes dead letters with their reason (confirmed before the ack).
     ///   - source: the service name recorded on dead letters.
     ///   - waitUntilReady: awaited before consuming starts (migrations applied).
+    ///   - dependenciesHealthy: asked when a delivery failed transiently: false means an
+    ///     outage (the database is unreachable), whose failures do not count toward giving
+    ///     the delivery back (``RedeliveryPolicy``).
     public init(
         connection: AMQPConnection,
         publisher: AMQPConnection,
@@ -41,12 +48,15 @@ public struct AMQPConsumer: Service {
         source: String,
         logger: Logger,
         waitUntilReady: @escaping @Sendable () async -> Void = {},
+        dependenciesHealthy: @escaping @Sendable () async -> Bool = { true },
+        redelivery: RedeliveryPolicy = RedeliveryPolicy(),
         orderingKey: @escaping @Sendable (AMQPDelivery) -> String? = { _ in nil },
         handler: @escaping Handler
     ) {
         self.init(
             connection: connection, publisher: publisher, queue: queue, prefetch: prefetch, concurrency: concurrency,
-            source: source, logger: logger, waitUntilReady: waitUntilReady, orderingKey: orderingKey, maxBatch: 1,
+            source: source, logger: logger, waitUntilReady: waitUntilReady, dependenciesHealthy: dependenciesHealthy,
+            redelivery: redelivery, orderingKey: orderingKey, maxBatch: 1,
             batchHandler: { deliveries in
                 var results: [AMQPHandlingResult] = []
                 for delivery in deliveries { results.append(await handler(delivery)) }
@@ -65,10 +75,14 @@ public struct AMQPConsumer: Service {
         source: String,
         logger: Logger,
         waitUntilReady: @escaping @Sendable () async -> Void = {},
+        dependenciesHealthy: @escaping @Sendable () async -> Bool = { true },
+        redelivery: RedeliveryPolicy = RedeliveryPolicy(),
         orderingKey: @escaping @Sendable (AMQPDelivery) -> String? = { _ in nil },
         maxBatch: Int,
         batchHandler: @escaping BatchHandler
     ) {
+        self.dependenciesHealthy = dependenciesHealthy
+        self.redelivery = redelivery
         self.maxBatch = max(1, maxBatch)
         self.connection = connection
         self.publisher = publisher
@@ -93,38 +107,73 @@ public struct AMQPConsumer: Service {
         let retried = Counter(label: "switchboard_messaging_retried_total", dimensions: [("queue", queue)])
         let duration = Timer(label: "switchboard_messaging_batch_duration_seconds", dimensions: [("queue", queue)], preferredDisplayUnit: .seconds)
 
+        let attempts = RedeliveryAttempts()
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<concurrency {
                 group.addTask {
+                    var outageStreak = 0
                     while let scheduled = await scheduler.nextBatch(max: maxBatch) {
                         let batch = scheduled.elements
-                        defer { scheduler.finish(scheduled) }
                         let start = ContinuousClock.now
                         let results = await handler(batch)
                         let elapsed = ContinuousClock.now - start
                         duration.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
                         var acks: [AMQPDelivery] = []
-                        for (delivery, result) in zip(batch, results) {
+                        var failed: [(index: Int, reason: String)] = []
+                        for (index, (delivery, result)) in zip(batch, results).enumerated() {
                             switch result {
                             case .ack:
                                 acks.append(delivery)
                             case .retry(let reason):
-                                retried.increment()
-                                logger.warning("message will be retried", metadata: [
-                                    "queue": "\(queue)", "message_id": "\(delivery.properties.messageID ?? "-")",
-                                    "reason": "\(reason)", "previous_deliveries": "\(delivery.previousDeliveries)",
-                                ])
-                                connection.reject(delivery, requeue: true)
+                                failed.append((index, reason))
                             case .deadLetter(let reason):
                                 deadLettered.increment()
                                 await deadLetter(delivery, reason: reason)
                             }
                         }
-                        // A handler that returned too few results: the rest go back to the
-                        // queue now (before their keys are freed), never lost or held.
-                        for delivery in batch.dropFirst(results.count) { connection.reject(delivery, requeue: true) }
+                        // A handler that returned too few results: the rest are tried again.
+                        for index in results.count..<batch.count { failed.append((index, "the handler returned no result for it")) }
                         handled.increment(by: acks.count)
                         connection.ack(all: acks)
+                        attempts.forget(acks)
+                        guard !failed.isEmpty else {
+                            outageStreak = 0
+                            scheduler.finish(scheduled)
+                            continue
+                        }
+                        // Their conversations stay held while we wait, so nothing later of
+                        // theirs is handled first (issue #19).
+                        let healthy = await dependenciesHealthy()
+                        outageStreak = healthy ? 0 : outageStreak + 1
+                        var returning: [Int] = []
+                        var wait = Duration.zero
+                        for (index, reason) in failed {
+                            let delivery = batch[index]
+                            let counted = healthy ? attempts.record(delivery) : attempts.count(delivery)
+                            let decision = redelivery.decide(
+                                countedFailures: counted, dependenciesHealthy: healthy, outageStreak: outageStreak,
+                                shuttingDown: scheduler.isClosed
+                            )
+                            retried.increment()
+                            switch decision {
+                            case .tryAgain(let after, _):
+                                returning.append(index)
+                                wait = max(wait, after)
+                                logger.log(level: healthy ? .warning : .notice, "message will be retried", metadata: [
+                                    "queue": "\(queue)", "message_id": "\(delivery.properties.messageID ?? "-")", "reason": "\(reason)",
+                                    "attempt": "\(counted)", "dependencies": "\(healthy ? "healthy" : "unhealthy")",
+                                ])
+                            case .giveBack:
+                                attempts.forget([delivery])
+                                logger.warning("message given back to the queue", metadata: [
+                                    "queue": "\(queue)", "message_id": "\(delivery.properties.messageID ?? "-")", "reason": "\(reason)",
+                                    "previous_deliveries": "\(delivery.previousDeliveries)",
+                                ])
+                                connection.reject(delivery, requeue: true)
+                            }
+                        }
+                        if !returning.isEmpty { await pause(for: wait, unless: scheduler) }
+                        scheduler.finish(scheduled, returning: returning)
                     }
                 }
             }
@@ -139,6 +188,15 @@ public struct AMQPConsumer: Service {
                 }
                 scheduler.close()
             }
+        }
+    }
+
+    /// Waits `duration`, or less once the consumer is shutting down (it then gives the
+    /// delivery back instead of trying again).
+    private func pause(for duration: Duration, unless scheduler: KeyedBatchScheduler<AMQPDelivery>) async {
+        let deadline = ContinuousClock.now + duration
+        while ContinuousClock.now < deadline, !scheduler.isClosed {
+            try? await Task.sleep(for: min(.milliseconds(100), deadline - ContinuousClock.now))
         }
     }
 

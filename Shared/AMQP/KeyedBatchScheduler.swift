@@ -1,21 +1,28 @@
 import NIOConcurrencyHelpers
 
 /// Hands a consumer's deliveries to its workers in batches, so that deliveries with the
-/// same ordering key (a conversation) are handled one batch at a time and in delivery
-/// order, while any number of other keys are handled in parallel.
+/// same ordering key (a conversation) are handled one at a time and in delivery order,
+/// while any number of other keys are handled in parallel.
 ///
 /// A free worker takes everything that is waiting (up to a maximum) whose key no other
-/// worker holds, in delivery order, and holds those keys until it calls ``finish(_:)``. A
-/// key held elsewhere is skipped together with every later delivery of it. So batches
+/// worker holds, in delivery order, **at most one delivery per key**, and holds those keys
+/// until it calls ``finish(_:returning:)``. A key held elsewhere, or already in the batch,
+/// is skipped together with every later delivery of it. One per key means a batch never
+/// holds two messages of one conversation, so whatever a handler does when one message of
+/// a batch fails (retry the rest one by one, carry on), the conversation's next message
+/// cannot be committed before it. A delivery that is to be tried again goes back to the
+/// front of the line (``finish(_:returning:)``), ahead of its key's later ones. So batches
 /// adapt to the load: one delivery at once when idle (no added latency), and, as soon as
 /// the workers fall behind, large batches that a handler commits in one transaction. (Fixed
 /// lanes per key hash would split the backlog into as many thin queues as there are lanes
 /// and keep batches small exactly when they are needed.)
 final class KeyedBatchScheduler<Element: Sendable>: Sendable {
-    /// Deliveries taken by one worker, and the keys it holds until ``finish(_:)``.
+    /// Deliveries taken by one worker, and the keys it holds until ``finish(_:returning:)``.
     struct Batch: Sendable {
         var elements: [Element]
-        fileprivate var keys: Set<String>
+        /// Each element's key, in the same order.
+        fileprivate var elementKeys: [String?]
+        fileprivate var keys: Set<String> { Set(elementKeys.compactMap { $0 }) }
     }
 
     private struct Pending {
@@ -73,16 +80,25 @@ final class KeyedBatchScheduler<Element: Sendable>: Sendable {
     }
 
     /// The worker handled `batch`: its keys are free again, and any worker waiting for one
-    /// of them is woken.
-    func finish(_ batch: Batch) {
+    /// of them is woken. The elements at `returning` (indices into the batch) are to be
+    /// tried again: they go back to the front of the line, in their order, so each comes
+    /// before every later delivery of its key.
+    func finish(_ batch: Batch, returning: [Int] = []) {
         let waiters = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
             state.heldKeys.subtract(batch.keys)
+            if !returning.isEmpty {
+                let again = returning.sorted().map { Pending(element: batch.elements[$0], key: batch.elementKeys[$0]) }
+                state.pending.insert(contentsOf: again, at: 0)
+            }
             guard !state.pending.isEmpty || state.closed else { return [] }
             defer { state.waiters.removeAll() }
             return state.waiters
         }
         for waiter in waiters { waiter.resume() }
     }
+
+    /// Whether ``close()`` was called (the consumer is shutting down).
+    var isClosed: Bool { state.withLockedValue { $0.closed } }
 
     /// How many deliveries wait for a worker (for tests and metrics).
     var waitingCount: Int { state.withLockedValue { $0.pending.count } }
@@ -94,6 +110,7 @@ final class KeyedBatchScheduler<Element: Sendable>: Sendable {
     private static func take(from state: inout State, max: Int) -> Batch? {
         guard !state.pending.isEmpty else { return nil }
         var taken: [Element] = []
+        var takenElementKeys: [String?] = []
         var takenKeys: Set<String> = []
         var skippedKeys: Set<String> = []
         var kept: [Pending] = []
@@ -104,7 +121,7 @@ final class KeyedBatchScheduler<Element: Sendable>: Sendable {
                 continue
             }
             if let key = item.key {
-                if skippedKeys.contains(key) || state.heldKeys.contains(key) {
+                if skippedKeys.contains(key) || state.heldKeys.contains(key) || takenKeys.contains(key) {
                     skippedKeys.insert(key)
                     kept.append(item)
                     continue
@@ -112,10 +129,11 @@ final class KeyedBatchScheduler<Element: Sendable>: Sendable {
                 takenKeys.insert(key)
             }
             taken.append(item.element)
+            takenElementKeys.append(item.key)
         }
         guard !taken.isEmpty else { return nil }
         state.pending = kept
         state.heldKeys.formUnion(takenKeys)
-        return Batch(elements: taken, keys: takenKeys)
+        return Batch(elements: taken, elementKeys: takenElementKeys)
     }
 }

@@ -25,6 +25,9 @@ public struct ServiceRuntime: Sendable {
     public let authenticator: Authenticator
     public let startup: StartupGate
     public let migrations: MigrationRunner
+    /// Whether PostgreSQL answers within a second: readiness, and consumers telling an
+    /// outage from a message that fails on its own.
+    public let databaseProbe: DatabaseProbe
 
     public init(
         configuration: ServiceConfiguration, schema: String, migrations: [Migration], logger: Logger,
@@ -46,6 +49,7 @@ public struct ServiceRuntime: Sendable {
         self.outbox = Outbox(schema: schema)
         self.authenticator = await Authenticator(secret: configuration.jwtSecret)
         self.startup = StartupGate()
+        self.databaseProbe = DatabaseProbe(client: postgres, logger: logger)
         self.migrations = MigrationRunner(schema: schema, migrations: Migration.messagingMigrations(schema: schema) + migrations)
     }
 
@@ -56,7 +60,7 @@ public struct ServiceRuntime: Sendable {
         router.add(middleware: UnexpectedErrorMiddleware(logger: logger))
         router.add(middleware: NULCharacterMiddleware())
         HealthRoutes(
-            service: configuration.service, postgres: postgres, connections: [consumeConnection, publishConnection],
+            service: configuration.service, probe: databaseProbe, connections: [consumeConnection, publishConnection],
             gate: startup, registry: registry, openAPI: openAPI, logger: logger
         ).register(on: router)
         return router
@@ -78,6 +82,7 @@ public struct ServiceRuntime: Sendable {
             connection: consumeConnection, publisher: publishConnection, queue: queue,
             prefetch: UInt16(clamping: configuration.prefetch), concurrency: configuration.consumerConcurrency,
             source: configuration.service, logger: logger, waitUntilReady: { await gate.wait() },
+            dependenciesHealthy: { [databaseProbe] in await databaseProbe.isReachable() },
             orderingKey: orderingKey, handler: handler
         )
     }
@@ -95,6 +100,7 @@ public struct ServiceRuntime: Sendable {
             connection: consumeConnection, publisher: publishConnection, queue: queue,
             prefetch: UInt16(clamping: configuration.prefetch), concurrency: configuration.batchConcurrency,
             source: configuration.service, logger: logger, waitUntilReady: { await gate.wait() },
+            dependenciesHealthy: { [databaseProbe] in await databaseProbe.isReachable() },
             orderingKey: orderingKey, maxBatch: configuration.consumerBatch, batchHandler: handler
         )
     }

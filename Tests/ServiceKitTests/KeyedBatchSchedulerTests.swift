@@ -5,9 +5,39 @@ import Testing
 struct KeyedBatchSchedulerTests {
     @Test func aFreeWorkerTakesEverythingWaitingInOrder() async throws {
         let scheduler = KeyedBatchScheduler<Int>()
-        for value in 1...5 { scheduler.push(value, key: "k\(value % 2)") }
+        for value in 1...5 { scheduler.push(value, key: "k\(value)") }
         let batch = try #require(await scheduler.nextBatch(max: 50))
         #expect(batch.elements == [1, 2, 3, 4, 5])
+    }
+
+    /// Two messages of one conversation never share a batch: whatever a handler does when
+    /// the first fails, the second cannot be committed before it (issue #19).
+    @Test func aBatchHoldsAtMostOneDeliveryPerKey() async throws {
+        let scheduler = KeyedBatchScheduler<String>()
+        for element in ["a1", "b1", "a2", "x", "b2", "a3", "c1"] { scheduler.push(element, key: element == "x" ? nil : String(element.prefix(1))) }
+        let first = try #require(await scheduler.nextBatch(max: 50))
+        #expect(first.elements == ["a1", "b1", "x", "c1"])
+        scheduler.finish(first)
+        let second = try #require(await scheduler.nextBatch(max: 50))
+        #expect(second.elements == ["a2", "b2"])
+        scheduler.finish(second)
+        #expect(try #require(await scheduler.nextBatch(max: 50)).elements == ["a3"])
+    }
+
+    /// A delivery to be tried again goes back ahead of its conversation's later deliveries.
+    @Test func aReturnedDeliveryComesBeforeItsKeysLaterOnes() async throws {
+        let scheduler = KeyedBatchScheduler<String>()
+        scheduler.push("a1", key: "a")
+        scheduler.push("b1", key: "b")
+        let first = try #require(await scheduler.nextBatch(max: 50))
+        scheduler.push("a2", key: "a")
+        scheduler.push("b2", key: "b")
+        // a1 failed: it goes back; b1 was handled.
+        scheduler.finish(first, returning: [0])
+        let second = try #require(await scheduler.nextBatch(max: 50))
+        #expect(second.elements == ["a1", "b2"])
+        scheduler.finish(second)
+        #expect(try #require(await scheduler.nextBatch(max: 50)).elements == ["a2"])
     }
 
     @Test func batchesStopAtTheirMaximumAndKeepTheRestInOrder() async throws {
@@ -33,7 +63,9 @@ struct KeyedBatchSchedulerTests {
         #expect(scheduler.waitingCount == 2)
         scheduler.finish(held)
         let next = try #require(await scheduler.nextBatch(max: 50))
-        #expect(next.elements == ["a2", "a3"], "then a's deliveries, in order")
+        #expect(next.elements == ["a2"], "then a's deliveries, in order, one per batch")
+        scheduler.finish(next)
+        #expect(try #require(await scheduler.nextBatch(max: 50)).elements == ["a3"])
     }
 
     @Test func aWorkerWaitingForAHeldKeyIsWokenWhenItIsFreed() async throws {

@@ -1,0 +1,133 @@
+import Foundation
+import NIOConcurrencyHelpers
+import SwitchboardAMQP
+import Testing
+
+/// How a consumer treats deliveries whose handler failed transiently (issue #19), against
+/// the real broker: a retried message keeps its place in its conversation, and failures
+/// during an outage never spend the queue's delivery limit.
+@Suite("Consumer redelivery", .serialized)
+struct ConsumerRedeliveryIntegrationTests {
+    /// A queue of our own with a dead-letter queue, as the services' queues are set up.
+    func topology(deliveryLimit: Int) -> (AMQPTopology, exchange: String, queue: String, dead: String) {
+        let exchange = TestEnvironment.unique("redelivery-x")
+        let queue = TestEnvironment.unique("redelivery-q")
+        let dead = TestEnvironment.unique("redelivery-dead")
+        let deadExchange = TestEnvironment.unique("redelivery-dlx")
+        let topology = AMQPTopology(
+            exchanges: [.init(name: exchange, kind: .direct), .init(name: deadExchange, kind: .fanout)],
+            queues: [
+                .init(name: queue, arguments: [
+                    "x-queue-type": .string("quorum"), "x-dead-letter-exchange": .string(deadExchange),
+                    "x-delivery-limit": .int(Int64(deliveryLimit)), "x-expires": .int(300_000),
+                ]),
+                .init(name: dead, arguments: ["x-queue-type": .string("quorum"), "x-expires": .int(300_000)]),
+            ],
+            bindings: [.init(queue: queue, exchange: exchange, routingKey: "key"), .init(queue: dead, exchange: deadExchange, routingKey: "")]
+        )
+        return (topology, exchange, queue, dead)
+    }
+
+    /// Message 1 of a conversation fails once; message 2, already prefetched, must still be
+    /// handled after it (before the fix the failed one was requeued and its key released,
+    /// so 2 overtook it).
+    @Test func aRetriedMessageKeepsItsPlaceInItsConversation() async throws {
+        let (topology, exchange, queue, _) = topology(deliveryLimit: 5)
+        try await TestEnvironment.withConnection(topology: topology) { connection in
+            let seen = NIOLockedValueBox<[String]>([])
+            let failedOnce = NIOLockedValueBox(false)
+            let consumer = AMQPConsumer(
+                connection: connection, publisher: connection, queue: queue, prefetch: 50, concurrency: 4,
+                source: "integration-test", logger: TestEnvironment.logger,
+                redelivery: RedeliveryPolicy(localAttempts: 3, initialBackoff: .milliseconds(50), maxBackoff: .milliseconds(200)),
+                orderingKey: { $0.properties.correlationID }
+            ) { delivery in
+                let text = String(decoding: delivery.body, as: UTF8.self)
+                let fail = text == "1" && failedOnce.withLockedValue { failed in
+                    defer { failed = true }
+                    return !failed
+                }
+                if fail { return .retry(reason: "failing message 1 once for the test") }
+                seen.withLockedValue { $0.append(text) }
+                return .ack
+            }
+            var messages: [AMQPMessage] = []
+            for text in ["1", "2", "3"] {
+                var message = AMQPMessage.test(exchange: exchange, routingKey: "key", text: text)
+                message.properties.correlationID = "one-conversation"
+                messages.append(message)
+            }
+            // All three wait in the queue before the consumer starts, so 2 and 3 are prefetched with 1.
+            #expect(await connection.publish(batch: messages).allSatisfy { $0 == nil })
+            let task = Task { try await consumer.run() }
+            try await TestEnvironment.waitUntil("all three handled", timeout: .seconds(10)) { seen.withLockedValue { $0.count } == 3 }
+            #expect(seen.withLockedValue { $0 } == ["1", "2", "3"])
+            task.cancel()
+        }
+    }
+
+    /// While the dependencies are unhealthy, a failing message is kept and tried again for
+    /// as long as the outage lasts — far more often than the queue's delivery limit (2 here)
+    /// — and is handled once they recover: nothing is dead-lettered.
+    @Test func anOutageNeverSpendsTheDeliveryLimit() async throws {
+        let (topology, exchange, queue, dead) = topology(deliveryLimit: 2)
+        try await TestEnvironment.withConnection(topology: topology) { connection in
+            let outage = NIOLockedValueBox(true)
+            let tries = NIOLockedValueBox(0)
+            let handled = NIOLockedValueBox<[String]>([])
+            let consumer = AMQPConsumer(
+                connection: connection, publisher: connection, queue: queue, prefetch: 50, concurrency: 2,
+                source: "integration-test", logger: TestEnvironment.logger,
+                dependenciesHealthy: { !outage.withLockedValue { $0 } },
+                redelivery: RedeliveryPolicy(localAttempts: 2, initialBackoff: .milliseconds(20), maxBackoff: .milliseconds(50)),
+                orderingKey: { $0.properties.correlationID }
+            ) { delivery in
+                tries.withLockedValue { $0 += 1 }
+                if outage.withLockedValue({ $0 }) { return .retry(reason: "database unreachable (simulated)") }
+                handled.withLockedValue { $0.append(String(decoding: delivery.body, as: UTF8.self)) }
+                return .ack
+            }
+            let task = Task { try await consumer.run() }
+            var messages: [AMQPMessage] = []
+            for index in 0..<10 {
+                var message = AMQPMessage.test(exchange: exchange, routingKey: "key", text: "\(index)")
+                message.properties.correlationID = "conversation-\(index % 3)"
+                messages.append(message)
+            }
+            #expect(await connection.publish(batch: messages).allSatisfy { $0 == nil })
+            try await TestEnvironment.waitUntil("many tries during the outage", timeout: .seconds(10)) { tries.withLockedValue { $0 } >= 60 }
+            outage.withLockedValue { $0 = false }
+            try await TestEnvironment.waitUntil("all handled after the outage", timeout: .seconds(10)) {
+                handled.withLockedValue { $0.count } == 10
+            }
+            for key in 0..<3 {
+                let texts = handled.withLockedValue { $0 }.compactMap(Int.init).filter { $0 % 3 == key }
+                #expect(texts == texts.sorted(), "conversation-\(key) in order")
+            }
+            var deadLetters = connection.consume(queue: dead, prefetch: 1).makeAsyncIterator()
+            #expect(await TestEnvironment.next(&deadLetters, timeout: .seconds(1)) == nil, "nothing dead-lettered")
+            task.cancel()
+        }
+    }
+
+    /// A message that fails on its own while the dependencies are healthy is still a
+    /// poison message: tried a few times here, then given back until the delivery limit
+    /// dead-letters it.
+    @Test func aMessageFailingWhileOthersSucceedStillReachesTheDeadLetterQueue() async throws {
+        let (topology, exchange, queue, dead) = topology(deliveryLimit: 1)
+        try await TestEnvironment.withConnection(topology: topology) { connection in
+            let consumer = AMQPConsumer(
+                connection: connection, publisher: connection, queue: queue, prefetch: 10, concurrency: 2,
+                source: "integration-test", logger: TestEnvironment.logger,
+                redelivery: RedeliveryPolicy(localAttempts: 2, initialBackoff: .milliseconds(10), maxBackoff: .milliseconds(20))
+            ) { _ in .retry(reason: "always fails") }
+            let task = Task { try await consumer.run() }
+            try await connection.publish(.test(exchange: exchange, routingKey: "key", text: "poison", id: "m-transient-poison"))
+            var deadLetters = connection.consume(queue: dead, prefetch: 1).makeAsyncIterator()
+            let letter = try #require(await TestEnvironment.next(&deadLetters, timeout: .seconds(10)))
+            #expect(letter.properties.messageID == "m-transient-poison")
+            connection.ack(letter)
+            task.cancel()
+        }
+    }
+}

@@ -13,7 +13,9 @@ public import SwitchboardAMQP
 /// tick (rows another replica committed while its relay was stopped). One relay per schema
 /// works at a time (`pg_advisory_xact_lock`: a relay woken while another replica's drains
 /// waits its turn and then drains too, so no committed row waits for the tick), so events
-/// leave in commit order even with several replicas. On graceful shutdown it drains once more.
+/// leave in commit order even with several replicas; a batch takes one row per
+/// conversation, and a row the broker refuses waits and is finally parked
+/// (``OutboxRetryPolicy``). On graceful shutdown it drains once more.
 public struct OutboxRelay: Service {
     private let client: PostgresClient
     private let outbox: Outbox
@@ -23,11 +25,14 @@ public struct OutboxRelay: Service {
     private let batchSize: Int
     private let safetyTick: Duration
     private let waitUntilReady: @Sendable () async -> Void
+    private let retryPolicy: OutboxRetryPolicy
 
     public init(
         client: PostgresClient, outbox: Outbox, publisher: AMQPConnection, service: String, logger: Logger,
-        batchSize: Int = 500, safetyTick: Duration = .seconds(2), waitUntilReady: @escaping @Sendable () async -> Void = {}
+        batchSize: Int = 500, safetyTick: Duration = .seconds(2), retryPolicy: OutboxRetryPolicy = OutboxRetryPolicy(),
+        waitUntilReady: @escaping @Sendable () async -> Void = {}
     ) {
+        self.retryPolicy = retryPolicy
         self.waitUntilReady = waitUntilReady
         self.client = client
         self.outbox = outbox
@@ -42,8 +47,11 @@ public struct OutboxRelay: Service {
         // The outbox table exists once migrations are applied.
         await waitUntilReady()
         let (wakeups, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let published = Counter(label: "switchboard_outbox_published_total")
-        let failures = Counter(label: "switchboard_outbox_publish_failures_total")
+        let counters = Counters(
+            published: Counter(label: "switchboard_outbox_published_total"),
+            failures: Counter(label: "switchboard_outbox_publish_failures_total"),
+            parked: Counter(label: "switchboard_outbox_parked_total")
+        )
 
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await listen(wake: wake) }
@@ -51,41 +59,39 @@ public struct OutboxRelay: Service {
                 for await _ in outbox.signal.wakeups { wake.yield() }
             }
             group.addTask {
-                var ticks = 0
-                let janitor = OutboxJanitor(outbox: outbox)
                 while !Task.isCancelled {
                     wake.yield()
-                    ticks += 1
-                    if ticks % 300 == 0 {
-                        do { try await janitor.purge(client: client, logger: logger) } catch {
-                            logger.warning("outbox purge failed", metadata: ["reason": "\(error)"])
-                        }
-                    }
                     try? await Task.sleep(for: safetyTick)
                 }
             }
             await withGracefulShutdownHandler {
                 for await _ in wakeups {
                     if Task.isCancelled { break }
-                    await drain(published: published, failures: failures)
+                    await drain(counters)
                 }
             } onGracefulShutdown: {
                 wake.finish()
             }
             // Final flush of whatever committed before shutdown.
-            await drain(published: published, failures: failures)
+            await drain(counters)
             group.cancelAll()
         }
     }
 
+    struct Counters {
+        let published: Counter
+        let failures: Counter
+        let parked: Counter
+    }
+
     /// Publishes batches until the outbox is empty or a publish fails.
-    private func drain(published: Counter, failures: Counter) async {
+    private func drain(_ counters: Counters) async {
         while true {
             do {
-                let (count, failed) = try await relayBatch()
-                published.increment(by: count - failed)
-                failures.increment(by: failed)
-                if failed > 0 || count < batchSize { return }
+                let outcome = try await relayBatch(counters)
+                counters.published.increment(by: outcome.published)
+                counters.failures.increment(by: outcome.failed)
+                if outcome.failed > 0 || !outcome.more { return }
             } catch {
                 logger.warning("outbox relay failed; will retry", metadata: ["reason": "\(String(reflecting: error))"])
                 return
@@ -93,55 +99,129 @@ public struct OutboxRelay: Service {
         }
     }
 
-    private func relayBatch() async throws -> (Int, Int) {
+    struct BatchOutcome {
+        var published = 0
+        var failed = 0
+        /// Rows are left that this batch did not take (a full batch, or later rows of a
+        /// conversation that had one in it).
+        var more = false
+    }
+
+    /// One batch, in one transaction under the schema's advisory lock: the oldest unsent
+    /// rows, **at most one per conversation** (`correlation_id`), none of a conversation
+    /// whose earlier row waits for a retry. So a conversation's events leave in order even
+    /// when one of them fails: nothing later of it is published until it is confirmed.
+    /// A row the broker refuses on its own (unroutable, nacked, its exchange missing) waits
+    /// `OutboxRetryPolicy` before its next try, and after ``parkAfter`` tries moves to
+    /// `<schema>.outbox_parked` with its last error (logged at error, counted by
+    /// `switchboard_outbox_parked_total`), so it no longer holds up its conversation; an
+    /// operator re-queues it with `INSERT INTO <schema>.outbox (…) SELECT … FROM
+    /// <schema>.outbox_parked`. A failure of the connection itself counts toward nothing:
+    /// the relay tries again on its next wake-up.
+    private func relayBatch(_ counters: Counters) async throws -> BatchOutcome {
         let schema = outbox.schema
         let lockKey = "switchboard.outbox.\(schema)"
-        return try await client.withTransaction(logger: logger) { connection -> (Int, Int) in
+        return try await client.withTransaction(logger: logger) { connection -> BatchOutcome in
             try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(lockKey)))", logger: logger)
 
+            let waiting = try await connection.query("""
+                SELECT DISTINCT correlation_id FROM \(unescaped: schema).outbox
+                WHERE retry_at IS NOT NULL AND retry_at > now() AND correlation_id IS NOT NULL
+                """, logger: logger)
+            var held: [String] = []
+            for try await correlation in waiting.decode(String.self) { held.append(correlation) }
+
             let rows = try await connection.query("""
-                SELECT id, message_id, exchange, routing_key, message_type, content_type, correlation_id, traceparent, mandatory, body
-                FROM \(unescaped: schema).outbox WHERE sent_at IS NULL ORDER BY id LIMIT \(batchSize)
+                SELECT id, message_id, exchange, routing_key, message_type, content_type, correlation_id, traceparent, mandatory, body, attempts
+                FROM \(unescaped: schema).outbox
+                WHERE sent_at IS NULL AND (retry_at IS NULL OR retry_at <= now())
+                  AND (correlation_id IS NULL OR NOT (correlation_id = ANY(\(held))))
+                ORDER BY id LIMIT \(batchSize)
                 """, logger: logger)
             var ids: [Int64] = []
+            var attempts: [Int] = []
             var messages: [AMQPMessage] = []
+            var inBatch = Set<String>()
+            var selected = 0
+            var deferred = 0
             let now = Date()
-            for try await (id, messageID, exchange, routingKey, type, contentType, correlationID, traceparent, mandatory, body)
-                in rows.decode((Int64, String, String, String, String, String, String?, String?, Bool, Data).self)
+            for try await (id, messageID, exchange, routingKey, type, contentType, correlationID, traceparent, mandatory, body, tries)
+                in rows.decode((Int64, String, String, String, String, String, String?, String?, Bool, Data, Int).self)
             {
+                selected += 1
+                if let correlationID, !inBatch.insert(correlationID).inserted {
+                    deferred += 1
+                    continue
+                }
                 ids.append(id)
+                attempts.append(tries)
                 messages.append(OutboxMessage(
                     messageID: messageID, exchange: exchange, routingKey: routingKey, type: type, contentType: contentType,
                     correlationID: correlationID, traceparent: traceparent, mandatory: mandatory, body: body
                 ).amqpMessage(service: service, now: now))
             }
-            guard !messages.isEmpty else { return (0, 0) }
+            guard !messages.isEmpty else { return BatchOutcome() }
 
             let outcomes = await publisher.publish(batch: messages)
             var sent: [Int64] = []
-            var failed = 0
-            for (id, outcome) in zip(ids, outcomes) {
-                if let outcome {
-                    failed += 1
-                    try await connection.query("""
-                        UPDATE \(unescaped: schema).outbox SET attempts = attempts + 1, last_error = \(outcome.description)
-                        WHERE id = \(id)
-                        """, logger: logger)
-                } else {
+            var outcome = BatchOutcome(more: selected == batchSize || deferred > 0)
+            for ((id, tries), error) in zip(zip(ids, attempts), outcomes) {
+                guard let error else {
                     sent.append(id)
+                    continue
                 }
+                outcome.failed += 1
+                try await recordFailure(id: id, attempts: tries, error: error, counters: counters, on: connection)
             }
+            outcome.published = sent.count
             if !sent.isEmpty {
                 // Confirmed: the row is done (a delete writes no new row version and no index entry).
                 try await connection.query("DELETE FROM \(unescaped: schema).outbox WHERE id = ANY(\(sent))", logger: logger)
             }
-            if failed > 0 {
+            if outcome.failed > 0 {
                 logger.warning("outbox publishes failed; will retry", metadata: [
-                    "failed": "\(failed)", "first_error": "\(outcomes.compactMap { $0 }.first.map { "\($0)" } ?? "")",
+                    "failed": "\(outcome.failed)", "first_error": "\(outcomes.compactMap { $0 }.first.map { "\($0)" } ?? "")",
                 ])
             }
-            return (messages.count, failed)
+            return outcome
         }
+    }
+
+    /// Counts a refusal of the row itself and schedules its retry, or parks it; a failure
+    /// of the connection is only noted.
+    private func recordFailure(id: Int64, attempts: Int, error: AMQPError, counters: Counters, on connection: PostgresConnection) async throws {
+        let schema = outbox.schema
+        let policy = retryPolicy
+        guard policy.countsAgainstTheMessage(error) else {
+            try await connection.query(
+                "UPDATE \(unescaped: schema).outbox SET last_error = \(error.description) WHERE id = \(id)", logger: logger
+            )
+            return
+        }
+        let tries = attempts + 1
+        guard tries < policy.parkAfter else {
+            try await connection.query("""
+                WITH parked AS (DELETE FROM \(unescaped: schema).outbox WHERE id = \(id) RETURNING *)
+                INSERT INTO \(unescaped: schema).outbox_parked
+                    (id, message_id, exchange, routing_key, message_type, content_type, correlation_id, traceparent, mandatory, body,
+                     created_at, attempts, last_error)
+                SELECT id, message_id, exchange, routing_key, message_type, content_type, correlation_id, traceparent, mandatory, body,
+                       created_at, \(tries), \(error.description)
+                FROM parked
+                """, logger: logger)
+            counters.parked.increment()
+            logger.error("outbox message parked: the broker keeps refusing it", metadata: [
+                "outbox_id": "\(id)", "schema": "\(schema)", "attempts": "\(tries)", "error": "\(error.description)",
+            ])
+            return
+        }
+        let wait = policy.wait(afterAttempt: tries)
+        try await connection.query("""
+            UPDATE \(unescaped: schema).outbox
+            SET attempts = \(tries), last_error = \(error.description),
+                retry_at = now() + make_interval(secs => \(Double(wait.components.seconds)))
+            WHERE id = \(id)
+            """, logger: logger)
     }
 
     /// Holds a connection in `LISTEN` and turns notifications into wake-ups; reconnects on loss.

@@ -22,6 +22,7 @@ import SwitchboardModels
 /// | `SWITCHBOARD_BATCH_CONCURRENCY` | the CPUs the process may use, at least 2 (``defaultBatchConcurrency(cores:)``) |
 /// | `SWITCHBOARD_CONSUMER_BATCH` | `50` (deliveries committed in one transaction at most) |
 /// | `SWITCHBOARD_POSTGRES_POOL_SIZE` | `20` |
+/// | `SWITCHBOARD_INBOX_RETENTION_HOURS` | `168` (24–8760: how long a consumed message id is remembered for dedup) |
 public struct ServiceConfiguration: Sendable {
     public var service: String
     public var amqp: AMQPConfiguration
@@ -37,6 +38,8 @@ public struct ServiceConfiguration: Sendable {
     /// Batches a batch consumer (``ServiceRuntime/batchConsumer(queue:orderingKey:handler:)``) handles at once.
     public var batchConcurrency: Int
     public var consumerBatch: Int
+    /// How long the inbox remembers a consumed message id (``MessagingJanitor``).
+    public var inboxRetentionHours: Int
 
     /// Batches a batch consumer handles at once by default: one per CPU the process may use
     /// (`System.coreCount` honours a container's CPU quota), at least 2 so that one batch's
@@ -89,5 +92,6 @@ public struct ServiceConfiguration: Sendable {
             "SWITCHBOARD_BATCH_CONCURRENCY", default: Self.defaultBatchConcurrency(cores: System.coreCount), in: 1...256
         )
         consumerBatch = try environment.int("SWITCHBOARD_CONSUMER_BATCH", default: 50, in: 1...1000)
+        inboxRetentionHours = try environment.int("SWITCHBOARD_INBOX_RETENTION_HOURS", default: 168, in: 24...8760)
     }
 }

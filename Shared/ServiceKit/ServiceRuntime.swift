@@ -119,7 +119,11 @@ public struct ServiceRuntime: Sendable {
             waitUntilReady: { [startup] in await startup.wait() }
         )
         let migration = MigrationService(client: postgres, runner: migrations, gate: startup, logger: logger)
-        return [postgres, consumeConnection, publishConnection, migration, relay] + extra + consumers + [application]
+        let janitor = MessagingJanitor(
+            client: postgres, schema: schema, inboxRetentionHours: configuration.inboxRetentionHours,
+            waitUntilReady: { [startup] in await startup.wait() }, logger: logger
+        )
+        return [postgres, consumeConnection, publishConnection, migration, relay, janitor] + extra + consumers + [application]
     }
 
     /// Runs the services until SIGTERM/SIGINT, then shuts down gracefully within 10 s.

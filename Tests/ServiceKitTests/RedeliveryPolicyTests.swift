@@ -1,4 +1,5 @@
 @testable import SwitchboardAMQP
+import SwitchboardDatabase
 import Testing
 
 @Suite("Redelivery of transiently failed deliveries")
@@ -38,5 +39,24 @@ struct RedeliveryPolicyTests {
             let wait = policy.backoff(round: 2, jitter: jitter)
             #expect(wait >= .milliseconds(160) && wait <= .milliseconds(240))
         }
+    }
+}
+
+@Suite("Outbox retry policy")
+struct OutboxRetryPolicyTests {
+    @Test func onlyRefusalsOfTheMessageCount() {
+        let policy = OutboxRetryPolicy()
+        #expect(policy.countsAgainstTheMessage(.unroutable(code: 312, reason: "NO_ROUTE")))
+        #expect(policy.countsAgainstTheMessage(.nacked))
+        #expect(policy.countsAgainstTheMessage(.channelClosed(code: 404, reason: "NOT_FOUND - no exchange")))
+        #expect(!policy.countsAgainstTheMessage(.connectionLost("reset")))
+        #expect(!policy.countsAgainstTheMessage(.connectionFailed("refused")))
+        #expect(!policy.countsAgainstTheMessage(.confirmTimedOut))
+        #expect(!policy.countsAgainstTheMessage(.shuttingDown))
+    }
+
+    @Test func waitsDoubleUpToTheCap() {
+        let policy = OutboxRetryPolicy(parkAfter: 10, maxWaitSeconds: 300)
+        #expect((1...10).map { policy.wait(afterAttempt: $0) } == [1, 2, 4, 8, 16, 32, 64, 128, 256, 300].map { Duration.seconds($0) })
     }
 }

@@ -13,7 +13,8 @@ import SwitchboardDatabase
 /// since gets its real deadline as the next look.
 /// The timer sleeps until the earliest deadline (at most `maxSleep`, so a deadline set by
 /// another replica is seen promptly), then claims due rows with `FOR UPDATE SKIP LOCKED`:
-/// however many `session` instances run, each timeout fires once, within a second.
+/// however many `session` instances run, each timeout fires once, within a second. "Now" is
+/// the database's clock, as for the callback, offer and reassembly timers.
 struct InactivityTimer: Service {
     let client: PostgresClient
     /// Its transactions wake the outbox relay when they commit.
@@ -29,13 +30,14 @@ struct InactivityTimer: Service {
         await gate()
         await DeadlineLoop(name: "inactivity timer", batch: batch, maxSleep: maxSleep, logger: logger).run(
             fireDue: { _ in try await fireDue() },
-            secondsUntilNext: { try await store.nextTimeout(client: client, logger: logger).map { $0.timeIntervalSinceNow } }
+            secondsUntilNext: { try await store.secondsUntilNextTimeout(client: client, logger: logger) }
         )
     }
 
     private func fireDue() async throws -> Int {
         try await outbox.transaction(on: client, logger: logger) { connection in
-            let now = Date()
+            // The database's clock, as every other timer uses (not this host's).
+            let now = try await store.databaseNow(on: connection, logger: logger)
             let due = try await store.claimDueTimeouts(now: now, limit: batch, on: connection, logger: logger)
             for record in due {
                 try await commands.timeout(record, now: now, on: connection)

@@ -93,7 +93,11 @@ protocol InteractionStore: Sendable {
     /// Open sessions whose inactivity deadline passed, locked (`SKIP LOCKED`: replicas split them).
     func claimDueTimeouts(now: Date, limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> [InteractionRecord]
     /// The earliest inactivity deadline, to sleep until it.
-    func nextTimeout(client: PostgresClient, logger: Logger) async throws -> Date?
+    /// Seconds from the database's now to the earliest `timeout_at` (≤ 0 when one is due);
+    /// nil when no session waits.
+    func secondsUntilNextTimeout(client: PostgresClient, logger: Logger) async throws -> Double?
+    /// The database's clock (the transaction's start), which every timer uses.
+    func databaseNow(on connection: PostgresConnection, logger: Logger) async throws -> Date
     func interaction(id: UUID, client: PostgresClient, logger: Logger) async throws -> InteractionView?
     func list(_ filter: InteractionFilter, client: PostgresClient, logger: Logger) async throws -> ListPage<InteractionView>
 }

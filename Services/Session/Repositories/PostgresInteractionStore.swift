@@ -233,12 +233,19 @@ struct PostgresInteractionStore: InteractionStore {
         return records
     }
 
-    func nextTimeout(client: PostgresClient, logger: Logger) async throws -> Date? {
+    func secondsUntilNextTimeout(client: PostgresClient, logger: Logger) async throws -> Double? {
         let rows = try await client.query("""
-            SELECT min(timeout_at) FROM \(unescaped: schema).interactions WHERE state <> 'closed' AND timeout_at IS NOT NULL
+            SELECT extract(epoch FROM min(timeout_at) - now())::float8
+            FROM \(unescaped: schema).interactions WHERE state <> 'closed' AND timeout_at IS NOT NULL
             """, logger: logger)
-        for try await value in rows.decode(Date?.self) { return value }
+        for try await value in rows.decode(Double?.self) { return value }
         return nil
+    }
+
+    func databaseNow(on connection: PostgresConnection, logger: Logger) async throws -> Date {
+        let rows = try await connection.query("SELECT now()", logger: logger)
+        for try await now in rows.decode(Date.self) { return now }
+        return Date()  // unreachable: SELECT now() returns one row
     }
 
     func interaction(id: UUID, client: PostgresClient, logger: Logger) async throws -> InteractionView? {

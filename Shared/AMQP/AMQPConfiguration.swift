@@ -9,7 +9,8 @@ public struct AMQPConfiguration: Sendable, Equatable {
     public var virtualHost: String
     /// Heartbeat interval negotiated with the broker, in seconds.
     public var heartbeatSeconds: Int
-    /// Longest wait between reconnection attempts.
+    /// Longest wait between reconnection attempts (2 s: a broker that comes back is used
+    /// again within about 2 s; an attempt against a broker that is down costs nothing).
     public var maxReconnectDelay: Duration
     /// How many publishes may await their confirm at once.
     public var confirmWindow: Int
@@ -27,7 +28,7 @@ public struct AMQPConfiguration: Sendable, Equatable {
         password: String = "guest",
         virtualHost: String = "/",
         heartbeatSeconds: Int = 30,
-        maxReconnectDelay: Duration = .seconds(10),
+        maxReconnectDelay: Duration = .seconds(2),
         confirmWindow: Int = 2048,
         confirmTimeout: Duration = .seconds(30),
         connectionName: String = "switchboard"

@@ -116,8 +116,14 @@ final class ConnectionWorker: @unchecked Sendable {
                 defer { inbox.commands.removeAll(keepingCapacity: true) }
                 return (inbox.commands, inbox.stopRequested)
             }
+            // Each command on its own: a failure tears the connection down, and the commands
+            // after it still apply, without I/O (a consume is registered and attached on
+            // reconnect, a cancel ends its stream and resumes its caller, acks of the lost
+            // connection's deliveries are moot) — none is silently dropped.
+            for command in commands {
+                do { try apply(command) } catch { connectionFailed(error) }
+            }
             do {
-                for command in commands { try apply(command) }
                 if stop { break }
                 if state == nil {
                     let now = ContinuousClock.now

@@ -29,11 +29,17 @@ struct PendingPublish {
     let index: Int
     /// When it went to the broker (set when published).
     var sentAt: ContinuousClock.Instant?
+    /// When the caller handed it over (it may wait for a connection before it is sent).
+    let queuedAt: ContinuousClock.Instant
 
-    init(message: AMQPMessage, batch: ConfirmBatch, index: Int, sentAt: ContinuousClock.Instant? = nil) {
+    init(
+        message: AMQPMessage, batch: ConfirmBatch, index: Int, sentAt: ContinuousClock.Instant? = nil,
+        queuedAt: ContinuousClock.Instant = .now
+    ) {
         self.message = message
         self.batch = batch
         self.index = index
         self.sentAt = sentAt
+        self.queuedAt = queuedAt
     }
 }

@@ -35,6 +35,32 @@ extension ConnectionWorker {
         }
     }
 
+    /// Fails the publishes still waiting to be sent (no connection, or a full confirm window)
+    /// after ``AMQPConfiguration/confirmTimeout``, as ``AMQPError/confirmTimedOut``: a
+    /// caller cut off from the broker learns it in bounded time (and the outbox relay lets
+    /// go of its lock) instead of waiting for a broker that may not come back. They were
+    /// never sent, so a retry duplicates nothing.
+    func expireStaleWaiting() {
+        guard waitingHead < waiting.count else { return }
+        let cutoff = ContinuousClock.now - configuration.confirmTimeout
+        guard waiting[waitingHead].queuedAt < cutoff else { return }
+        var expired = 0
+        while waitingHead < waiting.count, waiting[waitingHead].queuedAt < cutoff {
+            let pending = waiting[waitingHead]
+            publishFailedCounter.increment()
+            pending.batch.complete(index: pending.index, error: .confirmTimedOut)
+            waitingHead += 1
+            expired += 1
+        }
+        if waitingHead == waiting.count {
+            waiting.removeAll(keepingCapacity: true)
+            waitingHead = 0
+        }
+        logger.warning("publishes waited too long for the broker; they fail and are retried by their callers", metadata: [
+            "count": "\(expired)", "timeout": "\(configuration.confirmTimeout)",
+        ])
+    }
+
     /// Fails the publishes whose confirm is overdue (``AMQPConfiguration/confirmTimeout``),
     /// oldest first; a confirm that still comes for one of them later is ignored.
     func expireOverdueConfirms() {

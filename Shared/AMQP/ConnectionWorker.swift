@@ -126,9 +126,10 @@ final class ConnectionWorker: @unchecked Sendable {
             do {
                 if stop { break }
                 if state == nil {
+                    expireStaleWaiting()
                     let now = ContinuousClock.now
                     if now < nextConnectAttempt {
-                        sleepUntilWoken(milliseconds: Self.milliseconds(nextConnectAttempt - now))
+                        sleepUntilWoken(milliseconds: Self.milliseconds(min(nextConnectAttempt - now, .seconds(1))))
                         continue
                     }
                     try connect()
@@ -136,6 +137,7 @@ final class ConnectionWorker: @unchecked Sendable {
                 try flushWaiting()
                 try pumpFrames()
                 expireOverdueConfirms()
+                expireStaleWaiting()
                 try reattachDueConsumers()
             } catch {
                 connectionFailed(error)

@@ -121,6 +121,25 @@ struct AMQPIntegrationTests {
         }
     }
 
+    /// A publish handed over while no broker can be reached fails after the confirm timeout
+    /// instead of waiting for ever (issue #19: the outbox relay held its lock meanwhile).
+    @Test func aPublishQueuedWithoutABrokerFailsInBoundedTime() async throws {
+        // A port nothing listens on: the connection keeps retrying, the publish waits queued.
+        var configuration = AMQPConfiguration(host: "127.0.0.1", port: 1, confirmTimeout: .seconds(1), connectionName: "unreachable-test")
+        configuration.maxReconnectDelay = .milliseconds(500)
+        let connection = AMQPConnection(configuration: configuration, topology: AMQPTopology(), logger: TestEnvironment.logger)
+        let task = Task { try await connection.run() }
+        defer {
+            connection.stop()
+            task.cancel()
+        }
+        let started = ContinuousClock.now
+        let outcomes = await connection.publish(batch: [.test(exchange: "amq.direct", routingKey: "none", text: "lost?")])
+        let waited = ContinuousClock.now - started
+        #expect(outcomes == [.confirmTimedOut])
+        #expect(waited >= .seconds(1) && waited < .seconds(4), "failed after the confirm timeout, not never (\(waited))")
+    }
+
     @Test func poisonMessageIsDeadLetteredAfterDeliveryLimit() async throws {
         let (topology, exchange, queue, deadQueue) = topology(deliveryLimit: 2)
         try await TestEnvironment.withConnection(topology: topology) { connection in

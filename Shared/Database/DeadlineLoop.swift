@@ -35,10 +35,12 @@ public struct DeadlineLoop: Sendable {
             while !Task.isCancelled {
                 do {
                     var fired = 0
+                    // Deadlines on both calls: a hung database call is an error and a retry.
                     repeat {
-                        fired = try await fireDue(batch)
+                        fired = try await Deadline.run(.seconds(30), "\(name)") { try await fireDue(batch) }
                     } while fired == batch && !Task.isCancelled
-                    let wait = try await secondsUntilNext().map { min(max(0, $0), 3600) } ?? 3600
+                    let next = try await Deadline.run(.seconds(30), "\(name) look-up") { try await secondsUntilNext() }
+                    let wait = next.map { min(max(0, $0), 3600) } ?? 3600
                     try await Task.sleep(for: min(.milliseconds(Int(wait * 1000) + 5), maxSleep))
                 } catch is CancellationError {
                     return

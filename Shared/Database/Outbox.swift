@@ -23,13 +23,23 @@ public struct Outbox: Sendable {
 
     /// Runs `body` in one transaction and, once it committed, wakes the relay: the way every
     /// transaction that may enqueue runs. (A rolled-back transaction wakes nobody.)
+    ///
+    /// The transaction has a deadline (``transactionDeadline``, 30 s): one that hangs (a pool
+    /// that never hands out a connection after a database restart) fails as
+    /// ``DeadlineExceeded`` and its caller retries, instead of stalling its consumer, timer
+    /// or request for ever.
     public func transaction<Result: Sendable>(
-        on client: PostgresClient, logger: Logger, _ body: @Sendable (PostgresConnection) async throws -> Result
+        on client: PostgresClient, logger: Logger, _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
     ) async throws -> Result {
-        let result = try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        let result = try await Deadline.run(Self.transactionDeadline, "a transaction in schema \(schema)") {
+            try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        }
         signal.wake()
         return result
     }
+
+    /// How long any transaction through ``transaction(on:logger:_:)`` may take.
+    public static let transactionDeadline: Duration = .seconds(30)
 
     /// The most messages one `INSERT` carries (9 parameters each, far below PostgreSQL's
     /// 65,535-parameter limit).

@@ -88,7 +88,11 @@ public struct OutboxRelay: Service {
     private func drain(_ counters: Counters) async {
         while true {
             do {
-                let outcome = try await relayBatch(counters)
+                // Longer than a publish may wait for its confirm (30 s): a hung database
+                // call becomes an error and a retry, never a relay that stops for good.
+                let outcome = try await Deadline.run(.seconds(60), "an outbox relay batch of \(outbox.schema)") {
+                    try await relayBatch(counters)
+                }
                 counters.published.increment(by: outcome.published)
                 counters.failures.increment(by: outcome.failed)
                 if outcome.failed > 0 || !outcome.more { return }

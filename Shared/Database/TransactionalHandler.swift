@@ -27,7 +27,7 @@ public struct TransactionalHandler: Sendable {
 
     public func handle(
         _ delivery: AMQPDelivery,
-        effect: @Sendable (PostgresConnection) async throws -> Void
+        effect: @escaping @Sendable (PostgresConnection) async throws -> Void
     ) async -> AMQPHandlingResult {
         guard let messageID = delivery.properties.messageID, !messageID.isEmpty else {
             return .deadLetter(reason: "message has no message_id property (required: it is the dedup key)")

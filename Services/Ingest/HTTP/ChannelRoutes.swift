@@ -85,7 +85,7 @@ struct ChannelRoutes: Sendable {
         return name
     }
 
-    private func run<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    private func run<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         do {
             return try await outbox.transaction(on: client, logger: logger) { connection in try await body(connection) }
         } catch {

@@ -10,7 +10,7 @@ struct TransferTransactions: Sendable {
     let outbox: Outbox
     let logger: Logger
 
-    func run<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    func run<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         do {
             return try await outbox.transaction(on: client, logger: logger) { connection in try await body(connection) }
         } catch {

@@ -30,6 +30,7 @@ public struct AMQPConsumer: Service {
     private let waitUntilReady: @Sendable () async -> Void
     private let dependenciesHealthy: @Sendable () async -> Bool
     private let redelivery: RedeliveryPolicy
+    private let progress: ProgressMonitor?
 
     /// - Parameters:
     ///   - connection: consumes and acks.
@@ -39,6 +40,7 @@ public struct AMQPConsumer: Service {
     ///   - dependenciesHealthy: asked when a delivery failed transiently: false means an
     ///     outage (the database is unreachable), whose failures do not count toward giving
     ///     the delivery back (``RedeliveryPolicy``).
+    ///   - progress: told of every delivery held and settled, for readiness (``ProgressMonitor``).
     public init(
         connection: AMQPConnection,
         publisher: AMQPConnection,
@@ -50,13 +52,14 @@ public struct AMQPConsumer: Service {
         waitUntilReady: @escaping @Sendable () async -> Void = {},
         dependenciesHealthy: @escaping @Sendable () async -> Bool = { true },
         redelivery: RedeliveryPolicy = RedeliveryPolicy(),
+        progress: ProgressMonitor? = nil,
         orderingKey: @escaping @Sendable (AMQPDelivery) -> String? = { _ in nil },
         handler: @escaping Handler
     ) {
         self.init(
             connection: connection, publisher: publisher, queue: queue, prefetch: prefetch, concurrency: concurrency,
             source: source, logger: logger, waitUntilReady: waitUntilReady, dependenciesHealthy: dependenciesHealthy,
-            redelivery: redelivery, orderingKey: orderingKey, maxBatch: 1,
+            redelivery: redelivery, progress: progress, orderingKey: orderingKey, maxBatch: 1,
             batchHandler: { deliveries in
                 var results: [AMQPHandlingResult] = []
                 for delivery in deliveries { results.append(await handler(delivery)) }
@@ -77,12 +80,14 @@ public struct AMQPConsumer: Service {
         waitUntilReady: @escaping @Sendable () async -> Void = {},
         dependenciesHealthy: @escaping @Sendable () async -> Bool = { true },
         redelivery: RedeliveryPolicy = RedeliveryPolicy(),
+        progress: ProgressMonitor? = nil,
         orderingKey: @escaping @Sendable (AMQPDelivery) -> String? = { _ in nil },
         maxBatch: Int,
         batchHandler: @escaping BatchHandler
     ) {
         self.dependenciesHealthy = dependenciesHealthy
         self.redelivery = redelivery
+        self.progress = progress
         self.maxBatch = max(1, maxBatch)
         self.connection = connection
         self.publisher = publisher
@@ -119,6 +124,7 @@ public struct AMQPConsumer: Service {
                         let elapsed = ContinuousClock.now - start
                         duration.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
                         var acks: [AMQPDelivery] = []
+                        var settled = 0
                         var failed: [(index: Int, reason: String)] = []
                         for (index, (delivery, result)) in zip(batch, results).enumerated() {
                             switch result {
@@ -129,6 +135,7 @@ public struct AMQPConsumer: Service {
                             case .deadLetter(let reason):
                                 deadLettered.increment()
                                 await deadLetter(delivery, reason: reason)
+                                settled += 1
                             }
                         }
                         // A handler that returned too few results: the rest are tried again.
@@ -136,6 +143,11 @@ public struct AMQPConsumer: Service {
                         handled.increment(by: acks.count)
                         connection.ack(all: acks)
                         attempts.forget(acks)
+                        settled += acks.count
+                        if settled > 0 {
+                            progress?.completed()
+                            progress?.release(settled)
+                        }
                         guard !failed.isEmpty else {
                             outageStreak = 0
                             scheduler.finish(scheduled)
@@ -170,6 +182,8 @@ public struct AMQPConsumer: Service {
                                     "previous_deliveries": "\(delivery.previousDeliveries)",
                                 ])
                                 connection.reject(delivery, requeue: true)
+                                progress?.completed()
+                                progress?.release()
                             }
                         }
                         if !returning.isEmpty { await pause(for: wait, unless: scheduler) }
@@ -180,6 +194,7 @@ public struct AMQPConsumer: Service {
             group.addTask {
                 await withGracefulShutdownHandler {
                     for await delivery in deliveries {
+                        progress?.hold()
                         scheduler.push(delivery, key: orderingKey(delivery))
                     }
                 } onGracefulShutdown: {

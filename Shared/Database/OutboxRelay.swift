@@ -26,13 +26,18 @@ public struct OutboxRelay: Service {
     private let safetyTick: Duration
     private let waitUntilReady: @Sendable () async -> Void
     private let retryPolicy: OutboxRetryPolicy
+    private let progress: ProgressMonitor?
+    private let listening: ProgressMonitor?
 
     public init(
         client: PostgresClient, outbox: Outbox, publisher: AMQPConnection, service: String, logger: Logger,
         batchSize: Int = 500, safetyTick: Duration = .seconds(2), retryPolicy: OutboxRetryPolicy = OutboxRetryPolicy(),
+        progress: ProgressMonitor? = nil, listening: ProgressMonitor? = nil,
         waitUntilReady: @escaping @Sendable () async -> Void = {}
     ) {
         self.retryPolicy = retryPolicy
+        self.progress = progress
+        self.listening = listening
         self.waitUntilReady = waitUntilReady
         self.client = client
         self.outbox = outbox
@@ -84,7 +89,8 @@ public struct OutboxRelay: Service {
         let parked: Counter
     }
 
-    /// Publishes batches until the outbox is empty or a publish fails.
+    /// Publishes batches until the outbox is empty or a publish fails. While drains fail,
+    /// `progress` holds one unit of work, so a relay that keeps failing is reported stalled.
     private func drain(_ counters: Counters) async {
         while true {
             do {
@@ -95,12 +101,27 @@ public struct OutboxRelay: Service {
                 }
                 counters.published.increment(by: outcome.published)
                 counters.failures.increment(by: outcome.failed)
-                if outcome.failed > 0 || !outcome.more { return }
+                if outcome.published > 0 || outcome.failed == 0 { markProgress() }
+                if outcome.failed > 0 {
+                    markFailing()
+                    return
+                }
+                if !outcome.more { return }
             } catch {
+                markFailing()
                 logger.warning("outbox relay failed; will retry", metadata: ["reason": "\(String(reflecting: error))"])
                 return
             }
         }
+    }
+
+    private func markProgress() {
+        progress?.completed()
+        if let progress, progress.heldCount > 0 { progress.release(progress.heldCount) }
+    }
+
+    private func markFailing() {
+        if let progress, progress.heldCount == 0 { progress.hold() }
     }
 
     struct BatchOutcome {
@@ -229,17 +250,22 @@ public struct OutboxRelay: Service {
     }
 
     /// Holds a connection in `LISTEN` and turns notifications into wake-ups; reconnects on loss.
+    /// While it is down, `listening` holds one unit of work: a `LISTEN` that cannot come
+    /// back is reported stalled (the safety tick still drains meanwhile).
     private func listen(wake: AsyncStream<Void>.Continuation) async {
         while !Task.isCancelled {
             do {
                 try await client.withConnection { connection in
                     try await connection.listen(on: outbox.notifyChannel) { notifications in
+                        if let listening, listening.heldCount > 0 { listening.release(listening.heldCount) }
+                        listening?.completed()
                         wake.yield()
                         for try await _ in notifications { wake.yield() }
                     }
                 }
             } catch {
                 if Task.isCancelled { return }
+                if let listening, listening.heldCount == 0 { listening.hold() }
                 logger.warning("outbox LISTEN connection lost; retrying", metadata: ["reason": "\(error)"])
                 try? await Task.sleep(for: .seconds(1))
             }

@@ -12,6 +12,7 @@ struct HealthRoutes: Sendable {
     let probe: DatabaseProbe
     let connections: [AMQPConnection]
     let gate: StartupGate
+    let progress: ProgressRegistry
     let registry: PrometheusCollectorRegistry
     let openAPI: String
     let logger: Logger
@@ -45,6 +46,8 @@ struct HealthRoutes: Sendable {
         checks["amqp"] = connections.allSatisfy(\.isConnected) ? "ok" : "disconnected"
         checks["migrations"] = gate.isOpen ? "ok" : "pending"
         checks["postgres"] = await pingPostgres() ? "ok" : "unreachable"
+        let stalled = progress.stalled
+        checks["progress"] = stalled.isEmpty ? "ok" : "stalled: " + stalled.joined(separator: ", ")
         return checks
     }
 

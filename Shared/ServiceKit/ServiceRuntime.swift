@@ -28,6 +28,8 @@ public struct ServiceRuntime: Sendable {
     /// Whether PostgreSQL answers within a second: readiness, and consumers telling an
     /// outage from a message that fails on its own.
     public let databaseProbe: DatabaseProbe
+    /// The watchdogs of the consumers and the outbox relay, for readiness.
+    public let progress: ProgressRegistry
 
     public init(
         configuration: ServiceConfiguration, schema: String, migrations: [Migration], logger: Logger,
@@ -50,6 +52,7 @@ public struct ServiceRuntime: Sendable {
         self.authenticator = await Authenticator(secret: configuration.jwtSecret)
         self.startup = StartupGate()
         self.databaseProbe = DatabaseProbe(client: postgres, logger: logger)
+        self.progress = ProgressRegistry()
         self.migrations = MigrationRunner(schema: schema, migrations: Migration.messagingMigrations(schema: schema) + migrations)
     }
 
@@ -61,7 +64,7 @@ public struct ServiceRuntime: Sendable {
         router.add(middleware: NULCharacterMiddleware())
         HealthRoutes(
             service: configuration.service, probe: databaseProbe, connections: [consumeConnection, publishConnection],
-            gate: startup, registry: registry, openAPI: openAPI, logger: logger
+            gate: startup, progress: progress, registry: registry, openAPI: openAPI, logger: logger
         ).register(on: router)
         return router
     }
@@ -83,7 +86,7 @@ public struct ServiceRuntime: Sendable {
             prefetch: UInt16(clamping: configuration.prefetch), concurrency: configuration.consumerConcurrency,
             source: configuration.service, logger: logger, waitUntilReady: { await gate.wait() },
             dependenciesHealthy: { [databaseProbe] in await databaseProbe.isReachable() },
-            orderingKey: orderingKey, handler: handler
+            progress: progress.monitor("consumer \(queue)"), orderingKey: orderingKey, handler: handler
         )
     }
 
@@ -101,7 +104,8 @@ public struct ServiceRuntime: Sendable {
             prefetch: UInt16(clamping: configuration.prefetch), concurrency: configuration.batchConcurrency,
             source: configuration.service, logger: logger, waitUntilReady: { await gate.wait() },
             dependenciesHealthy: { [databaseProbe] in await databaseProbe.isReachable() },
-            orderingKey: orderingKey, maxBatch: configuration.consumerBatch, batchHandler: handler
+            progress: progress.monitor("consumer \(queue)"), orderingKey: orderingKey, maxBatch: configuration.consumerBatch,
+            batchHandler: handler
         )
     }
 
@@ -116,6 +120,7 @@ public struct ServiceRuntime: Sendable {
         )
         let relay = OutboxRelay(
             client: postgres, outbox: outbox, publisher: publishConnection, service: configuration.service, logger: logger,
+            progress: progress.monitor("outbox relay"), listening: progress.monitor("outbox listen", stallAfter: .seconds(30)),
             waitUntilReady: { [startup] in await startup.wait() }
         )
         let migration = MigrationService(client: postgres, runner: migrations, gate: startup, logger: logger)

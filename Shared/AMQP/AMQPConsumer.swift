@@ -104,6 +104,8 @@ public struct AMQPConsumer: Service {
     public func run() async throws {
         // Consume only once the schema is migrated: a delivery must find its tables.
         await waitUntilReady()
+        // Told to stop before the schema was ready: nothing was taken, nothing to finish.
+        guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
         let tag = "\(source).\(queue).\(UUID().uuidString.prefix(8))"
         let deliveries = connection.consume(queue: queue, prefetch: prefetch, tag: tag)
         let scheduler = KeyedBatchScheduler<AMQPDelivery>()

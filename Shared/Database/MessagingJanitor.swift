@@ -42,6 +42,7 @@ public struct MessagingJanitor: Service {
 
     public func run() async throws {
         await waitUntilReady()
+        guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {

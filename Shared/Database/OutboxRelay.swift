@@ -51,6 +51,8 @@ public struct OutboxRelay: Service {
     public func run() async throws {
         // The outbox table exists once migrations are applied.
         await waitUntilReady()
+        // Told to stop before the schema was ready: the outbox may not even exist yet.
+        guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
         let (wakeups, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let counters = Counters(
             published: Counter(label: "switchboard_outbox_published_total"),
@@ -77,8 +79,10 @@ public struct OutboxRelay: Service {
             } onGracefulShutdown: {
                 wake.finish()
             }
-            // Final flush of whatever committed before shutdown.
-            await drain(counters)
+            // Final flush of whatever committed before shutdown, within the shutdown budget
+            // (a database that does not answer must not hold the exit; the rows stay for the
+            // next start or another replica).
+            _ = try? await Deadline.run(.seconds(4), "the final outbox flush") { await drain(counters) }
             group.cancelAll()
         }
     }

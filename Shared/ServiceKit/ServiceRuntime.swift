@@ -128,7 +128,9 @@ public struct ServiceRuntime: Sendable {
             client: postgres, schema: schema, inboxRetentionHours: configuration.inboxRetentionHours,
             waitUntilReady: { [startup] in await startup.wait() }, logger: logger
         )
-        return [postgres, consumeConnection, publishConnection, migration, relay, janitor] + extra + consumers + [application]
+        // The consumers as one service: on SIGTERM they all stop taking deliveries at once.
+        let consumerSet: [any Service] = consumers.isEmpty ? [] : [ConsumerSet(consumers)]
+        return [postgres, consumeConnection, publishConnection, migration, relay, janitor] + extra + consumerSet + [application]
     }
 
     /// Runs the services until SIGTERM/SIGINT, then shuts down gracefully within 10 s.

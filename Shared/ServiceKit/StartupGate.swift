@@ -1,10 +1,18 @@
 import NIOConcurrencyHelpers
+import ServiceLifecycle
 
-/// Opens once start-up work (migrations) is done; consumers and readiness wait on it.
+/// Opens once start-up work (migrations) is done; consumers, relays, timers and readiness
+/// wait on it.
+///
+/// A wait also ends when the service shuts down (SIGTERM) or the waiting task is
+/// cancelled, so a service told to stop while PostgreSQL is still unreachable at start
+/// exits at once instead of hanging in the gate until its shutdown deadline. Waiters
+/// check ``isOpen`` (or `Task.isShuttingDownGracefully`) afterwards and return early.
 public final class StartupGate: Sendable {
     private struct State {
         var isOpen = false
-        var waiters: [CheckedContinuation<Void, Never>] = []
+        var nextID = 0
+        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
     }
 
     private let state = NIOLockedValueBox(State())
@@ -17,19 +25,40 @@ public final class StartupGate: Sendable {
         let waiters = state.withLockedValue { state in
             state.isOpen = true
             defer { state.waiters.removeAll() }
-            return state.waiters
+            return Array(state.waiters.values)
         }
         for waiter in waiters { waiter.resume() }
     }
 
-    public func wait() async {
-        await withCheckedContinuation { continuation in
-            let openNow = state.withLockedValue { state in
-                if state.isOpen { return true }
-                state.waiters.append(continuation)
-                return false
-            }
-            if openNow { continuation.resume() }
+    /// Returns once the gate is open, the service shuts down gracefully, or the task is
+    /// cancelled; true only in the first case.
+    @discardableResult
+    public func wait() async -> Bool {
+        let id = state.withLockedValue { state -> Int in
+            defer { state.nextID += 1 }
+            return state.nextID
         }
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    let resumeNow = state.withLockedValue { state -> Bool in
+                        if state.isOpen || Task.isCancelled || Task.isShuttingDownGracefully { return true }
+                        state.waiters[id] = continuation
+                        return false
+                    }
+                    if resumeNow { continuation.resume() }
+                }
+            } onCancel: {
+                self.release(id)
+            }
+        } onGracefulShutdown: {
+            self.release(id)
+        }
+        return isOpen
+    }
+
+    private func release(_ id: Int) {
+        let waiter = state.withLockedValue { $0.waiters.removeValue(forKey: id) }
+        waiter?.resume()
     }
 }

@@ -36,6 +36,7 @@ struct CallbackScheduler: Service {
 
     func run() async throws {
         await gate()
+        guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
         await DeadlineLoop(name: "callback scheduler", batch: batch, maxSleep: maxSleep, logger: logger).run(
             fireDue: { _ in try await fireDue() },
             secondsUntilNext: { try await store.secondsUntilNextDue(client: client, logger: logger) }

@@ -15,6 +15,7 @@ struct WebhookExposureAudit: Service {
 
     func run() async throws {
         await waitUntilReady()
+        guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
         do {
             for channel in try await channels.channelsWithoutWebhookCredential(client: client, logger: logger) {
                 let credential = ChannelSettings.webhookCredential(of: channel.carrier) ?? "secret"

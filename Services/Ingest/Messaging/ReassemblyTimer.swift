@@ -30,6 +30,7 @@ struct ReassemblyTimer: Service {
 
     func run() async throws {
         await gate()
+        guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
         await DeadlineLoop(name: "reassembly timer", batch: batch, maxSleep: maxSleep, logger: logger).run(
             fireDue: { _ in try await fireDue() },
             secondsUntilNext: { try await parts.secondsUntilNextDue(client: client, logger: logger) }

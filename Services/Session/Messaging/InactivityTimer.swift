@@ -28,6 +28,7 @@ struct InactivityTimer: Service {
 
     func run() async throws {
         await gate()
+        guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
         await DeadlineLoop(name: "inactivity timer", batch: batch, maxSleep: maxSleep, logger: logger).run(
             fireDue: { _ in try await fireDue() },
             secondsUntilNext: { try await store.secondsUntilNextTimeout(client: client, logger: logger) }

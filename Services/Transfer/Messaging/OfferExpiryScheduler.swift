@@ -31,6 +31,7 @@ struct OfferExpiryScheduler: Service {
 
     func run() async throws {
         await gate()
+        guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
         await DeadlineLoop(name: "offer expiry scheduler", batch: batch, maxSleep: maxSleep, logger: logger).run(
             fireDue: { limit in
                 guard let seconds = try await store.secondsUntilNextExpiry(client: client, logger: logger), seconds <= 0 else { return 0 }

@@ -14,6 +14,7 @@ import hashlib
 import http.client
 import http.server
 import json
+import re
 import os
 import shutil
 import socket
@@ -114,6 +115,24 @@ def test_definitions_has_only_known_top_level_keys(definitions):
         "queues", "exchanges", "bindings",
     }
     assert set(definitions) <= known, set(definitions) - known
+
+
+def test_service_queues_dead_letter_at_least_once(definitions):
+    """Quorum queues dead-letter at most once unless a policy asks for at-least-once (which
+    needs overflow reject-publish); definitions.json and scripts/lib/infra.sh set the same
+    policy, on every service queue and not on the dead-letter queue itself."""
+    [policy] = [p for p in definitions["policies"] if p["name"] == "switchboard-dead-letter"]
+    assert policy["apply-to"] == "queues" and policy["vhost"] == "/"
+    assert policy["definition"] == {"dead-letter-strategy": "at-least-once", "overflow": "reject-publish"}
+    pattern = re.compile(policy["pattern"])
+    for queue in definitions["queues"]:
+        name = queue["name"]
+        assert bool(pattern.search(name)) == (name != "switchboard.dead-letters"), name
+    infra = (DEPLOY.parent / "scripts" / "lib" / "infra.sh").read_text()
+    shell = dict(re.findall(r"^(SB_DEAD_LETTER_POLICY\w*)='([^']*)'", infra, flags=re.M))
+    assert shell["SB_DEAD_LETTER_POLICY"] == policy["name"]
+    assert shell["SB_DEAD_LETTER_POLICY_PATTERN"] == policy["pattern"]
+    assert json.loads(shell["SB_DEAD_LETTER_POLICY_DEFINITION"]) == policy["definition"]
 
 
 def test_vhost_user_and_permissions(definitions):

@@ -42,6 +42,10 @@ SB_SERVICES=(ingest session transfer contacts callback media)
 # shellcheck disable=SC2016
 SB_UPSTREAM_VARIABLES='${INGEST_UPSTREAM} ${SESSION_UPSTREAM} ${TRANSFER_UPSTREAM} ${CONTACTS_UPSTREAM} ${CALLBACK_UPSTREAM} ${MEDIA_UPSTREAM}'
 SB_DEV_JWT_SECRET='dev-only-secret-change-me-0123456789abcdef'
+# The RabbitMQ policy that makes the services' quorum queues dead-letter at least once.
+SB_DEAD_LETTER_POLICY='switchboard-dead-letter'
+SB_DEAD_LETTER_POLICY_PATTERN='^(ingest|session|transfer|contacts|callback|media|outbound)\.'
+SB_DEAD_LETTER_POLICY_DEFINITION='{"dead-letter-strategy":"at-least-once","overflow":"reject-publish"}'
 # 32 bytes, base64: the dev key that seals channel credentials (never use it in production).
 SB_DEV_CREDENTIALS_KEY='ZGV2LW9ubHkta2V5LWNoYW5nZS1tZS0wMTIzNDU2Nzg='
 
@@ -244,6 +248,13 @@ sb_start_rabbitmq() {
     fi
     rabbitmqctl -q -n "$node" set_permissions -p / switchboard '.*' '.*' '.*' >/dev/null || {
         sb_error "cannot grant switchboard its permissions on vhost /"
+        return 1
+    }
+    # The services' quorum queues dead-letter at least once (the same policy as
+    # deploy/rabbitmq/definitions.json; docs/decisions.md says why).
+    rabbitmqctl -q -n "$node" set_policy --apply-to queues --priority 0 "$SB_DEAD_LETTER_POLICY" \
+        "$SB_DEAD_LETTER_POLICY_PATTERN" "$SB_DEAD_LETTER_POLICY_DEFINITION" >/dev/null || {
+        sb_error "cannot set the policy $SB_DEAD_LETTER_POLICY"
         return 1
     }
     SB_RABBITMQ_NODE_IN_USE="$node"

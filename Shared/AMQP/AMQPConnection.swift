@@ -20,6 +20,11 @@ public final class AMQPConnection: Service, Sendable {
     /// Whether the connection is up with its topology declared (for `/health/ready`).
     public var isConnected: Bool { worker.isConnected }
 
+    /// The queues whose consumers are registered but not attached right now (the broker
+    /// closed their channel, the queue is missing): readiness reports them, since a
+    /// consumer that is not attached consumes nothing while the connection looks fine.
+    public var detachedConsumerQueues: [String] { worker.detachedQueues }
+
     /// Runs the connection until graceful shutdown or cancellation; then waits briefly for
     /// outstanding confirms and closes.
     public func run() async throws {

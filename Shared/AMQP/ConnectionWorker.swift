@@ -25,6 +25,7 @@ final class ConnectionWorker: @unchecked Sendable {
 
     private let inbox = NIOLockedValueBox(Inbox())
     private let connectedFlag = NIOLockedValueBox(false)
+    let detachedFlag = NIOLockedValueBox<[String]>([])
     private let finished = NIOLockedValueBox<CheckedContinuation<Void, Never>?>(nil)
     private var wakeRead: Int32 = -1
     var wakeReadDescriptor: Int32 { wakeRead }
@@ -69,6 +70,16 @@ final class ConnectionWorker: @unchecked Sendable {
     }
 
     var isConnected: Bool { connectedFlag.withLockedValue { $0 } }
+
+    /// The queues of registered consumers that are not attached (not cancelled, no
+    /// channel): published by the connection thread after each pass, for readiness.
+    var detachedQueues: [String] { detachedFlag.withLockedValue { $0 } }
+
+    /// Publishes ``detachedQueues`` (connection thread only).
+    func publishDetachedConsumers() {
+        let detached = consumers.filter { !$0.cancelled && $0.channel == nil }.map(\.queue)
+        detachedFlag.withLockedValue { if $0 != detached { $0 = detached } }
+    }
 
     // MARK: - Called from any thread
 
@@ -139,6 +150,7 @@ final class ConnectionWorker: @unchecked Sendable {
                 expireOverdueConfirms()
                 expireStaleWaiting()
                 try reattachDueConsumers()
+                publishDetachedConsumers()
             } catch {
                 connectionFailed(error)
             }

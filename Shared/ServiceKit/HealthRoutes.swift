@@ -43,7 +43,9 @@ struct HealthRoutes: Sendable {
 
     private func readiness() async -> [String: String] {
         var checks: [String: String] = [:]
-        checks["amqp"] = connections.allSatisfy(\.isConnected) ? "ok" : "disconnected"
+        let detached = connections.flatMap(\.detachedConsumerQueues)
+        checks["amqp"] = !connections.allSatisfy(\.isConnected)
+            ? "disconnected" : detached.isEmpty ? "ok" : "consumer detached: " + detached.sorted().joined(separator: ", ")
         checks["migrations"] = gate.isOpen ? "ok" : "pending"
         checks["postgres"] = await pingPostgres() ? "ok" : "unreachable"
         let stalled = progress.stalled

@@ -140,6 +140,33 @@ struct AMQPIntegrationTests {
         #expect(waited >= .seconds(1) && waited < .seconds(4), "failed after the confirm timeout, not never (\(waited))")
     }
 
+    /// A consumer the broker refuses (its queue is missing) is reported detached, which
+    /// readiness shows, and attaches by itself once the queue exists (issue #19).
+    @Test func aConsumerThatCannotAttachIsReportedUntilItDoes() async throws {
+        let (topology, exchange, _, _) = topology()
+        let late = TestEnvironment.unique("late-queue")
+        try await TestEnvironment.withConnection(topology: topology) { connection in
+            var deliveries = connection.consume(queue: late, prefetch: 1).makeAsyncIterator()
+            try await TestEnvironment.waitUntil("the consumer reported detached", timeout: .seconds(5)) {
+                connection.detachedConsumerQueues == [late]
+            }
+            #expect(connection.isConnected, "the connection itself is fine")
+            let declared = AMQPTopology(
+                exchanges: [.init(name: exchange, kind: .direct)],
+                queues: [.init(name: late, arguments: ["x-queue-type": .string("quorum"), "x-expires": .int(300_000)])],
+                bindings: [.init(queue: late, exchange: exchange, routingKey: "late")]
+            )
+            try await TestEnvironment.withConnection(topology: declared, name: "declarer") { _ in }
+            try await TestEnvironment.waitUntil("the consumer attached", timeout: .seconds(10)) {
+                connection.detachedConsumerQueues.isEmpty
+            }
+            try await connection.publish(.test(exchange: exchange, routingKey: "late", text: "now", id: "m-late"))
+            let delivery = try #require(await TestEnvironment.next(&deliveries, timeout: .seconds(5)))
+            #expect(delivery.properties.messageID == "m-late")
+            connection.ack(delivery)
+        }
+    }
+
     @Test func poisonMessageIsDeadLetteredAfterDeliveryLimit() async throws {
         let (topology, exchange, queue, deadQueue) = topology(deliveryLimit: 2)
         try await TestEnvironment.withConnection(topology: topology) { connection in

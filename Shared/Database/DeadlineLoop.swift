@@ -37,9 +37,9 @@ public struct DeadlineLoop: Sendable {
                     var fired = 0
                     // Deadlines on both calls: a hung database call is an error and a retry.
                     repeat {
-                        fired = try await Deadline.run(.seconds(30), "\(name)") { try await fireDue(batch) }
+                        fired = try await Deadline.run(.seconds(10), "\(name)") { try await fireDue(batch) }
                     } while fired == batch && !Task.isCancelled
-                    let next = try await Deadline.run(.seconds(30), "\(name) look-up") { try await secondsUntilNext() }
+                    let next = try await Deadline.run(.seconds(10), "\(name) look-up") { try await secondsUntilNext() }
                     let wait = next.map { min(max(0, $0), 3600) } ?? 3600
                     try await Task.sleep(for: min(.milliseconds(Int(wait * 1000) + 5), maxSleep))
                 } catch is CancellationError {

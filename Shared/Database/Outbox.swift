@@ -24,7 +24,7 @@ public struct Outbox: Sendable {
     /// Runs `body` in one transaction and, once it committed, wakes the relay: the way every
     /// transaction that may enqueue runs. (A rolled-back transaction wakes nobody.)
     ///
-    /// The transaction has a deadline (``transactionDeadline``, 30 s): one that hangs (a pool
+    /// The transaction has a deadline (``transactionDeadline``, 10 s): one that hangs (a pool
     /// that never hands out a connection after a database restart) fails as
     /// ``DeadlineExceeded`` and its caller retries, instead of stalling its consumer, timer
     /// or request for ever.
@@ -39,7 +39,7 @@ public struct Outbox: Sendable {
     }
 
     /// How long any transaction through ``transaction(on:logger:_:)`` may take.
-    public static let transactionDeadline: Duration = .seconds(30)
+    public static let transactionDeadline: Duration = .seconds(10)
 
     /// The most messages one `INSERT` carries (9 parameters each, far below PostgreSQL's
     /// 65,535-parameter limit).

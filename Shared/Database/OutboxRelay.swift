@@ -98,9 +98,13 @@ public struct OutboxRelay: Service {
     private func drain(_ counters: Counters) async {
         while true {
             do {
-                // Longer than a publish may wait for its confirm (30 s): a hung database
-                // call becomes an error and a retry, never a relay that stops for good.
-                let outcome = try await Deadline.run(.seconds(60), "an outbox relay batch of \(outbox.schema)") {
+                // A batch that hangs (seen: a connection that died in a PostgreSQL restart
+                // and that the pool never failed) becomes an error and a retry after 15 s,
+                // never a relay that stops for good. A batch whose publish merely waits
+                // longer for its confirms (up to 30 s) goes on in the background, holding
+                // the schema's lock, and the next batch waits for that lock: nothing is
+                // published twice, and the waits end with the confirm timeout.
+                let outcome = try await Deadline.run(.seconds(15), "an outbox relay batch of \(outbox.schema)") {
                     try await relayBatch(counters)
                 }
                 counters.published.increment(by: outcome.published)

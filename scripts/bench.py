@@ -41,161 +41,14 @@ import time
 import uuid
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "Tests" / "EndToEnd"))
+sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 
 import pika  # noqa: E402
 
-import e2e_support as sb  # noqa: E402  (service start-up and configuration, shared with the e2e tests)
+import switchboard_tools as sb  # noqa: E402  (configuration, the services, the confirming publisher; shared with scripts/drill)
+from switchboard_tools import Message, run_publishers  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-
-# --- Publishing -------------------------------------------------------------------------
-
-
-def _publisher(amqp_url, messages, window, rate, ready, go, results):
-    """Publish MESSAGES [(index, exchange, routing_key, body)] with confirms, at most
-    WINDOW unconfirmed, paced at RATE msgs/s (0: as fast as possible). Runs in its own
-    process; puts a result dict on RESULTS."""
-    times = [0.0] * len(messages)
-    state = {
-        "next": 0,
-        "outstanding": set(),
-        "nacked": 0,
-        "returned": 0,
-        "t0": None,
-        "t_last_publish": None,
-        "t_done": None,
-        "error": None,
-        "scheduled": False,
-    }
-    params = pika.URLParameters(amqp_url)
-    params.heartbeat = 0
-    holder = {}
-
-    def finish(connection):
-        if state["t_done"] is None:
-            state["t_done"] = time.monotonic()
-        if connection.is_open:
-            connection.close()
-
-    def pump():
-        state["scheduled"] = False
-        channel = holder["channel"]
-        while len(state["outstanding"]) < window and state["next"] < len(messages):
-            k = state["next"]
-            if rate:
-                due = state["t0"] + k / rate
-                delay = due - time.monotonic()
-                if delay > 0:
-                    if not state["scheduled"]:
-                        state["scheduled"] = True
-                        holder["connection"].ioloop.call_later(delay, pump)
-                    return
-            _index, exchange, routing_key, body = messages[k]
-            times[k] = time.monotonic()
-            channel.basic_publish(
-                exchange,
-                routing_key,
-                body,
-                pika.BasicProperties(
-                    delivery_mode=2,
-                    content_type="application/json",
-                    message_id=str(uuid.uuid4()),
-                    timestamp=int(time.time()),
-                ),
-                mandatory=True,
-            )
-            state["outstanding"].add(k + 1)  # delivery tags count from 1
-            state["next"] = k + 1
-        if state["next"] == len(messages) and state["t_last_publish"] is None:
-            state["t_last_publish"] = time.monotonic()
-        if state["next"] == len(messages) and not state["outstanding"]:
-            finish(holder["connection"])
-
-    def on_confirm(frame):
-        method = frame.method
-        if isinstance(method, pika.spec.Basic.Nack):
-            state["nacked"] += 1
-        tag = method.delivery_tag
-        if method.multiple:
-            state["outstanding"] = {t for t in state["outstanding"] if t > tag}
-        else:
-            state["outstanding"].discard(tag)
-        pump()
-
-    def on_return(_channel, _method, _properties, _body):
-        state["returned"] += 1
-
-    def on_confirm_ok(_frame):
-        ready.set()
-        go.wait()
-        state["t0"] = time.monotonic()
-        pump()
-
-    def on_channel(channel):
-        holder["channel"] = channel
-        channel.add_on_return_callback(on_return)
-        channel.confirm_delivery(on_confirm, callback=on_confirm_ok)
-
-    def on_open(connection):
-        connection.channel(on_open_callback=on_channel)
-
-    def on_open_error(connection, error):
-        state["error"] = f"connection failed: {error!r}"
-        ready.set()
-        connection.ioloop.stop()
-
-    def on_close(connection, reason):
-        if state["t_done"] is None:
-            state["error"] = f"connection closed: {reason!r}"
-        connection.ioloop.stop()
-
-    connection = pika.SelectConnection(
-        params, on_open_callback=on_open, on_open_error_callback=on_open_error, on_close_callback=on_close
-    )
-    holder["connection"] = connection
-    connection.ioloop.start()
-    results.put(
-        {
-            "indices": [m[0] for m in messages],
-            "times": times,
-            "t0": state["t0"],
-            "t_last_publish": state["t_last_publish"],
-            "t_done": state["t_done"],
-            "nacked": state["nacked"],
-            "returned": state["returned"],
-            "unconfirmed": len(state["outstanding"]),
-            "error": state["error"],
-        }
-    )
-
-
-def run_publishers(amqp_url, shards, window, rate):
-    """One process per shard, started together; returns their result dicts."""
-    ctx = mp.get_context("fork")
-    results = ctx.Queue()
-    go = ctx.Event()
-    per_rate = rate / len(shards) if rate else 0
-    processes, readies = [], []
-    for shard in shards:
-        ready = ctx.Event()
-        process = ctx.Process(target=_publisher, args=(amqp_url, shard, window, per_rate, ready, go, results), daemon=True)
-        process.start()
-        processes.append(process)
-        readies.append(ready)
-    for ready in readies:
-        if not ready.wait(30):
-            raise RuntimeError("a publisher did not connect within 30 s")
-    go.set()
-    out = [results.get() for _ in processes]
-    for process in processes:
-        process.join(10)
-    errors = [r["error"] for r in out if r["error"]]
-    if errors:
-        raise RuntimeError("publisher failed: " + "; ".join(errors))
-    return out
 
 
 # --- Observing events -------------------------------------------------------------------
@@ -307,7 +160,7 @@ def raw_reference(amqp_url, count, body_size, window, prefetch):
         ready.wait(30)
         body = json.dumps({"id": "x", "text": "x" * max(1, body_size - 20)}).encode()[:body_size]
         body = body.ljust(body_size, b" ")
-        [pub] = run_publishers(amqp_url, [[(i, "", queue, body) for i in range(count)]], window, 0)
+        [pub] = run_publishers(amqp_url, [[Message(i, "", queue, body) for i in range(count)]], window, 0)
         consumed = results.get(timeout=900)
         consumer.join(10)
     finally:
@@ -513,8 +366,8 @@ def bench(args, amqp_url, postgres_url, services):
         body = json.dumps(
             {"id": f"bench-{run_id}-{i}", "from": customers[c], "to": org, "text": f"bench:{run_id}:{i} hello, I need help with my order"}
         ).encode()
-        shards[c % args.publishers].append((i, "switchboard.inbound", "message", body))
-    body_size = round(statistics.mean(len(m[3]) for shard in shards for m in shard))
+        shards[c % args.publishers].append(Message(i, "switchboard.inbound", "message", body))
+    body_size = round(statistics.mean(len(m.body) for shard in shards for m in shard))
 
     pids = services.pids() if services else find_service_pids()
     before = {name: proc_stats(pid) for name, pid in pids.items()}
@@ -537,8 +390,7 @@ def bench(args, amqp_url, postgres_url, services):
 
     publish_time = {}
     for shard in published:
-        for index, t in zip(shard["indices"], shard["times"]):
-            publish_time[index] = t
+        publish_time.update(shard["published_at"])
     t_first = min(r["t0"] for r in published)
     t_published = max(r["t_done"] for r in published)
     index_of = ingest_ids(postgres_url, run_id)

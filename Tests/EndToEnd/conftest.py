@@ -151,9 +151,29 @@ def pytest_runtest_makereport(item, call):
 def pytest_configure(config):
     config.addinivalue_line("markers", "heavy: a bounded (< 40 s) load test that runs in the normal suite")
     config.addinivalue_line("markers", "fuzz: generated requests to every operation (test_e2e_fuzz.py); runs last")
+    config.addinivalue_line(
+        "markers",
+        "drill: the fault drill (test_e2e_drill.py); runs only with -m drill, in a pytest session of its own",
+    )
 
 
+@pytest.hookimpl(trylast=True)  # after -m and -k have deselected what they deselect
 def pytest_collection_modifyitems(config, items):
     """The fuzz tests run after every other test, whatever the order of the files: they write
-    hundreds of odd objects, which no other test should meet during its run."""
+    hundreds of odd objects, which no other test should meet during its run.
+
+    The drill tests start their own services and restart PostgreSQL: they never share a
+    session with the other tests (which would keep the `system` services running on the
+    same queues). Without `-m drill` they are deselected; selected together with other
+    tests, they are skipped with the reason."""
     items.sort(key=lambda item: item.get_closest_marker("fuzz") is not None)  # stable
+    drills = [item for item in items if item.get_closest_marker("drill") is not None]
+    if not drills:
+        return
+    if "drill" not in (config.getoption("markexpr") or ""):
+        config.hook.pytest_deselected(items=drills)
+        items[:] = [item for item in items if item.get_closest_marker("drill") is None]
+    elif len(drills) < len(items):
+        reason = "the drill must run in a pytest session of its own (-m drill), not with other end-to-end tests"
+        for item in drills:
+            item.add_marker(pytest.mark.skip(reason=reason))

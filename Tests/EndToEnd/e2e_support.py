@@ -6,8 +6,8 @@ clients with a `system` token) and agent desktops (HTTP with an agent token) do.
 here imports Swift code or reads the services' tables: what is checked is what
 DESIGN.md sections 2, 3 and 5 promise to the outside.
 
-`scripts/bench.py` imports this module too (service start-up, configuration), so keep
-it free of pytest.
+scripts/bench and scripts/drill have their own copy of the configuration and process
+helpers (scripts/lib/switchboard_tools.py); they do not import this module.
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ public import PostgresNIO
 /// completes) makes the probe say "unreachable" on time instead of hanging the caller, so
 /// `/health/ready` answers within a second and a consumer decides in time that a failure is
 /// an outage. At most one probe query is in flight; callers that come while it runs share
-/// its answer.
+/// its answer, and one that did not answer in time is dropped, so a query hung on a dead
+/// connection cannot make every later probe say "unreachable".
 public final class DatabaseProbe: Sendable {
     private let client: PostgresClient
     private let logger: Logger
@@ -42,9 +43,17 @@ public final class DatabaseProbe: Sendable {
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             answer.install(continuation)
             Task { answer.give(await query.value) }
-            Task { [timeout] in
+            Task { [timeout, inFlight] in
                 try? await Task.sleep(for: timeout)
                 answer.give(false)
+                // A query that did not answer in time is not shared any more (it may hang
+                // for good on a connection that died): the next probe starts a new one.
+                let stale = inFlight.withLockedValue { current -> Task<Bool, Never>? in
+                    guard current == query else { return nil }
+                    current = nil
+                    return query
+                }
+                stale?.cancel()
             }
         }
         // A finished query is not shared with later callers; one still running is.

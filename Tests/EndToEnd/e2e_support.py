@@ -6,8 +6,9 @@ clients with a `system` token) and agent desktops (HTTP with an agent token) do.
 here imports Swift code or reads the services' tables: what is checked is what
 DESIGN.md sections 2, 3 and 5 promise to the outside.
 
-scripts/bench and scripts/drill have their own copy of the configuration and process
-helpers (scripts/lib/switchboard_tools.py); they do not import this module.
+The configuration and number helpers come from scripts/lib/switchboard_tools.py, which
+scripts/bench and scripts/drill use too; the process set and the AMQP observer here are
+the tests' own.
 """
 
 from __future__ import annotations
@@ -17,72 +18,60 @@ import hashlib
 import hmac
 import json
 import os
-import random
 import re
-import shutil
 import signal
-import socket
 import subprocess
+import sys
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
-from urllib.parse import urlsplit
 
 import pika
 import requests
 
-REPO = Path(__file__).resolve().parents[2]
-INFRA_SH = REPO / "scripts" / "lib" / "infra.sh"
+# What the operator tools (scripts/bench, scripts/drill) and these tests share —
+# configuration after scripts/lib/infra.sh, ports, readiness, unique numbers — lives once
+# in scripts/lib/switchboard_tools.py.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts" / "lib"))
+import switchboard_tools as _tools  # noqa: E402
+from switchboard_tools import (  # noqa: E402,F401  (re-exported for the tests)
+    DEFAULT_BIN_DIR,
+    DEFAULT_PORTS,
+    INFRA_SH,
+    READY_TIMEOUT,
+    REPO,
+    SERVICES,
+    base_url,
+    check_postgres,
+    check_rabbitmq,
+    customer_number,
+    nanp,
+    org_number,
+    port_open,
+    redact,
+    service_port,
+    tail,
+)
 
-# Same order and defaults as scripts/lib/infra.sh (sb_service_port), overridable the same
-# way: SB_<NAME>_PORT.
-SERVICES = ["ingest", "session", "transfer", "contacts", "callback", "media"]
-DEFAULT_PORTS = {
-    "ingest": 8081,
-    "session": 8082,
-    "transfer": 8083,
-    "contacts": 8084,
-    "callback": 8085,
-    "media": 8086,
-}
-DEFAULT_BIN_DIR = "/tmp/sb-bin"
-
-READY_TIMEOUT = float(os.environ.get("SB_READY_TIMEOUT", "60"))
 # DESIGN.md section 5: a service exits within 10 s of SIGTERM.
 STOP_LIMIT = 10.0
 # After this, what is left is killed (the test has failed by then).
 KILL_AFTER = 15.0
 
 
-def service_port(name: str) -> int:
-    return int(os.environ.get(f"SB_{name.upper()}_PORT", DEFAULT_PORTS[name]))
 
 
-def base_url(name: str) -> str:
-    return f"http://127.0.0.1:{service_port(name)}"
 
 
 # --- Configuration ----------------------------------------------------------------------
 
 
 def sb_env(run_dir: Path) -> dict[str, str]:
-    """The environment `sb_env RUN_DIR` of scripts/lib/infra.sh exports (values already
-    set in our environment win, as there)."""
-    out = subprocess.run(
-        ["bash", "-c", 'source "$1" && sb_env "$2" && env -0', "sb_env", str(INFRA_SH), str(run_dir)],
-        check=True,
-        capture_output=True,
-    ).stdout
-    env: dict[str, str] = {}
-    for item in out.split(b"\0"):
-        if b"=" in item:
-            key, _, value = item.decode().partition("=")
-            env[key] = value
-    # Only what sb_env sets or keeps matters; bash adds its own (SHLVL, _, PWD).
-    for noise in ("_", "SHLVL", "PWD", "OLDPWD"):
-        env.pop(noise, None)
+    """The services' environment as scripts/lib/infra.sh's sb_env builds it, with the
+    tests' own shorter timers where the environment does not set them."""
+    env = _tools.sb_env(run_dir)
     # Offers expire after 3 s in the tests (30 s by default) so expiry paths run quickly.
     env.setdefault("SWITCHBOARD_OFFER_TIMEOUT", "3")
     # Incomplete concatenated SMS are emitted after 5 s (60 s by default).
@@ -92,69 +81,15 @@ def sb_env(run_dir: Path) -> dict[str, str]:
     return env
 
 
-def redact(url: str) -> str:
-    return re.sub(r"^([a-z][a-z0-9+.-]*://[^:/@]*):[^@/]*@", r"\1:***@", url)
 
 
-def check_rabbitmq(amqp_url: str) -> None:
-    """Raise RuntimeError with a readable reason when RabbitMQ does not accept us."""
-    parts = urlsplit(amqp_url)
-    host, port = parts.hostname or "127.0.0.1", parts.port or 5672
-    try:
-        socket.create_connection((host, port), timeout=3).close()
-    except OSError as error:
-        raise RuntimeError(
-            f"RabbitMQ is not reachable at {host}:{port} ({error}); start it "
-            "(source scripts/lib/infra.sh && sb_start_rabbitmq) or set SWITCHBOARD_AMQP_URL"
-        ) from None
-    try:
-        params = pika.URLParameters(amqp_url)
-        params.socket_timeout = 5
-        params.blocked_connection_timeout = 5
-        pika.BlockingConnection(params).close()
-    except Exception as error:  # noqa: BLE001 - any failure is the message
-        raise RuntimeError(
-            f"RabbitMQ at {redact(amqp_url)} refused the AMQP connection: {error!r}"
-        ) from None
 
 
-def check_postgres(postgres_url: str) -> None:
-    """Raise RuntimeError with a readable reason when PostgreSQL does not accept us."""
-    parts = urlsplit(postgres_url)
-    host, port = parts.hostname or "127.0.0.1", parts.port or 5432
-    try:
-        socket.create_connection((host, port), timeout=3).close()
-    except OSError as error:
-        raise RuntimeError(
-            f"PostgreSQL is not reachable at {host}:{port} ({error}); start it "
-            "(source scripts/lib/infra.sh && sb_start_postgres) or set SWITCHBOARD_POSTGRES_URL"
-        ) from None
-    psql = shutil.which("psql")
-    if psql is None:
-        return  # The port answers; the services' /health/ready checks the login.
-    env = {**os.environ, "PGCONNECT_TIMEOUT": "5"}
-    result = subprocess.run(
-        [psql, "-X", "-q", "-w", "-d", postgres_url, "-c", "SELECT 1"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=20,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(
-            f"cannot log in to PostgreSQL at {redact(postgres_url)}: {result.stderr.strip()}"
-        )
 
 
 # --- The services' processes ------------------------------------------------------------
 
 
-def port_open(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-        return True
-    except OSError:
-        return False
 
 
 def ready(name: str) -> bool:
@@ -171,11 +106,6 @@ def ready_at(port: int) -> bool:
         return False
 
 
-def tail(path: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError as error:
-        return f"(cannot read {path}: {error})"
 
 
 @dataclass
@@ -328,21 +258,10 @@ def mint_token(
 # --- Unique test data -------------------------------------------------------------------
 
 
-def nanp(area: str) -> tuple[str, str]:
-    """A random valid NANP number in AREA: (national display form, E.164)."""
-    exchange = random.randint(200, 999)
-    line = random.randint(0, 9999)
-    return f"({area}) {exchange:03d}-{line:04d}", f"+1{area}{exchange:03d}{line:04d}"
 
 
-def customer_number() -> tuple[str, str]:
-    return nanp("415")
 
 
-def org_number() -> str:
-    """An organisation number of our own, so that no leftover session (Session mode joins
-    messages between the same two numbers for 30 min) meets this test's messages."""
-    return nanp("628")[1]
 
 
 def carrier_id(prefix: str = "SM") -> str:

@@ -12,10 +12,19 @@ public import PostgresNIO
 /// its answer, and one that did not answer in time is dropped, so a query hung on a dead
 /// connection cannot make every later probe say "unreachable".
 public final class DatabaseProbe: Sendable {
+    private struct State {
+        var query: Task<Void, Never>?
+        /// Which query is current: a dropped one that ends late answers nobody.
+        var generation = 0
+        var queryStarted = ContinuousClock.now
+        var nextWaiter = 0
+        var waiters: [Int: CheckedContinuation<Bool, Never>] = [:]
+    }
+
     private let client: PostgresClient
     private let logger: Logger
     private let timeout: Duration
-    private let inFlight = NIOLockedValueBox<Task<Bool, Never>?>(nil)
+    private let state = NIOLockedValueBox(State())
 
     public init(client: PostgresClient, logger: Logger, timeout: Duration = .seconds(1)) {
         self.client = client
@@ -24,67 +33,61 @@ public final class DatabaseProbe: Sendable {
     }
 
     /// True when `SELECT 1` completed within the timeout.
+    ///
+    /// The query task answers every caller waiting when it ends; each caller's own timer
+    /// answers it `false` at its deadline (and lives no longer than that), and drops a
+    /// query older than the timeout, so the next probe starts a fresh one and a query that
+    /// hangs on a dead connection cannot keep every later probe "unreachable".
     public func isReachable() async -> Bool {
-        let query = inFlight.withLockedValue { current -> Task<Bool, Never> in
-            if let current { return current }
-            let task = Task { [client, logger] () -> Bool in
-                do {
-                    let rows = try await client.query("SELECT 1", logger: logger)
-                    for try await _ in rows {}
-                    return true
-                } catch {
-                    return false
+        await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let id = state.withLockedValue { state -> Int in
+                let id = state.nextWaiter
+                state.nextWaiter += 1
+                state.waiters[id] = continuation
+                if state.query == nil {
+                    state.queryStarted = .now
+                    state.generation += 1
+                    let generation = state.generation
+                    state.query = Task { [client, logger, weak self] in
+                        var reachable = false
+                        do {
+                            let rows = try await client.query("SELECT 1", logger: logger)
+                            for try await _ in rows {}
+                            reachable = true
+                        } catch {}
+                        self?.finishQuery(generation: generation, reachable: reachable)
+                    }
                 }
+                return id
             }
-            current = task
-            return task
-        }
-        let answer = FirstAnswer()
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-            answer.install(continuation)
-            Task { answer.give(await query.value) }
-            Task { [timeout, inFlight] in
+            Task { [timeout, weak self] in
                 try? await Task.sleep(for: timeout)
-                answer.give(false)
-                // A query that did not answer in time is not shared any more (it may hang
-                // for good on a connection that died): the next probe starts a new one.
-                let stale = inFlight.withLockedValue { current -> Task<Bool, Never>? in
-                    guard current == query else { return nil }
-                    current = nil
-                    return query
-                }
-                stale?.cancel()
+                self?.expire(waiter: id)
             }
         }
-        // A finished query is not shared with later callers; one still running is.
-        Task {
-            _ = await query.value
-            inFlight.withLockedValue { if $0 == query { $0 = nil } }
-        }
-        return result
-    }
-}
-
-/// Resumes a continuation with the first answer given; later ones are dropped.
-private final class FirstAnswer: Sendable {
-    private let state = NIOLockedValueBox<(CheckedContinuation<Bool, Never>?, Bool?)>((nil, nil))
-
-    func install(_ continuation: CheckedContinuation<Bool, Never>) {
-        let early = state.withLockedValue { state -> Bool? in
-            if let given = state.1 { return given }
-            state.0 = continuation
-            return nil
-        }
-        if let early { continuation.resume(returning: early) }
     }
 
-    func give(_ value: Bool) {
-        let continuation = state.withLockedValue { state -> CheckedContinuation<Bool, Never>? in
-            guard state.1 == nil else { return nil }
-            state.1 = value
-            defer { state.0 = nil }
-            return state.0
+    private func finishQuery(generation: Int, reachable: Bool) {
+        let waiters = state.withLockedValue { state -> [CheckedContinuation<Bool, Never>] in
+            guard state.generation == generation, state.query != nil else { return [] }
+            state.query = nil
+            defer { state.waiters.removeAll() }
+            return Array(state.waiters.values)
         }
-        continuation?.resume(returning: value)
+        for waiter in waiters { waiter.resume(returning: reachable) }
+    }
+
+    private func expire(waiter id: Int) {
+        let (waiter, stale) = state.withLockedValue { state -> (CheckedContinuation<Bool, Never>?, Task<Void, Never>?) in
+            let waiter = state.waiters.removeValue(forKey: id)
+            var stale: Task<Void, Never>?
+            if let query = state.query, ContinuousClock.now - state.queryStarted >= timeout {
+                stale = query
+                state.query = nil
+            }
+            return (waiter, stale)
+        }
+        waiter?.resume(returning: false)
+        stale?.cancel()
     }
 }

@@ -17,6 +17,15 @@ struct UnexpectedErrorMiddleware: RouterMiddleware {
         } catch let error as any HTTPResponseError {
             throw error
         } catch {
+            if TransactionalHandler.unwrap(error) is DeadlineExceeded {
+                logger.error("request timed out on the database", metadata: [
+                    "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "error": "\(error)",
+                ])
+                throw APIError(
+                    status: .gatewayTimeout, code: "timeout", title: "Timed out",
+                    detail: "The database did not answer in time; the request may or may not have been applied."
+                )
+            }
             if let input = InputDataError(error) {
                 logger.notice("request refused by the database as invalid input", metadata: [
                     "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "sql_state": "\(input.sqlState)",

@@ -15,7 +15,7 @@ struct MigrationService: Service {
     func run() async throws {
         // A SIGTERM while PostgreSQL does not answer cancels the attempt in progress (a query
         // waiting for a connection) instead of waiting for it.
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             var delay = Duration.milliseconds(250)
             while !Task.isCancelled {
                 do {

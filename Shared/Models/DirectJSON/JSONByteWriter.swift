@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Writes ``JSONValue``s as compact UTF-8 JSON, escaping strings as Foundation's
 /// `JSONEncoder` does with `.withoutEscapingSlashes`.

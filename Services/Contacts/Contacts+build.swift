@@ -15,14 +15,19 @@ import SwitchboardServiceKit
 ///
 /// Consumers: `contacts.events` (``ContactsEventHandler``), in batches, one interaction's
 /// events (same `correlation_id`) handled in order.
-struct Contacts {
+struct Contacts: SwitchboardService {
+    static let name = "contacts"
+    static let defaultPort = 8084
+
     let runtime: ServiceRuntime
-    let router: Router<BasicRequestContext>
+    let router: Router<SwitchboardRequestContext>
     let consumers: [any Service]
 
-    static func build(configuration: ServiceConfiguration, logger: Logger, registry: PrometheusCollectorRegistry) async throws -> Contacts {
+    static func build(_ bootstrap: ServiceBootstrap) async throws -> Contacts {
+        let configuration = bootstrap.configuration
+        let logger = bootstrap.logger
         let runtime = await ServiceRuntime(
-            configuration: configuration, schema: "contacts", migrations: ContactsMigrations.all, logger: logger, registry: registry
+            configuration: configuration, schema: "contacts", migrations: ContactsMigrations.all, logger: logger, registry: bootstrap.registry
         )
         let contacts = PostgresContactStore(schema: runtime.schema)
         let history = PostgresHistoryStore(schema: runtime.schema)
@@ -36,21 +41,18 @@ struct Contacts {
         let router = runtime.makeRouter(openAPI: OpenAPIDocument.text(bundle: .module))
         ContactRoutes(
             contacts: contacts, history: history, consent: consentStore, commands: commands,
-            transactions: ContactTransactions(client: runtime.postgres, outbox: runtime.outbox, logger: logger),
+            transactions: runtime.transactions(mapError: ContactUniqueViolation.problem(for:)),
             validator: ContactRequestValidator(defaultRegion: configuration.defaultRegion), client: runtime.postgres,
-            authenticator: runtime.authenticator, logger: logger
+            logger: logger
         ).register(on: router)
 
         let events = ContactsEventHandler(
-            commands: commands, consent: consent, transactions: runtime.transactionalHandler(consumer: "contacts.events")
+            commands: commands, consent: consent, transactions: runtime.transactionalHandler(consumer: .contactsEvents)
         )
         let consumers: [any Service] = [
-            runtime.batchConsumer(queue: "contacts.events", orderingKey: { $0.properties.correlationID }) { await events.handle(batch: $0) },
+            runtime.batchConsumer(queue: .contactsEvents, orderingKey: { $0.properties.correlationID }) { await events.handle(batch: $0) },
         ]
         return Contacts(runtime: runtime, router: router, consumers: consumers)
     }
 
-    func run() async throws {
-        try await runtime.run(router: router, consumers: consumers)
-    }
 }

@@ -5,10 +5,6 @@ import SwitchboardServiceKit
 @main
 struct IngestApp {
     static func main() async throws {
-        let bootstrap = ProcessBootstrap.start(service: "ingest", defaultPort: 8081)
-        let ingest = try await Ingest.build(
-            configuration: bootstrap.configuration, logger: bootstrap.logger, registry: bootstrap.registry
-        )
-        try await ingest.run()
+        try await ServiceMain.run(Ingest.self)
     }
 }

@@ -18,13 +18,19 @@ import SwitchboardServiceKit
 /// Consumers: `media.commands` (``MediaCommandHandler``: `media.fetch`) and `media.events`
 /// (``MediaEventHandler``: the access projection from `interaction.assigned` and the
 /// message → interaction map from `interaction.message.appended`).
-struct Media {
+struct Media: SwitchboardService {
+    static let name = "media"
+    static let defaultPort = 8086
+
     let runtime: ServiceRuntime
-    let router: Router<BasicRequestContext>
+    let router: Router<SwitchboardRequestContext>
     let consumers: [any Service]
 
-    static func build(configuration: ServiceConfiguration, logger: Logger, registry: PrometheusCollectorRegistry) async throws -> Media {
-        let settings = try MediaSettings(environment: Environment(ProcessInfo.processInfo.environment))
+    static func build(_ bootstrap: ServiceBootstrap) async throws -> Media {
+        let configuration = bootstrap.configuration
+        let logger = bootstrap.logger
+        let environment = bootstrap.environment
+        let settings = try MediaSettings(environment: environment)
         let content: ContentStore
         do {
             content = try ContentStore(path: settings.storePath)
@@ -35,7 +41,7 @@ struct Media {
         let images = ImageProcessor(maxPixels: settings.maxPixels, thumbnailSize: settings.thumbnailSize, format: settings.thumbnailFormat)
 
         let runtime = await ServiceRuntime(
-            configuration: configuration, schema: "media", migrations: MediaMigrations.all, logger: logger, registry: registry
+            configuration: configuration, schema: "media", migrations: MediaMigrations.all, logger: logger, registry: bootstrap.registry
         )
         let store = PostgresMediaStore(schema: runtime.schema)
         let commands = MediaCommands(store: store, outbox: runtime.outbox, logger: logger)
@@ -46,17 +52,17 @@ struct Media {
 
         let router = runtime.makeRouter(openAPI: OpenAPIDocument.text(bundle: .module))
         MediaRoutes(
-            store: store, content: content, client: runtime.postgres, authenticator: runtime.authenticator, logger: logger
+            store: store, content: content, client: runtime.postgres, logger: logger
         ).register(on: router)
 
         let fetches = MediaCommandHandler(
             intake: intake, commands: commands, store: store, client: runtime.postgres,
-            transactions: runtime.transactionalHandler(consumer: "media.commands"), logger: logger
+            transactions: runtime.transactionalHandler(consumer: .mediaCommands), logger: logger
         )
-        let events = MediaEventHandler(commands: commands, transactions: runtime.transactionalHandler(consumer: "media.events"))
+        let events = MediaEventHandler(commands: commands, transactions: runtime.transactionalHandler(consumer: .mediaEvents))
         let consumers: [any Service] = [
-            runtime.consumer(queue: "media.commands") { await fetches.handle($0) },
-            runtime.consumer(queue: "media.events") { await events.handle($0) },
+            runtime.consumer(queue: .mediaCommands) { await fetches.handle($0) },
+            runtime.consumer(queue: .mediaEvents) { await events.handle($0) },
         ]
         logger.info("media store ready", metadata: [
             "path": "\(content.root.path)", "max_bytes": "\(settings.maxBytes)", "max_pixels": "\(settings.maxPixels)",
@@ -65,9 +71,6 @@ struct Media {
         return Media(runtime: runtime, router: router, consumers: consumers)
     }
 
-    func run() async throws {
-        try await runtime.run(router: router, consumers: consumers)
-    }
 }
 
 struct MediaStartupError: Error, CustomStringConvertible {

@@ -13,20 +13,25 @@ import SwitchboardServiceKit
 /// Session-specific configuration, beyond ``ServiceConfiguration``:
 /// `SWITCHBOARD_SMS_MAX_PARTS` (default 10), `SWITCHBOARD_DISPOSITION_CODES`, and the
 /// number defaults of ``NumberSettings``.
-struct Session {
-    let runtime: ServiceRuntime
-    let router: Router<BasicRequestContext>
-    let consumers: [any Service]
-    let timer: InactivityTimer
+struct Session: SwitchboardService {
+    static let name = "session"
+    static let defaultPort = 8082
 
-    static func build(configuration: ServiceConfiguration, logger: Logger, registry: PrometheusCollectorRegistry) async throws -> Session {
-        let environment = Environment(ProcessInfo.processInfo.environment)
+    let runtime: ServiceRuntime
+    let router: Router<SwitchboardRequestContext>
+    let consumers: [any Service]
+    let background: [any Service]
+
+    static func build(_ bootstrap: ServiceBootstrap) async throws -> Session {
+        let configuration = bootstrap.configuration
+        let logger = bootstrap.logger
+        let environment = bootstrap.environment
         let defaults = try NumberSettings.defaults(environment: environment)
         let dispositions = try DispositionCatalog(environment: environment)
         let maxParts = try environment.int("SWITCHBOARD_SMS_MAX_PARTS", default: 10, in: 1...50)
 
         let runtime = await ServiceRuntime(
-            configuration: configuration, schema: "session", migrations: SessionMigrations.all, logger: logger, registry: registry
+            configuration: configuration, schema: "session", migrations: SessionMigrations.all, logger: logger, registry: bootstrap.registry
         )
         let store = PostgresInteractionStore(schema: runtime.schema)
         let settings = PostgresSettingsStore(schema: runtime.schema)
@@ -39,38 +44,37 @@ struct Session {
 
         let router = runtime.makeRouter(openAPI: OpenAPIDocument.text(bundle: .module))
         InteractionRoutes(
-            store: store, commands: commands, transactions: SessionTransactions(client: runtime.postgres, outbox: runtime.outbox, logger: logger),
-            client: runtime.postgres, authenticator: runtime.authenticator, defaultRegion: configuration.defaultRegion, logger: logger
+            store: store, commands: commands, transactions: runtime.transactions(),
+            client: runtime.postgres, defaultRegion: configuration.defaultRegion, logger: logger
         ).register(on: router)
         SettingsRoutes(
             settings: settings, defaults: defaults, dispositions: dispositions, maxParts: maxParts, client: runtime.postgres,
-            authenticator: runtime.authenticator, defaultRegion: configuration.defaultRegion, logger: logger
+            defaultRegion: configuration.defaultRegion, logger: logger
         ).register(on: router)
-        StandardResponseRoutes(store: responses, client: runtime.postgres, authenticator: runtime.authenticator, logger: logger)
+        StandardResponseRoutes(store: responses, client: runtime.postgres, logger: logger)
             .register(on: router)
 
-        let events = SessionEventHandler(commands: commands, transactions: runtime.transactionalHandler(consumer: "session.events"))
-        let assignments = SessionCommandHandler(commands: commands, transactions: runtime.transactionalHandler(consumer: "session.commands"))
+        let events = SessionEventHandler(commands: commands, transactions: runtime.transactionalHandler(consumer: .sessionEvents))
+        let assignments = SessionCommandHandler(commands: commands, transactions: runtime.transactionalHandler(consumer: .sessionCommands))
         // Inbound messages arrive on the partition queues (single active consumer each), so one
         // conversation is handled by one replica at a time; within a consumer, one conversation's
         // deliveries are handled one after another, in order.
         let partitions: [any Service] = (0..<SwitchboardTopology.sessionPartitions).map { partition in
-            runtime.batchConsumer(queue: SwitchboardTopology.sessionInboundQueue(partition), orderingKey: { $0.properties.correlationID }) {
+            runtime.batchConsumer(queue: .sessionInbound(partition), orderingKey: { $0.properties.correlationID }) {
                 await events.handle(batch: $0)
             }
         }
         let consumers: [any Service] = partitions + [
-            runtime.batchConsumer(queue: "session.events", orderingKey: { $0.properties.correlationID }) { await events.handle(batch: $0) },
-            runtime.consumer(queue: "session.commands", orderingKey: { $0.properties.correlationID }) { await assignments.handle($0) },
+            runtime.batchConsumer(queue: .sessionEvents, orderingKey: { $0.properties.correlationID }) { await events.handle(batch: $0) },
+            runtime.consumer(queue: .sessionCommands, orderingKey: { $0.properties.correlationID }) { await assignments.handle($0) },
         ]
         let gate = runtime.startup
-        let timer = InactivityTimer(
-            client: runtime.postgres, outbox: runtime.outbox, store: store, commands: commands, gate: { await gate.wait() }, logger: logger
+        let timer = DeadlineLoop(
+            name: "inactivity timer",
+            timer: InactivityTimer(client: runtime.postgres, outbox: runtime.outbox, store: store, commands: commands, logger: logger),
+            waitUntilReady: { await gate.wait() }, logger: logger
         )
-        return Session(runtime: runtime, router: router, consumers: consumers, timer: timer)
+        return Session(runtime: runtime, router: router, consumers: consumers, background: [timer])
     }
 
-    func run() async throws {
-        try await runtime.run(router: router, consumers: consumers, extra: [timer])
-    }
 }

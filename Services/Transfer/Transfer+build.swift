@@ -18,51 +18,55 @@ import SwitchboardServiceKit
 ///
 /// Services: the ``OfferExpiryScheduler`` (durable offer timers) runs once migrations are
 /// applied, next to the consumer of `transfer.events` and the HTTP API.
-struct Transfer {
-    let runtime: ServiceRuntime
-    let router: Router<BasicRequestContext>
-    let consumers: [any Service]
-    let scheduler: OfferExpiryScheduler
+struct Transfer: SwitchboardService {
+    static let name = "transfer"
+    static let defaultPort = 8083
 
-    static func build(configuration: ServiceConfiguration, logger: Logger, registry: PrometheusCollectorRegistry) async throws -> Transfer {
-        let environment = Environment(ProcessInfo.processInfo.environment)
+    let runtime: ServiceRuntime
+    let router: Router<SwitchboardRequestContext>
+    let consumers: [any Service]
+    let background: [any Service]
+
+    static func build(_ bootstrap: ServiceBootstrap) async throws -> Transfer {
+        let configuration = bootstrap.configuration
+        let logger = bootstrap.logger
+        let environment = bootstrap.environment
         let offerTimeout = try environment.int("SWITCHBOARD_OFFER_TIMEOUT", default: 30, in: 1...3600)
 
         let runtime = await ServiceRuntime(
-            configuration: configuration, schema: "transfer", migrations: TransferMigrations.all, logger: logger, registry: registry
+            configuration: configuration, schema: "transfer", migrations: TransferMigrations.all, logger: logger, registry: bootstrap.registry
         )
         let store = PostgresTransferStore(schema: runtime.schema)
         let commands = TransferCommands(
             store: store, outbox: runtime.outbox, participants: InteractionParticipants(schema: runtime.schema), offerTimeout: offerTimeout,
             logger: logger
         )
-        let transactions = TransferTransactions(client: runtime.postgres, outbox: runtime.outbox, logger: logger)
+        let transactions = runtime.transactions()
         let validator = TransferRequestValidator()
 
         let router = runtime.makeRouter(openAPI: OpenAPIDocument.text(bundle: .module))
         DirectoryRoutes(
             store: store, commands: commands, transactions: transactions, validator: validator, client: runtime.postgres,
-            authenticator: runtime.authenticator, logger: logger
+            logger: logger
         ).register(on: router)
         OfferRoutes(
             store: store, commands: commands, transactions: transactions, validator: validator, client: runtime.postgres,
-            authenticator: runtime.authenticator, logger: logger
+            logger: logger
         ).register(on: router)
 
-        let events = TransferEventHandler(commands: commands, transactions: runtime.transactionalHandler(consumer: "transfer.events"))
+        let events = TransferEventHandler(commands: commands, transactions: runtime.transactionalHandler(consumer: .transferEvents))
         // One interaction's events in order (correlation_id is the interaction id).
         let consumers: [any Service] = [
-            runtime.consumer(queue: "transfer.events", orderingKey: { $0.properties.correlationID }) { await events.handle($0) },
+            runtime.consumer(queue: .transferEvents, orderingKey: { $0.properties.correlationID }) { await events.handle($0) },
         ]
         let gate = runtime.startup
-        let scheduler = OfferExpiryScheduler(
-            client: runtime.postgres, outbox: runtime.outbox, store: store, commands: commands, gate: { await gate.wait() }, logger: logger
+        let scheduler = DeadlineLoop(
+            name: "offer expiry scheduler",
+            timer: OfferExpiryScheduler(client: runtime.postgres, outbox: runtime.outbox, store: store, commands: commands, logger: logger),
+            waitUntilReady: { await gate.wait() }, logger: logger
         )
         logger.info("transfer configured", metadata: ["offer_timeout_seconds": "\(offerTimeout)"])
-        return Transfer(runtime: runtime, router: router, consumers: consumers, scheduler: scheduler)
+        return Transfer(runtime: runtime, router: router, consumers: consumers, background: [scheduler])
     }
 
-    func run() async throws {
-        try await runtime.run(router: router, consumers: consumers, extra: [scheduler])
-    }
 }

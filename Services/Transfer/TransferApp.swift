@@ -4,16 +4,6 @@ import SwitchboardServiceKit
 @main
 struct TransferApp {
     static func main() async throws {
-        let bootstrap = ProcessBootstrap.start(service: "transfer", defaultPort: 8083)
-        let transfer: Transfer
-        do {
-            transfer = try await Transfer.build(
-                configuration: bootstrap.configuration, logger: bootstrap.logger, registry: bootstrap.registry
-            )
-        } catch {
-            bootstrap.logger.critical("\(error)")
-            throw error
-        }
-        try await transfer.run()
+        try await ServiceMain.run(Transfer.self)
     }
 }

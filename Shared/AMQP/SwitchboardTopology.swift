@@ -8,7 +8,6 @@ public enum SwitchboardTopology {
     public static let commandsExchange = "switchboard.commands"
     public static let outboundExchange = "switchboard.outbound"
     public static let deadLetterExchange = "switchboard.dead"
-    public static let deadLetterQueue = "switchboard.dead-letters"
 
     /// Inbound messages reach `session` through this consistent-hash exchange, hashed on
     /// `correlation_id` (the conversation key), into ``sessionPartitions`` quorum queues
@@ -16,31 +15,26 @@ public enum SwitchboardTopology {
     /// order however many `session` replicas run (DESIGN.md section 6).
     public static let sessionPartitionExchange = "session.partitions"
     public static let sessionPartitions = 4
-    public static func sessionInboundQueue(_ partition: Int) -> String { "session.inbound.\(partition)" }
-
-    /// Where outbound SMS wait for carrier connectors (competing consumers), so that a reply
-    /// is never dropped because no connector is bound yet.
-    public static let outboundQueue = "outbound.sms"
 
     /// Queue → (exchange, routing keys) it is bound with.
-    public static let serviceQueues: [(queue: String, exchange: String, keys: [String])] = [
-        ("ingest.messages", inboundExchange, ["message"]),
-        ("ingest.receipts", inboundExchange, ["receipt"]),
-        ("session.events", eventsExchange, [
+    public static let serviceQueues: [(queue: QueueName, exchange: String, keys: [String])] = [
+        (.ingestMessages, inboundExchange, ["message"]),
+        (.ingestReceipts, inboundExchange, ["receipt"]),
+        (.sessionEvents, eventsExchange, [
             "message.status", "contact.identified", "contact.assigned",
             "contact.merged", "media.stored", "media.failed", "consent.changed", "callback.scheduled",
         ]),
-        ("session.commands", commandsExchange, ["session.interaction.assign"]),
-        ("transfer.events", eventsExchange, ["interaction.created", "interaction.assigned", "interaction.closed"]),
+        (.sessionCommands, commandsExchange, ["session.interaction.assign"]),
+        (.transferEvents, eventsExchange, ["interaction.created", "interaction.assigned", "interaction.closed"]),
         // Only what contacts acts on: every copy of a per-message event (`message.received`,
         // `interaction.message.appended`) would cost a quorum-queue write per inbound SMS.
-        ("contacts.events", eventsExchange, [
+        (.contactsEvents, eventsExchange, [
             "interaction.created", "interaction.assigned", "interaction.closed", "interaction.updated", "consent.keyword",
         ]),
-        ("callback.events", eventsExchange, ["interaction.assigned", "interaction.closed", "contact.merged", "contact.unmerged"]),
-        ("media.commands", commandsExchange, ["media.fetch", "media.message.placed"]),
-        ("media.events", eventsExchange, ["interaction.assigned"]),
-        (outboundQueue, outboundExchange, ["sms.#"]),
+        (.callbackEvents, eventsExchange, ["interaction.assigned", "interaction.closed", "contact.merged", "contact.unmerged"]),
+        (.mediaCommands, commandsExchange, ["media.fetch", "media.message.placed"]),
+        (.mediaEvents, eventsExchange, ["interaction.assigned"]),
+        (.outboundSMS, outboundExchange, ["sms.#"]),
     ]
 
     /// Arguments every service queue carries: quorum, dead-lettered to `switchboard.dead`
@@ -63,18 +57,18 @@ public enum SwitchboardTopology {
             .init(name: deadLetterExchange, kind: .topic),
             .init(name: sessionPartitionExchange, kind: .consistentHash, arguments: ["hash-property": .string("correlation_id")]),
         ]
-        var queues = [AMQPTopology.Queue(name: deadLetterQueue, arguments: ["x-queue-type": .string("quorum")])]
-        var bindings = [AMQPTopology.Binding(queue: deadLetterQueue, exchange: deadLetterExchange, routingKey: "#")]
+        var queues = [AMQPTopology.Queue(name: QueueName.deadLetters.rawValue, arguments: ["x-queue-type": .string("quorum")])]
+        var bindings = [AMQPTopology.Binding(queue: QueueName.deadLetters.rawValue, exchange: deadLetterExchange, routingKey: "#")]
         for entry in serviceQueues {
-            queues.append(.init(name: entry.queue, arguments: serviceQueueArguments(deliveryLimit: deliveryLimit)))
-            bindings += entry.keys.map { .init(queue: entry.queue, exchange: entry.exchange, routingKey: $0) }
+            queues.append(.init(name: entry.queue.rawValue, arguments: serviceQueueArguments(deliveryLimit: deliveryLimit)))
+            bindings += entry.keys.map { .init(queue: entry.queue.rawValue, exchange: entry.exchange, routingKey: $0) }
         }
         for partition in 0..<sessionPartitions {
             var arguments = serviceQueueArguments(deliveryLimit: deliveryLimit)
             arguments["x-single-active-consumer"] = .bool(true)
-            queues.append(.init(name: sessionInboundQueue(partition), arguments: arguments))
+            queues.append(.init(name: QueueName.sessionInbound(partition).rawValue, arguments: arguments))
             // For a consistent-hash exchange the binding key is the partition's weight.
-            bindings.append(.init(queue: sessionInboundQueue(partition), exchange: sessionPartitionExchange, routingKey: "1"))
+            bindings.append(.init(queue: QueueName.sessionInbound(partition).rawValue, exchange: sessionPartitionExchange, routingKey: "1"))
         }
         return AMQPTopology(
             exchanges: exchanges, queues: queues, bindings: bindings,

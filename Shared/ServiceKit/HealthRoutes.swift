@@ -17,7 +17,7 @@ struct HealthRoutes: Sendable {
     let openAPI: String
     let logger: Logger
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<SwitchboardRequestContext>) {
         router.get("/health/live") { _, _ in
             try JSONBody.response(["status": "ok", "service": service])
         }

@@ -10,9 +10,8 @@ import SwitchboardModels
 /// binary fields percent-encoded there (Kannel's `udh` starts with `%05%00%03`, 8-bit
 /// text), which ingest's carrier parsers decode; what they make of them passes the inbound
 /// validator, which refuses a NUL in any text field.
-struct NULCharacterMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
-    static let binaryQueryPrefix = "/v1/webhooks/"
+struct NULCharacterMiddleware<Context: RequestContext>: RouterMiddleware {
+    static var binaryQueryPrefix: String { "/v1/webhooks/" }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if NULCharacter.isEncoded(in: request.uri.path) { throw APIError.nulCharacter(in: "The path") }

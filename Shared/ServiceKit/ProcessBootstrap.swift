@@ -1,20 +1,14 @@
 import Foundation
-public import Logging
+import Logging
 import Metrics
-public import Prometheus
+import Prometheus
 
 /// Process-wide set-up done once by each executable's `main`: JSON logging, the
 /// Prometheus registry behind swift-metrics, and the validated configuration. A bad
 /// configuration ends the process with one log line naming the variable.
 public enum ProcessBootstrap {
-    public struct Result: Sendable {
-        public let configuration: ServiceConfiguration
-        public let logger: Logger
-        public let registry: PrometheusCollectorRegistry
-    }
-
-    public static func start(service: String, defaultPort: Int) -> Result {
-        let environment = Environment(ProcessInfo.processInfo.environment)
+    public static func start(service: String, defaultPort: Int) -> ServiceBootstrap {
+        let environment = EnvironmentVariables(ProcessInfo.processInfo.environment)
         let level = Logger.Level(rawValue: environment.string("SWITCHBOARD_LOG_LEVEL", default: "info").lowercased()) ?? .info
         LogLineWriter.standardOutput.name(service: service)
         LoggingSystem.bootstrap { label in JSONLogHandler(label: label, service: service, level: level) }
@@ -29,6 +23,6 @@ public enum ProcessBootstrap {
         }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        return Result(configuration: configuration, logger: logger, registry: registry)
+        return ServiceBootstrap(configuration: configuration, environment: environment, logger: logger, registry: registry)
     }
 }

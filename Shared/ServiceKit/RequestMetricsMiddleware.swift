@@ -3,7 +3,7 @@ import Metrics
 
 /// Counts requests and their durations by method and status (no ids or numbers as labels).
 struct RequestMetricsMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = SwitchboardRequestContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now

@@ -53,7 +53,7 @@ public struct ServiceConfiguration: Sendable {
         min(256, max(2, cores))
     }
 
-    public init(service: String, defaultPort: Int, environment: Environment) throws(ConfigurationError) {
+    public init(service: String, defaultPort: Int, environment: EnvironmentVariables) throws(ConfigurationError) {
         self.service = service
         let amqpURL = environment.string("SWITCHBOARD_AMQP_URL", default: "amqp://guest:guest@127.0.0.1:5672/%2F")
         do {

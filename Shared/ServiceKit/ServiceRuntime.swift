@@ -57,11 +57,12 @@ public struct ServiceRuntime: Sendable {
     }
 
     /// A router with the health, metrics and OpenAPI routes already on it.
-    public func makeRouter(openAPI: String) -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    public func makeRouter(openAPI: String) -> Router<SwitchboardRequestContext> {
+        let router = Router(context: SwitchboardRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware())
         router.add(middleware: UnexpectedErrorMiddleware(logger: logger))
         router.add(middleware: NULCharacterMiddleware())
+        router.add(middleware: RequestIdentityMiddleware(authenticator: authenticator))
         HealthRoutes(
             service: configuration.service, probe: databaseProbe, connections: [consumeConnection, publishConnection],
             gate: startup, progress: progress, registry: registry, openAPI: openAPI, logger: logger
@@ -69,24 +70,30 @@ public struct ServiceRuntime: Sendable {
         return router
     }
 
+    /// Runs a request's work in one transaction of this service's schema (``ServiceTransactions``).
+    public func transactions(mapError: @escaping @Sendable (any Error) -> (any Error)? = { _ in nil }) -> ServiceTransactions {
+        ServiceTransactions(client: postgres, outbox: outbox, logger: logger, mapError: mapError)
+    }
+
     /// A handler running `effect` in a transaction with inbox dedup, for consumers.
-    public func transactionalHandler(consumer: String) -> TransactionalHandler {
-        TransactionalHandler(client: postgres, inbox: inbox, outbox: outbox, consumer: consumer, logger: logger)
+    /// Its inbox records carry the queue's name.
+    public func transactionalHandler(consumer queue: QueueName) -> TransactionalHandler {
+        TransactionalHandler(client: postgres, inbox: inbox, outbox: outbox, consumer: queue.rawValue, logger: logger)
     }
 
     /// A consumer of `queue` that starts once migrations are applied.
     public func consumer(
-        queue: String,
+        queue: QueueName,
         orderingKey: @escaping @Sendable (AMQPDelivery) -> String? = { _ in nil },
         handler: @escaping AMQPConsumer.Handler
     ) -> AMQPConsumer {
         let gate = startup
         return AMQPConsumer(
-            connection: consumeConnection, publisher: publishConnection, queue: queue,
+            connection: consumeConnection, publisher: publishConnection, queue: queue.rawValue,
             prefetch: UInt16(clamping: configuration.prefetch), concurrency: configuration.consumerConcurrency,
             source: configuration.service, logger: logger, waitUntilReady: { await gate.wait() },
             dependenciesHealthy: { [databaseProbe] in await databaseProbe.isReachable() },
-            progress: progress.monitor("consumer \(queue)"), orderingKey: orderingKey, handler: handler
+            progress: progress.monitor("consumer \(queue.rawValue)"), orderingKey: orderingKey, handler: handler
         )
     }
 
@@ -94,17 +101,17 @@ public struct ServiceRuntime: Sendable {
     /// can commit many messages in one transaction. `SWITCHBOARD_CONSUMER_BATCH` bounds them,
     /// `SWITCHBOARD_BATCH_CONCURRENCY` how many run at once.
     public func batchConsumer(
-        queue: String,
+        queue: QueueName,
         orderingKey: @escaping @Sendable (AMQPDelivery) -> String? = { _ in nil },
         handler: @escaping AMQPConsumer.BatchHandler
     ) -> AMQPConsumer {
         let gate = startup
         return AMQPConsumer(
-            connection: consumeConnection, publisher: publishConnection, queue: queue,
+            connection: consumeConnection, publisher: publishConnection, queue: queue.rawValue,
             prefetch: UInt16(clamping: configuration.prefetch), concurrency: configuration.batchConcurrency,
             source: configuration.service, logger: logger, waitUntilReady: { await gate.wait() },
             dependenciesHealthy: { [databaseProbe] in await databaseProbe.isReachable() },
-            progress: progress.monitor("consumer \(queue)"), orderingKey: orderingKey, maxBatch: configuration.consumerBatch,
+            progress: progress.monitor("consumer \(queue.rawValue)"), orderingKey: orderingKey, maxBatch: configuration.consumerBatch,
             batchHandler: handler
         )
     }
@@ -112,7 +119,7 @@ public struct ServiceRuntime: Sendable {
     /// The ordered services: infrastructure first, HTTP last, so graceful shutdown (which
     /// runs in reverse) stops taking requests and deliveries first, drains the outbox,
     /// then closes the broker and database connections.
-    public func services(router: Router<BasicRequestContext>, consumers: [any Service], extra: [any Service] = []) -> [any Service] {
+    public func services(router: Router<SwitchboardRequestContext>, consumers: [any Service], extra: [any Service] = []) -> [any Service] {
         let application = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: nil),
@@ -134,7 +141,7 @@ public struct ServiceRuntime: Sendable {
     }
 
     /// Runs the services until SIGTERM/SIGINT, then shuts down gracefully within 10 s.
-    public func run(router: Router<BasicRequestContext>, consumers: [any Service], extra: [any Service] = []) async throws {
+    public func run(router: Router<SwitchboardRequestContext>, consumers: [any Service], extra: [any Service] = []) async throws {
         var groupConfiguration = ServiceGroupConfiguration(
             services: services(router: router, consumers: consumers, extra: extra).map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -8,7 +8,7 @@ import SwitchboardDatabase
 /// error the request's data caused (``InputDataError``, SQLSTATE class 22) is the
 /// client's: 422 `invalid_input`.
 struct UnexpectedErrorMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = SwitchboardRequestContext
     let logger: Logger
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

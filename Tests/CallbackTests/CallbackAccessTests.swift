@@ -55,11 +55,11 @@ struct CallbackAccessTests {
     }
 
     @Test func refusalsMapToProblems() {
-        #expect(CallbackError.notFound.apiError.code == "not_found")
-        #expect(CallbackError.notFound.apiError.status.code == 404)
-        #expect(CallbackError.notAllowed.apiError.code == "forbidden")
-        #expect(CallbackError.notAllowed.apiError.status.code == 403)
-        #expect(CallbackError.closed(.cancelled).apiError.code == "callback_closed")
-        #expect(CallbackError.closed(.completed).apiError.status.code == 409)
+        #expect(CallbackError.notFound.problem.code == "not_found")
+        #expect(CallbackError.notFound.problem.status.code == 404)
+        #expect(CallbackError.notAllowed.problem.code == "forbidden")
+        #expect(CallbackError.notAllowed.problem.status.code == 403)
+        #expect(CallbackError.closed(.cancelled).problem.code == "callback_closed")
+        #expect(CallbackError.closed(.completed).problem.status.code == 409)
     }
 }

@@ -7,7 +7,7 @@ struct ServiceConfigurationTests {
     let secret = String(repeating: "s", count: 40)
 
     @Test func defaultsApplyWhenOnlySecretIsSet() throws {
-        let configuration = try ServiceConfiguration(service: "ingest", defaultPort: 8081, environment: Environment(["SWITCHBOARD_JWT_SECRET": secret]))
+        let configuration = try ServiceConfiguration(service: "ingest", defaultPort: 8081, environment: EnvironmentVariables(["SWITCHBOARD_JWT_SECRET": secret]))
         #expect(configuration.httpPort == 8081)
         #expect(configuration.amqp.host == "127.0.0.1")
         #expect(configuration.amqp.virtualHost == "/")
@@ -23,20 +23,20 @@ struct ServiceConfigurationTests {
         #expect(ServiceConfiguration.defaultBatchConcurrency(cores: 2) == 2)
         #expect(ServiceConfiguration.defaultBatchConcurrency(cores: 16) == 16)
         #expect(ServiceConfiguration.defaultBatchConcurrency(cores: 1_000) == 256)
-        let configured = try ServiceConfiguration(service: "ingest", defaultPort: 8081, environment: Environment([
+        let configured = try ServiceConfiguration(service: "ingest", defaultPort: 8081, environment: EnvironmentVariables([
             "SWITCHBOARD_JWT_SECRET": secret, "SWITCHBOARD_BATCH_CONCURRENCY": "8", "SWITCHBOARD_CONSUMER_CONCURRENCY": "3",
         ]))
         #expect(configured.batchConcurrency == 8)
         #expect(configured.consumerConcurrency == 3)
         #expect(throws: ConfigurationError.self) {
-            _ = try ServiceConfiguration(service: "ingest", defaultPort: 8081, environment: Environment([
+            _ = try ServiceConfiguration(service: "ingest", defaultPort: 8081, environment: EnvironmentVariables([
                 "SWITCHBOARD_JWT_SECRET": secret, "SWITCHBOARD_BATCH_CONCURRENCY": "0",
             ]))
         }
     }
 
     @Test func parsesURLs() throws {
-        let configuration = try ServiceConfiguration(service: "session", defaultPort: 8082, environment: Environment([
+        let configuration = try ServiceConfiguration(service: "session", defaultPort: 8082, environment: EnvironmentVariables([
             "SWITCHBOARD_JWT_SECRET": secret,
             "SWITCHBOARD_AMQP_URL": "amqp://app:p%40ss@rabbit.internal:5673/prod",
             "SWITCHBOARD_POSTGRES_URL": "postgres://sb:pw@db:6432/sbdb",
@@ -67,7 +67,7 @@ struct ServiceConfigurationTests {
         values.merge(overrides) { $1 }
         if overrides.isEmpty { values = [:] }
         do {
-            _ = try ServiceConfiguration(service: "x", defaultPort: 1, environment: Environment(values))
+            _ = try ServiceConfiguration(service: "x", defaultPort: 1, environment: EnvironmentVariables(values))
             Issue.record("expected a configuration error for \(variable)")
         } catch {
             #expect(error.description.contains(variable))
@@ -77,7 +77,7 @@ struct ServiceConfigurationTests {
     @Test func errorNeverContainsSecretValue() {
         let leaked = "amqp://user:TOPSECRET@"
         do {
-            _ = try ServiceConfiguration(service: "x", defaultPort: 1, environment: Environment([
+            _ = try ServiceConfiguration(service: "x", defaultPort: 1, environment: EnvironmentVariables([
                 "SWITCHBOARD_JWT_SECRET": secret, "SWITCHBOARD_AMQP_URL": leaked,
             ]))
             Issue.record("expected an error")

@@ -29,9 +29,9 @@ struct ConversationRulesTests {
     }
 
     @Test func defaultsFromEnvironment() throws {
-        let defaults = try NumberSettings.defaults(environment: Environment([:]))
+        let defaults = try NumberSettings.defaults(environment: EnvironmentVariables([:]))
         #expect(defaults == NumberSettings(mode: .session, queue: "default", inactivityTimeoutSeconds: 1800, dispositionRequired: false))
-        let page = try NumberSettings.defaults(environment: Environment([
+        let page = try NumberSettings.defaults(environment: EnvironmentVariables([
             "SWITCHBOARD_DEFAULT_MODE": "page", "SWITCHBOARD_DEFAULT_QUEUE": "sales",
             "SWITCHBOARD_INACTIVITY_TIMEOUT_SECONDS": "600", "SWITCHBOARD_DISPOSITION_REQUIRED": "true",
         ]))
@@ -40,7 +40,7 @@ struct ConversationRulesTests {
 
     @Test func badModeIsAConfigurationError() {
         #expect(throws: ConfigurationError.self) {
-            try NumberSettings.defaults(environment: Environment(["SWITCHBOARD_DEFAULT_MODE": "chat"]))
+            try NumberSettings.defaults(environment: EnvironmentVariables(["SWITCHBOARD_DEFAULT_MODE": "chat"]))
         }
     }
 }

@@ -76,20 +76,20 @@ struct CaseDataPatchTests {
 @Suite("Disposition catalog and delivery status order")
 struct DispositionAndStatusTests {
     @Test func parsesConfiguredCodes() throws {
-        let catalog = try DispositionCatalog(environment: Environment(["SWITCHBOARD_DISPOSITION_CODES": "sale=Sale made; no_sale=No sale"]))
+        let catalog = try DispositionCatalog(environment: EnvironmentVariables(["SWITCHBOARD_DISPOSITION_CODES": "sale=Sale made; no_sale=No sale"]))
         #expect(catalog.codes == [.init(code: "sale", label: "Sale made"), .init(code: "no_sale", label: "No sale")])
         #expect(catalog.contains("sale"))
         #expect(!catalog.contains("Sale made"))
     }
 
     @Test func defaultCatalogIsNotEmpty() throws {
-        #expect(!(try DispositionCatalog(environment: Environment([:]))).codes.isEmpty)
+        #expect(!(try DispositionCatalog(environment: EnvironmentVariables([:]))).codes.isEmpty)
     }
 
     @Test(arguments: ["no-equals", "=Label", "bad code=Label", ";;"])
     func refusesMalformedSpecification(specification: String) {
         #expect(throws: ConfigurationError.self) {
-            try DispositionCatalog(environment: Environment(["SWITCHBOARD_DISPOSITION_CODES": specification]))
+            try DispositionCatalog(environment: EnvironmentVariables(["SWITCHBOARD_DISPOSITION_CODES": specification]))
         }
     }
 

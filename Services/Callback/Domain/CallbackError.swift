@@ -2,7 +2,7 @@ import SwitchboardServiceKit
 
 /// Why an operation on a callback was refused; each maps to one HTTP status and a stable
 /// problem `code`.
-enum CallbackError: Error, Equatable, CustomStringConvertible {
+enum CallbackError: ProblemError, Equatable {
     /// It does not exist, or the caller may not see it (404, existence not revealed).
     case notFound
     /// The request names an interaction the caller may not see (or that does not exist):
@@ -14,9 +14,7 @@ enum CallbackError: Error, Equatable, CustomStringConvertible {
     case closed(CallbackState)
     case invalid(String)
 
-    var description: String { apiError.detail ?? apiError.title }
-
-    var apiError: APIError {
+    var problem: APIError {
         switch self {
         case .notFound:
             .notFound("The callback")

@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import PostgresNIO
-import ServiceLifecycle
 import SwitchboardDatabase
 
 /// Fires callbacks at their due time: each `scheduled` callback whose `due_at` passed
@@ -9,8 +8,8 @@ import SwitchboardDatabase
 /// many `callback` instances run and whatever restarts happen (DESIGN.md section 4).
 ///
 /// The timers are the rows themselves (`callbacks.due_at` where `state = 'scheduled'`,
-/// partial index `callbacks_due`), so they survive restarts. The scheduler sleeps until the
-/// earliest due time, but at most `maxSleep` (500 ms), so a callback scheduled or moved
+/// partial index `callbacks_due`), so they survive restarts. Its ``DeadlineLoop`` sleeps
+/// until the earliest due time, but at most 500 ms, so a callback scheduled or moved
 /// earlier by another instance is seen promptly. Then, in one transaction, it claims due
 /// rows with `FOR UPDATE SKIP LOCKED`, marks them `due` and writes their events to the
 /// outbox (``CallbackCommands/fireDue(limit:on:)``):
@@ -23,30 +22,22 @@ import SwitchboardDatabase
 ///
 /// "Now" is the database's clock (`clock_timestamp()`), for the claim and for the sleep, so
 /// instances on hosts with skewed clocks agree on what is due and none fires early.
-struct CallbackScheduler: Service {
+struct CallbackScheduler: DueTimer {
     let client: PostgresClient
     /// Its transactions wake the outbox relay when they commit.
     let outbox: Outbox
     let store: any CallbackStore
     let commands: CallbackCommands
-    let gate: @Sendable () async -> Void
     let logger: Logger
-    var maxSleep: Duration = .milliseconds(500)
-    var batch = 100
 
-    func run() async throws {
-        await gate()
-        guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
-        await DeadlineLoop(name: "callback scheduler", batch: batch, maxSleep: maxSleep, logger: logger).run(
-            fireDue: { _ in try await fireDue() },
-            secondsUntilNext: { try await store.secondsUntilNextDue(client: client, logger: logger) }
-        )
+    func secondsUntilNext() async throws -> Double? {
+        try await store.secondsUntilNextDue(client: client, logger: logger)
     }
 
     /// One claim: returns how many callbacks fired; metrics and logs after the commit.
-    private func fireDue() async throws -> Int {
+    func fireDue(limit: Int) async throws -> Int {
         let fired = try await outbox.transaction(on: client, logger: logger) { connection in
-            try await commands.fireDue(limit: batch, on: connection)
+            try await commands.fireDue(limit: limit, on: connection)
         }
         for record in fired {
             let late = (record.firedAt ?? Date()).timeIntervalSince(record.dueAt)

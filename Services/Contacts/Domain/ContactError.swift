@@ -3,7 +3,7 @@ import SwitchboardServiceKit
 
 /// Why a contacts operation was refused; each maps to one HTTP status and a stable
 /// problem `code`.
-enum ContactError: Error, Equatable, CustomStringConvertible {
+enum ContactError: ProblemError, Equatable {
     case notFound
     case interactionNotFound
     /// Erased by `DELETE` (410).
@@ -18,9 +18,7 @@ enum ContactError: Error, Equatable, CustomStringConvertible {
     case undoRefused(MergePlanner.UndoRefusal)
     case invalid(String)
 
-    var description: String { apiError.detail ?? apiError.title }
-
-    var apiError: APIError {
+    var problem: APIError {
         switch self {
         case .notFound:
             .notFound("The contact")

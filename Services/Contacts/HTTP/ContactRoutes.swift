@@ -26,64 +26,63 @@ struct ContactRoutes: Sendable {
     let history: any HistoryStore
     let consent: any ConsentStore
     let commands: ContactCommands
-    let transactions: ContactTransactions
+    let transactions: ServiceTransactions
     let validator: ContactRequestValidator
     let client: PostgresClient
-    let authenticator: Authenticator
     let logger: Logger
 
     struct MergedInto: Encodable, Sendable { var mergedInto: String }
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<SwitchboardRequestContext>) {
         let query = ContactQuery(validator: validator)
 
-        router.post("/v1/contacts") { request, _ -> Response in
-            let identity = try await caller(request, ContactAccess.createAndSearch)
+        router.post("/v1/contacts") { request, context -> Response in
+            let identity = try caller(context, ContactAccess.createAndSearch)
             let body = try await JSONBody.decode(ContactRequestValidator.CreateBody.self, from: request, limit: 64 << 10)
             let draft = try validator.draft(body)
-            let trace = TraceContext.child(of: request.headers[.traceparent])
+            let trace = context.traceparent
             let contact = try await transactions.run { try await commands.create(draft, by: identity, traceparent: trace, on: $0) }
             var response = try JSONBody.response(ContactView(contact), status: .created)
             response.headers[.location] = "/v1/contacts/\(contact.idString)"
             return response
         }
-        router.get("/v1/contacts") { request, _ -> Response in
-            _ = try await caller(request, ContactAccess.createAndSearch)
+        router.get("/v1/contacts") { request, context -> Response in
+            _ = try caller(context, ContactAccess.createAndSearch)
             let filter = try query.filter(from: FormQuery.parameters(of: request.uri))
             return try JSONBody.response(try await contacts.search(filter, client: client, logger: logger))
         }
         router.get("/v1/contacts/:id") { request, context -> Response in
-            _ = try await caller(request, ContactAccess.readWrite)
+            _ = try caller(context, ContactAccess.readWrite)
             let id = try contactID(context)
             guard let contact = try await contacts.contact(id: id, client: client, logger: logger) else {
-                throw ContactError.notFound.apiError
+                throw ContactError.notFound
             }
             switch contact.state {
             case .active: return try JSONBody.response(ContactView(contact))
-            case .deleted: throw ContactError.deleted.apiError
+            case .deleted: throw ContactError.deleted
             case .merged: return try redirect(to: contact.mergedInto, path: "")
             }
         }
         router.patch("/v1/contacts/:id") { request, context -> Response in
-            let identity = try await caller(request, ContactAccess.readWrite)
+            let identity = try caller(context, ContactAccess.readWrite)
             let id = try contactID(context)
             let patch = try validator.patch(json: try await JSONBody.data(from: request, limit: 64 << 10))
-            let trace = TraceContext.child(of: request.headers[.traceparent])
+            let trace = context.traceparent
             let contact = try await transactions.run { try await commands.change(id, patch, by: identity, traceparent: trace, on: $0) }
             return try JSONBody.response(ContactView(contact))
         }
         router.delete("/v1/contacts/:id") { request, context -> Response in
-            let identity = try await caller(request, ContactAccess.readWrite)
+            let identity = try caller(context, ContactAccess.readWrite)
             let id = try contactID(context)
-            let trace = TraceContext.child(of: request.headers[.traceparent])
+            let trace = context.traceparent
             try await transactions.run { try await commands.delete(id, by: identity, traceparent: trace, on: $0) }
             return Response(status: .noContent)
         }
         router.get("/v1/contacts/:id/history") { request, context -> Response in
-            let identity = try await caller(request, ContactAccess.readWrite)
+            let identity = try caller(context, ContactAccess.readWrite)
             let id = try contactID(context)
             guard let contact = try await contacts.contact(id: id, client: client, logger: logger) else {
-                throw ContactError.notFound.apiError
+                throw ContactError.notFound
             }
             // A deleted contact keeps its history (without personal data on the contact).
             if contact.state == .merged { return try redirect(to: contact.mergedInto, path: "/history") }
@@ -95,11 +94,11 @@ struct ContactRoutes: Sendable {
             return try JSONBody.response(page)
         }
         router.post("/v1/contacts/:id/merge") { request, context -> Response in
-            let identity = try await caller(request, ContactAccess.readWrite)
+            let identity = try caller(context, ContactAccess.readWrite)
             let target = try contactID(context)
             let body = try await JSONBody.decode(ContactRequestValidator.MergeBody.self, from: request, limit: 16 << 10)
             let source = try validator.uuid("source_id", body.sourceId)
-            let trace = TraceContext.child(of: request.headers[.traceparent])
+            let trace = context.traceparent
             let outcome = try await transactions.run {
                 try await commands.merge(into: target, source: source, by: identity, traceparent: trace, on: $0)
             }
@@ -107,22 +106,22 @@ struct ContactRoutes: Sendable {
             return try JSONBody.response(MergeView(outcome.audit, target: outcome.target, source: nil))
         }
         router.post("/v1/merges/:id/undo") { request, context -> Response in
-            let identity = try await caller(request, ContactAccess.readWrite)
-            guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw ContactError.mergeNotFound.apiError }
-            let trace = TraceContext.child(of: request.headers[.traceparent])
+            let identity = try caller(context, ContactAccess.readWrite)
+            guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw ContactError.mergeNotFound }
+            let trace = context.traceparent
             let outcome = try await transactions.run {
                 try await commands.undo(merge: id, by: identity, traceparent: trace, on: $0)
             }
             ContactsMetrics.undone()
             return try JSONBody.response(MergeView(outcome.audit, target: outcome.target, source: outcome.source))
         }
-        router.post("/v1/contact-assignments") { request, _ -> Response in
-            let identity = try await caller(request, ContactAccess.readWrite)
+        router.post("/v1/contact-assignments") { request, context -> Response in
+            let identity = try caller(context, ContactAccess.readWrite)
             let body = try await JSONBody.decode(ContactRequestValidator.AssignmentBody.self, from: request, limit: 16 << 10)
             let interaction = try validator.uuid("interaction_id", body.interactionId)
             let contact = try validator.uuid("contact_id", body.contactId)
             let addPhone = body.addPhone ?? false
-            let trace = TraceContext.child(of: request.headers[.traceparent])
+            let trace = context.traceparent
             let assignment = try await transactions.run {
                 try await commands.assign(interaction: interaction, to: contact, addPhone: addPhone, by: identity, traceparent: trace, on: $0)
             }
@@ -130,28 +129,28 @@ struct ContactRoutes: Sendable {
             return try JSONBody.response(assignment)
         }
         router.get("/v1/consent/:number") { request, context -> Response in
-            _ = try await caller(request, ContactAccess.consent)
+            _ = try caller(context, ContactAccess.consent)
             let raw = context.parameters.get("number")?.removingPercentEncoding ?? ""
             let number = try validator.phone(raw, field: "number")
             return try JSONBody.response(try await consent.consent(of: number, client: client, logger: logger))
         }
     }
 
-    private func caller(_ request: Request, _ roles: [Identity.Role]) async throws -> Identity {
-        let identity = try await authenticator.identity(of: request)
+    private func caller(_ context: SwitchboardRequestContext, _ roles: [Identity.Role]) throws -> Identity {
+        let identity = try context.identity()
         try ContactAccess.require(identity, roles)
         return identity
     }
 
     /// An id that is not a UUID cannot name a contact: 404, like an unknown one.
-    private func contactID(_ context: BasicRequestContext) throws -> UUID {
-        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw ContactError.notFound.apiError }
+    private func contactID(_ context: SwitchboardRequestContext) throws -> UUID {
+        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw ContactError.notFound }
         return id
     }
 
     /// 301 to the contact a merged one went into, body `{"merged_into": id}`.
     private func redirect(to target: UUID?, path: String) throws -> Response {
-        guard let target else { throw ContactError.notFound.apiError }
+        guard let target else { throw ContactError.notFound }
         let id = target.uuidString.lowercased()
         var response = try JSONBody.response(MergedInto(mergedInto: id), status: .movedPermanently)
         response.headers[.location] = "/v1/contacts/\(id)\(path)"

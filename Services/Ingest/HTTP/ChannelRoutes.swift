@@ -21,12 +21,11 @@ struct ChannelRoutes: Sendable {
     let client: PostgresClient
     /// Its transactions wake the outbox relay when they commit.
     let outbox: Outbox
-    let authenticator: Authenticator
     let logger: Logger
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<SwitchboardRequestContext>) {
         router.put("/v1/channels/:name") { request, context -> Response in
-            try await admin(request)
+            try admin(context)
             let name = try channelName(context)
             let body = try await JSONBody.decode(ChannelRequest.self, from: request, limit: 64 << 10)
             let (channel, created) = try await run { connection in
@@ -59,13 +58,13 @@ struct ChannelRoutes: Sendable {
             return response
         }
         router.get("/v1/channels/:name") { request, context -> Response in
-            try await admin(request)
+            try admin(context)
             let name = try channelName(context)
             guard let channel = try await store.channel(named: name, client: client, logger: logger) else { throw APIError.notFound("The channel") }
             return try JSONBody.response(channel.view)
         }
         router.delete("/v1/channels/:name") { request, context -> Response in
-            try await admin(request)
+            try admin(context)
             let name = try channelName(context)
             guard try await store.delete(named: name, client: client, logger: logger) else { throw APIError.notFound("The channel") }
             await regions.invalidate()
@@ -74,13 +73,12 @@ struct ChannelRoutes: Sendable {
         }
     }
 
-    private func admin(_ request: Request) async throws {
-        let identity = try await authenticator.identity(of: request)
-        try identity.require(anyOf: .admin)
+    private func admin(_ context: SwitchboardRequestContext) throws {
+        _ = try context.identity(anyOf: .admin)
     }
 
     /// A name that cannot be a channel's: 404 for reads, 422 for PUT (the body rules say why).
-    private func channelName(_ context: BasicRequestContext) throws -> String {
+    private func channelName(_ context: SwitchboardRequestContext) throws -> String {
         guard let name = context.parameters.get("name"), !name.isEmpty else { throw APIError.notFound("The channel") }
         return name
     }

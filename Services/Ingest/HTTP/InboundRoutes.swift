@@ -7,12 +7,10 @@ import SwitchboardServiceKit
 /// Role `system`. 202 with ingest's message id; a carrier retry answers 200 `duplicate`.
 struct InboundRoutes: Sendable {
     let acceptor: InboundAcceptor
-    let authenticator: Authenticator
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.post("/v1/inbound") { request, _ -> Response in
-            let identity = try await authenticator.identity(of: request)
-            try identity.require(anyOf: .system, .admin)
+    func register(on router: Router<SwitchboardRequestContext>) {
+        router.post("/v1/inbound") { request, context -> Response in
+            _ = try context.identity(anyOf: .system, .admin)
             let message = try await JSONBody.decode(InboundMessage.self, from: request, limit: 8 << 20)
             do {
                 let outcome = try await acceptor.accept(message, source: "http", traceparent: request.headers[.traceparent])

@@ -44,7 +44,7 @@ struct WebhookRoutes: Sendable {
     static let bodyLimit = 1 << 20
     static let emptyTwiML = #"<?xml version="1.0" encoding="UTF-8"?><Response></Response>"#
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<SwitchboardRequestContext>) {
         // Twilio
         router.post("/v1/webhooks/twilio/:channel") { request, context -> Response in
             let (channel, fields) = try await twilio(request, context)
@@ -100,7 +100,7 @@ struct WebhookRoutes: Sendable {
 
     // MARK: Authentication per carrier
 
-    private func twilio(_ request: Request, _ context: BasicRequestContext) async throws -> (ChannelSettings, FormFields) {
+    private func twilio(_ request: Request, _ context: SwitchboardRequestContext) async throws -> (ChannelSettings, FormFields) {
         let channel = try await configuredChannel(context, carrier: .twilio)
         let body = try await Self.body(of: request)
         let target = request.head.path ?? "/"
@@ -117,7 +117,7 @@ struct WebhookRoutes: Sendable {
         return (channel, fields.merging(FormFields(encoded: request.uri.query ?? "")))
     }
 
-    private func vonage(_ request: Request, _ context: BasicRequestContext) async throws -> (ChannelSettings, FormFields) {
+    private func vonage(_ request: Request, _ context: SwitchboardRequestContext) async throws -> (ChannelSettings, FormFields) {
         let channel = try await configuredChannel(context, carrier: .vonage)
         let body = try await Self.body(of: request)
         var fields = FormFields(encoded: request.uri.query ?? "")
@@ -136,7 +136,7 @@ struct WebhookRoutes: Sendable {
         return (channel, fields)
     }
 
-    private func tokenChecked(_ request: Request, _ context: BasicRequestContext, carrier: Carrier) async throws -> (ChannelSettings, FormFields, Body) {
+    private func tokenChecked(_ request: Request, _ context: SwitchboardRequestContext, carrier: Carrier) async throws -> (ChannelSettings, FormFields, Body) {
         let channel = try await configuredChannel(context, carrier: carrier)
         let body = try await Self.body(of: request)
         let query = FormFields(encoded: request.uri.query ?? "")
@@ -163,7 +163,7 @@ struct WebhookRoutes: Sendable {
     }
 
     /// The channel named in the path, configured for `carrier`; else 404.
-    private func configuredChannel(_ context: BasicRequestContext, carrier: Carrier) async throws -> ChannelSettings {
+    private func configuredChannel(_ context: SwitchboardRequestContext, carrier: Carrier) async throws -> ChannelSettings {
         guard let name = context.parameters.get("channel"), ChannelRequest.validName(name),
               let channel = try await channels.channel(named: name, client: client, logger: logger), channel.carrier == carrier
         else { throw APIError.notFound("The \(carrier.rawValue) channel") }

@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import PostgresNIO
-import ServiceLifecycle
 import SwitchboardDatabase
 import SwitchboardModels
 
@@ -9,37 +8,28 @@ import SwitchboardModels
 /// `SWITCHBOARD_REASSEMBLY_TIMEOUT_SECONDS` (default 60) of the first one: one
 /// `message.received` with the parts that arrived, in order, and `incomplete: true`.
 ///
-/// The timers are the open groups' `due_at` (durable; they survive restarts). Like
-/// session's inactivity timer, it sleeps until the earliest due time (at most `maxSleep`),
-/// then, for each due group, in one transaction: takes the conversation's advisory lock
+/// The timers are the open groups' `due_at` (durable; they survive restarts). Its
+/// ``DeadlineLoop`` sleeps until the earliest due time, then, for each due group, in one transaction: takes the conversation's advisory lock
 /// (the order the acceptor takes locks in, so the two never deadlock, and the message
 /// keeps the conversation's acceptance order), claims the group with `FOR UPDATE SKIP
 /// LOCKED` if it is still open and due, and emits it. However many instances run, a group
 /// is emitted once (a part completing it at the same moment wins or loses cleanly: the
 /// claim re-checks `emitted_at`). "Now" is the database's clock.
-struct ReassemblyTimer: Service {
+struct ReassemblyTimer: DueTimer {
     let client: PostgresClient
     /// Its transactions wake the outbox relay when they commit.
     let outbox: Outbox
     let parts: PostgresPartStore
     let acceptor: InboundAcceptor
-    let gate: @Sendable () async -> Void
     let logger: Logger
-    var maxSleep: Duration = .milliseconds(500)
-    var batch = 100
 
-    func run() async throws {
-        await gate()
-        guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
-        await DeadlineLoop(name: "reassembly timer", batch: batch, maxSleep: maxSleep, logger: logger).run(
-            fireDue: { _ in try await fireDue() },
-            secondsUntilNext: { try await parts.secondsUntilNextDue(client: client, logger: logger) }
-        )
+    func secondsUntilNext() async throws -> Double? {
+        try await parts.secondsUntilNextDue(client: client, logger: logger)
     }
 
     /// Emits the due groups; returns how many were due.
-    private func fireDue() async throws -> Int {
-        let due = try await parts.dueGroups(limit: batch, client: client, logger: logger)
+    func fireDue(limit: Int) async throws -> Int {
+        let due = try await parts.dueGroups(limit: limit, client: client, logger: logger)
         for candidate in due {
             try await outbox.transaction(on: client, logger: logger) { connection in
                 let conversation = ConversationKey.make(customer: candidate.from, organisation: candidate.to)

@@ -34,7 +34,7 @@ struct MediaSettings: Sendable {
 
     init() {}
 
-    init(environment: Environment) throws(ConfigurationError) {
+    init(environment: EnvironmentVariables) throws(ConfigurationError) {
         storePath = environment.string("SWITCHBOARD_MEDIA_STORE_PATH", default: "./media-store")
         maxBytes = try environment.int("SWITCHBOARD_MEDIA_MAX_BYTES", default: 5 << 20, in: 1024...(100 << 20))
         fetchTimeout = .seconds(try environment.int("SWITCHBOARD_MEDIA_FETCH_TIMEOUT_SECONDS", default: 20, in: 1...300))

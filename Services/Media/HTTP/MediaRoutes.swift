@@ -24,13 +24,12 @@ struct MediaRoutes: Sendable {
     let store: any MediaStore
     let content: ContentStore
     let client: PostgresClient
-    let authenticator: Authenticator
     let logger: Logger
     let access = MediaAccess()
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.get("/v1/media") { request, _ -> Response in
-            let identity = try await caller(request)
+    func register(on router: Router<SwitchboardRequestContext>) {
+        router.get("/v1/media") { request, context -> Response in
+            let identity = try caller(context)
             guard let raw = request.uri.queryParameters.get("interaction_id"), !raw.isEmpty else {
                 throw APIError.invalid("interaction_id is required (an interaction's id)")
             }
@@ -70,15 +69,13 @@ struct MediaRoutes: Sendable {
 
     // MARK: Access
 
-    private func caller(_ request: Request) async throws -> Identity {
-        let identity = try await authenticator.identity(of: request)
-        try identity.require(anyOf: .agent, .supervisor, .admin)
-        return identity
+    private func caller(_ context: SwitchboardRequestContext) throws -> Identity {
+        try context.identity(anyOf: .agent, .supervisor, .admin)
     }
 
     /// The item, if the caller may see it; 404 otherwise (also for ids that are not UUIDs).
-    private func visibleItem(_ request: Request, _ context: BasicRequestContext) async throws -> (Identity, MediaRecord) {
-        let identity = try await caller(request)
+    private func visibleItem(_ request: Request, _ context: SwitchboardRequestContext) async throws -> (Identity, MediaRecord) {
+        let identity = try caller(context)
         guard let text = context.parameters.get("id"), let id = UUID(uuidString: text),
               let record = try await store.item(id: id, client: client, logger: logger)
         else { throw APIError.notFound("The media item") }

@@ -2,7 +2,7 @@ import SwitchboardServiceKit
 
 /// Why an agent's operation on an interaction was refused; each maps to one HTTP status
 /// and a stable problem `code`.
-enum SessionError: Error, Equatable, CustomStringConvertible {
+enum SessionError: ProblemError, Equatable {
     case notFound
     case notOwner
     case closed
@@ -14,9 +14,7 @@ enum SessionError: Error, Equatable, CustomStringConvertible {
     case unknownStandardResponse
     case invalid(String)
 
-    var description: String { apiError.detail ?? apiError.title }
-
-    var apiError: APIError {
+    var problem: APIError {
         switch self {
         case .notFound: .notFound("The interaction")
         case .notOwner:

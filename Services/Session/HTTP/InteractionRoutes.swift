@@ -10,9 +10,8 @@ import SwitchboardServiceKit
 struct InteractionRoutes: Sendable {
     let store: any InteractionStore
     let commands: InteractionCommands
-    let transactions: SessionTransactions
+    let transactions: ServiceTransactions
     let client: PostgresClient
-    let authenticator: Authenticator
     let defaultRegion: String
     let logger: Logger
     let access = AccessPolicy()
@@ -26,9 +25,9 @@ struct InteractionRoutes: Sendable {
     struct NoteBody: Decodable, Sendable { var text: String? }
     struct CaseDataResponse: Encodable, Sendable { var caseData: [String: String] }
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<SwitchboardRequestContext>) {
         router.get("/v1/interactions/:id") { request, context -> Response in
-            let identity = try await agent(request)
+            let identity = try agent(context)
             let id = try interactionID(context)
             guard let view = try await store.interaction(id: id, client: client, logger: logger) else { throw APIError.notFound("The interaction") }
             let participants = try await client.withConnection { try await store.participants(id, on: $0, logger: logger) }
@@ -37,70 +36,68 @@ struct InteractionRoutes: Sendable {
             }
             return try JSONBody.response(view)
         }
-        router.get("/v1/interactions") { request, _ -> Response in
-            let identity = try await agent(request)
+        router.get("/v1/interactions") { request, context -> Response in
+            let identity = try agent(context)
             var filter = try InteractionQuery(defaultRegion: defaultRegion).filter(from: FormQuery.parameters(of: request.uri), callerID: identity.agentID)
             if !identity.canReadEverything { filter.visibleTo = identity.agentID }
             return try JSONBody.response(try await store.list(filter, client: client, logger: logger))
         }
         router.post("/v1/interactions/:id/messages") { request, context -> Response in
-            let identity = try await agent(request)
+            let identity = try agent(context)
             let id = try interactionID(context)
             let body = try await JSONBody.decode(ReplyBody.self, from: request, limit: 64 << 10)
             let responseID: UUID? = try body.standardResponseId.map { raw in
-                guard let parsed = UUID(uuidString: raw) else { throw SessionError.unknownStandardResponse.apiError }
+                guard let parsed = UUID(uuidString: raw) else { throw SessionError.unknownStandardResponse }
                 return parsed
             }
-            let trace = TraceContext.child(of: request.headers[.traceparent])
+            let trace = context.traceparent
             let result = try await transactions.run { connection in
                 try await commands.reply(to: id, text: body.text ?? "", standardResponseID: responseID, by: identity, traceparent: trace, on: connection)
             }
             return try JSONBody.response(result, status: .accepted)
         }
         router.post("/v1/interactions/:id/done") { request, context -> Response in
-            let identity = try await agent(request)
+            let identity = try agent(context)
             let id = try interactionID(context)
-            let trace = TraceContext.child(of: request.headers[.traceparent])
+            let trace = context.traceparent
             try await transactions.run { try await commands.done(id, by: identity, traceparent: trace, on: $0) }
             return try await current(id)
         }
         router.put("/v1/interactions/:id/disposition") { request, context -> Response in
-            let identity = try await agent(request)
+            let identity = try agent(context)
             let id = try interactionID(context)
             let body = try await JSONBody.decode(DispositionBody.self, from: request)
             guard let code = body.code, !code.isEmpty else { throw APIError.invalid("code is required") }
-            let trace = TraceContext.child(of: request.headers[.traceparent])
+            let trace = context.traceparent
             try await transactions.run { try await commands.setDisposition(id, code: code, by: identity, traceparent: trace, on: $0) }
             return try await current(id)
         }
         router.put("/v1/interactions/:id/note") { request, context -> Response in
-            let identity = try await agent(request)
+            let identity = try agent(context)
             let id = try interactionID(context)
             let body = try await JSONBody.decode(NoteBody.self, from: request)
             guard let text = body.text else { throw APIError.invalid("text is required (empty text clears the note)") }
-            let trace = TraceContext.child(of: request.headers[.traceparent])
+            let trace = context.traceparent
             try await transactions.run { try await commands.setNote(id, text: text, by: identity, traceparent: trace, on: $0) }
             return try await current(id)
         }
         router.patch("/v1/interactions/:id/case-data") { request, context -> Response in
-            let identity = try await agent(request)
+            let identity = try agent(context)
             let id = try interactionID(context)
             let json = try await JSONBody.data(from: request, limit: 64 << 10)
             let patch: CaseDataPatch
             do { patch = try CaseDataPatch(json: json) } catch let error as CaseDataError { throw APIError.invalid(error.description) }
-            let trace = TraceContext.child(of: request.headers[.traceparent])
+            let trace = context.traceparent
             let updated = try await transactions.run { try await commands.patchCaseData(id, patch: patch, by: identity, traceparent: trace, on: $0) }
             return try JSONBody.response(CaseDataResponse(caseData: updated))
         }
     }
 
-    private func agent(_ request: Request) async throws -> Identity {
-        let identity = try await authenticator.identity(of: request)
-        try identity.require(anyOf: .agent, .supervisor, .admin)
-        return identity
+    private func agent(_ context: SwitchboardRequestContext) throws -> Identity {
+        try context.identity(anyOf: .agent, .supervisor, .admin)
     }
 
-    private func interactionID(_ context: BasicRequestContext) throws -> UUID {
+    private func interactionID(_ context: SwitchboardRequestContext) throws -> UUID {
         guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw APIError.notFound("The interaction") }
         return id
     }

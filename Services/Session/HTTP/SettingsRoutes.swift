@@ -12,7 +12,6 @@ struct SettingsRoutes: Sendable {
     let dispositions: DispositionCatalog
     let maxParts: Int
     let client: PostgresClient
-    let authenticator: Authenticator
     let defaultRegion: String
     let logger: Logger
 
@@ -45,17 +44,15 @@ struct SettingsRoutes: Sendable {
 
     struct DispositionList: Encodable, Sendable { var items: [DispositionCatalog.Code] }
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<SwitchboardRequestContext>) {
         router.get("/v1/numbers/:number") { request, context -> Response in
-            let identity = try await authenticator.identity(of: request)
-            try identity.require(anyOf: .admin, .supervisor)
+            _ = try context.identity(anyOf: .admin, .supervisor)
             let number = try self.number(context)
             let stored = try await settings.settings(for: number, client: client, logger: logger)
             return try JSONBody.response(view(number, stored ?? defaults, configured: stored != nil))
         }
         router.put("/v1/numbers/:number") { request, context -> Response in
-            let identity = try await authenticator.identity(of: request)
-            try identity.require(anyOf: .admin)
+            let identity = try context.identity(anyOf: .admin)
             let number = try self.number(context)
             let body = try await JSONBody.decode(NumberSettingsBody.self, from: request)
             let current = try await settings.settings(for: number, client: client, logger: logger) ?? defaults
@@ -69,12 +66,12 @@ struct SettingsRoutes: Sendable {
             logger.info("number settings changed", metadata: ["by": "\(identity.agentID)"])
             return try JSONBody.response(view(number, updated, configured: true))
         }
-        router.get("/v1/dispositions") { request, _ -> Response in
-            _ = try await authenticator.identity(of: request)
+        router.get("/v1/dispositions") { request, context -> Response in
+            _ = try context.identity()
             return try JSONBody.response(DispositionList(items: dispositions.codes))
         }
-        router.post("/v1/sms/preview") { request, _ -> Response in
-            _ = try await authenticator.identity(of: request)
+        router.post("/v1/sms/preview") { request, context -> Response in
+            _ = try context.identity()
             let body = try await JSONBody.decode(PreviewBody.self, from: request, limit: 64 << 10)
             let segmentation = SMSSegmenter().segment(body.text ?? "")
             return try JSONBody.response(PreviewView(
@@ -85,7 +82,7 @@ struct SettingsRoutes: Sendable {
         }
     }
 
-    private func number(_ context: BasicRequestContext) throws -> String {
+    private func number(_ context: SwitchboardRequestContext) throws -> String {
         let raw = context.parameters.get("number")?.removingPercentEncoding ?? ""
         do { return try PhoneNumberNormalizer().normalizeAddress(raw, defaultRegion: defaultRegion) } catch {
             throw APIError.invalid("not a phone number or short code: \(error.description)")

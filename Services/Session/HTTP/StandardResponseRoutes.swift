@@ -9,7 +9,6 @@ import SwitchboardServiceKit
 struct StandardResponseRoutes: Sendable {
     let store: StandardResponseStore
     let client: PostgresClient
-    let authenticator: Authenticator
     let logger: Logger
 
     struct Body: Decodable, Sendable {
@@ -31,9 +30,9 @@ struct StandardResponseRoutes: Sendable {
         }
     }
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.get("/v1/standard-responses") { request, _ -> Response in
-            _ = try await authenticator.identity(of: request)
+    func register(on router: Router<SwitchboardRequestContext>) {
+        router.get("/v1/standard-responses") { request, context -> Response in
+            _ = try context.identity()
             let query = FormQuery.parameters(of: request.uri)
             let words = query.get("q").flatMap { $0.isEmpty ? nil : $0 }
             let shortcut = query.get("shortcut").flatMap { $0.isEmpty ? nil : $0 }
@@ -41,12 +40,12 @@ struct StandardResponseRoutes: Sendable {
             return try JSONBody.response(List(items: items, next: nil))
         }
         router.get("/v1/standard-responses/:id") { request, context -> Response in
-            _ = try await authenticator.identity(of: request)
+            _ = try context.identity()
             guard let found = try await store.find(try id(context), client: client, logger: logger) else { throw APIError.notFound("The standard response") }
             return try JSONBody.response(found)
         }
-        router.post("/v1/standard-responses") { request, _ -> Response in
-            try await admin(request)
+        router.post("/v1/standard-responses") { request, context -> Response in
+            try admin(context)
             let (name, shortcut, text) = try validate(try await JSONBody.decode(Body.self, from: request))
             do {
                 return try JSONBody.response(try await store.create(name: name, shortcut: shortcut, text: text, client: client, logger: logger), status: .created)
@@ -55,7 +54,7 @@ struct StandardResponseRoutes: Sendable {
             }
         }
         router.put("/v1/standard-responses/:id") { request, context -> Response in
-            try await admin(request)
+            try admin(context)
             let (name, shortcut, text) = try validate(try await JSONBody.decode(Body.self, from: request))
             do {
                 guard let updated = try await store.update(try id(context), name: name, shortcut: shortcut, text: text, client: client, logger: logger) else {
@@ -67,17 +66,17 @@ struct StandardResponseRoutes: Sendable {
             }
         }
         router.delete("/v1/standard-responses/:id") { request, context -> Response in
-            try await admin(request)
+            try admin(context)
             guard try await store.delete(try id(context), client: client, logger: logger) else { throw APIError.notFound("The standard response") }
             return Response(status: .noContent)
         }
     }
 
-    private func admin(_ request: Request) async throws {
-        try await authenticator.identity(of: request).require(anyOf: .admin)
+    private func admin(_ context: SwitchboardRequestContext) throws {
+        _ = try context.identity(anyOf: .admin)
     }
 
-    private func id(_ context: BasicRequestContext) throws -> UUID {
+    private func id(_ context: SwitchboardRequestContext) throws -> UUID {
         guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw APIError.notFound("The standard response") }
         return id
     }

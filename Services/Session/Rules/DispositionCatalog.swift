@@ -16,7 +16,7 @@ struct DispositionCatalog: Sendable, Equatable {
         self.codes = codes
     }
 
-    init(environment: Environment) throws(ConfigurationError) {
+    init(environment: EnvironmentVariables) throws(ConfigurationError) {
         let specification = environment.string("SWITCHBOARD_DISPOSITION_CODES", default: Self.defaultSpecification)
         var codes: [Code] = []
         for entry in specification.split(separator: ";") where !entry.trimmingCharacters(in: .whitespaces).isEmpty {

@@ -26,7 +26,7 @@ struct NumberSettings: Codable, Sendable, Equatable {
         self.dispositionRequired = dispositionRequired
     }
 
-    static func defaults(environment: Environment) throws(ConfigurationError) -> NumberSettings {
+    static func defaults(environment: EnvironmentVariables) throws(ConfigurationError) -> NumberSettings {
         let mode = try environment.choice("SWITCHBOARD_DEFAULT_MODE", default: "session", allowed: ["page", "session"])
         let required = try environment.choice("SWITCHBOARD_DISPOSITION_REQUIRED", default: "false", allowed: ["true", "false"])
         let queue = environment.string("SWITCHBOARD_DEFAULT_QUEUE", default: "default")

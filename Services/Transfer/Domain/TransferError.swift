@@ -2,7 +2,7 @@ import SwitchboardServiceKit
 
 /// Why an operation of the transfer service was refused; each maps to one HTTP status and
 /// a stable problem `code`.
-enum TransferError: Error, Equatable, CustomStringConvertible {
+enum TransferError: ProblemError, Equatable {
     /// It does not exist, or the caller may not see it (404, existence not revealed).
     case notFound(String)
     /// The caller may not do this (403 `forbidden`).
@@ -24,9 +24,7 @@ enum TransferError: Error, Equatable, CustomStringConvertible {
     case unknownTarget(String)
     case invalid(String)
 
-    var description: String { apiError.detail ?? apiError.title }
-
-    var apiError: APIError {
+    var problem: APIError {
         switch self {
         case .notFound(let what):
             .notFound(what)

@@ -17,15 +17,14 @@ import SwitchboardServiceKit
 struct OfferRoutes: Sendable {
     let store: any TransferStore
     let commands: TransferCommands
-    let transactions: TransferTransactions
+    let transactions: ServiceTransactions
     let validator: TransferRequestValidator
     let client: PostgresClient
-    let authenticator: Authenticator
     let logger: Logger
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<SwitchboardRequestContext>) {
         router.get("/v1/agents/:id/offers") { request, context -> Response in
-            let identity = try await member(request)
+            let identity = try member(context)
             let id = context.parameters.get("id") ?? ""
             guard identity.agentID == id || identity.canReadEverything else {
                 throw APIError.forbidden("Only the agent itself, or a supervisor or admin, may read its offers.")
@@ -34,24 +33,24 @@ struct OfferRoutes: Sendable {
             return try JSONBody.response(ItemList(items: offers.map { pair in pair.0.view(preview: pair.1?.preview) }))
         }
         router.post("/v1/offers/:id/accept") { request, context -> Response in
-            let identity = try await member(request)
+            let identity = try member(context)
             let id = try uuid(context, "The offer")
-            let trace = TraceContext.child(of: request.headers[.traceparent])
+            let trace = context.traceparent
             let answer = try await transactions.run { try await commands.accept(id, by: identity, traceparent: trace, on: $0) }
             return try respond(answer)
         }
         router.post("/v1/offers/:id/reject") { request, context -> Response in
-            let identity = try await member(request)
+            let identity = try member(context)
             let id = try uuid(context, "The offer")
-            let trace = TraceContext.child(of: request.headers[.traceparent])
+            let trace = context.traceparent
             let answer = try await transactions.run { try await commands.reject(id, by: identity, traceparent: trace, on: $0) }
             return try respond(answer)
         }
-        router.post("/v1/transfers") { request, _ -> Response in
-            let identity = try await member(request)
+        router.post("/v1/transfers") { request, context -> Response in
+            let identity = try member(context)
             let body = try await JSONBody.decode(TransferRequestValidator.TransferBody.self, from: request, limit: 16 << 10)
             let transfer = try validator.transfer(body)
-            let trace = TraceContext.child(of: request.headers[.traceparent])
+            let trace = context.traceparent
             let record = try await transactions.run {
                 try await commands.requestTransfer(
                     interactionID: transfer.interactionID, target: transfer.target, note: transfer.note, by: identity, traceparent: trace, on: $0
@@ -62,7 +61,7 @@ struct OfferRoutes: Sendable {
             return response
         }
         router.get("/v1/transfers/:id") { request, context -> Response in
-            let identity = try await member(request)
+            let identity = try member(context)
             let id = try uuid(context, "The transfer")
             guard let record = try await store.transfer(id, client: client, logger: logger),
                   identity.canReadEverything || record.fromAgentID == identity.agentID
@@ -76,18 +75,16 @@ struct OfferRoutes: Sendable {
     private func respond(_ answer: TransferCommands.Answer) throws -> Response {
         switch answer {
         case .answered(let offer): return try JSONBody.response(offer)
-        case .expired: throw TransferError.offerExpired.apiError
+        case .expired: throw TransferError.offerExpired
         }
     }
 
-    private func member(_ request: Request) async throws -> Identity {
-        let identity = try await authenticator.identity(of: request)
-        try identity.require(anyOf: .agent, .supervisor, .admin)
-        return identity
+    private func member(_ context: SwitchboardRequestContext) throws -> Identity {
+        try context.identity(anyOf: .agent, .supervisor, .admin)
     }
 
     /// An id that is not a UUID names nothing: 404, like an unknown one.
-    private func uuid(_ context: BasicRequestContext, _ what: String) throws -> UUID {
+    private func uuid(_ context: SwitchboardRequestContext, _ what: String) throws -> UUID {
         guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw APIError.notFound(what) }
         return id
     }

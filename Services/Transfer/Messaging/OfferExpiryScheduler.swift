@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import PostgresNIO
-import ServiceLifecycle
 import SwitchboardDatabase
 
 /// Expires offers nobody answered within `SWITCHBOARD_OFFER_TIMEOUT`: each `pending` offer
@@ -10,36 +9,30 @@ import SwitchboardDatabase
 /// `transfer` instances run and whatever restarts happen.
 ///
 /// The timers are the rows (`offers.expires_at` where `state = 'pending'`, partial index
-/// `offers_due`), so they survive restarts. Like the callback scheduler: it sleeps until the
-/// earliest expiry, at most `maxSleep` (500 ms), so an offer made by another instance is seen
-/// promptly; then, in one transaction, it takes the routing lock, claims expired offers with
+/// `offers_due`), so they survive restarts. Like the callback scheduler: its ``DeadlineLoop``
+/// sleeps until the earliest expiry, at most 500 ms, so an offer made by another instance is
+/// seen promptly; then, in one transaction, it takes the routing lock, claims expired offers with
 /// `FOR UPDATE SKIP LOCKED` by the database's clock and expires them
 /// (``TransferCommands/expireDue(limit:on:)``). A crash before the commit rolls everything
 /// back (the offers are still pending for the next pass); after it they are final. The
 /// routing lock is taken only when something is due, so an idle scheduler does not contend
 /// with requests.
-struct OfferExpiryScheduler: Service {
+struct OfferExpiryScheduler: DueTimer {
     let client: PostgresClient
     /// Its transactions wake the outbox relay when they commit.
     let outbox: Outbox
     let store: any TransferStore
     let commands: TransferCommands
-    let gate: @Sendable () async -> Void
     let logger: Logger
-    var maxSleep: Duration = .milliseconds(500)
-    var batch = 100
 
-    func run() async throws {
-        await gate()
-        guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
-        await DeadlineLoop(name: "offer expiry scheduler", batch: batch, maxSleep: maxSleep, logger: logger).run(
-            fireDue: { limit in
-                guard let seconds = try await store.secondsUntilNextExpiry(client: client, logger: logger), seconds <= 0 else { return 0 }
-                return try await outbox.transaction(on: client, logger: logger) { connection in
-                    try await commands.expireDue(limit: limit, on: connection)
-                }.count
-            },
-            secondsUntilNext: { try await store.secondsUntilNextExpiry(client: client, logger: logger) }
-        )
+    func secondsUntilNext() async throws -> Double? {
+        try await store.secondsUntilNextExpiry(client: client, logger: logger)
+    }
+
+    func fireDue(limit: Int) async throws -> Int {
+        guard let seconds = try await secondsUntilNext(), seconds <= 0 else { return 0 }
+        return try await outbox.transaction(on: client, logger: logger) { connection in
+            try await commands.expireDue(limit: limit, on: connection)
+        }.count
     }
 }

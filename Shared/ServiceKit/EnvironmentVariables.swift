@@ -1,5 +1,5 @@
 /// Typed access to environment variables, each read once at start-up and validated.
-public struct Environment: Sendable {
+public struct EnvironmentVariables: Sendable {
     public let values: [String: String]
 
     public init(_ values: [String: String]) {

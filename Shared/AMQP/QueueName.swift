@@ -1,0 +1,29 @@
+/// The name of a Switchboard queue: every queue the topology declares and a consumer reads
+/// is one of these constants, so a consumer cannot name a queue the topology does not
+/// declare (``SwitchboardTopology``), and a consumer's inbox records carry the same name.
+public struct QueueName: Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: String
+
+    private init(_ rawValue: String) {
+        self.rawValue = rawValue
+    }
+
+    public var description: String { rawValue }
+
+    public static let ingestMessages = QueueName("ingest.messages")
+    public static let ingestReceipts = QueueName("ingest.receipts")
+    public static let sessionEvents = QueueName("session.events")
+    public static let sessionCommands = QueueName("session.commands")
+    public static let transferEvents = QueueName("transfer.events")
+    public static let contactsEvents = QueueName("contacts.events")
+    public static let callbackEvents = QueueName("callback.events")
+    public static let mediaCommands = QueueName("media.commands")
+    public static let mediaEvents = QueueName("media.events")
+    /// Where outbound SMS wait for carrier connectors (competing consumers), so that a reply
+    /// is never dropped because no connector is bound yet.
+    public static let outboundSMS = QueueName("outbound.sms")
+    public static let deadLetters = QueueName("switchboard.dead-letters")
+
+    /// The `partition`th of session's inbound partitions (``SwitchboardTopology/sessionPartitions``).
+    public static func sessionInbound(_ partition: Int) -> QueueName { QueueName("session.inbound.\(partition)") }
+}

@@ -138,12 +138,17 @@ let package = Package(
         ),
 
         // MARK: Tests
-        .testTarget(name: "ModelsTests", dependencies: ["SwitchboardModels"], swiftSettings: swiftSettings),
+        .testTarget(name: "ModelsTests", dependencies: ["SwitchboardModels", "SwitchboardTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AMQPTests",
+            dependencies: ["SwitchboardAMQP", "SwitchboardDatabase"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ServiceKitTests",
             dependencies: [
                 "SwitchboardServiceKit",
-                "SwitchboardAMQP",
+                "SwitchboardDatabase",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -151,12 +156,38 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "SwitchboardModels"], swiftSettings: swiftSettings),
-        .testTarget(name: "SessionTests", dependencies: ["Session", "SwitchboardModels", "SwitchboardServiceKit"], swiftSettings: swiftSettings),
-        .testTarget(name: "MediaTests", dependencies: ["Media", "SwitchboardModels", "SwitchboardServiceKit"], swiftSettings: swiftSettings),
-        .testTarget(name: "ContactsTests", dependencies: ["Contacts", "SwitchboardModels", "SwitchboardServiceKit"], swiftSettings: swiftSettings),
-        .testTarget(name: "TransferTests", dependencies: ["Transfer", "SwitchboardModels", "SwitchboardServiceKit"], swiftSettings: swiftSettings),
-        .testTarget(name: "CallbackTests", dependencies: ["Callback", "SwitchboardModels", "SwitchboardServiceKit"], swiftSettings: swiftSettings),
+        // What the service test targets share: tokens, a bootstrap without I/O, router-test helpers.
+        .target(
+            name: "SwitchboardTestSupport",
+            dependencies: [
+                "SwitchboardServiceKit",
+                "SwitchboardModels",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/Support",
+            swiftSettings: swiftSettings
+        ),
+    ] + serviceNames.map { name in
+        // Rules without I/O, and each service's router built by its real `build`, driven
+        // through HummingbirdTesting without RabbitMQ or PostgreSQL.
+        .testTarget(
+            name: "\(name)Tests",
+            dependencies: [
+                .target(name: name),
+                "SwitchboardModels",
+                "SwitchboardServiceKit",
+                "SwitchboardTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        )
+    } + [
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

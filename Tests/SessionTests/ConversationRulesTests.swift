@@ -58,16 +58,3 @@ struct NumberSettingsTests {
         if let field { #expect(settings.problem?.contains(field) == true) } else { #expect(settings.problem == nil) }
     }
 }
-
-@Suite("Interaction list cursor and query")
-struct InteractionQueryTests {
-    @Test func cursorRoundTrips() {
-        let cursor = InteractionCursor(createdAtMicroseconds: 1_795_699_394_123_456, id: UUID())
-        #expect(InteractionCursor(encoded: cursor.encoded) == cursor)
-    }
-
-    @Test(arguments: ["", "!!!", "bm90IGEgY3Vyc29y"])
-    func foreignCursorIsRejected(text: String) {
-        #expect(InteractionCursor(encoded: text) == nil)
-    }
-}

@@ -28,9 +28,9 @@ struct CallbackQuery: Sendable {
             guard let parsed = RFC3339.date(from: raw) else { throw .invalid("due_before must be an RFC 3339 time") }
             dueBefore = parsed
         }
-        var cursor: CallbackCursor?
+        var cursor: KeysetCursor?
         if let raw = value("cursor") {
-            guard let parsed = CallbackCursor(encoded: raw) else { throw .invalid("cursor is not valid") }
+            guard let parsed = KeysetCursor(encoded: raw) else { throw .invalid("cursor is not valid") }
             cursor = parsed
         }
         var limit = 50

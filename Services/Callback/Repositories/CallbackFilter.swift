@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardModels
 
 /// Filters of `GET /v1/callbacks`; nil means "any". `visibleTo` limits an agent to what
 /// ``CallbackAccess`` lets it see: callbacks it scheduled, targeted at it, or at a queue.
@@ -6,7 +7,7 @@ struct CallbackFilter: Sendable, Equatable {
     var state: CallbackState?
     var target: CallbackTarget?
     var dueBefore: Date?
-    var cursor: CallbackCursor?
+    var cursor: KeysetCursor?
     var limit: Int
     var visibleTo: String?
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import SwitchboardModels
 
 /// ``CallbackStore`` in the `callback` schema.
 struct PostgresCallbackStore: CallbackStore {
@@ -120,7 +121,7 @@ struct PostgresCallbackStore: CallbackStore {
         let targetID = filter.target?.id
         // The cursor's time goes over as whole microseconds (a `Date` bind is truncated through
         // a Double and can land a microsecond early, repeating the last row on the next page).
-        let cursorMicros = filter.cursor?.dueAtMicroseconds
+        let cursorMicros = filter.cursor?.microseconds
         let rows = try await client.query("""
             SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).callbacks
             WHERE (\(state)::text IS NULL OR state = \(state))
@@ -138,7 +139,7 @@ struct PostgresCallbackStore: CallbackStore {
         var next: String?
         if items.count > filter.limit {
             items.removeLast()
-            next = items.last.flatMap { CallbackCursor(after: $0) }?.encoded
+            next = items.last.flatMap { view in UUID(uuidString: view.id).map { KeysetCursor(at: view.dueAt, id: $0).encoded } }
         }
         return CallbackPage(items: items, next: next)
     }

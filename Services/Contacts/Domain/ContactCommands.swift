@@ -82,17 +82,9 @@ struct ContactCommands: Sendable {
     struct Assignment: Encodable, Sendable {
         var interactionId: String
         var contactId: String
-        var contactName: String?
+        @ExplicitNull var contactName: String?
         /// True when the interaction's customer number was added to the contact.
         var phoneAdded: Bool
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(interactionId, forKey: .interactionId)
-            try container.encode(contactId, forKey: .contactId)
-            try container.encode(contactName, forKey: .contactName)
-            try container.encode(phoneAdded, forKey: .phoneAdded)
-        }
 
         enum CodingKeys: String, CodingKey { case interactionId, contactId, contactName, phoneAdded }
     }

@@ -31,9 +31,9 @@ struct ContactQuery: Sendable {
         return date
     }
 
-    func cursor(_ parameters: Parameters) throws(APIError) -> ContactCursor? {
+    func cursor(_ parameters: Parameters) throws(APIError) -> KeysetCursor? {
         guard let raw = value(parameters, "cursor") else { return nil }
-        guard let cursor = ContactCursor(encoded: raw) else { throw .invalid("cursor is not valid") }
+        guard let cursor = KeysetCursor(encoded: raw) else { throw .invalid("cursor is not valid") }
         return cursor
     }
 

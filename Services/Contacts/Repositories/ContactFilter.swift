@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardModels
 
 /// `GET /v1/contacts?phone=&email=&q=`: filters combine; only active contacts match.
 struct ContactFilter: Sendable, Equatable {
@@ -8,20 +9,14 @@ struct ContactFilter: Sendable, Equatable {
     var email: String?
     /// Name words: each must occur (case-insensitive) in the first, last or display name.
     var words: [String] = []
-    var cursor: ContactCursor?
+    var cursor: KeysetCursor?
     var limit: Int = 50
 }
 
 /// A page of contacts.
 struct ContactPage: Encodable, Sendable {
     var items: [ContactView]
-    var next: String?
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(items, forKey: .items)
-        try container.encode(next, forKey: .next)
-    }
+    @ExplicitNull var next: String?
 
     enum CodingKeys: String, CodingKey { case items, next }
 }

@@ -1,12 +1,13 @@
 import Foundation
+import SwitchboardModels
 
 /// A contact as the API returns it (DESIGN.md section 3): every key always present,
 /// `null` when unset.
 struct ContactView: Encodable, Sendable, Equatable {
     var id: String
-    var firstName: String?
-    var lastName: String?
-    var displayName: String?
+    @ExplicitNull var firstName: String?
+    @ExplicitNull var lastName: String?
+    @ExplicitNull var displayName: String?
     var phones: [String]
     var emails: [String]
     var attributes: [String: String]
@@ -25,19 +26,6 @@ struct ContactView: Encodable, Sendable, Equatable {
         updatedAt = contact.updatedAt
     }
 
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(firstName, forKey: .firstName)
-        try container.encode(lastName, forKey: .lastName)
-        try container.encode(displayName, forKey: .displayName)
-        try container.encode(phones, forKey: .phones)
-        try container.encode(emails, forKey: .emails)
-        try container.encode(attributes, forKey: .attributes)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(updatedAt, forKey: .updatedAt)
-    }
-
     enum CodingKeys: String, CodingKey {
         case id, firstName, lastName, displayName, phones, emails, attributes, createdAt, updatedAt
     }
@@ -50,10 +38,10 @@ struct MergeView: Encodable, Sendable {
     var targetId: String
     var sourceId: String
     var at: Date
-    var undoneAt: Date?
+    @ExplicitNull var undoneAt: Date?
     var target: ContactView
     /// After an undo: the restored source.
-    var source: ContactView?
+    @ExplicitNull var source: ContactView?
 
     init(_ audit: MergeAudit, target: ContactSnapshot, source: ContactSnapshot?) {
         id = audit.idString
@@ -63,17 +51,6 @@ struct MergeView: Encodable, Sendable {
         undoneAt = audit.undoneAt
         self.target = ContactView(target)
         self.source = source.map(ContactView.init)
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(targetId, forKey: .targetId)
-        try container.encode(sourceId, forKey: .sourceId)
-        try container.encode(at, forKey: .at)
-        try container.encode(undoneAt, forKey: .undoneAt)
-        try container.encode(target, forKey: .target)
-        try container.encode(source, forKey: .source)
     }
 
     enum CodingKeys: String, CodingKey { case id, targetId, sourceId, at, undoneAt, target, source }

@@ -30,7 +30,7 @@ protocol HistoryStore: Sendable {
     ///   (``InteractionParticipants``); nil for supervisors and admins, who see all.
     ///   `count_24h` always counts them all: it says how busy the contact is, not who.
     func history(
-        of contact: UUID, since: Date?, cursor: ContactCursor?, limit: Int, viewer: String?, client: PostgresClient, logger: Logger
+        of contact: UUID, since: Date?, cursor: KeysetCursor?, limit: Int, viewer: String?, client: PostgresClient, logger: Logger
     ) async throws -> HistoryPage
 }
 
@@ -49,13 +49,7 @@ struct ProjectedInteraction: Sendable, Equatable {
 struct HistoryPage: Encodable, Sendable {
     struct Agent: Encodable, Sendable, Equatable {
         var id: String
-        var name: String?
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(id, forKey: .id)
-            try container.encode(name, forKey: .name)
-        }
+        @ExplicitNull var name: String?
 
         enum CodingKeys: String, CodingKey { case id, name }
     }
@@ -63,34 +57,18 @@ struct HistoryPage: Encodable, Sendable {
     struct Item: Encodable, Sendable, Equatable {
         var interactionId: String
         var createdAt: Date
-        var closedAt: Date?
-        var mode: String?
-        var media: String?
+        @ExplicitNull var closedAt: Date?
+        @ExplicitNull var mode: String?
+        @ExplicitNull var media: String?
         /// `queued`, `active` or `closed`.
         var state: String
-        var from: String?
-        var to: String?
-        var agent: Agent?
-        var disposition: String?
-        var closeReason: String?
+        @ExplicitNull var from: String?
+        @ExplicitNull var to: String?
+        @ExplicitNull var agent: Agent?
+        @ExplicitNull var disposition: String?
+        @ExplicitNull var closeReason: String?
         /// `identified` (by its number) or `assigned` (manually).
-        var link: String?
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(interactionId, forKey: .interactionId)
-            try container.encode(createdAt, forKey: .createdAt)
-            try container.encode(closedAt, forKey: .closedAt)
-            try container.encode(mode, forKey: .mode)
-            try container.encode(media, forKey: .media)
-            try container.encode(state, forKey: .state)
-            try container.encode(from, forKey: .from)
-            try container.encode(to, forKey: .to)
-            try container.encode(agent, forKey: .agent)
-            try container.encode(disposition, forKey: .disposition)
-            try container.encode(closeReason, forKey: .closeReason)
-            try container.encode(link, forKey: .link)
-        }
+        @ExplicitNull var link: String?
 
         enum CodingKeys: String, CodingKey {
             case interactionId, createdAt, closedAt, mode, media, state, from, to, agent, disposition, closeReason, link
@@ -99,16 +77,8 @@ struct HistoryPage: Encodable, Sendable {
 
     var contactId: String
     var items: [Item]
-    var next: String?
+    @ExplicitNull var next: String?
     var count24h: Int
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(contactId, forKey: .contactId)
-        try container.encode(items, forKey: .items)
-        try container.encode(next, forKey: .next)
-        try container.encode(count24h, forKey: .count24h)
-    }
 
     enum CodingKeys: String, CodingKey {
         case contactId = "contact_id", items, next, count24h = "count_24h"

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import SwitchboardModels
 
 /// ``ContactStore`` in the `contacts` schema.
 struct PostgresContactStore: ContactStore {
@@ -148,7 +149,7 @@ struct PostgresContactStore: ContactStore {
         var next: String?
         if contacts.count > filter.limit {
             contacts.removeLast()
-            next = contacts.last.map { ContactCursor(microseconds: ContactTime.microseconds($0.createdAt), id: $0.id).encoded }
+            next = contacts.last.map { KeysetCursor(microseconds: ContactTime.microseconds($0.createdAt), id: $0.id).encoded }
         }
         return ContactPage(items: contacts.map(ContactView.init), next: next)
     }

@@ -108,7 +108,7 @@ struct PostgresHistoryStore: HistoryStore {
     }
 
     func history(
-        of contact: UUID, since: Date?, cursor: ContactCursor?, limit: Int, viewer: String?, client: PostgresClient, logger: Logger
+        of contact: UUID, since: Date?, cursor: KeysetCursor?, limit: Int, viewer: String?, client: PostgresClient, logger: Logger
     ) async throws -> HistoryPage {
         let cursorMicros = cursor?.microseconds
         let rows = try await client.query("""
@@ -152,7 +152,7 @@ struct PostgresHistoryStore: HistoryStore {
         if items.count > limit {
             items.removeLast()
             keys.removeLast()
-            next = keys.last.map { ContactCursor(microseconds: $0.0, id: $0.1).encoded }
+            next = keys.last.map { KeysetCursor(microseconds: $0.0, id: $0.1).encoded }
         }
         // The desktop's "N message exchanges with this contact in the past 24 hours", by the
         // database's clock, whatever `since` and the page are.

@@ -51,7 +51,7 @@ struct ChannelSettings: Sendable, Equatable {
         var name: String
         var carrier: String
         var defaultRegion: String
-        var publicBaseUrl: String?
+        @ExplicitNull var publicBaseUrl: String?
         var credentialsSet: [String]
         var allowUnauthenticatedWebhooks: Bool
         var createdAt: Date
@@ -59,19 +59,6 @@ struct ChannelSettings: Sendable, Equatable {
 
         enum CodingKeys: String, CodingKey {
             case name, carrier, defaultRegion, publicBaseUrl, credentialsSet, allowUnauthenticatedWebhooks, createdAt, updatedAt
-        }
-
-        /// `public_base_url` is written as null when unset, not left out.
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(name, forKey: .name)
-            try container.encode(carrier, forKey: .carrier)
-            try container.encode(defaultRegion, forKey: .defaultRegion)
-            try container.encode(publicBaseUrl, forKey: .publicBaseUrl)
-            try container.encode(credentialsSet, forKey: .credentialsSet)
-            try container.encode(allowUnauthenticatedWebhooks, forKey: .allowUnauthenticatedWebhooks)
-            try container.encode(createdAt, forKey: .createdAt)
-            try container.encode(updatedAt, forKey: .updatedAt)
         }
     }
 

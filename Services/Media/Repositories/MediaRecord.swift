@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardModels
 
 /// What is known about one distinct content (a row of `media.blobs`).
 struct BlobRecord: Sendable, Equatable {
@@ -38,35 +39,17 @@ struct MediaRecord: Sendable, Equatable {
 /// A media item as the API returns it (DESIGN.md section 3); every key always present.
 struct MediaView: Codable, Sendable, Equatable {
     var id: String
-    var interactionId: String?
+    @ExplicitNull var interactionId: String?
     var contentType: String
     var bytes: Int
-    var width: Int?
-    var height: Int?
+    @ExplicitNull var width: Int?
+    @ExplicitNull var height: Int?
     var sha256: String
     var hasThumbnail: Bool
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(interactionId, forKey: .interactionId)
-        try container.encode(contentType, forKey: .contentType)
-        try container.encode(bytes, forKey: .bytes)
-        try container.encode(width, forKey: .width)
-        try container.encode(height, forKey: .height)
-        try container.encode(sha256, forKey: .sha256)
-        try container.encode(hasThumbnail, forKey: .hasThumbnail)
-    }
 }
 
 /// `GET /v1/media?interaction_id=`.
 struct MediaPage: Codable, Sendable, Equatable {
     var items: [MediaView]
-    var next: String?
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(items, forKey: .items)
-        try container.encode(next, forKey: .next)
-    }
+    @ExplicitNull var next: String?
 }

@@ -32,9 +32,9 @@ struct InteractionQuery: Sendable {
         }
         var owner = value("owner")
         if owner == "me" { owner = callerID }
-        var cursor: InteractionCursor?
+        var cursor: KeysetCursor?
         if let raw = value("cursor") {
-            guard let parsed = InteractionCursor(encoded: raw) else { throw .invalid("cursor is not valid") }
+            guard let parsed = KeysetCursor(encoded: raw) else { throw .invalid("cursor is not valid") }
             cursor = parsed
         }
         var limit = 50

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import PostgresNIO
 import SwitchboardServiceKit
+import SwitchboardModels
 
 /// Standard responses: administrators manage them; every agent searches them by words or
 /// by shortcut keyword. Use counts grow with replies that name them.
@@ -19,15 +20,9 @@ struct StandardResponseRoutes: Sendable {
 
     struct List: Encodable, Sendable {
         var items: [StandardResponse]
-        var next: String?
+        @ExplicitNull var next: String?
 
         enum CodingKeys: String, CodingKey { case items, next }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(items, forKey: .items)
-            try container.encode(next, forKey: .next)
-        }
     }
 
     func register(on router: Router<SwitchboardRequestContext>) {

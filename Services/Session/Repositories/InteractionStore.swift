@@ -44,7 +44,7 @@ struct InteractionFilter: Sendable, Equatable {
     var state: String?
     var createdAfter: Date?
     var createdBefore: Date?
-    var cursor: InteractionCursor?
+    var cursor: KeysetCursor?
     var limit: Int
     var visibleTo: String?
 }

@@ -279,7 +279,7 @@ struct PostgresInteractionStore: InteractionStore {
 
     func list(_ filter: InteractionFilter, client: PostgresClient, logger: Logger) async throws -> ListPage<InteractionView> {
         // Whole microseconds, not a `Date` bind (truncated through a Double: a microsecond off).
-        let cursorMicros = filter.cursor?.createdAtMicroseconds
+        let cursorMicros = filter.cursor?.microseconds
         let rows = try await client.query("""
             SELECT \(unescaped: Self.viewColumns) FROM \(unescaped: schema).interactions i
             WHERE (\(filter.from)::text IS NULL OR from_number = \(filter.from))
@@ -303,9 +303,7 @@ struct PostgresInteractionStore: InteractionStore {
         if items.count > filter.limit {
             items.removeLast()
             if let last = items.last, let id = UUID(uuidString: last.id) {
-                next = InteractionCursor(
-                    createdAtMicroseconds: Int64((last.createdAt.timeIntervalSince1970 * 1_000_000).rounded()), id: id
-                ).encoded
+                next = KeysetCursor(at: last.createdAt, id: id).encoded
             }
         }
         return ListPage(items: items, next: next)

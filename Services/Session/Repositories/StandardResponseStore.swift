@@ -1,27 +1,17 @@
 import Foundation
 import Logging
 import PostgresNIO
+import SwitchboardModels
 
 /// A canned reply agents insert by searching or by its shortcut keyword.
 struct StandardResponse: Codable, Sendable, Equatable {
     var id: String
     var name: String
-    var shortcut: String?
+    @ExplicitNull var shortcut: String?
     var text: String
     var usageCount: Int
     var createdAt: Date
     var updatedAt: Date
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(name, forKey: .name)
-        try container.encode(shortcut, forKey: .shortcut)
-        try container.encode(text, forKey: .text)
-        try container.encode(usageCount, forKey: .usageCount)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(updatedAt, forKey: .updatedAt)
-    }
 }
 
 /// Standard responses in the `session` schema.

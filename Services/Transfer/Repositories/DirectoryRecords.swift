@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardModels
 
 /// An agent of the directory, with its SMS presence, capacity, load and idle-time marks.
 struct AgentRecord: Sendable, Equatable {
@@ -53,19 +54,9 @@ struct TargetView: Codable, Sendable, Equatable {
     var type: TargetType
     var id: String
     var name: String
-    var presence: String?
-    var spareCapacity: Int?
-    var queue: String?
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(type, forKey: .type)
-        try container.encode(id, forKey: .id)
-        try container.encode(name, forKey: .name)
-        try container.encode(presence, forKey: .presence)
-        try container.encode(spareCapacity, forKey: .spareCapacity)
-        try container.encode(queue, forKey: .queue)
-    }
+    @ExplicitNull var presence: String?
+    @ExplicitNull var spareCapacity: Int?
+    @ExplicitNull var queue: String?
 }
 
 /// `{"items": [...], "next": null}`: the lists of this service are bounded, never paged.

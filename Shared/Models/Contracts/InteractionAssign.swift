@@ -4,8 +4,8 @@
 public struct InteractionAssign: Codable, Sendable, Equatable {
     public var interactionId: String
     public var agentId: String
-    public var agentName: String?
-    public var expectedOwnerId: String?
+    @ExplicitNull public var agentName: String?
+    @ExplicitNull public var expectedOwnerId: String?
     /// `routed` or `transferred`.
     public var reason: String
     public var transferId: String?
@@ -17,16 +17,5 @@ public struct InteractionAssign: Codable, Sendable, Equatable {
         self.expectedOwnerId = expectedOwnerId
         self.reason = reason
         self.transferId = transferId
-    }
-
-    /// Encodes `expected_owner_id` as an explicit null (the contract's shape).
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(interactionId, forKey: .interactionId)
-        try container.encode(agentId, forKey: .agentId)
-        try container.encode(agentName, forKey: .agentName)
-        try container.encode(expectedOwnerId, forKey: .expectedOwnerId)
-        try container.encode(reason, forKey: .reason)
-        try container.encodeIfPresent(transferId, forKey: .transferId)
     }
 }

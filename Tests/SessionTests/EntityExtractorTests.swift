@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-@testable import SwitchboardModels
+@testable import Session
+import SwitchboardModels
+import SwitchboardTestSupport
 
 /// One RFC 3492 section 7.1 sample: the label's code points and its Punycode.
 struct PunycodeVector: Sendable, CustomTestStringConvertible {

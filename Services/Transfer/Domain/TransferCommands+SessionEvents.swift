@@ -1,0 +1,128 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SwitchboardAMQP
+import SwitchboardDatabase
+import SwitchboardModels
+import SwitchboardServiceKit
+
+/// The projection of session's interaction events (created, assigned, closed), and what
+/// each ends or starts.
+extension TransferCommands {
+    /// `interaction.created`: the interaction enters its queue and is routed.
+    func created(_ event: InteractionCreated, traceparent: String?, on connection: PostgresConnection) async throws {
+        guard let id = UUID(uuidString: event.interactionId) else { throw InvalidMessage("interaction_id is not a UUID") }
+        guard !event.queue.isEmpty else { throw InvalidMessage("queue is empty") }
+        try await store.lockRouting(on: connection, logger: logger)
+        let now = try await store.now(on: connection, logger: logger)
+        let projection = try await store.recordCreated(InteractionProjection(
+            id: id, queue: event.queue, state: .queued, ownerID: nil, ownerName: nil, assigningTo: nil, transferID: nil,
+            fromNumber: event.from, origin: event.origin, mode: event.mode, media: event.media, previewText: nil, caseData: [:],
+            queuedAt: event.createdAt, createdAt: event.createdAt, updatedAt: now, closedAt: nil
+        ), on: connection, logger: logger)
+        guard projection.state == .queued else { return }
+        try await outbox.enqueue(try await route(queues: [projection.queue], now: now, traceparent: traceparent, on: connection), on: connection, logger: logger)
+    }
+
+    /// `interaction.assigned`: the new owner's load +1, the previous owner's −1 (both
+    /// recounted from the projection); a pending offer or transfer the assignment made moot
+    /// ends `expired`; the previous owner's queues are routed again.
+    func assigned(_ event: InteractionAssigned, traceparent: String?, on connection: PostgresConnection) async throws {
+        guard let id = UUID(uuidString: event.interactionId) else { throw InvalidMessage("interaction_id is not a UUID") }
+        guard !event.agentId.isEmpty else { throw InvalidMessage("agent_id is empty") }
+        try await store.lockRouting(on: connection, logger: logger)
+        try await participants.add(interactionID: id, agentID: event.agentId, at: event.at, on: connection, logger: logger)
+        let now = try await store.now(on: connection, logger: logger)
+        var interaction: InteractionProjection
+        if let existing = try await store.lockInteraction(id, on: connection, logger: logger) {
+            interaction = existing
+        } else {
+            // Assigned before its interaction.created reached us: kept; created fills the rest.
+            interaction = InteractionProjection(
+                id: id, queue: "", state: .active, ownerID: nil, ownerName: nil, assigningTo: nil, transferID: nil, fromNumber: nil,
+                origin: nil, mode: nil, media: nil, previewText: nil, caseData: [:], queuedAt: nil, createdAt: event.at, updatedAt: now,
+                closedAt: nil
+            )
+            try await store.insertInteraction(interaction, on: connection, logger: logger)
+        }
+        guard interaction.state != .closed else { return }
+        let previous = Set([interaction.ownerID, event.previousOwnerId].compactMap { $0 }).subtracting([event.agentId])
+        var freed = Set(previous)
+        interaction.state = .active
+        interaction.ownerID = event.agentId
+        interaction.ownerName = event.agentName
+        if let assigning = interaction.assigningTo, assigning != event.agentId { freed.insert(assigning) }
+        interaction.assigningTo = nil
+        interaction.transferID = nil
+        interaction.updatedAt = now
+        try await store.updateInteraction(interaction, on: connection, logger: logger)
+
+        var messages = try await endPending(interaction, reason: "owner_changed", now: now, traceparent: traceparent, freed: &freed, on: connection)
+        try await store.refreshLoad(Array(previous) + [event.agentId], on: connection, logger: logger)
+        try await store.markAssigned(event.agentId, at: now, on: connection, logger: logger)
+        for agent in previous { try await store.markAssignmentEnded(agent, at: now, on: connection, logger: logger) }
+        var queues: [String] = []
+        for agent in freed.sorted() { queues += try await store.queues(ofAgent: agent, on: connection, logger: logger) }
+        messages += try await route(queues: queues, now: now, traceparent: traceparent, on: connection)
+        try await outbox.enqueue(messages, on: connection, logger: logger)
+    }
+
+    /// `interaction.closed`: the owner's load −1; pending offers and transfers end
+    /// `expired` (no notification: the source closed it itself); queues routed again.
+    func closed(_ event: InteractionClosed, traceparent: String?, on connection: PostgresConnection) async throws {
+        guard let id = UUID(uuidString: event.interactionId) else { throw InvalidMessage("interaction_id is not a UUID") }
+        try await store.lockRouting(on: connection, logger: logger)
+        let now = try await store.now(on: connection, logger: logger)
+        guard var interaction = try await store.lockInteraction(id, on: connection, logger: logger) else {
+            // Closed before its interaction.created reached us (a redelivery or another
+            // replica overtook it): kept closed, so the late created never routes it.
+            try await store.insertInteraction(InteractionProjection(
+                id: id, queue: "", state: .closed, ownerID: event.ownerId, ownerName: nil, assigningTo: nil, transferID: nil,
+                fromNumber: event.from, origin: nil, mode: event.mode, media: nil, previewText: nil, caseData: [:], queuedAt: nil,
+                createdAt: event.closedAt, updatedAt: now, closedAt: event.closedAt
+            ), on: connection, logger: logger)
+            return
+        }
+        guard interaction.state != .closed else { return }
+        let owner = interaction.ownerID ?? event.ownerId
+        var freed = Set([owner, interaction.assigningTo].compactMap { $0 })
+        interaction.state = .closed
+        interaction.closedAt = event.closedAt
+        interaction.assigningTo = nil
+        interaction.updatedAt = now
+        try await store.updateInteraction(interaction, on: connection, logger: logger)
+        var messages = try await endPending(interaction, reason: "interaction_closed", now: now, traceparent: traceparent, freed: &freed, on: connection)
+        if let owner {
+            try await store.refreshLoad([owner], on: connection, logger: logger)
+            try await store.markAssignmentEnded(owner, at: now, on: connection, logger: logger)
+        }
+        var queues: [String] = []
+        for agent in freed.sorted() { queues += try await store.queues(ofAgent: agent, on: connection, logger: logger) }
+        messages += try await route(queues: queues, now: now, traceparent: traceparent, on: connection)
+        try await outbox.enqueue(messages, on: connection, logger: logger)
+    }
+
+    /// Ends the pending offer and transfer of an interaction that was assigned by other
+    /// means or closed: both `expired` with `reason`, no decline recorded.
+    func endPending(
+        _ interaction: InteractionProjection, reason: String, now: Date, traceparent: String?, freed: inout Set<String>,
+        on connection: PostgresConnection
+    ) async throws -> [OutboxMessage] {
+        var messages: [OutboxMessage] = []
+        if var offer = try await store.lockPendingOffer(interaction: interaction.id, on: connection, logger: logger), let next = offer.state.expired() {
+            offer.state = next
+            offer.decidedAt = now
+            try await store.updateOffer(offer, on: connection, logger: logger)
+            messages.append(try offerEvent(.offerExpired, offer, interaction.preview, traceparent))
+            freed.insert(offer.agentID)
+        }
+        if var transfer = try await store.lockPendingTransfer(interaction: interaction.id, on: connection, logger: logger) {
+            transfer.state = .expired
+            transfer.reason = reason
+            transfer.decidedAt = now
+            try await store.updateTransfer(transfer, on: connection, logger: logger)
+            messages.append(try transferEvent(.transferExpired, transfer, traceparent))
+        }
+        return messages
+    }
+}

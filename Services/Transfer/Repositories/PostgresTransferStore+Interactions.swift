@@ -1,0 +1,94 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The projection of session's interactions, and which agents declined each.
+extension PostgresTransferStore {
+    func recordCreated(_ projection: InteractionProjection, on connection: PostgresConnection, logger: Logger) async throws -> InteractionProjection {
+        let p = projection
+        let rows = try await connection.query("""
+            INSERT INTO \(unescaped: schema).interactions
+                (id, queue, state, from_number, origin, mode, media, queued_at, created_at, updated_at)
+            VALUES (\(p.id), \(p.queue), \(p.state.rawValue), \(p.fromNumber), \(p.origin), \(p.mode), \(p.media), \(p.queuedAt),
+                    \(p.createdAt), \(p.updatedAt))
+            ON CONFLICT (id) DO UPDATE SET queue = CASE WHEN interactions.queue = '' THEN EXCLUDED.queue ELSE interactions.queue END,
+                from_number = EXCLUDED.from_number, origin = EXCLUDED.origin, mode = EXCLUDED.mode, media = EXCLUDED.media,
+                updated_at = EXCLUDED.updated_at
+            RETURNING \(unescaped: Self.interactionColumns)
+            """, logger: logger)
+        for try await row in rows { return try Self.interaction(from: row) }
+        throw CorruptTransferRow(detail: "insert of interaction \(p.idString) returned nothing")
+    }
+
+    func lockInteraction(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> InteractionProjection? {
+        let rows = try await connection.query("""
+            SELECT \(unescaped: Self.interactionColumns) FROM \(unescaped: schema).interactions WHERE id = \(id) FOR UPDATE
+            """, logger: logger)
+        for try await row in rows { return try Self.interaction(from: row) }
+        return nil
+    }
+
+    func interaction(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> InteractionProjection? {
+        let rows = try await connection.query("""
+            SELECT \(unescaped: Self.interactionColumns) FROM \(unescaped: schema).interactions WHERE id = \(id)
+            """, logger: logger)
+        for try await row in rows { return try Self.interaction(from: row) }
+        return nil
+    }
+
+    func insertInteraction(_ p: InteractionProjection, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            INSERT INTO \(unescaped: schema).interactions
+                (id, queue, state, owner_id, owner_name, assigning_to, transfer_id, from_number, origin, mode, media, queued_at,
+                 created_at, updated_at, closed_at)
+            VALUES (\(p.id), \(p.queue), \(p.state.rawValue), \(p.ownerID), \(p.ownerName), \(p.assigningTo), \(p.transferID),
+                    \(p.fromNumber), \(p.origin), \(p.mode), \(p.media), \(p.queuedAt), \(p.createdAt), \(p.updatedAt), \(p.closedAt))
+            ON CONFLICT (id) DO NOTHING
+            """, logger: logger)
+    }
+
+    func updateInteraction(_ p: InteractionProjection, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            UPDATE \(unescaped: schema).interactions
+            SET queue = \(p.queue), state = \(p.state.rawValue), owner_id = \(p.ownerID), owner_name = \(p.ownerName),
+                assigning_to = \(p.assigningTo), transfer_id = \(p.transferID), queued_at = \(p.queuedAt), updated_at = \(p.updatedAt),
+                closed_at = \(p.closedAt)
+            WHERE id = \(p.id)
+            """, logger: logger)
+    }
+
+    func waiting(queue: String, limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> [InteractionProjection] {
+        let rows = try await connection.query("""
+            SELECT \(unescaped: Self.interactionColumns) FROM \(unescaped: schema).interactions
+            WHERE state = 'queued' AND queue = \(queue)
+            ORDER BY queued_at, id LIMIT \(limit)
+            FOR UPDATE SKIP LOCKED
+            """, logger: logger)
+        var waiting: [InteractionProjection] = []
+        for try await row in rows { waiting.append(try Self.interaction(from: row)) }
+        return waiting
+    }
+
+    func declined(_ interactionID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Set<String> {
+        let rows = try await connection.query(
+            "SELECT agent_id FROM \(unescaped: schema).declines WHERE interaction_id = \(interactionID)", logger: logger
+        )
+        var agents = Set<String>()
+        for try await agent in rows.decode(String.self) { agents.insert(agent) }
+        return agents
+    }
+
+    func recordDecline(_ interactionID: UUID, agentID: String, reason: String, at: Date, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            INSERT INTO \(unescaped: schema).declines (interaction_id, agent_id, reason, at)
+            VALUES (\(interactionID), \(agentID), \(reason), \(at))
+            ON CONFLICT (interaction_id, agent_id) DO UPDATE SET reason = EXCLUDED.reason, at = EXCLUDED.at
+            """, logger: logger)
+    }
+
+    func clearDeclines(_ interactionID: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query(
+            "DELETE FROM \(unescaped: schema).declines WHERE interaction_id = \(interactionID)", logger: logger
+        )
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Offers, and their expiry timers (`expires_at`).
+extension PostgresTransferStore {
+    func insertOffer(_ o: OfferRecord, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            INSERT INTO \(unescaped: schema).offers
+                (id, interaction_id, agent_id, kind, state, expires_at, from_agent_id, from_agent_name, transfer_id, created_at, decided_at)
+            VALUES (\(o.id), \(o.interactionID), \(o.agentID), \(o.kind.rawValue), \(o.state.rawValue), \(o.expiresAt), \(o.fromAgentID),
+                    \(o.fromAgentName), \(o.transferID), \(o.createdAt), \(o.decidedAt))
+            """, logger: logger)
+    }
+
+    func lockOffer(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> OfferRecord? {
+        let rows = try await connection.query("""
+            SELECT \(unescaped: Self.offerColumns) FROM \(unescaped: schema).offers WHERE id = \(id) FOR UPDATE
+            """, logger: logger)
+        for try await row in rows { return try Self.offer(from: row) }
+        return nil
+    }
+
+    func updateOffer(_ o: OfferRecord, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            UPDATE \(unescaped: schema).offers SET state = \(o.state.rawValue), decided_at = \(o.decidedAt) WHERE id = \(o.id)
+            """, logger: logger)
+    }
+
+    func offer(_ id: UUID, client: PostgresClient, logger: Logger) async throws -> OfferRecord? {
+        let rows = try await client.query("""
+            SELECT \(unescaped: Self.offerColumns) FROM \(unescaped: schema).offers WHERE id = \(id)
+            """, logger: logger)
+        var found: OfferRecord?
+        for try await row in rows { found = try Self.offer(from: row) }
+        return found
+    }
+
+    func lockPendingOffer(interaction: UUID, on connection: PostgresConnection, logger: Logger) async throws -> OfferRecord? {
+        let rows = try await connection.query("""
+            SELECT \(unescaped: Self.offerColumns) FROM \(unescaped: schema).offers
+            WHERE interaction_id = \(interaction) AND state = 'pending' FOR UPDATE
+            """, logger: logger)
+        for try await row in rows { return try Self.offer(from: row) }
+        return nil
+    }
+
+    func pendingOffers(agent: String, client: PostgresClient, logger: Logger) async throws -> [(OfferRecord, InteractionProjection?)] {
+        let rows = try await client.query("""
+            SELECT \(unescaped: Self.offerColumns) FROM \(unescaped: schema).offers
+            WHERE agent_id = \(agent) AND state = 'pending' AND expires_at > clock_timestamp()
+            ORDER BY created_at, id
+            """, logger: logger)
+        var offers: [OfferRecord] = []
+        for try await row in rows { offers.append(try Self.offer(from: row)) }
+        guard !offers.isEmpty else { return [] }
+        let ids = offers.map(\.interactionID)
+        let interactionRows = try await client.query("""
+            SELECT \(unescaped: Self.interactionColumns) FROM \(unescaped: schema).interactions WHERE id = ANY(\(ids))
+            """, logger: logger)
+        var interactions: [UUID: InteractionProjection] = [:]
+        for try await row in interactionRows {
+            let projection = try Self.interaction(from: row)
+            interactions[projection.id] = projection
+        }
+        return offers.map { ($0, interactions[$0.interactionID]) }
+    }
+
+    func claimExpired(limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> (now: Date, offers: [OfferRecord]) {
+        let now = try await self.now(on: connection, logger: logger)
+        let rows = try await connection.query("""
+            SELECT \(unescaped: Self.offerColumns) FROM \(unescaped: schema).offers
+            WHERE state = 'pending' AND expires_at <= \(now)
+            ORDER BY expires_at, id LIMIT \(limit)
+            FOR UPDATE SKIP LOCKED
+            """, logger: logger)
+        var offers: [OfferRecord] = []
+        for try await row in rows { offers.append(try Self.offer(from: row)) }
+        return (now, offers)
+    }
+
+    func secondsUntilNextExpiry(client: PostgresClient, logger: Logger) async throws -> Double? {
+        let rows = try await client.query("""
+            SELECT extract(epoch FROM min(expires_at) - clock_timestamp())::float8
+            FROM \(unescaped: schema).offers WHERE state = 'pending'
+            """, logger: logger)
+        for try await value in rows.decode(Double?.self) { return value }
+        return nil
+    }
+}

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Switchboard's benchmark (DESIGN.md section 7): inbound SMS end to end, compared with
-the raw broker in the same run. Run it through scripts/bench (see --help).
+"""Switchboard's benchmark (docs/architecture.md section 7): inbound SMS end to end,
+compared with the raw broker in the same run. Run it through scripts/bench (see --help).
 
 What it does:
 

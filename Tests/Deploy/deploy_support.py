@@ -2,7 +2,7 @@
 
 Imported by the test modules (pytest puts this directory on sys.path).
 
-The expected values below restate DESIGN.md (sections 2 and 3): the tests compare the
+The expected values below restate docs/architecture.md (sections 2 and 3): the tests compare the
 deployment files against them, so a change to the contract shows up as a failing test
 here until both are updated.
 """
@@ -21,7 +21,7 @@ DEPLOY = REPO / "deploy"
 COMPOSE_FILE = REPO / "docker-compose.yml"
 NGINX_TEMPLATE = DEPLOY / "nginx" / "templates" / "default.conf.template"
 
-# service -> default HTTP port (DESIGN.md section 3)
+# service -> default HTTP port (docs/architecture.md section 3)
 SERVICE_PORTS = {
     "ingest": 8081,
     "session": 8082,

@@ -20,6 +20,7 @@ from deploy_support import COMPOSE_FILE, DEPLOY, REPO, ROUTES, SERVICE_PORTS
 SCHEMA_FILE = Path(__file__).with_name("compose-spec.json")
 SERVICES = list(SERVICE_PORTS)
 BIND = "${SWITCHBOARD_BIND:-127.0.0.1}"
+AMQP_PORT = "${SWITCHBOARD_AMQP_BIND:-127.0.0.1}:${SWITCHBOARD_AMQP_PORT:-5672}:5672"
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +76,9 @@ def interpolate(value, env: dict[str, str]):
 
 
 SECRET = "s" * 40
+AMQP_SECRET = "a" * 24
+# What `docker compose up` needs at least.
+REQUIRED_ENV = {"SWITCHBOARD_JWT_SECRET": SECRET, "SWITCHBOARD_RABBITMQ_PASSWORD": AMQP_SECRET}
 
 
 # --- Schema -------------------------------------------------------------------------
@@ -97,7 +101,7 @@ def test_compose_file_is_valid_against_the_compose_specification(compose):
 
 def test_compose_file_is_still_valid_after_interpolation(compose):
     schema = json.loads(SCHEMA_FILE.read_text())
-    rendered = interpolate(compose, {"SWITCHBOARD_JWT_SECRET": SECRET})
+    rendered = interpolate(compose, REQUIRED_ENV)
     jsonschema.Draft7Validator(schema).validate(rendered)
 
 
@@ -134,27 +138,83 @@ def test_service_has_shared_configuration(services, name):
         "SWITCHBOARD_DEFAULT_REGION",
     ):
         assert key in env, f"{name}: {key} missing"
-    rendered = interpolate(env, {"SWITCHBOARD_JWT_SECRET": SECRET})
-    assert rendered["SWITCHBOARD_AMQP_URL"] == "amqp://switchboard:switchboard@rabbitmq:5672/%2F"
+    rendered = interpolate(env, REQUIRED_ENV)
+    assert rendered["SWITCHBOARD_AMQP_URL"] == f"amqp://switchboard:{AMQP_SECRET}@rabbitmq:5672/%2F"
     assert rendered["SWITCHBOARD_POSTGRES_URL"] == "postgres://switchboard:switchboard@postgres:5432/switchboard"
     assert rendered["SWITCHBOARD_JWT_SECRET"] == SECRET
     assert rendered["SWITCHBOARD_LOG_LEVEL"] == "info"
     assert rendered["SWITCHBOARD_DEFAULT_REGION"] == "US"
 
 
-def test_passwords_come_from_the_environment(services):
-    env = {"SWITCHBOARD_JWT_SECRET": SECRET, "SWITCHBOARD_AMQP_PASSWORD": "a1", "SWITCHBOARD_POSTGRES_PASSWORD": "p1"}
-    rendered = interpolate(services["ingest"]["environment"], env)
-    assert rendered["SWITCHBOARD_AMQP_URL"] == "amqp://switchboard:a1@rabbitmq:5672/%2F"
-    assert rendered["SWITCHBOARD_POSTGRES_URL"] == "postgres://switchboard:p1@postgres:5432/switchboard"
+def test_passwords_come_from_the_environment(compose, services):
+    env = {
+        "SWITCHBOARD_JWT_SECRET": SECRET,
+        "SWITCHBOARD_RABBITMQ_USER": "u1",
+        "SWITCHBOARD_RABBITMQ_PASSWORD": "a1",
+        "SWITCHBOARD_POSTGRES_PASSWORD": "p1",
+    }
+    for name in SERVICES:
+        rendered = interpolate(services[name]["environment"], env)
+        assert rendered["SWITCHBOARD_AMQP_URL"] == "amqp://u1:a1@rabbitmq:5672/%2F", name
+        assert rendered["SWITCHBOARD_POSTGRES_URL"] == "postgres://switchboard:p1@postgres:5432/switchboard", name
     assert interpolate(services["postgres"]["environment"], env)["POSTGRES_PASSWORD"] == "p1"
+    # The broker's user is made from the same two variables as the services' URL.
+    user = rabbitmq_user_definitions(compose, env)
+    assert user["users"] == [{"name": "u1", "password": "a1", "tags": ["administrator"]}]
+    assert user["permissions"] == [{"user": "u1", "vhost": "/", "configure": ".*", "write": ".*", "read": ".*"}]
 
 
 def test_jwt_secret_is_required(compose):
     with pytest.raises(InterpolationError, match="SWITCHBOARD_JWT_SECRET"):
-        interpolate(compose, {})
-    with pytest.raises(InterpolationError):
-        interpolate(compose, {"SWITCHBOARD_JWT_SECRET": ""})
+        interpolate(compose, {"SWITCHBOARD_RABBITMQ_PASSWORD": AMQP_SECRET})
+    with pytest.raises(InterpolationError, match="SWITCHBOARD_JWT_SECRET"):
+        interpolate(compose, {"SWITCHBOARD_RABBITMQ_PASSWORD": AMQP_SECRET, "SWITCHBOARD_JWT_SECRET": ""})
+
+
+def test_rabbitmq_password_is_required_everywhere_it_is_used(compose):
+    with pytest.raises(InterpolationError, match="SWITCHBOARD_RABBITMQ_PASSWORD"):
+        interpolate(compose, {"SWITCHBOARD_JWT_SECRET": SECRET})
+    with pytest.raises(InterpolationError, match="SWITCHBOARD_RABBITMQ_PASSWORD"):
+        interpolate(compose, {"SWITCHBOARD_JWT_SECRET": SECRET, "SWITCHBOARD_RABBITMQ_PASSWORD": ""})
+    # No use of it has a default that would let the broker and the services disagree,
+    # or fall back to a well-known password.
+    text = COMPOSE_FILE.read_text()
+    uses = re.findall(r"\$\{SWITCHBOARD_RABBITMQ_PASSWORD([^A-Za-z0-9_][^}]*)?\}", text)
+    assert len(uses) == 2, uses  # the services' URL and the broker's user
+    assert all(use.startswith(":?") for use in uses), uses
+
+
+def rabbitmq_user_definitions(compose: dict, env: dict[str, str]) -> dict:
+    """The broker's user definitions (config `rabbitmq-user`) as RabbitMQ would parse them."""
+    return json.loads(interpolate(compose["configs"]["rabbitmq-user"]["content"], env))
+
+
+def test_no_guest_credentials_anywhere(compose, services):
+    """No guest user or password is created, configured or relied on: definitions are
+    imported at boot, so RabbitMQ seeds no default user, and the only user is the one the
+    environment names."""
+    rendered = interpolate(compose, REQUIRED_ENV)
+    assert "guest" not in json.dumps(rendered).lower()
+    assert "guest" not in (DEPLOY / "rabbitmq" / "definitions.json").read_text().lower()
+    rabbitmq_env = services["rabbitmq"].get("environment", {})
+    assert not any(key.startswith("RABBITMQ_DEFAULT_") for key in rabbitmq_env), "ignored when definitions are imported at boot"
+    user = rabbitmq_user_definitions(compose, REQUIRED_ENV)
+    assert [u["name"] for u in user["users"]] == ["switchboard"]
+    assert user["users"][0]["password"] == AMQP_SECRET
+    assert {"name": "/"} in user["vhosts"], "the user file must not depend on the topology file's vhost"
+    for name in SERVICES:
+        url = interpolate(services[name]["environment"], REQUIRED_ENV)["SWITCHBOARD_AMQP_URL"]
+        assert url.startswith(f"amqp://switchboard:{AMQP_SECRET}@"), name
+
+
+def test_rabbitmq_user_definitions_stay_valid_json_for_allowed_passwords(compose):
+    """The documented password alphabet (letters, digits, - _ . ~) needs no escaping in
+    JSON nor in the URL."""
+    password = "Abc-123_x.y~Z"
+    env = {**REQUIRED_ENV, "SWITCHBOARD_RABBITMQ_PASSWORD": password, "SWITCHBOARD_RABBITMQ_USER": "sb_user-1.x"}
+    user = rabbitmq_user_definitions(compose, env)
+    assert user["users"][0]["password"] == password
+    assert user["users"][0]["name"] == "sb_user-1.x"
 
 
 @pytest.mark.parametrize("name", SERVICES)
@@ -204,31 +264,45 @@ def test_media_keeps_its_store_on_a_named_volume(compose, services):
 # --- Infrastructure -------------------------------------------------------------------
 
 
+DEFINITIONS_DIR = "/etc/rabbitmq/definitions.d"
+
+
 def test_rabbitmq(services):
     rabbitmq = services["rabbitmq"]
     assert rabbitmq["image"].startswith("rabbitmq:") and "management" in rabbitmq["image"]
     mounts = {v.split(":")[0]: v.split(":")[1] for v in rabbitmq["volumes"] if v.startswith("./")}
     assert mounts["./deploy/rabbitmq/enabled_plugins"] == "/etc/rabbitmq/enabled_plugins"
-    assert mounts["./deploy/rabbitmq/definitions.json"] == "/etc/rabbitmq/definitions.json"
+    assert mounts["./deploy/rabbitmq/definitions.json"] == f"{DEFINITIONS_DIR}/10-topology.json"
     assert mounts["./deploy/rabbitmq/rabbitmq.conf"].startswith("/etc/rabbitmq/")
     for volume in rabbitmq["volumes"]:
         if volume.startswith("./"):
             assert volume.endswith(":ro"), f"{volume} should be read-only"
             assert (REPO / volume.split(":")[0]).is_file(), f"{volume}: no such file"
+    assert rabbitmq["configs"] == [{"source": "rabbitmq-user", "target": f"{DEFINITIONS_DIR}/20-user.json"}]
     command = " ".join(rabbitmq["healthcheck"]["test"][1:])
     assert "check_running" in command and "check_port_connectivity" in command
-    assert rabbitmq["ports"] == [f"{BIND}:15672:15672"]
+    assert rabbitmq["ports"] == [AMQP_PORT, f"{BIND}:15672:15672"]
 
 
-def test_rabbitmq_config_points_at_the_mounted_definitions():
+def test_rabbitmq_imports_the_topology_and_then_the_user_at_boot(services):
+    """RabbitMQ imports the files of a definitions directory in name order; each file is
+    imported on its own, so the user file declares the vhost its permissions need."""
     conf = (DEPLOY / "rabbitmq" / "rabbitmq.conf").read_text()
     settings = dict(
         (key.strip(), value.strip())
         for key, value in (line.split("=", 1) for line in conf.splitlines() if "=" in line and not line.lstrip().startswith("#"))
     )
-    path = settings.get("definitions.local.path") or settings.get("load_definitions")
-    assert path == "/etc/rabbitmq/definitions.json"
+    assert settings.get("definitions.import_backend") == "local_filesystem"
+    assert settings.get("definitions.local.path") == DEFINITIONS_DIR
+    assert "load_definitions" not in settings
+    # Re-import when a file changed (a new password is then applied), not on every boot.
+    assert settings.get("definitions.skip_if_unchanged") == "true"
     assert settings.get("loopback_users.guest") == "true", "guest must stay restricted to localhost"
+    rabbitmq = services["rabbitmq"]
+    targets = [v.split(":")[1] for v in rabbitmq["volumes"] if "definitions" in v]
+    targets += [config["target"] for config in rabbitmq["configs"]]
+    assert all(target.startswith(f"{DEFINITIONS_DIR}/") for target in targets), targets
+    assert sorted(targets) == [f"{DEFINITIONS_DIR}/10-topology.json", f"{DEFINITIONS_DIR}/20-user.json"]
     plugins = (DEPLOY / "rabbitmq" / "enabled_plugins").read_text().strip()
     assert plugins == "[rabbitmq_management,rabbitmq_prometheus,rabbitmq_consistent_hash_exchange]."
 
@@ -258,7 +332,7 @@ def test_gateway(services):
     assert gateway["restart"] == "unless-stopped"
 
 
-def test_only_the_gateway_and_management_ui_publish_by_default(services):
+def test_only_the_gateway_and_rabbitmq_publish_by_default(services):
     published = {}
     for name, service in services.items():
         if "observability" in service.get("profiles", []):
@@ -267,16 +341,30 @@ def test_only_the_gateway_and_management_ui_publish_by_default(services):
             published.setdefault(name, []).append(port)
     assert published == {
         "gateway": [f"{BIND}:8080:8080"],
-        "rabbitmq": [f"{BIND}:15672:15672"],
+        "rabbitmq": [AMQP_PORT, f"{BIND}:15672:15672"],
     }
 
 
-def test_every_published_port_is_bound_to_the_configured_address(services):
+def test_every_published_port_is_bound_to_a_configured_address_loopback_by_default(services):
     for name, service in services.items():
         for port in service.get("ports", []):
+            if port == AMQP_PORT:
+                continue  # its own address variable (next test)
             assert str(port).startswith(f"{BIND}:"), f"{name}: {port} is not bound to SWITCHBOARD_BIND"
             host = interpolate(port, {}).split(":")[0]
             assert host == "127.0.0.1"
+
+
+def test_amqp_is_published_for_other_systems(services):
+    """Other systems publish inbound messages to RabbitMQ's queues: AMQP is published, on
+    loopback unless SWITCHBOARD_AMQP_BIND names another address, independently of the
+    gateway's SWITCHBOARD_BIND."""
+    assert interpolate(AMQP_PORT, {}) == "127.0.0.1:5672:5672"
+    assert interpolate(AMQP_PORT, {"SWITCHBOARD_BIND": "0.0.0.0"}) == "127.0.0.1:5672:5672"
+    assert interpolate(AMQP_PORT, {"SWITCHBOARD_AMQP_BIND": "10.0.0.5", "SWITCHBOARD_AMQP_PORT": "5673"}) == "10.0.0.5:5673:5672"
+    # The container port is the one the services connect to.
+    url = interpolate(services["ingest"]["environment"]["SWITCHBOARD_AMQP_URL"], REQUIRED_ENV)
+    assert "@rabbitmq:5672/" in url
 
 
 def test_prometheus_is_optional_and_scrapes_everything(services):

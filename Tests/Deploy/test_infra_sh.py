@@ -295,42 +295,62 @@ def test_a_busy_port_is_reported(stack):
     assert f"port {stack['ports']['contacts']} (for contacts) is already in use" in result.stderr
 
 
+def stubbed_scripts_run(stack) -> Path:
+    """A copy of scripts/run whose library has the infrastructure steps stubbed out."""
+    scripts = stack["root"] / "scripts"
+    if not (scripts / "run").exists():
+        (scripts / "lib").mkdir(parents=True)
+        shutil.copy(RUN, scripts / "run")
+        (scripts / "lib" / "infra.sh").write_text(
+            f'source "{LIB}"\n'
+            "sb_install_deps() { sb_log 'stub: deps'; }\n"
+            "sb_start_rabbitmq() { sb_log 'stub: rabbitmq'; }\n"
+            "sb_start_postgres() { sb_log 'stub: postgres'; }\n"
+        )
+    return scripts / "run"
+
+
+def scripts_run(stack, *args: str, **popen) -> subprocess.Popen:
+    """scripts/run (the stubbed copy) on the stack's executables and run directory."""
+    return subprocess.Popen(
+        ["bash", str(stubbed_scripts_run(stack)), "--bin-dir", str(stack["bin"]), "--run-dir", str(stack["run"]), *args],
+        env={**stack["clean_environ"], "PATH": os.environ["PATH"] + ":/usr/sbin:/sbin", **stack["env"]},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        **popen,
+    )
+
+
+def read_until(process: subprocess.Popen, marker: str, timeout: float = 60) -> str:
+    output = ""
+    deadline = time.monotonic() + timeout
+    while marker not in output:
+        line = process.stdout.readline()
+        assert line or process.poll() is None, output
+        output += line
+        assert time.monotonic() < deadline, output
+    return output
+
+
 @needs_tools
 def test_scripts_run_starts_everything_and_stops_on_sigterm(stack):
     """scripts/run with prebuilt executables (--bin-dir), with RabbitMQ and PostgreSQL
     replaced by no-op functions: the start order, the summary and the SIGTERM trap."""
     run = stack["run"]
-    # A copy of scripts/run whose library has the infrastructure steps stubbed out.
-    scripts = stack["root"] / "scripts"
-    (scripts / "lib").mkdir(parents=True)
-    shutil.copy(RUN, scripts / "run")
-    (scripts / "lib" / "infra.sh").write_text(
-        f'source "{LIB}"\n'
-        "sb_install_deps() { sb_log 'stub: deps'; }\n"
-        "sb_start_rabbitmq() { sb_log 'stub: rabbitmq'; }\n"
-        "sb_start_postgres() { sb_log 'stub: postgres'; }\n"
-    )
-    process = subprocess.Popen(
-        ["bash", str(scripts / "run"), "--bin-dir", str(stack["bin"]), "--run-dir", str(run)],
-        env={**stack["clean_environ"], "PATH": os.environ["PATH"] + ":/usr/sbin:/sbin", **stack["env"]},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = scripts_run(stack)
     try:
-        output = ""
-        deadline = time.monotonic() + 60
-        while "Press Ctrl-C" not in output:
-            line = process.stdout.readline()
-            assert line or process.poll() is None, output
-            output += line
-            assert time.monotonic() < deadline, output
+        output = read_until(process, "Press Ctrl-C")
+        # "Switchboard is running" (what the README's walkthrough waits for) comes only
+        # once every service answered /health/ready.
+        assert output.index("Switchboard is running") > max(output.index(f"{name} is ready") for name in SERVICES)
         assert f"http://127.0.0.1:{stack['gateway']}" in output
         assert "switchboardctl token --agent kate" in output
         assert "amqp://switchboard:***@127.0.0.1:5672/%2F" in output
         assert get(f"http://127.0.0.1:{stack['gateway']}/v1/callbacks")[1]["service"] == "callback"
         pids = [int((run / "pids" / f"{name}.pid").read_text()) for name in SERVICES]
         gateway_pid = int((run / "nginx" / "nginx.pid").read_text())
+        assert int((run / "pids" / "run.pid").read_text()) == process.pid
 
         process.terminate()
         rest, _ = process.communicate(timeout=60)
@@ -343,3 +363,46 @@ def test_scripts_run_starts_everything_and_stops_on_sigterm(stack):
     assert "pg_ctlcluster 15 main stop" in output
     assert not alive(gateway_pid)
     assert all(not alive(pid) for pid in pids)
+    assert not (run / "pids" / "run.pid").exists()
+
+
+@needs_tools
+@pytest.mark.parametrize("own_group", [True, False], ids=["job-of-an-interactive-shell", "child-of-a-script"])
+def test_scripts_run_stop_from_another_shell(stack, own_group):
+    """The README's walkthrough starts scripts/run in the background and ends with
+    `scripts/run --stop`: it stops that scripts/run (and, through its clean-up, the
+    services and the gateway) and waits for it; a second start on the same run directory
+    is refused meanwhile."""
+    run = stack["run"]
+    process = scripts_run(stack, start_new_session=own_group)
+    try:
+        output = read_until(process, "Press Ctrl-C")
+        assert "scripts/run --stop" in output
+        pids = [int((run / "pids" / f"{name}.pid").read_text()) for name in SERVICES]
+        gateway_pid = int((run / "nginx" / "nginx.pid").read_text())
+
+        second = scripts_run(stack)
+        second_output, _ = second.communicate(timeout=30)
+        assert second.returncode == 1, second_output
+        assert f"already running for {run} (pid {process.pid})" in second_output
+        assert all(alive(pid) for pid in pids), "the refused start must leave the running one alone"
+
+        stop = scripts_run(stack, "--stop")
+        stop_output, _ = stop.communicate(timeout=60)
+        assert stop.returncode == 0, stop_output
+        assert f"stopping scripts/run (pid {process.pid})" in stop_output
+        # --stop returns once scripts/run has exited, its clean-up done.
+        assert process.wait(timeout=5) == 143
+        output += process.stdout.read()
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert "stopped the gateway and the services" in output
+    assert not alive(gateway_pid)
+    assert all(not alive(pid) for pid in pids)
+    assert not (run / "pids" / "run.pid").exists()
+
+    again = scripts_run(stack, "--stop")
+    again_output, _ = again.communicate(timeout=30)
+    assert again.returncode == 0, again_output
+    assert "no scripts/run is running" in again_output

@@ -4,7 +4,7 @@ AMQP observation and polling.
 The tests drive the *running* executables as other systems (AMQP publishers, HTTP
 clients with a `system` token) and agent desktops (HTTP with an agent token) do. Nothing
 here imports Swift code or reads the services' tables: what is checked is what
-DESIGN.md sections 2, 3 and 5 promise to the outside.
+docs/architecture.md sections 2, 3 and 5 promise to the outside.
 
 The configuration and number helpers come from scripts/lib/switchboard_tools.py, which
 scripts/bench and scripts/drill use too; the process set and the AMQP observer here are
@@ -55,7 +55,7 @@ from switchboard_tools import (  # noqa: E402,F401  (re-exported for the tests)
     tail,
 )
 
-# DESIGN.md section 5: a service exits within 10 s of SIGTERM.
+# docs/architecture.md section 5: a service exits within 10 s of SIGTERM.
 STOP_LIMIT = 10.0
 # After this, what is left is killed (the test has failed by then).
 KILL_AFTER = 15.0
@@ -246,7 +246,7 @@ def mint_token(
     perms: list[str] | None = None,
     ttl: int = 3600,
 ) -> str:
-    """A JWT (HS256) as DESIGN.md section 3 describes it, made independently of the
+    """A JWT (HS256) as docs/architecture.md section 3 describes it, made independently of the
     Swift code (switchboardctl makes the same)."""
     header = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
     claims = {"sub": sub, "name": name or sub, "roles": roles, "perms": perms or [], "exp": int(time.time()) + ttl}

@@ -1,6 +1,6 @@
 """The cross-agent authorization matrix of issue #18: every object-level operation of
 every OpenAPI document, tried by another agent and by a supervisor on an object agent A
-owns, with the refusals asserted and nothing changed (DESIGN.md section 3, "who sees
+owns, with the refusals asserted and nothing changed (docs/architecture.md section 3, "who sees
 what").
 
 The principals: agent A (`ann-…`, owner of everything below), agent B (`bob-…`, who

@@ -1,8 +1,8 @@
 """Callbacks as an agent desktop schedules them and a dialer receives them (issue #6).
 
-DESIGN.md section 3 (the callback API, errors, who may see what), section 4 (a callback
-fires once, at its due time, however many instances run and whatever restarts happen)
-and section 5 (events through the outbox).
+docs/architecture.md section 3 (the callback API, errors, who may see what), section 4 (a
+callback fires once, at its due time, however many instances run and whatever restarts
+happen) and section 5 (events through the outbox).
 
 `callback.due` is received on temporary exclusive queues bound to `switchboard.events`
 with the key `callback.due` only, before anything is scheduled. Every test schedules its
@@ -33,7 +33,7 @@ import requests
 import e2e_support as sb
 
 CALLBACKS = sb.base_url("callback") + "/v1/callbacks"
-# DESIGN.md section 4 / issue #6: within 1 s of the due time.
+# docs/architecture.md section 4 / issue #6: within 1 s of the due time.
 FIRING_BOUND = 1.0
 CALLBACK_KEYS = {
     "id", "phone", "contact_id", "interaction_id", "due_at", "time_zone", "target", "channel", "notes", "state",
@@ -155,7 +155,7 @@ def supervisor(system) -> requests.Session:
 
 
 def _check_envelope(delivery: sb.Delivery, event: str) -> dict:
-    """CloudEvents envelope and AMQP properties (DESIGN.md section 2)."""
+    """CloudEvents envelope and AMQP properties (docs/architecture.md section 2)."""
     props = delivery.properties
     body = delivery.json
     assert delivery.exchange == "switchboard.events" and delivery.routing_key == event, delivery
@@ -666,7 +666,7 @@ def test_thousand_callbacks_fire_exactly_once_across_two_instances_and_a_kill(sy
             f"fired up to {max(late):.3f}s after the due time (median {sorted(late)[len(late) // 2]:.3f}s)"
         )
         # Redelivered copies of one event (same CloudEvent id) are allowed: publishing is
-        # at-least-once and consumers dedup by message_id (DESIGN.md section 5).
+        # at-least-once and consumers dedup by message_id (docs/architecture.md section 5).
         print(f"\n{BULK} callbacks, {deliveries} deliveries, lateness max {max(late):.3f}s, lead {lead:.1f}s, rate {rate:.0f}/s")
         assert time.monotonic() - started < HEAVY_LIMIT, f"took {time.monotonic() - started:.1f}s"
     finally:

@@ -1,5 +1,5 @@
 """Carrier webhooks, channels, long-SMS reassembly, consent keywords and delivery receipts
-through the running ingest (issue #8; DESIGN.md sections 2, 3, 4 "Consent" and 5).
+through the running ingest (issue #8; docs/architecture.md sections 2, 3, 4 "Consent" and 5).
 
 Each test plays a carrier with a request in that carrier's recorded format, signed the way
 the carrier signs it (computed here in Python, independently of the Swift code), and

@@ -2,7 +2,7 @@
 of inbound messages, manual contact assignment, the 24-hour history count, merge and
 undo, and consent (STOP/START) blocking and allowing replies in `session`.
 
-DESIGN.md section 3 (the contacts API), section 4 (contacts and consent rules) and
+docs/architecture.md section 3 (the contacts API), section 4 (contacts and consent rules) and
 section 1 (contacts learns interactions from `interaction.*` events and tells session
 through `contact.*` and `consent.changed`).
 

@@ -1,4 +1,4 @@
-"""Operations endpoints of every service (DESIGN.md sections 3 and 6)."""
+"""Operations endpoints of every service (docs/architecture.md sections 3 and 6)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The HTTP API as another system (POST /v1/inbound) and an agent desktop
-(GET /v1/interactions) use it. DESIGN.md section 3."""
+(GET /v1/interactions) use it. docs/architecture.md section 3."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Inbound SMS published over AMQP by another system, read back by an agent desktop.
 
-DESIGN.md section 2 (exchanges, inbound message, message properties, CloudEvents) and
+docs/architecture.md section 2 (exchanges, inbound message, message properties, CloudEvents) and
 section 4 (Session mode).
 """
 
@@ -199,7 +199,7 @@ def test_second_sms_from_the_same_customer_joins_the_session(observer, desk):
 
 
 def test_burst_from_one_customer_keeps_its_order(observer, desk):
-    """DESIGN.md section 4, per-conversation order. Each publish is confirmed by the
+    """docs/architecture.md section 4, per-conversation order. Each publish is confirmed by the
     broker before the next is sent, so the queue holds them in this order; the
     transcript must show them in that order, in one interaction."""
     national, customer = sb.customer_number()
@@ -282,7 +282,7 @@ def test_malformed_input_is_dead_lettered_with_its_reason(observer, desk):
     interaction = sb.wait_for_interaction(desk, **{"from": customer, "to": org})
     assert sb.wait_for_transcript(desk, interaction["id"], 1)["transcript"][0]["text"] == text
 
-    # DESIGN.md section 2: "the metric of rejected inputs counts it" (each of them).
+    # docs/architecture.md section 2: switchboard_ingest_rejected_total counts each of them.
     assert rejected_after_not_json >= rejected_before + 1, (
         f"a not-JSON message was dead-lettered but switchboard_ingest_rejected_total did not count it "
         f"({rejected_before} -> {rejected_after_not_json})"

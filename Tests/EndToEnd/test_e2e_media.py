@@ -1,4 +1,4 @@
-"""MMS media through `media` (issue #7; DESIGN.md sections 3 and 4), with the real
+"""MMS media through `media` (issue #7; docs/architecture.md sections 3 and 4), with the real
 executables, RabbitMQ and PostgreSQL.
 
 Most tests play ingest's part and publish the command to `switchboard.commands` (routing

@@ -1,5 +1,6 @@
 """The interaction life cycle an agent desktop drives through `session` (issue: session
-service; DESIGN.md sections 2, 3 and 4), with the real executables, RabbitMQ and PostgreSQL.
+service; docs/architecture.md sections 2, 3 and 4), with the real executables, RabbitMQ
+and PostgreSQL.
 
 Ownership comes from `transfer` in production; here the test plays transfer's part and
 publishes the `interaction.assign` command itself, exactly as the contract describes it.

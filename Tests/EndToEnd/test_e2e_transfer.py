@@ -1,5 +1,6 @@
-"""Routing offers and instant transfers through `transfer` (issue #4; DESIGN.md section 4
-"Routing" and "Instant transfer"), with the real executables, RabbitMQ and PostgreSQL.
+"""Routing offers and instant transfers through `transfer` (issue #4; docs/architecture.md
+section 4 "Routing" and "Instant transfer"), with the real executables, RabbitMQ and
+PostgreSQL.
 
 The suite runs `transfer` with SWITCHBOARD_OFFER_TIMEOUT=3 (set in sb_env), so expiries
 take seconds. Every test makes its own queue and agent ids (uuid suffix), so agents and

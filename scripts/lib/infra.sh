@@ -55,7 +55,8 @@ sb_log() { printf '[switchboard] %s\n' "$*" >&2; }
 sb_warn() { printf '[switchboard] warning: %s\n' "$*" >&2; }
 sb_error() { printf '[switchboard] error: %s\n' "$*" >&2; }
 
-# sb_service_port NAME: the HTTP port of a service (SB_<NAME>_PORT or DESIGN.md's default).
+# sb_service_port NAME: the HTTP port of a service (SB_<NAME>_PORT, or the default of
+# docs/architecture.md section 3).
 sb_service_port() {
     local name="$1" default override
     case "$name" in

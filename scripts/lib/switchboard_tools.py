@@ -52,8 +52,8 @@ DEFAULT_PORTS = {"ingest": 8081, "session": 8082, "transfer": 8083, "contacts": 
 DEFAULT_BIN_DIR = "/tmp/sb-bin"
 
 READY_TIMEOUT = float(os.environ.get("SB_READY_TIMEOUT", "60"))
-# A service exits within 10 s of SIGTERM (DESIGN.md section 5); what is left after this
-# many seconds is killed.
+# A service exits within 10 s of SIGTERM (docs/architecture.md section 5); what is left
+# after this many seconds is killed.
 KILL_AFTER = 15.0
 
 

@@ -7,6 +7,8 @@ import PackageDescription
 /// the upcoming features we rely on as on.
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
 let serviceKitDependencies: [Target.Dependency] = [

@@ -1,6 +1,6 @@
 public import Foundation
 
-/// The AMQP basic properties Switchboard sets and reads (DESIGN.md section 2).
+/// The AMQP basic properties Switchboard sets and reads (docs/architecture.md section 2).
 public struct AMQPProperties: Sendable, Equatable {
     /// Unique id of the message; consumers use it as their dedup key.
     public var messageID: String?

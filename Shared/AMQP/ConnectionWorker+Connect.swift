@@ -11,14 +11,14 @@ extension ConnectionWorker {
             amqp_destroy_connection(newState)
             throw .connectionFailed("cannot create socket")
         }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        var timeout = sb_seconds(5)
         let openStatus = amqp_socket_open_noblock(socket, configuration.host, Int32(configuration.port), &timeout)
         guard openStatus == AMQP_STATUS_OK.rawValue else {
             amqp_destroy_connection(newState)
             throw .connectionFailed("cannot reach \(configuration.host):\(configuration.port): \(Self.statusText(openStatus))")
         }
         state = newState
-        var rpcTimeout = timeval(tv_sec: 15, tv_usec: 0)
+        var rpcTimeout = sb_seconds(15)
         _ = amqp_set_rpc_timeout(newState, &rpcTimeout)
 
         let arena = CArena()

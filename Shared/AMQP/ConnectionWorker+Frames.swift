@@ -1,6 +1,7 @@
 import CRabbitMQ
 import Foundation
 import Logging
+import Metrics
 
 extension ConnectionWorker {
     /// Waits for the socket (or a wake-up) and handles the frames that arrived.

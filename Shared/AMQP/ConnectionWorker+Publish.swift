@@ -1,5 +1,7 @@
 import CRabbitMQ
 import Foundation
+import Logging
+import Metrics
 
 extension ConnectionWorker {
     /// Publishes waiting messages while the confirm window has room.

@@ -1,4 +1,4 @@
-/// The messaging contract of DESIGN.md section 2: every Switchboard service declares all
+/// The messaging contract of docs/architecture.md section 2: every Switchboard service declares all
 /// of it at start-up, so that whichever service starts first, no message published by
 /// another is ever unroutable. `deploy/rabbitmq/definitions.json` lists the same (a test
 /// keeps the two equal).
@@ -12,7 +12,7 @@ public enum SwitchboardTopology {
     /// Inbound messages reach `session` through this consistent-hash exchange, hashed on
     /// `correlation_id` (the conversation key), into ``sessionPartitions`` quorum queues
     /// with a single active consumer each: one conversation's messages are handled in
-    /// order however many `session` replicas run (DESIGN.md section 6).
+    /// order however many `session` replicas run (docs/architecture.md section 6).
     public static let sessionPartitionExchange = "session.partitions"
     public static let sessionPartitions = 4
 

@@ -38,6 +38,15 @@ static inline int sb_poll_two(int socket_fd, int wake_fd, int timeout_ms) {
   return result;
 }
 
+/// A `timeval` of whole seconds, made in C: Swift would need the module that happens to
+/// define `struct timeval` (CDispatch on Linux) imported to call its initializer.
+static inline struct timeval sb_seconds(long seconds) {
+  struct timeval tv;
+  tv.tv_sec = seconds;
+  tv.tv_usec = 0;
+  return tv;
+}
+
 /// Reads one frame if one is already buffered or arrives within `timeout_usec`.
 static inline int sb_wait_frame(amqp_connection_state_t state, amqp_frame_t *frame, long timeout_usec) {
   struct timeval tv;

@@ -4,7 +4,7 @@ public import PostgresNIO
 
 /// Who may see an interaction, as a service that does not own interactions learns it:
 /// every agent `interaction.assigned` ever named for it (its owners, past and present),
-/// kept in `<schema>.interaction_agents`. Session is the authority (DESIGN.md section 1);
+/// kept in `<schema>.interaction_agents`. Session is the authority (docs/architecture.md section 1);
 /// media, callback, transfer and contacts keep this projection so that an operation
 /// naming an interaction answers "does not exist" to an agent who may not see it, as
 /// session does, instead of acting on it.

@@ -60,7 +60,7 @@ public struct Migration: Sendable {
         ])
     }
 
-    /// The inbox and outbox every service schema has (DESIGN.md section 5). Version 1.
+    /// The inbox and outbox every service schema has (docs/architecture.md section 5). Version 1.
     static func messaging(schema: String) -> Migration {
         Migration(version: 1, name: "inbox and outbox", statements: [
             """

@@ -1,5 +1,6 @@
 public import Logging
 public import PostgresNIO
+import Foundation
 
 /// Applies a service's migrations to its own schema at start-up.
 ///

@@ -51,7 +51,7 @@ public struct OutboxMessage: Sendable, Equatable {
         )
     }
 
-    /// The AMQP message with the properties of DESIGN.md section 2.
+    /// The AMQP message with the properties of docs/architecture.md section 2.
     func amqpMessage(service: String, now: Date) -> AMQPMessage {
         let headers: [String: AMQPHeaderValue] = ["traceparent": .string(traceparent ?? TraceContext.newTraceparent())]
         return AMQPMessage(

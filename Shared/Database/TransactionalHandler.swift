@@ -2,7 +2,7 @@ public import Logging
 public import PostgresNIO
 public import SwitchboardAMQP
 
-/// The consume side of DESIGN.md section 5 in one place: for a delivery, open a
+/// The consume side of docs/architecture.md section 5 in one place: for a delivery, open a
 /// transaction, record its message id in the inbox (a duplicate commits nothing), run the
 /// effect (which writes its events to the outbox), commit, and only then ack.
 ///

@@ -1,4 +1,4 @@
-/// Event types of the contract (DESIGN.md section 1). The raw value is the routing key on
+/// Event types of the contract (docs/architecture.md section 1). The raw value is the routing key on
 /// `switchboard.events` and, prefixed with `switchboard.`, the CloudEvents `type`.
 public enum EventType: String, Sendable, CaseIterable {
     case messageReceived = "message.received"

@@ -1,5 +1,5 @@
 /// An optional property that is written as `null` when it has no value, instead of being
-/// left out: the API's views and the events promise every key (DESIGN.md section 3), and
+/// left out: the API's views and the events promise every key (docs/architecture.md section 3), and
 /// Swift's synthesized `Encodable` omits nil optionals.
 ///
 /// With the wrapper the synthesized conformance writes the property like any other, so a

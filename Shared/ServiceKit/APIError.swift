@@ -4,7 +4,7 @@ public import Hummingbird
 import NIOCore
 
 /// An HTTP error answered as `application/problem+json` (RFC 9457) with a stable `code`
-/// clients can branch on (DESIGN.md section 3).
+/// clients can branch on (docs/architecture.md section 3).
 public struct APIError: HTTPResponseError, Sendable, Equatable {
     public let status: HTTPResponse.Status
     public let code: String

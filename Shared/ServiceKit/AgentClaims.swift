@@ -1,7 +1,7 @@
 import Foundation
 public import JWTKit
 
-/// The JWT claims of DESIGN.md section 3: who the caller is and what it may do.
+/// The JWT claims of docs/architecture.md section 3: who the caller is and what it may do.
 ///
 /// `exp` is required; `nbf`, when present, is honoured (a token used before it is 401), so
 /// an issuer can mint a token for a shift that has not started yet.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import HTTPTypes
 
 /// Loads a service's `openapi.yaml` resource (the source of truth for its HTTP shapes).

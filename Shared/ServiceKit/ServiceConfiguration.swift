@@ -4,7 +4,7 @@ public import SwitchboardDatabase
 import NIOCore
 import SwitchboardModels
 
-/// The settings every service shares (DESIGN.md section 6), read from the environment
+/// The settings every service shares (docs/architecture.md section 6), read from the environment
 /// and validated at start: a service with a missing or bad value does not start.
 ///
 /// | variable | default |

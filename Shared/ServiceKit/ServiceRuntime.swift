@@ -7,6 +7,7 @@ public import Prometheus
 public import ServiceLifecycle
 public import SwitchboardAMQP
 public import SwitchboardDatabase
+import UnixSignals
 
 /// Everything a Switchboard service shares: its configuration, logger, PostgreSQL pool,
 /// the two AMQP connections (one consumes, one publishes), inbox and outbox of its own

@@ -1,6 +1,7 @@
 import Testing
 @testable import Callback
 import SwitchboardServiceKit
+import HTTPTypes
 
 @Suite("Callback access: who sees and who changes")
 struct CallbackAccessTests {

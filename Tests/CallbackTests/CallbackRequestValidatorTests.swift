@@ -3,6 +3,7 @@ import Testing
 @testable import Callback
 import SwitchboardModels
 import SwitchboardServiceKit
+import HTTPTypes
 
 @Suite("Callback request bodies: fields and the 422 that names them")
 struct CallbackRequestValidatorTests {

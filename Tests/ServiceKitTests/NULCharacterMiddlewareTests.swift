@@ -5,6 +5,7 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 @testable import SwitchboardServiceKit
+import NIOFoundationEssentialsCompat
 
 @Suite("NUL characters in requests")
 struct NULCharacterMiddlewareTests {

@@ -1,6 +1,8 @@
 import NIOCore
 import Testing
 @testable import SwitchboardServiceKit
+import SwitchboardAMQP
+import SwitchboardDatabase
 
 @Suite("Service configuration")
 struct ServiceConfigurationTests {

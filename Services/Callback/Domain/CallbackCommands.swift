@@ -25,7 +25,7 @@ import SwitchboardServiceKit
 /// `session` turns into a transcript entry); `callback.rescheduled` (any change: due time,
 /// notes, target or, after `contact.merged`, contact), `callback.cancelled`, `callback.due`
 /// and `callback.completed` carry the whole callback (``CallbackView``). The CloudEvents
-/// `subject` is the interaction id when the callback has one (DESIGN.md section 2); the
+/// `subject` is the interaction id when the callback has one (docs/architecture.md section 2); the
 /// AMQP `correlation_id` is the interaction id, else the callback id.
 struct CallbackCommands: Sendable {
     let store: any CallbackStore
@@ -199,7 +199,7 @@ struct CallbackCommands: Sendable {
         )
     }
 
-    /// Log metadata: ids only, never the phone number or notes (DESIGN.md section 6).
+    /// Log metadata: ids only, never the phone number or notes (docs/architecture.md section 6).
     private static func metadata(_ record: CallbackRecord, _ traceparent: String?) -> Logger.Metadata {
         var metadata: Logger.Metadata = [
             "callback_id": "\(record.idString)", "state": "\(record.state.rawValue)",

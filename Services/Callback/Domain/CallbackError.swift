@@ -1,4 +1,5 @@
 import SwitchboardServiceKit
+import HTTPTypes
 
 /// Why an operation on a callback was refused; each maps to one HTTP status and a stable
 /// problem `code`.

@@ -1,6 +1,6 @@
 import Metrics
 
-/// The service's own metrics (DESIGN.md section 6: no phone numbers or ids as labels),
+/// The service's own metrics (docs/architecture.md section 6: no phone numbers or ids as labels),
 /// recorded after the transaction that made the change committed.
 ///
 /// This file imports `Metrics` only: with Foundation in scope too, `Timer` would be ambiguous.

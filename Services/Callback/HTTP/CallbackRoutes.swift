@@ -5,7 +5,7 @@ import PostgresNIO
 import SwitchboardModels
 import SwitchboardServiceKit
 
-/// The callback API (DESIGN.md section 3, issue #6). Every operation needs the role
+/// The callback API (docs/architecture.md section 3, issue #6). Every operation needs the role
 /// `agent`, `supervisor` or `admin`; who may see and change which callback is
 /// ``CallbackAccess``.
 ///

@@ -5,7 +5,7 @@ import SwitchboardDatabase
 
 /// Fires callbacks at their due time: each `scheduled` callback whose `due_at` passed
 /// becomes `due` and emits `callback.due`, once, within a second of its due time, however
-/// many `callback` instances run and whatever restarts happen (DESIGN.md section 4).
+/// many `callback` instances run and whatever restarts happen (docs/architecture.md section 4).
 ///
 /// The timers are the rows themselves (`callbacks.due_at` where `state = 'scheduled'`,
 /// partial index `callbacks_due`), so they survive restarts. Its ``DeadlineLoop`` sleeps

@@ -1,6 +1,6 @@
 import SwitchboardModels
 
-/// A page of callbacks: `{"items": [...], "next": "<cursor>" | null}` (DESIGN.md section 3).
+/// A page of callbacks: `{"items": [...], "next": "<cursor>" | null}` (docs/architecture.md section 3).
 struct CallbackPage: Encodable, Sendable, Equatable {
     var items: [CallbackView]
     @ExplicitNull var next: String?

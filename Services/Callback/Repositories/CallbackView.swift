@@ -2,7 +2,7 @@ import Foundation
 import SwitchboardModels
 
 /// A callback as the API returns it and as the `callback.rescheduled`, `callback.cancelled`,
-/// `callback.due` and `callback.completed` events carry it (DESIGN.md section 3): everything
+/// `callback.due` and `callback.completed` events carry it (docs/architecture.md section 3): everything
 /// a dialer or a desktop needs to act on it, so a consumer never has to call back for more.
 /// Every key is always present, `null` when unset.
 struct CallbackView: Codable, Sendable, Equatable {

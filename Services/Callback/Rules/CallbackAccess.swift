@@ -1,6 +1,6 @@
 import SwitchboardServiceKit
 
-/// Who may see and change a callback (issue #6, DESIGN.md section 3):
+/// Who may see and change a callback (issue #6, docs/architecture.md section 3):
 ///
 /// - supervisors and admins see and change every callback;
 /// - an agent sees the callbacks it scheduled, those targeted at it, and those targeted at

@@ -4,7 +4,7 @@ import PostgresNIO
 import SwitchboardDatabase
 import SwitchboardModels
 
-/// Consent from `consent.keyword` (DESIGN.md section 4, issue #5): `opt_out` opts the
+/// Consent from `consent.keyword` (docs/architecture.md section 4, issue #5): `opt_out` opts the
 /// customer number out for the organisation number it texted, `opt_in` back in, `help` is
 /// only recorded. Every keyword joins the number's history; each change of state emits
 /// `consent.changed`, which session uses to refuse or allow replies. A keyword older than

@@ -205,7 +205,7 @@ struct ContactCommands: Sendable {
         )
     }
 
-    /// Log metadata: ids only, never names, numbers or addresses (DESIGN.md section 6).
+    /// Log metadata: ids only, never names, numbers or addresses (docs/architecture.md section 6).
     func metadata(_ contact: ContactSnapshot, _ identity: Identity, _ traceparent: String?) -> Logger.Metadata {
         var metadata: Logger.Metadata = ["contact_id": "\(contact.idString)", "agent_id": "\(identity.agentID)"]
         if let traceparent, let trace = TraceContext.traceID(of: traceparent) { metadata["trace_id"] = "\(trace)" }

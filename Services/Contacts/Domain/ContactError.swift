@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardServiceKit
+import HTTPTypes
 
 /// Why a contacts operation was refused; each maps to one HTTP status and a stable
 /// problem `code`.

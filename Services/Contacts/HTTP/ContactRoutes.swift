@@ -7,7 +7,7 @@ import PostgresNIO
 import SwitchboardModels
 import SwitchboardServiceKit
 
-/// The contacts API (DESIGN.md section 3, issue #5). Roles: ``ContactAccess``.
+/// The contacts API (docs/architecture.md section 3, issue #5). Roles: ``ContactAccess``.
 ///
 /// | operation | success |
 /// |---|---|

@@ -12,7 +12,7 @@ protocol ConsentStore: Sendable {
     func consent(of number: String, client: PostgresClient, logger: Logger) async throws -> ConsentView
 }
 
-/// `GET /v1/consent/{e164}` (DESIGN.md section 3).
+/// `GET /v1/consent/{e164}` (docs/architecture.md section 3).
 struct ConsentView: Encodable, Sendable, Equatable {
     struct Entry: Encodable, Sendable, Equatable {
         var orgNumber: String

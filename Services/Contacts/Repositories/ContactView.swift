@@ -1,7 +1,7 @@
 import Foundation
 import SwitchboardModels
 
-/// A contact as the API returns it (DESIGN.md section 3): every key always present,
+/// A contact as the API returns it (docs/architecture.md section 3): every key always present,
 /// `null` when unset.
 struct ContactView: Encodable, Sendable, Equatable {
     var id: String

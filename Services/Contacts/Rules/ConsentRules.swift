@@ -1,6 +1,6 @@
 import Foundation
 
-/// Consent (opt-out) per customer number and organisation number (DESIGN.md section 4,
+/// Consent (opt-out) per customer number and organisation number (docs/architecture.md section 4,
 /// issue #5), as pure rules.
 enum ConsentState: String, Codable, Sendable, CaseIterable {
     case optedIn = "opted_in"

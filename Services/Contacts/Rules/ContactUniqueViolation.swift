@@ -1,5 +1,6 @@
 import PostgresNIO
 import SwitchboardServiceKit
+import HTTPTypes
 
 /// A unique violation on `phones` or `emails`: two requests raced for one number or
 /// address, and the loser gets the same 409 as the check that runs first.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A delivery receipt published to `ingest.receipts` (DESIGN.md section 2):
+/// A delivery receipt published to `ingest.receipts` (docs/architecture.md section 2):
 /// `{"message_id", "part", "id", "channel", "status", "error_code", "at"}`.
 struct DeliveryReceipt: Decodable, Sendable, Equatable {
     var messageId: String?

@@ -2,7 +2,7 @@ import Logging
 import PostgresNIO
 import ServiceLifecycle
 
-/// Says at every start which channels' webhooks are not checked (DESIGN.md 10.3):
+/// Says at every start which channels' webhooks are not checked (docs/architecture.md 10.3):
 /// a warning for each channel an admin allowed to take unauthenticated calls, an error for
 /// each stored without its secret before that rule (its webhooks are refused until an
 /// admin saves one). Then it idles until shutdown (a service that returned would end the

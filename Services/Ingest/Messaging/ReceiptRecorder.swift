@@ -5,7 +5,7 @@ import PostgresNIO
 import SwitchboardDatabase
 import SwitchboardModels
 
-/// Turns delivery receipts into `message.status` (DESIGN.md section 2), whether they come
+/// Turns delivery receipts into `message.status` (docs/architecture.md section 2), whether they come
 /// from the queue `ingest.receipts` or from a carrier's status webhook.
 ///
 /// - A receipt with our `message_id` and the carrier's `id` records the mapping

@@ -105,7 +105,7 @@ enum IngestMigrations {
         Migration(version: 4, name: "drop the unused conversation index", statements: [
             "DROP INDEX IF EXISTS ingest.messages_conversation",
         ]),
-        // Webhooks are never open (DESIGN.md 10.3): a channel without its webhook secret is
+        // Webhooks are never open (docs/architecture.md 10.3): a channel without its webhook secret is
         // refused unless the admin allows unchecked calls on purpose. Existing channels
         // start as not allowed, so their webhooks fail closed until a secret is saved.
         Migration(version: 5, name: "explicit permission for unauthenticated webhooks", statements: [

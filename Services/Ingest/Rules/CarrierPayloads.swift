@@ -12,7 +12,7 @@ struct CarrierReceipt: Sendable, Equatable {
 }
 
 /// The carriers' webhook fields turned into the inbound message of the contract
-/// (DESIGN.md section 2) and into receipts, without I/O. Unknown fields are ignored; what
+/// (docs/architecture.md section 2) and into receipts, without I/O. Unknown fields are ignored; what
 /// the contract requires and a carrier did not send is left nil, so the one
 /// ``InboundValidator`` gives the reason.
 enum CarrierPayloads {

@@ -16,7 +16,7 @@ struct ChannelSettings: Sendable, Equatable {
     var defaultRegion: String
     var publicBaseURL: String?
     var credentials: [String: String]
-    /// The admin's explicit choice to accept webhook calls without any check (DESIGN.md
+    /// The admin's explicit choice to accept webhook calls without any check (docs/architecture.md
     /// 10.3: "webhooks are never open" otherwise); logged at warning on every start.
     var allowUnauthenticatedWebhooks: Bool = false
     var createdAt: Date

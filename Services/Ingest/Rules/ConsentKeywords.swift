@@ -1,6 +1,6 @@
 import Foundation
 
-/// Opt-out, opt-in and help keywords (DESIGN.md section 4, "Consent"): the whole message,
+/// Opt-out, opt-in and help keywords (docs/architecture.md section 4, "Consent"): the whole message,
 /// in any case, with surrounding spaces and punctuation ignored, is one of the keywords.
 /// "Stop!" and " stop. " match; "stop it" and "STOP2" do not.
 ///

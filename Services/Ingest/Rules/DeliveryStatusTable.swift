@@ -1,7 +1,7 @@
 import Foundation
 
 /// The one table that turns a carrier's delivery status into the contract's
-/// (`queued|sent|delivered|undelivered|failed`, DESIGN.md section 2). A status that says
+/// (`queued|sent|delivered|undelivered|failed`, docs/architecture.md section 2). A status that says
 /// nothing about delivery (Twilio `receiving`, Vonage `unknown`) maps to nil and is ignored.
 ///
 /// | carrier | status | → |

@@ -2,7 +2,7 @@ import Foundation
 import SwitchboardDatabase
 import SwitchboardModels
 
-/// The rules for an inbound message (DESIGN.md section 2), without I/O: required fields,
+/// The rules for an inbound message (docs/architecture.md section 2), without I/O: required fields,
 /// numbers normalised to E.164 (national numbers in the channel's region, else the
 /// service's default region; the organisation number may be a short code), text or media
 /// present, sizes bounded, and a concatenated SMS part's `part` coherent (`ref` 0–65535,

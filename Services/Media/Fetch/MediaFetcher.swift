@@ -6,7 +6,7 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 
-/// Fetches a media URL under the rules of issue #7 (DESIGN.md section 4):
+/// Fetches a media URL under the rules of issue #7 (docs/architecture.md section 4):
 ///
 /// - `http`/`https` only (``FetchURL``); the host is resolved *here* and every address
 ///   it resolves to must pass ``AddressPolicy`` (any refused address refuses the host),

@@ -6,7 +6,7 @@ import PostgresNIO
 import SwitchboardModels
 import SwitchboardServiceKit
 
-/// The media API (DESIGN.md section 3, issue #7). Every operation needs the role `agent`,
+/// The media API (docs/architecture.md section 3, issue #7). Every operation needs the role `agent`,
 /// `supervisor` or `admin` (403 otherwise); who may see which item is ``MediaAccess``
 /// (404 for the rest).
 ///

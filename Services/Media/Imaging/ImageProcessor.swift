@@ -1,7 +1,7 @@
 import CVips
 import Dispatch
 
-/// Image headers and thumbnails with libvips (issue #7, DESIGN.md section 8), under limits:
+/// Image headers and thumbnails with libvips (issue #7, docs/architecture.md section 8), under limits:
 ///
 /// - libvips is started once with untrusted loaders blocked (ImageMagick and the other
 ///   loaders libvips marks unsafe for untrusted input), its operation cache off and one

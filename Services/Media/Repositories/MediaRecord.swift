@@ -36,7 +36,7 @@ struct MediaRecord: Sendable, Equatable {
     }
 }
 
-/// A media item as the API returns it (DESIGN.md section 3); every key always present.
+/// A media item as the API returns it (docs/architecture.md section 3); every key always present.
 struct MediaView: Codable, Sendable, Equatable {
     var id: String
     @ExplicitNull var interactionId: String?

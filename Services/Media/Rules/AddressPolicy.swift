@@ -1,6 +1,6 @@
 import Foundation
 
-/// Which addresses the media fetcher may connect to (issue #7, DESIGN.md section 4):
+/// Which addresses the media fetcher may connect to (issue #7, docs/architecture.md section 4):
 /// public unicast only, unless the operator allow-lists a host name or a network in
 /// `SWITCHBOARD_MEDIA_ALLOWED_HOSTS`.
 ///

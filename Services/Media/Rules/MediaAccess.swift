@@ -1,6 +1,6 @@
 import SwitchboardServiceKit
 
-/// Who may see a media item (issue #7, DESIGN.md section 4): a supervisor or admin, or an
+/// Who may see a media item (issue #7, docs/architecture.md section 4): a supervisor or admin, or an
 /// agent who owns or owned its interaction (every agent `interaction.assigned` ever named
 /// for it). Anyone else, and everyone while the item's interaction is not yet known, gets
 /// 404 (its existence is not revealed). Saving (`?download=1`) needs perm `media.save`

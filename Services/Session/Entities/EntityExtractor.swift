@@ -4,7 +4,7 @@ import SwitchboardModels
 /// Finds the web addresses, phone numbers and email addresses in a transcript entry's text.
 ///
 /// Entities are extracted once, when an entry is written, so that every desktop makes the
-/// same things clickable and shows the same warnings without parsing text itself (DESIGN
+/// same things clickable and shows the same warnings without parsing text itself (docs/architecture.md
 /// section 4, "Transcript"). SMS is a common phishing channel, so web addresses get the
 /// most care: ``URLEntity/display`` is the address a click really opens, with a deceptive
 /// internationalised host shown in Punycode, userinfo left visible, and invisible or

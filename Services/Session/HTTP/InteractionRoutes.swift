@@ -6,7 +6,7 @@ import PostgresNIO
 import SwitchboardModels
 import SwitchboardServiceKit
 
-/// The agent desktop's interaction API (DESIGN.md section 3).
+/// The agent desktop's interaction API (docs/architecture.md section 3).
 struct InteractionRoutes: Sendable {
     let store: any InteractionStore
     let commands: InteractionCommands

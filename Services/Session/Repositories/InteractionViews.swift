@@ -14,7 +14,7 @@ struct AuthorView: Codable, Sendable, Equatable {
     @ExplicitNull var name: String?
 }
 
-/// A transcript entry as the API shows it (DESIGN.md section 3).
+/// A transcript entry as the API shows it (docs/architecture.md section 3).
 struct TranscriptEntryView: Codable, Sendable, Equatable {
     var seq: Int
     var kind: String

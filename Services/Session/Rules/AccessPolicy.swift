@@ -1,6 +1,6 @@
 import SwitchboardServiceKit
 
-/// Who may see and act on an interaction (DESIGN.md sections 1 and 3):
+/// Who may see and act on an interaction (docs/architecture.md sections 1 and 3):
 /// - supervisors and admins see every interaction; an agent sees the ones it owns or owned;
 ///   anything else is 404 (its existence is not revealed);
 /// - only the current owner replies, closes, or sets disposition, note and case data; a

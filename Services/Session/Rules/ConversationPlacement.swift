@@ -1,6 +1,6 @@
 import Foundation
 
-/// Where an inbound message goes: the rule of DESIGN.md section 4, without I/O.
+/// Where an inbound message goes: the rule of docs/architecture.md section 4, without I/O.
 enum ConversationPlacement: Equatable, Sendable {
     /// Append to this open session.
     case join(interactionID: UUID)

@@ -1,7 +1,7 @@
 import SwitchboardServiceKit
 
 /// Per organisation number: mode, queue, inactivity timeout and whether a disposition is
-/// required before Done (DESIGN.md section 4). API shape of `GET/PUT /v1/numbers/{e164}`.
+/// required before Done (docs/architecture.md section 4). API shape of `GET/PUT /v1/numbers/{e164}`.
 ///
 /// Numbers without their own settings use the defaults from the environment:
 ///

@@ -65,7 +65,7 @@ struct TransferCommands: Sendable {
         try OutboxMessage.event(type, service: Self.service, subject: Self.text(transfer.interactionID), traceparent: traceparent, data: transfer.view)
     }
 
-    /// The command `interaction.assign` (DESIGN.md section 3), mandatory: a broker that
+    /// The command `interaction.assign` (docs/architecture.md section 3), mandatory: a broker that
     /// cannot route it returns it and the relay retries, so it is never silently dropped.
     func assignCommand(_ command: InteractionAssign, _ traceparent: String?) throws -> OutboxMessage {
         OutboxMessage(

@@ -1,4 +1,5 @@
 import SwitchboardServiceKit
+import HTTPTypes
 
 /// Why an operation of the transfer service was refused; each maps to one HTTP status and
 /// a stable problem `code`.

@@ -1,6 +1,6 @@
 import Metrics
 
-/// The service's own metrics (DESIGN.md section 6: no ids as labels). Counted inside the
+/// The service's own metrics (docs/architecture.md section 6: no ids as labels). Counted inside the
 /// transaction's code path, so a rolled-back attempt may count once more than it happened;
 /// they are rates for dashboards, not a ledger.
 ///

@@ -5,7 +5,7 @@ import PostgresNIO
 import SwitchboardModels
 import SwitchboardServiceKit
 
-/// Offers and instant transfers (issue #4; DESIGN.md section 4 "Routing", "Instant transfer").
+/// Offers and instant transfers (issue #4; docs/architecture.md section 4 "Routing", "Instant transfer").
 ///
 /// | operation | who | success |
 /// |---|---|---|

@@ -26,7 +26,7 @@ struct AgentRecord: Sendable, Equatable {
 }
 
 /// `{"id", "name", "queues", "capacity": {"sms"}, "presence": {"sms"}, "load": {"sms"}}`
-/// (DESIGN.md section 3 "Agent", plus the current load).
+/// (docs/architecture.md section 3 "Agent", plus the current load).
 struct AgentView: Codable, Sendable, Equatable {
     var id: String
     var name: String

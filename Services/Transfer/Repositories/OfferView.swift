@@ -1,7 +1,7 @@
 import Foundation
 import SwitchboardModels
 
-/// The Offer of DESIGN.md section 3, plus `transfer_id`, `created_at`, `decided_at`. Also the
+/// The Offer of docs/architecture.md section 3, plus `transfer_id`, `created_at`, `decided_at`. Also the
 /// payload of `offer.created`, `offer.accepted`, `offer.rejected` and `offer.expired`.
 struct OfferView: Codable, Sendable, Equatable {
     var id: String

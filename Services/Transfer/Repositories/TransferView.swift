@@ -1,7 +1,7 @@
 import Foundation
 import SwitchboardModels
 
-/// The Transfer of DESIGN.md section 3 plus who, when and the note; also the payload of
+/// The Transfer of docs/architecture.md section 3 plus who, when and the note; also the payload of
 /// the `transfer.*` events. Every key is present.
 struct TransferView: Codable, Sendable, Equatable {
     var id: String

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Which agent gets an offer (DESIGN.md section 4 "Routing", issue #4).
+/// Which agent gets an offer (docs/architecture.md section 4 "Routing", issue #4).
 ///
 /// An agent is **eligible** for an interaction waiting in queue `q` when all of these hold:
 /// - it is a member of `q`;

@@ -1,4 +1,4 @@
-/// The life cycle of a transfer (DESIGN.md section 3, "Transfer"):
+/// The life cycle of a transfer (docs/architecture.md section 3, "Transfer"):
 ///
 /// - to an agent: `pending` (the target has an offer) → `accepted` (the `interaction.assign`
 ///   command is on its way) | `rejected` | `expired` (the interaction stays with the source);

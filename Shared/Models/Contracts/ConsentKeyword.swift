@@ -1,7 +1,7 @@
 public import Foundation
 
 /// `consent.keyword` (emitted by ingest, applied by contacts): an inbound message whose
-/// text is a consent keyword (DESIGN.md section 4). Emitted in the transaction of its
+/// text is a consent keyword (docs/architecture.md section 4). Emitted in the transaction of its
 /// `message.received`; the message is delivered as a message too.
 public struct ConsentKeyword: Codable, Sendable, Equatable {
     /// Ingest's id of the message.

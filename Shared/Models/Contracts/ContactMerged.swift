@@ -1,7 +1,7 @@
 public import Foundation
 
 /// `contact.merged`: contact `source_id` was merged into `target_id` (the merge record of
-/// DESIGN.md section 3). Consumers re-point what they hold of the source to the target.
+/// docs/architecture.md section 3). Consumers re-point what they hold of the source to the target.
 public struct ContactMerged: Codable, Sendable, Equatable {
     /// The merge's id (for `POST /v1/merges/{id}/undo`).
     public var id: String

@@ -3,7 +3,7 @@
 ///
 /// It travels as the AMQP `correlation_id` of `message.received` and is visible in the
 /// broker's tools, so it is a hash of the two numbers, not the numbers themselves
-/// (DESIGN.md section 6: no phone numbers where operators browse). A collision only
+/// (docs/architecture.md section 6: no phone numbers where operators browse). A collision only
 /// makes two conversations share an ordering key (handled one after the other).
 public enum ConversationKey {
     public static func make(customer: String, organisation: String) -> String {

@@ -1,4 +1,4 @@
-/// The inbound message other systems publish to `ingest.messages` (DESIGN.md section 2).
+/// The inbound message other systems publish to `ingest.messages` (docs/architecture.md section 2).
 /// Optional on the wire where the contract allows; ingest validates the rest.
 public struct InboundMessage: Codable, Sendable, Equatable {
     public struct Media: Codable, Sendable, Equatable {

@@ -1,5 +1,5 @@
 /// An SMS to send, published to `switchboard.outbound` with key `sms.<channel>` for
-/// carrier connectors (DESIGN.md section 2). `parts` are whole SMS, so a connector that
+/// carrier connectors (docs/architecture.md section 2). `parts` are whole SMS, so a connector that
 /// cannot concatenate sends them one by one; one that can uses `text`.
 public struct OutboundSMS: Codable, Sendable, Equatable {
     public var messageId: String

@@ -28,7 +28,7 @@ import SwitchboardServiceKit
 /// `subject` is the interaction id when the callback has one (docs/architecture.md section 2); the
 /// AMQP `correlation_id` is the interaction id, else the callback id.
 struct CallbackCommands: Sendable {
-    let store: any CallbackStore
+    let store: PostgresCallbackStore
     let outbox: Outbox
     /// Who may see which interaction, from `interaction.assigned`.
     let participants: InteractionParticipants

@@ -18,7 +18,7 @@ import SwitchboardServiceKit
 /// | `DELETE /v1/callbacks/{id}` | 200, the cancelled callback |
 /// | `POST /v1/callbacks/{id}/complete` `{outcome}` | 200 |
 struct CallbackRoutes: Sendable {
-    let store: any CallbackStore
+    let store: PostgresCallbackStore
     let commands: CallbackCommands
     let transactions: ServiceTransactions
     let validator: CallbackRequestValidator

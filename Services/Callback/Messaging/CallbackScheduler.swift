@@ -26,7 +26,7 @@ struct CallbackScheduler: DueTimer {
     let client: PostgresClient
     /// Its transactions wake the outbox relay when they commit.
     let outbox: Outbox
-    let store: any CallbackStore
+    let store: PostgresCallbackStore
     let commands: CallbackCommands
     let logger: Logger
 

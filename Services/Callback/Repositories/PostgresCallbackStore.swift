@@ -3,8 +3,12 @@ import Logging
 import PostgresNIO
 import SwitchboardModels
 
-/// ``CallbackStore`` in the `callback` schema.
-struct PostgresCallbackStore: CallbackStore {
+/// Callbacks and their timers, in the `callback` schema.
+///
+/// Everything that changes a callback runs on the caller's connection inside the caller's
+/// transaction, so the change, its outbox event and (for consumers) the inbox record commit
+/// together.
+struct PostgresCallbackStore {
     let schema: String
 
     func insert(_ record: CallbackRecord, on connection: PostgresConnection, logger: Logger) async throws {
@@ -19,6 +23,8 @@ struct PostgresCallbackStore: CallbackStore {
             """, logger: logger)
     }
 
+    /// The callback locked for update (`FOR UPDATE`: waits for a firing or another change in
+    /// flight, then sees its result), or nil.
     func lock(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> CallbackRecord? {
         let rows = try await connection.query("""
             SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).callbacks WHERE id = \(id) FOR UPDATE
@@ -27,6 +33,7 @@ struct PostgresCallbackStore: CallbackStore {
         return nil
     }
 
+    /// Writes every mutable column of `record`.
     func update(_ record: CallbackRecord, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("""
             UPDATE \(unescaped: schema).callbacks
@@ -38,6 +45,9 @@ struct PostgresCallbackStore: CallbackStore {
             """, logger: logger)
     }
 
+    /// The database's clock and the `scheduled` callbacks due by it, oldest first, locked
+    /// with `FOR UPDATE SKIP LOCKED`: instances split them, and a row being changed by a
+    /// request is left for the next pass.
     func claimDue(limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> (now: Date, records: [CallbackRecord]) {
         // The database's clock, not this process's: every instance then agrees on what is due.
         var now = Date()
@@ -54,6 +64,7 @@ struct PostgresCallbackStore: CallbackStore {
         return (now, records)
     }
 
+    /// Marks claimed callbacks `due`, fired at `at`.
     func markDue(_ ids: [UUID], at: Date, on connection: PostgresConnection, logger: Logger) async throws {
         guard !ids.isEmpty else { return }
         try await connection.query("""
@@ -62,6 +73,8 @@ struct PostgresCallbackStore: CallbackStore {
             """, logger: logger)
     }
 
+    /// Seconds from the database's clock to the earliest `scheduled` due time (negative when
+    /// overdue), or nil when none is scheduled.
     func secondsUntilNextDue(client: PostgresClient, logger: Logger) async throws -> Double? {
         let rows = try await client.query("""
             SELECT extract(epoch FROM min(due_at) - clock_timestamp())::float8
@@ -71,6 +84,8 @@ struct PostgresCallbackStore: CallbackStore {
         return nil
     }
 
+    /// Re-points every callback of contact `source` to `target`; returns the changed callbacks.
+    /// Moves the source contact's callbacks to the target and remembers them under `mergeID`.
     func repointContact(
         from source: String, to target: String, mergeID: String, at: Date, on connection: PostgresConnection, logger: Logger
     ) async throws -> [CallbackRecord] {
@@ -90,6 +105,8 @@ struct PostgresCallbackStore: CallbackStore {
         return records
     }
 
+    /// Gives the callbacks merge `mergeID` moved back to their source contact (those still
+    /// on the target; one re-pointed by hand since stays where it is) and forgets the merge.
     func restoreContact(mergeID: String, at: Date, on connection: PostgresConnection, logger: Logger) async throws -> [CallbackRecord] {
         let rows = try await connection.query("""
             WITH moved AS (

@@ -10,7 +10,7 @@ import SwitchboardModels
 /// `consent.changed`, which session uses to refuse or allow replies. A keyword older than
 /// the change already applied changes nothing (``ConsentRules/apply(_:at:current:)``).
 struct ConsentCommands: Sendable {
-    let store: any ConsentStore
+    let store: PostgresConsentStore
     let outbox: Outbox
     let logger: Logger
     let defaultRegion: String

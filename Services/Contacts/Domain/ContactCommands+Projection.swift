@@ -10,7 +10,7 @@ extension ContactCommands {
     /// by when the interaction began, not when the event arrived), then the customer number
     /// (`from`) is looked up; a match links the interaction and emits `contact.identified`.
     /// Takes the phone locks of a batch's new interactions up front, sorted (see
-    /// ``ContactStore/lockPhone(_:on:logger:)``).
+    /// ``PostgresContactStore/lockPhone(_:on:logger:)``).
     func lockPhones(_ phones: [String], on connection: PostgresConnection) async throws {
         try await contacts.lockPhones(phones, on: connection, logger: logger)
     }

@@ -18,8 +18,8 @@ import SwitchboardServiceKit
 /// manual assignment with `add_phone`), identifies the open interactions from those
 /// numbers that have no contact yet: each gets `contact.identified`.
 struct ContactCommands: Sendable {
-    let contacts: any ContactStore
-    let history: any HistoryStore
+    let contacts: PostgresContactStore
+    let history: PostgresHistoryStore
     let outbox: Outbox
     /// Who may see which interaction, from `interaction.assigned`.
     let participants: InteractionParticipants

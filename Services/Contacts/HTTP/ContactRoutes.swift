@@ -22,9 +22,9 @@ import SwitchboardServiceKit
 /// | `POST /v1/contact-assignments` `{interaction_id, contact_id, add_phone?}` | 200 |
 /// | `GET /v1/consent/{e164}` | 200 |
 struct ContactRoutes: Sendable {
-    let contacts: any ContactStore
-    let history: any HistoryStore
-    let consent: any ConsentStore
+    let contacts: PostgresContactStore
+    let history: PostgresHistoryStore
+    let consent: PostgresConsentStore
     let commands: ContactCommands
     let transactions: ServiceTransactions
     let validator: ContactRequestValidator

@@ -3,8 +3,10 @@ import Logging
 import PostgresNIO
 import SwitchboardModels
 
-/// ``ContactStore`` in the `contacts` schema.
-struct PostgresContactStore: ContactStore {
+/// Contacts, their phones and emails, and merge audit records, in the `contacts` schema.
+/// Changes run on the caller's connection inside the caller's transaction (with their
+/// outbox events, and for consumers the inbox record).
+struct PostgresContactStore {
     let schema: String
 
     func insert(_ contact: ContactSnapshot, on connection: PostgresConnection, logger: Logger) async throws {
@@ -19,6 +21,8 @@ struct PostgresContactStore: ContactStore {
         try await insertAddresses(of: contact, on: connection, logger: logger)
     }
 
+    /// Writes the contacts' rows and replaces their phones and emails; the phones and emails
+    /// of every contact given are removed first, so one can move from one to another.
     func save(_ contacts: [ContactSnapshot], on connection: PostgresConnection, logger: Logger) async throws {
         guard !contacts.isEmpty else { return }
         let ids = contacts.map(\.id)
@@ -53,6 +57,7 @@ struct PostgresContactStore: ContactStore {
         }
     }
 
+    /// The contacts locked for update (`FOR UPDATE`, in id order, so two merges never deadlock).
     func lock(_ ids: [UUID], on connection: PostgresConnection, logger: Logger) async throws -> [UUID: ContactSnapshot] {
         let rows = try await connection.query("""
             SELECT \(unescaped: columns) FROM \(unescaped: schema).contacts c
@@ -75,6 +80,7 @@ struct PostgresContactStore: ContactStore {
         return found
     }
 
+    /// The contact owning each of `phones` that has one.
     func phoneOwners(_ phones: [String], on connection: PostgresConnection, logger: Logger) async throws -> [String: UUID] {
         guard !phones.isEmpty else { return [:] }
         let rows = try await connection.query("""
@@ -95,10 +101,15 @@ struct PostgresContactStore: ContactStore {
         return owners
     }
 
+    /// Serialises, until commit, the transactions that meet over one phone number: a new
+    /// interaction looking its number up, and a contact gaining that number and looking for
+    /// its open interactions. Without it each can miss the other's uncommitted row and the
+    /// interaction is never identified. Several numbers: take them in sorted order.
     func lockPhone(_ phone: String, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("SELECT pg_advisory_xact_lock(\(Self.phoneLockClass), hashtext(\(phone)))", logger: logger)
     }
 
+    /// ``lockPhone(_:on:logger:)`` for several numbers in one statement, in sorted order.
     func lockPhones(_ phones: [String], on connection: PostgresConnection, logger: Logger) async throws {
         guard !phones.isEmpty else { return }
         try await connection.query("""
@@ -110,6 +121,7 @@ struct PostgresContactStore: ContactStore {
     /// The first key of ``lockPhone``'s two-key advisory locks (its own key space).
     private static let phoneLockClass: Int32 = 0x5342_5048 // "SBPH"
 
+    /// The active contact with this phone, locked (`FOR SHARE`), or nil.
     func contact(withPhone phone: String, on connection: PostgresConnection, logger: Logger) async throws -> ContactSnapshot? {
         let rows = try await connection.query("""
             SELECT \(unescaped: columns) FROM \(unescaped: schema).contacts c
@@ -154,6 +166,8 @@ struct PostgresContactStore: ContactStore {
         return ContactPage(items: contacts.map(ContactView.init), next: next)
     }
 
+    /// Erases the personal data of the contacts merged (directly or through others) into `id`
+    /// and the merge records naming it, whose snapshots hold personal data.
     func erase(mergedInto id: UUID, at: Date, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("""
             WITH RECURSIVE sources(id) AS (

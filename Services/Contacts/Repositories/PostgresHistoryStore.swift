@@ -4,10 +4,17 @@ import PostgresNIO
 import SwitchboardDatabase
 import SwitchboardModels
 
-/// ``HistoryStore`` in the `contacts` schema.
-struct PostgresHistoryStore: HistoryStore {
+/// The projection of interactions built from `interaction.*` events (contacts never reads
+/// session's tables), with the contact each one belongs to.
+///
+/// Events of one interaction may arrive in any order (several replicas, redeliveries), so
+/// every write is an upsert that only moves forward: a late `interaction.assigned` never
+/// reopens a closed interaction, an older assignment never replaces a newer one. In the
+/// `contacts` schema.
+struct PostgresHistoryStore {
     let schema: String
 
+    /// Records `interaction.created`; returns the projected interaction.
     func created(_ event: InteractionCreated, on connection: PostgresConnection, logger: Logger) async throws -> ProjectedInteraction {
         guard let id = UUID(uuidString: event.interactionId) else { throw InvalidMessage("interaction_id is not a UUID") }
         let rows = try await connection.query("""
@@ -60,6 +67,7 @@ struct PostgresHistoryStore: HistoryStore {
             """, logger: logger)
     }
 
+    /// The interaction locked for update, or nil when no event of it arrived yet.
     func lock(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> ProjectedInteraction? {
         let rows = try await connection.query("""
             SELECT \(unescaped: Self.projectedColumns) FROM \(unescaped: schema).interactions WHERE id = \(id) FOR UPDATE
@@ -68,6 +76,8 @@ struct PostgresHistoryStore: HistoryStore {
         return nil
     }
 
+    /// Links the interactions to a contact; `how` (`identified` or `assigned`) is kept as it
+    /// was when nil (a merge or its undo moves history without changing how it was linked).
     func link(_ ids: [UUID], to contact: UUID, how: String?, on connection: PostgresConnection, logger: Logger) async throws {
         guard !ids.isEmpty else { return }
         try await connection.query("""
@@ -76,6 +86,7 @@ struct PostgresHistoryStore: HistoryStore {
             """, logger: logger)
     }
 
+    /// Open interactions from `number` that have no contact yet (locked).
     func openUnlinked(from number: String, on connection: PostgresConnection, logger: Logger) async throws -> [UUID] {
         let rows = try await connection.query("""
             SELECT id FROM \(unescaped: schema).interactions
@@ -87,6 +98,7 @@ struct PostgresHistoryStore: HistoryStore {
         return ids
     }
 
+    /// Every interaction of a contact (locked).
     func interactions(of contact: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [UUID] {
         let rows = try await connection.query("""
             SELECT id FROM \(unescaped: schema).interactions WHERE contact_id = \(contact) ORDER BY id FOR UPDATE
@@ -96,6 +108,7 @@ struct PostgresHistoryStore: HistoryStore {
         return ids
     }
 
+    /// The current contact of each of `ids` that has one.
     func contacts(of ids: [UUID], on connection: PostgresConnection, logger: Logger) async throws -> [UUID: UUID] {
         guard !ids.isEmpty else { return [:] }
         let rows = try await connection.query("""
@@ -107,6 +120,9 @@ struct PostgresHistoryStore: HistoryStore {
         return owners
     }
 
+    /// - Parameter viewer: an agent who sees only the interactions it owns or owned
+    ///   (``InteractionParticipants``); nil for supervisors and admins, who see all.
+    ///   `count_24h` always counts them all: it says how busy the contact is, not who.
     func history(
         of contact: UUID, since: Date?, cursor: KeysetCursor?, limit: Int, viewer: String?, client: PostgresClient, logger: Logger
     ) async throws -> HistoryPage {

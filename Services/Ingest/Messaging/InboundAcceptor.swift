@@ -17,7 +17,7 @@ import SwitchboardModels
 /// `incomplete`. Its id is the reassembly group's, known from the first part on.
 struct InboundAcceptor: Sendable {
     let validator: InboundValidator
-    let store: any InboundStore
+    let store: PostgresInboundStore
     let parts: PostgresPartStore
     let regions: ChannelRegions
     let client: PostgresClient

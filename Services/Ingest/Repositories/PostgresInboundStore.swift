@@ -3,9 +3,12 @@ import Logging
 import PostgresNIO
 import SwitchboardModels
 
-/// ``InboundStore`` in the `ingest.messages` table; the unique (channel, carrier id)
-/// constraint is the dedup, forever, not a time window.
-struct PostgresInboundStore: InboundStore {
+/// Where accepted inbound messages are kept. `insert` returns nil for a duplicate
+/// (same channel and carrier id), which is then accepted again without a new effect.
+/// `id` is the message's id: new for a whole message, the group's for a reassembled one.
+/// In the `ingest.messages` table; the unique (channel, carrier id) constraint is the
+/// dedup, forever, not a time window.
+struct PostgresInboundStore {
     let schema: String
 
     func insert(_ message: ValidatedInbound, id: UUID, source: String, on connection: PostgresConnection, logger: Logger) async throws -> StoredInbound? {
@@ -24,6 +27,8 @@ struct PostgresInboundStore: InboundStore {
         return nil
     }
 
+    /// Inserts whole messages in one statement, their sequence numbers in the given order;
+    /// returns what was stored by id (duplicates, also within `messages`, are left out).
     func insertAll(
         _ messages: [(id: UUID, message: ValidatedInbound)], source: String, on connection: PostgresConnection, logger: Logger
     ) async throws -> [UUID: StoredInbound] {

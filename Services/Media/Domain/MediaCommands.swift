@@ -13,7 +13,7 @@ import SwitchboardModels
 /// `reason`). The CloudEvents `subject` is the interaction id when known; the AMQP
 /// `correlation_id` is the interaction id, else the message id.
 struct MediaCommands: Sendable {
-    let store: any MediaStore
+    let store: PostgresMediaStore
     let outbox: Outbox
     let logger: Logger
 

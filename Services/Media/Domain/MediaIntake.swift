@@ -21,7 +21,7 @@ struct MediaIntake: Sendable {
     let fetcher: MediaFetcher
     let content: ContentStore
     let images: ImageProcessor
-    let store: any MediaStore
+    let store: PostgresMediaStore
     let client: PostgresClient
     let logger: Logger
 

@@ -21,7 +21,7 @@ import SwitchboardServiceKit
 /// `Cache-Control: private`, `X-Content-Type-Options: nosniff`, and single byte ranges
 /// (`Range: bytes=a-b | a- | -n` → 206 with `Content-Range`; past the end → 416).
 struct MediaRoutes: Sendable {
-    let store: any MediaStore
+    let store: PostgresMediaStore
     let content: ContentStore
     let client: PostgresClient
     let logger: Logger

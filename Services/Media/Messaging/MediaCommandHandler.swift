@@ -19,7 +19,7 @@ import SwitchboardServiceKit
 struct MediaCommandHandler: Sendable {
     let intake: MediaIntake
     let commands: MediaCommands
-    let store: any MediaStore
+    let store: PostgresMediaStore
     let client: PostgresClient
     let transactions: TransactionalHandler
     let logger: Logger

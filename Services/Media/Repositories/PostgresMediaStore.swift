@@ -3,10 +3,14 @@ import Logging
 import PostgresNIO
 import SwitchboardDatabase
 
-/// ``MediaStore`` in the `media` schema.
-struct PostgresMediaStore: MediaStore {
+/// Media metadata and the access projection, in the `media` schema. Changes run on the
+/// caller's connection, inside the caller's transaction (with the inbox record and the
+/// outbox event).
+struct PostgresMediaStore {
     let schema: String
 
+    /// Whether item (`messageID`, `index`) was already stored or failed (a redelivered
+    /// command is then not fetched again).
     func isSettled(messageID: String, index: Int, client: PostgresClient, logger: Logger) async throws -> Bool {
         let rows = try await client.query("""
             SELECT EXISTS (SELECT 1 FROM \(unescaped: schema).items WHERE message_id = \(messageID) AND idx = \(Int32(index)))
@@ -25,6 +29,7 @@ struct PostgresMediaStore: MediaStore {
         return nil
     }
 
+    /// Inserts the blob unless one with its digest exists.
     func insertBlob(_ blob: BlobRecord, on connection: PostgresConnection, logger: Logger) async throws {
         let width = blob.width.map { Int32(clamping: $0) }
         let height = blob.height.map { Int32(clamping: $0) }
@@ -41,6 +46,7 @@ struct PostgresMediaStore: MediaStore {
             """, logger: logger)
     }
 
+    /// Inserts the item; false when (`message_id`, `idx`) already has one.
     func insertItem(_ record: MediaRecord, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
         let rows = try await connection.query("""
             INSERT INTO \(unescaped: schema).items (id, message_id, idx, interaction_id, sha256, filename, channel, created_at)
@@ -53,6 +59,7 @@ struct PostgresMediaStore: MediaStore {
         return false
     }
 
+    /// Records a failure; false when the item already failed or was stored.
     func recordFailure(messageID: String, index: Int, reason: String, at: Date, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
         let rows = try await connection.query("""
             INSERT INTO \(unescaped: schema).failures (message_id, idx, reason, failed_at)
@@ -65,6 +72,9 @@ struct PostgresMediaStore: MediaStore {
         return false
     }
 
+    /// Serialises, until commit, the transactions that meet over one message: storing an item
+    /// of it and learning its interaction (``mapMessage``). Without it each can miss the
+    /// other's uncommitted row and the item never learns its interaction.
     func lockMessage(_ messageID: String, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query(
             "SELECT pg_advisory_xact_lock(\(Self.messageLockClass), hashtext(\(messageID)))", logger: logger
@@ -82,6 +92,8 @@ struct PostgresMediaStore: MediaStore {
         return nil
     }
 
+    /// `interaction.message.appended`: remembers the message's interaction and gives it to
+    /// the message's items that did not know it yet.
     func mapMessage(_ messageID: String, to interactionID: UUID, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("""
             INSERT INTO \(unescaped: schema).message_interactions (message_id, interaction_id)
@@ -94,6 +106,7 @@ struct PostgresMediaStore: MediaStore {
             """, logger: logger)
     }
 
+    /// `interaction.assigned`: the agent may see the interaction's media from now on, for good.
     func addParticipant(interactionID: UUID, agentID: String, at: Date, on connection: PostgresConnection, logger: Logger) async throws {
         try await InteractionParticipants(schema: schema).add(interactionID: interactionID, agentID: agentID, at: at, on: connection, logger: logger)
     }

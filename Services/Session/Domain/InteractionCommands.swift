@@ -12,8 +12,8 @@ import SwitchboardServiceKit
 /// writes the change and the transcript entry, and puts the resulting events (and
 /// outbound SMS) in the outbox, so all of it commits or none does.
 struct InteractionCommands: Sendable {
-    let store: any InteractionStore
-    let settings: any SettingsStore
+    let store: PostgresInteractionStore
+    let settings: PostgresSettingsStore
     let responses: StandardResponseStore
     let outbox: Outbox
     let defaults: NumberSettings
@@ -255,7 +255,7 @@ struct InteractionCommands: Sendable {
         _ = try await store.attachMedia(messageID: stored.messageId, mediaID: stored.mediaId, on: connection, logger: logger)
     }
 
-    /// Takes the media lock of an MMS message (see ``InteractionStore/lockMediaOfMessage(_:on:logger:)``).
+    /// Takes the media lock of an MMS message (see ``PostgresInteractionStore/lockMediaOfMessage(_:on:logger:)``).
     func lockMediaOfMessage(_ messageID: String, on connection: PostgresConnection) async throws {
         try await store.lockMediaOfMessage(messageID, on: connection, logger: logger)
     }

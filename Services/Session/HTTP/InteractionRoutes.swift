@@ -8,7 +8,7 @@ import SwitchboardServiceKit
 
 /// The agent desktop's interaction API (docs/architecture.md section 3).
 struct InteractionRoutes: Sendable {
-    let store: any InteractionStore
+    let store: PostgresInteractionStore
     let commands: InteractionCommands
     let transactions: ServiceTransactions
     let client: PostgresClient

@@ -7,7 +7,7 @@ import SwitchboardServiceKit
 
 /// Number settings (admin), disposition codes and the SMS preview.
 struct SettingsRoutes: Sendable {
-    let settings: any SettingsStore
+    let settings: PostgresSettingsStore
     let defaults: NumberSettings
     let dispositions: DispositionCatalog
     let maxParts: Int

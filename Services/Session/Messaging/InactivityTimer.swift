@@ -17,7 +17,7 @@ struct InactivityTimer: DueTimer {
     let client: PostgresClient
     /// Its transactions wake the outbox relay when they commit.
     let outbox: Outbox
-    let store: any InteractionStore
+    let store: PostgresInteractionStore
     let commands: InteractionCommands
     let logger: Logger
 

@@ -2,7 +2,7 @@ import Foundation
 import SwitchboardModels
 
 /// A plain inbound SMS's transcript entry, for the batch path
-/// (``InteractionStore/appendInbound(_:on:logger:)``): kind `message`, direction `inbound`,
+/// (``PostgresInteractionStore/appendInbound(_:on:logger:)``): kind `message`, direction `inbound`,
 /// author the customer, no media.
 struct InboundEntry: Sendable, Equatable {
     var interactionID: UUID

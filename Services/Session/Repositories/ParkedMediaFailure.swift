@@ -1,7 +1,7 @@
 import Foundation
 
 /// A `media.failed` that arrived before its message reached a transcript (see
-/// ``InteractionStore/parkMediaFailure(messageID:index:reason:at:on:logger:)``).
+/// ``PostgresInteractionStore/parkMediaFailure(messageID:index:reason:at:on:logger:)``).
 struct ParkedMediaFailure: Sendable, Equatable {
     var index: Int
     var reason: String

@@ -6,6 +6,8 @@ import SwitchboardModels
 /// The batch path of inbound SMS: a fixed number of statements for any number of messages
 /// (``InboundBatchHandler``). Arrays are bound whole and unnested in the database.
 extension PostgresInteractionStore {
+    /// The open Session-mode interactions of `conversations`, locked (`FOR UPDATE`, in id
+    /// order), in one query.
     func openSessionIDs(
         _ conversations: [InboundBatchPlacement.Conversation], on connection: PostgresConnection, logger: Logger
     ) async throws -> [InboundBatchPlacement.Conversation: UUID] {
@@ -26,6 +28,7 @@ extension PostgresInteractionStore {
         return open
     }
 
+    /// Creates interactions in one statement.
     func create(_ interactions: [NewInteraction], on connection: PostgresConnection, logger: Logger) async throws {
         guard !interactions.isEmpty else { return }
         try await connection.query("""

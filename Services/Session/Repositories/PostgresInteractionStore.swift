@@ -3,8 +3,8 @@ import Logging
 import PostgresNIO
 import SwitchboardModels
 
-/// ``InteractionStore`` in the `session` schema.
-struct PostgresInteractionStore: InteractionStore {
+/// Interactions and transcripts, in the `session` schema.
+struct PostgresInteractionStore {
     let schema: String
 
     func openSessionID(organisation: String, customer: String, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
@@ -50,6 +50,7 @@ struct PostgresInteractionStore: InteractionStore {
         return sequence
     }
 
+    /// The interaction locked for update, or nil.
     func lock(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> InteractionRecord? {
         let rows = try await connection.query("""
             SELECT \(unescaped: Self.recordColumns) FROM \(unescaped: schema).interactions WHERE id = \(id) FOR UPDATE
@@ -114,6 +115,7 @@ struct PostgresInteractionStore: InteractionStore {
             """, logger: logger)
     }
 
+    /// Sets the status of outbound parts of a message; returns the interaction, if the message is known.
     func updatePartStatus(messageID: String, part: Int?, status: String, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
         let rows = try await connection.query("""
             SELECT interaction_id, seq, parts::text FROM \(unescaped: schema).transcript
@@ -133,6 +135,7 @@ struct PostgresInteractionStore: InteractionStore {
         return interactionID
     }
 
+    /// Adds a media id to the entry of an inbound message; returns the interaction, if known.
     func attachMedia(messageID: String, mediaID: String, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
         try await lockMediaOfMessage(messageID, on: connection, logger: logger)
         let rows = try await connection.query("""
@@ -162,6 +165,7 @@ struct PostgresInteractionStore: InteractionStore {
         )
     }
 
+    /// Keeps a `media.failed` whose message is not in a transcript yet.
     func parkMediaFailure(messageID: String, index: Int, reason: String, at: Date, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("""
             INSERT INTO \(unescaped: schema).pending_media_failures (message_id, idx, reason, failed_at)
@@ -170,6 +174,7 @@ struct PostgresInteractionStore: InteractionStore {
             """, logger: logger)
     }
 
+    /// Removes and returns the failures parked for a message, in item order.
     func takeParkedMediaFailures(messageID: String, on connection: PostgresConnection, logger: Logger) async throws -> [ParkedMediaFailure] {
         let rows = try await connection.query("""
             DELETE FROM \(unescaped: schema).pending_media_failures WHERE message_id = \(messageID)
@@ -233,6 +238,9 @@ struct PostgresInteractionStore: InteractionStore {
         return records
     }
 
+    /// The earliest inactivity deadline, to sleep until it.
+    /// Seconds from the database's now to the earliest `timeout_at` (≤ 0 when one is due);
+    /// nil when no session waits.
     func secondsUntilNextTimeout(client: PostgresClient, logger: Logger) async throws -> Double? {
         let rows = try await client.query("""
             SELECT extract(epoch FROM min(timeout_at) - now())::float8
@@ -242,6 +250,7 @@ struct PostgresInteractionStore: InteractionStore {
         return nil
     }
 
+    /// The database's clock (the transaction's start), which every timer uses.
     func databaseNow(on connection: PostgresConnection, logger: Logger) async throws -> Date {
         let rows = try await connection.query("SELECT now()", logger: logger)
         for try await now in rows.decode(Date.self) { return now }
@@ -374,4 +383,11 @@ struct PostgresInteractionStore: InteractionStore {
 struct InteractionMissing: Error, CustomStringConvertible {
     let id: UUID
     var description: String { "interaction \(id) does not exist" }
+}
+
+extension PostgresInteractionStore {
+    /// Appends an entry without recording activity.
+    func append(_ entry: NewTranscriptEntry, on connection: PostgresConnection, logger: Logger) async throws -> Int {
+        try await append(entry, touchingAt: nil, on: connection, logger: logger)
+    }
 }

@@ -14,7 +14,7 @@ import SwitchboardServiceKit
 ///
 /// **Races are decided in one place.** Every operation that can create, decide or expire an
 /// offer, start a transfer, or change presence, capacity or load first takes the routing
-/// lock (a transaction-scoped advisory lock, ``TransferStore/lockRouting(on:logger:)``),
+/// lock (a transaction-scoped advisory lock, ``PostgresTransferStore/lockRouting(on:logger:)``),
 /// then locks the rows it changes (`FOR UPDATE`). Routing decisions therefore never
 /// interleave, across requests, consumers, the expiry scheduler and service replicas, and
 /// each sees the previous one's committed result:
@@ -34,7 +34,7 @@ import SwitchboardServiceKit
 /// change, its load decreases (close, transfer away, release to a queue) or one of its
 /// offers is rejected or expires. No polling loop.
 struct TransferCommands: Sendable {
-    let store: any TransferStore
+    let store: PostgresTransferStore
     let outbox: Outbox
     /// Who may see which interaction, from `interaction.assigned`.
     let participants: InteractionParticipants

@@ -17,7 +17,7 @@ import SwitchboardServiceKit
 /// | `GET /v1/targets?q=` | agent, supervisor, admin | 200, `{"items", "next": null}` |
 /// | `GET /v1/agents/{id}/notifications` | the agent itself, supervisor, admin | 200, newest first |
 struct DirectoryRoutes: Sendable {
-    let store: any TransferStore
+    let store: PostgresTransferStore
     let commands: TransferCommands
     let transactions: ServiceTransactions
     let validator: TransferRequestValidator

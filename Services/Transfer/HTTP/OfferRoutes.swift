@@ -15,7 +15,7 @@ import SwitchboardServiceKit
 /// | `POST /v1/transfers` `{interaction_id, target: {type, id}, note?}` | the interaction's owner | 202, the transfer |
 /// | `GET /v1/transfers/{id}` | its source, its target agent, supervisor, admin | 200 |
 struct OfferRoutes: Sendable {
-    let store: any TransferStore
+    let store: PostgresTransferStore
     let commands: TransferCommands
     let transactions: ServiceTransactions
     let validator: TransferRequestValidator

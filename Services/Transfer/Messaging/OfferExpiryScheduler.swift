@@ -21,7 +21,7 @@ struct OfferExpiryScheduler: DueTimer {
     let client: PostgresClient
     /// Its transactions wake the outbox relay when they commit.
     let outbox: Outbox
-    let store: any TransferStore
+    let store: PostgresTransferStore
     let commands: TransferCommands
     let logger: Logger
 

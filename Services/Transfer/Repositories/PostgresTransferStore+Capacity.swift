@@ -4,6 +4,8 @@ import PostgresNIO
 
 /// Agents' capacity, load and idle time, as routing reads and keeps them.
 extension PostgresTransferStore {
+    /// The Ready agents of `queue` with what they have reserved (load + pending offers +
+    /// accepted offers awaiting assignment).
     func candidates(queue: String, on connection: PostgresConnection, logger: Logger) async throws -> [AgentSelection.Candidate] {
         let rows = try await connection.query("""
             SELECT \(unescaped: candidateColumns) FROM \(unescaped: schema).agents a
@@ -15,6 +17,7 @@ extension PostgresTransferStore {
         return candidates
     }
 
+    /// One agent as a candidate (any presence), or nil.
     func candidate(_ id: String, on connection: PostgresConnection, logger: Logger) async throws -> AgentSelection.Candidate? {
         let rows = try await connection.query("""
             SELECT \(unescaped: candidateColumns) FROM \(unescaped: schema).agents a WHERE a.id = \(id)
@@ -23,6 +26,7 @@ extension PostgresTransferStore {
         return nil
     }
 
+    /// Recounts `sms_load` of the agents from the projection (owned `active` interactions).
     func refreshLoad(_ agentIDs: [String], on connection: PostgresConnection, logger: Logger) async throws {
         guard !agentIDs.isEmpty else { return }
         try await connection.query("""

@@ -33,6 +33,7 @@ extension PostgresTransferStore {
         return found
     }
 
+    /// Sets SMS presence; `ready_since` becomes `at` when it turns ready, nil when not ready.
     func setPresence(_ id: String, ready: Bool, at: Date, on connection: PostgresConnection, logger: Logger) async throws -> AgentRecord? {
         let presence = ready ? "ready" : "not_ready"
         let rows = try await connection.query("""

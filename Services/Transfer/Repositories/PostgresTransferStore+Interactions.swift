@@ -4,6 +4,9 @@ import PostgresNIO
 
 /// The projection of session's interactions, and which agents declined each.
 extension PostgresTransferStore {
+    /// Inserts a `queued` interaction for `interaction.created`; when the row already exists
+    /// (an `interaction.assigned` came first), fills its descriptive fields and keeps its
+    /// state. Returns the row.
     func recordCreated(_ projection: InteractionProjection, on connection: PostgresConnection, logger: Logger) async throws -> InteractionProjection {
         let p = projection
         let rows = try await connection.query("""
@@ -57,6 +60,7 @@ extension PostgresTransferStore {
             """, logger: logger)
     }
 
+    /// The `queued` interactions of `queue`, oldest first, locked (`FOR UPDATE SKIP LOCKED`).
     func waiting(queue: String, limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> [InteractionProjection] {
         let rows = try await connection.query("""
             SELECT \(unescaped: Self.interactionColumns) FROM \(unescaped: schema).interactions

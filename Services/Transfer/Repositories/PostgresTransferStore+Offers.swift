@@ -36,6 +36,7 @@ extension PostgresTransferStore {
         return found
     }
 
+    /// The pending offer of an interaction, locked, or nil.
     func lockPendingOffer(interaction: UUID, on connection: PostgresConnection, logger: Logger) async throws -> OfferRecord? {
         let rows = try await connection.query("""
             SELECT \(unescaped: Self.offerColumns) FROM \(unescaped: schema).offers
@@ -45,6 +46,7 @@ extension PostgresTransferStore {
         return nil
     }
 
+    /// An agent's pending, unexpired offers with their interactions, oldest first.
     func pendingOffers(agent: String, client: PostgresClient, logger: Logger) async throws -> [(OfferRecord, InteractionProjection?)] {
         let rows = try await client.query("""
             SELECT \(unescaped: Self.offerColumns) FROM \(unescaped: schema).offers
@@ -66,6 +68,8 @@ extension PostgresTransferStore {
         return offers.map { ($0, interactions[$0.interactionID]) }
     }
 
+    /// The database's clock and the pending offers expired by it, locked with
+    /// `FOR UPDATE SKIP LOCKED`.
     func claimExpired(limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> (now: Date, offers: [OfferRecord]) {
         let now = try await self.now(on: connection, logger: logger)
         let rows = try await connection.query("""
@@ -79,6 +83,7 @@ extension PostgresTransferStore {
         return (now, offers)
     }
 
+    /// Seconds until the earliest pending offer expires (negative when overdue), or nil.
     func secondsUntilNextExpiry(client: PostgresClient, logger: Logger) async throws -> Double? {
         let rows = try await client.query("""
             SELECT extract(epoch FROM min(expires_at) - clock_timestamp())::float8

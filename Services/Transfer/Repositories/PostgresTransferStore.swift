@@ -2,17 +2,26 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// ``TransferStore`` in the `transfer` schema.
-struct PostgresTransferStore: TransferStore {
+/// The directory, the interaction projection, offers, declines, transfers and
+/// notifications, in the `transfer` schema.
+///
+/// Everything that changes state runs on the caller's connection inside the caller's
+/// transaction, so the change, its outbox messages and (for consumers) the inbox record
+/// commit together. Reads for HTTP GETs use the pool.
+struct PostgresTransferStore {
     let schema: String
 
     // MARK: Serialisation and clock
 
+    /// Takes the transaction-scoped routing lock (`pg_advisory_xact_lock`): every change
+    /// that can create, decide or expire an offer, or change presence, capacity or load,
+    /// takes it first, so routing decisions never interleave (see ``TransferCommands``).
     func lockRouting(on connection: PostgresConnection, logger: Logger) async throws {
         let key = "\(schema).routing"
         try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(key)))", logger: logger)
     }
 
+    /// The database's clock.
     func now(on connection: PostgresConnection, logger: Logger) async throws -> Date {
         let rows = try await connection.query("SELECT clock_timestamp()", logger: logger)
         for try await value in rows.decode(Date.self) { return value }

@@ -2,20 +2,9 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// Number settings and the consent projection: the per-number facts replies and new
-/// interactions depend on.
-protocol SettingsStore: Sendable {
-    func settings(for number: String, on connection: PostgresConnection, logger: Logger) async throws -> NumberSettings?
-    func settings(for number: String, client: PostgresClient, logger: Logger) async throws -> NumberSettings?
-    /// The settings of each of `numbers` that has its own (one query for a batch).
-    func settings(for numbers: [String], on connection: PostgresConnection, logger: Logger) async throws -> [String: NumberSettings]
-    func save(_ settings: NumberSettings, for number: String, client: PostgresClient, logger: Logger) async throws
-    func isOptedOut(organisation: String, customer: String, on connection: PostgresConnection, logger: Logger) async throws -> Bool
-    /// Applies a consent change unless a newer one was already applied.
-    func recordConsent(organisation: String, customer: String, optedOut: Bool, at: Date, on connection: PostgresConnection, logger: Logger) async throws
-}
-
-struct PostgresSettingsStore: SettingsStore {
+/// Each organisation number's settings (mode, queue, timeout) and the consent session keeps to
+/// refuse replies to opted-out customers, in the `session` schema.
+struct PostgresSettingsStore {
     let schema: String
 
     /// Read for every inbound SMS: a prepared statement (``NumberSettingsStatement``).
@@ -26,6 +15,7 @@ struct PostgresSettingsStore: SettingsStore {
         return nil
     }
 
+    /// The settings of each of `numbers` that has its own (one query for a batch).
     func settings(for numbers: [String], on connection: PostgresConnection, logger: Logger) async throws -> [String: NumberSettings] {
         guard !numbers.isEmpty else { return [:] }
         let rows = try await connection.query("""
@@ -77,6 +67,7 @@ struct PostgresSettingsStore: SettingsStore {
         return false
     }
 
+    /// Applies a consent change unless a newer one was already applied.
     func recordConsent(organisation: String, customer: String, optedOut: Bool, at: Date, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("""
             INSERT INTO \(unescaped: schema).consent (org_number, customer_number, opted_out, changed_at)

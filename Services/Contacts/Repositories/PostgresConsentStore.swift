@@ -2,47 +2,12 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// Consent per (customer number, organisation number) and the history of the keywords
-/// that set it.
-protocol ConsentStore: Sendable {
-    /// The stored state of the pair, locked for update, or nil when it never had one.
-    func lock(number: String, orgNumber: String, on connection: PostgresConnection, logger: Logger) async throws -> (state: ConsentState, at: Date)?
-    func set(number: String, orgNumber: String, state: ConsentState, at: Date, on connection: PostgresConnection, logger: Logger) async throws
-    func record(_ entry: ConsentView.Entry, number: String, messageID: String, on connection: PostgresConnection, logger: Logger) async throws
-    func consent(of number: String, client: PostgresClient, logger: Logger) async throws -> ConsentView
-}
-
-/// `GET /v1/consent/{e164}` (docs/architecture.md section 3).
-struct ConsentView: Encodable, Sendable, Equatable {
-    struct Entry: Encodable, Sendable, Equatable {
-        var orgNumber: String
-        var keyword: String
-        var action: ConsentAction
-        var at: Date
-    }
-
-    var number: String
-    /// Opted out when opted out of at least one organisation number.
-    var state: ConsentState
-    var byOrgNumber: [String: ConsentState]
-    /// Oldest first.
-    var history: [Entry]
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(number, forKey: .number)
-        try container.encode(state, forKey: .state)
-        // Dictionary keys (organisation numbers) are written as they are.
-        try container.encode(byOrgNumber, forKey: .byOrgNumber)
-        try container.encode(history, forKey: .history)
-    }
-
-    enum CodingKeys: String, CodingKey { case number, state, byOrgNumber, history }
-}
-
-struct PostgresConsentStore: ConsentStore {
+/// Consent per customer number and organisation number, with its history, in the `contacts`
+/// schema. Changes run on the caller's connection inside the caller's transaction.
+struct PostgresConsentStore {
     let schema: String
 
+    /// The stored state of the pair, locked for update, or nil when it never had one.
     func lock(number: String, orgNumber: String, on connection: PostgresConnection, logger: Logger) async throws -> (state: ConsentState, at: Date)? {
         let rows = try await connection.query("""
             SELECT state, changed_at FROM \(unescaped: schema).consent

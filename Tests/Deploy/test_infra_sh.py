@@ -132,7 +132,8 @@ def test_scripts_are_executable():
 
 @pytest.mark.skipif(find_binary("shellcheck") is None, reason="shellcheck not installed (apt-get install shellcheck)")
 def test_shellcheck():
-    scripts = [RUN, LIB, REPO / "scripts" / "test", REPO / "scripts" / "bench", REPO / "scripts" / "drill", REPO / ".ci" / "run"]
+    scripts = [RUN, LIB, REPO / "scripts" / "test", REPO / "scripts" / "bench", REPO / "scripts" / "drill", REPO / ".ci" / "run",
+               REPO / "scripts" / "format", REPO / "scripts" / "lib" / "format_check.sh"]
     result = subprocess.run(
         ["shellcheck", "-x", *map(str, scripts)], capture_output=True, text=True, cwd=REPO
     )

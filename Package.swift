@@ -46,7 +46,7 @@ let package = Package(
     name: "switchboard",
     platforms: [.macOS(.v14)],
     products: serviceNames.map { .executable(name: $0.lowercased(), targets: [$0]) } + [
-        .executable(name: "switchboardctl", targets: ["SwitchboardCtl"]),
+        .executable(name: "switchboardctl", targets: ["SwitchboardCtl"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -75,137 +75,150 @@ let package = Package(
             pkgConfig: "vips",
             providers: [.apt(["libvips-dev"])]
         ),
-        shared("SwitchboardModels", directory: "Models", dependencies: [
-            .product(name: "NIOFoundationCompat", package: "swift-nio"),
-        ]),
-        shared("SwitchboardAMQP", directory: "AMQP", dependencies: [
-            "CRabbitMQ",
-            "SwitchboardModels",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "Metrics", package: "swift-metrics"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-        ]),
-        shared("SwitchboardDatabase", directory: "Database", dependencies: [
-            "SwitchboardModels",
-            "SwitchboardAMQP",
-            .product(name: "PostgresNIO", package: "postgres-nio"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "Metrics", package: "swift-metrics"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-        ]),
-        shared("SwitchboardServiceKit", directory: "ServiceKit", dependencies: [
-            "SwitchboardModels",
-            "SwitchboardAMQP",
-            "SwitchboardDatabase",
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "JWTKit", package: "jwt-kit"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "Metrics", package: "swift-metrics"),
-            .product(name: "Prometheus", package: "swift-prometheus"),
-            .product(name: "PostgresNIO", package: "postgres-nio"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOFoundationCompat", package: "swift-nio"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ]),
-
-        // MARK: Services
-    ] + serviceNames.map { name in
-        switch name {
-        // Ingest verifies carrier signatures (HMAC-SHA1, SHA-256, MD5) with swift-crypto.
-        case "Ingest": service(name, extra: [.product(name: "Crypto", package: "swift-crypto")])
-        // Media hashes content (SHA-256), fetches over NIO (TLS with swift-nio-ssl), thumbnails with libvips.
-        case "Media": service(name, extra: [
-            "CVips",
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-        ])
-        default: service(name)
-        }
-    } + [
-        .executableTarget(
-            name: "SwitchboardCtl",
+        shared(
+            "SwitchboardModels", directory: "Models",
             dependencies: [
-                "SwitchboardServiceKit",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "JWTKit", package: "jwt-kit"),
-            ],
-            path: "Tools/SwitchboardCtl",
-            swiftSettings: swiftSettings
-        ),
-
-        // MARK: Tests
-        .testTarget(name: "ModelsTests", dependencies: ["SwitchboardModels", "SwitchboardTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(
-            name: "AMQPTests",
-            dependencies: ["SwitchboardAMQP", "SwitchboardDatabase"],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "ServiceKitTests",
+                .product(name: "NIOFoundationCompat", package: "swift-nio")
+            ]),
+        shared(
+            "SwitchboardAMQP", directory: "AMQP",
             dependencies: [
-                "SwitchboardServiceKit",
-                "SwitchboardDatabase",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "JWTKit", package: "jwt-kit"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "NIOCore", package: "swift-nio"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        // What the service test targets share: tokens, a bootstrap without I/O, router-test helpers.
-        .target(
-            name: "SwitchboardTestSupport",
-            dependencies: [
-                "SwitchboardServiceKit",
+                "CRabbitMQ",
                 "SwitchboardModels",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "NIOCore", package: "swift-nio"),
-            ],
-            path: "Tests/Support",
-            swiftSettings: swiftSettings
-        ),
-    ] + serviceNames.map { name in
-        // Rules without I/O, and each service's router built by its real `build`, driven
-        // through HummingbirdTesting without RabbitMQ or PostgreSQL.
-        .testTarget(
-            name: "\(name)Tests",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]),
+        shared(
+            "SwitchboardDatabase", directory: "Database",
             dependencies: [
-                .target(name: name),
                 "SwitchboardModels",
-                "SwitchboardServiceKit",
-                "SwitchboardTestSupport",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-            ],
-            swiftSettings: swiftSettings
-        )
-    } + [
-        .testTarget(
-            name: "IntegrationTests",
-            dependencies: [
-                "Contacts",
-                "Ingest",
-                "Media",
-                "Session",
-                "Transfer",
                 "SwitchboardAMQP",
-                "SwitchboardDatabase",
-                "SwitchboardModels",
-                "SwitchboardServiceKit",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: swiftSettings
-        ),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]),
+        shared(
+            "SwitchboardServiceKit", directory: "ServiceKit",
+            dependencies: [
+                "SwitchboardModels",
+                "SwitchboardAMQP",
+                "SwitchboardDatabase",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+
+        // MARK: Services
     ]
+        + serviceNames.map { name in
+            switch name {
+            // Ingest verifies carrier signatures (HMAC-SHA1, SHA-256, MD5) with swift-crypto.
+            case "Ingest": service(name, extra: [.product(name: "Crypto", package: "swift-crypto")])
+            // Media hashes content (SHA-256), fetches over NIO (TLS with swift-nio-ssl), thumbnails with libvips.
+            case "Media":
+                service(
+                    name,
+                    extra: [
+                        "CVips",
+                        .product(name: "Crypto", package: "swift-crypto"),
+                        .product(name: "NIOCore", package: "swift-nio"),
+                        .product(name: "NIOPosix", package: "swift-nio"),
+                        .product(name: "NIOHTTP1", package: "swift-nio"),
+                        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                    ])
+            default: service(name)
+            }
+        } + [
+            .executableTarget(
+                name: "SwitchboardCtl",
+                dependencies: [
+                    "SwitchboardServiceKit",
+                    .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                    .product(name: "JWTKit", package: "jwt-kit"),
+                ],
+                path: "Tools/SwitchboardCtl",
+                swiftSettings: swiftSettings
+            ),
+
+            // MARK: Tests
+            .testTarget(name: "ModelsTests", dependencies: ["SwitchboardModels", "SwitchboardTestSupport"], swiftSettings: swiftSettings),
+            .testTarget(
+                name: "AMQPTests",
+                dependencies: ["SwitchboardAMQP", "SwitchboardDatabase"],
+                swiftSettings: swiftSettings
+            ),
+            .testTarget(
+                name: "ServiceKitTests",
+                dependencies: [
+                    "SwitchboardServiceKit",
+                    "SwitchboardDatabase",
+                    .product(name: "HummingbirdTesting", package: "hummingbird"),
+                    .product(name: "JWTKit", package: "jwt-kit"),
+                    .product(name: "Crypto", package: "swift-crypto"),
+                    .product(name: "NIOCore", package: "swift-nio"),
+                ],
+                swiftSettings: swiftSettings
+            ),
+            // What the service test targets share: tokens, a bootstrap without I/O, router-test helpers.
+            .target(
+                name: "SwitchboardTestSupport",
+                dependencies: [
+                    "SwitchboardServiceKit",
+                    "SwitchboardModels",
+                    .product(name: "Hummingbird", package: "hummingbird"),
+                    .product(name: "HummingbirdTesting", package: "hummingbird"),
+                    .product(name: "JWTKit", package: "jwt-kit"),
+                    .product(name: "Logging", package: "swift-log"),
+                    .product(name: "Prometheus", package: "swift-prometheus"),
+                    .product(name: "NIOCore", package: "swift-nio"),
+                ],
+                path: "Tests/Support",
+                swiftSettings: swiftSettings
+            ),
+        ]
+        + serviceNames.map { name in
+            // Rules without I/O, and each service's router built by its real `build`, driven
+            // through HummingbirdTesting without RabbitMQ or PostgreSQL.
+            .testTarget(
+                name: "\(name)Tests",
+                dependencies: [
+                    .target(name: name),
+                    "SwitchboardModels",
+                    "SwitchboardServiceKit",
+                    "SwitchboardTestSupport",
+                    .product(name: "HummingbirdTesting", package: "hummingbird"),
+                    .product(name: "Hummingbird", package: "hummingbird"),
+                ],
+                swiftSettings: swiftSettings
+            )
+        } + [
+            .testTarget(
+                name: "IntegrationTests",
+                dependencies: [
+                    "Contacts",
+                    "Ingest",
+                    "Media",
+                    "Session",
+                    "Transfer",
+                    "SwitchboardAMQP",
+                    "SwitchboardDatabase",
+                    "SwitchboardModels",
+                    "SwitchboardServiceKit",
+                    .product(name: "PostgresNIO", package: "postgres-nio"),
+                    .product(name: "Logging", package: "swift-log"),
+                ],
+                swiftSettings: swiftSettings
+            )
+        ]
 )

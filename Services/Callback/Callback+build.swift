@@ -54,7 +54,7 @@ struct Callback: SwitchboardService {
         let consumers: [any Service] = [
             // contact.merged and contact.unmerged both carry the target contact as
             // correlation id: one merge's undo is never applied before (or beside) the merge.
-            runtime.consumer(queue: .callbackEvents, orderingKey: { $0.properties.correlationID }) { await events.handle($0) },
+            runtime.consumer(queue: .callbackEvents, orderingKey: { $0.properties.correlationID }) { await events.handle($0) }
         ]
         let gate = runtime.startup
         let scheduler = DeadlineLoop(

@@ -50,7 +50,7 @@ struct Contacts: SwitchboardService {
             commands: commands, consent: consent, transactions: runtime.transactionalHandler(consumer: .contactsEvents)
         )
         let consumers: [any Service] = [
-            runtime.batchConsumer(queue: .contactsEvents, orderingKey: { $0.properties.correlationID }) { await events.handle(batch: $0) },
+            runtime.batchConsumer(queue: .contactsEvents, orderingKey: { $0.properties.correlationID }) { await events.handle(batch: $0) }
         ]
         return Contacts(runtime: runtime, router: router, consumers: consumers)
     }

@@ -64,7 +64,8 @@ struct Ingest: SwitchboardService {
             logger: logger
         ).register(on: router)
         WebhookRoutes(
-            channels: channelStore, acceptor: acceptor, receipts: recorder, digests: CryptoDigests(), client: runtime.postgres, outbox: runtime.outbox,
+            channels: channelStore, acceptor: acceptor, receipts: recorder, digests: CryptoDigests(), client: runtime.postgres,
+            outbox: runtime.outbox,
             logger: logger
         ).register(on: router)
 
@@ -73,7 +74,8 @@ struct Ingest: SwitchboardService {
         let messages = runtime.batchConsumer(queue: .ingestMessages, orderingKey: { ordering.key(for: $0.body) }) {
             await handler.handle(batch: $0)
         }
-        let receiptHandler = ReceiptHandler(recorder: recorder, client: runtime.postgres, outbox: runtime.outbox, inbox: runtime.inbox, logger: logger)
+        let receiptHandler = ReceiptHandler(
+            recorder: recorder, client: runtime.postgres, outbox: runtime.outbox, inbox: runtime.inbox, logger: logger)
         // One carrier id's receipts one after another, in queue order (its first receipt carries both ids).
         let receipts = runtime.consumer(queue: .ingestReceipts, orderingKey: { ReceiptHandler.orderingKey(of: $0.body) }) {
             await receiptHandler.handle($0)

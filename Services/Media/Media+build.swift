@@ -64,10 +64,12 @@ struct Media: SwitchboardService {
             runtime.consumer(queue: .mediaCommands) { await fetches.handle($0) },
             runtime.consumer(queue: .mediaEvents) { await events.handle($0) },
         ]
-        logger.info("media store ready", metadata: [
-            "path": "\(content.root.path)", "max_bytes": "\(settings.maxBytes)", "max_pixels": "\(settings.maxPixels)",
-            "allowed_hosts": "\(settings.addressPolicy.allowedHosts.count + settings.addressPolicy.allowedNetworks.count)",
-        ])
+        logger.info(
+            "media store ready",
+            metadata: [
+                "path": "\(content.root.path)", "max_bytes": "\(settings.maxBytes)", "max_pixels": "\(settings.maxPixels)",
+                "allowed_hosts": "\(settings.addressPolicy.allowedHosts.count + settings.addressPolicy.allowedNetworks.count)",
+            ])
         return Media(runtime: runtime, router: router, consumers: consumers)
     }
 

@@ -64,10 +64,11 @@ struct Session: SwitchboardService {
                 await events.handle(batch: $0)
             }
         }
-        let consumers: [any Service] = partitions + [
-            runtime.batchConsumer(queue: .sessionEvents, orderingKey: { $0.properties.correlationID }) { await events.handle(batch: $0) },
-            runtime.consumer(queue: .sessionCommands, orderingKey: { $0.properties.correlationID }) { await assignments.handle($0) },
-        ]
+        let consumers: [any Service] =
+            partitions + [
+                runtime.batchConsumer(queue: .sessionEvents, orderingKey: { $0.properties.correlationID }) { await events.handle(batch: $0) },
+                runtime.consumer(queue: .sessionCommands, orderingKey: { $0.properties.correlationID }) { await assignments.handle($0) },
+            ]
         let gate = runtime.startup
         let timer = DeadlineLoop(
             name: "inactivity timer",

@@ -57,7 +57,7 @@ struct Transfer: SwitchboardService {
         let events = TransferEventHandler(commands: commands, transactions: runtime.transactionalHandler(consumer: .transferEvents))
         // One interaction's events in order (correlation_id is the interaction id).
         let consumers: [any Service] = [
-            runtime.consumer(queue: .transferEvents, orderingKey: { $0.properties.correlationID }) { await events.handle($0) },
+            runtime.consumer(queue: .transferEvents, orderingKey: { $0.properties.correlationID }) { await events.handle($0) }
         ]
         let gate = runtime.startup
         let scheduler = DeadlineLoop(

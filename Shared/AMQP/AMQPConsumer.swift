@@ -1,7 +1,7 @@
+import Foundation
 public import Logging
 import Metrics
 public import ServiceLifecycle
-import Foundation
 
 /// Runs a handler over one queue's deliveries with bounded concurrency, acking only
 /// after the handler returns (that is: after its transaction committed).
@@ -173,16 +173,20 @@ public struct AMQPConsumer: Service {
                             case .tryAgain(let after, _):
                                 returning.append(index)
                                 wait = max(wait, after)
-                                logger.log(level: healthy ? .warning : .notice, "message will be retried", metadata: [
-                                    "queue": "\(queue)", "message_id": "\(delivery.properties.messageID ?? "-")", "reason": "\(reason)",
-                                    "attempt": "\(counted)", "dependencies": "\(healthy ? "healthy" : "unhealthy")",
-                                ])
+                                logger.log(
+                                    level: healthy ? .warning : .notice, "message will be retried",
+                                    metadata: [
+                                        "queue": "\(queue)", "message_id": "\(delivery.properties.messageID ?? "-")", "reason": "\(reason)",
+                                        "attempt": "\(counted)", "dependencies": "\(healthy ? "healthy" : "unhealthy")",
+                                    ])
                             case .giveBack:
                                 attempts.forget([delivery])
-                                logger.warning("message given back to the queue", metadata: [
-                                    "queue": "\(queue)", "message_id": "\(delivery.properties.messageID ?? "-")", "reason": "\(reason)",
-                                    "previous_deliveries": "\(delivery.previousDeliveries)",
-                                ])
+                                logger.warning(
+                                    "message given back to the queue",
+                                    metadata: [
+                                        "queue": "\(queue)", "message_id": "\(delivery.properties.messageID ?? "-")", "reason": "\(reason)",
+                                        "previous_deliveries": "\(delivery.previousDeliveries)",
+                                    ])
                                 connection.reject(delivery, requeue: true)
                                 progress?.completed()
                                 progress?.release()
@@ -232,9 +236,11 @@ public struct AMQPConsumer: Service {
         )
         do {
             try await publisher.publish(message)
-            logger.warning("message dead-lettered", metadata: [
-                "queue": "\(queue)", "message_id": "\(delivery.properties.messageID ?? "-")", "reason": "\(reason)",
-            ])
+            logger.warning(
+                "message dead-lettered",
+                metadata: [
+                    "queue": "\(queue)", "message_id": "\(delivery.properties.messageID ?? "-")", "reason": "\(reason)",
+                ])
             connection.ack(delivery)
         } catch {
             logger.error("could not dead-letter message; requeueing", metadata: ["queue": "\(queue)", "reason": "\(error)"])

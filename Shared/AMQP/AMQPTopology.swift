@@ -2,7 +2,10 @@
 /// connects, so a service works against an empty broker and after a broker reset.
 public struct AMQPTopology: Sendable, Equatable {
     public struct Exchange: Sendable, Equatable {
-        public enum Kind: String, Sendable { case direct, topic, fanout, headers, consistentHash = "x-consistent-hash" }
+        public enum Kind: String, Sendable {
+            case direct, topic, fanout, headers
+            case consistentHash = "x-consistent-hash"
+        }
         public var name: String
         public var kind: Kind
         public var arguments: [String: AMQPHeaderValue]

@@ -122,9 +122,10 @@ enum CRead {
         case AMQP_FIELD_KIND_F64.rawValue: .double(field.value.f64)
         case AMQP_FIELD_KIND_TABLE.rawValue: .table(table(field.value.table))
         case AMQP_FIELD_KIND_ARRAY.rawValue:
-            .array((0..<Int(field.value.array.num_entries)).compactMap { index in
-                field.value.array.entries.map { value($0[index]) }
-            })
+            .array(
+                (0..<Int(field.value.array.num_entries)).compactMap { index in
+                    field.value.array.entries.map { value($0[index]) }
+                })
         default: .string("<unsupported field kind \(field.kind)>")
         }
     }

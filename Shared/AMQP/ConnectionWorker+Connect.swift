@@ -49,9 +49,11 @@ extension ConnectionWorker {
             try attach(consumer)
         }
         markConnected()
-        logger.info("AMQP connected", metadata: [
-            "host": "\(configuration.host):\(configuration.port)", "consumers": "\(consumers.count)",
-        ])
+        logger.info(
+            "AMQP connected",
+            metadata: [
+                "host": "\(configuration.host):\(configuration.port)", "consumers": "\(consumers.count)",
+            ])
     }
 
     func openChannel(_ channel: UInt16) throws(AMQPError) {
@@ -145,9 +147,11 @@ extension ConnectionWorker {
             if case .channelClosed = error {
                 _ = sb_send_channel_close_ok(state, channel)
                 channelEpochs[channel] = nil
-                logger.error("AMQP consumer could not attach; retrying", metadata: [
-                    "queue": "\(consumer.queue)", "reason": "\(error)",
-                ])
+                logger.error(
+                    "AMQP consumer could not attach; retrying",
+                    metadata: [
+                        "queue": "\(consumer.queue)", "reason": "\(error)",
+                    ])
                 reattachAt[ObjectIdentifier(consumer)] = .now + .seconds(2)
                 return
             }

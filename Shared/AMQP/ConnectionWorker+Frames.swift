@@ -106,10 +106,11 @@ extension ConnectionWorker {
             return  // not ours any more: left unacked, the broker requeues it when the channel goes
         }
         deliveredCounter.increment()
-        consumer.continuation.yield(AMQPDelivery(
-            body: body, properties: properties, exchange: exchange, routingKey: routingKey,
-            redelivered: redelivered, deliveryTag: tag, queue: consumer.queue, channel: channel, generation: epoch
-        ))
+        consumer.continuation.yield(
+            AMQPDelivery(
+                body: body, properties: properties, exchange: exchange, routingKey: routingKey,
+                redelivered: redelivered, deliveryTag: tag, queue: consumer.queue, channel: channel, generation: epoch
+            ))
     }
 
     /// The broker closed one channel: acknowledge, fail what depended on it, reopen it.
@@ -117,9 +118,11 @@ extension ConnectionWorker {
         guard let state else { return }
         _ = sb_send_channel_close_ok(state, channel)
         channelEpochs[channel] = nil
-        logger.warning("AMQP channel closed by broker", metadata: [
-            "channel": "\(channel)", "code": "\(code)", "reason": "\(reason)",
-        ])
+        logger.warning(
+            "AMQP channel closed by broker",
+            metadata: [
+                "channel": "\(channel)", "code": "\(code)", "reason": "\(reason)",
+            ])
         if channel == Self.publishChannel {
             failInFlight(with: .channelClosed(code: code, reason: reason))
             try openChannel(Self.publishChannel)

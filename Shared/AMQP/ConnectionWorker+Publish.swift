@@ -58,9 +58,11 @@ extension ConnectionWorker {
             waiting.removeAll(keepingCapacity: true)
             waitingHead = 0
         }
-        logger.warning("publishes waited too long for the broker; they fail and are retried by their callers", metadata: [
-            "count": "\(expired)", "timeout": "\(configuration.confirmTimeout)",
-        ])
+        logger.warning(
+            "publishes waited too long for the broker; they fail and are retried by their callers",
+            metadata: [
+                "count": "\(expired)", "timeout": "\(configuration.confirmTimeout)",
+            ])
     }
 
     /// Fails the publishes whose confirm is overdue (``AMQPConfiguration/confirmTimeout``),
@@ -71,9 +73,11 @@ extension ConnectionWorker {
             sentBefore: ContinuousClock.now - configuration.confirmTimeout
         )
         guard !expired.isEmpty else { return }
-        logger.warning("publisher confirms overdue; those publishes fail and are retried by their callers", metadata: [
-            "count": "\(expired.count)", "timeout": "\(configuration.confirmTimeout)",
-        ])
+        logger.warning(
+            "publisher confirms overdue; those publishes fail and are retried by their callers",
+            metadata: [
+                "count": "\(expired.count)", "timeout": "\(configuration.confirmTimeout)",
+            ])
         for pending in expired {
             if let id = pending.message.properties.messageID { returned.removeValue(forKey: id) }
             publishFailedCounter.increment()

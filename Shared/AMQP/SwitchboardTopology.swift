@@ -20,17 +20,23 @@ public enum SwitchboardTopology {
     public static let serviceQueues: [(queue: QueueName, exchange: String, keys: [String])] = [
         (.ingestMessages, inboundExchange, ["message"]),
         (.ingestReceipts, inboundExchange, ["receipt"]),
-        (.sessionEvents, eventsExchange, [
-            "message.status", "contact.identified", "contact.assigned",
-            "contact.merged", "media.stored", "media.failed", "consent.changed", "callback.scheduled",
-        ]),
+        (
+            .sessionEvents, eventsExchange,
+            [
+                "message.status", "contact.identified", "contact.assigned",
+                "contact.merged", "media.stored", "media.failed", "consent.changed", "callback.scheduled",
+            ]
+        ),
         (.sessionCommands, commandsExchange, ["session.interaction.assign"]),
         (.transferEvents, eventsExchange, ["interaction.created", "interaction.assigned", "interaction.closed"]),
         // Only what contacts acts on: every copy of a per-message event (`message.received`,
         // `interaction.message.appended`) would cost a quorum-queue write per inbound SMS.
-        (.contactsEvents, eventsExchange, [
-            "interaction.created", "interaction.assigned", "interaction.closed", "interaction.updated", "consent.keyword",
-        ]),
+        (
+            .contactsEvents, eventsExchange,
+            [
+                "interaction.created", "interaction.assigned", "interaction.closed", "interaction.updated", "consent.keyword",
+            ]
+        ),
         (.callbackEvents, eventsExchange, ["interaction.assigned", "interaction.closed", "contact.merged", "contact.unmerged"]),
         (.mediaCommands, commandsExchange, ["media.fetch", "media.message.placed"]),
         (.mediaEvents, eventsExchange, ["interaction.assigned"]),

@@ -24,7 +24,8 @@ public enum EventDecoding {
         switch error {
         case .keyNotFound(let key, _): "missing field \(key.stringValue)"
         case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            (context.codingPath.map(\.stringValue).joined(separator: ".").isEmpty ? "body" : context.codingPath.map(\.stringValue).joined(separator: "."))
+            (context.codingPath.map(\.stringValue).joined(separator: ".").isEmpty
+                ? "body" : context.codingPath.map(\.stringValue).joined(separator: "."))
                 + ": " + context.debugDescription
         @unknown default: "undecodable"
         }

@@ -13,7 +13,8 @@ public struct Inbox: Sendable {
     /// Records `messageID` for `consumer`. Returns false when it was already recorded
     /// (a duplicate delivery): the caller then commits nothing else and acks.
     public func claim(messageID: String, consumer: String, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).inbox (consumer, message_id) VALUES (\(consumer), \(messageID))
             ON CONFLICT DO NOTHING RETURNING message_id
             """, logger: logger)
@@ -25,7 +26,8 @@ public struct Inbox: Sendable {
     /// new (a batch's duplicates, within it or from before, are left out).
     public func claim(messageIDs: [String], consumer: String, on connection: PostgresConnection, logger: Logger) async throws -> Set<String> {
         guard !messageIDs.isEmpty else { return [] }
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).inbox (consumer, message_id)
             SELECT \(consumer), message_id FROM unnest(\(messageIDs)::text[]) AS batch (message_id)
             ON CONFLICT DO NOTHING RETURNING message_id

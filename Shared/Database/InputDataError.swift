@@ -16,7 +16,7 @@ public struct InputDataError: PermanentMessageError, Equatable {
     /// The input error inside `error` (unwrapping a transaction's closure error), if it is one.
     public init?(_ error: any Error) {
         guard let database = TransactionalHandler.unwrap(error) as? PSQLError,
-              let state = database.serverInfo?[.sqlState], state.hasPrefix("22")
+            let state = database.serverInfo?[.sqlState], state.hasPrefix("22")
         else { return nil }
         self.sqlState = state
         self.message = database.serverInfo?[.message] ?? "data exception"

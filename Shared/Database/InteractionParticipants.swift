@@ -33,7 +33,8 @@ public struct InteractionParticipants: Sendable {
 
     /// Records that `agentID` was assigned the interaction (idempotent).
     public func add(interactionID: UUID, agentID: String, at: Date, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).interaction_agents (interaction_id, agent_id, first_assigned_at)
             VALUES (\(interactionID), \(agentID), \(at))
             ON CONFLICT (interaction_id, agent_id) DO NOTHING
@@ -42,7 +43,8 @@ public struct InteractionParticipants: Sendable {
 
     /// Whether `agentID` owns or owned the interaction.
     public func contains(interactionID: UUID, agentID: String, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT EXISTS (SELECT 1 FROM \(unescaped: schema).interaction_agents
                            WHERE interaction_id = \(interactionID) AND agent_id = \(agentID))
             """, logger: logger)
@@ -55,7 +57,8 @@ public struct InteractionParticipants: Sendable {
         _ interactionIDs: [UUID], to agentID: String, on connection: PostgresConnection, logger: Logger
     ) async throws -> Set<UUID> {
         guard !interactionIDs.isEmpty else { return [] }
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT interaction_id FROM \(unescaped: schema).interaction_agents
             WHERE agent_id = \(agentID) AND interaction_id = ANY(\(interactionIDs)::uuid[])
             """, logger: logger)

@@ -65,7 +65,8 @@ public struct MessagingJanitor: Service {
     public func purgeInbox() async throws -> Int {
         var total = 0
         while !Task.isCancelled {
-            let rows = try await client.query("""
+            let rows = try await client.query(
+                """
                 WITH old AS (
                     SELECT ctid FROM \(unescaped: schema).inbox
                     WHERE received_at < now() - make_interval(hours => \(inboxRetentionHours)::int)
@@ -83,7 +84,8 @@ public struct MessagingJanitor: Service {
     }
 
     private func purgeLegacyOutbox() async throws {
-        try await client.query("""
+        try await client.query(
+            """
             DELETE FROM \(unescaped: schema).outbox
             WHERE sent_at IS NOT NULL AND sent_at < now() - make_interval(hours => 24)
             """, logger: logger)

@@ -23,29 +23,31 @@ public struct Migration: Sendable {
     /// broker keeps refusing (``OutboxRelay``), with a partial index that holds only rows
     /// waiting for a retry.
     static func inboxPurgeAndOutboxParking(schema: String) -> Migration {
-        Migration(version: 1002, name: "inbox purge, outbox retry and parking", statements: [
-            "CREATE INDEX IF NOT EXISTS inbox_received_at ON \(schema).inbox USING brin (received_at)",
-            "ALTER TABLE \(schema).outbox ADD COLUMN IF NOT EXISTS retry_at timestamptz",
-            "CREATE INDEX IF NOT EXISTS outbox_retry_at ON \(schema).outbox (retry_at) WHERE retry_at IS NOT NULL",
-            """
-            CREATE TABLE IF NOT EXISTS \(schema).outbox_parked (
-                id bigint PRIMARY KEY,
-                message_id text NOT NULL,
-                exchange text NOT NULL,
-                routing_key text NOT NULL,
-                message_type text NOT NULL,
-                content_type text NOT NULL,
-                correlation_id text,
-                traceparent text,
-                mandatory boolean NOT NULL,
-                body bytea NOT NULL,
-                created_at timestamptz NOT NULL,
-                attempts integer NOT NULL,
-                last_error text,
-                parked_at timestamptz NOT NULL DEFAULT now()
-            )
-            """,
-        ])
+        Migration(
+            version: 1002, name: "inbox purge, outbox retry and parking",
+            statements: [
+                "CREATE INDEX IF NOT EXISTS inbox_received_at ON \(schema).inbox USING brin (received_at)",
+                "ALTER TABLE \(schema).outbox ADD COLUMN IF NOT EXISTS retry_at timestamptz",
+                "CREATE INDEX IF NOT EXISTS outbox_retry_at ON \(schema).outbox (retry_at) WHERE retry_at IS NOT NULL",
+                """
+                CREATE TABLE IF NOT EXISTS \(schema).outbox_parked (
+                    id bigint PRIMARY KEY,
+                    message_id text NOT NULL,
+                    exchange text NOT NULL,
+                    routing_key text NOT NULL,
+                    message_type text NOT NULL,
+                    content_type text NOT NULL,
+                    correlation_id text,
+                    traceparent text,
+                    mandatory boolean NOT NULL,
+                    body bytea NOT NULL,
+                    created_at timestamptz NOT NULL,
+                    attempts integer NOT NULL,
+                    last_error text,
+                    parked_at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+            ])
     }
 
     /// Version 1001: the relay deletes a row once the broker confirmed it (``OutboxRelay``),
@@ -54,42 +56,46 @@ public struct Migration: Sendable {
     /// earlier version marked sent go; the column stays for a replica of that version still
     /// running during an upgrade (``MessagingJanitor`` removes what it marks).
     static func outboxHoldsUnsentOnly(schema: String) -> Migration {
-        Migration(version: 1001, name: "outbox holds unsent messages only", statements: [
-            "DELETE FROM \(schema).outbox WHERE sent_at IS NOT NULL",
-            "DROP INDEX IF EXISTS \(schema).outbox_unsent",
-        ])
+        Migration(
+            version: 1001, name: "outbox holds unsent messages only",
+            statements: [
+                "DELETE FROM \(schema).outbox WHERE sent_at IS NOT NULL",
+                "DROP INDEX IF EXISTS \(schema).outbox_unsent",
+            ])
     }
 
     /// The inbox and outbox every service schema has (docs/architecture.md section 5). Version 1.
     static func messaging(schema: String) -> Migration {
-        Migration(version: 1, name: "inbox and outbox", statements: [
-            """
-            CREATE TABLE \(schema).inbox (
-                message_id text NOT NULL,
-                consumer text NOT NULL,
-                received_at timestamptz NOT NULL DEFAULT now(),
-                PRIMARY KEY (consumer, message_id)
-            )
-            """,
-            """
-            CREATE TABLE \(schema).outbox (
-                id bigserial PRIMARY KEY,
-                message_id text NOT NULL UNIQUE,
-                exchange text NOT NULL,
-                routing_key text NOT NULL,
-                message_type text NOT NULL,
-                content_type text NOT NULL,
-                correlation_id text,
-                traceparent text,
-                mandatory boolean NOT NULL DEFAULT true,
-                body bytea NOT NULL,
-                created_at timestamptz NOT NULL DEFAULT now(),
-                attempts integer NOT NULL DEFAULT 0,
-                last_error text,
-                sent_at timestamptz
-            )
-            """,
-            "CREATE INDEX outbox_unsent ON \(schema).outbox (id) WHERE sent_at IS NULL",
-        ])
+        Migration(
+            version: 1, name: "inbox and outbox",
+            statements: [
+                """
+                CREATE TABLE \(schema).inbox (
+                    message_id text NOT NULL,
+                    consumer text NOT NULL,
+                    received_at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (consumer, message_id)
+                )
+                """,
+                """
+                CREATE TABLE \(schema).outbox (
+                    id bigserial PRIMARY KEY,
+                    message_id text NOT NULL UNIQUE,
+                    exchange text NOT NULL,
+                    routing_key text NOT NULL,
+                    message_type text NOT NULL,
+                    content_type text NOT NULL,
+                    correlation_id text,
+                    traceparent text,
+                    mandatory boolean NOT NULL DEFAULT true,
+                    body bytea NOT NULL,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    attempts integer NOT NULL DEFAULT 0,
+                    last_error text,
+                    sent_at timestamptz
+                )
+                """,
+                "CREATE INDEX outbox_unsent ON \(schema).outbox (id) WHERE sent_at IS NULL",
+            ])
     }
 }

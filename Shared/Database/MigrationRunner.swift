@@ -1,6 +1,6 @@
+import Foundation
 public import Logging
 public import PostgresNIO
-import Foundation
 
 /// Applies a service's migrations to its own schema at start-up.
 ///
@@ -36,13 +36,15 @@ public struct MigrationRunner: Sendable {
 
     private func apply(on connection: PostgresConnection, logger: Logger) async throws -> [Int] {
         try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"), logger: logger)
-        try await connection.query(PostgresQuery(unsafeSQL: """
-            CREATE TABLE IF NOT EXISTS \(schema).schema_migrations (
-                version integer PRIMARY KEY,
-                name text NOT NULL,
-                applied_at timestamptz NOT NULL DEFAULT now()
-            )
-            """), logger: logger)
+        try await connection.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    CREATE TABLE IF NOT EXISTS \(schema).schema_migrations (
+                        version integer PRIMARY KEY,
+                        name text NOT NULL,
+                        applied_at timestamptz NOT NULL DEFAULT now()
+                    )
+                    """), logger: logger)
         var done = Set<Int>()
         let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT version FROM \(schema).schema_migrations"), logger: logger)
         for try await version in rows.decode(Int.self) { done.insert(version) }
@@ -53,9 +55,11 @@ public struct MigrationRunner: Sendable {
                 for statement in migration.statements {
                     try await transaction.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
-                try await transaction.query(PostgresQuery(unsafeSQL: """
-                    INSERT INTO \(schema).schema_migrations (version, name) VALUES (\(migration.version), '\(migration.name.replacingOccurrences(of: "'", with: "''"))')
-                    """), logger: logger)
+                try await transaction.query(
+                    PostgresQuery(
+                        unsafeSQL: """
+                            INSERT INTO \(schema).schema_migrations (version, name) VALUES (\(migration.version), '\(migration.name.replacingOccurrences(of: "'", with: "''"))')
+                            """), logger: logger)
             }
             logger.info("migration applied", metadata: ["schema": "\(schema)", "version": "\(migration.version)", "name": "\(migration.name)"])
             appliedNow.append(migration.version)

@@ -1,6 +1,6 @@
 public import Foundation
-public import SwitchboardModels
 import SwitchboardAMQP
+public import SwitchboardModels
 
 /// An event or command written to the outbox in the transaction of the state change that
 /// caused it; the relay publishes it after commit.

@@ -157,14 +157,16 @@ public struct OutboxRelay: Service {
         return try await client.withTransaction(logger: logger) { connection -> BatchOutcome in
             try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(lockKey)))", logger: logger)
 
-            let waiting = try await connection.query("""
+            let waiting = try await connection.query(
+                """
                 SELECT DISTINCT correlation_id FROM \(unescaped: schema).outbox
                 WHERE retry_at IS NOT NULL AND retry_at > now() AND correlation_id IS NOT NULL
                 """, logger: logger)
             var held: [String] = []
             for try await correlation in waiting.decode(String.self) { held.append(correlation) }
 
-            let rows = try await connection.query("""
+            let rows = try await connection.query(
+                """
                 SELECT id, message_id, exchange, routing_key, message_type, content_type, correlation_id, traceparent, mandatory, body, attempts
                 FROM \(unescaped: schema).outbox
                 WHERE sent_at IS NULL AND (retry_at IS NULL OR retry_at <= now())
@@ -188,10 +190,11 @@ public struct OutboxRelay: Service {
                 }
                 ids.append(id)
                 attempts.append(tries)
-                messages.append(OutboxMessage(
-                    messageID: messageID, exchange: exchange, routingKey: routingKey, type: type, contentType: contentType,
-                    correlationID: correlationID, traceparent: traceparent, mandatory: mandatory, body: body
-                ).amqpMessage(service: service, now: now))
+                messages.append(
+                    OutboxMessage(
+                        messageID: messageID, exchange: exchange, routingKey: routingKey, type: type, contentType: contentType,
+                        correlationID: correlationID, traceparent: traceparent, mandatory: mandatory, body: body
+                    ).amqpMessage(service: service, now: now))
             }
             guard !messages.isEmpty else { return BatchOutcome() }
 
@@ -212,9 +215,11 @@ public struct OutboxRelay: Service {
                 try await connection.query("DELETE FROM \(unescaped: schema).outbox WHERE id = ANY(\(sent))", logger: logger)
             }
             if outcome.failed > 0 {
-                logger.warning("outbox publishes failed; will retry", metadata: [
-                    "failed": "\(outcome.failed)", "first_error": "\(outcomes.compactMap { $0 }.first.map { "\($0)" } ?? "")",
-                ])
+                logger.warning(
+                    "outbox publishes failed; will retry",
+                    metadata: [
+                        "failed": "\(outcome.failed)", "first_error": "\(outcomes.compactMap { $0 }.first.map { "\($0)" } ?? "")",
+                    ])
             }
             return outcome
         }
@@ -233,7 +238,8 @@ public struct OutboxRelay: Service {
         }
         let tries = attempts + 1
         guard tries < policy.parkAfter else {
-            try await connection.query("""
+            try await connection.query(
+                """
                 WITH parked AS (DELETE FROM \(unescaped: schema).outbox WHERE id = \(id) RETURNING *)
                 INSERT INTO \(unescaped: schema).outbox_parked
                     (id, message_id, exchange, routing_key, message_type, content_type, correlation_id, traceparent, mandatory, body,
@@ -243,13 +249,16 @@ public struct OutboxRelay: Service {
                 FROM parked
                 """, logger: logger)
             counters.parked.increment()
-            logger.error("outbox message parked: the broker keeps refusing it", metadata: [
-                "outbox_id": "\(id)", "schema": "\(schema)", "attempts": "\(tries)", "error": "\(error.description)",
-            ])
+            logger.error(
+                "outbox message parked: the broker keeps refusing it",
+                metadata: [
+                    "outbox_id": "\(id)", "schema": "\(schema)", "attempts": "\(tries)", "error": "\(error.description)",
+                ])
             return
         }
         let wait = policy.wait(afterAttempt: tries)
-        try await connection.query("""
+        try await connection.query(
+            """
             UPDATE \(unescaped: schema).outbox
             SET attempts = \(tries), last_error = \(error.description),
                 retry_at = now() + make_interval(secs => \(Double(wait.components.seconds)))

@@ -79,7 +79,7 @@ public struct TransactionalHandler: Sendable {
                 for delivery in deliveries {
                     let messageID = delivery.properties.messageID ?? ""
                     guard seen.insert(messageID).inserted,
-                          try await inbox.claim(messageID: messageID, consumer: consumer, on: connection, logger: logger)
+                        try await inbox.claim(messageID: messageID, consumer: consumer, on: connection, logger: logger)
                     else { continue }
                     try await effect(delivery, connection)
                 }

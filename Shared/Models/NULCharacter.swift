@@ -36,7 +36,7 @@ public enum NULCharacter {
     /// costs one scan.
     public static func fieldPath(inJSON data: Data) -> String? {
         guard mayHoldEscapedNUL(data),
-              let root = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            let root = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         else { return nil }
         return path(in: root, at: "")
     }

@@ -43,7 +43,7 @@ public enum RFC3339 {
     /// 1900-01-01 ..< 2200-01-01 in milliseconds: where the fast paths work. Within it a
     /// `Double` still holds microseconds, and Foundation's calendar is the Gregorian one
     /// (before 1582 it writes Julian dates).
-    static let fastRange: ClosedRange<Double> = -2_208_988_800_000 ... 7_258_118_399_999
+    static let fastRange: ClosedRange<Double> = -2_208_988_800_000...7_258_118_399_999
 
     public static func date(from text: String) -> Date? {
         if let date = fastDate(from: text) { return date }
@@ -57,10 +57,10 @@ public enum RFC3339 {
         return text.withUTF8 { bytes -> Date? in
             var reader = DigitReader(bytes: bytes)
             guard let year = reader.number(4), reader.skip("-"), let month = reader.number(2), reader.skip("-"),
-                  let day = reader.number(2), reader.skip("T"), let hour = reader.number(2), reader.skip(":"),
-                  let minute = reader.number(2), reader.skip(":"), let second = reader.number(2),
-                  (1...12).contains(month), (1...CivilCalendar.days(inMonth: month, year: year)).contains(day),
-                  hour < 24, minute < 60, second < 60, (1900...2199).contains(year)
+                let day = reader.number(2), reader.skip("T"), let hour = reader.number(2), reader.skip(":"),
+                let minute = reader.number(2), reader.skip(":"), let second = reader.number(2),
+                (1...12).contains(month), (1...CivilCalendar.days(inMonth: month, year: year)).contains(day),
+                hour < 24, minute < 60, second < 60, (1900...2199).contains(year)
             else { return nil }
             var fraction = 0.0
             if reader.skip(".") {
@@ -82,7 +82,7 @@ public enum RFC3339 {
             if reader.skip("Z") {
                 offsetSeconds = 0
             } else if let sign = reader.sign(), let offsetHours = reader.number(2), reader.skip(":"),
-                      let offsetMinutes = reader.number(2), offsetHours < 24, offsetMinutes < 60
+                let offsetMinutes = reader.number(2), offsetHours < 24, offsetMinutes < 60
             {
                 offsetSeconds = sign * (offsetHours * 3600 + offsetMinutes * 60)
             } else {

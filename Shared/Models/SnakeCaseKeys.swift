@@ -45,8 +45,8 @@ enum SnakeCaseKeys {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         guard let document = try? encoder.encode(OneKeyDocument(key: key)),
-              let object = try? JSONDecoder().decode([String: Int].self, from: document),
-              let converted = object.keys.first
+            let object = try? JSONDecoder().decode([String: Int].self, from: document),
+            let converted = object.keys.first
         else { return key }
         return converted
     }
@@ -55,7 +55,7 @@ enum SnakeCaseKeys {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         guard let document = try? JSONEncoder().encode([key: 0]),
-              let probe = try? decoder.decode(OneKeyDocument.self, from: document)
+            let probe = try? decoder.decode(OneKeyDocument.self, from: document)
         else { return key }
         return probe.key
     }

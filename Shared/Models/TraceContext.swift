@@ -16,7 +16,7 @@ public enum TraceContext {
     public static func traceID(of traceparent: String) -> String? {
         let parts = traceparent.split(separator: "-")
         guard parts.count == 4, parts[0].count == 2, parts[1].count == 32, parts[2].count == 16, parts[3].count == 2,
-              parts.allSatisfy({ $0.allSatisfy(\.isHexDigit) }), parts[1] != String(repeating: "0", count: 32)
+            parts.allSatisfy({ $0.allSatisfy(\.isHexDigit) }), parts[1] != String(repeating: "0", count: 32)
         else { return nil }
         return String(parts[1]).lowercased()
     }

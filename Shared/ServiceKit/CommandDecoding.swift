@@ -13,7 +13,8 @@ public enum CommandDecoding {
         do {
             return try SwitchboardJSON.decoder().decode(type, from: delivery.body)
         } catch let error as DecodingError {
-            throw InvalidMessage("not \(name.first.map { "aeiou".contains($0) } == true ? "an" : "a") \(name) command: \(DecodingErrorText.describe(error))")
+            throw InvalidMessage(
+                "not \(name.first.map { "aeiou".contains($0) } == true ? "an" : "a") \(name) command: \(DecodingErrorText.describe(error))")
         } catch {
             throw InvalidMessage("not valid JSON")
         }

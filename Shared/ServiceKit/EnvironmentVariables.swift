@@ -1,3 +1,5 @@
+import Foundation
+
 /// Typed access to environment variables, each read once at start-up and validated.
 public struct EnvironmentVariables: Sendable {
     public let values: [String: String]
@@ -39,5 +41,3 @@ public struct EnvironmentVariables: Sendable {
         return value
     }
 }
-
-import Foundation

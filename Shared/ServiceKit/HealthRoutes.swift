@@ -2,9 +2,9 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
-import SwitchboardDatabase
 import Prometheus
 import SwitchboardAMQP
+import SwitchboardDatabase
 
 /// `GET /health/live`, `GET /health/ready`, `GET /metrics`, `GET /openapi.yaml` on every service.
 struct HealthRoutes: Sendable {
@@ -44,7 +44,8 @@ struct HealthRoutes: Sendable {
     private func readiness() async -> [String: String] {
         var checks: [String: String] = [:]
         let detached = connections.flatMap(\.detachedConsumerQueues)
-        checks["amqp"] = !connections.allSatisfy(\.isConnected)
+        checks["amqp"] =
+            !connections.allSatisfy(\.isConnected)
             ? "disconnected" : detached.isEmpty ? "ok" : "consumer detached: " + detached.sorted().joined(separator: ", ")
         checks["migrations"] = gate.isOpen ? "ok" : "pending"
         checks["postgres"] = await pingPostgres() ? "ok" : "unreachable"

@@ -13,9 +13,9 @@ enum JWTHeaderPolicy {
     /// Whether the token's header names HS256 (and is a JSON object at all).
     static func accepts(_ token: String) -> Bool {
         guard let end = token.firstIndex(of: "."),
-              let data = base64URLDecoded(token[..<end]),
-              let header = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let alg = header["alg"] as? String
+            let data = base64URLDecoded(token[..<end]),
+            let header = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let alg = header["alg"] as? String
         else { return false }
         return alg == algorithm
     }

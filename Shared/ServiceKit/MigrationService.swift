@@ -25,9 +25,11 @@ struct MigrationService: Service {
                     return
                 } catch {
                     if Task.isCancelled { return }
-                    logger.warning("migrations could not run yet; retrying", metadata: [
-                        "schema": "\(runner.schema)", "reason": "\(String(reflecting: error))",
-                    ])
+                    logger.warning(
+                        "migrations could not run yet; retrying",
+                        metadata: [
+                            "schema": "\(runner.schema)", "reason": "\(String(reflecting: error))",
+                        ])
                     try? await Task.sleep(for: delay)
                     delay = min(delay * 2, .seconds(5))
                 }

@@ -1,6 +1,6 @@
+import Foundation
 import Hummingbird
 import SwitchboardModels
-import Foundation
 
 /// Refuses a request whose path or query carries an encoded NUL (`%00`) with 422
 /// `invalid_character` naming the query parameter (or the path), before any route runs,

@@ -5,7 +5,7 @@ public import HTTPTypes
 public enum OpenAPIDocument {
     public static func text(bundle: Bundle) -> String {
         guard let url = bundle.url(forResource: "openapi", withExtension: "yaml"),
-              let text = try? String(contentsOf: url, encoding: .utf8)
+            let text = try? String(contentsOf: url, encoding: .utf8)
         else { return "openapi: 3.1.0\ninfo: {title: missing document, version: '0'}\npaths: {}\n" }
         return text
     }

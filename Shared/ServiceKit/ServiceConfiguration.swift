@@ -1,7 +1,7 @@
 public import Logging
+import NIOCore
 public import SwitchboardAMQP
 public import SwitchboardDatabase
-import NIOCore
 import SwitchboardModels
 
 /// The settings every service shares (docs/architecture.md section 6), read from the environment

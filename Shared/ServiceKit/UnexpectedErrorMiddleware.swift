@@ -18,23 +18,29 @@ struct UnexpectedErrorMiddleware: RouterMiddleware {
             throw error
         } catch {
             if TransactionalHandler.unwrap(error) is DeadlineExceeded {
-                logger.error("request timed out on the database", metadata: [
-                    "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "error": "\(error)",
-                ])
+                logger.error(
+                    "request timed out on the database",
+                    metadata: [
+                        "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "error": "\(error)",
+                    ])
                 throw APIError(
                     status: .gatewayTimeout, code: "timeout", title: "Timed out",
                     detail: "The database did not answer in time; the request may or may not have been applied."
                 )
             }
             if let input = InputDataError(error) {
-                logger.notice("request refused by the database as invalid input", metadata: [
-                    "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "sql_state": "\(input.sqlState)",
-                ])
+                logger.notice(
+                    "request refused by the database as invalid input",
+                    metadata: [
+                        "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "sql_state": "\(input.sqlState)",
+                    ])
                 throw APIError.invalid("A value of the request cannot be stored (\(input.message)).", code: "invalid_input")
             }
-            logger.error("request failed", metadata: [
-                "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "error": "\(String(reflecting: error))",
-            ])
+            logger.error(
+                "request failed",
+                metadata: [
+                    "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "error": "\(String(reflecting: error))",
+                ])
             throw APIError(
                 status: .internalServerError, code: "internal_error", title: "Internal error",
                 detail: "The request could not be completed; the service logged why."

@@ -1,5 +1,6 @@
-@testable import SwitchboardAMQP
 import Testing
+
+@testable import SwitchboardAMQP
 
 @Suite("Keyed batch scheduler (consumer workers)")
 struct KeyedBatchSchedulerTests {

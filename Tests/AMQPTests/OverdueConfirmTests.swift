@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchboardAMQP
 
 @Suite("Overdue publisher confirms")
@@ -30,7 +31,8 @@ struct OverdueConfirmTests {
             #expect(lowest == 8)
             #expect(inFlight.keys.sorted() == [8, 9])
             // Nothing else is overdue yet; later the rest is.
-            #expect(ConnectionWorker.takeOverdue(from: &inFlight, lowestUnconfirmed: &lowest, nextSequence: 10, sentBefore: start + .seconds(30)).isEmpty)
+            #expect(
+                ConnectionWorker.takeOverdue(from: &inFlight, lowestUnconfirmed: &lowest, nextSequence: 10, sentBefore: start + .seconds(30)).isEmpty)
             let rest = ConnectionWorker.takeOverdue(from: &inFlight, lowestUnconfirmed: &lowest, nextSequence: 10, sentBefore: start + .seconds(60))
             #expect(rest.map(\.index) == [2, 3])
             #expect(lowest == 10 && inFlight.isEmpty)

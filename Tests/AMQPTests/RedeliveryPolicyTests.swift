@@ -1,16 +1,19 @@
-@testable import SwitchboardAMQP
 import SwitchboardDatabase
 import Testing
+
+@testable import SwitchboardAMQP
 
 @Suite("Redelivery of transiently failed deliveries")
 struct RedeliveryPolicyTests {
     let policy = RedeliveryPolicy(localAttempts: 3, initialBackoff: .milliseconds(100), maxBackoff: .seconds(2))
 
     @Test func aMessageFailingOnItsOwnIsTriedHereThenGivenBack() {
-        #expect(policy.decide(countedFailures: 1, dependenciesHealthy: true, outageStreak: 0, shuttingDown: false, jitter: 1)
-            == .tryAgain(after: .milliseconds(100), counted: true))
-        #expect(policy.decide(countedFailures: 2, dependenciesHealthy: true, outageStreak: 0, shuttingDown: false, jitter: 1)
-            == .tryAgain(after: .milliseconds(200), counted: true))
+        #expect(
+            policy.decide(countedFailures: 1, dependenciesHealthy: true, outageStreak: 0, shuttingDown: false, jitter: 1)
+                == .tryAgain(after: .milliseconds(100), counted: true))
+        #expect(
+            policy.decide(countedFailures: 2, dependenciesHealthy: true, outageStreak: 0, shuttingDown: false, jitter: 1)
+                == .tryAgain(after: .milliseconds(200), counted: true))
         #expect(policy.decide(countedFailures: 3, dependenciesHealthy: true, outageStreak: 0, shuttingDown: false, jitter: 1) == .giveBack)
     }
 
@@ -26,8 +29,9 @@ struct RedeliveryPolicyTests {
             #expect(!counted)
             #expect(after <= .seconds(2))
         }
-        #expect(policy.decide(countedFailures: 0, dependenciesHealthy: false, outageStreak: 5_000, shuttingDown: false, jitter: 1)
-            == .tryAgain(after: .seconds(2), counted: false))
+        #expect(
+            policy.decide(countedFailures: 0, dependenciesHealthy: false, outageStreak: 5_000, shuttingDown: false, jitter: 1)
+                == .tryAgain(after: .seconds(2), counted: false))
     }
 
     @Test func shuttingDownGivesBackAtOnce() {

@@ -7,21 +7,41 @@ import Testing
 @Suite("RabbitMQ definitions match the code's topology")
 struct TopologyDefinitionsTests {
     struct Definitions: Decodable {
-        struct Exchange: Decodable { let name: String; let type: String; let durable: Bool; let arguments: [String: ArgumentValue] }
-        struct Queue: Decodable { let name: String; let durable: Bool; let arguments: [String: ArgumentValue] }
-        struct Binding: Decodable { let source: String; let destination: String; let destination_type: String; let routing_key: String }
+        struct Exchange: Decodable {
+            let name: String
+            let type: String
+            let durable: Bool
+            let arguments: [String: ArgumentValue]
+        }
+        struct Queue: Decodable {
+            let name: String
+            let durable: Bool
+            let arguments: [String: ArgumentValue]
+        }
+        struct Binding: Decodable {
+            let source: String
+            let destination: String
+            let destination_type: String
+            let routing_key: String
+        }
         let exchanges: [Exchange]
         let queues: [Queue]
         let bindings: [Binding]
     }
 
     enum ArgumentValue: Decodable, Equatable, CustomStringConvertible {
-        case string(String), int(Int64), bool(Bool)
+        case string(String)
+        case int(Int64)
+        case bool(Bool)
         init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
-            if let bool = try? container.decode(Bool.self) { self = .bool(bool) }
-            else if let int = try? container.decode(Int64.self) { self = .int(int) }
-            else { self = .string(try container.decode(String.self)) }
+            if let bool = try? container.decode(Bool.self) {
+                self = .bool(bool)
+            } else if let int = try? container.decode(Int64.self) {
+                self = .int(int)
+            } else {
+                self = .string(try container.decode(String.self))
+            }
         }
 
         init(_ value: AMQPHeaderValue) {
@@ -49,8 +69,12 @@ struct TopologyDefinitionsTests {
     @Test func sameExchangesQueuesArgumentsAndBindings() throws {
         let definitions = try load()
         let topology = SwitchboardTopology.topology(deliveryLimit: 5)
-        #expect(Set(definitions.exchanges.map { "\($0.name) \($0.type) \($0.durable) \($0.arguments.sorted { $0.key < $1.key })" })
-            == Set(topology.exchanges.map { "\($0.name) \($0.kind.rawValue) true \($0.arguments.mapValues(ArgumentValue.init).sorted { $0.key < $1.key })" }))
+        #expect(
+            Set(definitions.exchanges.map { "\($0.name) \($0.type) \($0.durable) \($0.arguments.sorted { $0.key < $1.key })" })
+                == Set(
+                    topology.exchanges.map {
+                        "\($0.name) \($0.kind.rawValue) true \($0.arguments.mapValues(ArgumentValue.init).sorted { $0.key < $1.key })"
+                    }))
         let queues = Dictionary(uniqueKeysWithValues: definitions.queues.map { ($0.name, $0) })
         #expect(Set(queues.keys) == Set(topology.queues.map(\.name)))
         for queue in topology.queues {
@@ -59,9 +83,11 @@ struct TopologyDefinitionsTests {
             let expected = queue.arguments.mapValues(ArgumentValue.init)
             #expect(defined.arguments == expected, "arguments of \(queue.name)")
         }
-        #expect(Set(definitions.bindings.filter { $0.destination_type == "queue" }.map { "\($0.source) -> \($0.destination) [\($0.routing_key)]" })
-            == Set(topology.bindings.map { "\($0.exchange) -> \($0.queue) [\($0.routingKey)]" }))
-        #expect(Set(definitions.bindings.filter { $0.destination_type == "exchange" }.map { "\($0.source) -> \($0.destination) [\($0.routing_key)]" })
-            == Set(topology.exchangeBindings.map { "\($0.source) -> \($0.destination) [\($0.routingKey)]" }))
+        #expect(
+            Set(definitions.bindings.filter { $0.destination_type == "queue" }.map { "\($0.source) -> \($0.destination) [\($0.routing_key)]" })
+                == Set(topology.bindings.map { "\($0.exchange) -> \($0.queue) [\($0.routingKey)]" }))
+        #expect(
+            Set(definitions.bindings.filter { $0.destination_type == "exchange" }.map { "\($0.source) -> \($0.destination) [\($0.routing_key)]" })
+                == Set(topology.exchangeBindings.map { "\($0.source) -> \($0.destination) [\($0.routingKey)]" }))
     }
 }

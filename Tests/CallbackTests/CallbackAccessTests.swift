@@ -1,7 +1,8 @@
-import Testing
-@testable import Callback
-import SwitchboardServiceKit
 import HTTPTypes
+import SwitchboardServiceKit
+import Testing
+
+@testable import Callback
 
 @Suite("Callback access: who sees and who changes")
 struct CallbackAccessTests {

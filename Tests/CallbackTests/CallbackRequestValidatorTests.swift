@@ -1,9 +1,10 @@
 import Foundation
-import Testing
-@testable import Callback
+import HTTPTypes
 import SwitchboardModels
 import SwitchboardServiceKit
-import HTTPTypes
+import Testing
+
+@testable import Callback
 
 @Suite("Callback request bodies: fields and the 422 that names them")
 struct CallbackRequestValidatorTests {
@@ -31,11 +32,13 @@ struct CallbackRequestValidatorTests {
     }
 
     @Test func validRequestIsNormalised() throws {
-        let draft = try validator.draft(try body("""
-            {"phone": "(415) 555-0100", "contact_id": "c-1", "interaction_id": "0D9C2A4E-8F3B-4C1A-9E57-2B6F1D0A7C33",
-             "date": "2026-03-08", "time": "02:30", "time_zone": "America/New_York",
-             "target": {"type": "queue", "id": "sales"}, "notes": "mornings"}
-            """), now: now)
+        let draft = try validator.draft(
+            try body(
+                """
+                {"phone": "(415) 555-0100", "contact_id": "c-1", "interaction_id": "0D9C2A4E-8F3B-4C1A-9E57-2B6F1D0A7C33",
+                 "date": "2026-03-08", "time": "02:30", "time_zone": "America/New_York",
+                 "target": {"type": "queue", "id": "sales"}, "notes": "mornings"}
+                """), now: now)
         #expect(draft.phone == "+14155550100")
         #expect(draft.contactID == "c-1")
         #expect(draft.interactionID == UUID(uuidString: "0d9c2a4e-8f3b-4c1a-9e57-2b6f1d0a7c33"))
@@ -54,9 +57,15 @@ struct CallbackRequestValidatorTests {
         (#"{"phone": "+14155550100", "due_at": "2026-03-02T10:00:00Z", "target": {"type": "agent", "id": ""}}"#, "target.id"),
         (#"{"phone": "+14155550100", "due_at": "2026-02-02T10:00:00Z", "target": {"type": "agent", "id": "kate"}}"#, "due_at"),
         (#"{"phone": "+14155550100", "target": {"type": "agent", "id": "kate"}}"#, "due_at"),
-        (#"{"phone": "+14155550100", "date": "2026-03-02", "time": "10:00", "time_zone": "Mars/Olympus", "target": {"type": "agent", "id": "kate"}}"#, "time_zone"),
+        (
+            #"{"phone": "+14155550100", "date": "2026-03-02", "time": "10:00", "time_zone": "Mars/Olympus", "target": {"type": "agent", "id": "kate"}}"#,
+            "time_zone"
+        ),
         (#"{"phone": "+14155550100", "due_at": "2026-03-02T10:00:00Z", "channel": "fax", "target": {"type": "agent", "id": "kate"}}"#, "channel"),
-        (#"{"phone": "+14155550100", "due_at": "2026-03-02T10:00:00Z", "interaction_id": "42", "target": {"type": "agent", "id": "kate"}}"#, "interaction_id"),
+        (
+            #"{"phone": "+14155550100", "due_at": "2026-03-02T10:00:00Z", "interaction_id": "42", "target": {"type": "agent", "id": "kate"}}"#,
+            "interaction_id"
+        ),
     ])
     func invalidFieldIsNamed(json: String, field: String) throws {
         let detail = try refusal(json)
@@ -65,7 +74,8 @@ struct CallbackRequestValidatorTests {
 
     @Test func notesAreBounded() throws {
         let long = String(repeating: "x", count: CallbackRequestValidator.maxNotesLength + 1)
-        let detail = try refusal(#"{"phone": "+14155550100", "due_at": "2026-03-02T10:00:00Z", "target": {"type": "agent", "id": "kate"}, "notes": "\#(long)"}"#)
+        let detail = try refusal(
+            #"{"phone": "+14155550100", "due_at": "2026-03-02T10:00:00Z", "target": {"type": "agent", "id": "kate"}, "notes": "\#(long)"}"#)
         #expect(detail?.hasPrefix("notes") == true)
     }
 
@@ -80,7 +90,9 @@ struct CallbackRequestValidatorTests {
         #expect(retarget.target == CallbackTarget(type: .agent, id: "lee"))
     }
 
-    @Test(arguments: [#"{}"#, #"{"phone": "+14155550100"}"#, #"{"channel": "sms"}"#, #"{"time_zone": "UTC"}"#, #"{"due_at": "2020-01-01T00:00:00Z"}"#])
+    @Test(arguments: [
+        #"{}"#, #"{"phone": "+14155550100"}"#, #"{"channel": "sms"}"#, #"{"time_zone": "UTC"}"#, #"{"due_at": "2020-01-01T00:00:00Z"}"#,
+    ])
     func invalidChangeIsRefused(json: String) throws {
         #expect(throws: APIError.self) { try validator.change(try change(json), now: now) }
     }

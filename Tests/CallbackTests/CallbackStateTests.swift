@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Callback
 
 @Suite("Callback state machine")

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Callback
 import SwitchboardModels
+import Testing
+
+@testable import Callback
 
 @Suite("Callback JSON, cursor and list query")
 struct CallbackViewTests {
@@ -16,10 +17,11 @@ struct CallbackViewTests {
     @Test func everyKeyIsPresentInSnakeCase() throws {
         let data = try SwitchboardJSON.encoder().encode(record.view)
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        #expect(Set(object.keys) == [
-            "id", "phone", "contact_id", "interaction_id", "due_at", "time_zone", "target", "channel", "notes", "state",
-            "scheduled_by", "scheduled_by_name", "outcome", "created_at", "updated_at", "fired_at", "completed_at",
-        ])
+        #expect(
+            Set(object.keys) == [
+                "id", "phone", "contact_id", "interaction_id", "due_at", "time_zone", "target", "channel", "notes", "state",
+                "scheduled_by", "scheduled_by_name", "outcome", "created_at", "updated_at", "fired_at", "completed_at",
+            ])
         #expect(object["id"] as? String == "5b1e7c1a-3f0d-4d8e-9a57-0c2b6f1d0a44")
         #expect(object["due_at"] as? String == "2026-03-08T07:30:00.000Z")
         #expect(object["contact_id"] is NSNull)
@@ -38,7 +40,8 @@ struct CallbackViewTests {
     }
 
     @Test func contactMergedDecodes() throws {
-        let json = #"{"specversion": "1.0", "id": "m1", "source": "/switchboard/contacts", "type": "switchboard.contact.merged", "time": "2026-03-01T12:00:00Z", "datacontenttype": "application/json", "data": {"id": "merge-1", "target_id": "c-1", "source_id": "c-2", "at": "2026-03-01T12:00:00Z", "undone_at": null}}"#
+        let json =
+            #"{"specversion": "1.0", "id": "m1", "source": "/switchboard/contacts", "type": "switchboard.contact.merged", "time": "2026-03-01T12:00:00Z", "datacontenttype": "application/json", "data": {"id": "merge-1", "target_id": "c-1", "source_id": "c-2", "at": "2026-03-01T12:00:00Z", "undone_at": null}}"#
         let event = try SwitchboardJSON.decoder().decode(CloudEvent<ContactMerged>.self, from: Data(json.utf8))
         #expect(event.data.sourceId == "c-2")
         #expect(event.data.targetId == "c-1")

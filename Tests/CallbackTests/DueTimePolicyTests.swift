@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Callback
 
 @Suite("Due time: due_at or local time, within the allowed window")

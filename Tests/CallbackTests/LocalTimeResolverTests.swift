@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Callback
 
 @Suite("Local date and time in an IANA zone → instant")
@@ -94,7 +95,9 @@ struct LocalTimeResolverTests {
         }
     }
 
-    @Test(arguments: ["2026-02-29", "2026-13-01", "2026-00-10", "2026-04-31", "20261120", "2026-1-20", "26-11-20", "+026-11-20", "2026/11/20", "tomorrow", ""])
+    @Test(arguments: [
+        "2026-02-29", "2026-13-01", "2026-00-10", "2026-04-31", "20261120", "2026-1-20", "26-11-20", "+026-11-20", "2026/11/20", "tomorrow", "",
+    ])
     func badDateNamesDate(date: String) {
         do {
             _ = try resolver.resolve(date: date, time: "10:00", timeZone: "UTC")

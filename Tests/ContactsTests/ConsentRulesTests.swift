@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Contacts
 
 @Suite("Consent state per organisation number")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Contacts
 
 @Suite("Email addresses: trimmed, domain lowercased, validated")
@@ -39,7 +40,8 @@ struct EmailNormalizerTests {
     @Test func refusesOverlongAddresses() {
         let local = String(repeating: "a", count: 65)
         #expect(throws: EmailNormalizer.Failure.badLocalPart) { try normalizer.normalize("\(local)@example.com") }
-        let domain = String(repeating: "b", count: 63) + "." + String(repeating: "c", count: 63) + "." + String(repeating: "d", count: 63)
+        let domain =
+            String(repeating: "b", count: 63) + "." + String(repeating: "c", count: 63) + "." + String(repeating: "d", count: 63)
             + "." + String(repeating: "e", count: 63) + ".com"
         #expect(throws: EmailNormalizer.Failure.tooLong) { try normalizer.normalize("kate@\(domain)") }
     }

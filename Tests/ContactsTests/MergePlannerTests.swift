@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Contacts
 
 @Suite("Merge and undo plans")
@@ -119,8 +120,9 @@ struct MergePlannerTests {
         audit.undoneAt = undoneAt
         let (phones, emails, calls) = owners(audit)
         #expect(throws: MergePlanner.UndoRefusal.alreadyUndone(undoneAt)) {
-            try planner.undo(audit, target: plan.target, source: plan.source, phoneOwners: phones, emailOwners: emails,
-                             interactionOwners: calls, at: undoneAt)
+            try planner.undo(
+                audit, target: plan.target, source: plan.source, phoneOwners: phones, emailOwners: emails,
+                interactionOwners: calls, at: undoneAt)
         }
     }
 
@@ -129,14 +131,16 @@ struct MergePlannerTests {
         var (phones, emails, calls) = owners(audit)
         phones["+14155550122"] = UUID()
         #expect(throws: MergePlanner.UndoRefusal.phoneMoved("+14155550122")) {
-            try planner.undo(audit, target: plan.target, source: plan.source, phoneOwners: phones, emailOwners: emails,
-                             interactionOwners: calls, at: undoneAt)
+            try planner.undo(
+                audit, target: plan.target, source: plan.source, phoneOwners: phones, emailOwners: emails,
+                interactionOwners: calls, at: undoneAt)
         }
         (phones, emails, calls) = owners(audit)
         emails.removeValue(forKey: "k.lewis@example.org")
         #expect(throws: MergePlanner.UndoRefusal.emailMoved("k.lewis@example.org")) {
-            try planner.undo(audit, target: plan.target, source: plan.source, phoneOwners: phones, emailOwners: emails,
-                             interactionOwners: calls, at: undoneAt)
+            try planner.undo(
+                audit, target: plan.target, source: plan.source, phoneOwners: phones, emailOwners: emails,
+                interactionOwners: calls, at: undoneAt)
         }
     }
 
@@ -147,12 +151,14 @@ struct MergePlannerTests {
         edited.firstName = "Katherine"
         edited.version += 1
         #expect(throws: MergePlanner.UndoRefusal.targetChanged) {
-            try planner.undo(audit, target: edited, source: plan.source, phoneOwners: phones, emailOwners: emails,
-                             interactionOwners: calls, at: undoneAt)
+            try planner.undo(
+                audit, target: edited, source: plan.source, phoneOwners: phones, emailOwners: emails,
+                interactionOwners: calls, at: undoneAt)
         }
         #expect(throws: MergePlanner.UndoRefusal.targetChanged) {
-            try planner.undo(audit, target: nil, source: plan.source, phoneOwners: phones, emailOwners: emails,
-                             interactionOwners: calls, at: undoneAt)
+            try planner.undo(
+                audit, target: nil, source: plan.source, phoneOwners: phones, emailOwners: emails,
+                interactionOwners: calls, at: undoneAt)
         }
     }
 
@@ -163,8 +169,9 @@ struct MergePlannerTests {
         erased.explicitDisplayName = nil
         erased.version += 1
         #expect(throws: MergePlanner.UndoRefusal.sourceChanged) {
-            try planner.undo(audit, target: plan.target, source: erased, phoneOwners: phones, emailOwners: emails,
-                             interactionOwners: calls, at: undoneAt)
+            try planner.undo(
+                audit, target: plan.target, source: erased, phoneOwners: phones, emailOwners: emails,
+                interactionOwners: calls, at: undoneAt)
         }
     }
 
@@ -174,8 +181,9 @@ struct MergePlannerTests {
         var calls = current
         calls[call2] = UUID()
         #expect(throws: MergePlanner.UndoRefusal.historyChanged(call2)) {
-            try planner.undo(audit, target: plan.target, source: plan.source, phoneOwners: phones, emailOwners: emails,
-                             interactionOwners: calls, at: undoneAt)
+            try planner.undo(
+                audit, target: plan.target, source: plan.source, phoneOwners: phones, emailOwners: emails,
+                interactionOwners: calls, at: undoneAt)
         }
     }
 

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Ingest
 import SwitchboardModels
+import Testing
+
+@testable import Ingest
 
 @Suite("Consent keywords")
 struct ConsentKeywordTests {
@@ -39,8 +40,11 @@ struct UserDataHeaderTests {
         #expect(UserDataHeader.concatenation([0x09, 0x04, 0x02, 0x0B, 0x84, 0x00, 0x03, 0x07, 0x02, 0x01]) == .init(ref: 7, total: 2, seq: 1))
     }
 
-    @Test(arguments: [[], [0x00], [0x05, 0x00, 0x03, 0x2A, 0x03], [0x05, 0x00, 0x03, 0x2A, 0x03, 0x04], [0x05, 0x00, 0x03, 0x2A, 0x00, 0x00],
-                      [0x04, 0x04, 0x02, 0x0B, 0x84]] as [[UInt8]])
+    @Test(
+        arguments: [
+            [], [0x00], [0x05, 0x00, 0x03, 0x2A, 0x03], [0x05, 0x00, 0x03, 0x2A, 0x03, 0x04], [0x05, 0x00, 0x03, 0x2A, 0x00, 0x00],
+            [0x04, 0x04, 0x02, 0x0B, 0x84],
+        ] as [[UInt8]])
     func malformedOrAbsent(udh: [UInt8]) {
         #expect(UserDataHeader.concatenation(udh) == nil)
     }
@@ -76,19 +80,20 @@ struct PartAssemblyTests {
 
 @Suite("Delivery status table")
 struct DeliveryStatusTableTests {
-    @Test(arguments: [
-        ("queue", "delivered", "delivered"), ("queue", "SENT", "sent"), ("queue", "bogus", nil),
-        ("twilio", "accepted", "queued"), ("twilio", "queued", "queued"), ("twilio", "sending", "sent"), ("twilio", "sent", "sent"),
-        ("twilio", "delivered", "delivered"), ("twilio", "read", "delivered"), ("twilio", "undelivered", "undelivered"),
-        ("twilio", "failed", "failed"), ("twilio", "canceled", "failed"), ("twilio", "received", nil),
-        ("vonage", "accepted", "sent"), ("vonage", "buffered", "sent"), ("vonage", "delivered", "delivered"),
-        ("vonage", "expired", "undelivered"), ("vonage", "failed", "failed"), ("vonage", "rejected", "failed"), ("vonage", "unknown", nil),
-        ("jasmin", "ESME_ROK", "sent"), ("jasmin", "ESME_RINVDSTADR", "failed"), ("jasmin", "DELIVRD", "delivered"),
-        ("jasmin", "UNDELIV", "undelivered"), ("jasmin", "EXPIRED", "undelivered"), ("jasmin", "REJECTD", "failed"),
-        ("jasmin", "ACCEPTD", "sent"), ("jasmin", "UNKNOWN", nil),
-        ("kannel", "1", "delivered"), ("kannel", "2", "undelivered"), ("kannel", "4", "queued"), ("kannel", "8", "sent"),
-        ("kannel", "16", "failed"), ("kannel", "9", "delivered"), ("kannel", "12", "sent"), ("kannel", "0", nil), ("kannel", "x", nil),
-    ] as [(String, String, String?)])
+    @Test(
+        arguments: [
+            ("queue", "delivered", "delivered"), ("queue", "SENT", "sent"), ("queue", "bogus", nil),
+            ("twilio", "accepted", "queued"), ("twilio", "queued", "queued"), ("twilio", "sending", "sent"), ("twilio", "sent", "sent"),
+            ("twilio", "delivered", "delivered"), ("twilio", "read", "delivered"), ("twilio", "undelivered", "undelivered"),
+            ("twilio", "failed", "failed"), ("twilio", "canceled", "failed"), ("twilio", "received", nil),
+            ("vonage", "accepted", "sent"), ("vonage", "buffered", "sent"), ("vonage", "delivered", "delivered"),
+            ("vonage", "expired", "undelivered"), ("vonage", "failed", "failed"), ("vonage", "rejected", "failed"), ("vonage", "unknown", nil),
+            ("jasmin", "ESME_ROK", "sent"), ("jasmin", "ESME_RINVDSTADR", "failed"), ("jasmin", "DELIVRD", "delivered"),
+            ("jasmin", "UNDELIV", "undelivered"), ("jasmin", "EXPIRED", "undelivered"), ("jasmin", "REJECTD", "failed"),
+            ("jasmin", "ACCEPTD", "sent"), ("jasmin", "UNKNOWN", nil),
+            ("kannel", "1", "delivered"), ("kannel", "2", "undelivered"), ("kannel", "4", "queued"), ("kannel", "8", "sent"),
+            ("kannel", "16", "failed"), ("kannel", "9", "delivered"), ("kannel", "12", "sent"), ("kannel", "0", nil), ("kannel", "x", nil),
+        ] as [(String, String, String?)])
     func maps(source: String, raw: String, expected: String?) {
         #expect(DeliveryStatusTable.status(raw, from: DeliveryStatusTable.Source(rawValue: source)!) == expected)
     }
@@ -112,8 +117,9 @@ struct DeliveryStatusTableTests {
 @Suite("Carrier payloads")
 struct CarrierPayloadTests {
     @Test func twilioInboundWithMedia() {
-        let fields = FormFields(encoded: "MessageSid=SM1&AccountSid=AC1&From=%2B14155550100&To=%2B14155550199&Body=Hi+there&NumMedia=1"
-            + "&MediaUrl0=https%3A%2F%2Fapi.twilio.com%2FMedia%2FME1&MediaContentType0=image%2Fjpeg&NumSegments=1&Unknown=x")
+        let fields = FormFields(
+            encoded: "MessageSid=SM1&AccountSid=AC1&From=%2B14155550100&To=%2B14155550199&Body=Hi+there&NumMedia=1"
+                + "&MediaUrl0=https%3A%2F%2Fapi.twilio.com%2FMedia%2FME1&MediaContentType0=image%2Fjpeg&NumSegments=1&Unknown=x")
         let message = CarrierPayloads.twilioInbound(fields, channel: "tw")
         #expect(message.id == "SM1" && message.channel == "tw" && message.from == "+14155550100" && message.to == "+14155550199")
         #expect(message.text == "Hi there")
@@ -137,7 +143,10 @@ struct CarrierPayloadTests {
     }
 
     @Test func vonageJSONValuesAreStrings() {
-        let fields = FormFields(json: Array(#"{"msisdn":"447700900001","to":"74000","messageId":"X","text":"hi","concat":true,"concat-ref":3,"concat-total":2,"concat-part":1}"#.utf8))
+        let fields = FormFields(
+            json: Array(
+                #"{"msisdn":"447700900001","to":"74000","messageId":"X","text":"hi","concat":true,"concat-ref":3,"concat-total":2,"concat-part":1}"#
+                    .utf8))
         let message = CarrierPayloads.vonageInbound(fields!, channel: "vn")
         #expect(message.to == "74000")
         #expect(message.part == .init(ref: 3, total: 2, seq: 1))
@@ -149,7 +158,9 @@ struct CarrierPayloadTests {
     }
 
     @Test func kannelUDHPartInUTF16() {
-        let fields = FormFields(encoded: "sender=%2B14155550100&receiver=%2B14155550199&text=%00H%00i&charset=UTF-16BE&coding=2&udh=%05%00%03%2A%03%01&ts=1795699394&id=k1")
+        let fields = FormFields(
+            encoded:
+                "sender=%2B14155550100&receiver=%2B14155550199&text=%00H%00i&charset=UTF-16BE&coding=2&udh=%05%00%03%2A%03%01&ts=1795699394&id=k1")
         let message = CarrierPayloads.kannelInbound(fields, body: nil, headers: [:], channel: "kn", digests: CryptoDigests())
         #expect(message.text == "Hi")
         #expect(message.part == .init(ref: 42, total: 3, seq: 1))
@@ -183,12 +194,14 @@ struct ChannelSettingsTests {
             _ = try ChannelRequest(carrier: "twilio", publicBaseUrl: "https://x").settings(name: "t", existing: nil, serviceRegion: "US", now: now)
         }
         #expect(throws: (any Error).self) {
-            _ = try ChannelRequest(carrier: "twilio", credentials: ["auth_token": "t"]).settings(name: "t", existing: nil, serviceRegion: "US", now: now)
+            _ = try ChannelRequest(carrier: "twilio", credentials: ["auth_token": "t"]).settings(
+                name: "t", existing: nil, serviceRegion: "US", now: now)
         }
     }
 
     @Test func credentialsAreKeptWhenAbsent() throws {
-        let first = try ChannelRequest(carrier: "vonage", credentials: ["signature_secret": "s"]).settings(name: "v", existing: nil, serviceRegion: "US", now: now)
+        let first = try ChannelRequest(carrier: "vonage", credentials: ["signature_secret": "s"]).settings(
+            name: "v", existing: nil, serviceRegion: "US", now: now)
         let second = try ChannelRequest(carrier: "vonage", defaultRegion: "gb").settings(name: "v", existing: first, serviceRegion: "US", now: now)
         #expect(second.credentials == ["signature_secret": "s"] && second.defaultRegion == "GB")
     }
@@ -198,7 +211,8 @@ struct ChannelSettingsTests {
         #expect(throws: (any Error).self) {
             _ = try ChannelRequest(carrier: carrier).settings(name: "c", existing: nil, serviceRegion: "US", now: now)
         }
-        let secured = try ChannelRequest(carrier: carrier, credentials: [credential: "s"]).settings(name: "c", existing: nil, serviceRegion: "US", now: now)
+        let secured = try ChannelRequest(carrier: carrier, credentials: [credential: "s"]).settings(
+            name: "c", existing: nil, serviceRegion: "US", now: now)
         #expect(!secured.lacksWebhookCredential && !secured.webhooksRefused)
         let open = try ChannelRequest(carrier: carrier, allowUnauthenticatedWebhooks: true)
             .settings(name: "c", existing: nil, serviceRegion: "US", now: now)
@@ -207,7 +221,8 @@ struct ChannelSettingsTests {
         let kept = try ChannelRequest(carrier: carrier, defaultRegion: "GB").settings(name: "c", existing: open, serviceRegion: "US", now: now)
         #expect(kept.allowUnauthenticatedWebhooks)
         #expect(throws: (any Error).self) {
-            _ = try ChannelRequest(carrier: carrier, allowUnauthenticatedWebhooks: false).settings(name: "c", existing: open, serviceRegion: "US", now: now)
+            _ = try ChannelRequest(carrier: carrier, allowUnauthenticatedWebhooks: false).settings(
+                name: "c", existing: open, serviceRegion: "US", now: now)
         }
     }
 
@@ -216,14 +231,18 @@ struct ChannelSettingsTests {
             name: "old", carrier: .kannel, defaultRegion: "US", publicBaseURL: nil, credentials: [:], createdAt: now, updatedAt: now
         )
         #expect(legacy.webhooksRefused)
-        let amqp = ChannelSettings(name: "q", carrier: .amqp, defaultRegion: "US", publicBaseURL: nil, credentials: [:], createdAt: now, updatedAt: now)
+        let amqp = ChannelSettings(
+            name: "q", carrier: .amqp, defaultRegion: "US", publicBaseURL: nil, credentials: [:], createdAt: now, updatedAt: now)
         #expect(!amqp.lacksWebhookCredential && !amqp.webhooksRefused)
     }
 
-    @Test(arguments: [("bogus", nil, nil), ("kannel", "ZZ", nil), ("kannel", nil, "ftp://x"), ("kannel", nil, "https://x/?a=1")] as [(String, String?, String?)])
+    @Test(
+        arguments: [("bogus", nil, nil), ("kannel", "ZZ", nil), ("kannel", nil, "ftp://x"), ("kannel", nil, "https://x/?a=1")]
+            as [(String, String?, String?)])
     func rejects(carrier: String, region: String?, url: String?) {
         #expect(throws: (any Error).self) {
-            _ = try ChannelRequest(carrier: carrier, defaultRegion: region, publicBaseUrl: url).settings(name: "c", existing: nil, serviceRegion: "US", now: now)
+            _ = try ChannelRequest(carrier: carrier, defaultRegion: region, publicBaseUrl: url).settings(
+                name: "c", existing: nil, serviceRegion: "US", now: now)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Ingest
 
 @Suite("Twilio and Vonage webhook signatures")
@@ -69,7 +70,8 @@ struct CarrierSignatureTests {
 
     @Test func jsonBodyMutationsAreRejected() {
         #expect(!twilio.isValid(header: jsonSignature, url: jsonURL, body: .raw(jsonBody + Array(" ".utf8)), authToken: token), "body changed")
-        #expect(!twilio.isValid(header: jsonSignature, url: "https://mycompany.com/myapp.php", body: .raw(jsonBody), authToken: token), "no bodySHA256")
+        #expect(
+            !twilio.isValid(header: jsonSignature, url: "https://mycompany.com/myapp.php", body: .raw(jsonBody), authToken: token), "no bodySHA256")
         #expect(!twilio.isValid(header: jsonSignature, url: jsonURL + "&x=1", body: .raw(jsonBody), authToken: token), "URL changed")
         #expect(!twilio.isValid(header: jsonSignature, url: jsonURL, body: .raw(jsonBody), authToken: "1234"), "wrong token")
     }

@@ -1,7 +1,8 @@
 import Foundation
-@testable import Ingest
 import SwitchboardServiceKit
 import Testing
+
+@testable import Ingest
 
 @Suite("Channel credentials sealed at rest")
 struct CredentialsCipherTests {
@@ -31,9 +32,11 @@ struct CredentialsCipherTests {
     }
 
     @Test func aKeyThatIsNot32BytesOfBase64IsAConfigurationError() {
-        #expect(throws: ConfigurationError.invalid(
-            variable: "SWITCHBOARD_CREDENTIALS_KEY", reason: "must be 32 bytes encoded as base64 (openssl rand -base64 32)"
-        )) { try CredentialsCipher(base64Key: Data(repeating: 1, count: 16).base64EncodedString()) }
+        #expect(
+            throws: ConfigurationError.invalid(
+                variable: "SWITCHBOARD_CREDENTIALS_KEY", reason: "must be 32 bytes encoded as base64 (openssl rand -base64 32)"
+            )
+        ) { try CredentialsCipher(base64Key: Data(repeating: 1, count: 16).base64EncodedString()) }
         #expect(throws: ConfigurationError.self) { try CredentialsCipher(base64Key: "not base64!") }
     }
 }

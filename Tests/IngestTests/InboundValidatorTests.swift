@@ -1,8 +1,9 @@
 import Foundation
-import Testing
-@testable import Ingest
 import SwitchboardDatabase
 import SwitchboardModels
+import Testing
+
+@testable import Ingest
 
 @Suite("Inbound message validation")
 struct InboundValidatorTests {
@@ -31,8 +32,11 @@ struct InboundValidatorTests {
             (message(id: "SM\u{0}1"), "id"),
             (message(from: "+1415555\u{0}0100"), "from"),
             (message(channel: "main\u{0}"), "channel"),
-            (message(media: [InboundMessage.Media(url: "https://example.net/a.jpg", data: nil, contentType: "image/jpeg", filename: "a\u{0}.jpg")]),
-             "media[0].filename"),
+            (
+                message(media: [InboundMessage.Media(url: "https://example.net/a.jpg", data: nil, contentType: "image/jpeg", filename: "a\u{0}.jpg")]
+                ),
+                "media[0].filename"
+            ),
         ]
         for (input, field) in cases {
             #expect(throws: InvalidMessage("\(field) contains a NUL character (U+0000)")) { try validator.validate(input, now: now) }
@@ -71,20 +75,21 @@ struct InboundValidatorTests {
         ("partRef", "part.ref must be 0-65535"),
     ])
     func rejectsWithReadableReason(field: String, reason: String) {
-        let bad: InboundMessage = switch field {
-        case "id": message(id: nil)
-        case "from": message(from: nil)
-        case "to": message(to: "")
-        case "text": message(text: "")
-        case "badFrom": message(from: "call me maybe")
-        case "badChannel": message(channel: "no spaces allowed")
-        case "badTime": message(receivedAt: "yesterday")
-        case "badMedia": message(media: [.init(url: "https://x.example/a", data: "AAAA")])
-        case "ftpMedia": message(media: [.init(url: "ftp://x.example/a")])
-        case "partTotal": message(part: .init(ref: 1, total: 0, seq: 1))
-        case "partRef": message(part: .init(ref: 70_000, total: 2, seq: 1))
-        default: message(part: .init(ref: 1, total: 2, seq: 3))
-        }
+        let bad: InboundMessage =
+            switch field {
+            case "id": message(id: nil)
+            case "from": message(from: nil)
+            case "to": message(to: "")
+            case "text": message(text: "")
+            case "badFrom": message(from: "call me maybe")
+            case "badChannel": message(channel: "no spaces allowed")
+            case "badTime": message(receivedAt: "yesterday")
+            case "badMedia": message(media: [.init(url: "https://x.example/a", data: "AAAA")])
+            case "ftpMedia": message(media: [.init(url: "ftp://x.example/a")])
+            case "partTotal": message(part: .init(ref: 1, total: 0, seq: 1))
+            case "partRef": message(part: .init(ref: 70_000, total: 2, seq: 1))
+            default: message(part: .init(ref: 1, total: 2, seq: 3))
+            }
         do {
             _ = try validator.validate(bad, now: now)
             Issue.record("expected \(field) to be rejected")

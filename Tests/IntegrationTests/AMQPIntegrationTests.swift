@@ -11,17 +11,23 @@ struct AMQPIntegrationTests {
         let queue = TestEnvironment.unique("queue")
         let deadExchange = TestEnvironment.unique("dead")
         let deadQueue = TestEnvironment.unique("dead-letters")
-        return (AMQPTopology(
-            exchanges: [.init(name: exchange, kind: .direct), .init(name: deadExchange, kind: .topic)],
-            queues: [
-                .init(name: queue, arguments: [
-                    "x-queue-type": .string("quorum"), "x-dead-letter-exchange": .string(deadExchange),
-                    "x-delivery-limit": .int(Int64(deliveryLimit)), "x-expires": .int(300_000),
-                ]),
-                .init(name: deadQueue, arguments: ["x-queue-type": .string("quorum"), "x-expires": .int(300_000)]),
-            ],
-            bindings: [.init(queue: queue, exchange: exchange, routingKey: "key"), .init(queue: deadQueue, exchange: deadExchange, routingKey: "#")]
-        ), exchange, queue, deadQueue)
+        return (
+            AMQPTopology(
+                exchanges: [.init(name: exchange, kind: .direct), .init(name: deadExchange, kind: .topic)],
+                queues: [
+                    .init(
+                        name: queue,
+                        arguments: [
+                            "x-queue-type": .string("quorum"), "x-dead-letter-exchange": .string(deadExchange),
+                            "x-delivery-limit": .int(Int64(deliveryLimit)), "x-expires": .int(300_000),
+                        ]),
+                    .init(name: deadQueue, arguments: ["x-queue-type": .string("quorum"), "x-expires": .int(300_000)]),
+                ],
+                bindings: [
+                    .init(queue: queue, exchange: exchange, routingKey: "key"), .init(queue: deadQueue, exchange: deadExchange, routingKey: "#"),
+                ]
+            ), exchange, queue, deadQueue
+        )
     }
 
     @Test func confirmedPublishIsDeliveredWithProperties() async throws {
@@ -46,7 +52,10 @@ struct AMQPIntegrationTests {
                 try await connection.publish(.test(exchange: "test.no-such-exchange", routingKey: "key", text: "x"))
                 Issue.record("publishing to a missing exchange must fail")
             } catch let error as AMQPError {
-                guard case .channelClosed(let code, _) = error else { Issue.record("unexpected \(error)"); return }
+                guard case .channelClosed(let code, _) = error else {
+                    Issue.record("unexpected \(error)")
+                    return
+                }
                 #expect(code == 404)
             }
             // The publish channel was reopened: the next publish is confirmed.
@@ -61,7 +70,10 @@ struct AMQPIntegrationTests {
                 try await connection.publish(.test(exchange: exchange, routingKey: "nobody-bound", text: "x"))
                 Issue.record("an unroutable mandatory publish must fail")
             } catch let error as AMQPError {
-                guard case .unroutable(let code, _) = error else { Issue.record("unexpected \(error)"); return }
+                guard case .unroutable(let code, _) = error else {
+                    Issue.record("unexpected \(error)")
+                    return
+                }
                 #expect(code == 312)
             }
             // Not mandatory: accepted and dropped by the broker.
@@ -115,7 +127,10 @@ struct AMQPIntegrationTests {
             for _ in 0..<5 {
                 guard let delivery = await TestEnvironment.next(&deliveries, timeout: .seconds(10)) else { break }
                 connection.ack(delivery)
-                if delivery.properties.messageID == "m-after" { after = delivery; break }
+                if delivery.properties.messageID == "m-after" {
+                    after = delivery
+                    break
+                }
             }
             #expect(after != nil, "the consumer was re-attached after recovery")
         }

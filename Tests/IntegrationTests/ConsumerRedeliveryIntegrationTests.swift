@@ -17,10 +17,12 @@ struct ConsumerRedeliveryIntegrationTests {
         let topology = AMQPTopology(
             exchanges: [.init(name: exchange, kind: .direct), .init(name: deadExchange, kind: .fanout)],
             queues: [
-                .init(name: queue, arguments: [
-                    "x-queue-type": .string("quorum"), "x-dead-letter-exchange": .string(deadExchange),
-                    "x-delivery-limit": .int(Int64(deliveryLimit)), "x-expires": .int(300_000),
-                ]),
+                .init(
+                    name: queue,
+                    arguments: [
+                        "x-queue-type": .string("quorum"), "x-dead-letter-exchange": .string(deadExchange),
+                        "x-delivery-limit": .int(Int64(deliveryLimit)), "x-expires": .int(300_000),
+                    ]),
                 .init(name: dead, arguments: ["x-queue-type": .string("quorum"), "x-expires": .int(300_000)]),
             ],
             bindings: [.init(queue: queue, exchange: exchange, routingKey: "key"), .init(queue: dead, exchange: deadExchange, routingKey: "")]
@@ -43,10 +45,12 @@ struct ConsumerRedeliveryIntegrationTests {
                 orderingKey: { $0.properties.correlationID }
             ) { delivery in
                 let text = String(decoding: delivery.body, as: UTF8.self)
-                let fail = text == "1" && failedOnce.withLockedValue { failed in
-                    defer { failed = true }
-                    return !failed
-                }
+                let fail =
+                    text == "1"
+                    && failedOnce.withLockedValue { failed in
+                        defer { failed = true }
+                        return !failed
+                    }
                 if fail { return .retry(reason: "failing message 1 once for the test") }
                 seen.withLockedValue { $0.append(text) }
                 return .ack

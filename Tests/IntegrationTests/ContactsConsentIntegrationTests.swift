@@ -1,8 +1,9 @@
-@testable import Contacts
 import Foundation
 import PostgresNIO
 import SwitchboardDatabase
 import Testing
+
+@testable import Contacts
 
 /// Consent is set by the keyword's own time: two keywords of one pair applied
 /// concurrently (replicas, a redelivery) must leave the newer one's state, whichever

@@ -1,4 +1,3 @@
-@testable import Contacts
 import Foundation
 import Logging
 import PostgresNIO
@@ -6,6 +5,8 @@ import SwitchboardDatabase
 import SwitchboardModels
 import SwitchboardServiceKit
 import Testing
+
+@testable import Contacts
 
 /// A new interaction from a number and a contact gaining that number are applied by
 /// concurrent transactions (`contacts.events` and an HTTP request). Whichever commits
@@ -26,10 +27,11 @@ struct ContactsPhoneRaceIntegrationTests {
             let interactionID = UUID()
             let supervisor = Identity(agentID: "sup", name: "Sup", roles: [.supervisor], permissions: [])
             let created: @Sendable (PostgresConnection) async throws -> Void = { connection in
-                try await commands.interactionCreated(InteractionCreated(
-                    interactionId: interactionID.uuidString.lowercased(), mode: "session", media: "sms", from: phone,
-                    to: "+15550000002", queue: "sms", origin: "Inbound SMS Session Mode", createdAt: Date()
-                ), traceparent: nil, on: connection)
+                try await commands.interactionCreated(
+                    InteractionCreated(
+                        interactionId: interactionID.uuidString.lowercased(), mode: "session", media: "sms", from: phone,
+                        to: "+15550000002", queue: "sms", origin: "Inbound SMS Session Mode", createdAt: Date()
+                    ), traceparent: nil, on: connection)
             }
             let contact = ContactDraft(firstName: "Ada", lastName: "Race", displayName: nil, phones: [phone], emails: [], attributes: [:])
             let contactCreated: @Sendable (PostgresConnection) async throws -> Void = { connection in
@@ -40,7 +42,8 @@ struct ContactsPhoneRaceIntegrationTests {
             } else {
                 try await TestEnvironment.interleave(client, first: contactCreated, second: created)
             }
-            let rows = try await client.query("""
+            let rows = try await client.query(
+                """
                 SELECT i.contact_id = p.contact_id FROM contacts.interactions i, contacts.phones p
                 WHERE i.id = \(interactionID) AND p.number = \(phone)
                 """, logger: logger)
@@ -85,7 +88,8 @@ struct ContactsPhoneRaceIntegrationTests {
                     break
                 }
                 try await Task.sleep(for: .milliseconds(300))
-                let rows = try await client.query("""
+                let rows = try await client.query(
+                    """
                     SELECT count(*) FILTER (WHERE granted), count(*) FILTER (WHERE NOT granted) FROM pg_locks
                     WHERE locktype = 'advisory' AND objsubid = 2 AND pid = \(pid)
                     """, logger: logger)

@@ -14,28 +14,33 @@ struct DatabaseIntegrationTests {
     /// (schema names here are letters and underscores), so runs never collide.
     static func schemaName() -> String {
         let letters = Array("ghijklmnop")
-        return "it_" + UUID().uuidString.lowercased().compactMap { character -> Character? in
-            if character == "-" { return nil }
-            if let digit = character.wholeNumberValue { return letters[digit] }
-            return character
-        }.map(String.init).joined()
+        return "it_"
+            + UUID().uuidString.lowercased().compactMap { character -> Character? in
+                if character == "-" { return nil }
+                if let digit = character.wholeNumberValue { return letters[digit] }
+                return character
+            }.map(String.init).joined()
     }
 
     static let effects = Migration(version: 2, name: "effects", statements: [])
 
     func migrate(_ schema: String, client: PostgresClient) async throws {
-        let runner = MigrationRunner(schema: schema, migrations: Migration.messagingMigrations(schema: schema) + [
-            Migration(version: 2, name: "effects", statements: ["CREATE TABLE \(schema).effects (id serial PRIMARY KEY, note text)"]),
-        ])
+        let runner = MigrationRunner(
+            schema: schema,
+            migrations: Migration.messagingMigrations(schema: schema) + [
+                Migration(version: 2, name: "effects", statements: ["CREATE TABLE \(schema).effects (id serial PRIMARY KEY, note text)"])
+            ])
         try await runner.run(on: client, logger: TestEnvironment.logger)
     }
 
     @Test func concurrentMigrationRunsApplyOnce() async throws {
         try await TestEnvironment.withPostgres { client in
             let schema = Self.schemaName()
-            let runner = MigrationRunner(schema: schema, migrations: Migration.messagingMigrations(schema: schema) + [
-                Migration(version: 2, name: "effects", statements: ["CREATE TABLE \(schema).effects (id serial PRIMARY KEY, note text)"]),
-            ])
+            let runner = MigrationRunner(
+                schema: schema,
+                migrations: Migration.messagingMigrations(schema: schema) + [
+                    Migration(version: 2, name: "effects", statements: ["CREATE TABLE \(schema).effects (id serial PRIMARY KEY, note text)"])
+                ])
             let applied = try await withThrowingTaskGroup(of: [Int].self) { group in
                 for _ in 0..<3 { group.addTask { try await runner.run(on: client, logger: TestEnvironment.logger) } }
                 var all: [Int] = []
@@ -51,7 +56,8 @@ struct DatabaseIntegrationTests {
         try await TestEnvironment.withPostgres { client in
             let schema = Self.schemaName()
             try await migrate(schema, client: client)
-            let handler = TransactionalHandler(client: client, inbox: Inbox(schema: schema), outbox: Outbox(schema: schema), consumer: "test", logger: TestEnvironment.logger)
+            let handler = TransactionalHandler(
+                client: client, inbox: Inbox(schema: schema), outbox: Outbox(schema: schema), consumer: "test", logger: TestEnvironment.logger)
             let delivery = try await Self.fakeDelivery(messageID: "m-dup")
             for _ in 0..<3 {
                 let result = await handler.handle(delivery) { connection in
@@ -67,7 +73,10 @@ struct DatabaseIntegrationTests {
                 try await connection.query("INSERT INTO \(unescaped: schema).effects (note) VALUES ('y')", logger: TestEnvironment.logger)
                 throw TestFailure("transient")
             }
-            guard case .retry = failed else { Issue.record("expected retry, got \(failed)"); return }
+            guard case .retry = failed else {
+                Issue.record("expected retry, got \(failed)")
+                return
+            }
             let retried = await handler.handle(failing) { connection in
                 try await connection.query("INSERT INTO \(unescaped: schema).effects (note) VALUES ('y')", logger: TestEnvironment.logger)
             }
@@ -97,7 +106,8 @@ struct DatabaseIntegrationTests {
             try await migrate(schema, client: client)
             try await TestEnvironment.withConnection(topology: topology, name: "outbox-test") { connection in
                 let outbox = Outbox(schema: schema)
-                let relay = OutboxRelay(client: client, outbox: outbox, publisher: connection, service: "test", logger: TestEnvironment.logger, safetyTick: .seconds(60))
+                let relay = OutboxRelay(
+                    client: client, outbox: outbox, publisher: connection, service: "test", logger: TestEnvironment.logger, safetyTick: .seconds(60))
                 let relayTask = Task { try await relay.run() }
                 defer { relayTask.cancel() }
                 var deliveries = connection.consume(queue: queue, prefetch: 10).makeAsyncIterator()
@@ -106,14 +116,16 @@ struct DatabaseIntegrationTests {
                 // Rolled back: nothing is ever published.
                 let rolledBackID = UUID().uuidString
                 _ = try? await outbox.transaction(on: client, logger: TestEnvironment.logger) { connection in
-                    try await outbox.enqueue([try Self.event(id: rolledBackID, marker: marker, exchange: exchange)], on: connection, logger: TestEnvironment.logger)
+                    try await outbox.enqueue(
+                        [try Self.event(id: rolledBackID, marker: marker, exchange: exchange)], on: connection, logger: TestEnvironment.logger)
                     throw TestFailure("roll back")
                 }
                 // Committed: published once, promptly (the commit wakes the relay, not the 60 s tick).
                 let committedID = UUID().uuidString
                 let started = ContinuousClock.now
                 try await outbox.transaction(on: client, logger: TestEnvironment.logger) { connection in
-                    try await outbox.enqueue([try Self.event(id: committedID, marker: marker, exchange: exchange)], on: connection, logger: TestEnvironment.logger)
+                    try await outbox.enqueue(
+                        [try Self.event(id: committedID, marker: marker, exchange: exchange)], on: connection, logger: TestEnvironment.logger)
                 }
                 let delivery = try #require(await TestEnvironment.next(&deliveries, timeout: .seconds(5)))
                 #expect(delivery.properties.messageID == committedID)
@@ -129,7 +141,8 @@ struct DatabaseIntegrationTests {
                 let foreignID = UUID().uuidString
                 let foreignStart = ContinuousClock.now
                 try await client.withTransaction(logger: TestEnvironment.logger) { connection in
-                    try await Outbox(schema: schema).enqueue([try Self.event(id: foreignID, marker: marker, exchange: exchange)], on: connection, logger: TestEnvironment.logger)
+                    try await Outbox(schema: schema).enqueue(
+                        [try Self.event(id: foreignID, marker: marker, exchange: exchange)], on: connection, logger: TestEnvironment.logger)
                     try await connection.query(PostgresQuery(unsafeSQL: "NOTIFY \(outbox.notifyChannel)"), logger: TestEnvironment.logger)
                 }
                 let foreign = try #require(await TestEnvironment.next(&deliveries, timeout: .seconds(5)))
@@ -152,7 +165,8 @@ struct DatabaseIntegrationTests {
         try await TestEnvironment.withPostgres { client in
             let schema = Self.schemaName()
             try await migrate(schema, client: client)
-            let handler = TransactionalHandler(client: client, inbox: Inbox(schema: schema), outbox: Outbox(schema: schema), consumer: "test", logger: TestEnvironment.logger)
+            let handler = TransactionalHandler(
+                client: client, inbox: Inbox(schema: schema), outbox: Outbox(schema: schema), consumer: "test", logger: TestEnvironment.logger)
             let batch = [try await Self.fakeDelivery(messageID: "p-1"), try await Self.fakeDelivery(messageID: "p-2")]
             let insert: @Sendable (String, PostgresConnection) async throws -> Void = { note, connection in
                 try await connection.query("INSERT INTO \(unescaped: schema).effects (note) VALUES (\(note))", logger: TestEnvironment.logger)
@@ -161,7 +175,8 @@ struct DatabaseIntegrationTests {
                 try await insert(delivery.properties.messageID ?? "?", connection)
             }
             #expect(results == [.ack, .ack])
-            let single = await handler.handle(batch: [try await Self.fakeDelivery(messageID: "p-3")], prologue: { try await insert("prologue", $0) }) {
+            let single = await handler.handle(batch: [try await Self.fakeDelivery(messageID: "p-3")], prologue: { try await insert("prologue", $0) })
+            {
                 delivery, connection in try await insert(delivery.properties.messageID ?? "?", connection)
             }
             #expect(single == [.ack])
@@ -205,7 +220,8 @@ struct DatabaseIntegrationTests {
     static func event(id: String, marker: String, exchange: String = SwitchboardTopology.eventsExchange) throws -> OutboxMessage {
         var message = try OutboxMessage.event(
             .interactionMessageAppended, service: "test", subject: "interaction-1", traceparent: TraceContext.newTraceparent(),
-            data: InteractionMessageAppended(interactionId: "interaction-1", seq: 1, kind: "message", direction: "inbound", messageId: marker, at: Date()),
+            data: InteractionMessageAppended(
+                interactionId: "interaction-1", seq: 1, kind: "message", direction: "inbound", messageId: marker, at: Date()),
             id: id
         )
         message.exchange = exchange

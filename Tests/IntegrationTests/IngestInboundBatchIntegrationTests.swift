@@ -1,10 +1,11 @@
 import Foundation
-@testable import Ingest
 import Logging
 import PostgresNIO
 import SwitchboardDatabase
 import SwitchboardModels
 import Testing
+
+@testable import Ingest
 
 /// Ingest records a consumer batch in a fixed number of statements; it must store and emit
 /// what recording the messages one by one would: sequence numbers in batch order, one row
@@ -34,7 +35,8 @@ struct IngestInboundBatchIntegrationTests {
 
     /// `message.received` events in the outbox for messages to `organisation`, in outbox order.
     func received(to organisation: String, _ client: PostgresClient) async throws -> [MessageReceived] {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT convert_from(body, 'UTF8') FROM ingest.outbox
             WHERE message_type = 'message.received' AND convert_from(body, 'UTF8') LIKE \("%\(organisation)%")
             ORDER BY id
@@ -55,7 +57,8 @@ struct IngestInboundBatchIntegrationTests {
             let id = { (name: String) in "\(run)-\(name)" }
             // Accepted before the batch: its redelivery in the batch is a duplicate.
             _ = try await client.withTransaction(logger: logger) {
-                try await acceptor.record(message(id("earlier"), from: alice, to: organisation, text: "earlier"), source: "amqp", traceparent: nil, on: $0)
+                try await acceptor.record(
+                    message(id("earlier"), from: alice, to: organisation, text: "earlier"), source: "amqp", traceparent: nil, on: $0)
             }
             let batch = [
                 message(id("a1"), from: alice, to: organisation, text: "one"),

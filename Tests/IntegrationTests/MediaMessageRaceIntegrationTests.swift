@@ -1,10 +1,11 @@
 import Foundation
 import Logging
-@testable import Media
 import PostgresNIO
 import SwitchboardDatabase
 import SwitchboardModels
 import Testing
+
+@testable import Media
 
 /// A stored item learns its interaction from `interaction.message.appended`; the two are
 /// applied by concurrent transactions (`media.commands` and `media.events`). Whichever
@@ -26,7 +27,8 @@ struct MediaMessageRaceIntegrationTests {
     @Test(arguments: [true, false])
     func theItemAlwaysLearnsItsInteraction(storedFirst: Bool) async throws {
         try await TestEnvironment.withPostgres { client in
-            try await MigrationRunner(schema: "media", migrations: Migration.messagingMigrations(schema: "media") + MediaMigrations.all).run(on: client, logger: logger)
+            try await MigrationRunner(schema: "media", migrations: Migration.messagingMigrations(schema: "media") + MediaMigrations.all).run(
+                on: client, logger: logger)
             let messageID = UUID().uuidString.lowercased()
             let interactionID = UUID()
             let commands = self.commands
@@ -38,10 +40,11 @@ struct MediaMessageRaceIntegrationTests {
                 _ = try await commands.stored(blob, for: MediaFetch(messageId: messageID, index: 0), traceparent: nil, on: connection)
             }
             let map: @Sendable (PostgresConnection) async throws -> Void = { connection in
-                try await commands.messageAppended(InteractionMessageAppended(
-                    interactionId: interactionID.uuidString.lowercased(), seq: 1, kind: "message", direction: "inbound",
-                    messageId: messageID, at: Date(), mediaCount: 1
-                ), on: connection)
+                try await commands.messageAppended(
+                    InteractionMessageAppended(
+                        interactionId: interactionID.uuidString.lowercased(), seq: 1, kind: "message", direction: "inbound",
+                        messageId: messageID, at: Date(), mediaCount: 1
+                    ), on: connection)
             }
             if storedFirst {
                 try await TestEnvironment.interleave(client, first: store, second: map)

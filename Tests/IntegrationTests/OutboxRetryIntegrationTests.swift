@@ -28,7 +28,8 @@ struct OutboxRetryIntegrationTests {
         )
         try await TestEnvironment.withPostgres { client in
             let schema = DatabaseIntegrationTests.schemaName()
-            try await MigrationRunner(schema: schema, migrations: Migration.messagingMigrations(schema: schema)).run(on: client, logger: TestEnvironment.logger)
+            try await MigrationRunner(schema: schema, migrations: Migration.messagingMigrations(schema: schema)).run(
+                on: client, logger: TestEnvironment.logger)
             try await TestEnvironment.withConnection(topology: topology, name: "outbox-retry-test") { connection in
                 let outbox = Outbox(schema: schema)
                 let relay = OutboxRelay(
@@ -37,11 +38,12 @@ struct OutboxRetryIntegrationTests {
                 )
                 var deliveries = connection.consume(queue: queue, prefetch: 10).makeAsyncIterator()
                 try await outbox.transaction(on: client, logger: TestEnvironment.logger) { connection in
-                    try await outbox.enqueue([
-                        message("a1", correlation: "a", exchange: exchange, routingKey: "nowhere"),
-                        message("a2", correlation: "a", exchange: exchange, routingKey: "ok.a2"),
-                        message("b1", correlation: "b", exchange: exchange, routingKey: "ok.b1"),
-                    ], on: connection, logger: TestEnvironment.logger)
+                    try await outbox.enqueue(
+                        [
+                            message("a1", correlation: "a", exchange: exchange, routingKey: "nowhere"),
+                            message("a2", correlation: "a", exchange: exchange, routingKey: "ok.a2"),
+                            message("b1", correlation: "b", exchange: exchange, routingKey: "ok.b1"),
+                        ], on: connection, logger: TestEnvironment.logger)
                 }
                 let relayTask = Task { try await relay.run() }
                 defer { relayTask.cancel() }
@@ -74,12 +76,15 @@ struct OutboxRetryIntegrationTests {
     @Test func theJanitorForgetsOnlyInboxRowsOlderThanTheRetention() async throws {
         try await TestEnvironment.withPostgres { client in
             let schema = DatabaseIntegrationTests.schemaName()
-            try await MigrationRunner(schema: schema, migrations: Migration.messagingMigrations(schema: schema)).run(on: client, logger: TestEnvironment.logger)
-            try await client.query(PostgresQuery(unsafeSQL: """
-                INSERT INTO \(schema).inbox (consumer, message_id, received_at)
-                SELECT 'c', 'old-' || n, now() - interval '200 hours' FROM generate_series(1, 25) AS n
-                UNION ALL SELECT 'c', 'recent-' || n, now() - interval '1 hour' FROM generate_series(1, 5) AS n
-                """), logger: TestEnvironment.logger)
+            try await MigrationRunner(schema: schema, migrations: Migration.messagingMigrations(schema: schema)).run(
+                on: client, logger: TestEnvironment.logger)
+            try await client.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        INSERT INTO \(schema).inbox (consumer, message_id, received_at)
+                        SELECT 'c', 'old-' || n, now() - interval '200 hours' FROM generate_series(1, 25) AS n
+                        UNION ALL SELECT 'c', 'recent-' || n, now() - interval '1 hour' FROM generate_series(1, 5) AS n
+                        """), logger: TestEnvironment.logger)
             let janitor = MessagingJanitor(client: client, schema: schema, inboxRetentionHours: 168, chunk: 10, logger: TestEnvironment.logger)
             #expect(try await janitor.purgeInbox() == 25)
             #expect(try await count("SELECT count(*) FROM \(schema).inbox WHERE message_id LIKE 'recent-%'", client) == 5)

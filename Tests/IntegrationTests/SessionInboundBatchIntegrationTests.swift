@@ -1,10 +1,11 @@
 import Foundation
 import Logging
 import PostgresNIO
-@testable import Session
 import SwitchboardDatabase
 import SwitchboardModels
 import Testing
+
+@testable import Session
 
 /// The set-based path of inbound SMS must write what placing the messages one by one
 /// writes: the same interactions, transcript numbering, activity and events, in order.
@@ -41,7 +42,8 @@ struct SessionInboundBatchIntegrationTests {
     }
 
     func placed(from customers: [String], _ client: PostgresClient) async throws -> [UUID: Placed] {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT i.id, i.mode, i.last_activity_at, i.timeout_at, t.message_id, t.seq
             FROM session.interactions i JOIN session.transcript t ON t.interaction_id = i.id
             WHERE i.from_number = ANY(\(customers)) ORDER BY i.id, t.seq
@@ -58,7 +60,8 @@ struct SessionInboundBatchIntegrationTests {
 
     @Test func aBatchWritesWhatPlacingOneByOneWrites() async throws {
         try await TestEnvironment.withPostgres { client in
-            try await MigrationRunner(schema: "session", migrations: Migration.messagingMigrations(schema: "session") + SessionMigrations.all).run(on: client, logger: logger)
+            try await MigrationRunner(schema: "session", migrations: Migration.messagingMigrations(schema: "session") + SessionMigrations.all).run(
+                on: client, logger: logger)
             let commands = commands()
             let (organisation, pageNumber, alice, bob) = (Self.number(), Self.number(), Self.number(), Self.number())
             try await PostgresSettingsStore(schema: "session").save(
@@ -101,7 +104,8 @@ struct SessionInboundBatchIntegrationTests {
 
             // Events in the batch's order: a new interaction's `created` before its first entry.
             let ids = [aliceSession.0, bobSession.0] + pages.compactMap { $0?.0 }
-            let rows = try await client.query("""
+            let rows = try await client.query(
+                """
                 SELECT message_type, convert_from(body, 'UTF8') FROM session.outbox
                 WHERE convert_from(body, 'UTF8') LIKE ANY(\(ids.map { "%\($0.uuidString.lowercased())%" }))
                 ORDER BY id
@@ -114,11 +118,12 @@ struct SessionInboundBatchIntegrationTests {
                 events.append("\(type) \(interaction)" + (data?["seq"].map { " \($0)" } ?? ""))
             }
             let appended = "interaction.message.appended"
-            #expect(events == [
-                "interaction.created 0", "\(appended) 0 1", "\(appended) 0 2",
-                "\(appended) 0 3", "interaction.created 1", "\(appended) 1 1", "\(appended) 0 4", "\(appended) 1 2",
-                "interaction.created 2", "\(appended) 2 1", "interaction.created 3", "\(appended) 3 1",
-            ])
+            #expect(
+                events == [
+                    "interaction.created 0", "\(appended) 0 1", "\(appended) 0 2",
+                    "\(appended) 0 3", "interaction.created 1", "\(appended) 1 1", "\(appended) 0 4", "\(appended) 1 2",
+                    "interaction.created 2", "\(appended) 2 1", "interaction.created 3", "\(appended) 3 1",
+                ])
             // Entities are extracted as on the one-by-one path.
             let entities = try await client.query(
                 "SELECT entities::text FROM session.transcript WHERE message_id = \(batch[2].messageId)", logger: logger
@@ -135,12 +140,15 @@ struct SessionInboundBatchIntegrationTests {
     /// activity plus the timeout) instead of closing it; at that deadline it is due.
     @Test func activityPushesTheInactivityDeadline() async throws {
         try await TestEnvironment.withPostgres { client in
-            try await MigrationRunner(schema: "session", migrations: Migration.messagingMigrations(schema: "session") + SessionMigrations.all).run(on: client, logger: logger)
+            try await MigrationRunner(schema: "session", migrations: Migration.messagingMigrations(schema: "session") + SessionMigrations.all).run(
+                on: client, logger: logger)
             let commands = commands()
             let store = PostgresInteractionStore(schema: "session")
             let (organisation, customer) = (Self.number(), Self.number())
             let start = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded() / 1000)
-            let messages = [0, 100, 200].map { message(customer, organisation, "at \($0)", at: start.addingTimeInterval(TimeInterval($0)), sequence: 1) }
+            let messages = [0, 100, 200].map {
+                message(customer, organisation, "at \($0)", at: start.addingTimeInterval(TimeInterval($0)), sequence: 1)
+            }
             try await client.withTransaction(logger: logger) { try await commands.placeInbound(messages[0], traceparent: nil, on: $0) }
             let rest = Array(messages.dropFirst()).map { (message: $0, traceparent: String?.none) }
             try await client.withTransaction(logger: logger) { try await commands.placeInboundBatch(rest, on: $0) }
@@ -165,7 +173,8 @@ struct SessionInboundBatchIntegrationTests {
     /// batch, are not claimed again.
     @Test func theInboxClaimsABatchOnce() async throws {
         try await TestEnvironment.withPostgres { client in
-            try await MigrationRunner(schema: "session", migrations: Migration.messagingMigrations(schema: "session") + SessionMigrations.all).run(on: client, logger: logger)
+            try await MigrationRunner(schema: "session", migrations: Migration.messagingMigrations(schema: "session") + SessionMigrations.all).run(
+                on: client, logger: logger)
             let inbox = Inbox(schema: "session")
             let (seen, fresh) = (UUID().uuidString, UUID().uuidString)
             let first = try await client.withTransaction(logger: logger) {

@@ -1,10 +1,11 @@
 import Foundation
 import Logging
 import PostgresNIO
-@testable import Session
 import SwitchboardDatabase
 import SwitchboardModels
 import Testing
+
+@testable import Session
 
 /// An MMS's `message.received` and its images' `media.stored` are applied by concurrent
 /// transactions in `session`. Whichever commits second must still see the first: the image
@@ -15,14 +16,16 @@ struct SessionMediaRaceIntegrationTests {
     let logger = TestEnvironment.logger
 
     func prepare(_ client: PostgresClient) async throws -> UUID {
-        try await MigrationRunner(schema: "session", migrations: Migration.messagingMigrations(schema: "session") + SessionMigrations.all).run(on: client, logger: logger)
+        try await MigrationRunner(schema: "session", migrations: Migration.messagingMigrations(schema: "session") + SessionMigrations.all).run(
+            on: client, logger: logger)
         let id = UUID()
         let settings = NumberSettings(mode: .page, queue: "sms", inactivityTimeoutSeconds: 600, dispositionRequired: false)
         try await client.withTransaction(logger: logger) { connection in
-            try await store.create(NewInteraction(
-                id: id, settings: settings, media: "mms", channel: "default", from: "+15550000001", to: "+15550000002",
-                origin: "Inbound MMS Session Mode", createdAt: Date()
-            ), on: connection, logger: logger)
+            try await store.create(
+                NewInteraction(
+                    id: id, settings: settings, media: "mms", channel: "default", from: "+15550000001", to: "+15550000002",
+                    origin: "Inbound MMS Session Mode", createdAt: Date()
+                ), on: connection, logger: logger)
         }
         return id
     }
@@ -53,11 +56,14 @@ struct SessionMediaRaceIntegrationTests {
             let messageID = "race-\(UUID().uuidString)"
             let mediaID = UUID().uuidString
             let (store, entry) = (store, entry(interactionID, messageID: messageID))
-            try await TestEnvironment.interleave(client, first: { connection in
-                _ = try await store.append(entry, on: connection, logger: TestEnvironment.logger)
-            }, second: { connection in
-                _ = try await store.attachMedia(messageID: messageID, mediaID: mediaID, on: connection, logger: TestEnvironment.logger)
-            })
+            try await TestEnvironment.interleave(
+                client,
+                first: { connection in
+                    _ = try await store.append(entry, on: connection, logger: TestEnvironment.logger)
+                },
+                second: { connection in
+                    _ = try await store.attachMedia(messageID: messageID, mediaID: mediaID, on: connection, logger: TestEnvironment.logger)
+                })
             #expect(try await media(of: messageID, client) == [mediaID])
         }
     }
@@ -70,11 +76,14 @@ struct SessionMediaRaceIntegrationTests {
             let messageID = "race-\(UUID().uuidString)"
             let mediaID = UUID().uuidString
             let (store, entry) = (store, entry(interactionID, messageID: messageID))
-            try await TestEnvironment.interleave(client, first: { connection in
-                _ = try await store.attachMedia(messageID: messageID, mediaID: mediaID, on: connection, logger: TestEnvironment.logger)
-            }, second: { connection in
-                _ = try await store.append(entry, on: connection, logger: TestEnvironment.logger)
-            })
+            try await TestEnvironment.interleave(
+                client,
+                first: { connection in
+                    _ = try await store.attachMedia(messageID: messageID, mediaID: mediaID, on: connection, logger: TestEnvironment.logger)
+                },
+                second: { connection in
+                    _ = try await store.append(entry, on: connection, logger: TestEnvironment.logger)
+                })
             #expect(try await media(of: messageID, client) == [mediaID])
         }
     }
@@ -83,7 +92,8 @@ struct SessionMediaRaceIntegrationTests {
     /// transcript's system entry (right after the message) when the message arrives.
     @Test func aMediaFailureBeforeItsMessageReachesTheTranscript() async throws {
         try await TestEnvironment.withPostgres { client in
-            try await MigrationRunner(schema: "session", migrations: Migration.messagingMigrations(schema: "session") + SessionMigrations.all).run(on: client, logger: logger)
+            try await MigrationRunner(schema: "session", migrations: Migration.messagingMigrations(schema: "session") + SessionMigrations.all).run(
+                on: client, logger: logger)
             let commands = InteractionCommands(
                 store: store, settings: PostgresSettingsStore(schema: "session"), responses: StandardResponseStore(schema: "session"),
                 outbox: Outbox(schema: "session"),
@@ -99,13 +109,15 @@ struct SessionMediaRaceIntegrationTests {
             let customer = "+1555" + String(UInt32.random(in: 1_000_000...9_999_999))
             let received = MessageReceived(
                 messageId: messageID, channel: "default", carrierMessageId: "MM-\(messageID)", from: customer, to: "+15550000002",
-                text: "photos", media: [.init(index: 0, contentType: "image/png", filename: nil), .init(index: 1, contentType: "image/png", filename: nil)],
+                text: "photos",
+                media: [.init(index: 0, contentType: "image/png", filename: nil), .init(index: 1, contentType: "image/png", filename: nil)],
                 receivedAt: Date(), acceptedAt: Date(), sequence: 1
             )
             try await client.withTransaction(logger: logger) { connection in
                 try await commands.placeInbound(received, traceparent: nil, on: connection)
             }
-            let rows = try await client.query("""
+            let rows = try await client.query(
+                """
                 SELECT t.kind, t.text FROM session.transcript t
                 WHERE t.interaction_id = (SELECT interaction_id FROM session.transcript WHERE message_id = \(messageID))
                 ORDER BY t.seq

@@ -10,7 +10,8 @@ import Testing
 enum TestEnvironment {
     static let environment = ProcessInfo.processInfo.environment
     static let amqpURL = environment["SWITCHBOARD_TEST_AMQP_URL"] ?? "amqp://switchboard:switchboard@127.0.0.1:5672/%2F"
-    static let postgresURL = environment["SWITCHBOARD_TEST_POSTGRES_URL"]
+    static let postgresURL =
+        environment["SWITCHBOARD_TEST_POSTGRES_URL"]
         ?? "postgres://switchboard:switchboard@127.0.0.1:5432/switchboard_test"
     static let rabbitNode = environment["SWITCHBOARD_TEST_RABBITMQ_NODE"] ?? "rabbit@localhost"
 
@@ -38,7 +39,8 @@ enum TestEnvironment {
             connection.stop()
             task.cancel()
         }
-        try await waitUntil("RabbitMQ reachable at \(configuration.host):\(configuration.port) (start it: scripts/test does)", timeout: .seconds(20)) {
+        try await waitUntil("RabbitMQ reachable at \(configuration.host):\(configuration.port) (start it: scripts/test does)", timeout: .seconds(20))
+        {
             connection.isConnected
         }
         let result = try await body(connection)
@@ -57,7 +59,9 @@ enum TestEnvironment {
                 return nil
             }
             do {
-                try await waitUntilAsync("PostgreSQL reachable at \(configuration.host):\(configuration.port)/\(configuration.database)", timeout: .seconds(15)) {
+                try await waitUntilAsync(
+                    "PostgreSQL reachable at \(configuration.host):\(configuration.port)/\(configuration.database)", timeout: .seconds(15)
+                ) {
                     (try? await client.query("SELECT 1", logger: logger)) != nil
                 }
                 let result = try await body(client)
@@ -131,7 +135,8 @@ extension AMQPMessage {
     static func test(exchange: String, routingKey: String, text: String, id: String = UUID().uuidString, mandatory: Bool = true) -> AMQPMessage {
         AMQPMessage(
             exchange: exchange, routingKey: routingKey, body: Data(text.utf8),
-            properties: AMQPProperties(messageID: id, type: "test", headers: ["traceparent": .string("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")]),
+            properties: AMQPProperties(
+                messageID: id, type: "test", headers: ["traceparent": .string("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")]),
             mandatory: mandatory
         )
     }

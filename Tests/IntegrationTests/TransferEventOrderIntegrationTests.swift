@@ -4,6 +4,7 @@ import PostgresNIO
 import SwitchboardDatabase
 import SwitchboardModels
 import Testing
+
 @testable import Transfer
 
 /// `transfer.events` is a competing queue: with replicas, or after a redelivery, an
@@ -22,16 +23,18 @@ struct TransferEventOrderIntegrationTests {
             let id = UUID()
             let customer = "+1555" + String(UInt32.random(in: 1_000_000...9_999_999))
             try await client.withTransaction(logger: logger) { connection in
-                try await commands.closed(InteractionClosed(
-                    interactionId: id.uuidString.lowercased(), reason: "done", ownerId: nil, from: customer, to: "+15550000002",
-                    mode: "page", disposition: nil, closedAt: Date()
-                ), traceparent: nil, on: connection)
+                try await commands.closed(
+                    InteractionClosed(
+                        interactionId: id.uuidString.lowercased(), reason: "done", ownerId: nil, from: customer, to: "+15550000002",
+                        mode: "page", disposition: nil, closedAt: Date()
+                    ), traceparent: nil, on: connection)
             }
             try await client.withTransaction(logger: logger) { connection in
-                try await commands.created(InteractionCreated(
-                    interactionId: id.uuidString.lowercased(), mode: "page", media: "sms", from: customer, to: "+15550000002",
-                    queue: "race-\(UUID().uuidString.prefix(8))", origin: "Inbound SMS Page Mode", createdAt: Date()
-                ), traceparent: nil, on: connection)
+                try await commands.created(
+                    InteractionCreated(
+                        interactionId: id.uuidString.lowercased(), mode: "page", media: "sms", from: customer, to: "+15550000002",
+                        queue: "race-\(UUID().uuidString.prefix(8))", origin: "Inbound SMS Page Mode", createdAt: Date()
+                    ), traceparent: nil, on: connection)
             }
             let rows = try await client.query("SELECT state FROM transfer.interactions WHERE id = \(id)", logger: logger)
             var states: [String] = []

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Media
 
 /// Issue #7: the fetcher connects only to public addresses unless allow-listed, whatever

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Media
 
 /// Issue #7: single ranges → 206; unsatisfiable → 416; anything else → the whole (200).

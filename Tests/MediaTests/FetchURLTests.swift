@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Media
 
 /// Issue #7: http/https only, strict parsing, redirects resolved and re-checked by hand.

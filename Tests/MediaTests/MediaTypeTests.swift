@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Media
 
 /// Issue #7: the type comes from the bytes, never from the sender.

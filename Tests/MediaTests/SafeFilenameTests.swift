@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Media
 
 /// Issue #7: downloads get a safe name with the sniffed type's extension.

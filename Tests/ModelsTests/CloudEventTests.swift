@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchboardModels
 
 @Suite("CloudEvents envelope")
@@ -28,8 +29,9 @@ struct CloudEventTests {
     }
 
     @Test func roundTripsAndStripsPrefix() throws {
-        let event = CloudEvent(id: "e-2", source: "/switchboard/session", eventType: "interaction.message.appended",
-                               time: Date(), subject: nil, traceparent: TraceContext.newTraceparent(), data: sample)
+        let event = CloudEvent(
+            id: "e-2", source: "/switchboard/session", eventType: "interaction.message.appended",
+            time: Date(), subject: nil, traceparent: TraceContext.newTraceparent(), data: sample)
         let decoded = try SwitchboardJSON.decoder().decode(
             CloudEvent<InteractionMessageAppended>.self, from: SwitchboardJSON.encoder().encode(event)
         )

@@ -1,12 +1,14 @@
 import Foundation
 import Testing
+
 @testable import SwitchboardModels
 
 @Suite("Events written without Foundation's encoder")
 struct DirectJSONTests {
     /// Every control character, JSON's own specials, slashes, non-ASCII, an emoji, line and
     /// paragraph separators, DEL.
-    static let awkwardText = String((0..<0x20).map { Character(Unicode.Scalar(UInt8($0))) })
+    static let awkwardText =
+        String((0..<0x20).map { Character(Unicode.Scalar(UInt8($0))) })
         + "\"quoted\" back\\slash a/b </script> é 中文 🙂 \u{2028}\u{2029}\u{7F} end"
 
     static let texts = ["", "hello", "bench:1234:5 hello, I need help with my order", awkwardText]
@@ -44,9 +46,13 @@ struct DirectJSONTests {
 
     @Test func interactionMessageAppendedIsWhatFoundationWrites() throws {
         let payloads = [
-            InteractionMessageAppended(interactionId: "i-1", seq: 3, kind: "message", direction: "inbound", messageId: "m-1", at: Date(timeIntervalSince1970: 1_763_645_000.123), mediaCount: 0),
-            InteractionMessageAppended(interactionId: "i-2", seq: -1, kind: "system", direction: nil, messageId: nil, at: Date(timeIntervalSince1970: 0)),
-            InteractionMessageAppended(interactionId: Self.awkwardText, seq: Int.max, kind: "message", direction: "outbound", messageId: "x", at: Date(), mediaCount: 2),
+            InteractionMessageAppended(
+                interactionId: "i-1", seq: 3, kind: "message", direction: "inbound", messageId: "m-1",
+                at: Date(timeIntervalSince1970: 1_763_645_000.123), mediaCount: 0),
+            InteractionMessageAppended(
+                interactionId: "i-2", seq: -1, kind: "system", direction: nil, messageId: nil, at: Date(timeIntervalSince1970: 0)),
+            InteractionMessageAppended(
+                interactionId: Self.awkwardText, seq: Int.max, kind: "message", direction: "outbound", messageId: "x", at: Date(), mediaCount: 2),
         ]
         for payload in payloads {
             let event = event(payload, subject: payload.interactionId, traceparent: nil)

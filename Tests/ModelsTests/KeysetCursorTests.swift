@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import SwitchboardModels
+import Testing
 
 @Suite("Keyset cursor")
 struct KeysetCursorTests {

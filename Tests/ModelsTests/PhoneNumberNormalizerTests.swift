@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SwitchboardModels
 
 /// One input, the region it is read in, and the E.164 result it must give.
@@ -151,24 +152,28 @@ struct PhoneNumberNormalizerTests {
         #expect(throws: PhoneNumberError.self) { try normalizer.normalize(raw, defaultRegion: "US") }
     }
 
-    @Test("normalises full numbers as addresses", arguments: [
-        PhoneNormalizationCase("+1 415-555-0100", "US", "+14155550100"),
-        PhoneNormalizationCase("(415) 555-0100", "US", "+14155550100"),
-        PhoneNormalizationCase("07700 900123", "GB", "+447700900123"),
-        PhoneNormalizationCase("7400 0", "DE", "+4974000"),
-    ])
+    @Test(
+        "normalises full numbers as addresses",
+        arguments: [
+            PhoneNormalizationCase("+1 415-555-0100", "US", "+14155550100"),
+            PhoneNormalizationCase("(415) 555-0100", "US", "+14155550100"),
+            PhoneNormalizationCase("07700 900123", "GB", "+447700900123"),
+            PhoneNormalizationCase("7400 0", "DE", "+4974000"),
+        ])
     func addresses(_ testCase: PhoneNormalizationCase) throws {
         #expect(try normalizer.normalizeAddress(testCase.raw, defaultRegion: testCase.region) == testCase.expected)
     }
 
-    @Test("rejects what is neither a number nor a short code", arguments: [
-        PhoneRejectionCase("12", "US", .tooShort),
-        PhoneRejectionCase("+74000", "US", .tooShort),
-        PhoneRejectionCase("07400", "US", .tooShort),
-        PhoneRejectionCase("74000", "XX", .unknownRegion("XX")),
-        PhoneRejectionCase("SHORT", "US", .invalidCharacters),
-        PhoneRejectionCase("", "US", .empty),
-    ])
+    @Test(
+        "rejects what is neither a number nor a short code",
+        arguments: [
+            PhoneRejectionCase("12", "US", .tooShort),
+            PhoneRejectionCase("+74000", "US", .tooShort),
+            PhoneRejectionCase("07400", "US", .tooShort),
+            PhoneRejectionCase("74000", "XX", .unknownRegion("XX")),
+            PhoneRejectionCase("SHORT", "US", .invalidCharacters),
+            PhoneRejectionCase("", "US", .empty),
+        ])
     func rejectsAddresses(_ testCase: PhoneRejectionCase) {
         #expect(throws: testCase.error) {
             try normalizer.normalizeAddress(testCase.raw, defaultRegion: testCase.region)
@@ -212,9 +217,10 @@ struct PhoneNumberNormalizerTests {
             #expect(region.code.count == 2)
             #expect(PhoneNumberNormalizer.assignedCountryCallingCodes.contains(region.countryCallingCode))
             #expect(!region.nationalNumberLengths.isEmpty)
-            #expect(region.nationalNumberLengths.allSatisfy {
-                $0 + region.countryCallingCode.count <= PhoneNumberNormalizer.maximumE164Digits
-            })
+            #expect(
+                region.nationalNumberLengths.allSatisfy {
+                    $0 + region.countryCallingCode.count <= PhoneNumberNormalizer.maximumE164Digits
+                })
         }
         let required = [
             "US", "CA", "GB", "IE", "DE", "FR", "ES", "IT", "NL", "BE", "CH", "AT", "SE", "NO", "DK", "FI", "PL", "PT",

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchboardModels
 
 @Suite("RFC 3339 times")
@@ -17,9 +18,11 @@ struct RFC3339Tests {
         var generator = SystemRandomNumberGenerator()
         // Whole milliseconds (as most stored times are) over the fast path's years and its edges,
         // and a few outside it (Foundation's own output there).
-        var samples: [Int64] = [0, -1, 951_782_400_000, 4_107_542_400_000, -2_208_988_800_000, 7_258_118_399_999, 7_258_118_400_000, -30_000_000_000_000]
+        var samples: [Int64] = [
+            0, -1, 951_782_400_000, 4_107_542_400_000, -2_208_988_800_000, 7_258_118_399_999, 7_258_118_400_000, -30_000_000_000_000,
+        ]
         for _ in 0..<5_000 {
-            samples.append(Int64.random(in: -2_208_988_800_000 ..< 7_258_118_400_000, using: &generator))
+            samples.append(Int64.random(in: -2_208_988_800_000..<7_258_118_400_000, using: &generator))
         }
         for milliseconds in samples {
             let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
@@ -43,7 +46,7 @@ struct RFC3339Tests {
         // 1900...2199: where a Double still holds microseconds (far later, its step is
         // larger than a microsecond and a millisecond can slip).
         for _ in 0..<5_000 {
-            let milliseconds = Int64.random(in: -2_208_988_800_000 ..< 7_258_118_400_000, using: &generator)
+            let milliseconds = Int64.random(in: -2_208_988_800_000..<7_258_118_400_000, using: &generator)
             let text = RFC3339.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
             let read = RFC3339.date(from: text)
             #expect(read.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) } == milliseconds, "\(text)")
@@ -57,7 +60,8 @@ struct RFC3339Tests {
     ])
     func readsTheUsualShapesAsFoundationDoes(text: String) throws {
         let fast = try #require(RFC3339.fastDate(from: text))
-        let foundation = try (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
+        let foundation =
+            try (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
             ?? Date.ISO8601FormatStyle().parse(text)
         #expect(abs(fast.timeIntervalSince1970 - foundation.timeIntervalSince1970) < 0.000_001, "\(text)")
     }
@@ -71,7 +75,8 @@ struct RFC3339Tests {
     func leavesEverythingElseToFoundation(text: String) {
         #expect(RFC3339.fastDate(from: text) == nil)
         // What Foundation decides for these is unchanged: the public reader still asks it.
-        let foundation = (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
+        let foundation =
+            (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
             ?? (try? Date.ISO8601FormatStyle().parse(text))
         #expect(RFC3339.date(from: text) == foundation)
     }

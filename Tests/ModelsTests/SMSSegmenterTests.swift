@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import SwitchboardModels
 import SwitchboardTestSupport
+import Testing
+
+@testable import SwitchboardModels
 
 @Suite("SMS segmentation")
 struct SMSSegmenterTests {
@@ -225,15 +226,15 @@ struct SMSSegmenterTests {
     }
 
     @Test func graphemeClustersStayWhole() {
-        let family = "👨\u{200D}👩\u{200D}👧" // 8 UTF-16 units
+        let family = "👨\u{200D}👩\u{200D}👧"  // 8 UTF-16 units
         let withFamily = repeated("a", 63) + family + repeated("a", 10)
         #expect(segmenter.segment(withFamily).parts == [repeated("a", 63), family + repeated("a", 10)])
 
-        let flag = "🇺🇸" // two regional indicators, 4 units
+        let flag = "🇺🇸"  // two regional indicators, 4 units
         let withFlag = repeated("a", 64) + flag + repeated("a", 10)
         #expect(segmenter.segment(withFlag).parts == [repeated("a", 64), flag + repeated("a", 10)])
 
-        let thumbs = "👍🏽" // emoji with skin tone, 4 units
+        let thumbs = "👍🏽"  // emoji with skin tone, 4 units
         let withThumbs = repeated("a", 65) + thumbs + repeated("a", 10)
         #expect(segmenter.segment(withThumbs).parts == [repeated("a", 65), thumbs + repeated("a", 10)])
 
@@ -273,10 +274,14 @@ struct SMSSegmenterTests {
 
     @Test(arguments: [false, true])
     func randomTextsKeepTheInvariants(gsm7Only: Bool) {
-        let gsm7Pieces = ["a", "Z", "0", " ", "  ", "\n", "\r\n", "@", "£", "€", "[", "]", "{", "}", "|", "\\", "~", "^",
-                          "\u{0C}", "ß", "Ç", "Δ", "é", "word", "longerword", ".", "!"]
-        let otherPieces = ["ç", "😀", "👍🏽", "🇺🇸", "👨\u{200D}👩\u{200D}👧", "你好", "e\u{0301}", "\u{00A0}", "\t",
-                           "\u{3000}", "𝄞", "é"]
+        let gsm7Pieces = [
+            "a", "Z", "0", " ", "  ", "\n", "\r\n", "@", "£", "€", "[", "]", "{", "}", "|", "\\", "~", "^",
+            "\u{0C}", "ß", "Ç", "Δ", "é", "word", "longerword", ".", "!",
+        ]
+        let otherPieces = [
+            "ç", "😀", "👍🏽", "🇺🇸", "👨\u{200D}👩\u{200D}👧", "你好", "e\u{0301}", "\u{00A0}", "\t",
+            "\u{3000}", "𝄞", "é",
+        ]
         let pieces = gsm7Only ? gsm7Pieces : gsm7Pieces + otherPieces
         var rng = SplitMix64(seed: gsm7Only ? 0x5EED : 0xC0FFEE)
         for _ in 0..<400 {

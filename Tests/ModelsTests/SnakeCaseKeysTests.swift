@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchboardModels
 
 @Suite("Remembered snake-case key conversion")
@@ -27,7 +28,9 @@ struct SnakeCaseKeysTests {
     private var sample: Sample {
         Sample(
             messageId: "m-1", receivedAt: Date(timeIntervalSince1970: 1_795_445_061.967),
-            nestedItems: [Nested(innerValue: 1, someURLs: ["https://a"], optionalField: nil), Nested(innerValue: 2, someURLs: [], optionalField: "x")],
+            nestedItems: [
+                Nested(innerValue: 1, someURLs: ["https://a"], optionalField: nil), Nested(innerValue: 2, someURLs: [], optionalField: "x"),
+            ],
             freeFormMap: Dictionary(uniqueKeysWithValues: Self.keys.map { ($0, $0) })
         )
     }

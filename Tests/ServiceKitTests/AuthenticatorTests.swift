@@ -1,18 +1,22 @@
-import Foundation
 import Crypto
+import Foundation
 import JWTKit
 import Testing
+
 @testable import SwitchboardServiceKit
 
 @Suite("JWT authentication")
 struct AuthenticatorTests {
     let secret = "0123456789abcdef0123456789abcdef-test"
 
-    func token(secret: String? = nil, sub: String = "kate", roles: [String] = ["agent"], perms: [String]? = nil, expiresIn: TimeInterval = 600) async throws -> String {
+    func token(
+        secret: String? = nil, sub: String = "kate", roles: [String] = ["agent"], perms: [String]? = nil, expiresIn: TimeInterval = 600
+    ) async throws -> String {
         let authenticator = await Authenticator(secret: secret ?? self.secret)
-        return try await authenticator.sign(AgentClaims(
-            sub: sub, name: "Kate Lewis", roles: roles, perms: perms, exp: ExpirationClaim(value: Date().addingTimeInterval(expiresIn))
-        ))
+        return try await authenticator.sign(
+            AgentClaims(
+                sub: sub, name: "Kate Lewis", roles: roles, perms: perms, exp: ExpirationClaim(value: Date().addingTimeInterval(expiresIn))
+            ))
     }
 
     @Test func validTokenGivesIdentity() async throws {
@@ -105,19 +109,21 @@ struct AuthenticatorTimeAndHeaderTests {
 
     @Test func tokenNotValidYetIsRejected() async throws {
         let authenticator = await Authenticator(secret: secret)
-        let early = try await authenticator.sign(AgentClaims(
-            sub: "kate", name: nil, roles: ["agent"], perms: nil, exp: ExpirationClaim(value: Date().addingTimeInterval(3600)),
-            nbf: NotBeforeClaim(value: Date().addingTimeInterval(300))
-        ))
+        let early = try await authenticator.sign(
+            AgentClaims(
+                sub: "kate", name: nil, roles: ["agent"], perms: nil, exp: ExpirationClaim(value: Date().addingTimeInterval(3600)),
+                nbf: NotBeforeClaim(value: Date().addingTimeInterval(300))
+            ))
         await #expect(throws: APIError.unauthorized) { try await authenticator.identity(ofToken: early) }
     }
 
     @Test func tokenWhoseNotBeforeHasPassedIsAccepted() async throws {
         let authenticator = await Authenticator(secret: secret)
-        let token = try await authenticator.sign(AgentClaims(
-            sub: "kate", name: nil, roles: ["agent"], perms: nil, exp: ExpirationClaim(value: Date().addingTimeInterval(3600)),
-            nbf: NotBeforeClaim(value: Date().addingTimeInterval(-5))
-        ))
+        let token = try await authenticator.sign(
+            AgentClaims(
+                sub: "kate", name: nil, roles: ["agent"], perms: nil, exp: ExpirationClaim(value: Date().addingTimeInterval(3600)),
+                nbf: NotBeforeClaim(value: Date().addingTimeInterval(-5))
+            ))
         #expect(try await authenticator.identity(ofToken: token).agentID == "kate")
     }
 }

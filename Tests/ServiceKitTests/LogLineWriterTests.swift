@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SwitchboardServiceKit
 
 @Suite("Log lines written from a thread of their own")

@@ -3,9 +3,10 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-import Testing
-@testable import SwitchboardServiceKit
 import NIOFoundationEssentialsCompat
+import Testing
+
+@testable import SwitchboardServiceKit
 
 @Suite("NUL characters in requests")
 struct NULCharacterMiddlewareTests {

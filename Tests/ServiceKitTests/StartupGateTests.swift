@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SwitchboardServiceKit
 
 @Suite("Start-up gate")

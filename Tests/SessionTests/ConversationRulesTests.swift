@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Session
 import SwitchboardServiceKit
+import Testing
+
+@testable import Session
 
 @Suite("Conversation placement and number settings")
 struct ConversationRulesTests {
@@ -31,10 +32,11 @@ struct ConversationRulesTests {
     @Test func defaultsFromEnvironment() throws {
         let defaults = try NumberSettings.defaults(environment: EnvironmentVariables([:]))
         #expect(defaults == NumberSettings(mode: .session, queue: "default", inactivityTimeoutSeconds: 1800, dispositionRequired: false))
-        let page = try NumberSettings.defaults(environment: EnvironmentVariables([
-            "SWITCHBOARD_DEFAULT_MODE": "page", "SWITCHBOARD_DEFAULT_QUEUE": "sales",
-            "SWITCHBOARD_INACTIVITY_TIMEOUT_SECONDS": "600", "SWITCHBOARD_DISPOSITION_REQUIRED": "true",
-        ]))
+        let page = try NumberSettings.defaults(
+            environment: EnvironmentVariables([
+                "SWITCHBOARD_DEFAULT_MODE": "page", "SWITCHBOARD_DEFAULT_QUEUE": "sales",
+                "SWITCHBOARD_INACTIVITY_TIMEOUT_SECONDS": "600", "SWITCHBOARD_DISPOSITION_REQUIRED": "true",
+            ]))
         #expect(page == NumberSettings(mode: .page, queue: "sales", inactivityTimeoutSeconds: 600, dispositionRequired: true))
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Session
 
 @Suite("Inbound batches: placement of many messages and which take the set-based path")
@@ -25,12 +26,13 @@ struct InboundBatchRulesTests {
             openSessions: [alice: open], newID: ids.next
         )
         #expect(ids.made.count == 1)
-        #expect(placement.placements == [
-            .init(interactionID: ids.made[0], opens: true),
-            .init(interactionID: open, opens: false),
-            .init(interactionID: ids.made[0], opens: false),
-            .init(interactionID: open, opens: false),
-        ])
+        #expect(
+            placement.placements == [
+                .init(interactionID: ids.made[0], opens: true),
+                .init(interactionID: open, opens: false),
+                .init(interactionID: ids.made[0], opens: false),
+                .init(interactionID: open, opens: false),
+            ])
     }
 
     @Test func pageMessagesEachOpenTheirOwnEvenWithASessionOpen() {

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Session
 import SwitchboardServiceKit
+import Testing
+
+@testable import Session
 
 @Suite("Access policy: who sees and who acts")
 struct AccessPolicyTests {

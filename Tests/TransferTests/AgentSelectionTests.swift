@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Transfer
 
 @Suite("Agent selection")
@@ -49,9 +50,10 @@ struct AgentSelectionTests {
             agent("finished-one-at-200", readySince: 10, ended: 200),
             agent("ready-at-100", readySince: 100),
         ]
-        #expect(selection.ranked(candidates, queue: "sales", declined: []).map(\.id) == [
-            "ready-at-100", "finished-one-at-200", "recently-ready", "ready-long-ago-but-just-assigned",
-        ])
+        #expect(
+            selection.ranked(candidates, queue: "sales", declined: []).map(\.id) == [
+                "ready-at-100", "finished-one-at-200", "recently-ready", "ready-long-ago-but-just-assigned",
+            ])
     }
 
     @Test func idleSinceIsTheLatestMark() {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Transfer
 
 @Suite("Offer state machine")

@@ -40,10 +40,13 @@ struct CallbackCommands: Sendable {
     /// Schedules a callback. One linked to an interaction needs the right to see it (its
     /// owner, past or present, or a supervisor or admin; else 404 as for an unknown id),
     /// since the link writes "Callback scheduled … by …" into that interaction's transcript.
-    func schedule(_ draft: CallbackDraft, by identity: Identity, traceparent: String?, on connection: PostgresConnection) async throws -> CallbackRecord {
+    func schedule(
+        _ draft: CallbackDraft, by identity: Identity, traceparent: String?, on connection: PostgresConnection
+    ) async throws -> CallbackRecord {
         guard access.schedule(identity) == .allowed else { throw CallbackError.notAllowed }
         if let interactionID = draft.interactionID {
-            let participant = identity.canReadEverything
+            let participant =
+                identity.canReadEverything
                 ? true : try await participants.contains(interactionID: interactionID, agentID: identity.agentID, on: connection, logger: logger)
             guard access.link(identity, isParticipant: participant) == .allowed else { throw CallbackError.interactionNotFound }
         }
@@ -65,7 +68,9 @@ struct CallbackCommands: Sendable {
     }
 
     /// A reschedule (new due time), or a change of notes or target.
-    func change(_ id: UUID, _ change: CallbackChange, by identity: Identity, traceparent: String?, on connection: PostgresConnection) async throws -> CallbackRecord {
+    func change(
+        _ id: UUID, _ change: CallbackChange, by identity: Identity, traceparent: String?, on connection: PostgresConnection
+    ) async throws -> CallbackRecord {
         let record = try await lockForChange(id, identity, on: connection)
         var updated = record
         if let due = change.due {
@@ -98,7 +103,9 @@ struct CallbackCommands: Sendable {
         return updated
     }
 
-    func complete(_ id: UUID, outcome: String, by identity: Identity, traceparent: String?, on connection: PostgresConnection) async throws -> CallbackRecord {
+    func complete(
+        _ id: UUID, outcome: String, by identity: Identity, traceparent: String?, on connection: PostgresConnection
+    ) async throws -> CallbackRecord {
         let record = try await lockForChange(id, identity, on: connection)
         guard let next = record.state.completed() else { throw CallbackError.closed(record.state) }
         let now = Date()

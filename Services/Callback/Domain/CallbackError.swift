@@ -1,5 +1,5 @@
-import SwitchboardServiceKit
 import HTTPTypes
+import SwitchboardServiceKit
 
 /// Why an operation on a callback was refused; each maps to one HTTP status and a stable
 /// problem `code`.
@@ -24,8 +24,9 @@ enum CallbackError: ProblemError, Equatable {
         case .notAllowed:
             .forbidden("Only the agent who scheduled the callback, its target agent, or a supervisor or admin may change it.")
         case .closed(let state):
-            APIError(status: .conflict, code: "callback_closed", title: "Callback closed",
-                     detail: "The callback is already \(state.rawValue); completed and cancelled callbacks cannot change.")
+            APIError(
+                status: .conflict, code: "callback_closed", title: "Callback closed",
+                detail: "The callback is already \(state.rawValue); completed and cancelled callbacks cannot change.")
         case .invalid(let detail):
             .invalid(detail)
         }

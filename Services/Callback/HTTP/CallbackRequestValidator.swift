@@ -70,7 +70,9 @@ struct CallbackRequestValidator: Sendable {
     }
 
     func change(_ body: ChangeBody, now: Date) throws(APIError) -> CallbackChange {
-        for (field, value) in [("phone", body.phone), ("channel", body.channel), ("contact_id", body.contactId), ("interaction_id", body.interactionId)]
+        for (field, value) in [
+            ("phone", body.phone), ("channel", body.channel), ("contact_id", body.contactId), ("interaction_id", body.interactionId),
+        ]
         where value != nil {
             throw .invalid("\(field) cannot be changed: cancel this callback and schedule a new one")
         }

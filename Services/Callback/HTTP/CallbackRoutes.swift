@@ -48,7 +48,7 @@ struct CallbackRoutes: Sendable {
             let identity = try agent(context)
             let id = try callbackID(context)
             guard let record = try await store.callback(id: id, client: client, logger: logger),
-                  access.read(identity, scheduledBy: record.scheduledBy, target: record.target) == .allowed
+                access.read(identity, scheduledBy: record.scheduledBy, target: record.target) == .allowed
             else { throw CallbackError.notFound }
             return try JSONBody.response(record.view)
         }

@@ -42,9 +42,11 @@ struct CallbackScheduler: DueTimer {
         for record in fired {
             let late = (record.firedAt ?? Date()).timeIntervalSince(record.dueAt)
             CallbackMetrics.fired(channel: record.channel, lateSeconds: late)
-            logger.info("callback due", metadata: [
-                "callback_id": "\(record.idString)", "late_ms": "\(Int((late * 1000).rounded()))",
-            ])
+            logger.info(
+                "callback due",
+                metadata: [
+                    "callback_id": "\(record.idString)", "late_ms": "\(Int((late * 1000).rounded()))",
+                ])
         }
         return fired.count
     }

@@ -12,7 +12,8 @@ struct PostgresCallbackStore {
     let schema: String
 
     func insert(_ record: CallbackRecord, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).callbacks
                 (id, phone, contact_id, interaction_id, due_at, time_zone, target_type, target_id, channel, notes, state,
                  scheduled_by, scheduled_by_name, outcome, created_at, updated_at, fired_at, completed_at)
@@ -26,7 +27,8 @@ struct PostgresCallbackStore {
     /// The callback locked for update (`FOR UPDATE`: waits for a firing or another change in
     /// flight, then sees its result), or nil.
     func lock(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> CallbackRecord? {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).callbacks WHERE id = \(id) FOR UPDATE
             """, logger: logger)
         for try await row in rows { return try Self.record(from: row) }
@@ -35,7 +37,8 @@ struct PostgresCallbackStore {
 
     /// Writes every mutable column of `record`.
     func update(_ record: CallbackRecord, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+        try await connection.query(
+            """
             UPDATE \(unescaped: schema).callbacks
             SET contact_id = \(record.contactID), due_at = \(record.dueAt), time_zone = \(record.timeZone),
                 target_type = \(record.target.type.rawValue), target_id = \(record.target.id), notes = \(record.notes),
@@ -53,7 +56,8 @@ struct PostgresCallbackStore {
         var now = Date()
         let clock = try await connection.query("SELECT clock_timestamp()", logger: logger)
         for try await value in clock.decode(Date.self) { now = value }
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).callbacks
             WHERE state = 'scheduled' AND due_at <= \(now)
             ORDER BY due_at, id LIMIT \(limit)
@@ -67,7 +71,8 @@ struct PostgresCallbackStore {
     /// Marks claimed callbacks `due`, fired at `at`.
     func markDue(_ ids: [UUID], at: Date, on connection: PostgresConnection, logger: Logger) async throws {
         guard !ids.isEmpty else { return }
-        try await connection.query("""
+        try await connection.query(
+            """
             UPDATE \(unescaped: schema).callbacks SET state = 'due', fired_at = \(at), updated_at = \(at)
             WHERE id = ANY(\(ids)) AND state = 'scheduled'
             """, logger: logger)
@@ -76,7 +81,8 @@ struct PostgresCallbackStore {
     /// Seconds from the database's clock to the earliest `scheduled` due time (negative when
     /// overdue), or nil when none is scheduled.
     func secondsUntilNextDue(client: PostgresClient, logger: Logger) async throws -> Double? {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT extract(epoch FROM min(due_at) - clock_timestamp())::float8
             FROM \(unescaped: schema).callbacks WHERE state = 'scheduled'
             """, logger: logger)
@@ -89,7 +95,8 @@ struct PostgresCallbackStore {
     func repointContact(
         from source: String, to target: String, mergeID: String, at: Date, on connection: PostgresConnection, logger: Logger
     ) async throws -> [CallbackRecord] {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             UPDATE \(unescaped: schema).callbacks SET contact_id = \(target), updated_at = \(at)
             WHERE contact_id = \(source)
             RETURNING \(unescaped: Self.columns)
@@ -97,7 +104,8 @@ struct PostgresCallbackStore {
         var records: [CallbackRecord] = []
         for try await row in rows { records.append(try Self.record(from: row)) }
         guard !records.isEmpty else { return records }
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).merge_repoints (merge_id, callback_id, source_contact_id, target_contact_id)
             SELECT \(mergeID), id, \(source), \(target) FROM unnest(\(records.map(\.id))::uuid[]) AS id
             ON CONFLICT DO NOTHING
@@ -108,7 +116,8 @@ struct PostgresCallbackStore {
     /// Gives the callbacks merge `mergeID` moved back to their source contact (those still
     /// on the target; one re-pointed by hand since stays where it is) and forgets the merge.
     func restoreContact(mergeID: String, at: Date, on connection: PostgresConnection, logger: Logger) async throws -> [CallbackRecord] {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             WITH moved AS (
                 DELETE FROM \(unescaped: schema).merge_repoints WHERE merge_id = \(mergeID)
                 RETURNING callback_id, source_contact_id, target_contact_id
@@ -124,7 +133,8 @@ struct PostgresCallbackStore {
     }
 
     func callback(id: UUID, client: PostgresClient, logger: Logger) async throws -> CallbackRecord? {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).callbacks WHERE id = \(id)
             """, logger: logger)
         var found: CallbackRecord?
@@ -139,7 +149,8 @@ struct PostgresCallbackStore {
         // The cursor's time goes over as whole microseconds (a `Date` bind is truncated through
         // a Double and can land a microsecond early, repeating the last row on the next page).
         let cursorMicros = filter.cursor?.microseconds
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).callbacks
             WHERE (\(state)::text IS NULL OR state = \(state))
               AND (\(targetType)::text IS NULL OR (target_type = \(targetType) AND target_id = \(targetID)))
@@ -172,7 +183,7 @@ struct PostgresCallbackStore {
         let channel = try columns["channel"].decode(String.self)
         let state = try columns["state"].decode(String.self)
         guard let kind = CallbackTarget.Kind(rawValue: targetType), let channelValue = CallbackChannel(rawValue: channel),
-              let stateValue = CallbackState(rawValue: state)
+            let stateValue = CallbackState(rawValue: state)
         else { throw CorruptCallbackRow(detail: "target_type \(targetType), channel \(channel), state \(state)") }
         return CallbackRecord(
             id: try columns["id"].decode(UUID.self),

@@ -73,7 +73,7 @@ struct LocalTimeResolver: Sendable {
         let invalid = DueTimeError(field: "date", "date must be a calendar date written YYYY-MM-DD (for example 2026-11-20)")
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let year = Self.number(parts[0]), let month = Self.number(parts[1]), let day = Self.number(parts[2])
+            let year = Self.number(parts[0]), let month = Self.number(parts[1]), let day = Self.number(parts[2])
         else { throw invalid }
         guard year >= 1, (1...12).contains(month) else { throw invalid }
         guard (1...Self.daysInMonth(year: year, month: month)).contains(day) else {
@@ -100,7 +100,7 @@ struct LocalTimeResolver: Sendable {
     func zone(named name: String) throws(DueTimeError) -> TimeZone {
         let looksLikeIANA = ["UTC", "GMT"].contains(name) || (name.contains("/") && !name.hasPrefix("/") && !name.hasSuffix("/"))
         guard looksLikeIANA, name.unicodeScalars.allSatisfy({ $0.isASCII && !$0.properties.isWhitespace }),
-              let zone = TimeZone(identifier: name)
+            let zone = TimeZone(identifier: name)
         else {
             throw DueTimeError(field: "time_zone", "time_zone is not a known IANA time zone name (for example America/New_York or Europe/London)")
         }

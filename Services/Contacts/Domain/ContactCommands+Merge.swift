@@ -18,7 +18,9 @@ extension ContactCommands {
     /// Merges `sourceID` into `targetID`; emits `contact.merged` (with the target's name,
     /// which session shows on the source's interactions from then on) and
     /// `contact.identified` with the target for each interaction that moved.
-    func merge(into targetID: UUID, source sourceID: UUID, by identity: Identity, traceparent: String?, on connection: PostgresConnection) async throws -> MergeOutcome {
+    func merge(
+        into targetID: UUID, source sourceID: UUID, by identity: Identity, traceparent: String?, on connection: PostgresConnection
+    ) async throws -> MergeOutcome {
         guard targetID != sourceID else { throw ContactError.mergeRefused(.sameContact) }
         let locked = try await contacts.lock([targetID, sourceID], on: connection, logger: logger)
         guard let target = locked[targetID] else { throw ContactError.notFound }
@@ -45,10 +47,12 @@ extension ContactCommands {
         // the source that `contact.merged` (correlated by contact) could overtake in session.
         let identified = try plan.movedInteractions.map { try linked(.contactIdentified, $0, plan.target, traceparent) }
         try await outbox.enqueue([event] + identified, on: connection, logger: logger)
-        logger.info("contacts merged", metadata: [
-            "merge_id": "\(audit.idString)", "contact_id": "\(target.idString)", "source_id": "\(source.idString)",
-            "agent_id": "\(identity.agentID)", "interactions": "\(moved.count)",
-        ])
+        logger.info(
+            "contacts merged",
+            metadata: [
+                "merge_id": "\(audit.idString)", "contact_id": "\(target.idString)", "source_id": "\(source.idString)",
+                "agent_id": "\(identity.agentID)", "interactions": "\(moved.count)",
+            ])
         return MergeOutcome(audit: audit, target: plan.target, source: nil)
     }
 
@@ -77,20 +81,24 @@ extension ContactCommands {
         audit.undoneAt = now
         audit.undoneBy = identity.agentID
 
-        var events = [try OutboxMessage.event(
-            .contactUnmerged, service: "contacts", subject: nil, traceparent: traceparent,
-            data: ContactUnmerged(
-                id: audit.idString, targetId: audit.targetID.uuidString.lowercased(), sourceId: audit.sourceID.uuidString.lowercased(),
-                at: now
-            ),
-            correlationID: audit.targetID.uuidString.lowercased()
-        )]
+        var events = [
+            try OutboxMessage.event(
+                .contactUnmerged, service: "contacts", subject: nil, traceparent: traceparent,
+                data: ContactUnmerged(
+                    id: audit.idString, targetId: audit.targetID.uuidString.lowercased(), sourceId: audit.sourceID.uuidString.lowercased(),
+                    at: now
+                ),
+                correlationID: audit.targetID.uuidString.lowercased()
+            )
+        ]
         events += try plan.interactionsBack.map { try linked(.contactIdentified, $0, plan.source, traceparent) }
         try await outbox.enqueue(events, on: connection, logger: logger)
-        logger.info("merge undone", metadata: [
-            "merge_id": "\(audit.idString)", "contact_id": "\(audit.targetID.uuidString.lowercased())",
-            "source_id": "\(audit.sourceID.uuidString.lowercased())", "agent_id": "\(identity.agentID)",
-        ])
+        logger.info(
+            "merge undone",
+            metadata: [
+                "merge_id": "\(audit.idString)", "contact_id": "\(audit.targetID.uuidString.lowercased())",
+                "source_id": "\(audit.sourceID.uuidString.lowercased())", "agent_id": "\(identity.agentID)",
+            ])
         return MergeOutcome(audit: audit, target: plan.target, source: plan.source)
     }
 }

@@ -22,9 +22,11 @@ extension ContactCommands {
         guard let contact = try await contacts.contact(withPhone: created.from, on: connection, logger: logger) else { return }
         try await history.link([projected.id], to: contact.id, how: "identified", on: connection, logger: logger)
         try await outbox.enqueue([try linked(.contactIdentified, projected.id, contact, traceparent)], on: connection, logger: logger)
-        logger.debug("interaction identified", metadata: [
-            "interaction_id": "\(projected.id.uuidString.lowercased())", "contact_id": "\(contact.idString)",
-        ])
+        logger.debug(
+            "interaction identified",
+            metadata: [
+                "interaction_id": "\(projected.id.uuidString.lowercased())", "contact_id": "\(contact.idString)",
+            ])
     }
 
     func interactionAssigned(_ assigned: InteractionAssigned, on connection: PostgresConnection) async throws {

@@ -30,7 +30,8 @@ struct ContactCommands: Sendable {
 
     // MARK: Contacts
 
-    func create(_ draft: ContactDraft, by identity: Identity, traceparent: String?, on connection: PostgresConnection) async throws -> ContactSnapshot {
+    func create(_ draft: ContactDraft, by identity: Identity, traceparent: String?, on connection: PostgresConnection) async throws -> ContactSnapshot
+    {
         try await checkFree(phones: draft.phones, emails: draft.emails, for: nil, on: connection)
         let now = ContactTime.now()
         let contact = ContactSnapshot(
@@ -45,7 +46,9 @@ struct ContactCommands: Sendable {
         return contact
     }
 
-    func change(_ id: UUID, _ patch: ContactPatch, by identity: Identity, traceparent: String?, on connection: PostgresConnection) async throws -> ContactSnapshot {
+    func change(
+        _ id: UUID, _ patch: ContactPatch, by identity: Identity, traceparent: String?, on connection: PostgresConnection
+    ) async throws -> ContactSnapshot {
         // Phone locks before the contact's row lock, the order identification takes them in
         // (``interactionCreated``): the two never wait on each other in a cycle.
         for phone in Set(patch.phones ?? []).sorted() { try await contacts.lockPhone(phone, on: connection, logger: logger) }
@@ -102,7 +105,8 @@ struct ContactCommands: Sendable {
         }
         // "Not yours" looks like "does not exist": 403 only for a past owner, who may see it.
         if !identity.canReadEverything, interaction.agentID != identity.agentID,
-           try await !participants.contains(interactionID: interactionID, agentID: identity.agentID, on: connection, logger: logger) {
+            try await !participants.contains(interactionID: interactionID, agentID: identity.agentID, on: connection, logger: logger)
+        {
             throw ContactError.interactionNotFound
         }
         guard ContactAccess.mayAssign(identity, ownerID: interaction.agentID) else { throw ContactError.notOwner }
@@ -134,10 +138,12 @@ struct ContactCommands: Sendable {
             events += try await identify([number], as: contact, traceparent: traceparent, on: connection)
         }
         try await outbox.enqueue(events, on: connection, logger: logger)
-        logger.info("contact assigned", metadata: [
-            "interaction_id": "\(interactionID.uuidString.lowercased())", "contact_id": "\(contact.idString)",
-            "agent_id": "\(identity.agentID)", "phone_added": "\(phoneAdded)",
-        ])
+        logger.info(
+            "contact assigned",
+            metadata: [
+                "interaction_id": "\(interactionID.uuidString.lowercased())", "contact_id": "\(contact.idString)",
+                "agent_id": "\(identity.agentID)", "phone_added": "\(phoneAdded)",
+            ])
         return Assignment(
             interactionId: interactionID.uuidString.lowercased(), contactId: contact.idString, contactName: contact.displayName,
             phoneAdded: phoneAdded
@@ -183,7 +189,9 @@ struct ContactCommands: Sendable {
 
     /// Links the open, contact-less interactions from `numbers` to `contact`; one
     /// `contact.identified` each.
-    func identify(_ numbers: [String], as contact: ContactSnapshot, traceparent: String?, on connection: PostgresConnection) async throws -> [OutboxMessage] {
+    func identify(
+        _ numbers: [String], as contact: ContactSnapshot, traceparent: String?, on connection: PostgresConnection
+    ) async throws -> [OutboxMessage] {
         var events: [OutboxMessage] = []
         let numbers = Array(Set(numbers)).sorted()
         for number in numbers { try await contacts.lockPhone(number, on: connection, logger: logger) }

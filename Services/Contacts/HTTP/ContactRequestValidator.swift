@@ -43,7 +43,8 @@ struct ContactRequestValidator: Sendable {
             displayName: try name("display_name", body.displayName), phones: try phones(body.phones ?? []),
             emails: try emails(body.emails ?? []), attributes: try attributes(body.attributes ?? [:])
         )
-        guard draft.firstName != nil || draft.lastName != nil || draft.displayName != nil || !draft.phones.isEmpty
+        guard
+            draft.firstName != nil || draft.lastName != nil || draft.displayName != nil || !draft.phones.isEmpty
                 || !draft.emails.isEmpty
         else { throw .invalid("a contact needs a name, a phone number or an email address") }
         return draft
@@ -70,7 +71,10 @@ struct ContactRequestValidator: Sendable {
                 guard let entries = value as? [String: Any] else { throw .invalid("attributes must be an object of strings") }
                 var changes: [String: String?] = [:]
                 for (attribute, raw) in entries {
-                    if raw is NSNull { changes[attribute] = .some(nil); continue }
+                    if raw is NSNull {
+                        changes[attribute] = .some(nil)
+                        continue
+                    }
                     guard let text = raw as? String else { throw .invalid("attributes.\(attribute) must be a string or null") }
                     changes[attribute] = .some(text)
                 }

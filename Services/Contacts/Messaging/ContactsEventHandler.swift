@@ -30,13 +30,16 @@ struct ContactsEventHandler: Sendable {
     func handle(batch deliveries: [AMQPDelivery]) async -> [AMQPHandlingResult] {
         let phones = NIOLockedValueBox(Set<String>())
         let commands = self.commands
-        return await transactions.handle(batch: deliveries, prologue: { connection in
-            try await commands.lockPhones(phones.withLockedValue { Array($0) }, on: connection)
-        }, prepare: { delivery throws(InvalidMessage) in
-            let (effect, phone) = try effectAndPhone(for: delivery)
-            if let phone { phones.withLockedValue { _ = $0.insert(phone) } }
-            return effect
-        })
+        return await transactions.handle(
+            batch: deliveries,
+            prologue: { connection in
+                try await commands.lockPhones(phones.withLockedValue { Array($0) }, on: connection)
+            },
+            prepare: { delivery throws(InvalidMessage) in
+                let (effect, phone) = try effectAndPhone(for: delivery)
+                if let phone { phones.withLockedValue { _ = $0.insert(phone) } }
+                return effect
+            })
     }
 
     /// Decodes a delivery into its effect; nil for events acked without one.

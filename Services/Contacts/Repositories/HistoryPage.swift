@@ -40,6 +40,8 @@ struct HistoryPage: Encodable, Sendable {
     var count24h: Int
 
     enum CodingKeys: String, CodingKey {
-        case contactId = "contact_id", items, next, count24h = "count_24h"
+        case contactId = "contact_id"
+        case items, next
+        case count24h = "count_24h"
     }
 }

@@ -9,7 +9,8 @@ struct PostgresConsentStore {
 
     /// The stored state of the pair, locked for update, or nil when it never had one.
     func lock(number: String, orgNumber: String, on connection: PostgresConnection, logger: Logger) async throws -> (state: ConsentState, at: Date)? {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT state, changed_at FROM \(unescaped: schema).consent
             WHERE number = \(number) AND org_number = \(orgNumber) FOR UPDATE
             """, logger: logger)
@@ -21,7 +22,8 @@ struct PostgresConsentStore {
     }
 
     func set(number: String, orgNumber: String, state: ConsentState, at: Date, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).consent (number, org_number, state, changed_at)
             VALUES (\(number), \(orgNumber), \(state.rawValue), \(at))
             ON CONFLICT (number, org_number) DO UPDATE SET state = excluded.state, changed_at = excluded.changed_at
@@ -30,7 +32,8 @@ struct PostgresConsentStore {
     }
 
     func record(_ entry: ConsentView.Entry, number: String, messageID: String, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).consent_history (number, org_number, keyword, action, at, message_id)
             VALUES (\(number), \(entry.orgNumber), \(entry.keyword), \(entry.action.rawValue), \(entry.at), \(messageID))
             """, logger: logger)
@@ -38,14 +41,16 @@ struct PostgresConsentStore {
 
     func consent(of number: String, client: PostgresClient, logger: Logger) async throws -> ConsentView {
         var byOrg: [String: ConsentState] = [:]
-        let states = try await client.query("""
+        let states = try await client.query(
+            """
             SELECT org_number, state FROM \(unescaped: schema).consent WHERE number = \(number)
             """, logger: logger)
         for try await (org, state) in states.decode((String, String).self) {
             if let value = ConsentState(rawValue: state) { byOrg[org] = value }
         }
         var history: [ConsentView.Entry] = []
-        let entries = try await client.query("""
+        let entries = try await client.query(
+            """
             SELECT org_number, keyword, action, at FROM \(unescaped: schema).consent_history
             WHERE number = \(number) ORDER BY at, id
             """, logger: logger)

@@ -10,7 +10,8 @@ struct PostgresContactStore {
     let schema: String
 
     func insert(_ contact: ContactSnapshot, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).contacts
                 (id, state, first_name, last_name, display_name, attributes, merged_into, version, created_at, updated_at)
             VALUES (\(contact.id), \(contact.state.rawValue), \(contact.firstName), \(contact.lastName), \(contact.explicitDisplayName),
@@ -29,7 +30,8 @@ struct PostgresContactStore {
         try await connection.query("DELETE FROM \(unescaped: schema).phones WHERE contact_id = ANY(\(ids))", logger: logger)
         try await connection.query("DELETE FROM \(unescaped: schema).emails WHERE contact_id = ANY(\(ids))", logger: logger)
         for contact in contacts {
-            try await connection.query("""
+            try await connection.query(
+                """
                 UPDATE \(unescaped: schema).contacts
                 SET state = \(contact.state.rawValue), first_name = \(contact.firstName), last_name = \(contact.lastName),
                     display_name = \(contact.explicitDisplayName), attributes = \(try Self.json(contact.attributes))::jsonb,
@@ -44,13 +46,15 @@ struct PostgresContactStore {
 
     private func insertAddresses(of contact: ContactSnapshot, on connection: PostgresConnection, logger: Logger) async throws {
         if !contact.phones.isEmpty {
-            try await connection.query("""
+            try await connection.query(
+                """
                 INSERT INTO \(unescaped: schema).phones (number, contact_id, position)
                 SELECT number, \(contact.id), position::integer FROM unnest(\(contact.phones)::text[]) WITH ORDINALITY AS p(number, position)
                 """, logger: logger)
         }
         if !contact.emails.isEmpty {
-            try await connection.query("""
+            try await connection.query(
+                """
                 INSERT INTO \(unescaped: schema).emails (address, contact_id, position)
                 SELECT address, \(contact.id), position::integer FROM unnest(\(contact.emails)::text[]) WITH ORDINALITY AS e(address, position)
                 """, logger: logger)
@@ -59,7 +63,8 @@ struct PostgresContactStore {
 
     /// The contacts locked for update (`FOR UPDATE`, in id order, so two merges never deadlock).
     func lock(_ ids: [UUID], on connection: PostgresConnection, logger: Logger) async throws -> [UUID: ContactSnapshot] {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT \(unescaped: columns) FROM \(unescaped: schema).contacts c
             WHERE c.id = ANY(\(ids)) ORDER BY c.id FOR UPDATE OF c
             """, logger: logger)
@@ -72,7 +77,8 @@ struct PostgresContactStore {
     }
 
     func contact(id: UUID, client: PostgresClient, logger: Logger) async throws -> ContactSnapshot? {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT \(unescaped: columns) FROM \(unescaped: schema).contacts c WHERE c.id = \(id)
             """, logger: logger)
         var found: ContactSnapshot?
@@ -83,7 +89,8 @@ struct PostgresContactStore {
     /// The contact owning each of `phones` that has one.
     func phoneOwners(_ phones: [String], on connection: PostgresConnection, logger: Logger) async throws -> [String: UUID] {
         guard !phones.isEmpty else { return [:] }
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT number, contact_id FROM \(unescaped: schema).phones WHERE number = ANY(\(phones))
             """, logger: logger)
         var owners: [String: UUID] = [:]
@@ -93,7 +100,8 @@ struct PostgresContactStore {
 
     func emailOwners(_ emails: [String], on connection: PostgresConnection, logger: Logger) async throws -> [String: UUID] {
         guard !emails.isEmpty else { return [:] }
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT address, contact_id FROM \(unescaped: schema).emails WHERE address = ANY(\(emails))
             """, logger: logger)
         var owners: [String: UUID] = [:]
@@ -112,18 +120,20 @@ struct PostgresContactStore {
     /// ``lockPhone(_:on:logger:)`` for several numbers in one statement, in sorted order.
     func lockPhones(_ phones: [String], on connection: PostgresConnection, logger: Logger) async throws {
         guard !phones.isEmpty else { return }
-        try await connection.query("""
+        try await connection.query(
+            """
             SELECT pg_advisory_xact_lock(\(Self.phoneLockClass), hashtext(phone))
             FROM unnest(\(Set(phones).sorted())::text[]) WITH ORDINALITY AS locks (phone, position) ORDER BY position
             """, logger: logger)
     }
 
     /// The first key of ``lockPhone``'s two-key advisory locks (its own key space).
-    private static let phoneLockClass: Int32 = 0x5342_5048 // "SBPH"
+    private static let phoneLockClass: Int32 = 0x5342_5048  // "SBPH"
 
     /// The active contact with this phone, locked (`FOR SHARE`), or nil.
     func contact(withPhone phone: String, on connection: PostgresConnection, logger: Logger) async throws -> ContactSnapshot? {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT \(unescaped: columns) FROM \(unescaped: schema).contacts c
             JOIN \(unescaped: schema).phones p ON p.contact_id = c.id
             WHERE p.number = \(phone) AND c.state = 'active'
@@ -138,12 +148,14 @@ struct PostgresContactStore {
         // Each word must occur in the names: `ILIKE ALL` over one pattern per word, with the
         // LIKE wildcards of the words escaped.
         let patterns = filter.words.map { word in
-            "%" + word.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            "%"
+                + word.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
                 .replacingOccurrences(of: "_", with: "\\_") + "%"
         }
         let hasWords = !patterns.isEmpty
         let cursorMicros = filter.cursor?.microseconds
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT \(unescaped: columns) FROM \(unescaped: schema).contacts c
             WHERE c.state = 'active'
               AND (\(filter.phone)::text IS NULL OR EXISTS (
@@ -169,7 +181,8 @@ struct PostgresContactStore {
     /// Erases the personal data of the contacts merged (directly or through others) into `id`
     /// and the merge records naming it, whose snapshots hold personal data.
     func erase(mergedInto id: UUID, at: Date, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+        try await connection.query(
+            """
             WITH RECURSIVE sources(id) AS (
                 SELECT c.id FROM \(unescaped: schema).contacts c WHERE c.merged_into = \(id)
                 UNION
@@ -180,7 +193,8 @@ struct PostgresContactStore {
                 updated_at = \(unescaped: Self.epoch) + \(ContactTime.microseconds(at))::float8 * interval '1 microsecond'
             WHERE id IN (SELECT id FROM sources)
             """, logger: logger)
-        try await connection.query("""
+        try await connection.query(
+            """
             DELETE FROM \(unescaped: schema).merges WHERE target_id = \(id) OR source_id = \(id)
             """, logger: logger)
     }
@@ -188,7 +202,8 @@ struct PostgresContactStore {
     // MARK: Merges
 
     func insertMerge(_ audit: MergeAudit, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).merges (id, target_id, source_id, audit, merged_by, at, undone_at, undone_by)
             VALUES (\(audit.id), \(audit.targetID), \(audit.sourceID), \(try Self.auditJSON(audit))::jsonb, \(audit.mergedBy),
                     \(audit.at), NULL, NULL)
@@ -196,7 +211,8 @@ struct PostgresContactStore {
     }
 
     func lockMerge(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> MergeAudit? {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT audit::text, undone_at, undone_by FROM \(unescaped: schema).merges WHERE id = \(id) FOR UPDATE
             """, logger: logger)
         for try await (text, undoneAt, undoneBy) in rows.decode((String, Date?, String?).self) {
@@ -209,7 +225,8 @@ struct PostgresContactStore {
     }
 
     func markUndone(_ id: UUID, at: Date, by agent: String, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+        try await connection.query(
+            """
             UPDATE \(unescaped: schema).merges SET undone_at = \(at), undone_by = \(agent) WHERE id = \(id)
             """, logger: logger)
     }

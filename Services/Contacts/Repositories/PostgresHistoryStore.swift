@@ -17,7 +17,8 @@ struct PostgresHistoryStore {
     /// Records `interaction.created`; returns the projected interaction.
     func created(_ event: InteractionCreated, on connection: PostgresConnection, logger: Logger) async throws -> ProjectedInteraction {
         guard let id = UUID(uuidString: event.interactionId) else { throw InvalidMessage("interaction_id is not a UUID") }
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).interactions
                 (id, from_number, to_number, mode, media, state, created_at, updated_at)
             VALUES (\(id), \(event.from), \(event.to), \(event.mode), \(event.media), 'queued', \(event.createdAt), now())
@@ -32,7 +33,8 @@ struct PostgresHistoryStore {
 
     func assigned(_ event: InteractionAssigned, on connection: PostgresConnection, logger: Logger) async throws {
         guard let id = UUID(uuidString: event.interactionId) else { throw InvalidMessage("interaction_id is not a UUID") }
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).interactions (id, state, agent_id, agent_name, assigned_at, updated_at)
             VALUES (\(id), 'active', \(event.agentId), \(event.agentName), \(event.at), now())
             ON CONFLICT (id) DO UPDATE
@@ -44,7 +46,8 @@ struct PostgresHistoryStore {
 
     func closed(_ event: InteractionClosed, on connection: PostgresConnection, logger: Logger) async throws {
         guard let id = UUID(uuidString: event.interactionId) else { throw InvalidMessage("interaction_id is not a UUID") }
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).interactions
                 (id, from_number, to_number, mode, state, agent_id, disposition, closed_at, close_reason, updated_at)
             VALUES (\(id), \(event.from), \(event.to), \(event.mode), 'closed', \(event.ownerId), \(event.disposition),
@@ -60,7 +63,8 @@ struct PostgresHistoryStore {
     }
 
     func disposition(_ interactionID: UUID, code: String?, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).interactions (id, state, disposition, updated_at)
             VALUES (\(interactionID), 'queued', \(code), now())
             ON CONFLICT (id) DO UPDATE SET disposition = excluded.disposition, updated_at = now()
@@ -69,7 +73,8 @@ struct PostgresHistoryStore {
 
     /// The interaction locked for update, or nil when no event of it arrived yet.
     func lock(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> ProjectedInteraction? {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT \(unescaped: Self.projectedColumns) FROM \(unescaped: schema).interactions WHERE id = \(id) FOR UPDATE
             """, logger: logger)
         for try await row in rows { return try Self.projected(from: row) }
@@ -80,7 +85,8 @@ struct PostgresHistoryStore {
     /// was when nil (a merge or its undo moves history without changing how it was linked).
     func link(_ ids: [UUID], to contact: UUID, how: String?, on connection: PostgresConnection, logger: Logger) async throws {
         guard !ids.isEmpty else { return }
-        try await connection.query("""
+        try await connection.query(
+            """
             UPDATE \(unescaped: schema).interactions SET contact_id = \(contact), link = coalesce(\(how)::text, link), updated_at = now()
             WHERE id = ANY(\(ids))
             """, logger: logger)
@@ -88,7 +94,8 @@ struct PostgresHistoryStore {
 
     /// Open interactions from `number` that have no contact yet (locked).
     func openUnlinked(from number: String, on connection: PostgresConnection, logger: Logger) async throws -> [UUID] {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT id FROM \(unescaped: schema).interactions
             WHERE from_number = \(number) AND state <> 'closed' AND contact_id IS NULL
             ORDER BY id FOR UPDATE
@@ -100,7 +107,8 @@ struct PostgresHistoryStore {
 
     /// Every interaction of a contact (locked).
     func interactions(of contact: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [UUID] {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT id FROM \(unescaped: schema).interactions WHERE contact_id = \(contact) ORDER BY id FOR UPDATE
             """, logger: logger)
         var ids: [UUID] = []
@@ -111,7 +119,8 @@ struct PostgresHistoryStore {
     /// The current contact of each of `ids` that has one.
     func contacts(of ids: [UUID], on connection: PostgresConnection, logger: Logger) async throws -> [UUID: UUID] {
         guard !ids.isEmpty else { return [:] }
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT id, contact_id FROM \(unescaped: schema).interactions WHERE id = ANY(\(ids)) AND contact_id IS NOT NULL
             ORDER BY id FOR UPDATE
             """, logger: logger)
@@ -127,7 +136,8 @@ struct PostgresHistoryStore {
         of contact: UUID, since: Date?, cursor: KeysetCursor?, limit: Int, viewer: String?, client: PostgresClient, logger: Logger
     ) async throws -> HistoryPage {
         let cursorMicros = cursor?.microseconds
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT id, created_at, (extract(epoch FROM created_at) * 1000000)::bigint AS created_us, closed_at, mode, media, state, from_number, to_number, agent_id, agent_name, disposition,
                    close_reason, link
             FROM \(unescaped: schema).interactions
@@ -150,19 +160,20 @@ struct PostgresHistoryStore {
             let agentID = try columns["agent_id"].decode(String?.self)
             let agentName = try columns["agent_name"].decode(String?.self)
             keys.append((try columns["created_us"].decode(Int64.self), id))
-            items.append(HistoryPage.Item(
-                interactionId: id.uuidString.lowercased(), createdAt: createdAt,
-                closedAt: try columns["closed_at"].decode(Date?.self),
-                mode: try columns["mode"].decode(String?.self),
-                media: try columns["media"].decode(String?.self),
-                state: try columns["state"].decode(String.self),
-                from: try columns["from_number"].decode(String?.self),
-                to: try columns["to_number"].decode(String?.self),
-                agent: agentID.map { HistoryPage.Agent(id: $0, name: agentName) },
-                disposition: try columns["disposition"].decode(String?.self),
-                closeReason: try columns["close_reason"].decode(String?.self),
-                link: try columns["link"].decode(String?.self)
-            ))
+            items.append(
+                HistoryPage.Item(
+                    interactionId: id.uuidString.lowercased(), createdAt: createdAt,
+                    closedAt: try columns["closed_at"].decode(Date?.self),
+                    mode: try columns["mode"].decode(String?.self),
+                    media: try columns["media"].decode(String?.self),
+                    state: try columns["state"].decode(String.self),
+                    from: try columns["from_number"].decode(String?.self),
+                    to: try columns["to_number"].decode(String?.self),
+                    agent: agentID.map { HistoryPage.Agent(id: $0, name: agentName) },
+                    disposition: try columns["disposition"].decode(String?.self),
+                    closeReason: try columns["close_reason"].decode(String?.self),
+                    link: try columns["link"].decode(String?.self)
+                ))
         }
         var next: String?
         if items.count > limit {
@@ -172,7 +183,8 @@ struct PostgresHistoryStore {
         }
         // The desktop's "N message exchanges with this contact in the past 24 hours", by the
         // database's clock, whatever `since` and the page are.
-        let counts = try await client.query("""
+        let counts = try await client.query(
+            """
             SELECT count(*)::bigint FROM \(unescaped: schema).interactions
             WHERE contact_id = \(contact) AND created_at >= now() - interval '24 hours'
             """, logger: logger)
@@ -195,4 +207,3 @@ struct PostgresHistoryStore {
         )
     }
 }
-

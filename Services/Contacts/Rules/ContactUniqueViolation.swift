@@ -1,6 +1,6 @@
+import HTTPTypes
 import PostgresNIO
 import SwitchboardServiceKit
-import HTTPTypes
 
 /// A unique violation on `phones` or `emails`: two requests raced for one number or
 /// address, and the loser gets the same 409 as the check that runs first.
@@ -10,12 +10,14 @@ enum ContactUniqueViolation {
         guard let database = error as? PSQLError, database.serverInfo?[.sqlState] == "23505" else { return nil }
         let constraint = database.serverInfo?[.constraintName] ?? ""
         if constraint.hasPrefix("phones") {
-            return APIError(status: .conflict, code: "phone_taken", title: "Phone number taken",
-                            detail: "A phone number of the request belongs to another contact.")
+            return APIError(
+                status: .conflict, code: "phone_taken", title: "Phone number taken",
+                detail: "A phone number of the request belongs to another contact.")
         }
         if constraint.hasPrefix("emails") {
-            return APIError(status: .conflict, code: "email_taken", title: "Email address taken",
-                            detail: "An email address of the request belongs to another contact.")
+            return APIError(
+                status: .conflict, code: "email_taken", title: "Email address taken",
+                detail: "An email address of the request belongs to another contact.")
         }
         return nil
     }

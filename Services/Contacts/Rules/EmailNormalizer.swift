@@ -39,8 +39,8 @@ struct EmailNormalizer: Sendable {
         let domain = trimmed[trimmed.index(after: at)...].lowercased()
         guard !local.isEmpty, !domain.isEmpty else { throw .missingAt }
         guard local.count <= Self.maxLocalLength, !local.contains("@"),
-              local.unicodeScalars.allSatisfy({ !Self.isSpaceOrControl($0) }),
-              !local.hasPrefix("."), !local.hasSuffix("."), !local.contains("..")
+            local.unicodeScalars.allSatisfy({ !Self.isSpaceOrControl($0) }),
+            !local.hasPrefix("."), !local.hasSuffix("."), !local.contains("..")
         else { throw .badLocalPart }
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
         guard labels.count >= 2, labels.allSatisfy(Self.isValidLabel) else { throw .badDomain }

@@ -60,7 +60,8 @@ struct WebhookRoutes: Sendable {
         for method in [HTTPRequest.Method.get, .post] {
             router.on("/v1/webhooks/vonage/:channel/inbound", method: method) { request, context -> Response in
                 let (channel, fields) = try await vonage(request, context)
-                _ = try await accept(CarrierPayloads.vonageInbound(fields, channel: channel.name), channel: channel, source: "vonage", request: request)
+                _ = try await accept(
+                    CarrierPayloads.vonageInbound(fields, channel: channel.name), channel: channel, source: "vonage", request: request)
                 return Response(status: .noContent)
             }
             router.on("/v1/webhooks/vonage/:channel/receipt", method: method) { request, context -> Response in
@@ -70,7 +71,8 @@ struct WebhookRoutes: Sendable {
             }
             router.on("/v1/webhooks/jasmin/:channel/inbound", method: method) { request, context -> Response in
                 let (channel, fields, _) = try await tokenChecked(request, context, carrier: .jasmin)
-                _ = try await accept(CarrierPayloads.jasminInbound(fields, channel: channel.name), channel: channel, source: "jasmin", request: request)
+                _ = try await accept(
+                    CarrierPayloads.jasminInbound(fields, channel: channel.name), channel: channel, source: "jasmin", request: request)
                 return Self.text("ACK/Jasmin", contentType: "text/plain")
             }
             router.on("/v1/webhooks/jasmin/:channel/receipt", method: method) { request, context -> Response in
@@ -107,9 +109,11 @@ struct WebhookRoutes: Sendable {
         let url = (channel.publicBaseURL ?? "") + target
         let signed: TwilioSignature.Body = body.isForm ? .form(body.fields) : (body.bytes.isEmpty ? .none : .raw(body.bytes))
         let header = request.headers.first { $0.name.canonicalName == "x-twilio-signature" }?.value
-        guard TwilioSignature(digests: digests).isValid(
-            header: header, url: url, body: signed, authToken: channel.credentials["auth_token"] ?? ""
-        ) else {
+        guard
+            TwilioSignature(digests: digests).isValid(
+                header: header, url: url, body: signed, authToken: channel.credentials["auth_token"] ?? ""
+            )
+        else {
             throw refuse(carrier: "twilio", reason: header == nil ? "missing" : "mismatch")
         }
         // Fields: the form, or a JSON object's members; plus the query's (Twilio's own are in the body).
@@ -136,7 +140,9 @@ struct WebhookRoutes: Sendable {
         return (channel, fields)
     }
 
-    private func tokenChecked(_ request: Request, _ context: SwitchboardRequestContext, carrier: Carrier) async throws -> (ChannelSettings, FormFields, Body) {
+    private func tokenChecked(
+        _ request: Request, _ context: SwitchboardRequestContext, carrier: Carrier
+    ) async throws -> (ChannelSettings, FormFields, Body) {
         let channel = try await configuredChannel(context, carrier: carrier)
         let body = try await Self.body(of: request)
         let query = FormFields(encoded: request.uri.query ?? "")
@@ -165,14 +171,15 @@ struct WebhookRoutes: Sendable {
     /// The channel named in the path, configured for `carrier`; else 404.
     private func configuredChannel(_ context: SwitchboardRequestContext, carrier: Carrier) async throws -> ChannelSettings {
         guard let name = context.parameters.get("channel"), ChannelRequest.validName(name),
-              let channel = try await channels.channel(named: name, client: client, logger: logger), channel.carrier == carrier
+            let channel = try await channels.channel(named: name, client: client, logger: logger), channel.carrier == carrier
         else { throw APIError.notFound("The \(carrier.rawValue) channel") }
         return channel
     }
 
     // MARK: Effects
 
-    private func accept(_ message: InboundMessage, channel: ChannelSettings, source: String, request: Request) async throws -> InboundAcceptor.Outcome {
+    private func accept(_ message: InboundMessage, channel: ChannelSettings, source: String, request: Request) async throws -> InboundAcceptor.Outcome
+    {
         do {
             return try await acceptor.accept(message, source: source, region: channel.defaultRegion, traceparent: request.headers[.traceparent])
         } catch let invalid as InvalidMessage {

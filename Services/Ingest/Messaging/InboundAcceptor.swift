@@ -86,10 +86,13 @@ struct InboundAcceptor: Sendable {
             outcome = Outcome(messageId: existing?.id.uuidString.lowercased() ?? "", duplicate: true)
         }
         Counter(label: "switchboard_ingest_accepted_total", dimensions: [("source", source), ("duplicate", "\(outcome.duplicate)")]).increment()
-        logger.debug(outcome.duplicate ? "duplicate inbound message" : "inbound message accepted", metadata: [
-            "message_id": "\(outcome.messageId)", "channel": "\(validated.channel)", "part": "\(validated.part.map { "\($0.seq)/\($0.total)" } ?? "-")",
-            "trace_id": "\(TraceContext.traceID(of: trace) ?? "")",
-        ])
+        logger.debug(
+            outcome.duplicate ? "duplicate inbound message" : "inbound message accepted",
+            metadata: [
+                "message_id": "\(outcome.messageId)", "channel": "\(validated.channel)",
+                "part": "\(validated.part.map { "\($0.seq)/\($0.total)" } ?? "-")",
+                "trace_id": "\(TraceContext.traceID(of: trace) ?? "")",
+            ])
         return outcome
     }
 
@@ -149,10 +152,12 @@ struct InboundAcceptor: Sendable {
         )
         if incomplete {
             Counter(label: "switchboard_ingest_incomplete_messages_total").increment()
-            logger.info("concatenated SMS emitted incomplete", metadata: [
-                "message_id": "\(group.id.uuidString.lowercased())", "missing_parts": "\(assembly.missing)",
-                "emitted": "\(emitted != nil)",
-            ])
+            logger.info(
+                "concatenated SMS emitted incomplete",
+                metadata: [
+                    "message_id": "\(group.id.uuidString.lowercased())", "missing_parts": "\(assembly.missing)",
+                    "emitted": "\(emitted != nil)",
+                ])
         }
     }
 
@@ -180,7 +185,8 @@ struct InboundAcceptor: Sendable {
     func recordBatch(_ batch: [(message: ValidatedInbound, traceparent: String?)], source: String, on connection: PostgresConnection) async throws {
         let conversations = batch.map { ConversationKey.make(customer: $0.message.from, organisation: $0.message.to) }
         // Locks in one global order: batches of two replicas never deadlock.
-        try await connection.query("""
+        try await connection.query(
+            """
             SELECT pg_advisory_xact_lock(hashtext(conversation))
             FROM unnest(\(Set(conversations).sorted())::text[]) WITH ORDINALITY AS locks (conversation, position) ORDER BY position
             """, logger: logger)
@@ -200,7 +206,8 @@ struct InboundAcceptor: Sendable {
             if let row = stored[item.id] {
                 events += try self.events(for: item.message, stored: row, incomplete: false, trace: item.trace)
             }
-            Counter(label: "switchboard_ingest_accepted_total", dimensions: [("source", source), ("duplicate", "\(stored[item.id] == nil)")]).increment()
+            Counter(label: "switchboard_ingest_accepted_total", dimensions: [("source", source), ("duplicate", "\(stored[item.id] == nil)")])
+                .increment()
         }
         try await outbox.enqueue(events, on: connection, logger: logger)
         for item in oneByOne {
@@ -222,7 +229,7 @@ struct InboundAcceptor: Sendable {
         var messages = [
             try OutboxMessage.event(
                 .messageReceived, service: "ingest", subject: nil, traceparent: trace, data: event, correlationID: conversation
-            ),
+            )
         ]
         // Each MMS media item becomes a `media.fetch` command for the media service, with the
         // channel as the reference to the credentials it may use (never the secret itself).
@@ -232,20 +239,22 @@ struct InboundAcceptor: Sendable {
                 contentTypeHint: item.contentType, filename: item.filename,
                 credentialsRef: item.url == nil ? nil : validated.channel
             )
-            messages.append(OutboxMessage(
-                messageID: "\(event.messageId).media.\(item.index)", exchange: SwitchboardTopology.commandsExchange,
-                routingKey: "media.fetch", type: "media.fetch", contentType: "application/json", correlationID: conversation,
-                traceparent: trace, mandatory: true, body: try SwitchboardJSON.encoder().encode(command)
-            ))
+            messages.append(
+                OutboxMessage(
+                    messageID: "\(event.messageId).media.\(item.index)", exchange: SwitchboardTopology.commandsExchange,
+                    routingKey: "media.fetch", type: "media.fetch", contentType: "application/json", correlationID: conversation,
+                    traceparent: trace, mandatory: true, body: try SwitchboardJSON.encoder().encode(command)
+                ))
         }
         if let keyword = ConsentKeywords.detect(validated.text) {
             let consent = ConsentKeyword(
                 messageId: event.messageId, from: validated.from, to: validated.to, keyword: keyword.keyword,
                 action: keyword.action.rawValue, at: validated.receivedAt
             )
-            messages.append(try OutboxMessage.event(
-                .consentKeyword, service: "ingest", subject: nil, traceparent: trace, data: consent, correlationID: conversation
-            ))
+            messages.append(
+                try OutboxMessage.event(
+                    .consentKeyword, service: "ingest", subject: nil, traceparent: trace, data: consent, correlationID: conversation
+                ))
             Counter(label: "switchboard_ingest_consent_keywords_total", dimensions: [("action", keyword.action.rawValue)]).increment()
         }
         return messages

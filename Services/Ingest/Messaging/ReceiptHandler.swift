@@ -44,7 +44,8 @@ struct ReceiptHandler: Sendable {
         do {
             try await outbox.transaction(on: client, logger: logger) { connection in
                 if let messageID = delivery.properties.messageID, !messageID.isEmpty {
-                    guard try await inbox.claim(messageID: messageID, consumer: QueueName.ingestReceipts.rawValue, on: connection, logger: logger) else { return }
+                    guard try await inbox.claim(messageID: messageID, consumer: QueueName.ingestReceipts.rawValue, on: connection, logger: logger)
+                    else { return }
                 }
                 _ = try await recorder.record(receipt, traceparent: traceparent, now: Date(), on: connection)
             }

@@ -67,7 +67,9 @@ struct ReceiptRecorder: Sendable {
     }
 
     /// A receipt from a carrier's webhook.
-    func record(_ receipt: CarrierReceipt, channel: String, source: String, traceparent: String?, now: Date, on connection: PostgresConnection) async throws -> Outcome {
+    func record(
+        _ receipt: CarrierReceipt, channel: String, source: String, traceparent: String?, now: Date, on connection: PostgresConnection
+    ) async throws -> Outcome {
         guard let status = receipt.status else {
             Counter(label: "switchboard_ingest_receipts_total", dimensions: [("source", source), ("outcome", "ignored")]).increment()
             return .ignored
@@ -98,12 +100,13 @@ struct ReceiptRecorder: Sendable {
             }
         }
         let event = MessageStatus(messageId: mapping.messageID, part: mapping.part, status: status, errorCode: errorCode, at: at)
-        try await outbox.enqueue([
-            try OutboxMessage.event(
-                .messageStatus, service: "ingest", subject: nil, traceparent: TraceContext.child(of: traceparent), data: event,
-                correlationID: mapping.messageID
-            ),
-        ], on: connection, logger: logger)
+        try await outbox.enqueue(
+            [
+                try OutboxMessage.event(
+                    .messageStatus, service: "ingest", subject: nil, traceparent: TraceContext.child(of: traceparent), data: event,
+                    correlationID: mapping.messageID
+                )
+            ], on: connection, logger: logger)
         Counter(label: "switchboard_ingest_receipts_total", dimensions: [("source", source), ("outcome", "emitted")]).increment()
         return .emitted
     }

@@ -39,9 +39,11 @@ struct PostgresChannelStore: Sendable {
 
     /// Creates or replaces a channel; true when it was created.
     func save(_ channel: ChannelSettings, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
-        let credentials = try cipher?.seal(channel.credentials)
+        let credentials =
+            try cipher?.seal(channel.credentials)
             ?? String(decoding: try JSONEncoder().encode(channel.credentials), as: UTF8.self)
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).channels
                 (name, carrier, default_region, public_base_url, credentials, created_at, updated_at, allow_unauthenticated_webhooks)
             VALUES (\(channel.name), \(channel.carrier.rawValue), \(channel.defaultRegion), \(channel.publicBaseURL),
@@ -86,7 +88,8 @@ struct PostgresChannelStore: Sendable {
     }
 
     private func settings(_ row: Row) throws -> ChannelSettings {
-        let credentials = try cipher.map { cipher throws(CredentialsUnreadable) in try cipher.open(row.4) }
+        let credentials =
+            try cipher.map { cipher throws(CredentialsUnreadable) in try cipher.open(row.4) }
             ?? CredentialsCipher.openWithoutKey(row.4)
         return ChannelSettings(
             name: row.0, carrier: Carrier(rawValue: row.1) ?? .amqp, defaultRegion: row.2, publicBaseURL: row.3,

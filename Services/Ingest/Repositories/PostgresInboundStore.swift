@@ -11,9 +11,12 @@ import SwitchboardModels
 struct PostgresInboundStore {
     let schema: String
 
-    func insert(_ message: ValidatedInbound, id: UUID, source: String, on connection: PostgresConnection, logger: Logger) async throws -> StoredInbound? {
+    func insert(
+        _ message: ValidatedInbound, id: UUID, source: String, on connection: PostgresConnection, logger: Logger
+    ) async throws -> StoredInbound? {
         let media = String(decoding: try SwitchboardJSON.encoder().encode(message.media), as: UTF8.self)
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).messages
                 (id, channel, carrier_message_id, from_number, to_number, text, media, received_at, source)
             VALUES (\(id), \(message.channel), \(message.carrierMessageID), \(message.from), \(message.to), \(message.text),
@@ -37,7 +40,8 @@ struct PostgresInboundStore {
         let media = try messages.map { String(decoding: try encoder.encode($0.message.media), as: UTF8.self) }
         // One row per array element, inserted in array order (WITH ORDINALITY), so the
         // bigserial sequence follows the batch's order.
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).messages
                 (id, channel, carrier_message_id, from_number, to_number, text, media, received_at, source)
             SELECT id, channel, carrier_message_id, from_number, to_number, text, media::jsonb, received_at, \(source)
@@ -59,7 +63,8 @@ struct PostgresInboundStore {
     }
 
     func find(channel: String, carrierMessageID: String, on connection: PostgresConnection, logger: Logger) async throws -> StoredInbound? {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT id, sequence, accepted_at FROM \(unescaped: schema).messages
             WHERE channel = \(channel) AND carrier_message_id = \(carrierMessageID)
             """, logger: logger)

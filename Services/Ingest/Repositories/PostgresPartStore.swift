@@ -25,7 +25,8 @@ struct PostgresPartStore: Sendable {
 
     /// The group a part with this (channel, carrier id) went to, if it was seen before.
     func groupOfPart(channel: String, carrierMessageID: String, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT group_id FROM \(unescaped: schema).parts WHERE channel = \(channel) AND carrier_message_id = \(carrierMessageID)
             """, logger: logger)
         for try await id in rows.decode(UUID.self) { return id }
@@ -45,7 +46,8 @@ struct PostgresPartStore: Sendable {
             """
         for try await row in try await connection.query(select, logger: logger).decode(GroupRow.self) { return Self.group(row) }
         let id = UUID()
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).part_groups (id, channel, from_number, to_number, ref, total, source, traceparent, due_at)
             VALUES (\(id), \(message.channel), \(message.from), \(message.to), \(part.ref), \(part.total), \(source), \(traceparent),
                     clock_timestamp() + \(timeout) * interval '1 second')
@@ -59,7 +61,8 @@ struct PostgresPartStore: Sendable {
     /// Stores a part; false when its seq is already there (another id for the same part).
     func insertPart(_ message: ValidatedInbound, seq: Int, group: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
         let media = String(decoding: try SwitchboardJSON.encoder().encode(message.media), as: UTF8.self)
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).parts (group_id, seq, channel, carrier_message_id, text, media, received_at)
             VALUES (\(group), \(seq), \(message.channel), \(message.carrierMessageID), \(message.text), \(media)::jsonb, \(message.receivedAt))
             ON CONFLICT DO NOTHING
@@ -71,7 +74,8 @@ struct PostgresPartStore: Sendable {
 
     /// The group's parts, in seq order.
     func parts(of group: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [StoredPart] {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT seq, carrier_message_id, text, media::text, received_at FROM \(unescaped: schema).parts
             WHERE group_id = \(group) ORDER BY seq
             """, logger: logger)
@@ -84,14 +88,16 @@ struct PostgresPartStore: Sendable {
     }
 
     func markEmitted(_ group: UUID, incomplete: Bool, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+        try await connection.query(
+            """
             UPDATE \(unescaped: schema).part_groups SET emitted_at = clock_timestamp(), incomplete = \(incomplete) WHERE id = \(group)
             """, logger: logger)
     }
 
     /// Open groups whose wait is over (database clock), oldest first; not locked.
     func dueGroups(limit: Int, client: PostgresClient, logger: Logger) async throws -> [PartGroup] {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT \(unescaped: Self.groupColumns) FROM \(unescaped: schema).part_groups
             WHERE emitted_at IS NULL AND due_at <= clock_timestamp() ORDER BY due_at LIMIT \(limit)
             """, logger: logger)
@@ -102,7 +108,8 @@ struct PostgresPartStore: Sendable {
 
     /// Claims one due group (still open, still due, not locked by another instance).
     func claimDue(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> PartGroup? {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT \(unescaped: Self.groupColumns) FROM \(unescaped: schema).part_groups
             WHERE id = \(id) AND emitted_at IS NULL AND due_at <= clock_timestamp()
             FOR UPDATE SKIP LOCKED
@@ -113,7 +120,8 @@ struct PostgresPartStore: Sendable {
 
     /// Seconds until the next open group is due (database clock), or nil.
     func secondsUntilNextDue(client: PostgresClient, logger: Logger) async throws -> Double? {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT EXTRACT(EPOCH FROM (min(due_at) - clock_timestamp()))::float8
             FROM \(unescaped: schema).part_groups WHERE emitted_at IS NULL
             """, logger: logger)

@@ -60,9 +60,10 @@ enum CarrierPayloads {
             }
         }
         if fields.first("concat")?.lowercased() == "true",
-           let ref = fields.first("concat-ref").flatMap({ Int($0) }),
-           let total = fields.first("concat-total").flatMap({ Int($0) }),
-           let seq = fields.first("concat-part").flatMap({ Int($0) }) {
+            let ref = fields.first("concat-ref").flatMap({ Int($0) }),
+            let total = fields.first("concat-total").flatMap({ Int($0) }),
+            let seq = fields.first("concat-part").flatMap({ Int($0) })
+        {
             part = .init(ref: ref, total: total, seq: seq)
         }
         return InboundMessage(
@@ -118,7 +119,9 @@ enum CarrierPayloads {
     /// `X-Kannel-From`/`-To`/`-UDH`/`-Coding`/`-Charset`/`-Time` headers stand in for
     /// missing fields. Without `id`, the id is `kannel-` and a hash of (sender, receiver,
     /// ts, udh, text), so a retry of the same request is still recognised.
-    static func kannelInbound(_ fields: FormFields, body: [UInt8]?, headers: [String: String], channel: String, digests: any SignatureDigests) -> InboundMessage {
+    static func kannelInbound(
+        _ fields: FormFields, body: [UInt8]?, headers: [String: String], channel: String, digests: any SignatureDigests
+    ) -> InboundMessage {
         let from = fields.first("sender", "from") ?? headers["x-kannel-from"]
         let to = fields.first("receiver", "to") ?? headers["x-kannel-to"]
         let charset = (fields.first("charset") ?? headers["x-kannel-charset"])?.uppercased()

@@ -113,7 +113,7 @@ struct ChannelRequest: Codable, Sendable {
         var baseURL: String?
         if let raw = publicBaseUrl?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
             guard let url = URL(string: raw), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil,
-                  url.query == nil, url.fragment == nil, !raw.contains("?"), !raw.contains("#")
+                url.query == nil, url.fragment == nil, !raw.contains("?"), !raw.contains("#")
             else { throw InvalidMessage("public_base_url must be an http or https URL without query or fragment") }
             baseURL = raw.hasSuffix("/") ? String(raw.dropLast()) : raw
         }

@@ -38,8 +38,8 @@ struct CredentialsCipher: Sendable {
             return try Self.plain(data)
         }
         guard let combined = Data(base64Encoded: sealed.sealed),
-              let box = try? AES.GCM.SealedBox(combined: combined),
-              let plain = try? AES.GCM.open(box, using: key)
+            let box = try? AES.GCM.SealedBox(combined: combined),
+            let plain = try? AES.GCM.open(box, using: key)
         else { throw CredentialsUnreadable(reason: "sealed with another key than \(Self.variable)") }
         return try Self.plain(plain)
     }

@@ -16,9 +16,9 @@ struct InboundOrderingKey: Sendable {
 
     func key(for body: Data) -> String? {
         guard let numbers = try? JSONDecoder().decode(Numbers.self, from: body),
-              let from = numbers.from, let to = numbers.to,
-              let customer = try? normalizer.normalize(from, defaultRegion: defaultRegion),
-              let organisation = try? normalizer.normalizeAddress(to, defaultRegion: defaultRegion)
+            let from = numbers.from, let to = numbers.to,
+            let customer = try? normalizer.normalize(from, defaultRegion: defaultRegion),
+            let organisation = try? normalizer.normalizeAddress(to, defaultRegion: defaultRegion)
         else { return nil }
         return ConversationKey.make(customer: customer, organisation: organisation)
     }

@@ -34,28 +34,32 @@ struct MediaCommands: Sendable {
             mediaId: record.idString, interactionId: interaction, messageId: command.messageId, contentType: blob.contentType,
             bytes: blob.bytes, width: blob.width, height: blob.height
         )
-        try await outbox.enqueue([
-            try OutboxMessage.event(
-                .mediaStored, service: "media", subject: interaction, traceparent: traceparent, data: event,
-                correlationID: interaction ?? command.messageId
-            ),
-        ], on: connection, logger: logger)
+        try await outbox.enqueue(
+            [
+                try OutboxMessage.event(
+                    .mediaStored, service: "media", subject: interaction, traceparent: traceparent, data: event,
+                    correlationID: interaction ?? command.messageId
+                )
+            ], on: connection, logger: logger)
         return record
     }
 
     func failed(_ command: MediaFetch, reason: String, traceparent: String?, on connection: PostgresConnection) async throws -> Bool {
         let reason = String(reason.prefix(500))
-        guard try await store.recordFailure(
-            messageID: command.messageId, index: command.index, reason: reason, at: Date(), on: connection, logger: logger
-        ) else { return false }
+        guard
+            try await store.recordFailure(
+                messageID: command.messageId, index: command.index, reason: reason, at: Date(), on: connection, logger: logger
+            )
+        else { return false }
         let interaction = command.interactionId
         let event = MediaFailed(messageId: command.messageId, index: command.index, reason: reason)
-        try await outbox.enqueue([
-            try OutboxMessage.event(
-                .mediaFailed, service: "media", subject: interaction, traceparent: traceparent, data: event,
-                correlationID: interaction ?? command.messageId
-            ),
-        ], on: connection, logger: logger)
+        try await outbox.enqueue(
+            [
+                try OutboxMessage.event(
+                    .mediaFailed, service: "media", subject: interaction, traceparent: traceparent, data: event,
+                    correlationID: interaction ?? command.messageId
+                )
+            ], on: connection, logger: logger)
         return true
     }
 

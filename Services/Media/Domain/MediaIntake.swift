@@ -1,7 +1,7 @@
 import Foundation
-import SwitchboardModels
 import Logging
 import PostgresNIO
+import SwitchboardModels
 
 /// Turns a `media.fetch` command into stored content, before any transaction is opened
 /// (fetching and thumbnailing take seconds; a transaction must not wait on them):
@@ -58,7 +58,8 @@ struct MediaIntake: Sendable {
         }
         let sha256 = ContentStore.sha256(bytes)
         if let known = try await store.blob(sha256: sha256, client: client, logger: logger),
-           known.thumbnailSHA256.map(content.contains(sha256:)) ?? true {
+            known.thumbnailSHA256.map(content.contains(sha256:)) ?? true
+        {
             // Seen before: its facts and thumbnail are reused; the file is put back if lost.
             let content = self.content
             try await Blocking.run { try content.write(bytes, sha256: sha256) }

@@ -41,7 +41,8 @@ struct MediaSettings: Sendable {
         do {
             addressPolicy = try AddressPolicy(allowList: environment.string("SWITCHBOARD_MEDIA_ALLOWED_HOSTS", default: ""))
         } catch {
-            throw .invalid(variable: "SWITCHBOARD_MEDIA_ALLOWED_HOSTS", reason: "\"\(error.entry)\" is neither a host name, an address nor a CIDR network")
+            throw .invalid(
+                variable: "SWITCHBOARD_MEDIA_ALLOWED_HOSTS", reason: "\"\(error.entry)\" is neither a host name, an address nor a CIDR network")
         }
         let credentialsText = environment.string("SWITCHBOARD_MEDIA_CREDENTIALS", default: "")
         if !credentialsText.isEmpty {

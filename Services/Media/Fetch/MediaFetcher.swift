@@ -1,10 +1,10 @@
 import Foundation
-import SwitchboardModels
 import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import SwitchboardModels
 
 /// Fetches a media URL under the rules of issue #7 (docs/architecture.md section 4):
 ///
@@ -29,8 +29,10 @@ struct MediaFetcher: Sendable {
     var redirects = RedirectPolicy()
     var backoff: Duration = .milliseconds(500)
 
-    init(settings: MediaSettings, resolver: any HostResolver = SystemHostResolver(),
-         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger) throws {
+    init(
+        settings: MediaSettings, resolver: any HostResolver = SystemHostResolver(),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger
+    ) throws {
         self.settings = settings
         self.resolver = resolver
         self.group = group
@@ -49,9 +51,11 @@ struct MediaFetcher: Sendable {
             } catch let failure where failure.isTransient && attempt < settings.fetchAttempts {
                 let delay = backoff * (1 << (attempt - 1))
                 let jitter = Duration.milliseconds(Int.random(in: 0...100))
-                logger.info("media fetch failed; retrying", metadata: [
-                    "url": "\(original.redacted)", "attempt": "\(attempt)", "reason": "\(failure.reason)",
-                ])
+                logger.info(
+                    "media fetch failed; retrying",
+                    metadata: [
+                        "url": "\(original.redacted)", "attempt": "\(attempt)", "reason": "\(failure.reason)",
+                    ])
                 try? await Task.sleep(for: delay + jitter)
                 if Task.isCancelled { throw .transient("cancelled") }
                 attempt += 1
@@ -105,7 +109,8 @@ struct MediaFetcher: Sendable {
         case redirect(status: Int, location: String?)
     }
 
-    private func request(_ url: FetchURL, addresses: [IPAddress], authorization: String?, deadline: NIODeadline) async throws(FetchFailure) -> Outcome {
+    private func request(_ url: FetchURL, addresses: [IPAddress], authorization: String?, deadline: NIODeadline) async throws(FetchFailure) -> Outcome
+    {
         var lastError = "no address"
         for address in addresses {
             let remaining = deadline - .now()
@@ -122,7 +127,9 @@ struct MediaFetcher: Sendable {
         throw .transient(lastError)
     }
 
-    private func connect(_ url: FetchURL, address: IPAddress, timeout: TimeAmount) async throws -> NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart> {
+    private func connect(
+        _ url: FetchURL, address: IPAddress, timeout: TimeAmount
+    ) async throws -> NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart> {
         let socketAddress = try SocketAddress(ipAddress: address.description, port: url.port)
         let tls = url.scheme == .https ? self.tls : nil
         // SNI and certificate verification use the name; for an IP literal, the address.

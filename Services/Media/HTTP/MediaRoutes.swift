@@ -46,8 +46,9 @@ struct MediaRoutes: Sendable {
         router.get("/v1/media/:id/thumbnail") { request, context -> Response in
             let (_, record) = try await visibleItem(request, context)
             guard let thumbnail = record.blob.thumbnailSHA256, let type = record.blob.thumbnailContentType else {
-                throw APIError(status: .notFound, code: "no_thumbnail", title: "No thumbnail",
-                               detail: "This media item has no thumbnail (it is not an image, or not one that could be decoded).")
+                throw APIError(
+                    status: .notFound, code: "no_thumbnail", title: "No thumbnail",
+                    detail: "This media item has no thumbnail (it is not an image, or not one that could be decoded).")
             }
             return try await serve(request, sha256: thumbnail, contentType: type, disposition: nil)
         }
@@ -59,7 +60,8 @@ struct MediaRoutes: Sendable {
                 guard access.save(identity, isParticipant: true) == .allowed else {
                     throw APIError.forbidden("Saving media needs the permission \(MediaAccess.savePermission).")
                 }
-                let name = record.type.map { SafeFilename.make(original: record.filename, mediaID: record.idString, type: $0) }
+                let name =
+                    record.type.map { SafeFilename.make(original: record.filename, mediaID: record.idString, type: $0) }
                     ?? "media-\(record.idString.prefix(8))"
                 disposition = SafeFilename.contentDisposition(name)
             }
@@ -77,7 +79,7 @@ struct MediaRoutes: Sendable {
     private func visibleItem(_ request: Request, _ context: SwitchboardRequestContext) async throws -> (Identity, MediaRecord) {
         let identity = try caller(context)
         guard let text = context.parameters.get("id"), let id = UUID(uuidString: text),
-              let record = try await store.item(id: id, client: client, logger: logger)
+            let record = try await store.item(id: id, client: client, logger: logger)
         else { throw APIError.notFound("The media item") }
         var participant = false
         if !identity.canReadEverything, let interactionID = record.interactionID {
@@ -109,8 +111,9 @@ struct MediaRoutes: Sendable {
         let content = self.content
         guard let bytes = try await Blocking.run({ try content.read(sha256: sha256) }) else {
             logger.error("stored content is missing", metadata: ["sha256": "\(sha256)"])
-            throw APIError(status: .internalServerError, code: "content_missing", title: "Content missing",
-                           detail: "The media item's content is missing from the store.")
+            throw APIError(
+                status: .internalServerError, code: "content_missing", title: "Content missing",
+                detail: "The media item's content is missing from the store.")
         }
         headers[.contentType] = contentType
         var range = ByteRange.evaluate(request.headers[.range], length: bytes.count)

@@ -94,9 +94,11 @@ struct MediaCommandHandler: Sendable {
             switch await recorded.value {
             case .stored(let record):
                 MediaMetrics.stored(contentType: record.blob.contentType, bytes: record.blob.bytes)
-                logger.info("media stored", metadata: metadata.merging([
-                    "media_id": "\(record.idString)", "content_type": "\(record.blob.contentType)", "bytes": "\(record.blob.bytes)",
-                ]) { $1 })
+                logger.info(
+                    "media stored",
+                    metadata: metadata.merging([
+                        "media_id": "\(record.idString)", "content_type": "\(record.blob.contentType)", "bytes": "\(record.blob.bytes)",
+                    ]) { $1 })
             case .failed(let reason):
                 MediaMetrics.failed()
                 logger.info("media failed", metadata: metadata.merging(["reason": "\(reason)"]) { $1 })

@@ -14,56 +14,58 @@ import SwitchboardDatabase
 ///   to an interaction, who may see its media.
 enum MediaMigrations {
     static let all: [Migration] = [
-        Migration(version: 2, name: "media", statements: [
-            """
-            CREATE TABLE media.blobs (
-                sha256 text PRIMARY KEY CHECK (sha256 ~ '^[0-9a-f]{64}$'),
-                content_type text NOT NULL,
-                bytes bigint NOT NULL CHECK (bytes >= 0),
-                width integer,
-                height integer,
-                thumbnail_sha256 text CHECK (thumbnail_sha256 ~ '^[0-9a-f]{64}$'),
-                thumbnail_content_type text,
-                created_at timestamptz NOT NULL DEFAULT now()
-            )
-            """,
-            """
-            CREATE TABLE media.items (
-                id uuid PRIMARY KEY,
-                message_id text NOT NULL,
-                idx integer NOT NULL,
-                interaction_id uuid,
-                sha256 text NOT NULL REFERENCES media.blobs (sha256),
-                filename text,
-                channel text,
-                created_at timestamptz NOT NULL,
-                UNIQUE (message_id, idx)
-            )
-            """,
-            "CREATE INDEX items_interaction ON media.items (interaction_id, created_at, id) WHERE interaction_id IS NOT NULL",
-            """
-            CREATE TABLE media.failures (
-                message_id text NOT NULL,
-                idx integer NOT NULL,
-                reason text NOT NULL,
-                failed_at timestamptz NOT NULL,
-                PRIMARY KEY (message_id, idx)
-            )
-            """,
-            """
-            CREATE TABLE media.message_interactions (
-                message_id text PRIMARY KEY,
-                interaction_id uuid NOT NULL
-            )
-            """,
-            """
-            CREATE TABLE media.interaction_agents (
-                interaction_id uuid NOT NULL,
-                agent_id text NOT NULL,
-                first_assigned_at timestamptz NOT NULL,
-                PRIMARY KEY (interaction_id, agent_id)
-            )
-            """,
-        ]),
+        Migration(
+            version: 2, name: "media",
+            statements: [
+                """
+                CREATE TABLE media.blobs (
+                    sha256 text PRIMARY KEY CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+                    content_type text NOT NULL,
+                    bytes bigint NOT NULL CHECK (bytes >= 0),
+                    width integer,
+                    height integer,
+                    thumbnail_sha256 text CHECK (thumbnail_sha256 ~ '^[0-9a-f]{64}$'),
+                    thumbnail_content_type text,
+                    created_at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+                """
+                CREATE TABLE media.items (
+                    id uuid PRIMARY KEY,
+                    message_id text NOT NULL,
+                    idx integer NOT NULL,
+                    interaction_id uuid,
+                    sha256 text NOT NULL REFERENCES media.blobs (sha256),
+                    filename text,
+                    channel text,
+                    created_at timestamptz NOT NULL,
+                    UNIQUE (message_id, idx)
+                )
+                """,
+                "CREATE INDEX items_interaction ON media.items (interaction_id, created_at, id) WHERE interaction_id IS NOT NULL",
+                """
+                CREATE TABLE media.failures (
+                    message_id text NOT NULL,
+                    idx integer NOT NULL,
+                    reason text NOT NULL,
+                    failed_at timestamptz NOT NULL,
+                    PRIMARY KEY (message_id, idx)
+                )
+                """,
+                """
+                CREATE TABLE media.message_interactions (
+                    message_id text PRIMARY KEY,
+                    interaction_id uuid NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE media.interaction_agents (
+                    interaction_id uuid NOT NULL,
+                    agent_id text NOT NULL,
+                    first_assigned_at timestamptz NOT NULL,
+                    PRIMARY KEY (interaction_id, agent_id)
+                )
+                """,
+            ])
     ]
 }

@@ -12,7 +12,8 @@ struct PostgresMediaStore {
     /// Whether item (`messageID`, `index`) was already stored or failed (a redelivered
     /// command is then not fetched again).
     func isSettled(messageID: String, index: Int, client: PostgresClient, logger: Logger) async throws -> Bool {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT EXISTS (SELECT 1 FROM \(unescaped: schema).items WHERE message_id = \(messageID) AND idx = \(Int32(index)))
                 OR EXISTS (SELECT 1 FROM \(unescaped: schema).failures WHERE message_id = \(messageID) AND idx = \(Int32(index)))
             """, logger: logger)
@@ -21,7 +22,8 @@ struct PostgresMediaStore {
     }
 
     func blob(sha256: String, client: PostgresClient, logger: Logger) async throws -> BlobRecord? {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT sha256, content_type, bytes, width, height, thumbnail_sha256, thumbnail_content_type
             FROM \(unescaped: schema).blobs WHERE sha256 = \(sha256)
             """, logger: logger)
@@ -33,7 +35,8 @@ struct PostgresMediaStore {
     func insertBlob(_ blob: BlobRecord, on connection: PostgresConnection, logger: Logger) async throws {
         let width = blob.width.map { Int32(clamping: $0) }
         let height = blob.height.map { Int32(clamping: $0) }
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).blobs
                 (sha256, content_type, bytes, width, height, thumbnail_sha256, thumbnail_content_type)
             VALUES (\(blob.sha256), \(blob.contentType), \(Int64(blob.bytes)), \(width), \(height),
@@ -48,7 +51,8 @@ struct PostgresMediaStore {
 
     /// Inserts the item; false when (`message_id`, `idx`) already has one.
     func insertItem(_ record: MediaRecord, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).items (id, message_id, idx, interaction_id, sha256, filename, channel, created_at)
             VALUES (\(record.id), \(record.messageID), \(Int32(record.index)), \(record.interactionID), \(record.blob.sha256),
                     \(record.filename), \(record.channel), \(record.createdAt))
@@ -60,8 +64,11 @@ struct PostgresMediaStore {
     }
 
     /// Records a failure; false when the item already failed or was stored.
-    func recordFailure(messageID: String, index: Int, reason: String, at: Date, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
-        let rows = try await connection.query("""
+    func recordFailure(
+        messageID: String, index: Int, reason: String, at: Date, on connection: PostgresConnection, logger: Logger
+    ) async throws -> Bool {
+        let rows = try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).failures (message_id, idx, reason, failed_at)
             SELECT \(messageID), \(Int32(index)), \(reason), \(at)
             WHERE NOT EXISTS (SELECT 1 FROM \(unescaped: schema).items WHERE message_id = \(messageID) AND idx = \(Int32(index)))
@@ -82,10 +89,11 @@ struct PostgresMediaStore {
     }
 
     /// The first key of ``lockMessage``'s two-key advisory locks (its own key space).
-    private static let messageLockClass: Int32 = 0x5342_4D4D // "SBMM"
+    private static let messageLockClass: Int32 = 0x5342_4D4D  // "SBMM"
 
     func interactionID(ofMessage messageID: String, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT interaction_id FROM \(unescaped: schema).message_interactions WHERE message_id = \(messageID)
             """, logger: logger)
         for try await id in rows.decode(UUID.self) { return id }
@@ -95,12 +103,14 @@ struct PostgresMediaStore {
     /// `interaction.message.appended`: remembers the message's interaction and gives it to
     /// the message's items that did not know it yet.
     func mapMessage(_ messageID: String, to interactionID: UUID, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).message_interactions (message_id, interaction_id)
             VALUES (\(messageID), \(interactionID))
             ON CONFLICT (message_id) DO NOTHING
             """, logger: logger)
-        try await connection.query("""
+        try await connection.query(
+            """
             UPDATE \(unescaped: schema).items SET interaction_id = \(interactionID)
             WHERE message_id = \(messageID) AND interaction_id IS NULL
             """, logger: logger)
@@ -112,7 +122,8 @@ struct PostgresMediaStore {
     }
 
     func item(id: UUID, client: PostgresClient, logger: Logger) async throws -> MediaRecord? {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT \(unescaped: Self.columns)
             FROM \(unescaped: schema).items i JOIN \(unescaped: schema).blobs b ON b.sha256 = i.sha256
             WHERE i.id = \(id)
@@ -128,7 +139,8 @@ struct PostgresMediaStore {
     }
 
     func items(interactionID: UUID, limit: Int, client: PostgresClient, logger: Logger) async throws -> [MediaRecord] {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT \(unescaped: Self.columns)
             FROM \(unescaped: schema).items i JOIN \(unescaped: schema).blobs b ON b.sha256 = i.sha256
             WHERE i.interaction_id = \(interactionID)

@@ -96,8 +96,9 @@ struct AddressPolicy: Sendable, Equatable {
     static func isHostName(_ text: String) -> Bool {
         guard !text.isEmpty, text.utf8.count <= 253 else { return false }
         return text.unicodeScalars.allSatisfy { scalar in
-            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "-"
-                || scalar == "." || scalar == "_")
+            scalar.isASCII
+                && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "-"
+                    || scalar == "." || scalar == "_")
         } && !text.hasPrefix(".")
     }
 
@@ -138,7 +139,7 @@ struct CIDR: Sendable, Equatable, CustomStringConvertible {
         var length = maximum
         if parts.count == 2 {
             guard !parts[1].isEmpty, parts[1].count <= 3, parts[1].allSatisfy(\.isASCIIDigit), let number = Int(parts[1]),
-                  number <= maximum
+                number <= maximum
             else { return nil }
             length = number
         }

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -120,7 +121,8 @@ enum IPAddress: Hashable, Sendable, CustomStringConvertible {
     /// The address to check: IPv4-mapped IPv6 becomes its IPv4 address.
     var normalized: IPAddress {
         if case .v6(let bytes) = self, bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xff, bytes[11] == 0xff,
-           let v4 = embeddedIPv4 {
+            let v4 = embeddedIPv4
+        {
             return .v4(v4)
         }
         return self

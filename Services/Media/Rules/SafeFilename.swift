@@ -13,8 +13,10 @@ enum SafeFilename {
             var cleaned = ""
             var previousWasUnderscore = false
             for scalar in lastComponent.unicodeScalars {
-                let keep = scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
-                    || scalar == "-" || scalar == "_" || scalar == ".")
+                let keep =
+                    scalar.isASCII
+                    && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                        || scalar == "-" || scalar == "_" || scalar == ".")
                 if keep {
                     cleaned.unicodeScalars.append(scalar)
                     previousWasUnderscore = scalar == "_"

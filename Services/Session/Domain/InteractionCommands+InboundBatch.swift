@@ -25,15 +25,17 @@ extension InteractionCommands {
         for ((item, settings), placement) in zip(zip(batch, numberSettings), placements) {
             let message = item.message
             if placement.opens {
-                created.append(NewInteraction(
-                    id: placement.interactionID, settings: settings, media: "sms", channel: message.channel,
-                    from: message.from, to: message.to, origin: settings.mode.origin(hasMedia: false), createdAt: message.acceptedAt
-                ))
+                created.append(
+                    NewInteraction(
+                        id: placement.interactionID, settings: settings, media: "sms", channel: message.channel,
+                        from: message.from, to: message.to, origin: settings.mode.origin(hasMedia: false), createdAt: message.acceptedAt
+                    ))
             }
-            entries.append(InboundEntry(
-                interactionID: placement.interactionID, messageID: message.messageId, customer: message.from, text: message.text,
-                entities: extractor.extract(message.text), ingestSequence: message.sequence, at: message.acceptedAt
-            ))
+            entries.append(
+                InboundEntry(
+                    interactionID: placement.interactionID, messageID: message.messageId, customer: message.from, text: message.text,
+                    entities: extractor.extract(message.text), ingestSequence: message.sequence, at: message.acceptedAt
+                ))
         }
         try await store.create(created, on: connection, logger: logger)
         let sequences = try await store.appendInbound(entries, on: connection, logger: logger)
@@ -43,24 +45,32 @@ extension InteractionCommands {
         for ((item, placement), entry) in zip(zip(batch, placements), entries) {
             let id = placement.interactionID
             if placement.opens, let interaction = creations.next() {
-                events.append(try event(.interactionCreated, id, item.traceparent, InteractionCreated(
-                    interactionId: id.uuidString.lowercased(), mode: interaction.settings.mode.rawValue, media: interaction.media,
-                    from: interaction.from, to: interaction.to, queue: interaction.settings.queue, origin: interaction.origin,
-                    createdAt: interaction.createdAt
-                )))
+                events.append(
+                    try event(
+                        .interactionCreated, id, item.traceparent,
+                        InteractionCreated(
+                            interactionId: id.uuidString.lowercased(), mode: interaction.settings.mode.rawValue, media: interaction.media,
+                            from: interaction.from, to: interaction.to, queue: interaction.settings.queue, origin: interaction.origin,
+                            createdAt: interaction.createdAt
+                        )))
             }
-            events.append(try event(.interactionMessageAppended, id, item.traceparent, InteractionMessageAppended(
-                interactionId: id.uuidString.lowercased(), seq: sequences[entry.messageID] ?? 0, kind: "message",
-                direction: "inbound", messageId: entry.messageID, at: entry.at, mediaCount: 0
-            )))
+            events.append(
+                try event(
+                    .interactionMessageAppended, id, item.traceparent,
+                    InteractionMessageAppended(
+                        interactionId: id.uuidString.lowercased(), seq: sequences[entry.messageID] ?? 0, kind: "message",
+                        direction: "inbound", messageId: entry.messageID, at: entry.at, mediaCount: 0
+                    )))
         }
         try await outbox.enqueue(events, on: connection, logger: logger)
         // Debug, not info: a line (one write(2)) per SMS was a tenth of session's CPU at 1,000 SMS/s.
         for (item, placement) in zip(batch, placements) {
-            logger.debug("inbound message appended", metadata: [
-                "interaction_id": "\(placement.interactionID.uuidString.lowercased())", "message_id": "\(item.message.messageId)",
-                "trace_id": "\(item.traceparent.flatMap(TraceContext.traceID(of:)) ?? "")",
-            ])
+            logger.debug(
+                "inbound message appended",
+                metadata: [
+                    "interaction_id": "\(placement.interactionID.uuidString.lowercased())", "message_id": "\(item.message.messageId)",
+                    "trace_id": "\(item.traceparent.flatMap(TraceContext.traceID(of:)) ?? "")",
+                ])
         }
     }
 }

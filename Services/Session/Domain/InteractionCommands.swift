@@ -29,7 +29,8 @@ struct InteractionCommands: Sendable {
     /// A `message.received` joins the open session of its conversation or opens an interaction.
     func placeInbound(_ message: MessageReceived, traceparent: String?, on connection: PostgresConnection) async throws {
         let numberSettings = try await settings.settings(for: message.to, on: connection, logger: logger) ?? defaults
-        let openID = numberSettings.mode == .session
+        let openID =
+            numberSettings.mode == .session
             ? try await store.openSessionID(organisation: message.to, customer: message.from, on: connection, logger: logger)
             : nil
         var events: [OutboxMessage] = []
@@ -45,39 +46,50 @@ struct InteractionCommands: Sendable {
                 from: message.from, to: message.to, origin: numberSettings.mode.origin(hasMedia: hasMedia), createdAt: message.acceptedAt
             )
             try await store.create(interaction, on: connection, logger: logger)
-            events.append(try event(.interactionCreated, interactionID, traceparent, InteractionCreated(
-                interactionId: interactionID.uuidString.lowercased(), mode: numberSettings.mode.rawValue, media: interaction.media,
-                from: interaction.from, to: interaction.to, queue: numberSettings.queue, origin: interaction.origin,
-                createdAt: interaction.createdAt
-            )))
+            events.append(
+                try event(
+                    .interactionCreated, interactionID, traceparent,
+                    InteractionCreated(
+                        interactionId: interactionID.uuidString.lowercased(), mode: numberSettings.mode.rawValue, media: interaction.media,
+                        from: interaction.from, to: interaction.to, queue: numberSettings.queue, origin: interaction.origin,
+                        createdAt: interaction.createdAt
+                    )))
         }
-        events.append(try await appendEntry(NewTranscriptEntry(
-            interactionID: interactionID, kind: "message", direction: "inbound", authorType: "contact", authorID: message.from,
-            authorName: nil, text: message.text, entities: extractor.extract(message.text), messageID: message.messageId,
-            ingestSequence: message.sequence, at: message.acceptedAt, mediaCount: message.media.count
-        ), touchingAt: message.acceptedAt, traceparent: traceparent, on: connection).1)
+        events.append(
+            try await appendEntry(
+                NewTranscriptEntry(
+                    interactionID: interactionID, kind: "message", direction: "inbound", authorType: "contact", authorID: message.from,
+                    authorName: nil, text: message.text, entities: extractor.extract(message.text), messageID: message.messageId,
+                    ingestSequence: message.sequence, at: message.acceptedAt, mediaCount: message.media.count
+                ), touchingAt: message.acceptedAt, traceparent: traceparent, on: connection
+            ).1)
         if !message.media.isEmpty {
             // Media keeps its items' interaction for who may view them.
-            events.append(OutboxMessage(
-                messageID: "\(message.messageId).placed", exchange: SwitchboardTopology.commandsExchange,
-                routingKey: "media.message.placed", type: "media.message.placed", contentType: "application/json",
-                correlationID: interactionID.uuidString.lowercased(), traceparent: traceparent, mandatory: true,
-                body: try SwitchboardJSON.encoder().encode(MediaMessagePlaced(
-                    messageId: message.messageId, interactionId: interactionID.uuidString.lowercased()
+            events.append(
+                OutboxMessage(
+                    messageID: "\(message.messageId).placed", exchange: SwitchboardTopology.commandsExchange,
+                    routingKey: "media.message.placed", type: "media.message.placed", contentType: "application/json",
+                    correlationID: interactionID.uuidString.lowercased(), traceparent: traceparent, mandatory: true,
+                    body: try SwitchboardJSON.encoder().encode(
+                        MediaMessagePlaced(
+                            messageId: message.messageId, interactionId: interactionID.uuidString.lowercased()
+                        ))
                 ))
-            ))
             // The message's media lock is held since its entry was appended: no failure can slip in between.
             for failure in try await store.takeParkedMediaFailures(messageID: message.messageId, on: connection, logger: logger) {
-                events.append(try await append(
-                    system(interactionID, Self.mediaFailureText(failure.reason), at: failure.failedAt), traceparent: traceparent, on: connection
-                ))
+                events.append(
+                    try await append(
+                        system(interactionID, Self.mediaFailureText(failure.reason), at: failure.failedAt), traceparent: traceparent, on: connection
+                    ))
             }
         }
         try await outbox.enqueue(events, on: connection, logger: logger)
-        logger.debug("inbound message appended", metadata: [
-            "interaction_id": "\(interactionID.uuidString.lowercased())", "message_id": "\(message.messageId)",
-            "trace_id": "\(traceparent.flatMap(TraceContext.traceID(of:)) ?? "")",
-        ])
+        logger.debug(
+            "inbound message appended",
+            metadata: [
+                "interaction_id": "\(interactionID.uuidString.lowercased())", "message_id": "\(message.messageId)",
+                "trace_id": "\(traceparent.flatMap(TraceContext.traceID(of:)) ?? "")",
+            ])
     }
 
     // MARK: Agent operations
@@ -112,25 +124,28 @@ struct InteractionCommands: Sendable {
         let now = Date()
         let messageID = UUID().uuidString.lowercased()
         var events: [OutboxMessage] = []
-        let (seq, appended) = try await appendEntry(NewTranscriptEntry(
-            interactionID: id, kind: "message", direction: "outbound", authorType: "agent", authorID: identity.agentID,
-            authorName: identity.name, text: text,
-            parts: segmentation.parts.map { .init(text: $0, status: "queued") },
-            entities: extractor.extract(text), messageID: messageID, at: now
-        ), touchingAt: now, traceparent: traceparent, on: connection)
+        let (seq, appended) = try await appendEntry(
+            NewTranscriptEntry(
+                interactionID: id, kind: "message", direction: "outbound", authorType: "agent", authorID: identity.agentID,
+                authorName: identity.name, text: text,
+                parts: segmentation.parts.map { .init(text: $0, status: "queued") },
+                entities: extractor.extract(text), messageID: messageID, at: now
+            ), touchingAt: now, traceparent: traceparent, on: connection)
         events.append(appended)
         let sms = OutboundSMS(
             messageId: messageID, interactionId: record.idString, channel: record.channel, from: record.to, to: record.from,
             text: text, encoding: segmentation.encoding.rawValue, parts: segmentation.parts
         )
-        events.append(OutboxMessage(
-            messageID: messageID, exchange: SwitchboardTopology.outboundExchange, routingKey: "sms.\(record.channel)",
-            type: "sms.outbound", contentType: "application/json", correlationID: record.idString, traceparent: traceparent,
-            mandatory: true, body: try SwitchboardJSON.encoder().encode(sms)
-        ))
+        events.append(
+            OutboxMessage(
+                messageID: messageID, exchange: SwitchboardTopology.outboundExchange, routingKey: "sms.\(record.channel)",
+                type: "sms.outbound", contentType: "application/json", correlationID: record.idString, traceparent: traceparent,
+                mandatory: true, body: try SwitchboardJSON.encoder().encode(sms)
+            ))
         var closed = false
         if record.mode == .page {
-            events += try await close(record, reason: "replied", text: "Closed after the reply (Page mode)", at: now, traceparent: traceparent, on: connection)
+            events += try await close(
+                record, reason: "replied", text: "Closed after the reply (Page mode)", at: now, traceparent: traceparent, on: connection)
             closed = true
         }
         try await outbox.enqueue(events, on: connection, logger: logger)
@@ -154,10 +169,15 @@ struct InteractionCommands: Sendable {
         guard dispositions.contains(code) else { throw SessionError.unknownDisposition(code) }
         _ = try await lockForAction(id, identity, on: connection)
         try await store.setDisposition(id, code: code, on: connection, logger: logger)
-        try await outbox.enqueue([try event(.interactionUpdated, id, traceparent, InteractionUpdated(
-            interactionId: id.uuidString.lowercased(), field: "disposition", agentId: identity.agentID, disposition: code,
-            note: nil, caseData: nil, at: Date()
-        ))], on: connection, logger: logger)
+        try await outbox.enqueue(
+            [
+                try event(
+                    .interactionUpdated, id, traceparent,
+                    InteractionUpdated(
+                        interactionId: id.uuidString.lowercased(), field: "disposition", agentId: identity.agentID, disposition: code,
+                        note: nil, caseData: nil, at: Date()
+                    ))
+            ], on: connection, logger: logger)
     }
 
     static let maxNoteLength = 4000
@@ -166,10 +186,15 @@ struct InteractionCommands: Sendable {
         guard text.count <= Self.maxNoteLength else { throw SessionError.invalid("note is longer than \(Self.maxNoteLength) characters") }
         _ = try await lockForAction(id, identity, on: connection)
         try await store.setNote(id, text: text, on: connection, logger: logger)
-        try await outbox.enqueue([try event(.interactionUpdated, id, traceparent, InteractionUpdated(
-            interactionId: id.uuidString.lowercased(), field: "note", agentId: identity.agentID, disposition: nil, note: text,
-            caseData: nil, at: Date()
-        ))], on: connection, logger: logger)
+        try await outbox.enqueue(
+            [
+                try event(
+                    .interactionUpdated, id, traceparent,
+                    InteractionUpdated(
+                        interactionId: id.uuidString.lowercased(), field: "note", agentId: identity.agentID, disposition: nil, note: text,
+                        caseData: nil, at: Date()
+                    ))
+            ], on: connection, logger: logger)
     }
 
     func patchCaseData(
@@ -179,10 +204,15 @@ struct InteractionCommands: Sendable {
         let updated: [String: String]
         do { updated = try patch.applied(to: record.caseData) } catch { throw SessionError.invalid(error.description) }
         try await store.setCaseData(id, updated, on: connection, logger: logger)
-        try await outbox.enqueue([try event(.interactionUpdated, id, traceparent, InteractionUpdated(
-            interactionId: id.uuidString.lowercased(), field: "case_data", agentId: identity.agentID, disposition: nil, note: nil,
-            caseData: updated, at: Date()
-        ))], on: connection, logger: logger)
+        try await outbox.enqueue(
+            [
+                try event(
+                    .interactionUpdated, id, traceparent,
+                    InteractionUpdated(
+                        interactionId: id.uuidString.lowercased(), field: "case_data", agentId: identity.agentID, disposition: nil, note: nil,
+                        caseData: updated, at: Date()
+                    ))
+            ], on: connection, logger: logger)
         return updated
     }
 
@@ -207,21 +237,26 @@ struct InteractionCommands: Sendable {
         let now = Date()
         try await store.assign(id, agentID: command.agentId, agentName: command.agentName, on: connection, logger: logger)
         let agent = command.agentName ?? command.agentId
-        let text = command.reason == "transferred"
+        let text =
+            command.reason == "transferred"
             ? "Transferred on \(RFC3339.string(from: now)) by \(record.ownerName ?? record.ownerID ?? "the system") to \(agent)"
             : "Accepted by \(agent)"
         var events = [try await append(system(id, text, at: now), traceparent: traceparent, on: connection)]
-        events.append(try event(.interactionAssigned, id, traceparent, InteractionAssigned(
-            interactionId: record.idString, agentId: command.agentId, agentName: command.agentName, previousOwnerId: record.ownerID,
-            reason: command.reason, transferId: command.transferId, at: now
-        )))
+        events.append(
+            try event(
+                .interactionAssigned, id, traceparent,
+                InteractionAssigned(
+                    interactionId: record.idString, agentId: command.agentId, agentName: command.agentName, previousOwnerId: record.ownerID,
+                    reason: command.reason, transferId: command.transferId, at: now
+                )))
         try await outbox.enqueue(events, on: connection, logger: logger)
     }
 
     /// An inactivity timeout that fired (the record is locked by the claim).
     func timeout(_ record: InteractionRecord, now: Date, on connection: PostgresConnection) async throws {
         let minutes = record.inactivityTimeoutSeconds / 60
-        let text = minutes > 0 ? "Closed after \(minutes) minutes of inactivity" : "Closed after \(record.inactivityTimeoutSeconds) seconds of inactivity"
+        let text =
+            minutes > 0 ? "Closed after \(minutes) minutes of inactivity" : "Closed after \(record.inactivityTimeoutSeconds) seconds of inactivity"
         let events = try await close(record, reason: "timeout", text: text, at: now, traceparent: TraceContext.newTraceparent(), on: connection)
         try await outbox.enqueue(events, on: connection, logger: logger)
         Counter(label: "switchboard_session_timeouts_total").increment()
@@ -307,10 +342,15 @@ struct InteractionCommands: Sendable {
         guard record.state.closed() != nil else { throw SessionError.closed }
         let appended = try await append(system(record.id, text, at: at), traceparent: traceparent, on: connection)
         try await store.close(record.id, reason: reason, at: at, on: connection, logger: logger)
-        return [appended, try event(.interactionClosed, record.id, traceparent, InteractionClosed(
-            interactionId: record.idString, reason: reason, ownerId: record.ownerID, from: record.from, to: record.to,
-            mode: record.mode.rawValue, disposition: record.disposition, closedAt: at
-        ))]
+        return [
+            appended,
+            try event(
+                .interactionClosed, record.id, traceparent,
+                InteractionClosed(
+                    interactionId: record.idString, reason: reason, ownerId: record.ownerID, from: record.from, to: record.to,
+                    mode: record.mode.rawValue, disposition: record.disposition, closedAt: at
+                )),
+        ]
     }
 
     private func system(_ id: UUID, _ text: String, at: Date) -> NewTranscriptEntry {
@@ -331,10 +371,15 @@ struct InteractionCommands: Sendable {
         _ entry: NewTranscriptEntry, touchingAt activity: Date? = nil, traceparent: String?, on connection: PostgresConnection
     ) async throws -> (Int, OutboxMessage) {
         let seq = try await store.append(entry, touchingAt: activity, on: connection, logger: logger)
-        return (seq, try event(.interactionMessageAppended, entry.interactionID, traceparent, InteractionMessageAppended(
-            interactionId: entry.interactionID.uuidString.lowercased(), seq: seq, kind: entry.kind, direction: entry.direction,
-            messageId: entry.messageID, at: entry.at, mediaCount: entry.mediaCount
-        )))
+        return (
+            seq,
+            try event(
+                .interactionMessageAppended, entry.interactionID, traceparent,
+                InteractionMessageAppended(
+                    interactionId: entry.interactionID.uuidString.lowercased(), seq: seq, kind: entry.kind, direction: entry.direction,
+                    messageId: entry.messageID, at: entry.at, mediaCount: entry.mediaCount
+                ))
+        )
     }
 
     func event<Payload: Codable & Sendable>(_ type: EventType, _ id: UUID, _ traceparent: String?, _ data: Payload) throws -> OutboxMessage {

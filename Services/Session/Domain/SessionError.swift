@@ -1,5 +1,5 @@
-import SwitchboardServiceKit
 import HTTPTypes
+import SwitchboardServiceKit
 
 /// Why an agent's operation on an interaction was refused; each maps to one HTTP status
 /// and a stable problem `code`.
@@ -23,11 +23,13 @@ enum SessionError: ProblemError, Equatable {
         case .closed:
             APIError(status: .conflict, code: "interaction_closed", title: "Interaction closed", detail: "The interaction is already closed.")
         case .dispositionRequired:
-            APIError(status: .conflict, code: "disposition_required", title: "Disposition required",
-                     detail: "This number requires a disposition before Done: PUT /v1/interactions/{id}/disposition first.")
+            APIError(
+                status: .conflict, code: "disposition_required", title: "Disposition required",
+                detail: "This number requires a disposition before Done: PUT /v1/interactions/{id}/disposition first.")
         case .recipientOptedOut:
-            APIError(status: .conflict, code: "recipient_opted_out", title: "Recipient opted out",
-                     detail: "The customer opted out of messages from this number (STOP); no reply can be sent until they opt in (START).")
+            APIError(
+                status: .conflict, code: "recipient_opted_out", title: "Recipient opted out",
+                detail: "The customer opted out of messages from this number (STOP); no reply can be sent until they opt in (START).")
         case .emptyReply:
             .invalid("The reply text is empty.", code: "empty_reply")
         case .replyTooLong(let parts, let max):

@@ -27,7 +27,8 @@ extension EntityExtractor {
 
             var domainEnd = index + 1
             while domainEnd < scalars.count, !covered[domainEnd], isDomainScalar(scalars[domainEnd]) { domainEnd += 1 }
-            let gluedAfter = domainEnd < scalars.count && !covered[domainEnd]
+            let gluedAfter =
+                domainEnd < scalars.count && !covered[domainEnd]
                 && (isCasedOrMark(scalars[domainEnd]) || scalars[domainEnd] == "@")
             while domainEnd > index + 1, scalars[domainEnd - 1] == "." { domainEnd -= 1 }
 

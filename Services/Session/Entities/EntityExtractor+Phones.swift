@@ -30,7 +30,8 @@ extension EntityExtractor {
             }
             let (run, scanEnd) = Self.phoneRun(scalars, from: index, covered: covered)
             if let run, !Self.isGluedBefore(scalars, at: run.lowerBound),
-               !Self.isGluedAfter(scalars, at: run.upperBound) {
+                !Self.isGluedAfter(scalars, at: run.upperBound)
+            {
                 for number in numbers(in: scalars[run], regionKnown: regionKnown) where seen.insert(number).inserted {
                     result.append(number)
                 }
@@ -124,7 +125,7 @@ extension EntityExtractor {
     /// the normaliser accepts it.
     func normalize(_ candidate: ArraySlice<Unicode.Scalar>, regionKnown: Bool) -> String? {
         guard (7...15).contains(candidate.reduce(0) { $0 + (Self.isDigit($1) ? 1 : 0) }),
-              !Self.looksLikeDateOrAddress(candidate)
+            !Self.looksLikeDateOrAddress(candidate)
         else { return nil }
         let international = candidate.prefix(while: { !Self.isDigit($0) }).contains { $0 == "+" || $0 == "\u{FF0B}" }
         // `+` numbers do not depend on the region, but the normaliser insists on a known one.

@@ -49,7 +49,8 @@ extension EntityExtractor {
         // (`сосо.рф`): nobody reads a name under `.рф` as a Latin one.
         if isTopLevel { return false }
         if let topLevel, !topLevel.unicodeScalars.allSatisfy(\.isASCII),
-           topLevel.unicodeScalars.allSatisfy({ $0.isASCII || script(of: $0) == only || script(of: $0) == nil }) {
+            topLevel.unicodeScalars.allSatisfy({ $0.isASCII || script(of: $0) == only || script(of: $0) == nil })
+        {
             return false
         }
         return true
@@ -93,10 +94,11 @@ extension EntityExtractor {
     /// Latin letters outside any everyday orthography that are hard to tell from ASCII
     /// letters (`ɑ` for a, `ɡ` for g, `ǀ` for l, small capitals): a label holding one is
     /// shown in Punycode even though it is single-script Latin.
-    static let latinLookAlikes: Set<UInt32> = Set([
-        0x01C0, 0x01C3, 0x0237, 0x0251, 0x0261, 0x0262, 0x0269, 0x026A, 0x0274, 0x0280, 0x028F, 0x0299,
-        0x029C, 0x029F,
-    ] + (0x1D00...0x1D25).map { UInt32($0) })
+    static let latinLookAlikes: Set<UInt32> = Set(
+        [
+            0x01C0, 0x01C3, 0x0237, 0x0251, 0x0261, 0x0262, 0x0269, 0x026A, 0x0274, 0x0280, 0x028F, 0x0299,
+            0x029C, 0x029F,
+        ] + (0x1D00...0x1D25).map { UInt32($0) })
 
     /// The script of a letter, mark or digit, or `nil` for Common and Inherited ones.
     static func script(of scalar: Unicode.Scalar) -> Script? {

@@ -20,10 +20,12 @@ extension EntityExtractor {
                 while delimiter < scalars.count, !endsURL(scalars[delimiter]) { delimiter += 1 }
             }
             let end = trimmedEnd(scalars, start: index, hostStart: hostStart, end: delimiter)
-            guard let (display, suspicious) = describe(
-                scalars, scheme: scheme, hostStart: hostStart, end: end,
-                messageHasHiddenControls: messageHasHiddenControls
-            ) else {
+            guard
+                let (display, suspicious) = describe(
+                    scalars, scheme: scheme, hostStart: hostStart, end: end,
+                    messageHasHiddenControls: messageHasHiddenControls
+                )
+            else {
                 index = max(index + 1, hostStart)
                 continue
             }
@@ -132,8 +134,8 @@ extension EntityExtractor {
             true
         // … ’ ” » 、 。 〉 》 」 』 】 ！ ） ， ． ： ； ？
         case "\u{2026}", "\u{2019}", "\u{201D}", "\u{00BB}", "\u{3001}", "\u{3002}", "\u{3009}", "\u{300B}",
-             "\u{300D}", "\u{300F}", "\u{3011}", "\u{FF01}", "\u{FF09}", "\u{FF0C}", "\u{FF0E}", "\u{FF1A}",
-             "\u{FF1B}", "\u{FF1F}":
+            "\u{300D}", "\u{300F}", "\u{3011}", "\u{FF01}", "\u{FF09}", "\u{FF0C}", "\u{FF0E}", "\u{FF1A}",
+            "\u{FF1B}", "\u{FF1F}":
             true
         default:
             false
@@ -187,7 +189,8 @@ extension EntityExtractor {
         // Parsers disagree about `\` (browsers read it as `/`, RFC 3986 parsers as data), so
         // `https://bank.com\@evil.example` goes to a different host depending on who reads it.
         let backslash = scalars[hostStart..<end].contains("\\")
-        let suspicious = messageHasHiddenControls || urlHasHidden || at != nil || percentEncoded || backslash
+        let suspicious =
+            messageHasHiddenControls || urlHasHidden || at != nil || percentEncoded || backslash
             || hostSuspicious
         return (display, suspicious)
     }
@@ -200,7 +203,8 @@ extension EntityExtractor {
         var position = 0
         while position < host.count {
             if host[position] == "%", position + 2 < host.count,
-               let high = hexValue(host[position + 1]), let low = hexValue(host[position + 2]) {
+                let high = hexValue(host[position + 1]), let low = hexValue(host[position + 2])
+            {
                 bytes.append(high << 4 | low)
                 position += 3
                 changed = true

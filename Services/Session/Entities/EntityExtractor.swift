@@ -45,7 +45,6 @@ public struct EntityExtractor: Sendable, Codable, Equatable {
     }
 }
 
-
 // MARK: - Shared helpers
 
 extension EntityExtractor {
@@ -54,7 +53,7 @@ extension EntityExtractor {
         if scalar.isASCII { return isASCIIAlphanumeric(scalar) }
         switch scalar.properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
-             .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .letterNumber, .otherNumber:
+            .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .letterNumber, .otherNumber:
             return true
         default:
             return false

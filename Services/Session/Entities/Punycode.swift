@@ -103,7 +103,7 @@ public enum Punycode: Sendable {
             // An encoded label is never shorter than its input, so a long input is refused
             // before the encoder, whose work grows quadratically, sees it.
             guard label.unicodeScalars.count <= maximumLabelLength - 4,
-                  let encoded = encode(label), encoded.utf8.count + 4 <= maximumLabelLength
+                let encoded = encode(label), encoded.utf8.count + 4 <= maximumLabelLength
             else { return nil }
             result.append("xn--" + encoded)
         }

@@ -38,7 +38,8 @@ struct InteractionRoutes: Sendable {
         }
         router.get("/v1/interactions") { request, context -> Response in
             let identity = try agent(context)
-            var filter = try InteractionQuery(defaultRegion: defaultRegion).filter(from: FormQuery.parameters(of: request.uri), callerID: identity.agentID)
+            var filter = try InteractionQuery(defaultRegion: defaultRegion).filter(
+                from: FormQuery.parameters(of: request.uri), callerID: identity.agentID)
             if !identity.canReadEverything { filter.visibleTo = identity.agentID }
             return try JSONBody.response(try await store.list(filter, client: client, logger: logger))
         }
@@ -52,7 +53,8 @@ struct InteractionRoutes: Sendable {
             }
             let trace = context.traceparent
             let result = try await transactions.run { connection in
-                try await commands.reply(to: id, text: body.text ?? "", standardResponseID: responseID, by: identity, traceparent: trace, on: connection)
+                try await commands.reply(
+                    to: id, text: body.text ?? "", standardResponseID: responseID, by: identity, traceparent: trace, on: connection)
             }
             return try JSONBody.response(result, status: .accepted)
         }

@@ -74,11 +74,12 @@ struct SettingsRoutes: Sendable {
             _ = try context.identity()
             let body = try await JSONBody.decode(PreviewBody.self, from: request, limit: 64 << 10)
             let segmentation = SMSSegmenter().segment(body.text ?? "")
-            return try JSONBody.response(PreviewView(
-                encoding: segmentation.encoding.rawValue, parts: segmentation.parts,
-                charactersRemaining: segmentation.charactersRemaining, maxParts: maxParts,
-                tooLong: segmentation.parts.count > maxParts
-            ))
+            return try JSONBody.response(
+                PreviewView(
+                    encoding: segmentation.encoding.rawValue, parts: segmentation.parts,
+                    charactersRemaining: segmentation.charactersRemaining, maxParts: maxParts,
+                    tooLong: segmentation.parts.count > maxParts
+                ))
         }
     }
 

@@ -2,8 +2,8 @@ import Foundation
 import Hummingbird
 import Logging
 import PostgresNIO
-import SwitchboardServiceKit
 import SwitchboardModels
+import SwitchboardServiceKit
 
 /// Standard responses: administrators manage them; every agent searches them by words or
 /// by shortcut keyword. Use counts grow with replies that name them.
@@ -36,28 +36,35 @@ struct StandardResponseRoutes: Sendable {
         }
         router.get("/v1/standard-responses/:id") { request, context -> Response in
             _ = try context.identity()
-            guard let found = try await store.find(try id(context), client: client, logger: logger) else { throw APIError.notFound("The standard response") }
+            guard let found = try await store.find(try id(context), client: client, logger: logger) else {
+                throw APIError.notFound("The standard response")
+            }
             return try JSONBody.response(found)
         }
         router.post("/v1/standard-responses") { request, context -> Response in
             try admin(context)
             let (name, shortcut, text) = try validate(try await JSONBody.decode(Body.self, from: request))
             do {
-                return try JSONBody.response(try await store.create(name: name, shortcut: shortcut, text: text, client: client, logger: logger), status: .created)
+                return try JSONBody.response(
+                    try await store.create(name: name, shortcut: shortcut, text: text, client: client, logger: logger), status: .created)
             } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
-                throw APIError(status: .conflict, code: "shortcut_taken", title: "Shortcut taken", detail: "Another standard response uses this shortcut.")
+                throw APIError(
+                    status: .conflict, code: "shortcut_taken", title: "Shortcut taken", detail: "Another standard response uses this shortcut.")
             }
         }
         router.put("/v1/standard-responses/:id") { request, context -> Response in
             try admin(context)
             let (name, shortcut, text) = try validate(try await JSONBody.decode(Body.self, from: request))
             do {
-                guard let updated = try await store.update(try id(context), name: name, shortcut: shortcut, text: text, client: client, logger: logger) else {
+                guard
+                    let updated = try await store.update(try id(context), name: name, shortcut: shortcut, text: text, client: client, logger: logger)
+                else {
                     throw APIError.notFound("The standard response")
                 }
                 return try JSONBody.response(updated)
             } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
-                throw APIError(status: .conflict, code: "shortcut_taken", title: "Shortcut taken", detail: "Another standard response uses this shortcut.")
+                throw APIError(
+                    status: .conflict, code: "shortcut_taken", title: "Shortcut taken", detail: "Another standard response uses this shortcut.")
             }
         }
         router.delete("/v1/standard-responses/:id") { request, context -> Response in

@@ -17,9 +17,9 @@ struct InboundBatchHandler: Sendable {
     /// A delivery this path can take: a `message.received` without media, with a message id.
     static func plainSMS(_ delivery: AMQPDelivery) -> (event: CloudEvent<MessageReceived>, messageID: String)? {
         guard delivery.routingKey == EventType.messageReceived.rawValue,
-              let messageID = delivery.properties.messageID, !messageID.isEmpty,
-              let event = try? EventDecoding.decode(MessageReceived.self, from: delivery),
-              event.data.media.isEmpty
+            let messageID = delivery.properties.messageID, !messageID.isEmpty,
+            let event = try? EventDecoding.decode(MessageReceived.self, from: delivery),
+            event.data.media.isEmpty
         else { return nil }
         return (event, messageID)
     }
@@ -39,9 +39,11 @@ struct InboundBatchHandler: Sendable {
             }
             return true
         } catch {
-            transactions.logger.debug("inbound batch failed; handling its messages one by one", metadata: [
-                "size": "\(messages.count)", "reason": "\(String(reflecting: TransactionalHandler.unwrap(error)))",
-            ])
+            transactions.logger.debug(
+                "inbound batch failed; handling its messages one by one",
+                metadata: [
+                    "size": "\(messages.count)", "reason": "\(String(reflecting: TransactionalHandler.unwrap(error)))",
+                ])
             return false
         }
     }

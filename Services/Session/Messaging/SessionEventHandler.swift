@@ -43,15 +43,18 @@ struct SessionEventHandler: Sendable {
     private func handlePerMessage(_ deliveries: [AMQPDelivery]) async -> [AMQPHandlingResult] {
         let mediaMessages = NIOLockedValueBox(Set<String>())
         let commands = self.commands
-        return await transactions.handle(batch: deliveries, prologue: { connection in
-            for messageID in mediaMessages.withLockedValue({ $0 }).sorted() {
-                try await commands.lockMediaOfMessage(messageID, on: connection)
-            }
-        }, prepare: { delivery throws(InvalidMessage) in
-            let (effect, mediaMessage) = try effectAndMediaMessage(for: delivery)
-            if let mediaMessage { mediaMessages.withLockedValue { _ = $0.insert(mediaMessage) } }
-            return effect
-        })
+        return await transactions.handle(
+            batch: deliveries,
+            prologue: { connection in
+                for messageID in mediaMessages.withLockedValue({ $0 }).sorted() {
+                    try await commands.lockMediaOfMessage(messageID, on: connection)
+                }
+            },
+            prepare: { delivery throws(InvalidMessage) in
+                let (effect, mediaMessage) = try effectAndMediaMessage(for: delivery)
+                if let mediaMessage { mediaMessages.withLockedValue { _ = $0.insert(mediaMessage) } }
+                return effect
+            })
     }
 
     /// Decodes a delivery into the change it asks for; malformed ones are refused here.
@@ -68,8 +71,10 @@ struct SessionEventHandler: Sendable {
         switch EventType(rawValue: delivery.routingKey) {
         case .messageReceived:
             let event = try decode(MessageReceived.self)
-            return ({ try await commands.placeInbound(event.data, traceparent: event.traceparent, on: $0) },
-                    event.data.media.isEmpty ? nil : event.data.messageId)
+            return (
+                { try await commands.placeInbound(event.data, traceparent: event.traceparent, on: $0) },
+                event.data.media.isEmpty ? nil : event.data.messageId
+            )
         case .messageStatus:
             let event = try decode(MessageStatus.self)
             return ({ try await commands.applyStatus(event.data, on: $0) }, nil)

@@ -3,139 +3,147 @@ import SwitchboardDatabase
 /// The `session` schema. Version 1 (inbox/outbox) comes from the shared layer.
 enum SessionMigrations {
     static let all: [Migration] = [
-        Migration(version: 2, name: "interactions and transcripts", statements: [
-            """
-            CREATE TABLE session.interactions (
-                id uuid PRIMARY KEY,
-                state text NOT NULL CHECK (state IN ('queued', 'offered', 'active', 'closed')),
-                mode text NOT NULL CHECK (mode IN ('page', 'session')),
-                media text NOT NULL CHECK (media IN ('sms', 'mms')),
-                channel text NOT NULL,
-                from_number text NOT NULL,
-                to_number text NOT NULL,
-                queue text NOT NULL,
-                origin text NOT NULL,
-                owner_id text,
-                owner_name text,
-                contact_id text,
-                contact_name text,
-                disposition text,
-                note text,
-                case_data jsonb NOT NULL DEFAULT '{}',
-                disposition_required boolean NOT NULL DEFAULT false,
-                inactivity_timeout_seconds integer NOT NULL,
-                timeout_at timestamptz,
-                created_at timestamptz NOT NULL,
-                closed_at timestamptz,
-                close_reason text CHECK (close_reason IN ('replied', 'done', 'timeout')),
-                last_activity_at timestamptz NOT NULL,
-                next_seq integer NOT NULL DEFAULT 1
-            )
-            """,
-            // At most one open session per conversation, whatever the number of replicas.
-            """
-            CREATE UNIQUE INDEX interactions_one_open_session ON session.interactions (to_number, from_number)
-            WHERE state <> 'closed' AND mode = 'session'
-            """,
-            "CREATE INDEX interactions_from ON session.interactions (from_number, created_at DESC)",
-            "CREATE INDEX interactions_to ON session.interactions (to_number, created_at DESC)",
-            "CREATE INDEX interactions_created ON session.interactions (created_at DESC, id DESC)",
-            "CREATE INDEX interactions_owner ON session.interactions (owner_id, created_at DESC) WHERE owner_id IS NOT NULL",
-            "CREATE INDEX interactions_contact ON session.interactions (contact_id, created_at DESC) WHERE contact_id IS NOT NULL",
-            // The inactivity timers: due sessions are found by this index, exact to the second.
-            "CREATE INDEX interactions_timeout ON session.interactions (timeout_at) WHERE state <> 'closed' AND timeout_at IS NOT NULL",
-            """
-            CREATE TABLE session.transcript (
-                interaction_id uuid NOT NULL REFERENCES session.interactions (id),
-                seq integer NOT NULL,
-                kind text NOT NULL CHECK (kind IN ('message', 'system')),
-                direction text CHECK (direction IN ('inbound', 'outbound')),
-                author_type text NOT NULL CHECK (author_type IN ('contact', 'agent', 'system')),
-                author_id text,
-                author_name text,
-                text text NOT NULL,
-                media jsonb NOT NULL DEFAULT '[]',
-                parts jsonb NOT NULL DEFAULT '[]',
-                entities jsonb NOT NULL DEFAULT '{"urls": [], "phones": [], "emails": []}',
-                message_id text,
-                ingest_sequence bigint,
-                at timestamptz NOT NULL,
-                PRIMARY KEY (interaction_id, seq)
-            )
-            """,
-            "CREATE UNIQUE INDEX transcript_message ON session.transcript (message_id) WHERE message_id IS NOT NULL",
-            // Who may see an interaction: every agent that owned it.
-            """
-            CREATE TABLE session.participants (
-                interaction_id uuid NOT NULL REFERENCES session.interactions (id),
-                agent_id text NOT NULL,
-                since timestamptz NOT NULL DEFAULT now(),
-                PRIMARY KEY (interaction_id, agent_id)
-            )
-            """,
-            "CREATE INDEX participants_agent ON session.participants (agent_id)",
-            """
-            CREATE TABLE session.number_settings (
-                number text PRIMARY KEY,
-                mode text NOT NULL CHECK (mode IN ('page', 'session')),
-                queue text NOT NULL,
-                inactivity_timeout_seconds integer NOT NULL CHECK (inactivity_timeout_seconds BETWEEN 10 AND 604800),
-                disposition_required boolean NOT NULL,
-                updated_at timestamptz NOT NULL DEFAULT now()
-            )
-            """,
-            // Projection of consent.changed: replies to an opted-out pair are refused.
-            """
-            CREATE TABLE session.consent (
-                org_number text NOT NULL,
-                customer_number text NOT NULL,
-                opted_out boolean NOT NULL,
-                changed_at timestamptz NOT NULL,
-                PRIMARY KEY (org_number, customer_number)
-            )
-            """,
-            """
-            CREATE TABLE session.standard_responses (
-                id uuid PRIMARY KEY,
-                name text NOT NULL,
-                shortcut text UNIQUE,
-                text text NOT NULL,
-                usage_count integer NOT NULL DEFAULT 0,
-                created_at timestamptz NOT NULL DEFAULT now(),
-                updated_at timestamptz NOT NULL DEFAULT now()
-            )
-            """,
-        ]),
+        Migration(
+            version: 2, name: "interactions and transcripts",
+            statements: [
+                """
+                CREATE TABLE session.interactions (
+                    id uuid PRIMARY KEY,
+                    state text NOT NULL CHECK (state IN ('queued', 'offered', 'active', 'closed')),
+                    mode text NOT NULL CHECK (mode IN ('page', 'session')),
+                    media text NOT NULL CHECK (media IN ('sms', 'mms')),
+                    channel text NOT NULL,
+                    from_number text NOT NULL,
+                    to_number text NOT NULL,
+                    queue text NOT NULL,
+                    origin text NOT NULL,
+                    owner_id text,
+                    owner_name text,
+                    contact_id text,
+                    contact_name text,
+                    disposition text,
+                    note text,
+                    case_data jsonb NOT NULL DEFAULT '{}',
+                    disposition_required boolean NOT NULL DEFAULT false,
+                    inactivity_timeout_seconds integer NOT NULL,
+                    timeout_at timestamptz,
+                    created_at timestamptz NOT NULL,
+                    closed_at timestamptz,
+                    close_reason text CHECK (close_reason IN ('replied', 'done', 'timeout')),
+                    last_activity_at timestamptz NOT NULL,
+                    next_seq integer NOT NULL DEFAULT 1
+                )
+                """,
+                // At most one open session per conversation, whatever the number of replicas.
+                """
+                CREATE UNIQUE INDEX interactions_one_open_session ON session.interactions (to_number, from_number)
+                WHERE state <> 'closed' AND mode = 'session'
+                """,
+                "CREATE INDEX interactions_from ON session.interactions (from_number, created_at DESC)",
+                "CREATE INDEX interactions_to ON session.interactions (to_number, created_at DESC)",
+                "CREATE INDEX interactions_created ON session.interactions (created_at DESC, id DESC)",
+                "CREATE INDEX interactions_owner ON session.interactions (owner_id, created_at DESC) WHERE owner_id IS NOT NULL",
+                "CREATE INDEX interactions_contact ON session.interactions (contact_id, created_at DESC) WHERE contact_id IS NOT NULL",
+                // The inactivity timers: due sessions are found by this index, exact to the second.
+                "CREATE INDEX interactions_timeout ON session.interactions (timeout_at) WHERE state <> 'closed' AND timeout_at IS NOT NULL",
+                """
+                CREATE TABLE session.transcript (
+                    interaction_id uuid NOT NULL REFERENCES session.interactions (id),
+                    seq integer NOT NULL,
+                    kind text NOT NULL CHECK (kind IN ('message', 'system')),
+                    direction text CHECK (direction IN ('inbound', 'outbound')),
+                    author_type text NOT NULL CHECK (author_type IN ('contact', 'agent', 'system')),
+                    author_id text,
+                    author_name text,
+                    text text NOT NULL,
+                    media jsonb NOT NULL DEFAULT '[]',
+                    parts jsonb NOT NULL DEFAULT '[]',
+                    entities jsonb NOT NULL DEFAULT '{"urls": [], "phones": [], "emails": []}',
+                    message_id text,
+                    ingest_sequence bigint,
+                    at timestamptz NOT NULL,
+                    PRIMARY KEY (interaction_id, seq)
+                )
+                """,
+                "CREATE UNIQUE INDEX transcript_message ON session.transcript (message_id) WHERE message_id IS NOT NULL",
+                // Who may see an interaction: every agent that owned it.
+                """
+                CREATE TABLE session.participants (
+                    interaction_id uuid NOT NULL REFERENCES session.interactions (id),
+                    agent_id text NOT NULL,
+                    since timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (interaction_id, agent_id)
+                )
+                """,
+                "CREATE INDEX participants_agent ON session.participants (agent_id)",
+                """
+                CREATE TABLE session.number_settings (
+                    number text PRIMARY KEY,
+                    mode text NOT NULL CHECK (mode IN ('page', 'session')),
+                    queue text NOT NULL,
+                    inactivity_timeout_seconds integer NOT NULL CHECK (inactivity_timeout_seconds BETWEEN 10 AND 604800),
+                    disposition_required boolean NOT NULL,
+                    updated_at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+                // Projection of consent.changed: replies to an opted-out pair are refused.
+                """
+                CREATE TABLE session.consent (
+                    org_number text NOT NULL,
+                    customer_number text NOT NULL,
+                    opted_out boolean NOT NULL,
+                    changed_at timestamptz NOT NULL,
+                    PRIMARY KEY (org_number, customer_number)
+                )
+                """,
+                """
+                CREATE TABLE session.standard_responses (
+                    id uuid PRIMARY KEY,
+                    name text NOT NULL,
+                    shortcut text UNIQUE,
+                    text text NOT NULL,
+                    usage_count integer NOT NULL DEFAULT 0,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    updated_at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+            ]),
         // media.stored can overtake its message.received (different queues): the media id
         // waits here until the message's transcript entry exists, instead of being dropped.
-        Migration(version: 3, name: "media waiting for their message", statements: [
-            """
-            CREATE TABLE session.pending_media (
-                message_id text NOT NULL,
-                media_id text NOT NULL,
-                received_at timestamptz NOT NULL DEFAULT now(),
-                PRIMARY KEY (message_id, media_id)
-            )
-            """,
-        ]),
+        Migration(
+            version: 3, name: "media waiting for their message",
+            statements: [
+                """
+                CREATE TABLE session.pending_media (
+                    message_id text NOT NULL,
+                    media_id text NOT NULL,
+                    received_at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (message_id, media_id)
+                )
+                """
+            ]),
         // media.failed can overtake its message.received too: the failure waits here and
         // becomes the transcript's system entry when the message arrives.
-        Migration(version: 4, name: "media failures waiting for their message", statements: [
-            """
-            CREATE TABLE session.pending_media_failures (
-                message_id text NOT NULL,
-                idx integer NOT NULL,
-                reason text NOT NULL,
-                failed_at timestamptz NOT NULL,
-                PRIMARY KEY (message_id, idx)
-            )
-            """,
-        ]),
+        Migration(
+            version: 4, name: "media failures waiting for their message",
+            statements: [
+                """
+                CREATE TABLE session.pending_media_failures (
+                    message_id text NOT NULL,
+                    idx integer NOT NULL,
+                    reason text NOT NULL,
+                    failed_at timestamptz NOT NULL,
+                    PRIMARY KEY (message_id, idx)
+                )
+                """
+            ]),
         // Every inbound message updates its interaction's row (next_seq, last_activity_at):
         // with room left in each page and no indexed column changed, that is a HOT update
         // (no new index entries). `timeout_at` is now only moved by the inactivity timer.
-        Migration(version: 5, name: "room for HOT updates of interactions", statements: [
-            "ALTER TABLE session.interactions SET (fillfactor = 80)",
-        ]),
+        Migration(
+            version: 5, name: "room for HOT updates of interactions",
+            statements: [
+                "ALTER TABLE session.interactions SET (fillfactor = 80)"
+            ]),
     ]
 }

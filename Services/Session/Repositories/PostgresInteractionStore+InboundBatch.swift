@@ -12,7 +12,8 @@ extension PostgresInteractionStore {
         _ conversations: [InboundBatchPlacement.Conversation], on connection: PostgresConnection, logger: Logger
     ) async throws -> [InboundBatchPlacement.Conversation: UUID] {
         guard !conversations.isEmpty else { return [:] }
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT i.id, i.to_number, i.from_number FROM \(unescaped: schema).interactions i
             JOIN unnest(\(conversations.map(\.organisation))::text[], \(conversations.map(\.customer))::text[])
                 AS batch (to_number, from_number)
@@ -31,7 +32,8 @@ extension PostgresInteractionStore {
     /// Creates interactions in one statement.
     func create(_ interactions: [NewInteraction], on connection: PostgresConnection, logger: Logger) async throws {
         guard !interactions.isEmpty else { return }
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).interactions
                 (id, state, mode, media, channel, from_number, to_number, queue, origin, disposition_required,
                  inactivity_timeout_seconds, timeout_at, created_at, last_activity_at)
@@ -58,7 +60,8 @@ extension PostgresInteractionStore {
         guard !entries.isEmpty else { return [:] }
         let encoder = SwitchboardJSON.encoder()
         let entities = try entries.map { String(decoding: try encoder.encode($0.entities), as: UTF8.self) }
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             WITH batch AS (
                 SELECT * FROM unnest(
                     \(entries.map(\.interactionID))::uuid[], \(entries.map(\.customer))::text[], \(entries.map(\.text))::text[],

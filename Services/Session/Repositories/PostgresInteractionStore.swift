@@ -16,9 +16,11 @@ struct PostgresInteractionStore {
 
     func create(_ interaction: NewInteraction, on connection: PostgresConnection, logger: Logger) async throws {
         let settings = interaction.settings
-        let timeoutAt: Date? = settings.mode == .session
+        let timeoutAt: Date? =
+            settings.mode == .session
             ? interaction.createdAt.addingTimeInterval(TimeInterval(settings.inactivityTimeoutSeconds)) : nil
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).interactions
                 (id, state, mode, media, channel, from_number, to_number, queue, origin, disposition_required,
                  inactivity_timeout_seconds, timeout_at, created_at, last_activity_at)
@@ -52,7 +54,8 @@ struct PostgresInteractionStore {
 
     /// The interaction locked for update, or nil.
     func lock(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> InteractionRecord? {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT \(unescaped: Self.recordColumns) FROM \(unescaped: schema).interactions WHERE id = \(id) FOR UPDATE
             """, logger: logger)
         for try await row in rows { return try Self.record(from: row) }
@@ -69,18 +72,21 @@ struct PostgresInteractionStore {
     }
 
     func assign(_ id: UUID, agentID: String, agentName: String?, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+        try await connection.query(
+            """
             UPDATE \(unescaped: schema).interactions SET owner_id = \(agentID), owner_name = \(agentName), state = 'active'
             WHERE id = \(id)
             """, logger: logger)
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).participants (interaction_id, agent_id) VALUES (\(id), \(agentID))
             ON CONFLICT DO NOTHING
             """, logger: logger)
     }
 
     func close(_ id: UUID, reason: String, at: Date, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+        try await connection.query(
+            """
             UPDATE \(unescaped: schema).interactions
             SET state = 'closed', close_reason = \(reason), closed_at = \(at), timeout_at = NULL
             WHERE id = \(id)
@@ -103,13 +109,15 @@ struct PostgresInteractionStore {
     }
 
     func setContact(_ id: UUID, contactID: String, name: String?, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+        try await connection.query(
+            """
             UPDATE \(unescaped: schema).interactions SET contact_id = \(contactID), contact_name = \(name) WHERE id = \(id)
             """, logger: logger)
     }
 
     func replaceContact(_ sourceID: String, with targetID: String, name: String?, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+        try await connection.query(
+            """
             UPDATE \(unescaped: schema).interactions SET contact_id = \(targetID), contact_name = coalesce(\(name), contact_name)
             WHERE contact_id = \(sourceID)
             """, logger: logger)
@@ -117,7 +125,8 @@ struct PostgresInteractionStore {
 
     /// Sets the status of outbound parts of a message; returns the interaction, if the message is known.
     func updatePartStatus(messageID: String, part: Int?, status: String, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT interaction_id, seq, parts::text FROM \(unescaped: schema).transcript
             WHERE message_id = \(messageID) FOR UPDATE
             """, logger: logger)
@@ -129,7 +138,8 @@ struct PostgresInteractionStore {
             parts[index].status = PartStatusOrder.merge(current: parts[index].status, incoming: status)
         }
         let json = String(decoding: try SwitchboardJSON.encoder().encode(parts), as: UTF8.self)
-        try await connection.query("""
+        try await connection.query(
+            """
             UPDATE \(unescaped: schema).transcript SET parts = \(json)::jsonb WHERE interaction_id = \(interactionID) AND seq = \(seq)
             """, logger: logger)
         return interactionID
@@ -138,7 +148,8 @@ struct PostgresInteractionStore {
     /// Adds a media id to the entry of an inbound message; returns the interaction, if known.
     func attachMedia(messageID: String, mediaID: String, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
         try await lockMediaOfMessage(messageID, on: connection, logger: logger)
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             UPDATE \(unescaped: schema).transcript
             SET media = CASE WHEN media @> jsonb_build_array(\(mediaID)::text) THEN media ELSE media || jsonb_build_array(\(mediaID)::text) END
             WHERE message_id = \(messageID)
@@ -146,7 +157,8 @@ struct PostgresInteractionStore {
             """, logger: logger)
         for try await id in rows.decode(UUID.self) { return id }
         // The message is not in a transcript yet: keep the media id for when it is.
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).pending_media (message_id, media_id) VALUES (\(messageID), \(mediaID))
             ON CONFLICT DO NOTHING
             """, logger: logger)
@@ -167,7 +179,8 @@ struct PostgresInteractionStore {
 
     /// Keeps a `media.failed` whose message is not in a transcript yet.
     func parkMediaFailure(messageID: String, index: Int, reason: String, at: Date, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).pending_media_failures (message_id, idx, reason, failed_at)
             VALUES (\(messageID), \(index), \(reason), \(at))
             ON CONFLICT DO NOTHING
@@ -176,7 +189,8 @@ struct PostgresInteractionStore {
 
     /// Removes and returns the failures parked for a message, in item order.
     func takeParkedMediaFailures(messageID: String, on connection: PostgresConnection, logger: Logger) async throws -> [ParkedMediaFailure] {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             DELETE FROM \(unescaped: schema).pending_media_failures WHERE message_id = \(messageID)
             RETURNING idx, reason, failed_at
             """, logger: logger)
@@ -188,11 +202,12 @@ struct PostgresInteractionStore {
     }
 
     /// The first key of the two-key advisory locks that ``lockMediaOfMessage`` takes.
-    private static let mediaLockClass: Int32 = 0x5342_4D44 // "SBMD"
+    private static let mediaLockClass: Int32 = 0x5342_4D44  // "SBMD"
 
     /// Attaches media that arrived before their message (see ``attachMedia``).
     private func attachPendingMedia(messageID: String, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+        try await connection.query(
+            """
             WITH pending AS (
                 DELETE FROM \(unescaped: schema).pending_media WHERE message_id = \(messageID) RETURNING media_id
             )
@@ -215,7 +230,8 @@ struct PostgresInteractionStore {
     /// indexed columns alone. Rows looked at whose session was active since are given their
     /// real deadline; the others are due.
     func claimDueTimeouts(now: Date, limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> [InteractionRecord] {
-        try await connection.query("""
+        try await connection.query(
+            """
             UPDATE \(unescaped: schema).interactions
             SET timeout_at = last_activity_at + make_interval(secs => inactivity_timeout_seconds)
             WHERE id IN (
@@ -226,7 +242,8 @@ struct PostgresInteractionStore {
                 FOR UPDATE SKIP LOCKED
             )
             """, logger: logger)
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT \(unescaped: Self.recordColumns) FROM \(unescaped: schema).interactions
             WHERE state <> 'closed' AND timeout_at IS NOT NULL AND timeout_at <= \(now)
               AND last_activity_at + make_interval(secs => inactivity_timeout_seconds) <= \(now)
@@ -242,7 +259,8 @@ struct PostgresInteractionStore {
     /// Seconds from the database's now to the earliest `timeout_at` (≤ 0 when one is due);
     /// nil when no session waits.
     func secondsUntilNextTimeout(client: PostgresClient, logger: Logger) async throws -> Double? {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT extract(epoch FROM min(timeout_at) - now())::float8
             FROM \(unescaped: schema).interactions WHERE state <> 'closed' AND timeout_at IS NOT NULL
             """, logger: logger)
@@ -258,14 +276,16 @@ struct PostgresInteractionStore {
     }
 
     func interaction(id: UUID, client: PostgresClient, logger: Logger) async throws -> InteractionView? {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT \(unescaped: Self.viewColumns) FROM \(unescaped: schema).interactions WHERE id = \(id)
             """, logger: logger)
         var found: InteractionView?
         for try await row in rows { found = try Self.view(from: row) }
         guard var view = found else { return nil }
 
-        let entries = try await client.query("""
+        let entries = try await client.query(
+            """
             SELECT seq, kind, direction, author_type, author_id, author_name, text, at, media::text, parts::text, entities::text
             FROM \(unescaped: schema).transcript WHERE interaction_id = \(id) ORDER BY seq
             """, logger: logger)
@@ -274,13 +294,14 @@ struct PostgresInteractionStore {
         for try await (seq, kind, direction, authorType, authorID, authorName, text, at, media, parts, entities)
             in entries.decode((Int, String, String?, String, String?, String?, String, Date, String, String, String).self)
         {
-            transcript.append(TranscriptEntryView(
-                seq: seq, kind: kind, direction: direction,
-                author: AuthorView(type: authorType, id: authorID, name: authorName), text: text, at: at,
-                media: try decoder.decode([String].self, from: Data(media.utf8)),
-                parts: try decoder.decode([TranscriptEntryView.PartView].self, from: Data(parts.utf8)),
-                entities: try decoder.decode(TranscriptEntities.self, from: Data(entities.utf8))
-            ))
+            transcript.append(
+                TranscriptEntryView(
+                    seq: seq, kind: kind, direction: direction,
+                    author: AuthorView(type: authorType, id: authorID, name: authorName), text: text, at: at,
+                    media: try decoder.decode([String].self, from: Data(media.utf8)),
+                    parts: try decoder.decode([TranscriptEntryView.PartView].self, from: Data(parts.utf8)),
+                    entities: try decoder.decode(TranscriptEntities.self, from: Data(entities.utf8))
+                ))
         }
         view.transcript = transcript
         return view
@@ -289,7 +310,8 @@ struct PostgresInteractionStore {
     func list(_ filter: InteractionFilter, client: PostgresClient, logger: Logger) async throws -> ListPage<InteractionView> {
         // Whole microseconds, not a `Date` bind (truncated through a Double: a microsecond off).
         let cursorMicros = filter.cursor?.microseconds
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT \(unescaped: Self.viewColumns) FROM \(unescaped: schema).interactions i
             WHERE (\(filter.from)::text IS NULL OR from_number = \(filter.from))
               AND (\(filter.to)::text IS NULL OR to_number = \(filter.to))

@@ -10,7 +10,8 @@ struct PostgresSettingsStore {
     /// Read for every inbound SMS: a prepared statement (``NumberSettingsStatement``).
     func settings(for number: String, on connection: PostgresConnection, logger: Logger) async throws -> NumberSettings? {
         for try await (mode, queue, timeout, required) in try await connection.execute(NumberSettingsStatement(number: number), logger: logger) {
-            return NumberSettings(mode: InteractionMode(rawValue: mode) ?? .session, queue: queue, inactivityTimeoutSeconds: timeout, dispositionRequired: required)
+            return NumberSettings(
+                mode: InteractionMode(rawValue: mode) ?? .session, queue: queue, inactivityTimeoutSeconds: timeout, dispositionRequired: required)
         }
         return nil
     }
@@ -18,7 +19,8 @@ struct PostgresSettingsStore {
     /// The settings of each of `numbers` that has its own (one query for a batch).
     func settings(for numbers: [String], on connection: PostgresConnection, logger: Logger) async throws -> [String: NumberSettings] {
         guard !numbers.isEmpty else { return [:] }
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT number, mode, queue, inactivity_timeout_seconds, disposition_required
             FROM \(unescaped: schema).number_settings WHERE number = ANY(\(numbers))
             """, logger: logger)
@@ -44,13 +46,15 @@ struct PostgresSettingsStore {
 
     private func decode(_ rows: PostgresRowSequence) async throws -> NumberSettings? {
         for try await (mode, queue, timeout, required) in rows.decode((String, String, Int, Bool).self) {
-            return NumberSettings(mode: InteractionMode(rawValue: mode) ?? .session, queue: queue, inactivityTimeoutSeconds: timeout, dispositionRequired: required)
+            return NumberSettings(
+                mode: InteractionMode(rawValue: mode) ?? .session, queue: queue, inactivityTimeoutSeconds: timeout, dispositionRequired: required)
         }
         return nil
     }
 
     func save(_ settings: NumberSettings, for number: String, client: PostgresClient, logger: Logger) async throws {
-        try await client.query("""
+        try await client.query(
+            """
             INSERT INTO \(unescaped: schema).number_settings (number, mode, queue, inactivity_timeout_seconds, disposition_required, updated_at)
             VALUES (\(number), \(settings.mode.rawValue), \(settings.queue), \(settings.inactivityTimeoutSeconds), \(settings.dispositionRequired), now())
             ON CONFLICT (number) DO UPDATE SET mode = excluded.mode, queue = excluded.queue,
@@ -60,7 +64,8 @@ struct PostgresSettingsStore {
     }
 
     func isOptedOut(organisation: String, customer: String, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT opted_out FROM \(unescaped: schema).consent WHERE org_number = \(organisation) AND customer_number = \(customer)
             """, logger: logger)
         for try await value in rows.decode(Bool.self) { return value }
@@ -68,8 +73,11 @@ struct PostgresSettingsStore {
     }
 
     /// Applies a consent change unless a newer one was already applied.
-    func recordConsent(organisation: String, customer: String, optedOut: Bool, at: Date, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+    func recordConsent(
+        organisation: String, customer: String, optedOut: Bool, at: Date, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).consent (org_number, customer_number, opted_out, changed_at)
             VALUES (\(organisation), \(customer), \(optedOut), \(at))
             ON CONFLICT (org_number, customer_number) DO UPDATE SET opted_out = excluded.opted_out, changed_at = excluded.changed_at

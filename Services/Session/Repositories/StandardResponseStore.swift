@@ -20,8 +20,11 @@ struct StandardResponseStore: Sendable {
 
     /// Search by words (all must appear in name or text) or by exact shortcut.
     func search(words: String?, shortcut: String?, limit: Int, client: PostgresClient, logger: Logger) async throws -> [StandardResponse] {
-        let terms = (words ?? "").lowercased().split(separator: " ").map { "%" + String($0).replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%" }
-        let rows = try await client.query("""
+        let terms = (words ?? "").lowercased().split(separator: " ").map {
+            "%" + String($0).replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+        }
+        let rows = try await client.query(
+            """
             SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).standard_responses
             WHERE (\(shortcut)::text IS NULL OR lower(shortcut) = lower(\(shortcut)))
               AND NOT EXISTS (SELECT 1 FROM unnest(\(terms)::text[]) AS term
@@ -32,14 +35,17 @@ struct StandardResponseStore: Sendable {
     }
 
     func find(_ id: UUID, client: PostgresClient, logger: Logger) async throws -> StandardResponse? {
-        try await decode(client.query(
-            "SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).standard_responses WHERE id = \(id)", logger: logger
-        )).first
+        try await decode(
+            client.query(
+                "SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).standard_responses WHERE id = \(id)", logger: logger
+            )
+        ).first
     }
 
     func create(name: String, shortcut: String?, text: String, client: PostgresClient, logger: Logger) async throws -> StandardResponse {
         let id = UUID()
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             INSERT INTO \(unescaped: schema).standard_responses (id, name, shortcut, text) VALUES (\(id), \(name), \(shortcut), \(text))
             RETURNING \(unescaped: Self.columns)
             """, logger: logger)
@@ -48,10 +54,13 @@ struct StandardResponseStore: Sendable {
     }
 
     func update(_ id: UUID, name: String, shortcut: String?, text: String, client: PostgresClient, logger: Logger) async throws -> StandardResponse? {
-        try await decode(client.query("""
-            UPDATE \(unescaped: schema).standard_responses SET name = \(name), shortcut = \(shortcut), text = \(text), updated_at = now()
-            WHERE id = \(id) RETURNING \(unescaped: Self.columns)
-            """, logger: logger)).first
+        try await decode(
+            client.query(
+                """
+                UPDATE \(unescaped: schema).standard_responses SET name = \(name), shortcut = \(shortcut), text = \(text), updated_at = now()
+                WHERE id = \(id) RETURNING \(unescaped: Self.columns)
+                """, logger: logger)
+        ).first
     }
 
     func delete(_ id: UUID, client: PostgresClient, logger: Logger) async throws -> Bool {
@@ -64,7 +73,8 @@ struct StandardResponseStore: Sendable {
 
     /// Counts a use (a reply sent with it).
     func recordUse(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             UPDATE \(unescaped: schema).standard_responses SET usage_count = usage_count + 1 WHERE id = \(id) RETURNING id
             """, logger: logger)
         for try await _ in rows { return true }
@@ -76,9 +86,11 @@ struct StandardResponseStore: Sendable {
     private func decode(_ rows: PostgresRowSequence) async throws -> [StandardResponse] {
         var result: [StandardResponse] = []
         for try await (id, name, shortcut, text, usage, created, updated) in rows.decode((UUID, String, String?, String, Int, Date, Date).self) {
-            result.append(StandardResponse(
-                id: id.uuidString.lowercased(), name: name, shortcut: shortcut, text: text, usageCount: usage, createdAt: created, updatedAt: updated
-            ))
+            result.append(
+                StandardResponse(
+                    id: id.uuidString.lowercased(), name: name, shortcut: shortcut, text: text, usageCount: usage, createdAt: created,
+                    updatedAt: updated
+                ))
         }
         return result
     }

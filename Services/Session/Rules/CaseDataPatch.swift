@@ -45,7 +45,11 @@ struct CaseDataPatch: Sendable, Equatable {
 
 /// Why a case-data patch was refused (422).
 enum CaseDataError: Error, Equatable, CustomStringConvertible {
-    case notAnObject, badKey(String), notAString(String), valueTooLong(String), tooManyKeys
+    case notAnObject
+    case badKey(String)
+    case notAString(String)
+    case valueTooLong(String)
+    case tooManyKeys
 
     var description: String {
         switch self {

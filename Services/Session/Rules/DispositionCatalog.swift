@@ -1,3 +1,4 @@
+import Foundation
 import SwitchboardServiceKit
 
 /// The configured disposition codes (`GET /v1/dispositions`), from
@@ -8,7 +9,8 @@ struct DispositionCatalog: Sendable, Equatable {
         var label: String
     }
 
-    static let defaultSpecification = "resolved=Resolved;follow_up=Follow-up needed;no_response=No response;wrong_number=Wrong number;escalated=Escalated"
+    static let defaultSpecification =
+        "resolved=Resolved;follow_up=Follow-up needed;no_response=No response;wrong_number=Wrong number;escalated=Escalated"
 
     let codes: [Code]
 
@@ -22,7 +24,7 @@ struct DispositionCatalog: Sendable, Equatable {
         for entry in specification.split(separator: ";") where !entry.trimmingCharacters(in: .whitespaces).isEmpty {
             let pair = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard pair.count == 2, !pair[0].isEmpty, !pair[1].isEmpty,
-                  pair[0].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") })
+                pair[0].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") })
             else {
                 throw .invalid(variable: "SWITCHBOARD_DISPOSITION_CODES", reason: "expected code=Label;code=Label (codes: letters, digits, _ or -)")
             }
@@ -34,5 +36,3 @@ struct DispositionCatalog: Sendable, Equatable {
 
     func contains(_ code: String) -> Bool { codes.contains { $0.code == code } }
 }
-
-import Foundation

@@ -9,7 +9,9 @@ import SwitchboardServiceKit
 /// The directory (agents, queues, routing points) and agents' SMS presence; a change
 /// that can free capacity routes the agent's queues.
 extension TransferCommands {
-    func putAgent(id: String, name: String, queues: [String], capacity: Int, traceparent: String?, on connection: PostgresConnection) async throws -> AgentRecord {
+    func putAgent(
+        id: String, name: String, queues: [String], capacity: Int, traceparent: String?, on connection: PostgresConnection
+    ) async throws -> AgentRecord {
         try await store.lockRouting(on: connection, logger: logger)
         let now = try await store.now(on: connection, logger: logger)
         let record = try await store.upsertAgent(id: id, name: name, queues: queues, capacity: capacity, at: now, on: connection, logger: logger)
@@ -29,7 +31,9 @@ extension TransferCommands {
     }
 
     /// `PUT /v1/agents/{id}/presence`: the agent itself, or a supervisor or admin.
-    func setPresence(agentID: String, ready: Bool, by identity: Identity, traceparent: String?, on connection: PostgresConnection) async throws -> AgentRecord {
+    func setPresence(
+        agentID: String, ready: Bool, by identity: Identity, traceparent: String?, on connection: PostgresConnection
+    ) async throws -> AgentRecord {
         guard identity.agentID == agentID || identity.canReadEverything else {
             throw TransferError.notAllowed("Only the agent itself, or a supervisor or admin, sets its presence.")
         }
@@ -39,7 +43,8 @@ extension TransferCommands {
             throw TransferError.notFound("The agent")
         }
         if ready {
-            try await outbox.enqueue(try await route(queues: agent.queues, now: now, traceparent: traceparent, on: connection), on: connection, logger: logger)
+            try await outbox.enqueue(
+                try await route(queues: agent.queues, now: now, traceparent: traceparent, on: connection), on: connection, logger: logger)
         }
         logger.info("presence changed", metadata: ["agent_id": "\(agentID)", "state": "\(ready ? "ready" : "not_ready")"])
         return agent

@@ -18,7 +18,8 @@ extension TransferCommands {
         }
         // "Not yours" looks like "does not exist": 403 only for a caller who may see it.
         if interaction.ownerID != identity.agentID, !identity.canReadEverything,
-           try await !participants.contains(interactionID: interactionID, agentID: identity.agentID, on: connection, logger: logger) {
+            try await !participants.contains(interactionID: interactionID, agentID: identity.agentID, on: connection, logger: logger)
+        {
             throw TransferError.notFound("The interaction")
         }
         guard interaction.state != .closed else { throw TransferError.interactionClosed }
@@ -37,7 +38,7 @@ extension TransferCommands {
         case .agent:
             guard target.id != identity.agentID else { throw TransferError.invalid("target is the interaction's owner already") }
             guard let agent = try await store.lockAgent(target.id, on: connection, logger: logger),
-                  let candidate = try await store.candidate(target.id, on: connection, logger: logger)
+                let candidate = try await store.candidate(target.id, on: connection, logger: logger)
             else { throw TransferError.unknownTarget("target agent \(target.id) does not exist") }
             guard candidate.ready, candidate.spare > 0 else {
                 throw TransferError.targetUnavailable("\(agent.name) is not Ready for SMS or has no spare capacity.")
@@ -90,10 +91,12 @@ extension TransferCommands {
         }
         try await outbox.enqueue(messages, on: connection, logger: logger)
         TransferMetrics.transferred(target: target.type)
-        logger.info("transfer requested", metadata: [
-            "transfer_id": "\(transfer.idString)", "interaction_id": "\(interaction.idString)", "target_type": "\(target.type.rawValue)",
-            "state": "\(transfer.state.rawValue)",
-        ])
+        logger.info(
+            "transfer requested",
+            metadata: [
+                "transfer_id": "\(transfer.idString)", "interaction_id": "\(interaction.idString)", "target_type": "\(target.type.rawValue)",
+                "state": "\(transfer.state.rawValue)",
+            ])
         return transfer
     }
 }

@@ -114,7 +114,8 @@ extension TransferCommands {
         var queues = try await store.queues(ofAgent: offer.agentID, on: connection, logger: logger)
         switch offer.kind {
         case .route:
-            try await store.recordDecline(offer.interactionID, agentID: offer.agentID, reason: rejected ? "rejected" : "expired", at: now, on: connection, logger: logger)
+            try await store.recordDecline(
+                offer.interactionID, agentID: offer.agentID, reason: rejected ? "rejected" : "expired", at: now, on: connection, logger: logger)
             if var waiting = interaction, waiting.state == .offered {
                 waiting.state = .queued
                 waiting.updatedAt = now
@@ -124,7 +125,8 @@ extension TransferCommands {
             }
         case .transfer:
             if let transferID = offer.transferID, var transfer = try await store.lockTransfer(transferID, on: connection, logger: logger),
-               transfer.state == .pending {
+                transfer.state == .pending
+            {
                 transfer.state = rejected ? .rejected : .expired
                 transfer.reason = rejected ? "rejected" : "expired"
                 transfer.decidedAt = now
@@ -132,10 +134,11 @@ extension TransferCommands {
                 messages.append(try transferEvent(rejected ? .transferRejected : .transferExpired, transfer, traceparent))
                 let target = try await store.lockAgent(offer.agentID, on: connection, logger: logger)
                 let kind: NotificationKind = rejected ? .transferRejected : .transferExpired
-                try await store.insertNotification(NotificationRecord(
-                    id: UUID(), agentID: transfer.fromAgentID, kind: kind, transferID: transfer.id, interactionID: transfer.interactionID,
-                    byAgent: AgentRef(id: offer.agentID, name: target?.name), text: kind.text(target: target?.name ?? offer.agentID), at: now
-                ), on: connection, logger: logger)
+                try await store.insertNotification(
+                    NotificationRecord(
+                        id: UUID(), agentID: transfer.fromAgentID, kind: kind, transferID: transfer.id, interactionID: transfer.interactionID,
+                        byAgent: AgentRef(id: offer.agentID, name: target?.name), text: kind.text(target: target?.name ?? offer.agentID), at: now
+                    ), on: connection, logger: logger)
             }
         }
         messages += try await route(queues: queues, now: now, traceparent: traceparent, on: connection)

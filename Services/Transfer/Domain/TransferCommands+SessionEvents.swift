@@ -15,13 +15,15 @@ extension TransferCommands {
         guard !event.queue.isEmpty else { throw InvalidMessage("queue is empty") }
         try await store.lockRouting(on: connection, logger: logger)
         let now = try await store.now(on: connection, logger: logger)
-        let projection = try await store.recordCreated(InteractionProjection(
-            id: id, queue: event.queue, state: .queued, ownerID: nil, ownerName: nil, assigningTo: nil, transferID: nil,
-            fromNumber: event.from, origin: event.origin, mode: event.mode, media: event.media, previewText: nil, caseData: [:],
-            queuedAt: event.createdAt, createdAt: event.createdAt, updatedAt: now, closedAt: nil
-        ), on: connection, logger: logger)
+        let projection = try await store.recordCreated(
+            InteractionProjection(
+                id: id, queue: event.queue, state: .queued, ownerID: nil, ownerName: nil, assigningTo: nil, transferID: nil,
+                fromNumber: event.from, origin: event.origin, mode: event.mode, media: event.media, previewText: nil, caseData: [:],
+                queuedAt: event.createdAt, createdAt: event.createdAt, updatedAt: now, closedAt: nil
+            ), on: connection, logger: logger)
         guard projection.state == .queued else { return }
-        try await outbox.enqueue(try await route(queues: [projection.queue], now: now, traceparent: traceparent, on: connection), on: connection, logger: logger)
+        try await outbox.enqueue(
+            try await route(queues: [projection.queue], now: now, traceparent: traceparent, on: connection), on: connection, logger: logger)
     }
 
     /// `interaction.assigned`: the new owner's load +1, the previous owner's −1 (both
@@ -76,11 +78,12 @@ extension TransferCommands {
         guard var interaction = try await store.lockInteraction(id, on: connection, logger: logger) else {
             // Closed before its interaction.created reached us (a redelivery or another
             // replica overtook it): kept closed, so the late created never routes it.
-            try await store.insertInteraction(InteractionProjection(
-                id: id, queue: "", state: .closed, ownerID: event.ownerId, ownerName: nil, assigningTo: nil, transferID: nil,
-                fromNumber: event.from, origin: nil, mode: event.mode, media: nil, previewText: nil, caseData: [:], queuedAt: nil,
-                createdAt: event.closedAt, updatedAt: now, closedAt: event.closedAt
-            ), on: connection, logger: logger)
+            try await store.insertInteraction(
+                InteractionProjection(
+                    id: id, queue: "", state: .closed, ownerID: event.ownerId, ownerName: nil, assigningTo: nil, transferID: nil,
+                    fromNumber: event.from, origin: nil, mode: event.mode, media: nil, previewText: nil, caseData: [:], queuedAt: nil,
+                    createdAt: event.closedAt, updatedAt: now, closedAt: event.closedAt
+                ), on: connection, logger: logger)
             return
         }
         guard interaction.state != .closed else { return }
@@ -91,7 +94,8 @@ extension TransferCommands {
         interaction.assigningTo = nil
         interaction.updatedAt = now
         try await store.updateInteraction(interaction, on: connection, logger: logger)
-        var messages = try await endPending(interaction, reason: "interaction_closed", now: now, traceparent: traceparent, freed: &freed, on: connection)
+        var messages = try await endPending(
+            interaction, reason: "interaction_closed", now: now, traceparent: traceparent, freed: &freed, on: connection)
         if let owner {
             try await store.refreshLoad([owner], on: connection, logger: logger)
             try await store.markAssignmentEnded(owner, at: now, on: connection, logger: logger)
@@ -109,7 +113,8 @@ extension TransferCommands {
         on connection: PostgresConnection
     ) async throws -> [OutboxMessage] {
         var messages: [OutboxMessage] = []
-        if var offer = try await store.lockPendingOffer(interaction: interaction.id, on: connection, logger: logger), let next = offer.state.expired() {
+        if var offer = try await store.lockPendingOffer(interaction: interaction.id, on: connection, logger: logger), let next = offer.state.expired()
+        {
             offer.state = next
             offer.decidedAt = now
             try await store.updateOffer(offer, on: connection, logger: logger)

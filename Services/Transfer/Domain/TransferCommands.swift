@@ -62,7 +62,8 @@ struct TransferCommands: Sendable {
     }
 
     func transferEvent(_ type: EventType, _ transfer: TransferRecord, _ traceparent: String?) throws -> OutboxMessage {
-        try OutboxMessage.event(type, service: Self.service, subject: Self.text(transfer.interactionID), traceparent: traceparent, data: transfer.view)
+        try OutboxMessage.event(
+            type, service: Self.service, subject: Self.text(transfer.interactionID), traceparent: traceparent, data: transfer.view)
     }
 
     /// The command `interaction.assign` (docs/architecture.md section 3), mandatory: a broker that

@@ -1,5 +1,5 @@
-import SwitchboardServiceKit
 import HTTPTypes
+import SwitchboardServiceKit
 
 /// Why an operation of the transfer service was refused; each maps to one HTTP status and
 /// a stable problem `code`.
@@ -32,20 +32,25 @@ enum TransferError: ProblemError, Equatable {
         case .notAllowed(let detail):
             .forbidden(detail)
         case .notOwner:
-            APIError(status: .forbidden, code: "not_owner", title: "Not the owner",
-                     detail: "Only the agent who currently owns the interaction may transfer it.")
+            APIError(
+                status: .forbidden, code: "not_owner", title: "Not the owner",
+                detail: "Only the agent who currently owns the interaction may transfer it.")
         case .offerExpired:
-            APIError(status: .conflict, code: "offer_expired", title: "Offer expired",
-                     detail: "The offer expired before it was answered; it has gone to the next agent.")
+            APIError(
+                status: .conflict, code: "offer_expired", title: "Offer expired",
+                detail: "The offer expired before it was answered; it has gone to the next agent.")
         case .offerNotPending(let state):
-            APIError(status: .conflict, code: "offer_not_pending", title: "Offer already answered",
-                     detail: "The offer is already \(state.rawValue).")
+            APIError(
+                status: .conflict, code: "offer_not_pending", title: "Offer already answered",
+                detail: "The offer is already \(state.rawValue).")
         case .transferPending:
-            APIError(status: .conflict, code: "transfer_pending", title: "Transfer pending",
-                     detail: "Another transfer of this interaction is in progress.")
+            APIError(
+                status: .conflict, code: "transfer_pending", title: "Transfer pending",
+                detail: "Another transfer of this interaction is in progress.")
         case .interactionClosed:
-            APIError(status: .conflict, code: "interaction_closed", title: "Interaction closed",
-                     detail: "The interaction is closed.")
+            APIError(
+                status: .conflict, code: "interaction_closed", title: "Interaction closed",
+                detail: "The interaction is closed.")
         case .targetUnavailable(let detail):
             APIError(status: .conflict, code: "target_unavailable", title: "Target unavailable", detail: detail)
         case .unknownTarget(let detail):

@@ -64,7 +64,7 @@ struct OfferRoutes: Sendable {
             let identity = try member(context)
             let id = try uuid(context, "The transfer")
             guard let record = try await store.transfer(id, client: client, logger: logger),
-                  identity.canReadEverything || record.fromAgentID == identity.agentID
+                identity.canReadEverything || record.fromAgentID == identity.agentID
                     || (record.target.type == .agent && record.target.id == identity.agentID)
             else { throw APIError.notFound("The transfer") }
             return try JSONBody.response(record.view)

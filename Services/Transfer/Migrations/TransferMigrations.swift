@@ -14,142 +14,146 @@ import SwitchboardDatabase
 /// pending offer per interaction, one pending transfer per interaction.
 enum TransferMigrations {
     static let all: [Migration] = [
-        Migration(version: 2, name: "directory, projection, offers, transfers", statements: [
-            """
-            CREATE TABLE transfer.agents (
-                id text PRIMARY KEY,
-                name text NOT NULL,
-                queues text[] NOT NULL DEFAULT '{}',
-                sms_capacity integer NOT NULL DEFAULT 5 CHECK (sms_capacity >= 0),
-                sms_presence text NOT NULL DEFAULT 'not_ready' CHECK (sms_presence IN ('ready', 'not_ready')),
-                sms_load integer NOT NULL DEFAULT 0,
-                ready_since timestamptz,
-                last_assigned_at timestamptz,
-                last_assignment_ended_at timestamptz,
-                created_at timestamptz NOT NULL,
-                updated_at timestamptz NOT NULL
-            )
-            """,
-            "CREATE INDEX agents_queues ON transfer.agents USING gin (queues)",
-            """
-            CREATE TABLE transfer.queues (
-                id text PRIMARY KEY,
-                name text NOT NULL,
-                created_at timestamptz NOT NULL,
-                updated_at timestamptz NOT NULL
-            )
-            """,
-            """
-            CREATE TABLE transfer.routing_points (
-                id text PRIMARY KEY,
-                name text NOT NULL,
-                queue text NOT NULL,
-                created_at timestamptz NOT NULL,
-                updated_at timestamptz NOT NULL
-            )
-            """,
-            """
-            CREATE TABLE transfer.interactions (
-                id uuid PRIMARY KEY,
-                queue text NOT NULL,
-                state text NOT NULL CHECK (state IN ('queued', 'offered', 'assigning', 'active', 'closed')),
-                owner_id text,
-                owner_name text,
-                assigning_to text,
-                transfer_id uuid,
-                from_number text,
-                origin text,
-                mode text,
-                media text,
-                preview_text text,
-                case_data jsonb NOT NULL DEFAULT '{}',
-                queued_at timestamptz,
-                created_at timestamptz NOT NULL,
-                updated_at timestamptz NOT NULL,
-                closed_at timestamptz
-            )
-            """,
-            // What waits in a queue, oldest first.
-            "CREATE INDEX interactions_waiting ON transfer.interactions (queue, queued_at, id) WHERE state = 'queued'",
-            "CREATE INDEX interactions_owner ON transfer.interactions (owner_id) WHERE state = 'active'",
-            "CREATE INDEX interactions_assigning ON transfer.interactions (assigning_to) WHERE assigning_to IS NOT NULL",
-            """
-            CREATE TABLE transfer.offers (
-                id uuid PRIMARY KEY,
-                interaction_id uuid NOT NULL,
-                agent_id text NOT NULL,
-                kind text NOT NULL CHECK (kind IN ('route', 'transfer')),
-                state text NOT NULL CHECK (state IN ('pending', 'accepted', 'rejected', 'expired')),
-                expires_at timestamptz NOT NULL,
-                from_agent_id text,
-                from_agent_name text,
-                transfer_id uuid,
-                created_at timestamptz NOT NULL,
-                decided_at timestamptz
-            )
-            """,
-            "CREATE UNIQUE INDEX offers_one_pending ON transfer.offers (interaction_id) WHERE state = 'pending'",
-            "CREATE INDEX offers_due ON transfer.offers (expires_at) WHERE state = 'pending'",
-            "CREATE INDEX offers_agent ON transfer.offers (agent_id, created_at) WHERE state = 'pending'",
-            """
-            CREATE TABLE transfer.declines (
-                interaction_id uuid NOT NULL,
-                agent_id text NOT NULL,
-                reason text NOT NULL CHECK (reason IN ('rejected', 'expired', 'released')),
-                at timestamptz NOT NULL,
-                PRIMARY KEY (interaction_id, agent_id)
-            )
-            """,
-            """
-            CREATE TABLE transfer.transfers (
-                id uuid PRIMARY KEY,
-                interaction_id uuid NOT NULL,
-                from_agent_id text NOT NULL,
-                from_agent_name text,
-                target_type text NOT NULL CHECK (target_type IN ('agent', 'queue', 'routing_point')),
-                target_id text NOT NULL,
-                target_queue text,
-                note text,
-                state text NOT NULL CHECK (state IN ('pending', 'accepted', 'rejected', 'expired', 'completed')),
-                reason text,
-                created_at timestamptz NOT NULL,
-                decided_at timestamptz
-            )
-            """,
-            "CREATE UNIQUE INDEX transfers_one_pending ON transfer.transfers (interaction_id) WHERE state = 'pending'",
-            "CREATE INDEX transfers_interaction ON transfer.transfers (interaction_id, created_at)",
-            """
-            CREATE TABLE transfer.notifications (
-                id uuid PRIMARY KEY,
-                agent_id text NOT NULL,
-                kind text NOT NULL,
-                transfer_id uuid,
-                interaction_id uuid,
-                by_agent_id text,
-                by_agent_name text,
-                text text NOT NULL,
-                at timestamptz NOT NULL,
-                read_at timestamptz
-            )
-            """,
-            "CREATE INDEX notifications_agent ON transfer.notifications (agent_id, at DESC, id)",
-        ]),
+        Migration(
+            version: 2, name: "directory, projection, offers, transfers",
+            statements: [
+                """
+                CREATE TABLE transfer.agents (
+                    id text PRIMARY KEY,
+                    name text NOT NULL,
+                    queues text[] NOT NULL DEFAULT '{}',
+                    sms_capacity integer NOT NULL DEFAULT 5 CHECK (sms_capacity >= 0),
+                    sms_presence text NOT NULL DEFAULT 'not_ready' CHECK (sms_presence IN ('ready', 'not_ready')),
+                    sms_load integer NOT NULL DEFAULT 0,
+                    ready_since timestamptz,
+                    last_assigned_at timestamptz,
+                    last_assignment_ended_at timestamptz,
+                    created_at timestamptz NOT NULL,
+                    updated_at timestamptz NOT NULL
+                )
+                """,
+                "CREATE INDEX agents_queues ON transfer.agents USING gin (queues)",
+                """
+                CREATE TABLE transfer.queues (
+                    id text PRIMARY KEY,
+                    name text NOT NULL,
+                    created_at timestamptz NOT NULL,
+                    updated_at timestamptz NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE transfer.routing_points (
+                    id text PRIMARY KEY,
+                    name text NOT NULL,
+                    queue text NOT NULL,
+                    created_at timestamptz NOT NULL,
+                    updated_at timestamptz NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE transfer.interactions (
+                    id uuid PRIMARY KEY,
+                    queue text NOT NULL,
+                    state text NOT NULL CHECK (state IN ('queued', 'offered', 'assigning', 'active', 'closed')),
+                    owner_id text,
+                    owner_name text,
+                    assigning_to text,
+                    transfer_id uuid,
+                    from_number text,
+                    origin text,
+                    mode text,
+                    media text,
+                    preview_text text,
+                    case_data jsonb NOT NULL DEFAULT '{}',
+                    queued_at timestamptz,
+                    created_at timestamptz NOT NULL,
+                    updated_at timestamptz NOT NULL,
+                    closed_at timestamptz
+                )
+                """,
+                // What waits in a queue, oldest first.
+                "CREATE INDEX interactions_waiting ON transfer.interactions (queue, queued_at, id) WHERE state = 'queued'",
+                "CREATE INDEX interactions_owner ON transfer.interactions (owner_id) WHERE state = 'active'",
+                "CREATE INDEX interactions_assigning ON transfer.interactions (assigning_to) WHERE assigning_to IS NOT NULL",
+                """
+                CREATE TABLE transfer.offers (
+                    id uuid PRIMARY KEY,
+                    interaction_id uuid NOT NULL,
+                    agent_id text NOT NULL,
+                    kind text NOT NULL CHECK (kind IN ('route', 'transfer')),
+                    state text NOT NULL CHECK (state IN ('pending', 'accepted', 'rejected', 'expired')),
+                    expires_at timestamptz NOT NULL,
+                    from_agent_id text,
+                    from_agent_name text,
+                    transfer_id uuid,
+                    created_at timestamptz NOT NULL,
+                    decided_at timestamptz
+                )
+                """,
+                "CREATE UNIQUE INDEX offers_one_pending ON transfer.offers (interaction_id) WHERE state = 'pending'",
+                "CREATE INDEX offers_due ON transfer.offers (expires_at) WHERE state = 'pending'",
+                "CREATE INDEX offers_agent ON transfer.offers (agent_id, created_at) WHERE state = 'pending'",
+                """
+                CREATE TABLE transfer.declines (
+                    interaction_id uuid NOT NULL,
+                    agent_id text NOT NULL,
+                    reason text NOT NULL CHECK (reason IN ('rejected', 'expired', 'released')),
+                    at timestamptz NOT NULL,
+                    PRIMARY KEY (interaction_id, agent_id)
+                )
+                """,
+                """
+                CREATE TABLE transfer.transfers (
+                    id uuid PRIMARY KEY,
+                    interaction_id uuid NOT NULL,
+                    from_agent_id text NOT NULL,
+                    from_agent_name text,
+                    target_type text NOT NULL CHECK (target_type IN ('agent', 'queue', 'routing_point')),
+                    target_id text NOT NULL,
+                    target_queue text,
+                    note text,
+                    state text NOT NULL CHECK (state IN ('pending', 'accepted', 'rejected', 'expired', 'completed')),
+                    reason text,
+                    created_at timestamptz NOT NULL,
+                    decided_at timestamptz
+                )
+                """,
+                "CREATE UNIQUE INDEX transfers_one_pending ON transfer.transfers (interaction_id) WHERE state = 'pending'",
+                "CREATE INDEX transfers_interaction ON transfer.transfers (interaction_id, created_at)",
+                """
+                CREATE TABLE transfer.notifications (
+                    id uuid PRIMARY KEY,
+                    agent_id text NOT NULL,
+                    kind text NOT NULL,
+                    transfer_id uuid,
+                    interaction_id uuid,
+                    by_agent_id text,
+                    by_agent_name text,
+                    text text NOT NULL,
+                    at timestamptz NOT NULL,
+                    read_at timestamptz
+                )
+                """,
+                "CREATE INDEX notifications_agent ON transfer.notifications (agent_id, at DESC, id)",
+            ]),
         // Who may see which interaction (``InteractionParticipants``): an agent who neither
         // owns nor owned one gets 404 for it, as from session. Filled from what transfer
         // already knows: current owners and every accepted offer.
-        Migration(version: 3, name: "interaction participants", statements: [
-            InteractionParticipants.createTable(schema: "transfer"),
-            """
-            INSERT INTO transfer.interaction_agents (interaction_id, agent_id, first_assigned_at)
-            SELECT interaction_id, agent_id, min(coalesce(decided_at, created_at)) FROM transfer.offers
-            WHERE state = 'accepted' GROUP BY interaction_id, agent_id
-            ON CONFLICT DO NOTHING
-            """,
-            """
-            INSERT INTO transfer.interaction_agents (interaction_id, agent_id, first_assigned_at)
-            SELECT id, owner_id, updated_at FROM transfer.interactions WHERE owner_id IS NOT NULL
-            ON CONFLICT DO NOTHING
-            """,
-        ]),
+        Migration(
+            version: 3, name: "interaction participants",
+            statements: [
+                InteractionParticipants.createTable(schema: "transfer"),
+                """
+                INSERT INTO transfer.interaction_agents (interaction_id, agent_id, first_assigned_at)
+                SELECT interaction_id, agent_id, min(coalesce(decided_at, created_at)) FROM transfer.offers
+                WHERE state = 'accepted' GROUP BY interaction_id, agent_id
+                ON CONFLICT DO NOTHING
+                """,
+                """
+                INSERT INTO transfer.interaction_agents (interaction_id, agent_id, first_assigned_at)
+                SELECT id, owner_id, updated_at FROM transfer.interactions WHERE owner_id IS NOT NULL
+                ON CONFLICT DO NOTHING
+                """,
+            ]),
     ]
 }

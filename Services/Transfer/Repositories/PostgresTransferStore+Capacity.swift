@@ -7,7 +7,8 @@ extension PostgresTransferStore {
     /// The Ready agents of `queue` with what they have reserved (load + pending offers +
     /// accepted offers awaiting assignment).
     func candidates(queue: String, on connection: PostgresConnection, logger: Logger) async throws -> [AgentSelection.Candidate] {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT \(unescaped: candidateColumns) FROM \(unescaped: schema).agents a
             WHERE \(queue) = ANY(a.queues) AND a.sms_presence = 'ready'
             ORDER BY a.id
@@ -19,7 +20,8 @@ extension PostgresTransferStore {
 
     /// One agent as a candidate (any presence), or nil.
     func candidate(_ id: String, on connection: PostgresConnection, logger: Logger) async throws -> AgentSelection.Candidate? {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT \(unescaped: candidateColumns) FROM \(unescaped: schema).agents a WHERE a.id = \(id)
             """, logger: logger)
         for try await row in rows { return try Self.candidate(from: row) }
@@ -29,7 +31,8 @@ extension PostgresTransferStore {
     /// Recounts `sms_load` of the agents from the projection (owned `active` interactions).
     func refreshLoad(_ agentIDs: [String], on connection: PostgresConnection, logger: Logger) async throws {
         guard !agentIDs.isEmpty else { return }
-        try await connection.query("""
+        try await connection.query(
+            """
             UPDATE \(unescaped: schema).agents a
             SET sms_load = (SELECT count(*) FROM \(unescaped: schema).interactions i WHERE i.owner_id = a.id AND i.state = 'active')
             WHERE a.id = ANY(\(agentIDs))

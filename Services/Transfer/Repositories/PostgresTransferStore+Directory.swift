@@ -4,8 +4,11 @@ import PostgresNIO
 
 /// Agents, queues and routing points, and the target search.
 extension PostgresTransferStore {
-    func upsertAgent(id: String, name: String, queues: [String], capacity: Int, at: Date, on connection: PostgresConnection, logger: Logger) async throws -> AgentRecord {
-        let rows = try await connection.query("""
+    func upsertAgent(
+        id: String, name: String, queues: [String], capacity: Int, at: Date, on connection: PostgresConnection, logger: Logger
+    ) async throws -> AgentRecord {
+        let rows = try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).agents (id, name, queues, sms_capacity, created_at, updated_at)
             VALUES (\(id), \(name), \(queues), \(capacity), \(at), \(at))
             ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, queues = EXCLUDED.queues,
@@ -17,7 +20,8 @@ extension PostgresTransferStore {
     }
 
     func lockAgent(_ id: String, on connection: PostgresConnection, logger: Logger) async throws -> AgentRecord? {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT \(unescaped: Self.agentColumns) FROM \(unescaped: schema).agents WHERE id = \(id) FOR UPDATE
             """, logger: logger)
         for try await row in rows { return try Self.agent(from: row) }
@@ -25,7 +29,8 @@ extension PostgresTransferStore {
     }
 
     func agent(_ id: String, client: PostgresClient, logger: Logger) async throws -> AgentRecord? {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT \(unescaped: Self.agentColumns) FROM \(unescaped: schema).agents WHERE id = \(id)
             """, logger: logger)
         var found: AgentRecord?
@@ -36,7 +41,8 @@ extension PostgresTransferStore {
     /// Sets SMS presence; `ready_since` becomes `at` when it turns ready, nil when not ready.
     func setPresence(_ id: String, ready: Bool, at: Date, on connection: PostgresConnection, logger: Logger) async throws -> AgentRecord? {
         let presence = ready ? "ready" : "not_ready"
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             UPDATE \(unescaped: schema).agents
             SET ready_since = CASE WHEN \(ready) THEN (CASE WHEN sms_presence = 'ready' THEN ready_since ELSE \(at) END) ELSE NULL END,
                 sms_presence = \(presence), updated_at = \(at)
@@ -48,7 +54,8 @@ extension PostgresTransferStore {
     }
 
     func upsertQueue(_ queue: QueueRecord, at: Date, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).queues (id, name, created_at, updated_at) VALUES (\(queue.id), \(queue.name), \(at), \(at))
             ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, updated_at = EXCLUDED.updated_at
             """, logger: logger)
@@ -61,7 +68,8 @@ extension PostgresTransferStore {
     }
 
     func upsertRoutingPoint(_ point: RoutingPointRecord, at: Date, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).routing_points (id, name, queue, created_at, updated_at)
             VALUES (\(point.id), \(point.name), \(point.queue), \(at), \(at))
             ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, queue = EXCLUDED.queue, updated_at = EXCLUDED.updated_at
@@ -83,7 +91,8 @@ extension PostgresTransferStore {
         let escaped = query.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
             .replacingOccurrences(of: "_", with: "\\_")
         let pattern = "%\(escaped)%"
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT * FROM (
                 SELECT 'agent' AS type, a.id, a.name, a.sms_presence AS presence,
                        greatest(0, a.sms_capacity - a.sms_load

@@ -9,7 +9,8 @@ extension PostgresTransferStore {
     /// state. Returns the row.
     func recordCreated(_ projection: InteractionProjection, on connection: PostgresConnection, logger: Logger) async throws -> InteractionProjection {
         let p = projection
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).interactions
                 (id, queue, state, from_number, origin, mode, media, queued_at, created_at, updated_at)
             VALUES (\(p.id), \(p.queue), \(p.state.rawValue), \(p.fromNumber), \(p.origin), \(p.mode), \(p.media), \(p.queuedAt),
@@ -24,7 +25,8 @@ extension PostgresTransferStore {
     }
 
     func lockInteraction(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> InteractionProjection? {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT \(unescaped: Self.interactionColumns) FROM \(unescaped: schema).interactions WHERE id = \(id) FOR UPDATE
             """, logger: logger)
         for try await row in rows { return try Self.interaction(from: row) }
@@ -32,7 +34,8 @@ extension PostgresTransferStore {
     }
 
     func interaction(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> InteractionProjection? {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT \(unescaped: Self.interactionColumns) FROM \(unescaped: schema).interactions WHERE id = \(id)
             """, logger: logger)
         for try await row in rows { return try Self.interaction(from: row) }
@@ -40,7 +43,8 @@ extension PostgresTransferStore {
     }
 
     func insertInteraction(_ p: InteractionProjection, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).interactions
                 (id, queue, state, owner_id, owner_name, assigning_to, transfer_id, from_number, origin, mode, media, queued_at,
                  created_at, updated_at, closed_at)
@@ -51,7 +55,8 @@ extension PostgresTransferStore {
     }
 
     func updateInteraction(_ p: InteractionProjection, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+        try await connection.query(
+            """
             UPDATE \(unescaped: schema).interactions
             SET queue = \(p.queue), state = \(p.state.rawValue), owner_id = \(p.ownerID), owner_name = \(p.ownerName),
                 assigning_to = \(p.assigningTo), transfer_id = \(p.transferID), queued_at = \(p.queuedAt), updated_at = \(p.updatedAt),
@@ -62,7 +67,8 @@ extension PostgresTransferStore {
 
     /// The `queued` interactions of `queue`, oldest first, locked (`FOR UPDATE SKIP LOCKED`).
     func waiting(queue: String, limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> [InteractionProjection] {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT \(unescaped: Self.interactionColumns) FROM \(unescaped: schema).interactions
             WHERE state = 'queued' AND queue = \(queue)
             ORDER BY queued_at, id LIMIT \(limit)
@@ -82,8 +88,11 @@ extension PostgresTransferStore {
         return agents
     }
 
-    func recordDecline(_ interactionID: UUID, agentID: String, reason: String, at: Date, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+    func recordDecline(
+        _ interactionID: UUID, agentID: String, reason: String, at: Date, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).declines (interaction_id, agent_id, reason, at)
             VALUES (\(interactionID), \(agentID), \(reason), \(at))
             ON CONFLICT (interaction_id, agent_id) DO UPDATE SET reason = EXCLUDED.reason, at = EXCLUDED.at

@@ -5,7 +5,8 @@ import PostgresNIO
 /// Offers, and their expiry timers (`expires_at`).
 extension PostgresTransferStore {
     func insertOffer(_ o: OfferRecord, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+        try await connection.query(
+            """
             INSERT INTO \(unescaped: schema).offers
                 (id, interaction_id, agent_id, kind, state, expires_at, from_agent_id, from_agent_name, transfer_id, created_at, decided_at)
             VALUES (\(o.id), \(o.interactionID), \(o.agentID), \(o.kind.rawValue), \(o.state.rawValue), \(o.expiresAt), \(o.fromAgentID),
@@ -14,7 +15,8 @@ extension PostgresTransferStore {
     }
 
     func lockOffer(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> OfferRecord? {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT \(unescaped: Self.offerColumns) FROM \(unescaped: schema).offers WHERE id = \(id) FOR UPDATE
             """, logger: logger)
         for try await row in rows { return try Self.offer(from: row) }
@@ -22,13 +24,15 @@ extension PostgresTransferStore {
     }
 
     func updateOffer(_ o: OfferRecord, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("""
+        try await connection.query(
+            """
             UPDATE \(unescaped: schema).offers SET state = \(o.state.rawValue), decided_at = \(o.decidedAt) WHERE id = \(o.id)
             """, logger: logger)
     }
 
     func offer(_ id: UUID, client: PostgresClient, logger: Logger) async throws -> OfferRecord? {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT \(unescaped: Self.offerColumns) FROM \(unescaped: schema).offers WHERE id = \(id)
             """, logger: logger)
         var found: OfferRecord?
@@ -38,7 +42,8 @@ extension PostgresTransferStore {
 
     /// The pending offer of an interaction, locked, or nil.
     func lockPendingOffer(interaction: UUID, on connection: PostgresConnection, logger: Logger) async throws -> OfferRecord? {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT \(unescaped: Self.offerColumns) FROM \(unescaped: schema).offers
             WHERE interaction_id = \(interaction) AND state = 'pending' FOR UPDATE
             """, logger: logger)
@@ -48,7 +53,8 @@ extension PostgresTransferStore {
 
     /// An agent's pending, unexpired offers with their interactions, oldest first.
     func pendingOffers(agent: String, client: PostgresClient, logger: Logger) async throws -> [(OfferRecord, InteractionProjection?)] {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT \(unescaped: Self.offerColumns) FROM \(unescaped: schema).offers
             WHERE agent_id = \(agent) AND state = 'pending' AND expires_at > clock_timestamp()
             ORDER BY created_at, id
@@ -57,7 +63,8 @@ extension PostgresTransferStore {
         for try await row in rows { offers.append(try Self.offer(from: row)) }
         guard !offers.isEmpty else { return [] }
         let ids = offers.map(\.interactionID)
-        let interactionRows = try await client.query("""
+        let interactionRows = try await client.query(
+            """
             SELECT \(unescaped: Self.interactionColumns) FROM \(unescaped: schema).interactions WHERE id = ANY(\(ids))
             """, logger: logger)
         var interactions: [UUID: InteractionProjection] = [:]
@@ -72,7 +79,8 @@ extension PostgresTransferStore {
     /// `FOR UPDATE SKIP LOCKED`.
     func claimExpired(limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> (now: Date, offers: [OfferRecord]) {
         let now = try await self.now(on: connection, logger: logger)
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT \(unescaped: Self.offerColumns) FROM \(unescaped: schema).offers
             WHERE state = 'pending' AND expires_at <= \(now)
             ORDER BY expires_at, id LIMIT \(limit)
@@ -85,7 +93,8 @@ extension PostgresTransferStore {
 
     /// Seconds until the earliest pending offer expires (negative when overdue), or nil.
     func secondsUntilNextExpiry(client: PostgresClient, logger: Logger) async throws -> Double? {
-        let rows = try await client.query("""
+        let rows = try await client.query(
+            """
             SELECT extract(epoch FROM min(expires_at) - clock_timestamp())::float8
             FROM \(unescaped: schema).offers WHERE state = 'pending'
             """, logger: logger)

@@ -19,7 +19,7 @@ enum DirectoryRules {
     /// Non-empty after trimming, at most 200 characters, no control characters.
     static func normalizedName(_ raw: String?) -> String? {
         guard let name = raw?.trimmingCharacters(in: .whitespacesAndNewlines), !name.isEmpty, name.count <= maxNameLength,
-              !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+            !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else { return nil }
         return name
     }

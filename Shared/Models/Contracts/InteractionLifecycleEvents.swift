@@ -32,7 +32,8 @@ public struct InteractionClosed: Codable, Sendable, Equatable {
     public var disposition: String?
     public var closedAt: Date
 
-    public init(interactionId: String, reason: String, ownerId: String?, from: String, to: String, mode: String, disposition: String?, closedAt: Date) {
+    public init(interactionId: String, reason: String, ownerId: String?, from: String, to: String, mode: String, disposition: String?, closedAt: Date)
+    {
         self.interactionId = interactionId
         self.reason = reason
         self.ownerId = ownerId

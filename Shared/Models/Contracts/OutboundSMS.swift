@@ -13,7 +13,8 @@ public struct OutboundSMS: Codable, Sendable, Equatable {
     public var encoding: String
     public var parts: [String]
 
-    public init(messageId: String, interactionId: String, channel: String, from: String, to: String, text: String, encoding: String, parts: [String]) {
+    public init(messageId: String, interactionId: String, channel: String, from: String, to: String, text: String, encoding: String, parts: [String])
+    {
         self.messageId = messageId
         self.interactionId = interactionId
         self.channel = channel

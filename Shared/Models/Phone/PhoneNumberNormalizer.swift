@@ -104,7 +104,7 @@ public struct PhoneNumberNormalizer: Sendable {
         if ("0"..."9").contains(scalar) { return Character(scalar) }
         // Compared with each digit rather than converted, which would need libm on Linux.
         guard scalar.properties.numericType == .decimal, let value = scalar.properties.numericValue,
-              let digit = (0...9).first(where: { Double($0) == value })
+            let digit = (0...9).first(where: { Double($0) == value })
         else { return nil }
         return Character(Unicode.Scalar(UInt8(ascii: "0") + UInt8(digit)))
     }
@@ -240,11 +240,12 @@ public struct PhoneNumberNormalizer: Sendable {
     /// 388, 991, 999) are left out so that numbers using them fail fast.
     static let assignedCountryCallingCodes: Set<String> = {
         var codes: Set<String> = ["1", "7"]
-        codes.formUnion([
-            20, 27, 30, 31, 32, 33, 34, 36, 39, 40, 41, 43, 44, 45, 46, 47, 48, 49,
-            51, 52, 53, 54, 55, 56, 57, 58, 60, 61, 62, 63, 64, 65, 66,
-            81, 82, 84, 86, 90, 91, 92, 93, 94, 95, 98,
-        ].map(String.init))
+        codes.formUnion(
+            [
+                20, 27, 30, 31, 32, 33, 34, 36, 39, 40, 41, 43, 44, 45, 46, 47, 48, 49,
+                51, 52, 53, 54, 55, 56, 57, 58, 60, 61, 62, 63, 64, 65, 66,
+                81, 82, 84, 86, 90, 91, 92, 93, 94, 95, 98,
+            ].map(String.init))
         let threeDigit: [ClosedRange<Int>] = [
             211...213, 216...216, 218...218, 220...258, 260...269, 290...291, 297...299,
             350...359, 370...378, 380...383, 385...387, 389...389,

@@ -114,8 +114,10 @@ public struct PhoneRegion: Sendable, Equatable {
         PhoneRegion("DK", countryCallingCode: "45", trunkPrefix: nil, internationalPrefix: "00", lengths: [8]),
         PhoneRegion(
             "FI", countryCallingCode: "358", trunkPrefix: "0", internationalPrefix: "00",
-            otherInternationalPrefixes: ["990", "991", "994", "996", "999", "99511", "99541", "99532", "99533", "99555",
-                                         "99559", "99577", "99588", "99590", "99599"],
+            otherInternationalPrefixes: [
+                "990", "991", "994", "996", "999", "99511", "99541", "99532", "99533", "99555",
+                "99559", "99577", "99588", "99590", "99599",
+            ],
             lengths: Set(5...12)
         ),
         PhoneRegion("PL", countryCallingCode: "48", trunkPrefix: nil, internationalPrefix: "00", lengths: Set(6...10)),
@@ -133,8 +135,10 @@ public struct PhoneRegion: Sendable, Equatable {
         PhoneRegion("JP", countryCallingCode: "81", trunkPrefix: "0", internationalPrefix: "010", lengths: Set(8...17)),
         PhoneRegion(
             "KR", countryCallingCode: "82", trunkPrefix: "0", internationalPrefix: "001",
-            otherInternationalPrefixes: ["002", "005", "006", "008", "009", "00345", "00365", "00391", "00700", "00727",
-                                         "0073", "00755", "00761", "00762", "00766"],
+            otherInternationalPrefixes: [
+                "002", "005", "006", "008", "009", "00345", "00365", "00391", "00700", "00727",
+                "0073", "00755", "00761", "00762", "00766",
+            ],
             lengths: Set([5, 6]).union(8...14)
         ),
         PhoneRegion(
@@ -188,16 +192,20 @@ public struct PhoneRegion: Sendable, Equatable {
         ),
         PhoneRegion(
             "BR", countryCallingCode: "55", trunkPrefix: "0", internationalPrefix: "0021",
-            otherInternationalPrefixes: ["0012", "0014", "0015", "0022", "0023", "0025", "0031", "0041", "0043", "0055",
-                                         "0065", "0099"],
+            otherInternationalPrefixes: [
+                "0012", "0014", "0015", "0022", "0023", "0025", "0031", "0041", "0043", "0055",
+                "0065", "0099",
+            ],
             lengths: Set(8...11)
         ),
         PhoneRegion("AR", countryCallingCode: "54", trunkPrefix: "0", internationalPrefix: "00", lengths: [10, 11]),
         PhoneRegion(
             "CL", countryCallingCode: "56", trunkPrefix: nil, internationalPrefix: "00",
-            otherInternationalPrefixes: ["110", "111", "112", "113", "114", "115", "116", "119", "120", "122", "123", "124",
-                                         "125", "151", "153", "154", "155", "156", "157", "158", "169", "170", "171", "176",
-                                         "177", "180", "181", "188"].map { $0 + "0" },
+            otherInternationalPrefixes: [
+                "110", "111", "112", "113", "114", "115", "116", "119", "120", "122", "123", "124",
+                "125", "151", "153", "154", "155", "156", "157", "158", "169", "170", "171", "176",
+                "177", "180", "181", "188",
+            ].map { $0 + "0" },
             lengths: [9, 10, 11]
         ),
         PhoneRegion(

@@ -32,7 +32,7 @@ public enum GSM7Alphabet: Sendable {
     /// The extension table by the code that follows the escape: each of these characters
     /// takes two septets (escape plus code), so `€` counts double towards the limits.
     public static let extensionTable: [UInt8: Unicode.Scalar] = [
-        0x0A: "\u{000C}", // form feed (page break)
+        0x0A: "\u{000C}",  // form feed (page break)
         0x14: "^",
         0x28: "{",
         0x29: "}",

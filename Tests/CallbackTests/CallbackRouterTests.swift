@@ -1,6 +1,5 @@
 import Foundation
 import HTTPTypes
-import Hummingbird
 import HummingbirdTesting
 import SwitchboardTestSupport
 import Testing
@@ -37,58 +36,20 @@ struct CallbackRouterTests {
         return #"{\#(phoneField)"due_at": "\#(formatter.string(from: dueAt))", "target": {"type": "agent", "id": "kate"}\#(extra)}"#
     }
 
-    /// Builds callback as its executable does, from the test defaults plus `environment`,
-    /// and runs `test` against its router.
+    /// Callback as its executable builds it, from the test defaults plus `environment`.
     private func withRouter(
         environment: [String: String] = [:], _ test: @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
-        let callback = try await Callback.build(TestBootstrap.make(service: "callback", defaultPort: 8085, environment: environment))
-        try await Application(router: callback.router).test(.router, test)
+        try await Callback.withTestRouter(environment: environment, test)
     }
 
     // MARK: Health, metrics, OpenAPI (ServiceKit's routes on callback's router)
 
-    @Test func liveIsOK() async throws {
+    @Test(arguments: ServiceEndpoint.allCases)
+    func serviceEndpointAnswers(_ endpoint: ServiceEndpoint) async throws {
         try await withRouter { client in
-            let response = try await client.send(.get, "/health/live")
-            #expect(response.status == .ok)
-            let body = try #require(response.jsonObject)
-            #expect(body["status"] as? String == "ok")
-            #expect(body["service"] as? String == "callback")
-        }
-    }
-
-    /// Nothing is connected: the database probe gives up after its one-second deadline.
-    @Test func readyAnswers503QuicklyWithoutDependencies() async throws {
-        try await withRouter { client in
-            let started = ContinuousClock.now
-            let response = try await client.send(.get, "/health/ready")
-            #expect(ContinuousClock.now - started < .seconds(5))
-            #expect(response.status == .serviceUnavailable)
-            let body = try #require(response.jsonObject)
-            #expect(body["status"] as? String == "not_ready")
-            let checks = try #require(body["checks"] as? [String: String])
-            #expect(checks["postgres"] == "unreachable")
-            #expect(checks["amqp"] == "disconnected")
-            #expect(checks["migrations"] == "pending")
-        }
-    }
-
-    @Test func openAPIDocumentIsServed() async throws {
-        try await withRouter { client in
-            let response = try await client.send(.get, "/openapi.yaml")
-            #expect(response.status == .ok)
-            #expect(response.headers[.contentType] == "application/yaml")
-            #expect(response.text.contains("title: Switchboard callback"), "the service's own document, not the placeholder")
-            #expect(response.text.contains("/v1/callbacks/{id}/complete:"))
-        }
-    }
-
-    @Test func metricsAreServed() async throws {
-        try await withRouter { client in
-            let response = try await client.send(.get, "/metrics")
-            #expect(response.status == .ok)
-            #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
+            try await RouterChecks.expectServiceEndpoint(
+                endpoint, client: client, service: "callback", openAPIMustContain: "/v1/callbacks/{id}/complete:")
         }
     }
 
@@ -96,24 +57,14 @@ struct CallbackRouterTests {
 
     @Test func noTokenIs401OnEveryRoute() async throws {
         try await withRouter { client in
-            for (method, path) in Self.protectedRoutes {
-                let problem = try await client.problem(method, path)
-                #expect(problem.statusAndCode == "401 unauthorized", "\(method.rawValue) \(path)")
-                #expect(problem.isProblemJSON, "\(method.rawValue) \(path)")
-                #expect(problem.wwwAuthenticate == "Bearer", "\(method.rawValue) \(path)")
-            }
+            try await RouterChecks.expectEveryRouteNeedsAToken(routes: Self.protectedRoutes, client: client)
         }
     }
 
     @Test(arguments: RefusedCredential.allCases)
     func refusedCredentialIs401OnEveryRoute(credential: RefusedCredential) async throws {
-        let authorization = try await credential.authorization(using: tokens)
         try await withRouter { client in
-            for (method, path) in Self.protectedRoutes {
-                let problem = try await client.problem(method, path, headers: [.authorization: authorization])
-                #expect(problem.statusAndCode == "401 unauthorized", "\(method.rawValue) \(path)")
-                #expect(problem.wwwAuthenticate == "Bearer", "\(method.rawValue) \(path)")
-            }
+            try await RouterChecks.expectRefused(credential: credential, routes: Self.protectedRoutes, client: client, tokens: tokens)
         }
     }
 
@@ -132,11 +83,7 @@ struct CallbackRouterTests {
     @Test func systemTokenIs403OnEveryRoute() async throws {
         let system = try await tokens.system()
         try await withRouter { client in
-            for (method, path) in Self.protectedRoutes {
-                let problem = try await client.problem(method, path, token: system)
-                #expect(problem.statusAndCode == "403 forbidden", "\(method.rawValue) \(path)")
-                #expect(problem.isProblemJSON, "\(method.rawValue) \(path)")
-            }
+            try await RouterChecks.expectForbidden(routes: Self.protectedRoutes, client: client, token: system)
         }
     }
 
@@ -254,17 +201,13 @@ struct CallbackRouterTests {
     @Test func idThatIsNotAUUIDIs404OnEveryRoute() async throws {
         let agent = try await tokens.agent()
         try await withRouter { client in
-            let cases: [(HTTPRequest.Method, String, String?)] = [
-                (.get, "/v1/callbacks/not-a-uuid", nil),
-                (.patch, "/v1/callbacks/not-a-uuid", #"{"notes": "later"}"#),
-                (.delete, "/v1/callbacks/not-a-uuid", nil),
-                (.post, "/v1/callbacks/not-a-uuid/complete", #"{"outcome": "reached"}"#),
-            ]
-            for (method, path, json) in cases {
-                let problem = try await client.problem(method, path, token: agent, json: json)
-                #expect(problem.statusAndCode == "404 not_found", "\(method.rawValue) \(path)")
-                #expect(problem.isProblemJSON, "\(method.rawValue) \(path)")
-            }
+            try await RouterChecks.expectNotFound(
+                requests: [
+                    (.get, "/v1/callbacks/not-a-uuid", nil),
+                    (.patch, "/v1/callbacks/not-a-uuid", #"{"notes": "later"}"#),
+                    (.delete, "/v1/callbacks/not-a-uuid", nil),
+                    (.post, "/v1/callbacks/not-a-uuid/complete", #"{"outcome": "reached"}"#),
+                ], client: client, token: agent)
         }
     }
 

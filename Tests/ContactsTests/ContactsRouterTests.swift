@@ -1,6 +1,5 @@
 import Foundation
 import HTTPTypes
-import Hummingbird
 import HummingbirdTesting
 import SwitchboardTestSupport
 import Testing
@@ -49,57 +48,20 @@ struct ContactsRouterTests {
         (.post, "/v1/contact-assignments"),
     ]
 
-    /// Builds contacts as its executable does, from the test defaults plus `environment`,
-    /// and runs `test` against its router.
+    /// Contacts as its executable builds it, from the test defaults plus `environment`.
     private func withRouter(
         environment: [String: String] = [:], _ test: @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
-        let contacts = try await Contacts.build(TestBootstrap.make(service: "contacts", defaultPort: 8084, environment: environment))
-        try await Application(router: contacts.router).test(.router, test)
+        try await Contacts.withTestRouter(environment: environment, test)
     }
 
     // MARK: Health, metrics, OpenAPI (ServiceKit's routes on contacts' router)
 
-    @Test func liveIsOK() async throws {
+    @Test(arguments: ServiceEndpoint.allCases)
+    func serviceEndpointAnswers(_ endpoint: ServiceEndpoint) async throws {
         try await withRouter { client in
-            let response = try await client.send(.get, "/health/live")
-            #expect(response.status == .ok)
-            let body = try #require(response.jsonObject)
-            #expect(body["status"] as? String == "ok")
-            #expect(body["service"] as? String == "contacts")
-        }
-    }
-
-    /// Nothing is connected: the database probe gives up after its one-second deadline.
-    @Test func readyAnswers503QuicklyWithoutDependencies() async throws {
-        try await withRouter { client in
-            let started = ContinuousClock.now
-            let response = try await client.send(.get, "/health/ready")
-            #expect(ContinuousClock.now - started < .seconds(5))
-            #expect(response.status == .serviceUnavailable)
-            let body = try #require(response.jsonObject)
-            #expect(body["status"] as? String == "not_ready")
-            let checks = try #require(body["checks"] as? [String: String])
-            #expect(checks["postgres"] == "unreachable")
-            #expect(checks["amqp"] == "disconnected")
-        }
-    }
-
-    @Test func openAPIDocumentIsServed() async throws {
-        try await withRouter { client in
-            let response = try await client.send(.get, "/openapi.yaml")
-            #expect(response.status == .ok)
-            #expect(response.headers[.contentType] == "application/yaml")
-            #expect(response.text.contains("title: Switchboard contacts"), "the service's own document, not the placeholder")
-            #expect(response.text.contains("/v1/contact-assignments:"))
-        }
-    }
-
-    @Test func metricsAreServed() async throws {
-        try await withRouter { client in
-            let response = try await client.send(.get, "/metrics")
-            #expect(response.status == .ok)
-            #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
+            try await RouterChecks.expectServiceEndpoint(
+                endpoint, client: client, service: "contacts", openAPIMustContain: "/v1/contact-assignments:")
         }
     }
 
@@ -107,24 +69,14 @@ struct ContactsRouterTests {
 
     @Test func noTokenIs401OnEveryRoute() async throws {
         try await withRouter { client in
-            for (method, path) in Self.protectedRoutes {
-                let problem = try await client.problem(method, path)
-                #expect(problem.statusAndCode == "401 unauthorized", "\(method.rawValue) \(path)")
-                #expect(problem.isProblemJSON, "\(method.rawValue) \(path)")
-                #expect(problem.wwwAuthenticate == "Bearer", "\(method.rawValue) \(path)")
-            }
+            try await RouterChecks.expectEveryRouteNeedsAToken(routes: Self.protectedRoutes, client: client)
         }
     }
 
     @Test(arguments: RefusedCredential.allCases)
     func refusedCredentialIs401OnEveryRoute(credential: RefusedCredential) async throws {
-        let authorization = try await credential.authorization(using: tokens)
         try await withRouter { client in
-            for (method, path) in Self.protectedRoutes {
-                let problem = try await client.problem(method, path, headers: [.authorization: authorization])
-                #expect(problem.statusAndCode == "401 unauthorized", "\(method.rawValue) \(path)")
-                #expect(problem.wwwAuthenticate == "Bearer", "\(method.rawValue) \(path)")
-            }
+            try await RouterChecks.expectRefused(credential: credential, routes: Self.protectedRoutes, client: client, tokens: tokens)
         }
     }
 
@@ -133,11 +85,7 @@ struct ContactsRouterTests {
     @Test func systemTokenIs403OnReadWriteRoutes() async throws {
         let system = try await tokens.system()
         try await withRouter { client in
-            for (method, path) in Self.readWriteRoutes {
-                let problem = try await client.problem(method, path, token: system)
-                #expect(problem.statusAndCode == "403 forbidden", "\(method.rawValue) \(path)")
-                #expect(problem.isProblemJSON, "\(method.rawValue) \(path)")
-            }
+            try await RouterChecks.expectForbidden(routes: Self.readWriteRoutes, client: client, token: system)
         }
     }
 
@@ -227,19 +175,15 @@ struct ContactsRouterTests {
     @Test func idThatIsNotAUUIDIs404() async throws {
         let agent = try await tokens.agent()
         try await withRouter { client in
-            let cases: [(HTTPRequest.Method, String, String?)] = [
-                (.get, "/v1/contacts/not-a-uuid", nil),
-                (.patch, "/v1/contacts/not-a-uuid", #"{"first_name": "Kate"}"#),
-                (.delete, "/v1/contacts/not-a-uuid", nil),
-                (.get, "/v1/contacts/not-a-uuid/history", nil),
-                (.post, "/v1/contacts/not-a-uuid/merge", #"{"source_id": "\#(Self.otherID)"}"#),
-                (.post, "/v1/merges/not-a-uuid/undo", nil),
-            ]
-            for (method, path, json) in cases {
-                let problem = try await client.problem(method, path, token: agent, json: json)
-                #expect(problem.statusAndCode == "404 not_found", "\(method.rawValue) \(path)")
-                #expect(problem.isProblemJSON, "\(method.rawValue) \(path)")
-            }
+            try await RouterChecks.expectNotFound(
+                requests: [
+                    (.get, "/v1/contacts/not-a-uuid", nil),
+                    (.patch, "/v1/contacts/not-a-uuid", #"{"first_name": "Kate"}"#),
+                    (.delete, "/v1/contacts/not-a-uuid", nil),
+                    (.get, "/v1/contacts/not-a-uuid/history", nil),
+                    (.post, "/v1/contacts/not-a-uuid/merge", #"{"source_id": "\#(Self.otherID)"}"#),
+                    (.post, "/v1/merges/not-a-uuid/undo", nil),
+                ], client: client, token: agent)
         }
     }
 

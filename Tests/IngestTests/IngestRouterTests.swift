@@ -1,6 +1,5 @@
 import Foundation
 import HTTPTypes
-import Hummingbird
 import HummingbirdTesting
 import SwitchboardTestSupport
 import Testing
@@ -51,14 +50,13 @@ struct IngestRouterTests {
             ]
         }
 
-    /// Builds ingest as its executable does, from the test defaults plus `environment`,
-    /// and runs `test` against its router.
+    /// Ingest as its executable builds it, from the test defaults, a valid credentials key
+    /// and `environment`.
     private func withRouter(
         environment: [String: String] = [:], _ test: @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         let variables = ["SWITCHBOARD_CREDENTIALS_KEY": Self.credentialsKey].merging(environment) { _, override in override }
-        let ingest = try await Ingest.build(TestBootstrap.make(service: "ingest", defaultPort: 8081, environment: variables))
-        try await Application(router: ingest.router).test(.router, test)
+        try await Ingest.withTestRouter(environment: variables, test)
     }
 
     // MARK: Build-time configuration (no I/O either)
@@ -78,8 +76,7 @@ struct IngestRouterTests {
     }
 
     @Test func buildWithoutACredentialsKeyStillBuilds() async throws {
-        let ingest = try await Ingest.build(TestBootstrap.make(service: "ingest", defaultPort: 8081))
-        try await Application(router: ingest.router).test(.router) { client in
+        try await Ingest.withTestRouter { client in
             let response = try await client.send(.get, "/health/live")
             #expect(response.status == .ok)
         }
@@ -87,46 +84,11 @@ struct IngestRouterTests {
 
     // MARK: Health, metrics, OpenAPI (ServiceKit's routes on ingest's router)
 
-    @Test func liveIsOK() async throws {
+    @Test(arguments: ServiceEndpoint.allCases)
+    func serviceEndpointAnswers(_ endpoint: ServiceEndpoint) async throws {
         try await withRouter { client in
-            let response = try await client.send(.get, "/health/live")
-            #expect(response.status == .ok)
-            let body = try #require(response.jsonObject)
-            #expect(body["status"] as? String == "ok")
-            #expect(body["service"] as? String == "ingest")
-        }
-    }
-
-    /// Nothing is connected: the database probe gives up after its one-second deadline.
-    @Test func readyAnswers503QuicklyWithoutDependencies() async throws {
-        try await withRouter { client in
-            let started = ContinuousClock.now
-            let response = try await client.send(.get, "/health/ready")
-            #expect(ContinuousClock.now - started < .seconds(5))
-            #expect(response.status == .serviceUnavailable)
-            let body = try #require(response.jsonObject)
-            #expect(body["status"] as? String == "not_ready")
-            let checks = try #require(body["checks"] as? [String: String])
-            #expect(checks["postgres"] == "unreachable")
-            #expect(checks["amqp"] == "disconnected")
-        }
-    }
-
-    @Test func openAPIDocumentIsServed() async throws {
-        try await withRouter { client in
-            let response = try await client.send(.get, "/openapi.yaml")
-            #expect(response.status == .ok)
-            #expect(response.headers[.contentType] == "application/yaml")
-            #expect(response.text.contains("title: Switchboard ingest"), "the service's own document, not the placeholder")
-            #expect(response.text.contains("/v1/webhooks/kannel/{channel}/inbound:"))
-        }
-    }
-
-    @Test func metricsAreServed() async throws {
-        try await withRouter { client in
-            let response = try await client.send(.get, "/metrics")
-            #expect(response.status == .ok)
-            #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
+            try await RouterChecks.expectServiceEndpoint(
+                endpoint, client: client, service: "ingest", openAPIMustContain: "/v1/webhooks/kannel/{channel}/inbound:")
         }
     }
 
@@ -134,24 +96,14 @@ struct IngestRouterTests {
 
     @Test func noTokenIs401OnEveryBearerRoute() async throws {
         try await withRouter { client in
-            for (method, path) in Self.protectedRoutes {
-                let problem = try await client.problem(method, path)
-                #expect(problem.statusAndCode == "401 unauthorized", "\(method.rawValue) \(path)")
-                #expect(problem.isProblemJSON, "\(method.rawValue) \(path)")
-                #expect(problem.wwwAuthenticate == "Bearer", "\(method.rawValue) \(path)")
-            }
+            try await RouterChecks.expectEveryRouteNeedsAToken(routes: Self.protectedRoutes, client: client)
         }
     }
 
     @Test(arguments: RefusedCredential.allCases)
     func refusedCredentialIs401OnEveryBearerRoute(credential: RefusedCredential) async throws {
-        let authorization = try await credential.authorization(using: tokens)
         try await withRouter { client in
-            for (method, path) in Self.protectedRoutes {
-                let problem = try await client.problem(method, path, headers: [.authorization: authorization])
-                #expect(problem.statusAndCode == "401 unauthorized", "\(method.rawValue) \(path)")
-                #expect(problem.wwwAuthenticate == "Bearer", "\(method.rawValue) \(path)")
-            }
+            try await RouterChecks.expectRefused(credential: credential, routes: Self.protectedRoutes, client: client, tokens: tokens)
         }
     }
 
@@ -163,11 +115,7 @@ struct IngestRouterTests {
         let supervisor = try await tokens.supervisor()
         try await withRouter { client in
             for token in [agent, supervisor] {
-                for (method, path) in Self.protectedRoutes {
-                    let problem = try await client.problem(method, path, token: token)
-                    #expect(problem.statusAndCode == "403 forbidden", "\(method.rawValue) \(path)")
-                    #expect(problem.isProblemJSON, "\(method.rawValue) \(path)")
-                }
+                try await RouterChecks.expectForbidden(routes: Self.protectedRoutes, client: client, token: token)
             }
         }
     }
@@ -175,10 +123,7 @@ struct IngestRouterTests {
     @Test func systemTokenIs403OnChannels() async throws {
         let system = try await tokens.system()
         try await withRouter { client in
-            for (method, path) in Self.channelRoutes {
-                let problem = try await client.problem(method, path, token: system)
-                #expect(problem.statusAndCode == "403 forbidden", "\(method.rawValue) \(path)")
-            }
+            try await RouterChecks.expectForbidden(routes: Self.channelRoutes, client: client, token: system)
         }
     }
 

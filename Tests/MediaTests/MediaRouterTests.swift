@@ -1,6 +1,5 @@
 import Foundation
 import HTTPTypes
-import Hummingbird
 import HummingbirdTesting
 import SwitchboardServiceKit
 import SwitchboardTestSupport
@@ -32,16 +31,15 @@ struct MediaRouterTests {
         (.get, "/v1/media/\(someID)/content"),
     ]
 
-    /// Builds media as its executable does, from the test defaults, a fresh content store
-    /// and `environment`, and runs `test` against its router; removes the store afterwards.
+    /// Media as its executable builds it, from the test defaults, a fresh content store and
+    /// `environment`; the store is removed afterwards.
     private func withRouter(
         environment: [String: String] = [:], _ test: @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         let store = try TestBootstrap.temporaryDirectory(prefix: "switchboard-media-router-tests")
         defer { try? FileManager.default.removeItem(at: store) }
         let variables = ["SWITCHBOARD_MEDIA_STORE_PATH": store.path].merging(environment) { _, override in override }
-        let media = try await Media.build(TestBootstrap.make(service: "media", defaultPort: 8086, environment: variables))
-        try await Application(router: media.router).test(.router, test)
+        try await Media.withTestRouter(environment: variables, test)
     }
 
     // MARK: Build-time configuration (the filesystem, no network)
@@ -98,46 +96,10 @@ struct MediaRouterTests {
 
     // MARK: Health, metrics, OpenAPI (ServiceKit's routes on media's router)
 
-    @Test func liveIsOK() async throws {
+    @Test(arguments: ServiceEndpoint.allCases)
+    func serviceEndpointAnswers(_ endpoint: ServiceEndpoint) async throws {
         try await withRouter { client in
-            let response = try await client.send(.get, "/health/live")
-            #expect(response.status == .ok)
-            let body = try #require(response.jsonObject)
-            #expect(body["status"] as? String == "ok")
-            #expect(body["service"] as? String == "media")
-        }
-    }
-
-    /// Nothing is connected: the database probe gives up after its one-second deadline.
-    @Test func readyAnswers503QuicklyWithoutDependencies() async throws {
-        try await withRouter { client in
-            let started = ContinuousClock.now
-            let response = try await client.send(.get, "/health/ready")
-            #expect(ContinuousClock.now - started < .seconds(5))
-            #expect(response.status == .serviceUnavailable)
-            let body = try #require(response.jsonObject)
-            #expect(body["status"] as? String == "not_ready")
-            let checks = try #require(body["checks"] as? [String: String])
-            #expect(checks["postgres"] == "unreachable")
-            #expect(checks["amqp"] == "disconnected")
-        }
-    }
-
-    @Test func openAPIDocumentIsServed() async throws {
-        try await withRouter { client in
-            let response = try await client.send(.get, "/openapi.yaml")
-            #expect(response.status == .ok)
-            #expect(response.headers[.contentType] == "application/yaml")
-            #expect(response.text.contains("title: Switchboard media"), "the service's own document, not the placeholder")
-            #expect(response.text.contains("/v1/media/{id}/content:"))
-        }
-    }
-
-    @Test func metricsAreServed() async throws {
-        try await withRouter { client in
-            let response = try await client.send(.get, "/metrics")
-            #expect(response.status == .ok)
-            #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
+            try await RouterChecks.expectServiceEndpoint(endpoint, client: client, service: "media", openAPIMustContain: "/v1/media/{id}/content:")
         }
     }
 
@@ -145,24 +107,14 @@ struct MediaRouterTests {
 
     @Test func noTokenIs401OnEveryRoute() async throws {
         try await withRouter { client in
-            for (method, path) in Self.protectedRoutes {
-                let problem = try await client.problem(method, path)
-                #expect(problem.statusAndCode == "401 unauthorized", "\(method.rawValue) \(path)")
-                #expect(problem.isProblemJSON, "\(method.rawValue) \(path)")
-                #expect(problem.wwwAuthenticate == "Bearer", "\(method.rawValue) \(path)")
-            }
+            try await RouterChecks.expectEveryRouteNeedsAToken(routes: Self.protectedRoutes, client: client)
         }
     }
 
     @Test(arguments: RefusedCredential.allCases)
     func refusedCredentialIs401OnEveryRoute(credential: RefusedCredential) async throws {
-        let authorization = try await credential.authorization(using: tokens)
         try await withRouter { client in
-            for (method, path) in Self.protectedRoutes {
-                let problem = try await client.problem(method, path, headers: [.authorization: authorization])
-                #expect(problem.statusAndCode == "401 unauthorized", "\(method.rawValue) \(path)")
-                #expect(problem.wwwAuthenticate == "Bearer", "\(method.rawValue) \(path)")
-            }
+            try await RouterChecks.expectRefused(credential: credential, routes: Self.protectedRoutes, client: client, tokens: tokens)
         }
     }
 
@@ -170,11 +122,7 @@ struct MediaRouterTests {
     @Test func systemTokenIs403OnEveryRoute() async throws {
         let system = try await tokens.token(sub: "crm", name: nil, roles: [.system], perms: ["media.save"])
         try await withRouter { client in
-            for (method, path) in Self.protectedRoutes {
-                let problem = try await client.problem(method, path, token: system)
-                #expect(problem.statusAndCode == "403 forbidden", "\(method.rawValue) \(path)")
-                #expect(problem.isProblemJSON, "\(method.rawValue) \(path)")
-            }
+            try await RouterChecks.expectForbidden(routes: Self.protectedRoutes, client: client, token: system)
         }
     }
 

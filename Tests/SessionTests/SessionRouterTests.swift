@@ -1,6 +1,5 @@
 import Foundation
 import HTTPTypes
-import Hummingbird
 import HummingbirdTesting
 import SwitchboardTestSupport
 import Testing
@@ -55,13 +54,11 @@ struct SessionRouterTests {
             (.get, "/v1/standard-responses/\(someID)"),
         ]
 
-    /// Builds session as its executable does, from the test defaults plus `environment`,
-    /// and runs `test` against its router.
+    /// Session as its executable builds it, from the test defaults plus `environment`.
     private func withRouter(
         environment: [String: String] = [:], _ test: @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
-        let session = try await Session.build(TestBootstrap.make(service: "session", defaultPort: 8082, environment: environment))
-        try await Application(router: session.router).test(.router, test)
+        try await Session.withTestRouter(environment: environment, test)
     }
 
     // MARK: Build-time configuration (no I/O either)
@@ -84,46 +81,11 @@ struct SessionRouterTests {
 
     // MARK: Health, metrics, OpenAPI (ServiceKit's routes on session's router)
 
-    @Test func liveIsOK() async throws {
+    @Test(arguments: ServiceEndpoint.allCases)
+    func serviceEndpointAnswers(_ endpoint: ServiceEndpoint) async throws {
         try await withRouter { client in
-            let response = try await client.send(.get, "/health/live")
-            #expect(response.status == .ok)
-            let body = try #require(response.jsonObject)
-            #expect(body["status"] as? String == "ok")
-            #expect(body["service"] as? String == "session")
-        }
-    }
-
-    /// Nothing is connected: the database probe gives up after its one-second deadline.
-    @Test func readyAnswers503QuicklyWithoutDependencies() async throws {
-        try await withRouter { client in
-            let started = ContinuousClock.now
-            let response = try await client.send(.get, "/health/ready")
-            #expect(ContinuousClock.now - started < .seconds(5))
-            #expect(response.status == .serviceUnavailable)
-            let body = try #require(response.jsonObject)
-            #expect(body["status"] as? String == "not_ready")
-            let checks = try #require(body["checks"] as? [String: String])
-            #expect(checks["postgres"] == "unreachable")
-            #expect(checks["amqp"] == "disconnected")
-        }
-    }
-
-    @Test func openAPIDocumentIsServed() async throws {
-        try await withRouter { client in
-            let response = try await client.send(.get, "/openapi.yaml")
-            #expect(response.status == .ok)
-            #expect(response.headers[.contentType] == "application/yaml")
-            #expect(response.text.contains("title: Switchboard session"), "the service's own document, not the placeholder")
-            #expect(response.text.contains("/v1/interactions/{id}/case-data:"))
-        }
-    }
-
-    @Test func metricsAreServed() async throws {
-        try await withRouter { client in
-            let response = try await client.send(.get, "/metrics")
-            #expect(response.status == .ok)
-            #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
+            try await RouterChecks.expectServiceEndpoint(
+                endpoint, client: client, service: "session", openAPIMustContain: "/v1/interactions/{id}/case-data:")
         }
     }
 
@@ -131,24 +93,14 @@ struct SessionRouterTests {
 
     @Test func noTokenIs401OnEveryRoute() async throws {
         try await withRouter { client in
-            for (method, path) in Self.protectedRoutes {
-                let problem = try await client.problem(method, path)
-                #expect(problem.statusAndCode == "401 unauthorized", "\(method.rawValue) \(path)")
-                #expect(problem.isProblemJSON, "\(method.rawValue) \(path)")
-                #expect(problem.wwwAuthenticate == "Bearer", "\(method.rawValue) \(path)")
-            }
+            try await RouterChecks.expectEveryRouteNeedsAToken(routes: Self.protectedRoutes, client: client)
         }
     }
 
     @Test(arguments: RefusedCredential.allCases)
     func refusedCredentialIs401OnEveryRoute(credential: RefusedCredential) async throws {
-        let authorization = try await credential.authorization(using: tokens)
         try await withRouter { client in
-            for (method, path) in Self.protectedRoutes {
-                let problem = try await client.problem(method, path, headers: [.authorization: authorization])
-                #expect(problem.statusAndCode == "401 unauthorized", "\(method.rawValue) \(path)")
-                #expect(problem.wwwAuthenticate == "Bearer", "\(method.rawValue) \(path)")
-            }
+            try await RouterChecks.expectRefused(credential: credential, routes: Self.protectedRoutes, client: client, tokens: tokens)
         }
     }
 
@@ -157,11 +109,7 @@ struct SessionRouterTests {
     @Test func systemTokenIs403OnInteractionRoutes() async throws {
         let system = try await tokens.system()
         try await withRouter { client in
-            for (method, path) in Self.interactionRoutes {
-                let problem = try await client.problem(method, path, token: system)
-                #expect(problem.statusAndCode == "403 forbidden", "\(method.rawValue) \(path)")
-                #expect(problem.isProblemJSON, "\(method.rawValue) \(path)")
-            }
+            try await RouterChecks.expectForbidden(routes: Self.interactionRoutes, client: client, token: system)
         }
     }
 
@@ -172,12 +120,11 @@ struct SessionRouterTests {
         let system = try await tokens.system()
         try await withRouter { client in
             for token in [agent, system] {
-                let read = try await client.problem(.get, "/v1/numbers/\(Self.number)", token: token)
-                #expect(read.statusAndCode == "403 forbidden")
+                try await RouterChecks.expectForbidden(routes: [(.get, "/v1/numbers/\(Self.number)")], client: client, token: token)
             }
             for token in [agent, supervisor, system] {
-                let change = try await client.problem(.put, "/v1/numbers/\(Self.number)", token: token, json: #"{"queue": "sales"}"#)
-                #expect(change.statusAndCode == "403 forbidden")
+                try await RouterChecks.expectForbidden(
+                    routes: [(.put, "/v1/numbers/\(Self.number)")], client: client, token: token, json: #"{"queue": "sales"}"#)
             }
         }
     }
@@ -188,10 +135,8 @@ struct SessionRouterTests {
         let system = try await tokens.system()
         try await withRouter { client in
             for token in [agent, supervisor, system] {
-                for (method, path) in Self.standardResponseAdminRoutes {
-                    let problem = try await client.problem(method, path, token: token, json: #"{"name": "Hi", "text": "Hello"}"#)
-                    #expect(problem.statusAndCode == "403 forbidden", "\(method.rawValue) \(path)")
-                }
+                try await RouterChecks.expectForbidden(
+                    routes: Self.standardResponseAdminRoutes, client: client, token: token, json: #"{"name": "Hi", "text": "Hello"}"#)
             }
         }
     }
@@ -304,19 +249,15 @@ struct SessionRouterTests {
     @Test func interactionIdThatIsNotAUUIDIs404OnEveryRoute() async throws {
         let agent = try await tokens.agent()
         try await withRouter { client in
-            let cases: [(HTTPRequest.Method, String, String?)] = [
-                (.get, "/v1/interactions/not-a-uuid", nil),
-                (.post, "/v1/interactions/not-a-uuid/messages", #"{"text": "Hello"}"#),
-                (.post, "/v1/interactions/not-a-uuid/done", nil),
-                (.put, "/v1/interactions/not-a-uuid/disposition", #"{"code": "resolved"}"#),
-                (.put, "/v1/interactions/not-a-uuid/note", #"{"text": "called back"}"#),
-                (.patch, "/v1/interactions/not-a-uuid/case-data", #"{"order": "A-1"}"#),
-            ]
-            for (method, path, json) in cases {
-                let problem = try await client.problem(method, path, token: agent, json: json)
-                #expect(problem.statusAndCode == "404 not_found", "\(method.rawValue) \(path)")
-                #expect(problem.isProblemJSON, "\(method.rawValue) \(path)")
-            }
+            try await RouterChecks.expectNotFound(
+                requests: [
+                    (.get, "/v1/interactions/not-a-uuid", nil),
+                    (.post, "/v1/interactions/not-a-uuid/messages", #"{"text": "Hello"}"#),
+                    (.post, "/v1/interactions/not-a-uuid/done", nil),
+                    (.put, "/v1/interactions/not-a-uuid/disposition", #"{"code": "resolved"}"#),
+                    (.put, "/v1/interactions/not-a-uuid/note", #"{"text": "called back"}"#),
+                    (.patch, "/v1/interactions/not-a-uuid/case-data", #"{"order": "A-1"}"#),
+                ], client: client, token: agent)
         }
     }
 

@@ -1,6 +1,5 @@
 import Foundation
 import HTTPTypes
-import Hummingbird
 import HummingbirdTesting
 import SwitchboardTestSupport
 import Testing
@@ -50,13 +49,11 @@ struct TransferRouterTests {
             (.get, "/v1/transfers/\(someID)"),
         ]
 
-    /// Builds transfer as its executable does, from the test defaults plus `environment`,
-    /// and runs `test` against its router.
+    /// Transfer as its executable builds it, from the test defaults plus `environment`.
     private func withRouter(
         environment: [String: String] = [:], _ test: @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
-        let transfer = try await Transfer.build(TestBootstrap.make(service: "transfer", defaultPort: 8083, environment: environment))
-        try await Application(router: transfer.router).test(.router, test)
+        try await Transfer.withTestRouter(environment: environment, test)
     }
 
     // MARK: Build-time configuration (no I/O either)
@@ -76,46 +73,11 @@ struct TransferRouterTests {
 
     // MARK: Health, metrics, OpenAPI (ServiceKit's routes on transfer's router)
 
-    @Test func liveIsOK() async throws {
+    @Test(arguments: ServiceEndpoint.allCases)
+    func serviceEndpointAnswers(_ endpoint: ServiceEndpoint) async throws {
         try await withRouter { client in
-            let response = try await client.send(.get, "/health/live")
-            #expect(response.status == .ok)
-            let body = try #require(response.jsonObject)
-            #expect(body["status"] as? String == "ok")
-            #expect(body["service"] as? String == "transfer")
-        }
-    }
-
-    /// Nothing is connected: the database probe gives up after its one-second deadline.
-    @Test func readyAnswers503QuicklyWithoutDependencies() async throws {
-        try await withRouter { client in
-            let started = ContinuousClock.now
-            let response = try await client.send(.get, "/health/ready")
-            #expect(ContinuousClock.now - started < .seconds(5))
-            #expect(response.status == .serviceUnavailable)
-            let body = try #require(response.jsonObject)
-            #expect(body["status"] as? String == "not_ready")
-            let checks = try #require(body["checks"] as? [String: String])
-            #expect(checks["postgres"] == "unreachable")
-            #expect(checks["amqp"] == "disconnected")
-        }
-    }
-
-    @Test func openAPIDocumentIsServed() async throws {
-        try await withRouter { client in
-            let response = try await client.send(.get, "/openapi.yaml")
-            #expect(response.status == .ok)
-            #expect(response.headers[.contentType] == "application/yaml")
-            #expect(response.text.contains("title: Switchboard transfer"), "the service's own document, not the placeholder")
-            #expect(response.text.contains("/v1/routing-points/{id}:"))
-        }
-    }
-
-    @Test func metricsAreServed() async throws {
-        try await withRouter { client in
-            let response = try await client.send(.get, "/metrics")
-            #expect(response.status == .ok)
-            #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
+            try await RouterChecks.expectServiceEndpoint(
+                endpoint, client: client, service: "transfer", openAPIMustContain: "/v1/routing-points/{id}:")
         }
     }
 
@@ -123,24 +85,14 @@ struct TransferRouterTests {
 
     @Test func noTokenIs401OnEveryRoute() async throws {
         try await withRouter { client in
-            for (method, path) in Self.protectedRoutes {
-                let problem = try await client.problem(method, path)
-                #expect(problem.statusAndCode == "401 unauthorized", "\(method.rawValue) \(path)")
-                #expect(problem.isProblemJSON, "\(method.rawValue) \(path)")
-                #expect(problem.wwwAuthenticate == "Bearer", "\(method.rawValue) \(path)")
-            }
+            try await RouterChecks.expectEveryRouteNeedsAToken(routes: Self.protectedRoutes, client: client)
         }
     }
 
     @Test(arguments: RefusedCredential.allCases)
     func refusedCredentialIs401OnEveryRoute(credential: RefusedCredential) async throws {
-        let authorization = try await credential.authorization(using: tokens)
         try await withRouter { client in
-            for (method, path) in Self.protectedRoutes {
-                let problem = try await client.problem(method, path, headers: [.authorization: authorization])
-                #expect(problem.statusAndCode == "401 unauthorized", "\(method.rawValue) \(path)")
-                #expect(problem.wwwAuthenticate == "Bearer", "\(method.rawValue) \(path)")
-            }
+            try await RouterChecks.expectRefused(credential: credential, routes: Self.protectedRoutes, client: client, tokens: tokens)
         }
     }
 
@@ -149,11 +101,7 @@ struct TransferRouterTests {
     @Test func systemTokenIs403OnEveryRoute() async throws {
         let system = try await tokens.system()
         try await withRouter { client in
-            for (method, path) in Self.protectedRoutes {
-                let problem = try await client.problem(method, path, token: system)
-                #expect(problem.statusAndCode == "403 forbidden", "\(method.rawValue) \(path)")
-                #expect(problem.isProblemJSON, "\(method.rawValue) \(path)")
-            }
+            try await RouterChecks.expectForbidden(routes: Self.protectedRoutes, client: client, token: system)
         }
     }
 
@@ -162,10 +110,8 @@ struct TransferRouterTests {
         let supervisor = try await tokens.supervisor()
         try await withRouter { client in
             for token in [agent, supervisor] {
-                for (method, path) in Self.adminRoutes {
-                    let problem = try await client.problem(method, path, token: token, json: #"{"name": "Sales", "queue": "sales"}"#)
-                    #expect(problem.statusAndCode == "403 forbidden", "\(method.rawValue) \(path)")
-                }
+                try await RouterChecks.expectForbidden(
+                    routes: Self.adminRoutes, client: client, token: token, json: #"{"name": "Sales", "queue": "sales"}"#)
             }
         }
     }
@@ -173,13 +119,9 @@ struct TransferRouterTests {
     /// `kate` may not read `lee`'s record, notifications or offers.
     @Test func agentIs403OnAnotherAgentsRecords() async throws {
         let kate = try await tokens.agent("kate")
+        let lees = Self.ownAgentRoutes.map { (HTTPRequest.Method.get, $0.replacingOccurrences(of: "{id}", with: "lee")) }
         try await withRouter { client in
-            for template in Self.ownAgentRoutes {
-                let path = template.replacingOccurrences(of: "{id}", with: "lee")
-                let problem = try await client.problem(.get, path, token: kate)
-                #expect(problem.statusAndCode == "403 forbidden", "GET \(path)")
-                #expect(problem.isProblemJSON, "GET \(path)")
-            }
+            try await RouterChecks.expectForbidden(routes: lees, client: client, token: kate)
         }
     }
 
@@ -317,16 +259,12 @@ struct TransferRouterTests {
     @Test func offerOrTransferIdThatIsNotAUUIDIs404() async throws {
         let agent = try await tokens.agent()
         try await withRouter { client in
-            let cases: [(HTTPRequest.Method, String)] = [
-                (.post, "/v1/offers/not-a-uuid/accept"),
-                (.post, "/v1/offers/not-a-uuid/reject"),
-                (.get, "/v1/transfers/not-a-uuid"),
-            ]
-            for (method, path) in cases {
-                let problem = try await client.problem(method, path, token: agent)
-                #expect(problem.statusAndCode == "404 not_found", "\(method.rawValue) \(path)")
-                #expect(problem.isProblemJSON, "\(method.rawValue) \(path)")
-            }
+            try await RouterChecks.expectNotFound(
+                requests: [
+                    (.post, "/v1/offers/not-a-uuid/accept", nil),
+                    (.post, "/v1/offers/not-a-uuid/reject", nil),
+                    (.get, "/v1/transfers/not-a-uuid", nil),
+                ], client: client, token: agent)
         }
     }
 

@@ -1,8 +1,9 @@
 import Foundation
 import SwitchboardModels
 
-/// `{"id", "kind", "transfer_id", "interaction_id", "by_agent": {"id", "name"} | null,
-/// "text", "at", "read": false}`.
+/// A notification to an agent (a transfer it started was rejected or expired), as
+/// stored; ``view`` is what `GET /v1/agents/{id}/notifications` shows: `{"id", "kind",
+/// "transfer_id", "interaction_id", "by_agent": {"id", "name"?} | null, "text", "at"}`.
 struct NotificationRecord: Sendable, Equatable {
     var id: UUID
     var agentID: String

@@ -31,6 +31,7 @@ public struct AMQPConsumer: Service {
     private let dependenciesHealthy: @Sendable () async -> Bool
     private let redelivery: RedeliveryPolicy
     private let progress: ProgressMonitor?
+    private let deadLetterExchange: String
 
     /// - Parameters:
     ///   - connection: consumes and acks.
@@ -41,6 +42,7 @@ public struct AMQPConsumer: Service {
     ///     outage (the database is unreachable), whose failures do not count toward giving
     ///     the delivery back (``RedeliveryPolicy``).
     ///   - progress: told of every delivery held and settled, for readiness (``ProgressMonitor``).
+    ///   - deadLetterExchange: where dead letters are republished (Switchboard's own in production).
     public init(
         connection: AMQPConnection,
         publisher: AMQPConnection,
@@ -53,13 +55,14 @@ public struct AMQPConsumer: Service {
         dependenciesHealthy: @escaping @Sendable () async -> Bool = { true },
         redelivery: RedeliveryPolicy = RedeliveryPolicy(),
         progress: ProgressMonitor? = nil,
+        deadLetterExchange: String = SwitchboardTopology.deadLetterExchange,
         orderingKey: @escaping @Sendable (AMQPDelivery) -> String? = { _ in nil },
         handler: @escaping Handler
     ) {
         self.init(
             connection: connection, publisher: publisher, queue: queue, prefetch: prefetch, concurrency: concurrency,
             source: source, logger: logger, waitUntilReady: waitUntilReady, dependenciesHealthy: dependenciesHealthy,
-            redelivery: redelivery, progress: progress, orderingKey: orderingKey, maxBatch: 1,
+            redelivery: redelivery, progress: progress, deadLetterExchange: deadLetterExchange, orderingKey: orderingKey, maxBatch: 1,
             batchHandler: { deliveries in
                 var results: [AMQPHandlingResult] = []
                 for delivery in deliveries { results.append(await handler(delivery)) }
@@ -81,6 +84,7 @@ public struct AMQPConsumer: Service {
         dependenciesHealthy: @escaping @Sendable () async -> Bool = { true },
         redelivery: RedeliveryPolicy = RedeliveryPolicy(),
         progress: ProgressMonitor? = nil,
+        deadLetterExchange: String = SwitchboardTopology.deadLetterExchange,
         orderingKey: @escaping @Sendable (AMQPDelivery) -> String? = { _ in nil },
         maxBatch: Int,
         batchHandler: @escaping BatchHandler
@@ -88,6 +92,7 @@ public struct AMQPConsumer: Service {
         self.dependenciesHealthy = dependenciesHealthy
         self.redelivery = redelivery
         self.progress = progress
+        self.deadLetterExchange = deadLetterExchange
         self.maxBatch = max(1, maxBatch)
         self.connection = connection
         self.publisher = publisher
@@ -135,9 +140,13 @@ public struct AMQPConsumer: Service {
                             case .retry(let reason):
                                 failed.append((index, reason))
                             case .deadLetter(let reason):
-                                deadLettered.increment()
-                                await deadLetter(delivery, reason: reason)
-                                settled += 1
+                                if await deadLetter(delivery, reason: reason) {
+                                    deadLettered.increment()
+                                    settled += 1
+                                } else {
+                                    // Kept, its conversation held, and dead-lettered again after a wait.
+                                    failed.append((index, "could not be dead-lettered (\(reason))"))
+                                }
                             }
                         }
                         // A handler that returned too few results: the rest are tried again.
@@ -179,6 +188,19 @@ public struct AMQPConsumer: Service {
                                         "queue": "\(queue)", "message_id": "\(delivery.properties.messageID ?? "-")", "reason": "\(reason)",
                                         "attempt": "\(counted)", "dependencies": "\(healthy ? "healthy" : "unhealthy")",
                                     ])
+                            case .deadLetter:
+                                // A poison message: settled here, its conversation still held, so
+                                // the conversation's next message is never handled before it.
+                                let why = "failed \(counted) times while its dependencies were healthy; last: \(reason)"
+                                if await deadLetter(delivery, reason: why) {
+                                    attempts.forget([delivery])
+                                    deadLettered.increment()
+                                    progress?.completed()
+                                    progress?.release()
+                                } else {
+                                    returning.append(index)
+                                    wait = max(wait, redelivery.maxBackoff)
+                                }
                             case .giveBack:
                                 attempts.forget([delivery])
                                 logger.warning(
@@ -221,9 +243,11 @@ public struct AMQPConsumer: Service {
         }
     }
 
-    /// Republishes the delivery to the dead-letter exchange with its reason, then acks it.
-    /// If that publish fails the delivery is requeued instead: never lost.
-    private func deadLetter(_ delivery: AMQPDelivery, reason: String) async {
+    /// Republishes the delivery to the dead-letter exchange with its reason (confirmed), then
+    /// acks it. Returns false when that publish fails: the caller keeps the delivery, its
+    /// conversation held, and tries again later — never lost, and never overtaken by the
+    /// conversation's next message, as a requeue would let it be.
+    private func deadLetter(_ delivery: AMQPDelivery, reason: String) async -> Bool {
         var properties = delivery.properties
         properties.headers["x-switchboard-error"] = .string(reason)
         properties.headers["x-switchboard-queue"] = .string(queue)
@@ -231,7 +255,7 @@ public struct AMQPConsumer: Service {
         properties.headers["x-switchboard-routing-key"] = .string(delivery.routingKey)
         properties.messageID = properties.messageID ?? UUID().uuidString
         let message = AMQPMessage(
-            exchange: SwitchboardTopology.deadLetterExchange, routingKey: queue, body: delivery.body,
+            exchange: deadLetterExchange, routingKey: queue, body: delivery.body,
             properties: properties, mandatory: true
         )
         do {
@@ -242,9 +266,12 @@ public struct AMQPConsumer: Service {
                     "queue": "\(queue)", "message_id": "\(delivery.properties.messageID ?? "-")", "reason": "\(reason)",
                 ])
             connection.ack(delivery)
+            return true
         } catch {
-            logger.error("could not dead-letter message; requeueing", metadata: ["queue": "\(queue)", "reason": "\(error)"])
-            connection.reject(delivery, requeue: true)
+            logger.error(
+                "could not dead-letter message; keeping it and trying again",
+                metadata: ["queue": "\(queue)", "message_id": "\(delivery.properties.messageID ?? "-")", "reason": "\(error)"])
+            return false
         }
     }
 }

@@ -11,9 +11,14 @@
 ///   attempt: no number of failures during an outage brings a message closer to the
 ///   dead-letter queue, and every worker ends up waiting, which pauses consumption;
 /// - while they are healthy (the message fails on its own while others succeed), up to
-///   ``localAttempts`` times, then it goes back to the broker, where the queue's delivery
-///   limit counts it, so a poison message still ends in the dead-letter queue;
-/// - when the consumer is shutting down, back to the broker at once.
+///   ``localAttempts`` times (the services use `SWITCHBOARD_DELIVERY_LIMIT`), then it is a
+///   poison message and the consumer dead-letters it with its reason, its conversation still
+///   held. Giving it back to the broker instead would free the conversation while the
+///   message waits in the queue, and the conversation's next message, already prefetched,
+///   would be handled before it (the fault drill's reorders). The queue's `x-delivery-limit`
+///   stays the backstop for a message that kills the process;
+/// - when the consumer is shutting down, back to the broker at once (the channel's close
+///   returns the conversation's later messages behind it, in order).
 ///
 /// The waits grow exponentially from ``initialBackoff`` to ``maxBackoff``, with ±20 %
 /// jitter so that replicas do not retry in step.
@@ -31,7 +36,10 @@ public struct RedeliveryPolicy: Sendable, Equatable {
     public enum Decision: Sendable, Equatable {
         /// Keep it and try again after the wait; `counted`: the attempt counts toward ``localAttempts``.
         case tryAgain(after: Duration, counted: Bool)
-        /// Reject it with requeue: the broker counts the delivery.
+        /// It failed ``localAttempts`` times while the dependencies were healthy: dead-letter it
+        /// here, with its reason, before the conversation's next message is handled.
+        case deadLetter
+        /// Reject it with requeue (shutting down): the broker counts the delivery.
         case giveBack
     }
 
@@ -45,7 +53,7 @@ public struct RedeliveryPolicy: Sendable, Equatable {
     ) -> Decision {
         if shuttingDown { return .giveBack }
         if !dependenciesHealthy { return .tryAgain(after: backoff(round: outageStreak, jitter: jitter), counted: false) }
-        guard countedFailures < localAttempts else { return .giveBack }
+        guard countedFailures < localAttempts else { return .deadLetter }
         return .tryAgain(after: backoff(round: countedFailures, jitter: jitter), counted: true)
     }
 

@@ -82,6 +82,10 @@ public struct ServiceRuntime: Sendable {
         TransactionalHandler(client: postgres, inbox: inbox, outbox: outbox, consumer: queue.rawValue, logger: logger)
     }
 
+    /// How consumers retry: a message failing on its own is tried `SWITCHBOARD_DELIVERY_LIMIT`
+    /// times here before it is dead-lettered (``RedeliveryPolicy``).
+    public var redelivery: RedeliveryPolicy { RedeliveryPolicy(localAttempts: configuration.deliveryLimit) }
+
     /// A consumer of `queue` that starts once migrations are applied.
     public func consumer(
         queue: QueueName,
@@ -93,7 +97,7 @@ public struct ServiceRuntime: Sendable {
             connection: consumeConnection, publisher: publishConnection, queue: queue.rawValue,
             prefetch: UInt16(clamping: configuration.prefetch), concurrency: configuration.consumerConcurrency,
             source: configuration.service, logger: logger, waitUntilReady: { await gate.wait() },
-            dependenciesHealthy: { [databaseProbe] in await databaseProbe.isReachable() },
+            dependenciesHealthy: { [databaseProbe] in await databaseProbe.isReachable() }, redelivery: redelivery,
             progress: progress.monitor("consumer \(queue.rawValue)"), orderingKey: orderingKey, handler: handler
         )
     }
@@ -111,7 +115,7 @@ public struct ServiceRuntime: Sendable {
             connection: consumeConnection, publisher: publishConnection, queue: queue.rawValue,
             prefetch: UInt16(clamping: configuration.prefetch), concurrency: configuration.batchConcurrency,
             source: configuration.service, logger: logger, waitUntilReady: { await gate.wait() },
-            dependenciesHealthy: { [databaseProbe] in await databaseProbe.isReachable() },
+            dependenciesHealthy: { [databaseProbe] in await databaseProbe.isReachable() }, redelivery: redelivery,
             progress: progress.monitor("consumer \(queue.rawValue)"), orderingKey: orderingKey, maxBatch: configuration.consumerBatch,
             batchHandler: handler
         )

@@ -7,14 +7,14 @@ import Testing
 struct RedeliveryPolicyTests {
     let policy = RedeliveryPolicy(localAttempts: 3, initialBackoff: .milliseconds(100), maxBackoff: .seconds(2))
 
-    @Test func aMessageFailingOnItsOwnIsTriedHereThenGivenBack() {
+    @Test func aMessageFailingOnItsOwnIsTriedHereThenDeadLettered() {
         #expect(
             policy.decide(countedFailures: 1, dependenciesHealthy: true, outageStreak: 0, shuttingDown: false, jitter: 1)
                 == .tryAgain(after: .milliseconds(100), counted: true))
         #expect(
             policy.decide(countedFailures: 2, dependenciesHealthy: true, outageStreak: 0, shuttingDown: false, jitter: 1)
                 == .tryAgain(after: .milliseconds(200), counted: true))
-        #expect(policy.decide(countedFailures: 3, dependenciesHealthy: true, outageStreak: 0, shuttingDown: false, jitter: 1) == .giveBack)
+        #expect(policy.decide(countedFailures: 3, dependenciesHealthy: true, outageStreak: 0, shuttingDown: false, jitter: 1) == .deadLetter)
     }
 
     /// However long an outage lasts, its failures never bring a message to the broker's

@@ -114,23 +114,67 @@ struct ConsumerRedeliveryIntegrationTests {
         }
     }
 
-    /// A message that fails on its own while the dependencies are healthy is still a
-    /// poison message: tried a few times here, then given back until the delivery limit
-    /// dead-letters it.
+    /// A message that fails on its own while the dependencies are healthy is a poison
+    /// message: tried a few times here, then dead-lettered by the consumer with its reason.
     @Test func aMessageFailingWhileOthersSucceedStillReachesTheDeadLetterQueue() async throws {
-        let (topology, exchange, queue, dead) = topology(deliveryLimit: 1)
+        let (topology, exchange, queue, dead) = topology(deliveryLimit: 5)
+        let deadExchange = try #require(topology.queues.first { $0.name == queue }?.arguments["x-dead-letter-exchange"]?.stringValue)
         try await TestEnvironment.withConnection(topology: topology) { connection in
             let consumer = AMQPConsumer(
                 connection: connection, publisher: connection, queue: queue, prefetch: 10, concurrency: 2,
                 source: "integration-test", logger: TestEnvironment.logger,
-                redelivery: RedeliveryPolicy(localAttempts: 2, initialBackoff: .milliseconds(10), maxBackoff: .milliseconds(20))
+                redelivery: RedeliveryPolicy(localAttempts: 2, initialBackoff: .milliseconds(10), maxBackoff: .milliseconds(20)),
+                deadLetterExchange: deadExchange
             ) { _ in .retry(reason: "always fails") }
             let task = Task { try await consumer.run() }
             try await connection.publish(.test(exchange: exchange, routingKey: "key", text: "poison", id: "m-transient-poison"))
             var deadLetters = connection.consume(queue: dead, prefetch: 1).makeAsyncIterator()
             let letter = try #require(await TestEnvironment.next(&deadLetters, timeout: .seconds(10)))
             #expect(letter.properties.messageID == "m-transient-poison")
+            let why = letter.properties.headers["x-switchboard-error"]?.stringValue ?? ""
+            #expect(why.contains("failed 2 times") && why.contains("always fails"), "\(why)")
             connection.ack(letter)
+            task.cancel()
+        }
+    }
+
+    /// Message 1 of a conversation fails every time; 2 and 3 wait behind it, prefetched. 1 is
+    /// dead-lettered with the conversation still held, so 2 and 3 are handled after it and 1 is
+    /// never handled again after them. Before the fix, 1 was given back to the broker with
+    /// its conversation freed: 2 and 3 overtook it and 1 came back after them (the drill's
+    /// reorders).
+    @Test func aPoisonMessageIsSettledBeforeItsConversationMovesOn() async throws {
+        let (topology, exchange, queue, dead) = topology(deliveryLimit: 5)
+        let deadExchange = try #require(topology.queues.first { $0.name == queue }?.arguments["x-dead-letter-exchange"]?.stringValue)
+        try await TestEnvironment.withConnection(topology: topology) { connection in
+            let calls = NIOLockedValueBox<[String]>([])
+            let consumer = AMQPConsumer(
+                connection: connection, publisher: connection, queue: queue, prefetch: 50, concurrency: 4,
+                source: "integration-test", logger: TestEnvironment.logger,
+                redelivery: RedeliveryPolicy(localAttempts: 2, initialBackoff: .milliseconds(20), maxBackoff: .milliseconds(50)),
+                deadLetterExchange: deadExchange,
+                orderingKey: { $0.properties.correlationID }
+            ) { delivery in
+                let text = String(decoding: delivery.body, as: UTF8.self)
+                calls.withLockedValue { $0.append(text) }
+                return text == "1" ? .retry(reason: "message 1 always fails") : .ack
+            }
+            var messages: [AMQPMessage] = []
+            for text in ["1", "2", "3"] {
+                var message = AMQPMessage.test(exchange: exchange, routingKey: "key", text: text, id: "m-conversation-\(text)")
+                message.properties.correlationID = "one-conversation"
+                messages.append(message)
+            }
+            #expect(await connection.publish(batch: messages).allSatisfy { $0 == nil })
+            let task = Task { try await consumer.run() }
+            var deadLetters = connection.consume(queue: dead, prefetch: 1).makeAsyncIterator()
+            let letter = try #require(await TestEnvironment.next(&deadLetters, timeout: .seconds(10)))
+            #expect(letter.properties.messageID == "m-conversation-1")
+            connection.ack(letter)
+            try await TestEnvironment.waitUntil("2 and 3 handled", timeout: .seconds(10)) { calls.withLockedValue { $0.contains("3") } }
+            // Long enough for a requeued 1 to come back, as it did before the fix.
+            try await Task.sleep(for: .seconds(1))
+            #expect(calls.withLockedValue { $0 } == ["1", "1", "2", "3"])
             task.cancel()
         }
     }

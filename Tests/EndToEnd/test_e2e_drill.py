@@ -9,7 +9,10 @@ and deselected unless asked for, alone:
 
     SWITCHBOARD_BIN_DIR=.build/debug python3 -m pytest Tests/EndToEnd -q -m drill
 
-It does not use the `system` fixture.
+It does not use the `system` fixture. Its data goes to a database of its own,
+`switchboard_drill`, made afresh and dropped afterwards: its thousand conversations must
+not linger in the `switchboard` database, where their sessions would time out during
+another run's tests. `scripts/test` runs it as its last stage.
 """
 
 from __future__ import annotations
@@ -27,12 +30,38 @@ DRILL = REPO / "scripts" / "drill"
 TIMEOUT = float(os.environ.get("SWITCHBOARD_DRILL_TIMEOUT", "420"))
 
 
+DRILL_DATABASE = "switchboard_drill"
+
+
+def admin_url() -> str:
+    """The role's own database, from which the drill's is made and dropped."""
+    test_url = os.environ.get(
+        "SWITCHBOARD_TEST_POSTGRES_URL", "postgres://switchboard:switchboard@127.0.0.1:5432/switchboard_test"
+    )
+    return test_url.rsplit("/", 1)[0] + "/switchboard"
+
+
+def psql(url: str, sql: str) -> None:
+    result = subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-qc", sql], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, f"psql failed: {result.stderr}"
+
+
+@pytest.fixture
+def drill_database():
+    admin = admin_url()
+    psql(admin, f"DROP DATABASE IF EXISTS {DRILL_DATABASE} WITH (FORCE)")
+    psql(admin, f"CREATE DATABASE {DRILL_DATABASE}")
+    yield admin.rsplit("/", 1)[0] + "/" + DRILL_DATABASE
+    psql(admin, f"DROP DATABASE IF EXISTS {DRILL_DATABASE} WITH (FORCE)")
+
+
 @pytest.mark.drill
-def test_short_fault_drill():
+def test_short_fault_drill(drill_database):
     bin_dir = os.environ.get("SWITCHBOARD_BIN_DIR", "/tmp/sb-bin")
     process = subprocess.Popen(
         [str(DRILL), "--short", "--bin-dir", bin_dir],
         cwd=REPO,
+        env={**os.environ, "SWITCHBOARD_POSTGRES_URL": drill_database},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -45,7 +45,11 @@ public struct AMQPConfiguration: Sendable, Equatable {
         self.connectionName = connectionName
     }
 
-    /// Parses `amqp://user:password@host:port/vhost` (the vhost percent-encoded, `%2F` = `/`).
+    /// Parses `amqp://user:password@host:port/vhost?heartbeat=30` (the vhost
+    /// percent-encoded, `%2F` = `/`). `heartbeat` (1–600 s, default 30), as in RabbitMQ's
+    /// URI query parameters, sets how soon a half-open connection is noticed: after two
+    /// missed heartbeats the connection is closed and opened again. Other parameters are
+    /// refused, so a mistyped one does not pass silently.
     public init(url: String, connectionName: String = "switchboard") throws(AMQPConfigurationError) {
         guard let components = URLComponents(string: url), components.scheme == "amqp" else {
             throw .invalidURL("expected amqp://user:password@host:port/vhost")
@@ -61,12 +65,25 @@ public struct AMQPConfiguration: Sendable, Equatable {
             }
             vhost = decoded
         }
+        var heartbeat = 30
+        for item in components.queryItems ?? [] {
+            switch item.name {
+            case "heartbeat":
+                guard let value = item.value.flatMap({ Int($0) }), (1...600).contains(value) else {
+                    throw .invalidURL("heartbeat must be a whole number of seconds from 1 to 600")
+                }
+                heartbeat = value
+            default:
+                throw .invalidURL("unknown parameter '\(item.name)' (supported: heartbeat)")
+            }
+        }
         self.init(
             host: host,
             port: port,
             user: components.user.flatMap { $0.removingPercentEncoding } ?? "guest",
             password: components.password.flatMap { $0.removingPercentEncoding } ?? "guest",
             virtualHost: vhost,
+            heartbeatSeconds: heartbeat,
             connectionName: connectionName
         )
     }

@@ -1,6 +1,7 @@
 import CRabbitMQ
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 
 extension ConnectionWorker {
     /// Opens the socket, logs in, declares the topology, opens the confirm-mode publish
@@ -18,6 +19,7 @@ extension ConnectionWorker {
             throw .connectionFailed("cannot reach \(configuration.host):\(configuration.port): \(Self.statusText(openStatus))")
         }
         state = newState
+        openSocket.withLockedValue { $0 = amqp_get_sockfd(newState) }
         var rpcTimeout = sb_seconds(15)
         _ = amqp_set_rpc_timeout(newState, &rpcTimeout)
 

@@ -27,6 +27,11 @@ final class ConnectionWorker: @unchecked Sendable {
     private let connectedFlag = NIOLockedValueBox(false)
     let detachedFlag = NIOLockedValueBox<[String]>([])
     private let finished = NIOLockedValueBox<CheckedContinuation<Void, Never>?>(nil)
+    /// The broker socket while a connection is open (-1 otherwise), under a lock so that
+    /// ``interruptBlockedIO()`` never shuts down a descriptor that was closed and reused.
+    let openSocket = NIOLockedValueBox<Int32>(-1)
+    /// How long a stop waits for the thread before it closes the socket under it.
+    static let stopGrace: Duration = .seconds(5)
     private var wakeRead: Int32 = -1
     var wakeReadDescriptor: Int32 { wakeRead }
     private var wakeWrite: Int32 = -1
@@ -104,9 +109,35 @@ final class ConnectionWorker: @unchecked Sendable {
         }
     }
 
+    /// Asks the thread to stop: it drains confirms for up to 3 s and closes. If it is still
+    /// running after ``stopGrace`` it is blocked in a send the broker does not read (a memory
+    /// or disk alarm blocks publishers), which no wake-up reaches: the socket is then shut
+    /// down under it, so the send fails and the thread ends, and the process can exit
+    /// within its shutdown budget. A publish blocked that way outside a stop keeps waiting:
+    /// that is the broker's flow control, and the confirm timeout bounds its callers.
     func requestStop() {
-        inbox.withLockedValue { $0.stopRequested = true }
+        let first = inbox.withLockedValue { inbox -> Bool in
+            defer { inbox.stopRequested = true }
+            return !inbox.stopRequested
+        }
         sb_wake(wakeWrite)
+        guard first else { return }
+        let milliseconds = Int(Self.milliseconds(Self.stopGrace))
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(milliseconds)) { [weak self] in
+            self?.interruptBlockedIO()
+        }
+    }
+
+    /// Shuts the socket down if the thread has not finished (see ``requestStop()``).
+    func interruptBlockedIO() {
+        guard finished.withLockedValue({ $0 != nil }) else { return }
+        openSocket.withLockedValue { descriptor in
+            guard descriptor >= 0 else { return }
+            logger.warning(
+                "AMQP connection did not stop in time (a send the broker does not read, as under a memory alarm); closing its socket",
+                metadata: ["grace_ms": "\(Self.milliseconds(Self.stopGrace))"])
+            sb_shutdown_socket(descriptor)
+        }
     }
 
     /// Starts the thread and returns when it has stopped.
@@ -277,6 +308,7 @@ final class ConnectionWorker: @unchecked Sendable {
     /// unknown; callers retry idempotently), unsent ones stay queued for the next connection,
     /// and deliveries from this connection can no longer be acked (the broker requeues them).
     func teardown(reason: AMQPError) {
+        openSocket.withLockedValue { $0 = -1 }
         if let state { amqp_destroy_connection(state) }
         state = nil
         connectedFlag.withLockedValue { $0 = false }

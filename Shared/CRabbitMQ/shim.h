@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <sys/time.h>
+#include <sys/socket.h>
 
 /// `amqp_login` is variadic, which Swift cannot call: fixed to PLAIN authentication.
 static inline amqp_rpc_reply_t sb_amqp_login_plain(amqp_connection_state_t state,
@@ -45,6 +46,12 @@ static inline struct timeval sb_seconds(long seconds) {
   tv.tv_sec = seconds;
   tv.tv_usec = 0;
   return tv;
+}
+
+/// Shuts a socket down in both directions, which wakes a thread blocked sending on it
+/// (a broker that stopped reading, as under a memory alarm) with an error.
+static inline void sb_shutdown_socket(int fd) {
+  if (fd >= 0) shutdown(fd, SHUT_RDWR);
 }
 
 /// Reads one frame if one is already buffered or arrives within `timeout_usec`.

@@ -182,6 +182,70 @@ struct AMQPIntegrationTests {
         }
     }
 
+    /// A message the broker refuses with a nack (here a full queue that rejects publishes)
+    /// fails its publish with `.nacked`, and the messages beside it are still confirmed: the
+    /// outbox keeps a refused row and retries it (issue #19).
+    @Test func aNackFromTheBrokerFailsThatPublishAlone() async throws {
+        let exchange = TestEnvironment.unique("nack-x")
+        let queue = TestEnvironment.unique("nack-q")
+        let topology = AMQPTopology(
+            exchanges: [.init(name: exchange, kind: .direct)],
+            queues: [
+                .init(
+                    name: queue,
+                    arguments: [
+                        // Classic: its length limit is exact (a quorum queue's is checked lazily).
+                        "x-queue-type": .string("classic"), "x-max-length": .int(1), "x-overflow": .string("reject-publish"),
+                        "x-expires": .int(300_000),
+                    ])
+            ],
+            bindings: [.init(queue: queue, exchange: exchange, routingKey: "key")]
+        )
+        try await TestEnvironment.withConnection(topology: topology) { connection in
+            let first = await connection.publish(batch: [.test(exchange: exchange, routingKey: "key", text: "fits", id: "m-fits")])
+            #expect(first == [nil])
+            let second = await connection.publish(batch: [.test(exchange: exchange, routingKey: "key", text: "full", id: "m-full")])
+            #expect(second == [.nacked])
+            var deliveries = connection.consume(queue: queue, prefetch: 1).makeAsyncIterator()
+            let delivery = try #require(await TestEnvironment.next(&deliveries, timeout: .seconds(5)))
+            #expect(delivery.properties.messageID == "m-fits")
+            connection.ack(delivery)
+            #expect(await TestEnvironment.next(&deliveries, timeout: .seconds(1)) == nil, "the nacked message was not enqueued")
+        }
+    }
+
+    /// The broker cancels a consumer whose queue is deleted under it: the consumer is
+    /// reported detached (readiness shows it) and attaches again by itself once the queue
+    /// exists again (issue #19: the broker closing a consumer's channel or consumer).
+    @Test func aConsumerCancelledByTheBrokerIsReportedAndAttachesAgain() async throws {
+        let exchange = TestEnvironment.unique("cancel-x")
+        let queue = TestEnvironment.unique("cancel-q")
+        let topology = AMQPTopology(
+            exchanges: [.init(name: exchange, kind: .direct)],
+            queues: [.init(name: queue, arguments: ["x-queue-type": .string("quorum"), "x-expires": .int(300_000)])],
+            bindings: [.init(queue: queue, exchange: exchange, routingKey: "key")]
+        )
+        try await TestEnvironment.withConnection(topology: topology) { connection in
+            var deliveries = connection.consume(queue: queue, prefetch: 1).makeAsyncIterator()
+            try await connection.publish(.test(exchange: exchange, routingKey: "key", text: "before", id: "m-before"))
+            let before = try #require(await TestEnvironment.next(&deliveries, timeout: .seconds(5)))
+            connection.ack(before)
+            #expect(connection.detachedConsumerQueues.isEmpty)
+            try TestEnvironment.rabbitmqctl(["delete_queue", queue])
+            try await TestEnvironment.waitUntil("the cancelled consumer reported detached", timeout: .seconds(10)) {
+                connection.detachedConsumerQueues == [queue]
+            }
+            try await TestEnvironment.withConnection(topology: topology, name: "redeclarer") { _ in }
+            try await TestEnvironment.waitUntil("the consumer attached again", timeout: .seconds(15)) {
+                connection.detachedConsumerQueues.isEmpty
+            }
+            try await connection.publish(.test(exchange: exchange, routingKey: "key", text: "after", id: "m-after"))
+            let after = try #require(await TestEnvironment.next(&deliveries, timeout: .seconds(5)))
+            #expect(after.properties.messageID == "m-after")
+            connection.ack(after)
+        }
+    }
+
     @Test func poisonMessageIsDeadLetteredAfterDeliveryLimit() async throws {
         let (topology, exchange, queue, deadQueue) = topology(deliveryLimit: 2)
         try await TestEnvironment.withConnection(topology: topology) { connection in

@@ -1,0 +1,102 @@
+import Foundation
+import NIOConcurrencyHelpers
+import SwitchboardAMQP
+import Testing
+
+/// A broker that stops reading a publisher's socket (RabbitMQ's memory or disk alarm blocks
+/// publishing connections that way) leaves the connection thread blocked in `send()`, where
+/// no wake-up reaches it. Stopping must still end the connection within its grace period,
+/// so a service stops within its 10 s shutdown budget (issue #19).
+@Suite("A publish blocked by the broker", .serialized)
+struct BlockedPublishShutdownIntegrationTests {
+    @Test func stoppingEndsAConnectionBlockedInSend() async throws {
+        let proxy = try FreezingProxy.start(upstreamPort: try #require(URLComponents(string: TestEnvironment.amqpURL)?.port ?? 5672))
+        defer { proxy.stop() }
+        var configuration = try AMQPConfiguration(url: TestEnvironment.amqpURL, connectionName: "blocked-publisher")
+        configuration.port = proxy.port
+        configuration.confirmTimeout = .seconds(60)
+        let connection = AMQPConnection(configuration: configuration, topology: AMQPTopology(), logger: TestEnvironment.logger)
+        let ended = NIOLockedValueBox(false)
+        let running = Task {
+            try? await connection.run()
+            ended.withLockedValue { $0 = true }
+        }
+        defer { running.cancel() }
+        try await TestEnvironment.waitUntil("connected through the proxy", timeout: .seconds(20)) { connection.isConnected }
+
+        // The "broker" stops reading: tens of megabytes fill every buffer on the way.
+        proxy.freeze()
+        let body = String(repeating: "x", count: 512 << 10)
+        let publishing = Task {
+            await connection.publish(batch: (0..<100).map { .test(exchange: "amq.direct", routingKey: "nowhere", text: body, id: "m-blocked-\($0)") })
+        }
+        try await Task.sleep(for: .seconds(2))
+
+        let stopped = ContinuousClock.now
+        connection.stop()
+        try await TestEnvironment.waitUntil("the connection ended after stop", timeout: .seconds(15)) {
+            ended.withLockedValue { $0 }
+        }
+        let took = ContinuousClock.now - stopped
+        #expect(took < .seconds(9), "stopped in \(took): within the services' shutdown budget")
+        let outcomes = await publishing.value
+        #expect(outcomes.allSatisfy { $0 != nil }, "nothing blocked was reported confirmed")
+    }
+}
+
+/// A TCP proxy to the broker in a child process (python3, as the end-to-end tests use),
+/// which on SIGUSR1 stops reading what the client sends without closing anything: to the
+/// client, a broker that blocked its connection.
+struct FreezingProxy {
+    let process: Process
+    let port: Int
+
+    static let script = """
+        import os, select, signal, socket, sys, threading
+        upstream_port = int(sys.argv[1])
+        frozen = threading.Event()
+        signal.signal(signal.SIGUSR1, lambda *_: frozen.set())
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        print(listener.getsockname()[1], flush=True)
+        def pump(client):
+            upstream = socket.create_connection(("127.0.0.1", upstream_port))
+            for s in (client, upstream):
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+            while True:
+                readable = [upstream] + ([] if frozen.is_set() else [client])
+                ready, _, _ = select.select(readable, [], [], 0.2)
+                for s in ready:
+                    data = s.recv(65536)
+                    if not data:
+                        return
+                    (upstream if s is client else client).sendall(data)
+        while True:
+            client, _ = listener.accept()
+            threading.Thread(target=pump, args=(client,), daemon=True).start()
+        """
+
+    static func start(upstreamPort: Int) throws -> FreezingProxy {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, String(upstreamPort)]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        guard let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            process.terminate()
+            throw TestFailure("the proxy did not start (python3 is needed): \(line)")
+        }
+        return FreezingProxy(process: process, port: port)
+    }
+
+    func freeze() { kill(process.processIdentifier, SIGUSR1) }
+
+    /// Kills it; not `waitUntilExit()`, which can hang in an async test on Linux.
+    func stop() {
+        kill(process.processIdentifier, SIGKILL)
+    }
+}

@@ -18,6 +18,14 @@
   Each time it exits 0 within 10 s; every confirmed message ends up as exactly one
   transcript entry, in publish order within its conversation, none dead-lettered.
 
+- **SIGTERM during a database outage.** An extra `ingest` (or `session`) reaches PostgreSQL
+  through a proxy (`TcpProxy`), which then makes an outage for it alone: half-open
+  (`freeze()`) or every connection dropped and new ones refused. Work keeps arriving for it
+  (inbound SMS; for session, `contact.identified` events) and it holds its share; readiness
+  says 503 with `postgres: unreachable`; SIGTERM: it exits 0 within 10 s, and everything
+  published then takes effect once through the suite's services (what it held went back to
+  the queue), none dead-lettered.
+
 (SIGTERM during a PostgreSQL outage at start-up is in test_e2e_shutdown.py; PostgreSQL is
 not restarted here: the machine's PostgreSQL is shared.)
 """
@@ -36,7 +44,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import pika
 import pytest
@@ -697,3 +705,300 @@ def test_sigterm_under_load_loses_nothing_and_keeps_order(system, desk, name):
         if system.services.processes[name].poll() is not None:  # a failed step: the next tests need it
             system.services.processes[name] = system.services.spawn(name, sb.service_port(name))
             system.services.wait_ready()
+
+
+# --- SIGTERM during a database outage ---------------------------------------------------
+
+OUTAGE_HOLD = 3.0  # seconds of outage at least before the SIGTERM: ingest's channel cache (2 s) has expired;
+# the consumer, the relay, the timers and the readiness probes have all met the outage
+INGEST_WAVES = (30, 20)  # inbound SMS published right after the outage begins, then once readiness says 503
+SESSION_CONVERSATIONS = 24  # interactions whose contact.identified events are published during the outage
+
+
+class _Verbatim:
+    """Stands in for `_Handshake` on a link that is not AMQP: passes every byte on as it comes."""
+
+    heartbeat = None
+
+    def __init__(self):
+        self.seen = threading.Event()
+
+    def feed(self, data: bytes) -> bytes:
+        return data
+
+
+class TcpProxy(BlackholeProxy):
+    """`BlackholeProxy` for any protocol (here PostgreSQL's): bytes are forwarded verbatim; no
+    AMQP handshake is followed, which would hold a PostgreSQL stream back waiting for a frame.
+    `freeze()` is a half-open outage; `close()` drops every link (both sockets) and refuses
+    new connections (nothing listens on the port any more)."""
+
+    def _start(self, link: _Link) -> None:
+        link.to_client, link.to_broker = _Verbatim(), _Verbatim()
+        super()._start(link)
+
+
+def postgres_upstream(postgres_url: str) -> tuple[str, int]:
+    parts = urlsplit(postgres_url)
+    return parts.hostname or "127.0.0.1", parts.port or 5432
+
+
+def postgres_url_through(postgres_url: str, port: int) -> str:
+    """POSTGRES_URL with its host and port replaced by 127.0.0.1:PORT (credentials, database
+    and query kept)."""
+    parts = urlsplit(postgres_url)
+    credentials = parts.netloc.rpartition("@")[0]
+    return urlunsplit(parts._replace(netloc=(credentials + "@" if credentials else "") + f"127.0.0.1:{port}"))
+
+
+def _metric(port: int, name: str, queue: str) -> float | None:
+    """NAME{queue=QUEUE} of the service on PORT, or None when it does not answer."""
+    try:
+        text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=1).text
+    except requests.RequestException:
+        return None
+    pattern = re.compile(rf'^{re.escape(name)}\{{[^}}]*queue="{re.escape(queue)}"[^}}]*\}}\s+(\S+)', re.M)
+    return sum(float(value) for value in pattern.findall(text))
+
+
+def _log_lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(errors="replace").splitlines()
+    except OSError:
+        return []
+
+
+def _log_digest(lines: list[str], limit: int = 12) -> str:
+    """What LINES (JSON log lines) say, one line per distinct (level, msg) with its count and
+    its first reason, most frequent first."""
+    seen: dict[tuple[str, str], list] = {}
+    other: list[str] = []  # not JSON: a crash report (Swift's fatalError and backtrace)
+    for line in lines:
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            if line.strip():
+                other.append(line.strip())
+            continue
+        key = (str(entry.get("level", "?")), str(entry.get("msg", "")))
+        detail = entry.get("reason") or entry.get("error") or entry.get("psql_error") or ""
+        if key not in seen:
+            seen[key] = [0, str(detail)[:200]]
+        seen[key][0] += 1
+    ranked = sorted(seen.items(), key=lambda item: -item[1][0])
+    digest = "\n".join(f"  {count:4d} x {level:7s} {msg}" + (f"  [{detail}]" if detail else "")
+                       for (level, msg), (count, detail) in ranked[:limit]) or "  (nothing)"
+    if other:
+        crash = [line for line in other if "Fatal error" in line or "crashed" in line or "Signal" in line][:4] or other[:3]
+        digest += f"\n  and {len(other)} lines of other output, e.g.:\n" + "\n".join(f"    {line[:200]}" for line in crash)
+    return digest
+
+
+def _json_tail(path: Path, count: int) -> str:
+    """The last COUNT JSON lines of a service log (each cut at 400 characters): its own words,
+    not the registers of a crash report."""
+    lines = [line[:400] for line in _log_lines(path) if line.startswith("{")]
+    return "\n".join(lines[-count:]) or "(no JSON log lines)"
+
+
+def _publish_event(observer, event_type: str, data: dict) -> None:
+    """A CloudEvent on `switchboard.events`, as another service publishes it."""
+    event_id = str(uuid.uuid4())
+    envelope = {
+        "specversion": "1.0", "id": event_id, "source": "/switchboard/e2e", "type": f"switchboard.{event_type}",
+        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "subject": None,
+        "datacontenttype": "application/json", "data": data,
+    }
+    observer.publish(envelope, exchange="switchboard.events", routing_key=event_type, message_id=event_id)
+
+
+# Open defect (issue #19): during a database outage graceful shutdown waits for handlers
+# stuck in their 10 s transaction deadline, runs out of its 9 s, and the cancellation that
+# follows sometimes overruns its 1 s (ServiceGroup's "Cancellation took longer than
+# allowed": exit by signal 4) — 4 of 12 cases here. Nothing is lost either way. Run it with
+# `-m open_defect`; it joins the suite when shutdown interrupts in-flight database work.
+@pytest.mark.open_defect
+@pytest.mark.parametrize("outage", ["frozen", "refused"])
+@pytest.mark.parametrize("name", ["ingest", "session"])
+def test_sigterm_during_a_database_outage_stops_in_time(system, desk, observer, tmp_path, name, outage):
+    """An extra `ingest` (or `session`) reaches PostgreSQL through a proxy; PostgreSQL keeps
+    running for everyone else. The proxy then makes an outage for this instance alone:
+    `frozen` (half-open: nothing forwarded, nothing closed, new connections accepted and held)
+    or `refused` (every connection dropped, new ones refused). Meanwhile work keeps arriving for
+    it — inbound SMS on `ingest.messages` for ingest, `contact.identified` events on
+    `session.events` for session (session's inbound partitions have a single active consumer,
+    the suite's own session) — and it holds its share of them (seen from outside: while it
+    lives, that share has no effect). Readiness says 503 with `postgres: unreachable`. Then
+    SIGTERM: it must exit 0 within 10 s (graceful 9 s + 1 s cancellation, ServiceRuntime).
+    After that (the outage ends: the proxy is gone) everything published has its effect
+    through the suite's services, once each: the deliveries it held went back to the queue
+    when its connection closed; none is dead-lettered."""
+    started = time.monotonic()
+    postgres_url = system.env["SWITCHBOARD_POSTGRES_URL"]
+    queue = "ingest.messages" if name == "ingest" else "session.events"
+    run = f"pg-{outage}-{name}-{uuid.uuid4().hex[:8]}"
+    org = sb.org_number()
+    proxy = TcpProxy(postgres_upstream(postgres_url))
+    tap = DeadLetterTap(system.amqp_url)
+    service: ExtraService | None = None
+    probes: list[tuple[float, float, int | str, dict]] = []  # (at, took, status, body)
+
+    def probe() -> tuple[int | str, dict]:
+        took, status, body = probe_ready(service.port)
+        probes.append((time.monotonic(), took, status, body))
+        return status, body
+
+    def context(lines: int = 30) -> str:
+        shown = "\n".join(f"  {at - started:6.2f}s took {took:.2f}s {status} {body.get('checks', body)}"
+                          for at, took, status, body in probes[-6:])
+        return (f"\nlast readiness probes (s since the test began):\n{shown or '  (none)'}"
+                f"\nlast {lines} JSON lines of {service.log}:\n{_json_tail(service.log, lines)}")
+
+    # Work for the proxied instance, and how to see from outside which of it took effect.
+    customers: list[str] = []
+    texts: dict[str, str] = {}  # customer -> the SMS text (ingest)
+    interactions: dict[str, str] = {}  # interaction id -> the contact id its event sets (session)
+
+    def publish_wave(count: int) -> None:
+        for _ in range(count):
+            if name == "ingest":
+                customer = sb.customer_number()[1]
+                while customer in texts:
+                    customer = sb.customer_number()[1]
+                texts[customer] = f"{run}: during the database outage {len(texts) + 1}"
+                customers.append(customer)
+                observer.publish({"id": sb.carrier_id("PG"), "from": customer, "to": org, "text": texts[customer]})
+            else:
+                pending = [i for i in interactions if not interactions[i]]
+                interaction_id = pending[0]
+                interactions[interaction_id] = f"{run}-contact-{len(interactions) - len(pending) + 1}"
+                _publish_event(observer, "contact.identified", {
+                    "interaction_id": interaction_id, "contact_id": interactions[interaction_id],
+                    "contact_name": f"Contact {interactions[interaction_id][-2:]}"})
+
+    def took_effect() -> int:
+        items = sb.find_interactions(desk, to=org, limit=200)
+        if name == "ingest":
+            return len({item["from"] for item in items} & set(texts))
+        return sum(1 for item in items if item.get("contact") and item["contact"]["id"] == interactions.get(item["id"]))
+
+    try:
+        if name == "session":
+            # The interactions first, made by the suite's services (the extra session is a
+            # standby on the inbound partitions).
+            while len(customers) < SESSION_CONVERSATIONS:
+                customer = sb.customer_number()[1]
+                if customer not in customers:
+                    customers.append(customer)
+                    observer.publish({"id": sb.carrier_id("PG"), "from": customer, "to": org, "text": f"{run}: hello"})
+            made = sb.wait_until(lambda: (items := sb.find_interactions(desk, to=org, limit=200))
+                                 and len(items) >= SESSION_CONVERSATIONS and items,
+                                 timeout=20, what=f"{SESSION_CONVERSATIONS} interactions for {org}")
+            interactions = {item["id"]: "" for item in made}
+
+        service = ExtraService(system, name, {"SWITCHBOARD_POSTGRES_URL": postgres_url_through(postgres_url, proxy.port)},
+                               _log_dir(system, tmp_path))
+        service.wait_ready()
+        assert proxy.links_in("flowing"), "ready without a PostgreSQL connection through the proxy" + context()
+        assert probe()[0] == 200, "ready before the outage" + context()
+        links_before = len(proxy.links_in("flowing"))
+        log_start = len(_log_lines(service.log))
+
+        # The outage, for this instance only.
+        outage_at = time.monotonic()
+        if outage == "frozen":
+            proxy.freeze()
+        else:
+            proxy.close()
+        publish_wave(INGEST_WAVES[0] if name == "ingest" else SESSION_CONVERSATIONS // 2)
+
+        detected_after = None
+        while time.monotonic() - outage_at < 6:
+            status, body = probe()
+            if status == 503 and body.get("checks", {}).get("postgres") == "unreachable":
+                detected_after = time.monotonic() - outage_at
+                break
+            assert service.process.poll() is None, f"{name} exited during the outage" + context()
+            time.sleep(0.1)
+        assert detected_after is not None, "not 503 with postgres unreachable within 6 s of the outage" + context()
+        publish_wave(INGEST_WAVES[1] if name == "ingest" else SESSION_CONVERSATIONS - SESSION_CONVERSATIONS // 2)
+        published = len(texts) if name == "ingest" else sum(1 for contact in interactions.values() if contact)
+
+        # The suite's instance handles its share at once; what is left without effect is held by
+        # this one. Wait until that settles (and the outage has lasted OUTAGE_HOLD).
+        last_count, settled_since = -1, time.monotonic()
+        while True:
+            count = took_effect()
+            now = time.monotonic()
+            if count != last_count:
+                last_count, settled_since = count, now
+            if now - outage_at >= OUTAGE_HOLD and now - settled_since >= 1.5:
+                break
+            assert now - outage_at < 12, f"the suite's {name} still handling the outage's messages after 12 s"
+            time.sleep(0.2)
+        held = published - last_count
+        status, body = probe()
+        assert status == 503 and body["checks"]["postgres"] == "unreachable", (
+            f"{status} {body.get('checks')} while the database is unreachable for it" + context())
+        assert service.process.poll() is None, f"{name} exited during the outage" + context()
+        assert held > 0, (f"the proxied {name} holds none of the {published} deliveries published during the outage "
+                          f"(all {last_count} took effect through the suite's {name})" + context())
+        retried = _metric(service.port, "switchboard_messaging_retried_total", queue)
+
+        # SIGTERM during the outage.
+        sigterm_at = time.monotonic()
+        service.process.send_signal(signal.SIGTERM)
+        try:
+            status = service.process.wait(timeout=sb.KILL_AFTER)
+        except subprocess.TimeoutExpired:
+            service.process.kill()
+            service.process.wait()
+            status = None
+        exit_after = time.monotonic() - sigterm_at
+        outage_log = _log_lines(service.log)[log_start:]
+        assert status == 0 and exit_after <= sb.STOP_LIMIT, (
+            f"{name} SIGTERMed {sigterm_at - outage_at:.1f}s into a {outage} database outage ({held} of {published} "
+            f"deliveries without effect while it lived): "
+            + (f"still running after {sb.KILL_AFTER:.0f}s (killed)" if status is None
+               else f"exited with status {status} after {exit_after:.2f}s")
+            + f" (must be 0 within {sb.STOP_LIMIT:.0f}s)\nwhat it logged since the outage began:\n{_log_digest(outage_log)}"
+            + context(25)
+        )
+
+        # The outage ends (for a frozen link: PostgreSQL learns its client is gone). Everything
+        # published has its effect, through the suite's services.
+        proxy.close()
+        drained_at = time.monotonic()
+        try:
+            sb.wait_until(lambda: took_effect() >= published, timeout=20, interval=0.25,
+                          what=f"all {published} deliveries published during the outage taking effect")
+        except AssertionError:
+            raise AssertionError(f"{published - took_effect()} of {published} deliveries published during the outage "
+                                 f"never took effect after {name} exited (it held {held})") from None
+        drained_after = time.monotonic() - drained_at
+        time.sleep(0.5)  # a late duplicate would show now
+        if name == "ingest":
+            by_customer = {item["from"]: item for item in sb.find_interactions(desk, to=org, limit=200)}
+            for customer in customers:
+                entries = sb.get_interaction(desk, by_customer[customer]["id"])["transcript"] or []
+                assert [e["text"] for e in entries] == [texts[customer]], f"{customer}: {entries}"
+        dead = [body for body in tap.collect(0.5) if run.encode() in body or org.encode() in body]
+        assert not dead, f"{len(dead)} dead-lettered, e.g. {dead[0][:300]!r}"
+
+        took = time.monotonic() - started
+        slowest = max(t for _a, t, _s, _b in probes)
+        print(f"\n{name}, {outage} outage ({links_before} PostgreSQL link(s) through the proxy): 503 postgres=unreachable "
+              f"{detected_after:.2f}s in (slowest readiness answer {slowest:.2f}s); {held} of {published} without effect "
+              f"while it lived, held by it "
+              f"({retried if retried is not None else '?'} retries counted on {queue}); SIGTERM {sigterm_at - outage_at:.1f}s "
+              f"into the outage: exit 0 after {exit_after:.2f}s"
+              f"{' (the 9 s graceful deadline passed: it stopped by cancellation)' if exit_after >= 9.0 else ''}; "
+              f"all {published} took effect {drained_after:.1f}s after, "
+              f"each once, none dead-lettered; test {took:.1f}s\nwhat it logged since the outage began:\n"
+              f"{_log_digest(outage_log)}")
+    finally:
+        if service is not None and service.process.poll() is None:
+            service.process.kill()
+            service.process.wait()
+        proxy.close()
+        tap.close()

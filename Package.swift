@@ -217,6 +217,7 @@ let package = Package(
                     "SwitchboardServiceKit",
                     .product(name: "PostgresNIO", package: "postgres-nio"),
                     .product(name: "Logging", package: "swift-log"),
+                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 ],
                 swiftSettings: swiftSettings
             )

@@ -32,6 +32,7 @@ public struct AMQPConsumer: Service {
     private let redelivery: RedeliveryPolicy
     private let progress: ProgressMonitor?
     private let deadLetterExchange: String
+    private let shutdownDrainLimit: Duration
 
     /// - Parameters:
     ///   - connection: consumes and acks.
@@ -43,6 +44,10 @@ public struct AMQPConsumer: Service {
     ///     the delivery back (``RedeliveryPolicy``).
     ///   - progress: told of every delivery held and settled, for readiness (``ProgressMonitor``).
     ///   - deadLetterExchange: where dead letters are republished (Switchboard's own in production).
+    ///   - shutdownDrainLimit: how long graceful shutdown lets the handlers finish what they
+    ///     hold before cancelling them (their deliveries go back to the broker unacked): the
+    ///     service's whole shutdown has 10 s, and a handler stuck on an unreachable database
+    ///     would otherwise use them all.
     public init(
         connection: AMQPConnection,
         publisher: AMQPConnection,
@@ -56,13 +61,15 @@ public struct AMQPConsumer: Service {
         redelivery: RedeliveryPolicy = RedeliveryPolicy(),
         progress: ProgressMonitor? = nil,
         deadLetterExchange: String = SwitchboardTopology.deadLetterExchange,
+        shutdownDrainLimit: Duration = .seconds(4),
         orderingKey: @escaping @Sendable (AMQPDelivery) -> String? = { _ in nil },
         handler: @escaping Handler
     ) {
         self.init(
             connection: connection, publisher: publisher, queue: queue, prefetch: prefetch, concurrency: concurrency,
             source: source, logger: logger, waitUntilReady: waitUntilReady, dependenciesHealthy: dependenciesHealthy,
-            redelivery: redelivery, progress: progress, deadLetterExchange: deadLetterExchange, orderingKey: orderingKey, maxBatch: 1,
+            redelivery: redelivery, progress: progress, deadLetterExchange: deadLetterExchange, shutdownDrainLimit: shutdownDrainLimit,
+            orderingKey: orderingKey, maxBatch: 1,
             batchHandler: { deliveries in
                 var results: [AMQPHandlingResult] = []
                 for delivery in deliveries { results.append(await handler(delivery)) }
@@ -85,6 +92,7 @@ public struct AMQPConsumer: Service {
         redelivery: RedeliveryPolicy = RedeliveryPolicy(),
         progress: ProgressMonitor? = nil,
         deadLetterExchange: String = SwitchboardTopology.deadLetterExchange,
+        shutdownDrainLimit: Duration = .seconds(4),
         orderingKey: @escaping @Sendable (AMQPDelivery) -> String? = { _ in nil },
         maxBatch: Int,
         batchHandler: @escaping BatchHandler
@@ -93,6 +101,7 @@ public struct AMQPConsumer: Service {
         self.redelivery = redelivery
         self.progress = progress
         self.deadLetterExchange = deadLetterExchange
+        self.shutdownDrainLimit = shutdownDrainLimit
         self.maxBatch = max(1, maxBatch)
         self.connection = connection
         self.publisher = publisher
@@ -120,7 +129,7 @@ public struct AMQPConsumer: Service {
         let duration = Timer(label: "switchboard_messaging_batch_duration_seconds", dimensions: [("queue", queue)], preferredDisplayUnit: .seconds)
 
         let attempts = RedeliveryAttempts()
-        await withTaskGroup(of: Void.self) { group in
+        await withTaskGroup(of: Role.self) { group in
             for _ in 0..<concurrency {
                 group.addTask {
                     var outageStreak = 0
@@ -166,7 +175,9 @@ public struct AMQPConsumer: Service {
                         }
                         // Their conversations stay held while we wait, so nothing later of
                         // theirs is handled first (issue #19).
-                        let healthy = await dependenciesHealthy()
+                        // Shutting down, each goes back to the broker: no probe to wait for.
+                        let shuttingDown = scheduler.isClosed || Task.isCancelled
+                        let healthy = shuttingDown ? true : await dependenciesHealthy()
                         outageStreak = healthy ? 0 : outageStreak + 1
                         var returning: [Int] = []
                         var wait = Duration.zero
@@ -175,7 +186,7 @@ public struct AMQPConsumer: Service {
                             let counted = healthy ? attempts.record(delivery) : attempts.count(delivery)
                             let decision = redelivery.decide(
                                 countedFailures: counted, dependenciesHealthy: healthy, outageStreak: outageStreak,
-                                shuttingDown: scheduler.isClosed
+                                shuttingDown: shuttingDown
                             )
                             retried.increment()
                             switch decision {
@@ -217,6 +228,7 @@ public struct AMQPConsumer: Service {
                         if !returning.isEmpty { await pause(for: wait, unless: scheduler) }
                         scheduler.finish(scheduled, returning: returning)
                     }
+                    return .worker
                 }
             }
             group.addTask {
@@ -230,15 +242,50 @@ public struct AMQPConsumer: Service {
                     Task { await connection.cancelConsumer(tag: tag) }
                 }
                 scheduler.close()
+                return .feeder
             }
+            group.addTask {
+                // Ends by cancellation once the workers are done; fires only if they are not.
+                do {
+                    try await gracefulShutdown()
+                    try await Task.sleep(for: shutdownDrainLimit)
+                    return .drainTimeUp
+                } catch {
+                    return .watchdogCancelled
+                }
+            }
+            var running = concurrency + 1
+            while running > 0, let role = await group.next() {
+                switch role {
+                case .worker, .feeder:
+                    running -= 1
+                case .drainTimeUp:
+                    // Handlers stuck on a database that does not answer: cancelled, they return
+                    // at once (``Deadline``) and their deliveries go back to the broker
+                    // unacknowledged, to be handled again (a redelivery is a no-op if it had
+                    // committed after all).
+                    logger.warning(
+                        "handlers still running at the end of the shutdown drain; cancelling them",
+                        metadata: ["queue": "\(queue)", "drain_limit": "\(shutdownDrainLimit)"])
+                    group.cancelAll()
+                case .watchdogCancelled:
+                    break
+                }
+            }
+            group.cancelAll()
         }
+    }
+
+    /// What a task of ``run()``'s group was, when it ends.
+    private enum Role: Sendable {
+        case worker, feeder, drainTimeUp, watchdogCancelled
     }
 
     /// Waits `duration`, or less once the consumer is shutting down (it then gives the
     /// delivery back instead of trying again).
     private func pause(for duration: Duration, unless scheduler: KeyedBatchScheduler<AMQPDelivery>) async {
         let deadline = ContinuousClock.now + duration
-        while ContinuousClock.now < deadline, !scheduler.isClosed {
+        while ContinuousClock.now < deadline, !scheduler.isClosed, !Task.isCancelled {
             try? await Task.sleep(for: min(.milliseconds(100), deadline - ContinuousClock.now))
         }
     }

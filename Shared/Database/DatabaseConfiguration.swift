@@ -27,6 +27,9 @@ public struct DatabaseConfiguration: Sendable {
         self.maxConnections = maxConnections
     }
 
+    /// How long the server lets a transaction wait for its client's next statement.
+    public static let idleInTransactionTimeout = "30s"
+
     /// The postgres-nio client configuration. TLS is off: the database is reached over a
     /// private network (compose) or loopback; see the README to enable it.
     public var clientConfiguration: PostgresClient.Configuration {
@@ -35,6 +38,14 @@ public struct DatabaseConfiguration: Sendable {
         )
         configuration.options.maximumConnections = maxConnections
         configuration.options.minimumConnections = 2
+        // A transaction whose client went silent (a half-open link, a frozen process) would
+        // keep its locks — the outbox relay's advisory lock, a conversation's rows — until
+        // the server's TCP noticed, which can be never. Every transaction here has a
+        // deadline of at most 15 s on the client side, so the server may end one that has
+        // waited 30 s for its client's next statement (issue #19).
+        configuration.options.additionalStartupParameters = [
+            ("idle_in_transaction_session_timeout", Self.idleInTransactionTimeout)
+        ]
         return configuration
     }
 }

@@ -7,7 +7,9 @@ import NIOConcurrencyHelpers
 /// timeout (a task group racing a sleep) would still wait for a child that ignores
 /// cancellation. Here the operation runs in a task of its own; at the deadline the caller
 /// gets ``DeadlineExceeded`` at once and the task is cancelled (and, if it ignores that,
-/// left to finish on its own). A caller that retries must therefore be idempotent: every
+/// left to finish on its own). A caller that is cancelled gets `CancellationError` at once
+/// in the same way: a service stopping during a database outage must not wait for a query
+/// the frozen link will never answer (ServiceLifecycle gives cancellation one second). A caller that retries must therefore be idempotent: every
 /// writer here is (the inbox makes a redelivery a no-op; the outbox relay's rows are
 /// deleted only once confirmed, under its lock).
 public enum Deadline {
@@ -29,6 +31,7 @@ public enum Deadline {
                 outcome.install(continuation)
             }
         } onCancel: {
+            outcome.give(.failure(CancellationError()))
             work.cancel()
         }
     }

@@ -65,7 +65,7 @@ public struct MessagingJanitor: Service {
     public func purgeInbox() async throws -> Int {
         var total = 0
         while !Task.isCancelled {
-            let rows = try await client.query(
+            let rows = try await client.rows(
                 """
                 WITH old AS (
                     SELECT ctid FROM \(unescaped: schema).inbox
@@ -75,8 +75,7 @@ public struct MessagingJanitor: Service {
                 DELETE FROM \(unescaped: schema).inbox WHERE ctid IN (SELECT ctid FROM old)
                 RETURNING 1
                 """, logger: logger)
-            var deleted = 0
-            for try await _ in rows { deleted += 1 }
+            let deleted = rows.rows.count
             total += deleted
             if deleted < chunk { break }
         }
@@ -84,7 +83,7 @@ public struct MessagingJanitor: Service {
     }
 
     private func purgeLegacyOutbox() async throws {
-        try await client.query(
+        try await client.rows(
             """
             DELETE FROM \(unescaped: schema).outbox
             WHERE sent_at IS NOT NULL AND sent_at < now() - make_interval(hours => 24)

@@ -155,11 +155,6 @@ def pytest_configure(config):
         "markers",
         "drill: the fault drill (test_e2e_drill.py); runs only with -m drill, in a pytest session of its own",
     )
-    config.addinivalue_line(
-        "markers",
-        "open_defect: reproduces a defect not fixed yet (named in its docstring and in the README's"
-        " Honest limits); runs only with -m open_defect, so scripts/test stays green until the fix",
-    )
 
 
 @pytest.hookimpl(trylast=True)  # after -m and -k have deselected what they deselect
@@ -172,11 +167,6 @@ def pytest_collection_modifyitems(config, items):
     same queues). Without `-m drill` they are deselected; selected together with other
     tests, they are skipped with the reason."""
     items.sort(key=lambda item: item.get_closest_marker("fuzz") is not None)  # stable
-    if "open_defect" not in (config.getoption("markexpr") or ""):
-        open_defects = [item for item in items if item.get_closest_marker("open_defect") is not None]
-        if open_defects:
-            config.hook.pytest_deselected(items=open_defects)
-            items[:] = [item for item in items if item.get_closest_marker("open_defect") is None]
     drills = [item for item in items if item.get_closest_marker("drill") is not None]
     if not drills:
         return

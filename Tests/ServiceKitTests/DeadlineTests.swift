@@ -28,4 +28,26 @@ struct DeadlineTests {
         release.withLockedValue { $0 = true }
         #expect(waited < .seconds(2))
     }
+
+    /// A caller cancelled while the operation ignores cancellation (a query on a frozen link)
+    /// is answered at once: a service stopping during a database outage must not wait for
+    /// the deadline (ServiceLifecycle allows one second of cancellation).
+    @Test func aCancelledCallerIsAnsweredAtOnce() async throws {
+        let release = NIOLockedValueBox(false)
+        let entered = NIOLockedValueBox(false)
+        let caller = Task {
+            try await Deadline.run(.seconds(30), "hung") { () async throws -> Int in
+                entered.withLockedValue { $0 = true }
+                while !release.withLockedValue({ $0 }) { usleep(10_000) }
+                return 1
+            }
+        }
+        while !entered.withLockedValue({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
+        let started = ContinuousClock.now
+        caller.cancel()
+        await #expect(throws: CancellationError.self) { try await caller.value }
+        let waited = ContinuousClock.now - started
+        release.withLockedValue { $0 = true }
+        #expect(waited < .seconds(2))
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import SwitchboardDatabase
 import SwitchboardModels
 
 /// Callbacks and their timers, in the `callback` schema.
@@ -81,7 +82,7 @@ struct PostgresCallbackStore {
     /// Seconds from the database's clock to the earliest `scheduled` due time (negative when
     /// overdue), or nil when none is scheduled.
     func secondsUntilNextDue(client: PostgresClient, logger: Logger) async throws -> Double? {
-        let rows = try await client.query(
+        let rows = try await client.rows(
             """
             SELECT extract(epoch FROM min(due_at) - clock_timestamp())::float8
             FROM \(unescaped: schema).callbacks WHERE state = 'scheduled'
@@ -133,7 +134,7 @@ struct PostgresCallbackStore {
     }
 
     func callback(id: UUID, client: PostgresClient, logger: Logger) async throws -> CallbackRecord? {
-        let rows = try await client.query(
+        let rows = try await client.rows(
             """
             SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).callbacks WHERE id = \(id)
             """, logger: logger)
@@ -149,7 +150,7 @@ struct PostgresCallbackStore {
         // The cursor's time goes over as whole microseconds (a `Date` bind is truncated through
         // a Double and can land a microsecond early, repeating the last row on the next page).
         let cursorMicros = filter.cursor?.microseconds
-        let rows = try await client.query(
+        let rows = try await client.rows(
             """
             SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).callbacks
             WHERE (\(state)::text IS NULL OR state = \(state))

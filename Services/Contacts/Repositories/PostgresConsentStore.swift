@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import SwitchboardDatabase
 
 /// Consent per customer number and organisation number, with its history, in the `contacts`
 /// schema. Changes run on the caller's connection inside the caller's transaction.
@@ -41,7 +42,7 @@ struct PostgresConsentStore {
 
     func consent(of number: String, client: PostgresClient, logger: Logger) async throws -> ConsentView {
         var byOrg: [String: ConsentState] = [:]
-        let states = try await client.query(
+        let states = try await client.rows(
             """
             SELECT org_number, state FROM \(unescaped: schema).consent WHERE number = \(number)
             """, logger: logger)
@@ -49,7 +50,7 @@ struct PostgresConsentStore {
             if let value = ConsentState(rawValue: state) { byOrg[org] = value }
         }
         var history: [ConsentView.Entry] = []
-        let entries = try await client.query(
+        let entries = try await client.rows(
             """
             SELECT org_number, keyword, action, at FROM \(unescaped: schema).consent_history
             WHERE number = \(number) ORDER BY at, id

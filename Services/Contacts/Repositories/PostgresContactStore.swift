@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import SwitchboardDatabase
 import SwitchboardModels
 
 /// Contacts, their phones and emails, and merge audit records, in the `contacts` schema.
@@ -77,7 +78,7 @@ struct PostgresContactStore {
     }
 
     func contact(id: UUID, client: PostgresClient, logger: Logger) async throws -> ContactSnapshot? {
-        let rows = try await client.query(
+        let rows = try await client.rows(
             """
             SELECT \(unescaped: columns) FROM \(unescaped: schema).contacts c WHERE c.id = \(id)
             """, logger: logger)
@@ -154,7 +155,7 @@ struct PostgresContactStore {
         }
         let hasWords = !patterns.isEmpty
         let cursorMicros = filter.cursor?.microseconds
-        let rows = try await client.query(
+        let rows = try await client.rows(
             """
             SELECT \(unescaped: columns) FROM \(unescaped: schema).contacts c
             WHERE c.state = 'active'

@@ -136,7 +136,7 @@ struct PostgresHistoryStore {
         of contact: UUID, since: Date?, cursor: KeysetCursor?, limit: Int, viewer: String?, client: PostgresClient, logger: Logger
     ) async throws -> HistoryPage {
         let cursorMicros = cursor?.microseconds
-        let rows = try await client.query(
+        let rows = try await client.rows(
             """
             SELECT id, created_at, (extract(epoch FROM created_at) * 1000000)::bigint AS created_us, closed_at, mode, media, state, from_number, to_number, agent_id, agent_name, disposition,
                    close_reason, link
@@ -183,7 +183,7 @@ struct PostgresHistoryStore {
         }
         // The desktop's "N message exchanges with this contact in the past 24 hours", by the
         // database's clock, whatever `since` and the page are.
-        let counts = try await client.query(
+        let counts = try await client.rows(
             """
             SELECT count(*)::bigint FROM \(unescaped: schema).interactions
             WHERE contact_id = \(contact) AND created_at >= now() - interval '24 hours'

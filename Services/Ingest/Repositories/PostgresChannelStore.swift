@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import SwitchboardDatabase
 
 /// Channels in `ingest.channels`. Credentials are sealed with `cipher` when a key is
 /// configured (``CredentialsCipher``), stored plain otherwise.
@@ -13,7 +14,7 @@ struct PostgresChannelStore: Sendable {
     private typealias Row = (String, String, String, String?, String, Date, Date, Bool)
 
     func channel(named name: String, client: PostgresClient, logger: Logger) async throws -> ChannelSettings? {
-        let rows = try await client.query(
+        let rows = try await client.rows(
             "SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).channels WHERE name = \(name)", logger: logger
         )
         for try await row in rows.decode(Row.self) {
@@ -59,7 +60,7 @@ struct PostgresChannelStore: Sendable {
     }
 
     func delete(named name: String, client: PostgresClient, logger: Logger) async throws -> Bool {
-        let rows = try await client.query(
+        let rows = try await client.rows(
             "DELETE FROM \(unescaped: schema).channels WHERE name = \(name) RETURNING name", logger: logger
         )
         for try await _ in rows.decode(String.self) { return true }
@@ -68,7 +69,7 @@ struct PostgresChannelStore: Sendable {
 
     /// Every channel's region, for the queue and `POST /v1/inbound`.
     func regions(client: PostgresClient, logger: Logger) async throws -> [String: String] {
-        let rows = try await client.query("SELECT name, default_region FROM \(unescaped: schema).channels", logger: logger)
+        let rows = try await client.rows("SELECT name, default_region FROM \(unescaped: schema).channels", logger: logger)
         var regions: [String: String] = [:]
         for try await (name, region) in rows.decode((String, String).self) { regions[name] = region }
         return regions
@@ -77,7 +78,7 @@ struct PostgresChannelStore: Sendable {
     /// Every channel whose webhooks go unchecked or are refused for want of a secret, for
     /// the warning logged at start (names and carriers only).
     func channelsWithoutWebhookCredential(client: PostgresClient, logger: Logger) async throws -> [ChannelSettings] {
-        let rows = try await client.query("SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).channels ORDER BY name", logger: logger)
+        let rows = try await client.rows("SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).channels ORDER BY name", logger: logger)
         var found: [ChannelSettings] = []
         for try await row in rows.decode(Row.self) {
             // Credentials sealed with another key cannot be judged here; their webhooks fail anyway.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import SwitchboardDatabase
 import SwitchboardModels
 
 /// An open (or just claimed) reassembly group.
@@ -96,7 +97,7 @@ struct PostgresPartStore: Sendable {
 
     /// Open groups whose wait is over (database clock), oldest first; not locked.
     func dueGroups(limit: Int, client: PostgresClient, logger: Logger) async throws -> [PartGroup] {
-        let rows = try await client.query(
+        let rows = try await client.rows(
             """
             SELECT \(unescaped: Self.groupColumns) FROM \(unescaped: schema).part_groups
             WHERE emitted_at IS NULL AND due_at <= clock_timestamp() ORDER BY due_at LIMIT \(limit)
@@ -120,7 +121,7 @@ struct PostgresPartStore: Sendable {
 
     /// Seconds until the next open group is due (database clock), or nil.
     func secondsUntilNextDue(client: PostgresClient, logger: Logger) async throws -> Double? {
-        let rows = try await client.query(
+        let rows = try await client.rows(
             """
             SELECT EXTRACT(EPOCH FROM (min(due_at) - clock_timestamp()))::float8
             FROM \(unescaped: schema).part_groups WHERE emitted_at IS NULL

@@ -12,7 +12,7 @@ struct PostgresMediaStore {
     /// Whether item (`messageID`, `index`) was already stored or failed (a redelivered
     /// command is then not fetched again).
     func isSettled(messageID: String, index: Int, client: PostgresClient, logger: Logger) async throws -> Bool {
-        let rows = try await client.query(
+        let rows = try await client.rows(
             """
             SELECT EXISTS (SELECT 1 FROM \(unescaped: schema).items WHERE message_id = \(messageID) AND idx = \(Int32(index)))
                 OR EXISTS (SELECT 1 FROM \(unescaped: schema).failures WHERE message_id = \(messageID) AND idx = \(Int32(index)))
@@ -22,7 +22,7 @@ struct PostgresMediaStore {
     }
 
     func blob(sha256: String, client: PostgresClient, logger: Logger) async throws -> BlobRecord? {
-        let rows = try await client.query(
+        let rows = try await client.rows(
             """
             SELECT sha256, content_type, bytes, width, height, thumbnail_sha256, thumbnail_content_type
             FROM \(unescaped: schema).blobs WHERE sha256 = \(sha256)
@@ -122,7 +122,7 @@ struct PostgresMediaStore {
     }
 
     func item(id: UUID, client: PostgresClient, logger: Logger) async throws -> MediaRecord? {
-        let rows = try await client.query(
+        let rows = try await client.rows(
             """
             SELECT \(unescaped: Self.columns)
             FROM \(unescaped: schema).items i JOIN \(unescaped: schema).blobs b ON b.sha256 = i.sha256
@@ -139,7 +139,7 @@ struct PostgresMediaStore {
     }
 
     func items(interactionID: UUID, limit: Int, client: PostgresClient, logger: Logger) async throws -> [MediaRecord] {
-        let rows = try await client.query(
+        let rows = try await client.rows(
             """
             SELECT \(unescaped: Self.columns)
             FROM \(unescaped: schema).items i JOIN \(unescaped: schema).blobs b ON b.sha256 = i.sha256

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOFoundationCompat
 import PostgresNIO
+import SwitchboardDatabase
 import SwitchboardModels
 import SwitchboardServiceKit
 
@@ -30,7 +31,9 @@ struct InteractionRoutes: Sendable {
             let identity = try agent(context)
             let id = try interactionID(context)
             guard let view = try await store.interaction(id: id, client: client, logger: logger) else { throw APIError.notFound("The interaction") }
-            let participants = try await client.withConnection { try await store.participants(id, on: $0, logger: logger) }
+            let participants = try await Deadline.run(PostgresClient.readDeadline, "the interaction's participants") {
+                try await client.withConnection { try await store.participants(id, on: $0, logger: logger) }
+            }
             guard access.read(identity, ownerID: view.owner?.id, participants: participants) == .allowed else {
                 throw APIError.notFound("The interaction")
             }

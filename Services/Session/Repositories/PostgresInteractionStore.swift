@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import SwitchboardDatabase
 import SwitchboardModels
 
 /// Interactions and transcripts, in the `session` schema.
@@ -184,7 +185,7 @@ struct PostgresInteractionStore {
     /// Seconds from the database's now to the earliest `timeout_at` (≤ 0 when one is due);
     /// nil when no session waits.
     func secondsUntilNextTimeout(client: PostgresClient, logger: Logger) async throws -> Double? {
-        let rows = try await client.query(
+        let rows = try await client.rows(
             """
             SELECT extract(epoch FROM min(timeout_at) - now())::float8
             FROM \(unescaped: schema).interactions WHERE state <> 'closed' AND timeout_at IS NOT NULL
@@ -201,7 +202,7 @@ struct PostgresInteractionStore {
     }
 
     func interaction(id: UUID, client: PostgresClient, logger: Logger) async throws -> InteractionView? {
-        let rows = try await client.query(
+        let rows = try await client.rows(
             """
             SELECT \(unescaped: Self.viewColumns) FROM \(unescaped: schema).interactions WHERE id = \(id)
             """, logger: logger)
@@ -209,7 +210,7 @@ struct PostgresInteractionStore {
         for try await row in rows { found = try Self.view(from: row) }
         guard var view = found else { return nil }
 
-        let entries = try await client.query(
+        let entries = try await client.rows(
             """
             SELECT seq, kind, direction, author_type, author_id, author_name, text, at, media::text, parts::text, entities::text
             FROM \(unescaped: schema).transcript WHERE interaction_id = \(id) ORDER BY seq
@@ -235,7 +236,7 @@ struct PostgresInteractionStore {
     func list(_ filter: InteractionFilter, client: PostgresClient, logger: Logger) async throws -> ListPage<InteractionView> {
         // Whole microseconds, not a `Date` bind (truncated through a Double: a microsecond off).
         let cursorMicros = filter.cursor?.microseconds
-        let rows = try await client.query(
+        let rows = try await client.rows(
             """
             SELECT \(unescaped: Self.viewColumns) FROM \(unescaped: schema).interactions i
             WHERE (\(filter.from)::text IS NULL OR from_number = \(filter.from))

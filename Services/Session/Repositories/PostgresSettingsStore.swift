@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import SwitchboardDatabase
 
 /// Each organisation number's settings (mode, queue, timeout) and the consent session keeps to
 /// refuse replies to opted-out customers, in the `session` schema.
@@ -34,7 +35,7 @@ struct PostgresSettingsStore {
     }
 
     func settings(for number: String, client: PostgresClient, logger: Logger) async throws -> NumberSettings? {
-        try await decode(client.query(select(number), logger: logger))
+        try await decode(client.rows(select(number), logger: logger))
     }
 
     private func select(_ number: String) -> PostgresQuery {
@@ -44,7 +45,7 @@ struct PostgresSettingsStore {
         """
     }
 
-    private func decode(_ rows: PostgresRowSequence) async throws -> NumberSettings? {
+    private func decode(_ rows: FetchedRows) async throws -> NumberSettings? {
         for try await (mode, queue, timeout, required) in rows.decode((String, String, Int, Bool).self) {
             return NumberSettings(
                 mode: InteractionMode(rawValue: mode) ?? .session, queue: queue, inactivityTimeoutSeconds: timeout, dispositionRequired: required)
@@ -53,7 +54,7 @@ struct PostgresSettingsStore {
     }
 
     func save(_ settings: NumberSettings, for number: String, client: PostgresClient, logger: Logger) async throws {
-        try await client.query(
+        try await client.rows(
             """
             INSERT INTO \(unescaped: schema).number_settings (number, mode, queue, inactivity_timeout_seconds, disposition_required, updated_at)
             VALUES (\(number), \(settings.mode.rawValue), \(settings.queue), \(settings.inactivityTimeoutSeconds), \(settings.dispositionRequired), now())

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import SwitchboardDatabase
 import SwitchboardModels
 
 /// A canned reply agents insert by searching or by its shortcut keyword.
@@ -23,7 +24,7 @@ struct StandardResponseStore: Sendable {
         let terms = (words ?? "").lowercased().split(separator: " ").map {
             "%" + String($0).replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
         }
-        let rows = try await client.query(
+        let rows = try await client.rows(
             """
             SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).standard_responses
             WHERE (\(shortcut)::text IS NULL OR lower(shortcut) = lower(\(shortcut)))
@@ -36,7 +37,7 @@ struct StandardResponseStore: Sendable {
 
     func find(_ id: UUID, client: PostgresClient, logger: Logger) async throws -> StandardResponse? {
         try await decode(
-            client.query(
+            client.rows(
                 "SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).standard_responses WHERE id = \(id)", logger: logger
             )
         ).first
@@ -44,7 +45,7 @@ struct StandardResponseStore: Sendable {
 
     func create(name: String, shortcut: String?, text: String, client: PostgresClient, logger: Logger) async throws -> StandardResponse {
         let id = UUID()
-        let rows = try await client.query(
+        let rows = try await client.rows(
             """
             INSERT INTO \(unescaped: schema).standard_responses (id, name, shortcut, text) VALUES (\(id), \(name), \(shortcut), \(text))
             RETURNING \(unescaped: Self.columns)
@@ -55,7 +56,7 @@ struct StandardResponseStore: Sendable {
 
     func update(_ id: UUID, name: String, shortcut: String?, text: String, client: PostgresClient, logger: Logger) async throws -> StandardResponse? {
         try await decode(
-            client.query(
+            client.rows(
                 """
                 UPDATE \(unescaped: schema).standard_responses SET name = \(name), shortcut = \(shortcut), text = \(text), updated_at = now()
                 WHERE id = \(id) RETURNING \(unescaped: Self.columns)
@@ -64,7 +65,7 @@ struct StandardResponseStore: Sendable {
     }
 
     func delete(_ id: UUID, client: PostgresClient, logger: Logger) async throws -> Bool {
-        let rows = try await client.query(
+        let rows = try await client.rows(
             "DELETE FROM \(unescaped: schema).standard_responses WHERE id = \(id) RETURNING id", logger: logger
         )
         for try await _ in rows { return true }
@@ -83,7 +84,7 @@ struct StandardResponseStore: Sendable {
 
     private static let columns = "id, name, shortcut, text, usage_count, created_at, updated_at"
 
-    private func decode(_ rows: PostgresRowSequence) async throws -> [StandardResponse] {
+    private func decode(_ rows: FetchedRows) async throws -> [StandardResponse] {
         var result: [StandardResponse] = []
         for try await (id, name, shortcut, text, usage, created, updated) in rows.decode((UUID, String, String?, String, Int, Date, Date).self) {
             result.append(

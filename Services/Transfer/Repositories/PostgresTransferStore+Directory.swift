@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import SwitchboardDatabase
 
 /// Agents, queues and routing points, and the target search.
 extension PostgresTransferStore {
@@ -29,7 +30,7 @@ extension PostgresTransferStore {
     }
 
     func agent(_ id: String, client: PostgresClient, logger: Logger) async throws -> AgentRecord? {
-        let rows = try await client.query(
+        let rows = try await client.rows(
             """
             SELECT \(unescaped: Self.agentColumns) FROM \(unescaped: schema).agents WHERE id = \(id)
             """, logger: logger)
@@ -91,7 +92,7 @@ extension PostgresTransferStore {
         let escaped = query.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
             .replacingOccurrences(of: "_", with: "\\_")
         let pattern = "%\(escaped)%"
-        let rows = try await client.query(
+        let rows = try await client.rows(
             """
             SELECT * FROM (
                 SELECT 'agent' AS type, a.id, a.name, a.sms_presence AS presence,

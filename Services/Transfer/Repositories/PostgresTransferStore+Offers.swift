@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import SwitchboardDatabase
 
 /// Offers, and their expiry timers (`expires_at`).
 extension PostgresTransferStore {
@@ -31,7 +32,7 @@ extension PostgresTransferStore {
     }
 
     func offer(_ id: UUID, client: PostgresClient, logger: Logger) async throws -> OfferRecord? {
-        let rows = try await client.query(
+        let rows = try await client.rows(
             """
             SELECT \(unescaped: Self.offerColumns) FROM \(unescaped: schema).offers WHERE id = \(id)
             """, logger: logger)
@@ -53,7 +54,7 @@ extension PostgresTransferStore {
 
     /// An agent's pending, unexpired offers with their interactions, oldest first.
     func pendingOffers(agent: String, client: PostgresClient, logger: Logger) async throws -> [(OfferRecord, InteractionProjection?)] {
-        let rows = try await client.query(
+        let rows = try await client.rows(
             """
             SELECT \(unescaped: Self.offerColumns) FROM \(unescaped: schema).offers
             WHERE agent_id = \(agent) AND state = 'pending' AND expires_at > clock_timestamp()
@@ -63,7 +64,7 @@ extension PostgresTransferStore {
         for try await row in rows { offers.append(try Self.offer(from: row)) }
         guard !offers.isEmpty else { return [] }
         let ids = offers.map(\.interactionID)
-        let interactionRows = try await client.query(
+        let interactionRows = try await client.rows(
             """
             SELECT \(unescaped: Self.interactionColumns) FROM \(unescaped: schema).interactions WHERE id = ANY(\(ids))
             """, logger: logger)
@@ -93,7 +94,7 @@ extension PostgresTransferStore {
 
     /// Seconds until the earliest pending offer expires (negative when overdue), or nil.
     func secondsUntilNextExpiry(client: PostgresClient, logger: Logger) async throws -> Double? {
-        let rows = try await client.query(
+        let rows = try await client.rows(
             """
             SELECT extract(epoch FROM min(expires_at) - clock_timestamp())::float8
             FROM \(unescaped: schema).offers WHERE state = 'pending'

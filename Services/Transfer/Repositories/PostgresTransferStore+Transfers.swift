@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import SwitchboardDatabase
 
 /// Transfers, and the notifications that tell a source agent how they ended.
 extension PostgresTransferStore {
@@ -43,7 +44,7 @@ extension PostgresTransferStore {
     }
 
     func transfer(_ id: UUID, client: PostgresClient, logger: Logger) async throws -> TransferRecord? {
-        let rows = try await client.query(
+        let rows = try await client.rows(
             """
             SELECT \(unescaped: Self.transferColumns) FROM \(unescaped: schema).transfers WHERE id = \(id)
             """, logger: logger)
@@ -63,7 +64,7 @@ extension PostgresTransferStore {
     }
 
     func notifications(agent: String, limit: Int, client: PostgresClient, logger: Logger) async throws -> [NotificationRecord] {
-        let rows = try await client.query(
+        let rows = try await client.rows(
             """
             SELECT id, agent_id, kind, transfer_id, interaction_id, by_agent_id, by_agent_name, text, at
             FROM \(unescaped: schema).notifications WHERE agent_id = \(agent)

@@ -252,4 +252,17 @@ struct DatabaseIntegrationTests {
         for try await count in rows.decode(Int.self) { value = count }
         return value
     }
+
+    /// Every connection asks the server to end a transaction whose client went silent for
+    /// 30 s (a half-open link would otherwise hold the outbox relay's advisory lock, and with
+    /// it every replica's relay, until TCP noticed).
+    @Test func connectionsLimitIdleTransactions() async throws {
+        try await TestEnvironment.withPostgres { client in
+            var setting = ""
+            for try await value in try await client.rows("SHOW idle_in_transaction_session_timeout", logger: TestEnvironment.logger)
+                .decode(String.self)
+            { setting = value }
+            #expect(setting == DatabaseConfiguration.idleInTransactionTimeout)
+        }
+    }
 }

@@ -94,6 +94,16 @@ public final class AMQPConnection: Service, Sendable {
         }
     }
 
+    /// Runs a topology operation on the connection thread and returns its answer (the
+    /// message count, for the questions); fails when not connected or refused.
+    @discardableResult
+    public func manage(_ operation: AMQPManagementOperation) async throws(AMQPError) -> UInt32? {
+        let result = await withCheckedContinuation { continuation in
+            worker.submit(.manage(operation, continuation))
+        }
+        return try result.get()
+    }
+
     /// Acknowledges a delivery. Call only after its effect is committed.
     public func ack(_ delivery: AMQPDelivery, multiple: Bool = false) {
         worker.submit(.ack(channel: delivery.channel, generation: delivery.generation, tag: delivery.deliveryTag, multiple: multiple))

@@ -9,10 +9,16 @@ public struct AMQPTopology: Sendable, Equatable {
         public var name: String
         public var kind: Kind
         public var arguments: [String: AMQPHeaderValue]
-        public init(name: String, kind: Kind, arguments: [String: AMQPHeaderValue] = [:]) {
+        /// When the broker has this exchange with other arguments (an earlier version's),
+        /// delete it and declare it anew instead of failing: for an exchange whose own
+        /// bindings the services re-create at connect (its other bindings are lost, which
+        /// the upgrade notes say).
+        public var replacesEarlierDeclaration: Bool
+        public init(name: String, kind: Kind, arguments: [String: AMQPHeaderValue] = [:], replacesEarlierDeclaration: Bool = false) {
             self.name = name
             self.kind = kind
             self.arguments = arguments
+            self.replacesEarlierDeclaration = replacesEarlierDeclaration
         }
     }
 

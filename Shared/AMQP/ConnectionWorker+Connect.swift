@@ -66,8 +66,9 @@ extension ConnectionWorker {
         channelEpochs[channel] = epochCounter
     }
 
-    /// Checks the last synchronous reply. A channel the broker closed is acknowledged
-    /// and reported as `channelClosed`; anything else means the connection is gone.
+    /// Checks the last synchronous reply. A channel the broker closed is reported as
+    /// `channelClosed` (a caller that goes on using the connection sends `channel.close-ok`
+    /// and opens the channel again); anything else means the connection is gone.
     func checkReply(_ context: String) throws(AMQPError) {
         guard let state else { throw .connectionLost("not connected") }
         let reply = amqp_get_rpc_reply(state)
@@ -90,11 +91,19 @@ extension ConnectionWorker {
         let empty = amqp_table_t(num_entries: 0, entries: nil)
         do {
             for exchange in topology.exchanges {
-                _ = amqp_exchange_declare(
-                    state, channel, arena.bytes(exchange.name), arena.bytes(exchange.kind.rawValue), 0, 1, 0, 0,
-                    arena.table(exchange.arguments)
-                )
-                try checkReply("exchange.declare \(exchange.name)")
+                do {
+                    try declare(exchange, arena: arena)
+                } catch .channelClosed(let code, let reason) where code == 406 && exchange.replacesEarlierDeclaration {
+                    // PRECONDITION_FAILED: it exists with an earlier version's arguments.
+                    logger.warning(
+                        "AMQP exchange declared with other arguments by an earlier version; replacing it",
+                        metadata: ["exchange": "\(exchange.name)", "reason": "\(reason)"])
+                    _ = sb_send_channel_close_ok(state, channel)
+                    try openChannel(channel)
+                    _ = amqp_exchange_delete(state, channel, arena.bytes(exchange.name), 0)
+                    try checkReply("exchange.delete \(exchange.name)")
+                    try declare(exchange, arena: arena)
+                }
             }
             for queue in topology.queues {
                 _ = amqp_queue_declare(state, channel, arena.bytes(queue.name), 0, 1, 0, 0, arena.table(queue.arguments))
@@ -126,6 +135,15 @@ extension ConnectionWorker {
             logger.error("AMQP topology declaration refused", metadata: ["reason": "\(error)"])
             throw .connectionFailed("\(error)")
         }
+    }
+
+    private func declare(_ exchange: AMQPTopology.Exchange, arena: CArena) throws(AMQPError) {
+        guard let state else { throw .connectionLost("not connected") }
+        _ = amqp_exchange_declare(
+            state, Self.controlChannel, arena.bytes(exchange.name), arena.bytes(exchange.kind.rawValue), 0, 1, 0, 0,
+            arena.table(exchange.arguments)
+        )
+        try checkReply("exchange.declare \(exchange.name)")
     }
 
     /// Opens the consumer's channel, sets its prefetch and starts consuming.

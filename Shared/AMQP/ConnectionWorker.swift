@@ -238,6 +238,18 @@ final class ConnectionWorker: @unchecked Sendable {
         case .cancelConsumer(let tag, let continuation):
             defer { continuation.resume() }
             for consumer in consumers where consumer.tag == tag && !consumer.cancelled { try cancel(consumer) }
+        case .manage(let operation, let continuation):
+            guard state != nil else {
+                continuation.resume(returning: .failure(.connectionLost("not connected")))
+                return
+            }
+            do {
+                continuation.resume(returning: .success(try manage(operation)))
+            } catch {
+                continuation.resume(returning: .failure(error))
+                if case .channelClosed = error { return }
+                throw error
+            }
         }
     }
 
@@ -263,6 +275,8 @@ final class ConnectionWorker: @unchecked Sendable {
             registration.continuation.finish()
         case .cancelConsumers(let continuation), .cancelConsumer(_, let continuation):
             continuation.resume()
+        case .manage(_, let continuation):
+            continuation.resume(returning: .failure(error))
         case .ack, .reject:
             break
         }

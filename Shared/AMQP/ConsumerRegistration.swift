@@ -26,4 +26,6 @@ enum WorkerCommand: @unchecked Sendable {
     case cancelConsumers(CheckedContinuation<Void, Never>)
     /// Cancels one consumer (by tag); the others of the connection keep consuming.
     case cancelConsumer(tag: String, CheckedContinuation<Void, Never>)
+    /// A topology change or question while connected (``AMQPManagementOperation``).
+    case manage(AMQPManagementOperation, CheckedContinuation<Result<UInt32?, AMQPError>, Never>)
 }

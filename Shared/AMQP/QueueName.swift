@@ -19,9 +19,16 @@ public struct QueueName: Hashable, Sendable, CustomStringConvertible {
     public static let callbackEvents = QueueName("callback.events")
     public static let mediaCommands = QueueName("media.commands")
     public static let mediaEvents = QueueName("media.events")
-    /// Where outbound SMS wait for carrier connectors (competing consumers), so that a reply
-    /// is never dropped because no connector is bound yet.
-    public static let outboundSMS = QueueName("outbound.sms")
+    /// The replies ingest sends itself: bound to `switchboard.outbound` with `sms.<channel>`
+    /// for each channel whose carrier it speaks and whose sending is enabled (bindings kept in
+    /// step with the channel table, docs/decisions.md "Outbound routing").
+    public static let ingestOutbound = QueueName("ingest.outbound")
+    /// Replies no queue was bound for (no sender for their channel), through the outbound
+    /// exchange's alternate exchange: kept for an operator, never dropped.
+    public static let outboundUnrouted = QueueName("outbound.unrouted")
+    /// Where an earlier version kept every reply for connectors; ingest moves what is left
+    /// in it back through `switchboard.outbound` and deletes it.
+    public static let legacyOutboundSMS = QueueName("outbound.sms")
     public static let deadLetters = QueueName("switchboard.dead-letters")
 
     /// The `partition`th of session's inbound partitions (``SwitchboardTopology/sessionPartitions``).

@@ -7,6 +7,9 @@ public enum SwitchboardTopology {
     public static let eventsExchange = "switchboard.events"
     public static let commandsExchange = "switchboard.commands"
     public static let outboundExchange = "switchboard.outbound"
+    /// The alternate exchange of ``outboundExchange``: a reply no queue is bound for (no
+    /// sender for its channel) goes here, into `outbound.unrouted`, instead of being dropped.
+    public static let outboundUnroutedExchange = "switchboard.outbound.unrouted"
     public static let deadLetterExchange = "switchboard.dead"
 
     /// Inbound messages reach `session` through this consistent-hash exchange, hashed on
@@ -40,7 +43,8 @@ public enum SwitchboardTopology {
         (.callbackEvents, eventsExchange, ["interaction.assigned", "interaction.closed", "contact.merged", "contact.unmerged"]),
         (.mediaCommands, commandsExchange, ["media.fetch", "media.message.placed"]),
         (.mediaEvents, eventsExchange, ["interaction.assigned"]),
-        (.outboundSMS, outboundExchange, ["sms.#"]),
+        // Bound per sending channel at run time (`sms.<channel>`), by ingest.
+        (.ingestOutbound, outboundExchange, []),
     ]
 
     /// Arguments every service queue carries: quorum, dead-lettered to `switchboard.dead`
@@ -59,12 +63,23 @@ public enum SwitchboardTopology {
             .init(name: inboundExchange, kind: .direct),
             .init(name: eventsExchange, kind: .topic),
             .init(name: commandsExchange, kind: .direct),
-            .init(name: outboundExchange, kind: .topic),
+            // An earlier version declared it without its alternate exchange: replaced once.
+            .init(
+                name: outboundExchange, kind: .topic, arguments: ["alternate-exchange": .string(outboundUnroutedExchange)],
+                replacesEarlierDeclaration: true
+            ),
+            .init(name: outboundUnroutedExchange, kind: .fanout),
             .init(name: deadLetterExchange, kind: .topic),
             .init(name: sessionPartitionExchange, kind: .consistentHash, arguments: ["hash-property": .string("correlation_id")]),
         ]
-        var queues = [AMQPTopology.Queue(name: QueueName.deadLetters.rawValue, arguments: ["x-queue-type": .string("quorum")])]
-        var bindings = [AMQPTopology.Binding(queue: QueueName.deadLetters.rawValue, exchange: deadLetterExchange, routingKey: "#")]
+        var queues = [
+            AMQPTopology.Queue(name: QueueName.deadLetters.rawValue, arguments: ["x-queue-type": .string("quorum")]),
+            AMQPTopology.Queue(name: QueueName.outboundUnrouted.rawValue, arguments: ["x-queue-type": .string("quorum")]),
+        ]
+        var bindings = [
+            AMQPTopology.Binding(queue: QueueName.deadLetters.rawValue, exchange: deadLetterExchange, routingKey: "#"),
+            AMQPTopology.Binding(queue: QueueName.outboundUnrouted.rawValue, exchange: outboundUnroutedExchange, routingKey: ""),
+        ]
         for entry in serviceQueues {
             queues.append(.init(name: entry.queue.rawValue, arguments: serviceQueueArguments(deliveryLimit: deliveryLimit)))
             bindings += entry.keys.map { .init(queue: entry.queue.rawValue, exchange: entry.exchange, routingKey: $0) }

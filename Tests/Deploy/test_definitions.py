@@ -43,6 +43,8 @@ EXCHANGES = {
     "switchboard.events": "topic",
     "switchboard.commands": "direct",
     "switchboard.outbound": "topic",
+    # Replies no queue is bound for (no sender for their channel) → outbound.unrouted.
+    "switchboard.outbound.unrouted": "fanout",
     "switchboard.dead": "topic",
     # message.received → session.inbound.<n>, hashed on correlation_id (the conversation).
     "session.partitions": "x-consistent-hash",
@@ -55,6 +57,9 @@ SERVICE_QUEUE_ARGUMENTS = {
     "x-delivery-limit": 5,
 }
 DEAD_LETTER_QUEUE = "switchboard.dead-letters"
+UNROUTED_QUEUE = "outbound.unrouted"
+# Queues an operator reads: no dead-lettering (nothing consumes them to fail).
+OPERATOR_QUEUES = {DEAD_LETTER_QUEUE, UNROUTED_QUEUE}
 
 # queue -> {(exchange, routing key)}
 BINDINGS = {
@@ -92,7 +97,9 @@ BINDINGS = {
     },
     "media.commands": {("switchboard.commands", key) for key in ("media.fetch", "media.message.placed")},
     "media.events": {("switchboard.events", "interaction.assigned")},
-    "outbound.sms": {("switchboard.outbound", "sms.#")},
+    # Bound per sending channel by ingest at run time (sms.<channel>), not in the definitions.
+    "ingest.outbound": set(),
+    UNROUTED_QUEUE: {("switchboard.outbound.unrouted", "")},
     DEAD_LETTER_QUEUE: {("switchboard.dead", "#")},
     **{queue: {("session.partitions", "1")} for queue in SESSION_PARTITIONS},
 }
@@ -154,6 +161,7 @@ def test_exchanges(definitions):
         assert exchange["internal"] is False, name
         assert exchange["vhost"] == "/"
     assert exchanges["session.partitions"]["arguments"] == {"hash-property": "correlation_id"}
+    assert exchanges["switchboard.outbound"]["arguments"] == {"alternate-exchange": "switchboard.outbound.unrouted"}
 
 
 def test_every_queue_exists_and_no_other(definitions):
@@ -166,7 +174,7 @@ def test_queue_arguments(definitions, name):
     assert queue["vhost"] == "/"
     assert queue["durable"] is True
     assert queue["auto_delete"] is False
-    expected = {"x-queue-type": "quorum"} if name == DEAD_LETTER_QUEUE else dict(SERVICE_QUEUE_ARGUMENTS)
+    expected = {"x-queue-type": "quorum"} if name in OPERATOR_QUEUES else dict(SERVICE_QUEUE_ARGUMENTS)
     if name in SESSION_PARTITIONS:
         expected["x-single-active-consumer"] = True
     assert queue["arguments"] == expected
@@ -177,7 +185,7 @@ def test_queue_arguments(definitions, name):
 
 def test_every_queue_but_the_dead_letter_queue_dead_letters_to_switchboard_dead(definitions):
     for queue in definitions["queues"]:
-        if queue["name"] == DEAD_LETTER_QUEUE:
+        if queue["name"] in OPERATOR_QUEUES:
             assert "x-dead-letter-exchange" not in queue["arguments"], "dead letters must not loop"
         else:
             assert queue["arguments"].get("x-dead-letter-exchange") == "switchboard.dead", queue["name"]

@@ -60,6 +60,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // MARK: Shared modules
@@ -123,8 +124,15 @@ let package = Package(
     ]
         + serviceNames.map { name in
             switch name {
-            // Ingest verifies carrier signatures (HMAC-SHA1, SHA-256, MD5) with swift-crypto.
-            case "Ingest": service(name, extra: [.product(name: "Crypto", package: "swift-crypto")])
+            // Ingest verifies carrier signatures (HMAC-SHA1, SHA-256, MD5) with swift-crypto and
+            // sends replies through the carriers' HTTP APIs with async-http-client.
+            case "Ingest":
+                service(
+                    name,
+                    extra: [
+                        .product(name: "Crypto", package: "swift-crypto"),
+                        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                    ])
             // Media hashes content (SHA-256), fetches over NIO (TLS with swift-nio-ssl), thumbnails with libvips.
             case "Media":
                 service(

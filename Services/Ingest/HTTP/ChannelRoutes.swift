@@ -21,6 +21,8 @@ struct ChannelRoutes: Sendable {
     let client: PostgresClient
     /// Its transactions wake the outbox relay when they commit.
     let outbox: Outbox
+    /// Wakes ``OutboundBindings`` after a change, so a channel sends (or stops) at once.
+    let bindingsChanged: OutboxSignal
     let logger: Logger
 
     func register(on router: Router<SwitchboardRequestContext>) {
@@ -52,6 +54,7 @@ struct ChannelRoutes: Sendable {
                 return (channel, created)
             }
             await regions.invalidate()
+            bindingsChanged.wake()
             logger.info("channel saved", metadata: ["channel": "\(name)", "carrier": "\(channel.carrier.rawValue)", "created": "\(created)"])
             var response = try JSONBody.response(channel.view, status: created ? .created : .ok)
             if created { response.headers[.location] = "/v1/channels/\(name)" }
@@ -68,6 +71,7 @@ struct ChannelRoutes: Sendable {
             let name = try channelName(context)
             guard try await store.delete(named: name, client: client, logger: logger) else { throw APIError.notFound("The channel") }
             await regions.invalidate()
+            bindingsChanged.wake()
             logger.info("channel deleted", metadata: ["channel": "\(name)"])
             return Response(status: .noContent)
         }

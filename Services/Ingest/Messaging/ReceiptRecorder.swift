@@ -85,6 +85,37 @@ struct ReceiptRecorder: Sendable {
         )
     }
 
+    /// The sender's own `sent`: the carrier took the SMS and gave it `carrierID`. The id is
+    /// mapped to our message and part before or with the ack, so every later receipt maps
+    /// back, and `sent` is applied like a receipt, so the carrier's own `sent` is a duplicate.
+    func recordAccepted(
+        channel: String, carrierID: String, mapping: PostgresReceiptStore.Mapping, traceparent: String?, now: Date,
+        on connection: PostgresConnection
+    ) async throws {
+        try await store.map(channel: channel, carrierID: carrierID, to: mapping, on: connection, logger: logger)
+        _ = try await apply(
+            channel: channel, carrierID: carrierID, status: "sent", mapping: mapping, errorCode: nil, at: now, source: "sender",
+            traceparent: traceparent, on: connection
+        )
+    }
+
+    /// A part the sender could not send (refused for good, or out of attempts): `failed`,
+    /// with the carrier's code and its reason, for the transcript.
+    func recordFailed(
+        messageID: String, part: Int?, errorCode: String?, reason: String, traceparent: String?, now: Date, on connection: PostgresConnection
+    ) async throws {
+        var event = MessageStatus(messageId: messageID, part: part, status: "failed", errorCode: errorCode, at: now)
+        event.errorReason = reason
+        try await outbox.enqueue(
+            [
+                try OutboxMessage.event(
+                    .messageStatus, service: "ingest", subject: nil, traceparent: TraceContext.child(of: traceparent), data: event,
+                    correlationID: messageID
+                )
+            ], on: connection, logger: logger)
+        Counter(label: "switchboard_ingest_receipts_total", dimensions: [("source", "sender"), ("outcome", "failed")]).increment()
+    }
+
     private func apply(
         channel: String, carrierID: String?, status: String, mapping: PostgresReceiptStore.Mapping, errorCode: String?, at: Date,
         source: String, traceparent: String?, on connection: PostgresConnection

@@ -119,5 +119,70 @@ enum IngestMigrations {
             statements: [
                 "ALTER TABLE ingest.channels ADD COLUMN allow_unauthenticated_webhooks boolean NOT NULL DEFAULT false"
             ]),
+        // Outbound delivery (docs/architecture.md 10.1): ingest sends replies itself.
+        Migration(
+            version: 6, name: "outbound delivery",
+            statements: [
+                "ALTER TABLE ingest.channels ADD COLUMN outbound jsonb",
+                // One row per SMS to send: a part of a reply (part ≥ 1), or its whole text when the
+                // carrier concatenates (part 0). `reference` is our id of the SMS (the simulator's
+                // and Kannel's carrier id). `sending` rows are leased: a row whose lease ran out
+                // (its sender died) is sent again — the one window where a reply can go twice.
+                """
+                CREATE TABLE ingest.outbound_sms (
+                    message_id text NOT NULL,
+                    part integer NOT NULL,
+                    parts_total integer NOT NULL,
+                    channel text NOT NULL,
+                    interaction_id text,
+                    from_number text NOT NULL,
+                    to_number text NOT NULL,
+                    text text NOT NULL,
+                    encoding text NOT NULL,
+                    reference text NOT NULL UNIQUE,
+                    state text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sending', 'sent', 'failed')),
+                    attempts integer NOT NULL DEFAULT 0,
+                    next_attempt_at timestamptz NOT NULL DEFAULT now(),
+                    lease_until timestamptz,
+                    carrier_ids text[] NOT NULL DEFAULT '{}',
+                    error_code text,
+                    error_reason text,
+                    traceparent text,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    sent_at timestamptz,
+                    PRIMARY KEY (message_id, part)
+                )
+                """,
+                "CREATE INDEX outbound_sms_due ON ingest.outbound_sms (next_attempt_at) WHERE state = 'pending'",
+                "CREATE INDEX outbound_sms_leased ON ingest.outbound_sms (lease_until) WHERE state = 'sending'",
+                // Each channel's next free send slot, shared by every replica (max_per_second).
+                "CREATE TABLE ingest.send_slots (channel text PRIMARY KEY, next_slot_at timestamptz NOT NULL)",
+                // The `sms.<channel>` bindings of ingest.outbound this service made, to remove them again.
+                "CREATE TABLE ingest.outbound_bindings (channel text PRIMARY KEY, bound_at timestamptz NOT NULL DEFAULT now())",
+                // The simulator carrier: what it was asked to send, and the receipts it still owes.
+                """
+                CREATE TABLE ingest.simulator_messages (
+                    carrier_id text PRIMARY KEY,
+                    channel text NOT NULL,
+                    from_number text NOT NULL,
+                    to_number text NOT NULL,
+                    text text NOT NULL,
+                    encoding text NOT NULL,
+                    sent_at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+                "CREATE INDEX simulator_messages_channel ON ingest.simulator_messages (channel, sent_at)",
+                """
+                CREATE TABLE ingest.simulator_receipts (
+                    carrier_id text NOT NULL,
+                    status text NOT NULL,
+                    channel text NOT NULL,
+                    error_code text,
+                    due_at timestamptz NOT NULL,
+                    PRIMARY KEY (carrier_id, status)
+                )
+                """,
+                "CREATE INDEX simulator_receipts_due ON ingest.simulator_receipts (due_at)",
+            ]),
     ]
 }

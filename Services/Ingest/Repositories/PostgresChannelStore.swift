@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import SwitchboardDatabase
+import SwitchboardModels
 
 /// Channels in `ingest.channels`. Credentials are sealed with `cipher` when a key is
 /// configured (``CredentialsCipher``), stored plain otherwise.
@@ -10,8 +11,8 @@ struct PostgresChannelStore: Sendable {
     var cipher: CredentialsCipher?
 
     private static let columns =
-        "name, carrier, default_region, public_base_url, credentials::text, created_at, updated_at, allow_unauthenticated_webhooks"
-    private typealias Row = (String, String, String, String?, String, Date, Date, Bool)
+        "name, carrier, default_region, public_base_url, credentials::text, created_at, updated_at, allow_unauthenticated_webhooks, outbound::text"
+    private typealias Row = (String, String, String, String?, String, Date, Date, Bool, String?)
 
     func channel(named name: String, client: PostgresClient, logger: Logger) async throws -> ChannelSettings? {
         let rows = try await client.rows(
@@ -33,7 +34,7 @@ struct PostgresChannelStore: Sendable {
             "SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).channels WHERE name = \(name) FOR UPDATE", logger: logger
         )
         for try await row in rows.decode(Row.self) {
-            return try settings(readingCredentials ? row : (row.0, row.1, row.2, row.3, "{}", row.5, row.6, row.7))
+            return try settings(readingCredentials ? row : (row.0, row.1, row.2, row.3, "{}", row.5, row.6, row.7, row.8))
         }
         return nil
     }
@@ -43,16 +44,19 @@ struct PostgresChannelStore: Sendable {
         let credentials =
             try cipher?.seal(channel.credentials)
             ?? String(decoding: try JSONEncoder().encode(channel.credentials), as: UTF8.self)
+        let outbound = try channel.outbound.map { String(decoding: try SwitchboardJSON.encoder().encode($0), as: UTF8.self) }
         let rows = try await connection.query(
             """
             INSERT INTO \(unescaped: schema).channels
-                (name, carrier, default_region, public_base_url, credentials, created_at, updated_at, allow_unauthenticated_webhooks)
+                (name, carrier, default_region, public_base_url, credentials, created_at, updated_at, allow_unauthenticated_webhooks,
+                 outbound)
             VALUES (\(channel.name), \(channel.carrier.rawValue), \(channel.defaultRegion), \(channel.publicBaseURL),
-                    \(credentials)::jsonb, \(channel.createdAt), \(channel.updatedAt), \(channel.allowUnauthenticatedWebhooks))
+                    \(credentials)::jsonb, \(channel.createdAt), \(channel.updatedAt), \(channel.allowUnauthenticatedWebhooks),
+                    \(outbound)::jsonb)
             ON CONFLICT (name) DO UPDATE SET
                 carrier = excluded.carrier, default_region = excluded.default_region,
                 public_base_url = excluded.public_base_url, credentials = excluded.credentials, updated_at = excluded.updated_at,
-                allow_unauthenticated_webhooks = excluded.allow_unauthenticated_webhooks
+                allow_unauthenticated_webhooks = excluded.allow_unauthenticated_webhooks, outbound = excluded.outbound
             RETURNING (xmax = 0) AS created
             """, logger: logger)
         for try await created in rows.decode(Bool.self) { return created }
@@ -65,6 +69,32 @@ struct PostgresChannelStore: Sendable {
         )
         for try await _ in rows.decode(String.self) { return true }
         return false
+    }
+
+    /// The channels ingest sends for: a carrier it speaks and `outbound.enabled`.
+    func sendingChannelNames(on connection: PostgresConnection, logger: Logger) async throws -> Set<String> {
+        let rows = try await connection.query(
+            """
+            SELECT name FROM \(unescaped: schema).channels
+            WHERE carrier <> 'amqp' AND coalesce((outbound ->> 'enabled')::boolean, false)
+            """, logger: logger)
+        var names = Set<String>()
+        for try await name in rows.decode(String.self) { names.insert(name) }
+        return names
+    }
+
+    /// The named channels that exist, by name (for the sender: its carrier, settings and secrets).
+    func channels(named names: [String], on connection: PostgresConnection, logger: Logger) async throws -> [String: ChannelSettings] {
+        let rows = try await connection.query(
+            "SELECT \(unescaped: Self.columns) FROM \(unescaped: schema).channels WHERE name = ANY(\(names))", logger: logger
+        )
+        var channels: [String: ChannelSettings] = [:]
+        for try await row in rows.decode(Row.self) {
+            // Credentials that cannot be read (another key) make the channel unusable for sending.
+            guard let channel = try? settings(row) else { continue }
+            channels[channel.name] = channel
+        }
+        return channels
     }
 
     /// Every channel's region, for the queue and `POST /v1/inbound`.
@@ -92,9 +122,11 @@ struct PostgresChannelStore: Sendable {
         let credentials =
             try cipher.map { cipher throws(CredentialsUnreadable) in try cipher.open(row.4) }
             ?? CredentialsCipher.openWithoutKey(row.4)
+        // Settings this version cannot read (written by a later one) count as not sending.
+        let outbound = row.8.flatMap { try? SwitchboardJSON.decoder().decode(OutboundSettings.self, from: Data($0.utf8)) }
         return ChannelSettings(
             name: row.0, carrier: Carrier(rawValue: row.1) ?? .amqp, defaultRegion: row.2, publicBaseURL: row.3,
-            credentials: credentials, allowUnauthenticatedWebhooks: row.7, createdAt: row.5, updatedAt: row.6
+            credentials: credentials, allowUnauthenticatedWebhooks: row.7, outbound: outbound, createdAt: row.5, updatedAt: row.6
         )
     }
 }

@@ -2,9 +2,10 @@ import Foundation
 import SwitchboardDatabase
 import SwitchboardModels
 
-/// The carriers a channel can use.
+/// The carriers a channel can use. `simulator` sends nowhere (demos and tests) and has no
+/// webhooks.
 enum Carrier: String, Sendable, Codable, CaseIterable {
-    case amqp, twilio, vonage, jasmin, kannel
+    case amqp, twilio, vonage, jasmin, kannel, simulator
 }
 
 /// A channel (carrier account) as stored: its carrier, the region of its national numbers,
@@ -19,15 +20,17 @@ struct ChannelSettings: Sendable, Equatable {
     /// The admin's explicit choice to accept webhook calls without any check (docs/architecture.md
     /// 10.3: "webhooks are never open" otherwise); logged at warning on every start.
     var allowUnauthenticatedWebhooks: Bool = false
+    /// How it sends replies; nil: it does not (``OutboundSettings``).
+    var outbound: OutboundSettings? = nil
     var createdAt: Date
     var updatedAt: Date
 
     /// The credential that authenticates this channel's webhooks: Twilio's `auth_token`
     /// (always required), Vonage's `signature_secret`, Jasmin's and Kannel's `url_token`;
-    /// nil for `amqp`, which has no webhooks.
+    /// nil for `amqp` and `simulator`, which have no webhooks.
     static func webhookCredential(of carrier: Carrier) -> String? {
         switch carrier {
-        case .amqp: nil
+        case .amqp, .simulator: nil
         case .twilio: "auth_token"
         case .vonage: "signature_secret"
         case .jasmin, .kannel: "url_token"
@@ -54,11 +57,12 @@ struct ChannelSettings: Sendable, Equatable {
         @ExplicitNull var publicBaseUrl: String?
         var credentialsSet: [String]
         var allowUnauthenticatedWebhooks: Bool
+        @ExplicitNull var outbound: OutboundSettings.View?
         var createdAt: Date
         var updatedAt: Date
 
         enum CodingKeys: String, CodingKey {
-            case name, carrier, defaultRegion, publicBaseUrl, credentialsSet, allowUnauthenticatedWebhooks, createdAt, updatedAt
+            case name, carrier, defaultRegion, publicBaseUrl, credentialsSet, allowUnauthenticatedWebhooks, outbound, createdAt, updatedAt
         }
     }
 
@@ -66,14 +70,14 @@ struct ChannelSettings: Sendable, Equatable {
         View(
             name: name, carrier: carrier.rawValue, defaultRegion: defaultRegion, publicBaseUrl: publicBaseURL,
             credentialsSet: credentials.keys.sorted(), allowUnauthenticatedWebhooks: allowUnauthenticatedWebhooks,
-            createdAt: createdAt, updatedAt: updatedAt
+            outbound: outbound?.view, createdAt: createdAt, updatedAt: updatedAt
         )
     }
 }
 
 /// The body of `PUT /v1/channels/{name}` and its rules.
 ///
-/// - `carrier` (required): `amqp`, `twilio`, `vonage`, `jasmin` or `kannel`;
+/// - `carrier` (required): `amqp`, `twilio`, `vonage`, `jasmin`, `kannel` or `simulator`;
 /// - `default_region`: ISO 3166 alpha-2 code with a known numbering plan; default: the
 ///   service's `SWITCHBOARD_DEFAULT_REGION`;
 /// - `public_base_url`: `http(s)://host[:port][/prefix]`, no query or fragment; required
@@ -88,12 +92,15 @@ struct ChannelSettings: Sendable, Equatable {
 ///   channel without its secret accept unchecked webhook calls (a test bench, a carrier
 ///   reached only over a private link), logged at warning on every start. Absent: the
 ///   stored choice is kept. Twilio's signature is always required.
-struct ChannelRequest: Codable, Sendable {
+struct ChannelRequest: Decodable, Sendable {
     var carrier: String?
     var defaultRegion: String?
     var publicBaseUrl: String?
     var credentials: [String: String]?
     var allowUnauthenticatedWebhooks: Bool?
+    /// How the channel sends replies (``OutboundRequest``). Absent: the stored settings are
+    /// kept; `null` is the same as absent.
+    var outbound: OutboundRequest?
 
     static func validName(_ name: String) -> Bool {
         (1...64).contains(name.count) && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
@@ -135,9 +142,21 @@ struct ChannelRequest: Codable, Sendable {
                     + "(or allow_unauthenticated_webhooks: true to accept unchecked calls on purpose)"
             )
         }
+        var outbound = existing?.carrier == carrier ? existing?.outbound : nil
+        if let request = self.outbound {
+            outbound = try request.settings(carrier: carrier, hasPublicBaseURL: baseURL != nil, credentials: credentials)
+        } else if let kept = outbound, kept.enabled {
+            // The stored settings must still hold with what this request changed.
+            for name in OutboundSettings.sendingCredentials(of: carrier) where credentials[name] == nil {
+                throw InvalidMessage("a \(carrier.rawValue) channel that sends needs credentials.\(name)")
+            }
+            if carrier != .simulator, baseURL == nil {
+                throw InvalidMessage("a channel that sends needs public_base_url: the carrier's receipts come back to its webhook")
+            }
+        }
         return ChannelSettings(
             name: name, carrier: carrier, defaultRegion: region, publicBaseURL: baseURL, credentials: credentials,
-            allowUnauthenticatedWebhooks: carrier == .twilio ? false : allowUnauthenticated,
+            allowUnauthenticatedWebhooks: carrier == .twilio ? false : allowUnauthenticated, outbound: outbound,
             createdAt: existing?.createdAt ?? now, updatedAt: now
         )
     }

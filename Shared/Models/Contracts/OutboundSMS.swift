@@ -3,7 +3,9 @@
 /// cannot concatenate sends them one by one; one that can uses `text`.
 public struct OutboundSMS: Codable, Sendable, Equatable {
     public var messageId: String
-    public var interactionId: String
+    /// The interaction the reply belongs to; null for a keyword confirmation, which ingest
+    /// sends on its own (docs/architecture.md 10.1).
+    public var interactionId: String?
     public var channel: String
     /// The organisation number it is sent from.
     public var from: String
@@ -13,7 +15,7 @@ public struct OutboundSMS: Codable, Sendable, Equatable {
     public var encoding: String
     public var parts: [String]
 
-    public init(messageId: String, interactionId: String, channel: String, from: String, to: String, text: String, encoding: String, parts: [String])
+    public init(messageId: String, interactionId: String?, channel: String, from: String, to: String, text: String, encoding: String, parts: [String])
     {
         self.messageId = messageId
         self.interactionId = interactionId

@@ -7,14 +7,19 @@ public struct MessageStatus: Codable, Sendable, Equatable {
     /// 1-based part number; nil means every part.
     public var part: Int?
     public var status: String
+    /// The carrier's error code of an `undelivered` or `failed` part (Twilio `30003`).
     public var errorCode: String?
+    /// The carrier's own words for that failure (`Unreachable destination handset`), shown
+    /// to the agent beside the part; absent from messages of publishers that predate it.
+    public var errorReason: String?
     public var at: Date
 
-    public init(messageId: String, part: Int?, status: String, errorCode: String?, at: Date) {
+    public init(messageId: String, part: Int?, status: String, errorCode: String?, errorReason: String? = nil, at: Date) {
         self.messageId = messageId
         self.part = part
         self.status = status
         self.errorCode = errorCode
+        self.errorReason = errorReason
         self.at = at
     }
 

@@ -1,0 +1,36 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// ``CarrierTransport`` over async-http-client: no redirects (a carrier API that redirects a
+/// POST is misconfigured, and following it could send the SMS twice), a deadline per
+/// request, answers read up to 256 KiB.
+struct AsyncHTTPCarrierTransport: CarrierTransport {
+    let client: HTTPClient
+    static let maximumAnswer = 256 << 10
+
+    /// The client ingest sends with; shut down by ``HTTPClientShutdown`` when the service stops.
+    static func makeClient() -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.timeout = .init(connect: .seconds(5), read: .seconds(30))
+        configuration.connectionPool = .init(idleTimeout: .seconds(60))
+        configuration.decompression = .disabled
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    func perform(_ request: CarrierHTTPRequest, timeout: Duration) async throws -> CarrierHTTPResponse {
+        var outgoing = HTTPClientRequest(url: request.url)
+        outgoing.method = HTTPMethod(rawValue: request.method)
+        for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
+        outgoing.headers.replaceOrAdd(name: "User-Agent", value: "Switchboard")
+        if !request.body.isEmpty { outgoing.body = .bytes(request.body) }
+        let nanoseconds = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+        let response = try await client.execute(outgoing, timeout: .nanoseconds(nanoseconds))
+        var body = try await response.body.collect(upTo: Self.maximumAnswer)
+        var headers: [String: String] = [:]
+        for header in response.headers { headers[header.name.lowercased()] = header.value }
+        return CarrierHTTPResponse(status: Int(response.status.code), headers: headers, body: body.readBytes(length: body.readableBytes) ?? [])
+    }
+}

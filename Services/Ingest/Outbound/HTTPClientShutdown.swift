@@ -1,0 +1,14 @@
+import AsyncHTTPClient
+import ServiceLifecycle
+
+/// Shuts ingest's HTTP client down when the service stops (after the sender, which runs
+/// later in the group and so stops first).
+struct HTTPClientShutdown: Service {
+    let client: HTTPClient
+
+    func run() async throws {
+        // Returns at graceful shutdown or cancellation, either way the end of the service.
+        try? await gracefulShutdown()
+        try await client.shutdown()
+    }
+}

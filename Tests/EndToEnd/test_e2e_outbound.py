@@ -1,0 +1,146 @@
+"""Outbound delivery through the running ingest (issue #14; docs/architecture.md 10.1): an
+agent's reply leaves through the channel's carrier API in that carrier's real wire format,
+and the carrier's receipts show on the transcript part by part.
+
+The carriers are the fakes of `fake_carriers.py` on loopback, which check each request as
+the real API would and post receipts signed as the real carrier signs them; the simulator
+carrier is Switchboard's own.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import requests
+
+import e2e_support as sb
+from fake_carriers import FakeJasmin, FakeKannel, FakeTwilio, FakeVonage
+
+INGEST = sb.base_url("ingest")
+SESSION = sb.base_url("session")
+
+
+def _client(system, sub: str, roles: list[str], name: str | None = None) -> requests.Session:
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {system.token(sub, roles, name=name or sub)}"
+    return session
+
+
+@pytest.fixture
+def admin(system) -> requests.Session:
+    return _client(system, "ada", ["admin"], "Ada Admin")
+
+
+@pytest.fixture
+def supervisor(system) -> requests.Session:
+    return _client(system, "boss", ["supervisor"], "Sue Pervisor")
+
+
+@pytest.fixture
+def kate(system) -> requests.Session:
+    return _client(system, "kate", ["agent"], "Kate Lewis")
+
+
+def put_channel(admin, name: str, body: dict) -> requests.Response:
+    return admin.put(f"{INGEST}/v1/channels/{name}", json=body, timeout=5)
+
+
+def make_channel(admin, carrier: str, outbound: dict, **credentials) -> str:
+    name = f"e2e-out-{carrier}-{uuid.uuid4().hex[:8]}"
+    body = {"carrier": carrier, "default_region": "US", "public_base_url": INGEST, "credentials": credentials,
+            "outbound": {"enabled": True, **outbound}}
+    if carrier in ("vonage", "jasmin", "kannel") and not any(k in credentials for k in ("signature_secret", "url_token")):
+        body["allow_unauthenticated_webhooks"] = True
+    response = put_channel(admin, name, body)
+    assert response.status_code == 201, response.text
+    return name
+
+
+def conversation(observer, supervisor, channel: str) -> tuple[str, str, str]:
+    """A customer texts the channel; kate owns the interaction: (interaction id, customer, org)."""
+    _, customer = sb.customer_number()
+    org = sb.org_number()
+    observer.publish({"id": sb.carrier_id(), "channel": channel, "from": customer, "to": org, "text": "Hello?"})
+    interaction = sb.wait_for_interaction(supervisor, timeout=15, **{"from": customer, "to": org})
+    assign(observer, interaction["id"])
+    sb.wait_until(lambda: (sb.get_interaction(supervisor, interaction["id"]).get("owner") or {}).get("id") == "kate",
+                  what="kate owns the interaction", timeout=15)
+    return interaction["id"], customer, org
+
+
+def assign(observer, interaction_id: str) -> None:
+    """Routes the interaction to kate, as transfer does when she accepts its offer."""
+    observer.publish({"interaction_id": interaction_id, "agent_id": "kate", "agent_name": "Kate Lewis",
+                      "expected_owner_id": None, "reason": "routed"},
+                     exchange="switchboard.commands", routing_key="session.interaction.assign")
+
+
+def reply(kate, interaction_id: str, text: str) -> str:
+    response = kate.post(f"{SESSION}/v1/interactions/{interaction_id}/messages", json={"text": text}, timeout=5)
+    assert response.status_code == 202, response.text
+    return response.json()["message_id"]
+
+
+def last_outbound_parts(client, interaction_id: str) -> list[dict]:
+    entries = [e for e in sb.get_interaction(client, interaction_id)["transcript"] if e.get("direction") == "outbound"]
+    return entries[-1]["parts"] if entries else []
+
+
+def statuses(client, interaction_id: str) -> list[str]:
+    return [part["status"] for part in last_outbound_parts(client, interaction_id)]
+
+
+def test_a_reply_through_the_simulator_is_delivered(admin, observer, supervisor, kate):
+    channel = f"e2e-sim-{uuid.uuid4().hex[:8]}"
+    response = put_channel(admin, channel, {"carrier": "simulator", "outbound": {"enabled": True, "delivery_delay_ms": 100}})
+    assert response.status_code == 201, response.text
+    assert response.json()["outbound"]["delivery_delay_ms"] == 100
+    _, customer = sb.customer_number()
+    org = sb.org_number()
+    played = admin.post(f"{INGEST}/v1/simulator/{channel}/inbound", json={"from": customer, "to": org, "text": "Hi there"}, timeout=5)
+    assert played.status_code == 202, played.text
+    interaction = sb.wait_for_interaction(supervisor, timeout=15, **{"from": customer, "to": org})
+    assign(observer, interaction["id"])
+    sb.wait_until(lambda: (sb.get_interaction(supervisor, interaction["id"]).get("owner") or {}).get("id") == "kate",
+                  what="kate owns the interaction", timeout=15)
+    reply(kate, interaction["id"], "Hello from the desk")
+    sb.wait_until(lambda: statuses(supervisor, interaction["id"]) == ["delivered"], what="the reply delivered", timeout=20)
+    sent = admin.get(f"{INGEST}/v1/simulator/{channel}/messages", params={"to": customer}, timeout=5)
+    assert sent.status_code == 200, sent.text
+    assert [(m["to"], m["from"], m["text"]) for m in sent.json()["items"]] == [(customer, org, "Hello from the desk")]
+
+
+CARRIERS = {
+    "twilio": lambda: FakeTwilio("AC" + uuid.uuid4().hex, uuid.uuid4().hex),
+    "vonage": lambda: FakeVonage(uuid.uuid4().hex[:8], uuid.uuid4().hex[:16], signature_secret=uuid.uuid4().hex),
+    "jasmin": lambda: FakeJasmin("jasmin", "secret1"),
+    "kannel": lambda: FakeKannel("kannel", "secret2"),
+}
+
+
+def credentials_of(carrier: str, fake) -> dict:
+    if carrier == "twilio":
+        return {"account_sid": fake.account_sid, "auth_token": fake.auth_token}
+    if carrier == "vonage":
+        return {"api_key": fake.api_key, "api_secret": fake.api_secret, "signature_secret": fake.signature_secret}
+    return {"username": fake.username, "password": fake.password, "url_token": uuid.uuid4().hex}
+
+
+@pytest.mark.parametrize("carrier", sorted(CARRIERS))
+def test_a_three_part_reply_goes_out_part_by_part_and_each_part_shows_its_receipt(carrier, admin, observer, supervisor, kate):
+    with CARRIERS[carrier]() as fake:
+        channel = make_channel(admin, carrier, {"api_base_url": fake.url, "concatenate": False, "max_per_second": 50},
+                               **credentials_of(carrier, fake))
+        interaction_id, customer, _ = conversation(observer, supervisor, channel)
+        # 389 GSM-7 characters (ü and ß are GSM-7): three parts of at most 153.
+        text = " ".join(["Grüße, your order ships tomorrow and we will text you the tracking number."] * 5)
+        reply(kate, interaction_id, text)
+        fake.wait_for(3, timeout=20)
+        assert fake.problems == []
+        assert len(fake.texts_for(customer)) == 3
+        assert "".join(fake.texts_for(customer)).replace(" ", "") == text.replace(" ", "")
+        sb.wait_until(lambda: statuses(supervisor, interaction_id) == ["sent"] * 3, what="three parts sent", timeout=20)
+        for submission in list(fake.received):
+            assert fake.send_receipt(submission, "delivered") in (200, 204)
+        sb.wait_until(lambda: statuses(supervisor, interaction_id) == ["delivered"] * 3, what="three parts delivered", timeout=20)

@@ -45,7 +45,8 @@ struct Session: SwitchboardService {
         let router = runtime.makeRouter(openAPI: OpenAPIDocument.text(bundle: .module))
         InteractionRoutes(
             store: store, commands: commands, transactions: runtime.transactions(),
-            client: runtime.postgres, defaultRegion: configuration.defaultRegion, logger: logger
+            client: runtime.postgres, defaultRegion: configuration.defaultRegion,
+            outbound: OutboundRequestValidator(defaultRegion: configuration.defaultRegion, maxParts: maxParts), logger: logger
         ).register(on: router)
         SettingsRoutes(
             settings: settings, defaults: defaults, dispositions: dispositions, maxParts: maxParts, client: runtime.postgres,

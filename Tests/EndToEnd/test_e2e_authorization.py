@@ -482,6 +482,8 @@ EXEMPT: dict[str, Exempt] = {
         ("GET", "kannel/{channel}/receipt"), ("POST", "kannel/{channel}/receipt"),
     )},
     # session
+    "POST /v1/interactions": Exempt("any-token", "opens a new interaction owned by its caller (agent, supervisor or admin); "
+                                                 "names no existing object (test_e2e_session.py)"),
     "POST /v1/sms/preview": Exempt("any-token", "segments a text the caller sends; names no object"),
     "GET /v1/dispositions": Exempt("any-token", "the configured disposition codes, the same for everyone"),
     "GET /v1/standard-responses": Exempt("any-token", "shared reply templates, readable with any token"),

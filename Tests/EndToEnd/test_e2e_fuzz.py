@@ -32,7 +32,8 @@ writes is kept out of their way (`confine`): the agents, queues, routing points 
 it writes, and the agents or queues it names as targets of transfers and callbacks, get ids
 starting with `fuzz-`, so no generated agent ever goes Ready in a queue where real
 interactions wait; number settings for a real-looking number go to `FUZZ_NUMBER`, not to
-the README's demo number; media URLs of inbound messages point at a closed loopback port, so
+the README's demo number, and so do the organisation numbers of the interactions it opens
+(`POST /v1/interactions`); media URLs of inbound messages point at a closed loopback port, so
 nothing is fetched from the internet. DELETE reaches only what was made here (generated ids
 find nothing). The module runs after every other end-to-end test (marker `fuzz`, conftest.py).
 
@@ -145,6 +146,11 @@ def confine(operation_id: str, path_parameters: dict[str, Any] | None, body: Any
     if operation_id in ("createTransfer", "scheduleCallback", "changeCallback") and isinstance(body.get("target"), dict):
         if "id" in body["target"]:
             body["target"]["id"] = _prefixed(body["target"]["id"])
+    if (operation_id == "openInteraction" and isinstance(body.get("from"), str) and re.search(r"\d{3}", body["from"])
+            and NUL not in body["from"]):
+        # An agent's outbound interaction stays open: not from the README's demo number,
+        # whose inbound messages would join it.
+        body["from"] = FUZZ_NUMBER
     if operation_id == "postInbound" and isinstance(body.get("media"), list):
         for item in body["media"]:
             if isinstance(item, dict) and isinstance(item.get("url"), str):

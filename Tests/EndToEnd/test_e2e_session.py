@@ -260,6 +260,111 @@ def test_replies_are_validated_and_refused_after_opt_out(system, observer, agent
     outbound(lambda item: item[2]["message_id"] == accepted.json()["message_id"])
 
 
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def test_agent_opens_an_outbound_interaction(system, observer, agent, supervisor, sam, outbound):
+    """Issue #14: an agent texts a customer first. The interaction is the agent's from the
+    start, its first message is on the transcript and goes out on switchboard.outbound like
+    a reply, the other services see it like any other (contacts identifies it, transfer does
+    not offer it), a second one to the same customer is refused while it is open, and an
+    opted-out customer is not texted."""
+    display, customer = sb.customer_number()
+    org = sb.org_number()
+    contact = agent.post(f"{sb.base_url('contacts')}/v1/contacts", json={"first_name": "Dana", "phones": [display]}, timeout=5)
+    assert contact.status_code == 201, contact.text
+    text = "Hello Dana, your replacement card has shipped."
+
+    response = agent.post(f"{SESSION}/v1/interactions", json={"to": display, "from": org, "text": f"  {text}\n"}, timeout=5)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    interaction_id = body["id"]
+    assert response.headers["Location"] == f"/v1/interactions/{interaction_id}"
+    assert body["owner"] == {"id": "kate", "name": "Kate Lewis"}
+    assert body["state"] == "active" and body["mode"] == "session" and body["origin"] == "Outbound SMS Session Mode"
+    assert body["from"] == customer and body["to"] == org, "numbers normalised; from is the customer, as on every interaction"
+    assert body["channel"] == "default" and body["queue"] == "default"
+    [entry] = body["transcript"]
+    assert entry["seq"] == 1 and entry["kind"] == "message" and entry["direction"] == "outbound"
+    assert entry["author"] == {"type": "agent", "id": "kate", "name": "Kate Lewis"}
+    assert entry["text"] == text
+    assert entry["parts"] == [{"text": text, "status": "queued", "error_code": None, "error_reason": None}]
+    assert read(agent, interaction_id).json()["transcript"] == body["transcript"]
+    assert interaction_id in [item["id"] for item in sb.find_interactions(agent, owner="me", state="open")]
+    assert read(sam, interaction_id).status_code == 404, "another agent does not see it"
+
+    key, properties, sms = outbound(lambda item: item[2]["interaction_id"] == interaction_id)
+    assert key == "sms.default" and properties.correlation_id == interaction_id
+    assert sms["from"] == org and sms["to"] == customer and sms["text"] == text and sms["parts"] == [text]
+    assert sms["encoding"] == "gsm7" and properties.message_id == sms["message_id"]
+
+    def of_it(event_type):
+        return lambda d: d.routing_key == event_type and sb.event_data(d).get("interaction_id") == interaction_id
+
+    assigned = observer.wait_event(of_it("interaction.assigned"), what="interaction.assigned")
+    created = observer.wait_event(of_it("interaction.created"), what="interaction.created")
+    appended = observer.wait_event(of_it("interaction.message.appended"), what="interaction.message.appended")
+    assert sb.event_data(assigned)["agent_id"] == "kate" and sb.event_data(assigned)["reason"] == "outbound"
+    assert observer.events.index(assigned) < observer.events.index(created), "assigned before created: transfer never routes it"
+    assert sb.event_data(created)["origin"] == "Outbound SMS Session Mode" and sb.event_data(created)["from"] == customer
+    assert sb.event_data(appended)["direction"] == "outbound" and sb.event_data(appended)["message_id"] == sms["message_id"]
+    # Contacts identifies it like any new interaction.
+    identified = sb.wait_until(lambda: read(agent, interaction_id).json()["contact"], timeout=10, what="the contact identified")
+    assert identified["id"] == contact.json()["id"]
+
+    again = agent.post(f"{SESSION}/v1/interactions", json={"to": customer, "from": org, "text": "Are you there?"}, timeout=5)
+    assert again.status_code == 409 and again.json()["code"] == "interaction_open"
+    assert again.json()["detail"].endswith(interaction_id), "named to its owner"
+    stranger = sam.post(f"{SESSION}/v1/interactions", json={"to": customer, "from": org, "text": "Hi"}, timeout=5)
+    assert stranger.status_code == 409 and stranger.json()["code"] == "interaction_open"
+    assert interaction_id not in stranger.json()["detail"], "an agent who cannot see it is not told which one"
+
+    # The customer's answer joins it (Session mode).
+    inbound(observer, customer, org, "Thanks!")
+    joined = sb.wait_for_transcript(agent, interaction_id, 2)
+    assert joined["transcript"][1]["direction"] == "inbound" and joined["transcript"][1]["text"] == "Thanks!"
+    assert not observer.events_of("offer.created", lambda d: sb.event_data(d).get("interaction_id") == interaction_id)
+
+    # A delivery failure shows the carrier's code and text on the part.
+    publish_event(observer, "message.status", {"message_id": sms["message_id"], "part": 1, "status": "undelivered",
+                                                "error_code": "30003", "error_reason": "Unreachable destination handset",
+                                                "at": _now()})
+    part = sb.wait_until(lambda: (p := read(agent, interaction_id).json()["transcript"][0]["parts"][0])["status"] == "undelivered" and p,
+                         what="the part undelivered")
+    assert part["error_code"] == "30003" and part["error_reason"] == "Unreachable destination handset"
+
+    # An opted-out customer is not texted.
+    _, other = sb.customer_number()
+    publish_event(observer, "consent.changed", {"number": other, "org_number": org, "state": "opted_out", "at": _now()})
+
+    def refused():
+        response = agent.post(f"{SESSION}/v1/interactions", json={"to": other, "from": org, "text": "Hello"}, timeout=5)
+        return response if response.status_code == 409 and response.json()["code"] == "recipient_opted_out" else None
+
+    assert sb.wait_until(refused, timeout=10, what="opening refused after STOP").headers["Content-Type"].startswith(
+        "application/problem+json")
+
+
+def test_opening_an_interaction_is_validated(agent, system_client):
+    url = f"{SESSION}/v1/interactions"
+    org = sb.org_number()
+    assert system_client.post(url, json={"to": "+14155550100", "from": org, "text": "Hi"}, timeout=5).status_code == 403
+    cases = [
+        ({"from": org, "text": "Hi"}, "invalid_request", "to is required"),
+        ({"to": "hello", "from": org, "text": "Hi"}, "invalid_request", "to is not a phone number"),
+        ({"to": "+14155550100", "from": "x", "text": "Hi"}, "invalid_request", "from is not a phone number or short code"),
+        ({"to": "+14155550100", "from": org, "text": "   "}, "empty_reply", "text is empty"),
+        ({"to": "+14155550100", "from": org, "text": "x" * (153 * 10 + 1)}, "reply_too_long", "text needs 11 SMS parts"),
+        ({"to": "+14155550100", "from": org, "text": "Hi", "channel": "no spaces"}, "invalid_request", "channel must be"),
+    ]
+    for fields, code, detail in cases:
+        response = agent.post(url, json=fields, timeout=5)
+        assert response.status_code == 422 and response.json()["code"] == code, (fields, response.text)
+        assert response.json()["detail"].startswith(detail), response.text
+    assert not sb.find_interactions(agent, to=org), "nothing was opened"
+
+
 def test_sms_preview_counts_parts_and_characters(agent):
     response = agent.post(f"{SESSION}/v1/sms/preview", json={"text": "a" * 161}, timeout=5)
     assert response.status_code == 200

@@ -14,6 +14,9 @@ import Testing
 /// any I/O at all, and are checked with their success: `GET /v1/dispositions` and
 /// `POST /v1/sms/preview`, both configured from the bootstrap's environment.
 ///
+/// `POST /v1/interactions` (issue #14) validates its whole body before any query, so its
+/// 422s are all here; its 201 and 409s are in the integration and end-to-end tests.
+///
 /// Not covered here (they need the database): a valid request to the interaction,
 /// number-settings and standard-response routes; who may see an interaction (404 after the
 /// lookup); `empty_reply`, `reply_too_long`, `unknown_disposition`, `not_owner`, 409s; a
@@ -28,6 +31,7 @@ struct SessionRouterTests {
     /// The interaction routes: agents, supervisors and admins.
     static let interactionRoutes: [(HTTPRequest.Method, String)] = [
         (.get, "/v1/interactions"),
+        (.post, "/v1/interactions"),
         (.get, "/v1/interactions/\(someID)"),
         (.post, "/v1/interactions/\(someID)/messages"),
         (.post, "/v1/interactions/\(someID)/done"),
@@ -296,6 +300,76 @@ struct SessionRouterTests {
         try await withRouter { client in
             let text = String(repeating: "a", count: 70 << 10)
             let problem = try await client.problem(.post, "/v1/interactions/\(Self.someID)/messages", token: agent, json: #"{"text": "\#(text)"}"#)
+            #expect(problem.statusAndCode == "413 body_too_large")
+        }
+    }
+
+    // MARK: POST /v1/interactions (an agent texts a customer first)
+
+    static let outboundURI = "/v1/interactions"
+
+    @Test(arguments: [
+        (#"{"from": "+14155550199", "text": "Hello"}"#, "422 invalid_request", "to is required"),
+        (#"{"to": "hello", "from": "+14155550199", "text": "Hello"}"#, "422 invalid_request", "to is not a phone number"),
+        (#"{"to": "(415) 555-0100", "text": "Hello"}"#, "422 invalid_request", "from is required"),
+        (#"{"to": "(415) 555-0100", "from": "0", "text": "Hello"}"#, "422 invalid_request", "from is not a phone number or short code"),
+        (#"{"to": "(415) 555-0100", "from": "+14155550199"}"#, "422 empty_reply", "text is empty"),
+        (#"{"to": "(415) 555-0100", "from": "+14155550199", "text": "  \n "}"#, "422 empty_reply", "text is empty"),
+        (
+            #"{"to": "(415) 555-0100", "from": "+14155550199", "text": "\#(String(repeating: "a", count: 154 * 3))"}"#, "422 reply_too_long",
+            "text needs 4 SMS parts; at most 3"
+        ),
+        (#"{"to": "(415) 555-0100", "from": "+14155550199", "text": "Hello", "channel": "a b"}"#, "422 invalid_request", "channel must be"),
+    ])
+    func openingWithAnInvalidFieldIs422NamingIt(json: String, statusAndCode: String, detail: String) async throws {
+        let agent = try await tokens.agent()
+        try await withRouter(environment: ["SWITCHBOARD_SMS_MAX_PARTS": "3"]) { client in
+            let problem = try await client.problem(.post, Self.outboundURI, token: agent, json: json)
+            #expect(problem.statusAndCode == statusAndCode, "\(json.prefix(60))")
+            #expect(problem.detail?.hasPrefix(detail) == true, "\(problem)")
+            #expect(problem.isProblemJSON)
+        }
+    }
+
+    /// Supervisors and admins open interactions too (they own what they open), like replying;
+    /// their requests are refused the same way.
+    @Test func supervisorsAndAdminsAreValidatedLikeAgents() async throws {
+        let supervisor = try await tokens.supervisor()
+        let admin = try await tokens.admin()
+        try await withRouter { client in
+            for token in [supervisor, admin] {
+                let problem = try await client.problem(
+                    .post, Self.outboundURI, token: token, json: #"{"to": "+14155550100", "from": "+14155550199"}"#)
+                #expect(problem.statusAndCode == "422 empty_reply")
+            }
+        }
+    }
+
+    @Test(arguments: [#"{"to": "+14155550100""#, #"{"to": 14155550100, "from": "+14155550199", "text": "Hi"}"#, "[]"])
+    func openingWithSomethingElseThanABodyIs400(json: String) async throws {
+        let agent = try await tokens.agent()
+        try await withRouter { client in
+            let problem = try await client.problem(.post, Self.outboundURI, token: agent, json: json)
+            #expect(problem.statusAndCode == "400 bad_request", "\(json)")
+        }
+    }
+
+    @Test func openingWithNULIs422InvalidCharacter() async throws {
+        let agent = try await tokens.agent()
+        try await withRouter { client in
+            let problem = try await client.problem(
+                .post, Self.outboundURI, token: agent, json: #"{"to": "+14155550100", "from": "+14155550199", "text": "Hi\u0000"}"#)
+            #expect(problem.statusAndCode == "422 invalid_character")
+            #expect(problem.detail?.hasPrefix("text") == true, "\(problem)")
+        }
+    }
+
+    @Test func openingOverTheBodyLimitIs413() async throws {
+        let agent = try await tokens.agent()
+        try await withRouter { client in
+            let text = String(repeating: "a", count: 70 << 10)
+            let problem = try await client.problem(
+                .post, Self.outboundURI, token: agent, json: #"{"to": "+14155550100", "from": "+14155550199", "text": "\#(text)"}"#)
             #expect(problem.statusAndCode == "413 body_too_large")
         }
     }

@@ -97,9 +97,18 @@ struct SessionViewKeysTests {
         #expect(audit.nullKeys == ["direction"])
     }
 
+    /// A part that did not fail: its carrier error keys are present, `null`.
+    @Test func partWithoutError() throws {
+        let audit = try EncodedKeysAudit(of: TranscriptEntryView.PartView(text: "Hi", status: "queued"))
+        expectComplete(audit)
+        #expect(audit.nullKeys == ["error_code", "error_reason"])
+    }
+
     @Test func messageEntryWithEverythingSet() throws {
         expectComplete(try EncodedKeysAudit(of: replyEntry))
-        expectComplete(try EncodedKeysAudit(of: TranscriptEntryView.PartView(text: "Hi", status: "queued")))
+        expectComplete(
+            try EncodedKeysAudit(
+                of: TranscriptEntryView.PartView(text: "Hi", status: "failed", errorCode: "30003", errorReason: "Unreachable destination handset")))
         expectComplete(try EncodedKeysAudit(of: replyEntry.entities))
         expectComplete(try EncodedKeysAudit(of: TranscriptEntities.empty))
         expectComplete(try EncodedKeysAudit(of: URLEntity(text: "www.example.com", display: "http://www.example.com", suspicious: false)))

@@ -107,11 +107,12 @@ struct InteractionCommands: Sendable {
         on connection: PostgresConnection
     ) async throws -> ReplyResult {
         let record = try await lockForAction(id, identity, on: connection)
-        let text = rawText.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !text.isEmpty else { throw SessionError.emptyReply }
-        let segmentation = segmenter.segment(text)
-        guard segmentation.parts.count <= maxParts else {
-            throw SessionError.replyTooLong(parts: segmentation.parts.count, max: maxParts)
+        let message: MessageText
+        do { message = try MessageText(rawText, maxParts: maxParts, segmenter: segmenter) } catch {
+            switch error {
+            case .empty: throw SessionError.emptyReply
+            case .tooLong(let parts, let max): throw SessionError.replyTooLong(parts: parts, max: max)
+            }
         }
         guard try await !settings.isOptedOut(organisation: record.to, customer: record.from, on: connection, logger: logger) else {
             throw SessionError.recipientOptedOut
@@ -122,26 +123,9 @@ struct InteractionCommands: Sendable {
             }
         }
         let now = Date()
-        let messageID = UUID().uuidString.lowercased()
-        var events: [OutboxMessage] = []
-        let (seq, appended) = try await appendEntry(
-            NewTranscriptEntry(
-                interactionID: id, kind: "message", direction: "outbound", authorType: "agent", authorID: identity.agentID,
-                authorName: identity.name, text: text,
-                parts: segmentation.parts.map { .init(text: $0, status: "queued") },
-                entities: extractor.extract(text), messageID: messageID, at: now
-            ), touchingAt: now, traceparent: traceparent, on: connection)
-        events.append(appended)
-        let sms = OutboundSMS(
-            messageId: messageID, interactionId: record.idString, channel: record.channel, from: record.to, to: record.from,
-            text: text, encoding: segmentation.encoding.rawValue, parts: segmentation.parts
-        )
-        events.append(
-            OutboxMessage(
-                messageID: messageID, exchange: SwitchboardTopology.outboundExchange, routingKey: "sms.\(record.channel)",
-                type: "sms.outbound", contentType: "application/json", correlationID: record.idString, traceparent: traceparent,
-                mandatory: true, body: try SwitchboardJSON.encoder().encode(sms)
-            ))
+        let sent = try await send(message, in: record, by: identity, at: now, traceparent: traceparent, on: connection)
+        var events = sent.events
+        let segmentation = message.segmentation
         var closed = false
         if record.mode == .page {
             events += try await close(
@@ -151,7 +135,7 @@ struct InteractionCommands: Sendable {
         try await outbox.enqueue(events, on: connection, logger: logger)
         Counter(label: "switchboard_session_replies_total", dimensions: [("encoding", segmentation.encoding.rawValue)]).increment()
         return ReplyResult(
-            messageId: messageID, seq: seq, encoding: segmentation.encoding.rawValue, parts: segmentation.parts, closed: closed
+            messageId: sent.messageID, seq: sent.seq, encoding: segmentation.encoding.rawValue, parts: segmentation.parts, closed: closed
         )
     }
 
@@ -264,7 +248,7 @@ struct InteractionCommands: Sendable {
 
     func applyStatus(_ status: MessageStatus, on connection: PostgresConnection) async throws {
         guard MessageStatus.statuses.contains(status.status) else { throw InvalidMessage("unknown status \(status.status)") }
-        _ = try await store.updatePartStatus(messageID: status.messageId, part: status.part, status: status.status, on: connection, logger: logger)
+        _ = try await store.updatePartStatus(status, on: connection, logger: logger)
     }
 
     func linkContact(_ link: ContactLinked, on connection: PostgresConnection) async throws {
@@ -367,7 +351,7 @@ struct InteractionCommands: Sendable {
 
     /// Appends an entry (with `touchingAt`, also recording activity that pushes the
     /// inactivity deadline) and returns its sequence number and event.
-    private func appendEntry(
+    func appendEntry(
         _ entry: NewTranscriptEntry, touchingAt activity: Date? = nil, traceparent: String?, on connection: PostgresConnection
     ) async throws -> (Int, OutboxMessage) {
         let seq = try await store.append(entry, touchingAt: activity, on: connection, logger: logger)

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import SwitchboardServiceKit
 
@@ -9,6 +10,10 @@ enum SessionError: ProblemError, Equatable {
     case closed
     case dispositionRequired
     case recipientOptedOut
+    /// An agent opened an interaction with a customer while one between the two numbers is
+    /// still open: its id, which ends the detail, or nil when the caller may not see it (or
+    /// it closed again before it could be read).
+    case interactionOpen(UUID?)
     case emptyReply
     case replyTooLong(parts: Int, max: Int)
     case unknownDisposition(String)
@@ -30,6 +35,11 @@ enum SessionError: ProblemError, Equatable {
             APIError(
                 status: .conflict, code: "recipient_opted_out", title: "Recipient opted out",
                 detail: "The customer opted out of messages from this number (STOP); no reply can be sent until they opt in (START).")
+        case .interactionOpen(let id):
+            APIError(
+                status: .conflict, code: "interaction_open", title: "Interaction open",
+                detail: id.map { "An interaction between these numbers is already open: \($0.uuidString.lowercased())" }
+                    ?? "An interaction between these numbers is already open.")
         case .emptyReply:
             .invalid("The reply text is empty.", code: "empty_reply")
         case .replyTooLong(let parts, let max):

@@ -14,6 +14,8 @@ struct InteractionRoutes: Sendable {
     let transactions: ServiceTransactions
     let client: PostgresClient
     let defaultRegion: String
+    /// The rules of `POST /v1/interactions`' body.
+    let outbound: OutboundRequestValidator
     let logger: Logger
     let access = AccessPolicy()
 
@@ -46,6 +48,7 @@ struct InteractionRoutes: Sendable {
             if !identity.canReadEverything { filter.visibleTo = identity.agentID }
             return try JSONBody.response(try await store.list(filter, client: client, logger: logger))
         }
+        registerOpen(on: router)
         router.post("/v1/interactions/:id/messages") { request, context -> Response in
             let identity = try agent(context)
             let id = try interactionID(context)
@@ -98,6 +101,39 @@ struct InteractionRoutes: Sendable {
         }
     }
 
+    /// `POST /v1/interactions`: an agent texts a customer first
+    /// (``InteractionCommands/openOutbound(_:by:traceparent:on:)``). Body `{"to"` (the
+    /// customer), `"from"` (the organisation number), `"text", "channel"?}`; the roles of
+    /// replying (agent, supervisor, admin), and the caller becomes the owner.
+    ///
+    /// - Checked before any I/O (``OutboundRequestValidator``), each 422 naming the field:
+    ///   `to` a phone number and `from` a phone number or short code (normalised as inbound
+    ///   numbers are), `text` not empty after trimming (`empty_reply`) and at most
+    ///   `SWITCHBOARD_SMS_MAX_PARTS` parts (`reply_too_long`), `channel` a channel name.
+    /// - Then 409 `recipient_opted_out` (the customer sent STOP to that number), and 409
+    ///   `interaction_open` when an interaction between the two numbers is open, in either
+    ///   mode: the desk replies there instead of starting a second thread with the same
+    ///   customer. Its id ends the detail when the caller may see it (owner or past owner,
+    ///   supervisor, admin); nobody else learns it.
+    /// - The channel: the body's; else that of the latest interaction between the two
+    ///   numbers; else that of the organisation number's latest interaction (number settings
+    ///   have no channel); else `default` (``OutboundChannelChoice``).
+    /// - 201 with the interaction as `GET /v1/interactions/{id}` shows it (owned by the
+    ///   caller, `active`, Session mode, origin "Outbound SMS Session Mode", the message at
+    ///   seq 1 with every part `queued`) and `Location: /v1/interactions/{id}`.
+    private func registerOpen(on router: Router<SwitchboardRequestContext>) {
+        router.post("/v1/interactions") { request, context -> Response in
+            let identity = try agent(context)
+            let body = try await JSONBody.decode(OutboundRequestValidator.Body.self, from: request, limit: 64 << 10)
+            let draft = try outbound.draft(body)
+            let trace = context.traceparent
+            let id = try await transactions.run { try await commands.openOutbound(draft, by: identity, traceparent: trace, on: $0) }
+            var response = try await current(id, status: .created)
+            response.headers[.location] = "/v1/interactions/\(id.uuidString.lowercased())"
+            return response
+        }
+    }
+
     private func agent(_ context: SwitchboardRequestContext) throws -> Identity {
         try context.identity(anyOf: .agent, .supervisor, .admin)
     }
@@ -107,8 +143,8 @@ struct InteractionRoutes: Sendable {
         return id
     }
 
-    private func current(_ id: UUID) async throws -> Response {
+    private func current(_ id: UUID, status: HTTPResponse.Status = .ok) async throws -> Response {
         guard let view = try await store.interaction(id: id, client: client, logger: logger) else { throw APIError.notFound("The interaction") }
-        return try JSONBody.response(view)
+        return try JSONBody.response(view, status: status)
     }
 }

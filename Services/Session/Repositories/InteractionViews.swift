@@ -26,9 +26,16 @@ struct TranscriptEntryView: Codable, Sendable, Equatable {
     var parts: [PartView]
     var entities: TranscriptEntities
 
+    /// One SMS part of an outbound message, stored as it is shown (jsonb `parts` of the
+    /// transcript row). Rows written before `error_code` and `error_reason` existed lack
+    /// those keys and read as nil.
     struct PartView: Codable, Sendable, Equatable {
         var text: String
         var status: String
+        /// The carrier's error code while the part is `undelivered` or `failed`.
+        @ExplicitNull var errorCode: String? = nil
+        /// The carrier's text for that failure, for the agent to read.
+        @ExplicitNull var errorReason: String? = nil
     }
 }
 

@@ -129,19 +129,21 @@ struct PostgresInteractionStore {
             """, logger: logger)
     }
 
-    /// Sets the status of outbound parts of a message; returns the interaction, if the message is known.
-    func updatePartStatus(messageID: String, part: Int?, status: String, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
+    /// Applies a delivery report to the outbound parts it names (``PartDeliveryUpdate``:
+    /// the status, and the carrier's error code and text while the part is undelivered or
+    /// failed); returns the interaction, if the message is known.
+    func updatePartStatus(_ report: MessageStatus, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
         let rows = try await connection.query(
             """
             SELECT interaction_id, seq, parts::text FROM \(unescaped: schema).transcript
-            WHERE message_id = \(messageID) FOR UPDATE
+            WHERE message_id = \(report.messageId) FOR UPDATE
             """, logger: logger)
         var found: (UUID, Int, String)?
         for try await row in rows.decode((UUID, Int, String).self) { found = row }
         guard let (interactionID, seq, partsText) = found else { return nil }
         var parts = try SwitchboardJSON.decoder().decode([TranscriptEntryView.PartView].self, from: Data(partsText.utf8))
-        for index in parts.indices where part == nil || part == index + 1 {
-            parts[index].status = PartStatusOrder.merge(current: parts[index].status, incoming: status)
+        for index in parts.indices where report.part == nil || report.part == index + 1 {
+            parts[index] = PartDeliveryUpdate.applying(report, to: parts[index])
         }
         let json = String(decoding: try SwitchboardJSON.encoder().encode(parts), as: UTF8.self)
         try await connection.query(

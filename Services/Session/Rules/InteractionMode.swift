@@ -5,6 +5,14 @@ enum InteractionMode: String, Sendable, Codable, Equatable {
 
     /// The desktop's origin text ("Inbound SMS Session Mode").
     func origin(hasMedia: Bool) -> String {
-        "Inbound \(hasMedia ? "MMS" : "SMS") \(self == .page ? "Page" : "Session") Mode"
+        "Inbound \(hasMedia ? "MMS" : "SMS") \(label) Mode"
     }
+
+    /// The origin of an interaction an agent opened by texting the customer ("Outbound SMS
+    /// Session Mode"): MMS are never sent.
+    var outboundOrigin: String {
+        "Outbound SMS \(label) Mode"
+    }
+
+    private var label: String { self == .page ? "Page" : "Session" }
 }

@@ -100,11 +100,11 @@ struct Ingest: SwitchboardService {
         let outbound = runtime.consumer(queue: .ingestOutbound, orderingKey: { $0.properties.correlationID }) {
             await outboundHandler.handle($0)
         }
-        let httpClient = AsyncHTTPCarrierTransport.makeClient()
+        let httpClient = CarrierHTTPClient()
         let gate = runtime.startup
         let sender = OutboundSender(
             store: outboundStore, channels: channelStore, recorder: recorder, simulator: SimulatorCarrier(schema: runtime.schema),
-            transport: AsyncHTTPCarrierTransport(client: httpClient), client: runtime.postgres, outbox: runtime.outbox, signal: senderSignal,
+            transport: AsyncHTTPCarrierTransport(http: httpClient), client: runtime.postgres, outbox: runtime.outbox, signal: senderSignal,
             retry: SendRetryPolicy(maxAttempts: sendAttempts), attemptTimeout: .seconds(sendTimeout), maxInFlight: sendConcurrency,
             waitUntilReady: { await gate.wait() }, logger: logger
         )

@@ -171,7 +171,8 @@ struct InboundAcceptor: Sendable {
         _ validated: ValidatedInbound, id: UUID, incomplete: Bool, source: String, trace: String, on connection: PostgresConnection
     ) async throws -> Outcome? {
         guard let stored = try await store.insert(validated, id: id, source: source, on: connection, logger: logger) else { return nil }
-        try await outbox.enqueue(try events(for: validated, stored: stored, incomplete: incomplete, trace: trace), on: connection, logger: logger)
+        try await outbox.enqueue(
+            try await events(for: validated, stored: stored, incomplete: incomplete, trace: trace), on: connection, logger: logger)
         return Outcome(messageId: stored.id.uuidString.lowercased(), duplicate: false)
     }
 
@@ -204,7 +205,7 @@ struct InboundAcceptor: Sendable {
         var events: [OutboxMessage] = []
         for item in whole {
             if let row = stored[item.id] {
-                events += try self.events(for: item.message, stored: row, incomplete: false, trace: item.trace)
+                events += try await self.events(for: item.message, stored: row, incomplete: false, trace: item.trace)
             }
             Counter(label: "switchboard_ingest_accepted_total", dimensions: [("source", source), ("duplicate", "\(stored[item.id] == nil)")])
                 .increment()
@@ -215,9 +216,11 @@ struct InboundAcceptor: Sendable {
         }
     }
 
-    /// `message.received`, a `media.fetch` command per MMS item, and `consent.keyword` when
-    /// the text is a keyword, for a message just stored.
-    private func events(for validated: ValidatedInbound, stored: StoredInbound, incomplete: Bool, trace: String) throws -> [OutboxMessage] {
+    /// `message.received`, a `media.fetch` command per MMS item, and `consent.keyword` with
+    /// its confirmation reply when the text is a keyword, for a message just stored.
+    private func events(
+        for validated: ValidatedInbound, stored: StoredInbound, incomplete: Bool, trace: String
+    ) async throws -> [OutboxMessage] {
         let conversation = ConversationKey.make(customer: validated.from, organisation: validated.to)
         let event = MessageReceived(
             messageId: stored.id.uuidString.lowercased(), channel: validated.channel,
@@ -256,6 +259,12 @@ struct InboundAcceptor: Sendable {
                     .consentKeyword, service: "ingest", subject: nil, traceparent: trace, data: consent, correlationID: conversation
                 ))
             Counter(label: "switchboard_ingest_consent_keywords_total", dimensions: [("action", keyword.action.rawValue)]).increment()
+            let replies = try await regions.keywordReplies(of: validated.channel)
+            if let confirmation = try KeywordConfirmation.message(
+                for: keyword.action, replies: replies, inbound: event, conversation: conversation, traceparent: trace)
+            {
+                messages.append(confirmation)
+            }
         }
         return messages
     }

@@ -7,10 +7,10 @@ import NIOHTTP1
 /// POST is misconfigured, and following it could send the SMS twice), a deadline per
 /// request, answers read up to 256 KiB.
 struct AsyncHTTPCarrierTransport: CarrierTransport {
-    let client: HTTPClient
+    let http: CarrierHTTPClient
     static let maximumAnswer = 256 << 10
 
-    /// The client ingest sends with; shut down by ``HTTPClientShutdown`` when the service stops.
+    /// The client ingest sends with (``CarrierHTTPClient`` makes it on first use).
     static func makeClient() -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
@@ -27,7 +27,7 @@ struct AsyncHTTPCarrierTransport: CarrierTransport {
         outgoing.headers.replaceOrAdd(name: "User-Agent", value: "Switchboard")
         if !request.body.isEmpty { outgoing.body = .bytes(request.body) }
         let nanoseconds = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
-        let response = try await client.execute(outgoing, timeout: .nanoseconds(nanoseconds))
+        let response = try await http.client.execute(outgoing, timeout: .nanoseconds(nanoseconds))
         var body = try await response.body.collect(upTo: Self.maximumAnswer)
         var headers: [String: String] = [:]
         for header in response.headers { headers[header.name.lowercased()] = header.value }

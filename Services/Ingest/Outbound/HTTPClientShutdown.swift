@@ -1,10 +1,9 @@
-import AsyncHTTPClient
 import ServiceLifecycle
 
 /// Shuts ingest's HTTP client down when the service stops (after the sender, which runs
 /// later in the group and so stops first).
 struct HTTPClientShutdown: Service {
-    let client: HTTPClient
+    let client: CarrierHTTPClient
 
     func run() async throws {
         // Returns at graceful shutdown or cancellation, either way the end of the service.

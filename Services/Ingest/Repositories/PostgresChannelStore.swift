@@ -97,11 +97,16 @@ struct PostgresChannelStore: Sendable {
         return channels
     }
 
-    /// Every channel's region, for the queue and `POST /v1/inbound`.
-    func regions(client: PostgresClient, logger: Logger) async throws -> [String: String] {
-        let rows = try await client.rows("SELECT name, default_region FROM \(unescaped: schema).channels", logger: logger)
-        var regions: [String: String] = [:]
-        for try await (name, region) in rows.decode((String, String).self) { regions[name] = region }
+    /// Every channel's region and keyword replies, for the queue and `POST /v1/inbound`.
+    func regions(client: PostgresClient, logger: Logger) async throws -> [String: ChannelRegions.Entry] {
+        let rows = try await client.rows(
+            "SELECT name, default_region, (outbound -> 'keyword_replies')::text FROM \(unescaped: schema).channels", logger: logger
+        )
+        var regions: [String: ChannelRegions.Entry] = [:]
+        for try await (name, region, replies) in rows.decode((String, String, String?).self) {
+            let keywordReplies = replies.flatMap { try? SwitchboardJSON.decoder().decode(KeywordReplies.self, from: Data($0.utf8)) }
+            regions[name] = .init(region: region, keywordReplies: keywordReplies ?? KeywordReplies())
+        }
         return regions
     }
 
@@ -131,15 +136,20 @@ struct PostgresChannelStore: Sendable {
     }
 }
 
-/// The channels' regions, cached for a few seconds (the queue path validates without a
-/// database round trip per message). A change made through this instance is seen at
-/// once; one made through another replica within `ttl`.
+/// The channels' regions and keyword replies, cached for a few seconds (the queue path
+/// validates without a database round trip per message). A change made through this
+/// instance is seen at once; one made through another replica within `ttl`.
 actor ChannelRegions {
+    struct Entry: Sendable, Equatable {
+        var region: String
+        var keywordReplies: KeywordReplies
+    }
+
     let store: PostgresChannelStore
     let client: PostgresClient
     let logger: Logger
     var ttl: Duration = .seconds(2)
-    private var cached: [String: String] = [:]
+    private var cached: [String: Entry] = [:]
     private var loadedAt: ContinuousClock.Instant?
 
     init(store: PostgresChannelStore, client: PostgresClient, logger: Logger) {
@@ -151,10 +161,19 @@ actor ChannelRegions {
     /// The channel's `default_region`, or nil when the channel is not configured (the
     /// service's default region applies).
     func region(of channel: String) async throws -> String? {
-        if let loadedAt, ContinuousClock.now - loadedAt < ttl { return cached[channel] }
+        try await entries()[channel]?.region
+    }
+
+    /// The channel's keyword confirmations (the defaults for a channel not configured).
+    func keywordReplies(of channel: String) async throws -> KeywordReplies {
+        try await entries()[channel]?.keywordReplies ?? KeywordReplies()
+    }
+
+    private func entries() async throws -> [String: Entry] {
+        if let loadedAt, ContinuousClock.now - loadedAt < ttl { return cached }
         cached = try await store.regions(client: client, logger: logger)
         loadedAt = .now
-        return cached[channel]
+        return cached
     }
 
     func invalidate() {

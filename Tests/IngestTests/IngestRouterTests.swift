@@ -29,9 +29,13 @@ struct IngestRouterTests {
         (.put, "/v1/channels/main"),
         (.get, "/v1/channels/main"),
         (.delete, "/v1/channels/main"),
+        (.post, "/v1/simulator/main/inbound"),
+        (.get, "/v1/simulator/main/messages"),
     ]
 
-    static let channelRoutes: [(HTTPRequest.Method, String)] = Array(protectedRoutes.dropFirst())
+    static let channelRoutes: [(HTTPRequest.Method, String)] = [
+        (.put, "/v1/channels/main"), (.get, "/v1/channels/main"), (.delete, "/v1/channels/main"),
+    ]
 
     /// Every carrier webhook, with `{channel}` left to fill in.
     static let webhookRoutes: [(HTTPRequest.Method, String)] =
@@ -109,7 +113,7 @@ struct IngestRouterTests {
 
     // MARK: Authorization (403)
 
-    /// `POST /v1/inbound` is for systems (and admins); channels for admins only.
+    /// `POST /v1/inbound` and the simulator are for systems (and admins); channels for admins only.
     @Test func peopleAre403OnEveryBearerRoute() async throws {
         let agent = try await tokens.agent()
         let supervisor = try await tokens.supervisor()

@@ -9,7 +9,8 @@ public enum AMQPManagementOperation: Sendable, Equatable {
     case unbind(queue: String, exchange: String, routingKey: String)
     /// The number of messages ready in the queue (a passive declare); nil when it does not exist.
     case messageCount(queue: String)
-    /// Deletes the queue if it is empty; answers 1 when it was deleted (or did not exist), nil
-    /// when it still holds messages.
+    /// Deletes the queue if it holds no ready message; answers 1 when it was deleted (or did
+    /// not exist), nil when it still holds messages. For a queue nothing routes to any more:
+    /// quorum queues have no atomic `if-empty`, so the count read just before decides.
     case deleteQueueIfEmpty(queue: String)
 }

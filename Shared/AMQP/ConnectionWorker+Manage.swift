@@ -27,7 +27,9 @@ extension ConnectionWorker {
                 let ok = amqp_queue_declare(state, channel, arena.bytes(queue), 1, 0, 0, 0, empty)
                 try checkReply("queue.declare passive \(queue)")
                 guard ok?.pointee.message_count == 0 else { return nil }
-                _ = amqp_queue_delete(state, channel, arena.bytes(queue), 0, 1)
+                // Quorum queues refuse `if-empty` (and the broker closes the connection for
+                // it): the count just read decides. Only for a queue nothing routes to any more.
+                _ = amqp_queue_delete(state, channel, arena.bytes(queue), 0, 0)
                 try checkReply("queue.delete \(queue)")
                 return 1
             }

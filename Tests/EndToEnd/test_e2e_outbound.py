@@ -9,6 +9,7 @@ carrier is Switchboard's own.
 
 from __future__ import annotations
 
+import subprocess
 import uuid
 
 import pytest
@@ -144,3 +145,57 @@ def test_a_three_part_reply_goes_out_part_by_part_and_each_part_shows_its_receip
         for submission in list(fake.received):
             assert fake.send_receipt(submission, "delivered") in (200, 204)
         sb.wait_until(lambda: statuses(supervisor, interaction_id) == ["delivered"] * 3, what="three parts delivered", timeout=20)
+
+
+def twilio_webhook(fake: FakeTwilio, channel: str, customer: str, org: str, body: str) -> requests.Response:
+    """An inbound SMS as Twilio posts it to the channel's webhook, signed with the account's token."""
+    sid = "SM" + uuid.uuid4().hex
+    params = {"MessageSid": sid, "SmsSid": sid, "SmsMessageSid": sid, "AccountSid": fake.account_sid, "From": customer, "To": org,
+              "Body": body, "NumMedia": "0", "NumSegments": "1", "SmsStatus": "received", "ApiVersion": "2010-04-01"}
+    url = f"{INGEST}/v1/webhooks/twilio/{channel}"
+    return requests.post(url, data=params, headers={"X-Twilio-Signature": fake.signature(url, params)}, timeout=5)
+
+
+def test_stop_through_a_carrier_webhook_refuses_the_next_reply_and_sends_one_confirmation(system, admin, observer, supervisor, kate):
+    """The whole chain of docs/architecture.md 10.1 "Keyword confirmations": the customer's
+    STOP arrives through Twilio's signed webhook; ingest answers it with exactly one
+    confirmation SMS on the wire; contacts records the opt-out and session refuses the
+    agent's next reply with 409 `recipient_opted_out` — nothing else reaches the phone."""
+    with FakeTwilio("AC" + uuid.uuid4().hex, uuid.uuid4().hex) as fake:
+        channel = make_channel(admin, "twilio", {"api_base_url": fake.url}, account_sid=fake.account_sid, auth_token=fake.auth_token)
+        _, customer = sb.customer_number()
+        org = sb.org_number()
+        assert twilio_webhook(fake, channel, customer, org, "Hello").status_code == 200
+        interaction = sb.wait_for_interaction(supervisor, timeout=15, **{"from": customer, "to": org})
+        assign(observer, interaction["id"])
+        sb.wait_until(lambda: (sb.get_interaction(supervisor, interaction["id"]).get("owner") or {}).get("id") == "kate",
+                      what="kate owns the interaction", timeout=15)
+
+        assert twilio_webhook(fake, channel, customer, org, "Stop.").status_code == 200
+        fake.wait_for(1, timeout=20, to=customer)
+        observer.wait_event(lambda d: d.routing_key == "consent.changed" and sb.event_data(d).get("number") == customer
+                            and sb.event_data(d).get("state") == "opted_out", timeout=20, what="consent.changed opted_out")
+
+        def refused():
+            response = kate.post(f"{SESSION}/v1/interactions/{interaction['id']}/messages", json={"text": "Are you sure?"}, timeout=5)
+            assert response.status_code in (409, 202), response.text
+            return response if response.status_code == 409 else None
+        # session learns the opt-out from consent.changed a moment after it is published; a
+        # reply sent before would rightly go out, so the test waits for session's record.
+        sb.wait_until(lambda: _opted_out_in_session(system, customer, org), timeout=10, what="session knows the opt-out")
+        refusal = refused()
+        assert refusal is not None
+        assert refusal.json()["code"] == "recipient_opted_out"
+        observer.pump(3.0)
+        assert fake.texts_for(customer) == ["You have been unsubscribed and will receive no more messages. Reply START to resubscribe."]
+        assert fake.problems == []
+
+
+def _opted_out_in_session(system, customer: str, org: str) -> bool:
+    """Whether session has recorded the opt-out (its consent table), read without sending anything."""
+    stored = subprocess.run(
+        ["psql", "-X", "-q", "-w", "-At", "-d", system.env["SWITCHBOARD_POSTGRES_URL"], "-c",
+         f"SELECT opted_out FROM session.consent WHERE org_number = '{org}' AND customer_number = '{customer}'"],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()
+    return stored == "t"

@@ -100,7 +100,7 @@ struct Ingest: SwitchboardService {
         let outbound = runtime.consumer(queue: .ingestOutbound, orderingKey: { $0.properties.correlationID }) {
             await outboundHandler.handle($0)
         }
-        let httpClient = CarrierHTTPClient()
+        let httpClient = CarrierHTTPClient(connectionsPerHost: sendConcurrency)
         let gate = runtime.startup
         let sender = OutboundSender(
             store: outboundStore, channels: channelStore, recorder: recorder, simulator: SimulatorCarrier(schema: runtime.schema),

@@ -20,6 +20,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -78,6 +79,11 @@ def sb_env(run_dir: Path) -> dict[str, str]:
     env.setdefault("SWITCHBOARD_REASSEMBLY_TIMEOUT_SECONDS", "5")
     # The tests' image server listens on loopback, which media refuses unless allow-listed.
     env.setdefault("SWITCHBOARD_MEDIA_ALLOWED_HOSTS", "127.0.0.1")
+    # A carrier request times out after 3 s (10 s by default) and an SMS is `failed` after 4
+    # attempts (8): test_e2e_outbound_faults.py's slow carrier and retry budget then take
+    # seconds, not minutes (backoff 1, 2, 4 s between the 4 attempts).
+    env.setdefault("SWITCHBOARD_SEND_TIMEOUT_SECONDS", "3")
+    env.setdefault("SWITCHBOARD_SEND_MAX_ATTEMPTS", "4")
     return env
 
 
@@ -229,6 +235,65 @@ class ServiceSet:
 
     def pids(self) -> dict[str, int]:
         return {name: process.pid for name, process in self.processes.items()}
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now (the kernel's pick)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def extra_log_dir(system, tmp_path: Path) -> Path:
+    """Where an ExtraService logs: beside the suite's services, else in TMP_PATH."""
+    return system.services.log_dir if system.services is not None else tmp_path
+
+
+class ExtraService:
+    """One more instance of a service, started with ENV overrides on a free port (a second
+    replica, or one that reaches RabbitMQ or PostgreSQL through a proxy). Its log is
+    `<log_dir>/<name>-<label>-<port>.log`."""
+
+    def __init__(self, system, name: str, overrides: dict[str, str], log_dir: Path, label: str = "extra"):
+        self.name = name
+        self.port = free_port()
+        bin_dir = Path(os.environ.get("SWITCHBOARD_BIN_DIR", DEFAULT_BIN_DIR))
+        executable = bin_dir / name
+        if not os.access(executable, os.X_OK):
+            raise AssertionError(f"no executable {executable} (set SWITCHBOARD_BIN_DIR)")
+        env = {**system.env, **overrides, "SWITCHBOARD_HTTP_PORT": str(self.port)}
+        self.log = log_dir / f"{name}-{label}-{self.port}.log"
+        with open(self.log, "ab") as handle:
+            self.process = subprocess.Popen(
+                [str(executable)], env=env, stdin=subprocess.DEVNULL, stdout=handle, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        def is_ready():
+            if self.process.poll() is not None:
+                raise AssertionError(f"{self.name} exited with {self.process.returncode}:\n{tail(self.log, 30)}")
+            return ready_at(self.port)
+
+        wait_until(is_ready, timeout=timeout, what=f"{self.name} on {self.port} ready (log {self.log})", interval=0.1)
+
+    def stop(self) -> tuple[float | None, int | None]:
+        """SIGTERM and wait: (seconds until it exited, or None when it had to be killed; status)."""
+        if self.process.poll() is not None:
+            return 0.0, self.process.returncode
+        started = time.monotonic()
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            status = self.process.wait(timeout=KILL_AFTER)
+            return time.monotonic() - started, status
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            return None, self.process.returncode
 
 
 # --- Tokens -----------------------------------------------------------------------------

@@ -17,8 +17,9 @@ the real one would, and records it in `problems`: a test should assert `problems
 
 Records (thread-safe lists): `received` (accepted submissions: to, from, text as the
 phone would show it, encoding, segments, callback, id/ids the carrier answered, fields),
-`problems`, `requests` (every request with the status answered) and `receipts` (every
-receipt posted with Switchboard's answer). Helpers: `count_for(to)`, `texts_for(to)`,
+`problems`, `requests` (every request: `at` when it came, `status` and `answered_at` once
+answered — a request without them is still in flight) and `receipts` (every receipt posted
+with Switchboard's answer). Helpers: `count_for(to)`, `texts_for(to)`,
 `wait_for(count, timeout, to=None)`.
 
 Receipts: `send_receipt(submission or carrier id, status, error_code=None)`, with the
@@ -220,7 +221,7 @@ class FakeCarrier:
 
     # Lifecycle
     def start(self) -> "FakeCarrier":
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._server = _Server(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads, self._server.block_on_close = True, False
         threading.Thread(target=self._server.serve_forever, name=f"fake-{self.name}", daemon=True).start()
         return self
@@ -349,7 +350,7 @@ class FakeCarrier:
         except Exception as error:  # noqa: BLE001 - a bug of the fake must fail the test, not hang it
             self.problem(call, f"the fake itself failed: {error!r}")
             reply = (500, "text/plain", b"fake carrier error", {})
-        record["status"] = reply[0]
+        record["status"], record["answered_at"] = reply[0], time.time()
         return reply
 
     def _answer(self, call: Call) -> Reply:
@@ -374,6 +375,12 @@ class FakeCarrier:
     def receipt_requests(self, submission: dict, ids: list[str], status: str, error_code: str | None) -> list:
         """(method, url, body, headers) of each receipt the carrier would post."""
         raise NotImplementedError
+
+
+class _Server(ThreadingHTTPServer):
+    # Dozens of requests at once (a sender's concurrency): the default backlog of 5 would
+    # drop SYNs and delay them by the kernel's 1 s retransmission.
+    request_queue_size = 128
 
 
 def _handler(fake: FakeCarrier):

@@ -33,7 +33,6 @@ not restarted here: the machine's PostgreSQL is shared.)
 from __future__ import annotations
 
 import json
-import os
 import re
 import select
 import signal
@@ -54,12 +53,6 @@ import e2e_support as sb
 import switchboard_tools as sbt  # scripts/lib, on sys.path through e2e_support
 
 UPSTREAM = ("127.0.0.1", 5672)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # --- A TCP proxy the test controls ------------------------------------------------------
@@ -329,50 +322,6 @@ def amqp_url_through(amqp_url: str, port: int, heartbeat: int | None) -> str:
     return url + (f"?heartbeat={heartbeat}" if heartbeat is not None else "")
 
 
-class ExtraService:
-    """One more instance of a service, started with ENV overrides on a free port."""
-
-    def __init__(self, system, name: str, overrides: dict[str, str], log_dir: Path):
-        self.name = name
-        self.port = _free_port()
-        bin_dir = Path(os.environ.get("SWITCHBOARD_BIN_DIR", sb.DEFAULT_BIN_DIR))
-        executable = bin_dir / name
-        if not os.access(executable, os.X_OK):
-            pytest.fail(f"no executable {executable} (set SWITCHBOARD_BIN_DIR)", pytrace=False)
-        env = {**system.env, **overrides, "SWITCHBOARD_HTTP_PORT": str(self.port)}
-        self.log = log_dir / f"{name}-faults-{self.port}.log"
-        with open(self.log, "ab") as handle:
-            self.process = subprocess.Popen(
-                [str(executable)], env=env, stdin=subprocess.DEVNULL, stdout=handle, stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def wait_ready(self, timeout: float = 60) -> None:
-        def ready():
-            if self.process.poll() is not None:
-                raise AssertionError(f"{self.name} exited with {self.process.returncode}:\n{sb.tail(self.log, 30)}")
-            return sb.ready_at(self.port)
-
-        sb.wait_until(ready, timeout=timeout, what=f"{self.name} on {self.port} ready (log {self.log})", interval=0.1)
-
-    def stop(self) -> tuple[float | None, int | None]:
-        if self.process.poll() is not None:
-            return 0.0, self.process.returncode
-        started = time.monotonic()
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            status = self.process.wait(timeout=sb.KILL_AFTER)
-            return time.monotonic() - started, status
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-            return None, self.process.returncode
-
-
-def _log_dir(system, tmp_path: Path) -> Path:
-    return system.services.log_dir if system.services is not None else tmp_path
-
-
 # --- Heartbeats -------------------------------------------------------------------------
 
 HEARTBEAT = 2  # seconds, in the service's SWITCHBOARD_AMQP_URL (?heartbeat=2)
@@ -383,8 +332,8 @@ def test_the_amqp_url_sets_the_heartbeat(system, tmp_path):
     the service asks the broker for a 2 s heartbeat on both of its connections (what it
     sends in Connection.Tune-Ok, read by a proxy that changes nothing)."""
     proxy = BlackholeProxy()
-    service = ExtraService(system, "ingest", {"SWITCHBOARD_AMQP_URL": amqp_url_through(system.amqp_url, proxy.port, HEARTBEAT)},
-                           _log_dir(system, tmp_path))
+    service = sb.ExtraService(system, "ingest", {"SWITCHBOARD_AMQP_URL": amqp_url_through(system.amqp_url, proxy.port, HEARTBEAT)},
+                              sb.extra_log_dir(system, tmp_path), "faults")
     try:
         service.wait_ready()
         links = sb.wait_until(
@@ -409,8 +358,8 @@ def test_heartbeat_timeout_on_a_half_open_connection(system, system_client, desk
     (its relay publishing through the new connection) and SMS published to the broker (some
     consumed by this instance) reach their transcripts."""
     proxy = BlackholeProxy()
-    service = ExtraService(system, "ingest", {"SWITCHBOARD_AMQP_URL": amqp_url_through(system.amqp_url, proxy.port, HEARTBEAT)},
-                           _log_dir(system, tmp_path))
+    service = sb.ExtraService(system, "ingest", {"SWITCHBOARD_AMQP_URL": amqp_url_through(system.amqp_url, proxy.port, HEARTBEAT)},
+                              sb.extra_log_dir(system, tmp_path), "faults")
     probes: list[tuple[float, float, int | str, dict]] = []  # (at, took, status, body)
 
     def probe() -> tuple[int | str, dict]:
@@ -838,7 +787,7 @@ def test_sigterm_during_a_database_outage_stops_in_time(system, desk, observer, 
     org = sb.org_number()
     proxy = TcpProxy(postgres_upstream(postgres_url))
     tap = DeadLetterTap(system.amqp_url)
-    service: ExtraService | None = None
+    service: sb.ExtraService | None = None
     probes: list[tuple[float, float, int | str, dict]] = []  # (at, took, status, body)
 
     def probe() -> tuple[int | str, dict]:
@@ -894,8 +843,8 @@ def test_sigterm_during_a_database_outage_stops_in_time(system, desk, observer, 
                                  timeout=20, what=f"{SESSION_CONVERSATIONS} interactions for {org}")
             interactions = {item["id"]: "" for item in made}
 
-        service = ExtraService(system, name, {"SWITCHBOARD_POSTGRES_URL": postgres_url_through(postgres_url, proxy.port)},
-                               _log_dir(system, tmp_path))
+        service = sb.ExtraService(system, name, {"SWITCHBOARD_POSTGRES_URL": postgres_url_through(postgres_url, proxy.port)},
+                                  sb.extra_log_dir(system, tmp_path), "faults")
         service.wait_ready()
         assert proxy.links_in("flowing"), "ready without a PostgreSQL connection through the proxy" + context()
         assert probe()[0] == 200, "ready before the outage" + context()

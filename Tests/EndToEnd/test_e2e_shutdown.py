@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -18,18 +17,12 @@ import requests
 import e2e_support as sb
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.mark.parametrize("name", ["session", "callback"])
 def test_sigterm_while_the_database_is_unreachable_at_start_exits_cleanly(system, name, tmp_path: Path):
     bin_dir = Path(os.environ.get("SWITCHBOARD_BIN_DIR", sb.DEFAULT_BIN_DIR))
-    port = _free_port()
+    port = sb.free_port()
     # A PostgreSQL address where nothing listens: migrations can never run.
-    dead_db = f"postgres://switchboard:switchboard@127.0.0.1:{_free_port()}/switchboard"
+    dead_db = f"postgres://switchboard:switchboard@127.0.0.1:{sb.free_port()}/switchboard"
     env = {**system.env, "SWITCHBOARD_HTTP_PORT": str(port), "SWITCHBOARD_POSTGRES_URL": dead_db}
     log_path = tmp_path / f"{name}.log"
     with open(log_path, "wb") as log:

@@ -10,12 +10,15 @@ struct AsyncHTTPCarrierTransport: CarrierTransport {
     let http: CarrierHTTPClient
     static let maximumAnswer = 256 << 10
 
-    /// The client ingest sends with (``CarrierHTTPClient`` makes it on first use).
-    static func makeClient() -> HTTPClient {
+    /// The client ingest sends with (``CarrierHTTPClient`` makes it on first use), with as
+    /// many connections per carrier host as messages in flight: with async-http-client's
+    /// default of 8, requests queued for a connection and their deadline (which counts that
+    /// wait) ran out while the carrier was answering, so SMS went twice without any fault.
+    static func makeClient(connectionsPerHost: Int) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(connect: .seconds(5), read: .seconds(30))
-        configuration.connectionPool = .init(idleTimeout: .seconds(60))
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connectionsPerHost)
         configuration.decompression = .disabled
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }

@@ -7,11 +7,17 @@ import NIOConcurrencyHelpers
 /// client dropped without `shutdown()`.
 final class CarrierHTTPClient: Sendable {
     private let box = NIOLockedValueBox<HTTPClient?>(nil)
+    private let connectionsPerHost: Int
+
+    /// - Parameter connectionsPerHost: at least the messages a replica sends at once.
+    init(connectionsPerHost: Int) {
+        self.connectionsPerHost = connectionsPerHost
+    }
 
     var client: HTTPClient {
         box.withLockedValue { client in
             if let client { return client }
-            let made = AsyncHTTPCarrierTransport.makeClient()
+            let made = AsyncHTTPCarrierTransport.makeClient(connectionsPerHost: connectionsPerHost)
             client = made
             return made
         }

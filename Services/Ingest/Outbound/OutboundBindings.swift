@@ -11,8 +11,9 @@ import SwitchboardDatabase
 /// ingest sends for, none for the others, whose replies the exchange's alternate exchange
 /// keeps in `outbound.unrouted`.
 ///
-/// A pass runs at start, whenever this replica saved or deleted a channel, and every 15 s
-/// (another replica's change, a broker that lost its bindings). It holds an advisory lock so
+/// A pass runs at start, whenever this replica saved or deleted a channel, every 15 s
+/// (another replica's change, a broker that lost its bindings) and a second after a pass
+/// that failed. It holds an advisory lock so
 /// replicas never undo each other's pass, binds every sending channel (idempotent), unbinds
 /// those it bound before that no longer send (`ingest.outbound_bindings`), and reports how
 /// many replies wait unrouted (`switchboard_outbound_unrouted_messages`).
@@ -25,6 +26,7 @@ struct OutboundBindings: Service {
     let waitUntilReady: @Sendable () async -> Void
     let logger: Logger
     static let period: Duration = .seconds(15)
+    static let retryAfterFailure: Duration = .seconds(1)
 
     func run() async throws {
         await waitUntilReady()
@@ -51,7 +53,12 @@ struct OutboundBindings: Service {
                         // Once bindings exist, what an earlier version left in outbound.sms can go round again.
                         if !legacyDone { legacyDone = await legacy.drain() }
                     } catch {
+                        // Soon, not at the next period: replies meanwhile would wait unrouted.
                         logger.warning("outbound bindings not reconciled; will retry", metadata: ["reason": "\(error)"])
+                        group.addTask {
+                            try? await Task.sleep(for: Self.retryAfterFailure)
+                            wake.yield()
+                        }
                     }
                 }
             } onGracefulShutdown: {

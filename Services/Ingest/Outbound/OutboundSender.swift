@@ -44,6 +44,8 @@ struct OutboundSender: Service {
     /// How far ahead a round reserves a channel's slots: about this many seconds of its rate.
     static let roundSeconds = 2.0
     static let lockLimit = 500
+    /// How long graceful shutdown waits for carrier requests in flight.
+    static let shutdownDrain: Duration = .seconds(3)
 
     private struct MessageJob: Sendable {
         var channel: ChannelSettings
@@ -90,9 +92,14 @@ struct OutboundSender: Service {
             } onGracefulShutdown: {
                 wake.finish()
             }
-            // The in-flight messages finish (their waits for a slot end at once) before the
-            // process stops; the forwarding tasks end here.
-            while inFlight.value > 0, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(50)) }
+            // The in-flight messages finish (their waits for a slot end at once and give the
+            // SMS back) within the shutdown budget; a carrier request still unanswered then is
+            // cancelled and its SMS sent again after its lease — the documented window, if the
+            // carrier had taken it.
+            let deadline = ContinuousClock.now + Self.shutdownDrain
+            while inFlight.value > 0, !Task.isCancelled, ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(50))
+            }
             group.cancelAll()
         }
     }

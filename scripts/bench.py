@@ -23,6 +23,11 @@ What it does:
    (same window) to a temporary quorum queue, and one consumer with manual acks.
 
 Prints a Markdown table; --out FILE writes the same as JSON.
+
+With --replies N it measures the send path instead (issue #14): agents' replies through
+session and ingest to the simulator carrier, until their receipts; scripts/bench_replies.py
+has that method. Both modes share the options that start the services and the
+measurements of scripts/lib/switchboard_tools.py (CPU, memory, percentiles).
 """
 
 from __future__ import annotations
@@ -48,7 +53,7 @@ import pika  # noqa: E402
 import switchboard_tools as sb  # noqa: E402  (configuration, the services, the confirming publisher; shared with scripts/drill)
 from switchboard_tools import Message, run_publishers  # noqa: E402
 
-CLK_TCK = os.sysconf("SC_CLK_TCK")
+import bench_replies  # noqa: E402  (the send-path mode, --replies)
 
 
 # --- Observing events -------------------------------------------------------------------
@@ -183,116 +188,28 @@ def raw_reference(amqp_url, count, body_size, window, prefetch):
     }
 
 
-# --- Processes --------------------------------------------------------------------------
-
-
-def _listening_pids(port):
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
-                inodes.add(fields[9])
-    pids = set()
-    if not inodes:
-        return pids
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            for fd in (entry / "fd").iterdir():
-                target = os.readlink(fd)
-                if target.startswith("socket:[") and target[8:-1] in inodes:
-                    pids.add(int(entry.name))
-                    break
-        except OSError:
-            continue
-    return pids
-
-
-def find_service_pids():
-    """name -> pid, by process name; several with one name: the one on the service's port."""
-    by_name = {name: [] for name in sb.SERVICES}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            comm = (entry / "comm").read_text().strip()
-        except OSError:
-            continue
-        if comm in by_name:
-            by_name[comm].append(int(entry.name))
-    pids = {}
-    for name, candidates in by_name.items():
-        if len(candidates) == 1:
-            pids[name] = candidates[0]
-        elif candidates:
-            on_port = _listening_pids(sb.service_port(name)) & set(candidates)
-            pids[name] = min(on_port) if on_port else min(candidates)
-    return pids
-
-
-def infra_cpu():
-    """pid -> CPU seconds of RabbitMQ (beam.smp) and PostgreSQL (every postgres process)."""
-    found = {"rabbitmq": {}, "postgresql": {}}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            comm = (entry / "comm").read_text().strip()
-        except OSError:
-            continue
-        group = "rabbitmq" if comm == "beam.smp" else "postgresql" if comm == "postgres" else None
-        if group:
-            cpu = proc_stats(int(entry.name)).get("cpu_seconds")
-            if cpu is not None:
-                found[group][int(entry.name)] = cpu
-    return found
-
-
-def infra_cpu_delta(before, after):
-    return {
-        group: round(sum(cpu - before[group].get(pid, 0.0) for pid, cpu in after[group].items()), 2)
-        for group in after
-    }
-
-
-def proc_stats(pid):
-    stats = {}
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key in ("VmHWM", "VmRSS"):
-                stats[key] = int(value.split()[0])  # kB
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        stats["cpu_seconds"] = (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
-    except OSError:
-        pass
-    return stats
-
-
 # --- Main -------------------------------------------------------------------------------
 
 
-def percentile(sorted_values, q):
-    if not sorted_values:
-        return None
-    k = (len(sorted_values) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(sorted_values) - 1)
-    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (k - lo)
+INBOUND_DEFAULTS = {"messages": 20000, "conversations": 500}
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="scripts/bench",
-        description="End-to-end benchmark of inbound SMS (ingest -> session), with the raw broker rates of the same run.",
+        description=(
+            "End-to-end benchmark of inbound SMS (ingest -> session), with the raw broker rates of the same run; "
+            "with --replies, of the send path instead (agents' replies to the simulator carrier, until their receipts)."
+        ),
+        epilog=(
+            "Modes: inbound (default): scripts/bench -n 20000 -c 500 --start --bin-dir DIR. "
+            "Send path (issue #14): scripts/bench --replies 2000 [-c 200] [--concurrency 16] --start --bin-dir DIR. "
+            "docs/benchmark.md has the method and the figures of both."
+        ),
     )
-    parser.add_argument("-n", "--messages", type=int, default=20000, help="inbound SMS to publish (default 20000)")
-    parser.add_argument("-c", "--conversations", type=int, default=500, help="conversations (customer numbers) (default 500)")
+    parser.add_argument("-n", "--messages", type=int, default=None, help="inbound SMS to publish (default 20000)")
+    parser.add_argument("-c", "--conversations", type=int, default=None,
+                        help="conversations (customer numbers) (default 500; with --replies: %d)" % bench_replies.DEFAULT_CONVERSATIONS)
     parser.add_argument("-p", "--publishers", type=int, default=1, help="publisher processes (default 1: one reaches several thousand confirmed msgs/s, see the raw reference)")
     parser.add_argument("--window", type=int, default=500, help="unconfirmed messages per publisher (default 500)")
     parser.add_argument("--rate", type=float, default=0, help="total publish rate in msgs/s (default 0: as fast as possible)")
@@ -304,11 +221,29 @@ def main(argv=None):
     parser.add_argument("--run-dir", default=None, help="logs of services started with --start (default: a new directory under /tmp)")
     parser.add_argument("--out", default=None, help="write the results as JSON to this file")
     parser.add_argument("--dump", default=None, help="write one JSON line per message (index, conversation, published, appended, interaction, seq) to this file")
+    bench_replies.add_arguments(parser)
     args = parser.parse_args(argv)
-    if args.messages < 1 or args.conversations < 1 or args.publishers < 1 or args.window < 1:
-        parser.error("--messages, --conversations, --publishers and --window must be at least 1")
-    args.conversations = min(args.conversations, args.messages)
-    args.publishers = min(args.publishers, args.conversations)
+    if args.replies is not None:
+        inbound_only = [
+            option for option, given in (
+                ("-n/--messages", args.messages is not None), ("-p/--publishers", args.publishers != 1),
+                ("--window", args.window != 500), ("--rate", args.rate != 0), ("--raw-messages", args.raw_messages is not None),
+                ("--no-raw", args.no_raw), ("--dump", args.dump is not None),
+            ) if given
+        ]
+        if inbound_only:
+            parser.error(f"{', '.join(inbound_only)}: options of the inbound benchmark, not of --replies")
+        bench_replies.check_arguments(parser, args)
+    else:
+        if args.concurrency is not None:
+            parser.error("--concurrency is an option of --replies")
+        for name, default in INBOUND_DEFAULTS.items():
+            if getattr(args, name) is None:
+                setattr(args, name, default)
+        if args.messages < 1 or args.conversations < 1 or args.publishers < 1 or args.window < 1:
+            parser.error("--messages, --conversations, --publishers and --window must be at least 1")
+        args.conversations = min(args.conversations, args.messages)
+        args.publishers = min(args.publishers, args.conversations)
 
     run_dir = Path(args.run_dir or tempfile.mkdtemp(prefix="switchboard-bench-", dir="/tmp"))
     env = sb.sb_env(run_dir)
@@ -319,8 +254,9 @@ def main(argv=None):
     except RuntimeError as error:
         sys.exit(f"bench: {error}")
     if shutil.which("psql") is None:
-        # Checked now, not after the run: ingest_ids reads ingest.messages with it.
-        sys.exit("bench: psql is needed to match events to messages (apt-get install postgresql-client)")
+        # Checked now, not after the run: ingest_ids reads ingest.messages with it (and
+        # --replies waits for the channel's outbound binding with it).
+        sys.exit("bench: psql is needed to read ingest's tables (apt-get install postgresql-client)")
 
     services = None
     if args.start:
@@ -336,15 +272,25 @@ def main(argv=None):
             sys.exit(f"bench: not ready on /health/ready: {', '.join(not_ready)} (start them, or pass --start)")
 
     try:
-        result = bench(args, amqp_url, env["SWITCHBOARD_POSTGRES_URL"], services)
+        if args.replies is not None:
+            result = bench_replies.bench(args, env, services)
+        else:
+            result = bench(args, amqp_url, env["SWITCHBOARD_POSTGRES_URL"], services)
+    except RuntimeError as error:
+        sys.exit(f"bench: {error}")
     finally:
         stopped = services.stop() if services else None
     if stopped:
         result["stop_seconds"] = {name: (round(t, 2) if t is not None else None) for name, (t, _s) in stopped.items()}
-    print_report(result)
+    if args.replies is not None:
+        bench_replies.print_report(result)
+    else:
+        print_report(result)
     if args.out:
         Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
         print(f"\nJSON written to {args.out}")
+    if args.replies is not None:
+        return 0 if bench_replies.complete(result) else 1
     return 0 if result["e2e"]["missing"] == 0 else 1
 
 
@@ -369,9 +315,7 @@ def bench(args, amqp_url, postgres_url, services):
         shards[c % args.publishers].append(Message(i, "switchboard.inbound", "message", body))
     body_size = round(statistics.mean(len(m.body) for shard in shards for m in shard))
 
-    pids = services.pids() if services else find_service_pids()
-    before = {name: proc_stats(pid) for name, pid in pids.items()}
-    infra_before = infra_cpu()
+    usage = sb.UsageMeter(services.pids() if services else sb.find_service_pids())
 
     ctx = mp.get_context("fork")
     events = ctx.Queue()
@@ -385,8 +329,7 @@ def bench(args, amqp_url, postgres_url, services):
     published = run_publishers(amqp_url, shards, args.window, args.rate)
     observed = events.get()
     consumer.join(10)
-    after = {name: proc_stats(pid) for name, pid in pids.items()}
-    infra = infra_cpu_delta(infra_before, infra_cpu())
+    service_stats, infra = usage.finish()
 
     publish_time = {}
     for shard in published:
@@ -422,24 +365,7 @@ def bench(args, amqp_url, postgres_url, services):
                     "appended": t - t_first if t is not None else None, "interaction_id": interaction_id, "seq": seq,
                 }) + "\n")
 
-    steady = None
-    if len(seen) >= 20:
-        lo, hi = seen[len(seen) // 10], seen[(len(seen) * 9) // 10]
-        if hi > lo:
-            steady = ((len(seen) * 9) // 10 - len(seen) // 10) / (hi - lo)
-
-    service_stats = {}
-    for name in sb.SERVICES:
-        if name not in pids:
-            service_stats[name] = {"pid": None}
-            continue
-        b, a = before.get(name, {}), after.get(name, {})
-        service_stats[name] = {
-            "pid": pids[name],
-            "peak_rss_mib": round(a.get("VmHWM", 0) / 1024, 1) if a else None,
-            "rss_mib": round(a.get("VmRSS", 0) / 1024, 1) if a else None,
-            "cpu_seconds": round(a.get("cpu_seconds", 0) - b.get("cpu_seconds", 0), 2) if a and b else None,
-        }
+    steady = sb.steady_rate(seen)
 
     result = {
         "run_id": run_id,
@@ -467,12 +393,7 @@ def bench(args, amqp_url, postgres_url, services):
             "seconds": round(t_last - t_first, 3),
             "per_s": round(len(done) / (t_last - t_first), 1) if t_last > t_first else None,
             "steady_per_s": round(steady, 1) if steady else None,
-            "latency_ms": {
-                "p50": round(percentile(latencies, 0.5) * 1000, 1) if latencies else None,
-                "p90": round(percentile(latencies, 0.9) * 1000, 1) if latencies else None,
-                "p99": round(percentile(latencies, 0.99) * 1000, 1) if latencies else None,
-                "max": round(latencies[-1] * 1000, 1) if latencies else None,
-            },
+            "latency_ms": sb.latency_ms(latencies),
             "conversations_out_of_order": out_of_order,
             "conversations_split": split,
         },
@@ -509,17 +430,7 @@ def print_report(r):
         print(f"| raw broker: 1 publisher, confirms, quorum queue | {raw['publish_confirmed_per_s']} msg/s |")
         print(f"| raw broker: 1 consumer, manual acks, quorum queue | {raw['consume_acked_per_s']} msg/s |")
     print()
-    print("| service | pid | peak RSS (VmHWM) MiB | RSS MiB | CPU s during run |" + (" stop s |" if "stop_seconds" in r else ""))
-    print("|---|---|---|---|---|" + ("---|" if "stop_seconds" in r else ""))
-    for name, s in r["services"].items():
-        row = f"| {name} | {s.get('pid')} | {s.get('peak_rss_mib')} | {s.get('rss_mib')} | {s.get('cpu_seconds')} |"
-        if "stop_seconds" in r:
-            row += f" {r['stop_seconds'].get(name)} |"
-        print(row)
-    infra = r.get("infrastructure_cpu_seconds") or {}
-    if infra:
-        print()
-        print("CPU seconds during the run: " + ", ".join(f"{k} {v}" for k, v in infra.items()) + " (all processes of each)")
+    sb.print_usage(r)
 
 
 if __name__ == "__main__":

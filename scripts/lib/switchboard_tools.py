@@ -1,5 +1,6 @@
 """Python helpers of the operator tools scripts/bench and scripts/drill: the services'
-configuration and processes, PostgreSQL queries with psql, and a confirming AMQP
+configuration and processes, PostgreSQL queries with psql, API tokens, what the
+processes of a run cost (CPU, memory) and latency percentiles, and a confirming AMQP
 publisher.
 
 Import it from a script in scripts/ with
@@ -21,7 +22,10 @@ the same body and ids after reconnecting (`republish`, `reconnect`).
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import heapq
+import hmac
 import json
 import multiprocessing as mp
 import os
@@ -337,6 +341,198 @@ class ServiceSet:
 
     def pids(self) -> dict[str, int]:
         return {name: process.pid for name, process in self.processes.items()}
+
+
+# --- API tokens -------------------------------------------------------------------------
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def mint_token(secret: str, sub: str, roles: list[str], name: str | None = None, perms: list[str] | None = None,
+               ttl: int = 3600) -> str:
+    """A bearer JWT (HS256) as docs/architecture.md section 3 describes it, signed with
+    SECRET (the services' SWITCHBOARD_JWT_SECRET, which sb_env sets): what
+    `switchboardctl token` makes, without needing the built executables."""
+    header = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    claims = {"sub": sub, "name": name or sub, "roles": roles, "perms": perms or [], "exp": int(time.time()) + ttl}
+    payload = _b64(json.dumps(claims).encode())
+    signature = hmac.new(secret.encode(), f"{header}.{payload}".encode(), hashlib.sha256).digest()
+    return f"{header}.{payload}.{_b64(signature)}"
+
+
+# --- What a run costs: CPU and memory from /proc, percentiles ---------------------------
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def proc_stats(pid: int) -> dict[str, float]:
+    """VmHWM and VmRSS (kB) and CPU seconds (user + system) of PID; {} once it is gone."""
+    stats: dict[str, float] = {}
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key in ("VmHWM", "VmRSS"):
+                stats[key] = int(value.split()[0])  # kB
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        stats["cpu_seconds"] = (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
+    except OSError:
+        pass
+    return stats
+
+
+def _listening_pids(port: int) -> set[int]:
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(fields[9])
+    pids: set[int] = set()
+    if not inodes:
+        return pids
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            for fd in (entry / "fd").iterdir():
+                target = os.readlink(fd)
+                if target.startswith("socket:[") and target[8:-1] in inodes:
+                    pids.add(int(entry.name))
+                    break
+        except OSError:
+            continue
+    return pids
+
+
+def find_service_pids() -> dict[str, int]:
+    """name -> pid of services we did not start, by process name; several with one name:
+    the one on the service's port."""
+    by_name: dict[str, list[int]] = {name: [] for name in SERVICES}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            comm = (entry / "comm").read_text().strip()
+        except OSError:
+            continue
+        if comm in by_name:
+            by_name[comm].append(int(entry.name))
+    pids = {}
+    for name, candidates in by_name.items():
+        if len(candidates) == 1:
+            pids[name] = candidates[0]
+        elif candidates:
+            on_port = _listening_pids(service_port(name)) & set(candidates)
+            pids[name] = min(on_port) if on_port else min(candidates)
+    return pids
+
+
+def infra_cpu() -> dict[str, dict[int, float]]:
+    """pid -> CPU seconds of RabbitMQ (beam.smp) and PostgreSQL (every postgres process)."""
+    found: dict[str, dict[int, float]] = {"rabbitmq": {}, "postgresql": {}}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            comm = (entry / "comm").read_text().strip()
+        except OSError:
+            continue
+        group = "rabbitmq" if comm == "beam.smp" else "postgresql" if comm == "postgres" else None
+        if group:
+            cpu = proc_stats(int(entry.name)).get("cpu_seconds")
+            if cpu is not None:
+                found[group][int(entry.name)] = cpu
+    return found
+
+
+def infra_cpu_delta(before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]) -> dict[str, float]:
+    return {
+        group: round(sum(cpu - before[group].get(pid, 0.0) for pid, cpu in after[group].items()), 2)
+        for group in after
+    }
+
+
+class UsageMeter:
+    """What the six services (PIDS: name -> pid) and RabbitMQ and PostgreSQL spent between
+    its creation and finish(): ({name: {pid, peak_rss_mib, rss_mib, cpu_seconds}},
+    {"rabbitmq": CPU s, "postgresql": CPU s})."""
+
+    def __init__(self, pids: dict[str, int]):
+        self.pids = dict(pids)
+        self.before = {name: proc_stats(pid) for name, pid in self.pids.items()}
+        self.infra_before = infra_cpu()
+
+    def finish(self) -> tuple[dict[str, dict], dict[str, float]]:
+        after = {name: proc_stats(pid) for name, pid in self.pids.items()}
+        infra = infra_cpu_delta(self.infra_before, infra_cpu())
+        services: dict[str, dict] = {}
+        for name in SERVICES:
+            if name not in self.pids:
+                services[name] = {"pid": None}
+                continue
+            b, a = self.before.get(name, {}), after.get(name, {})
+            services[name] = {
+                "pid": self.pids[name],
+                "peak_rss_mib": round(a.get("VmHWM", 0) / 1024, 1) if a else None,
+                "rss_mib": round(a.get("VmRSS", 0) / 1024, 1) if a else None,
+                "cpu_seconds": round(a.get("cpu_seconds", 0) - b.get("cpu_seconds", 0), 2) if a and b else None,
+            }
+        return services, infra
+
+
+def print_usage(result: dict) -> None:
+    """The Markdown table of the services (pid, memory, CPU, and how long each took to stop
+    when RESULT has "stop_seconds") and the line of RabbitMQ's and PostgreSQL's CPU."""
+    stops = result.get("stop_seconds")
+    print("| service | pid | peak RSS (VmHWM) MiB | RSS MiB | CPU s during run |" + (" stop s |" if stops is not None else ""))
+    print("|---|---|---|---|---|" + ("---|" if stops is not None else ""))
+    for name, s in result["services"].items():
+        row = f"| {name} | {s.get('pid')} | {s.get('peak_rss_mib')} | {s.get('rss_mib')} | {s.get('cpu_seconds')} |"
+        if stops is not None:
+            row += f" {stops.get(name)} |"
+        print(row)
+    infra = result.get("infrastructure_cpu_seconds") or {}
+    if infra:
+        print()
+        print("CPU seconds during the run: " + ", ".join(f"{k} {v}" for k, v in infra.items()) + " (all processes of each)")
+
+
+def percentile(sorted_values: list[float], q: float) -> float | None:
+    """The Q-quantile (0-1) of SORTED_VALUES, interpolated linearly; None when empty."""
+    if not sorted_values:
+        return None
+    k = (len(sorted_values) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(sorted_values) - 1)
+    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (k - lo)
+
+
+def latency_ms(sorted_seconds: list[float]) -> dict[str, float | None]:
+    """p50, p90, p99 and max of latencies given in seconds (sorted), in milliseconds."""
+    def ms(value):
+        return round(value * 1000, 1) if value is not None else None
+
+    return {
+        "p50": ms(percentile(sorted_seconds, 0.5)),
+        "p90": ms(percentile(sorted_seconds, 0.9)),
+        "p99": ms(percentile(sorted_seconds, 0.99)),
+        "max": ms(sorted_seconds[-1] if sorted_seconds else None),
+    }
+
+
+def steady_rate(sorted_times: list[float]) -> float | None:
+    """Events per second between the 10th and the 90th percentile of their times (sorted);
+    None with fewer than 20 events."""
+    if len(sorted_times) < 20:
+        return None
+    first, last = len(sorted_times) // 10, (len(sorted_times) * 9) // 10
+    lo, hi = sorted_times[first], sorted_times[last]
+    return (last - first) / (hi - lo) if hi > lo else None
 
 
 # --- Publishing with confirms -----------------------------------------------------------

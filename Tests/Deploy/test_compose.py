@@ -304,7 +304,8 @@ def test_rabbitmq_imports_the_topology_and_then_the_user_at_boot(services):
     assert all(target.startswith(f"{DEFINITIONS_DIR}/") for target in targets), targets
     assert sorted(targets) == [f"{DEFINITIONS_DIR}/10-topology.json", f"{DEFINITIONS_DIR}/20-user.json"]
     plugins = (DEPLOY / "rabbitmq" / "enabled_plugins").read_text().strip()
-    assert plugins == "[rabbitmq_management,rabbitmq_prometheus,rabbitmq_consistent_hash_exchange]."
+    # rabbitmq_shovel: the README's procedure that moves outbound.unrouted back once a channel sends.
+    assert plugins == "[rabbitmq_management,rabbitmq_prometheus,rabbitmq_consistent_hash_exchange,rabbitmq_shovel]."
 
 
 def test_postgres(services):

@@ -8,6 +8,7 @@ the real template.
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import shutil
@@ -16,6 +17,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -407,3 +409,91 @@ def test_scripts_run_stop_from_another_shell(stack, own_group):
     again_output, _ = again.communicate(timeout=30)
     assert again.returncode == 0, again_output
     assert "no scripts/run is running" in again_output
+
+
+class _FakeIngest:
+    """An HTTP server standing in for ingest's `/v1/channels/demo`: GET answers `existing`
+    (404 when None), PUT answers 201 with the body it got; every request is recorded."""
+
+    def __init__(self, existing: dict | None):
+        self.requests: list[tuple[str, str, str | None, dict | None]] = []
+        fake = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _answer(self, status: int, body: dict) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):
+                fake.requests.append(("GET", self.path, self.headers.get("Authorization"), None))
+                if existing is None:
+                    self._answer(404, {"code": "not_found"})
+                else:
+                    self._answer(200, {"name": "demo", **existing})
+
+            def do_PUT(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
+                fake.requests.append(("PUT", self.path, self.headers.get("Authorization"), body))
+                self._answer(201, {"name": "demo", **body})
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _fake_switchboardctl(directory: Path) -> None:
+    """A switchboardctl that prints a token naming its secret and arguments."""
+    tool = directory / "switchboardctl"
+    tool.write_text('#!/bin/sh\necho "token:$SWITCHBOARD_JWT_SECRET:$*" | tr " " "_"\n')
+    tool.chmod(0o755)
+
+
+@needs_tools
+@pytest.mark.parametrize(
+    "existing, created, warned",
+    [
+        (None, True, False),
+        ({"carrier": "simulator", "outbound": {"enabled": True, "delivery_delay_ms": 500}}, False, False),
+        ({"carrier": "twilio", "outbound": None}, False, True),
+    ],
+    ids=["missing-is-created", "a-sending-simulator-is-kept", "another-channel-is-kept-with-a-warning"],
+)
+def test_demo_channel(tmp_path, existing, created, warned):
+    """scripts/run makes sure the README's walkthrough has its simulator channel `demo`,
+    with an admin token from switchboardctl, without touching one an admin made."""
+    _fake_switchboardctl(tmp_path)
+    ingest = _FakeIngest(existing)
+    try:
+        result = bash(f'sb_demo_channel "{tmp_path}"',
+                      env={"SB_INGEST_PORT": str(ingest.port), "SWITCHBOARD_JWT_SECRET": "s3cret"})
+    finally:
+        ingest.close()
+    assert result.returncode == 0, result.stderr
+    token = "Bearer token:s3cret:token_--agent_scripts-run_--name_scripts/run_--role_admin_--ttl_300"
+    methods = [(method, path, authorization) for method, path, authorization, _ in ingest.requests]
+    expected = [("GET", "/v1/channels/demo", token)] + ([("PUT", "/v1/channels/demo", token)] if created else [])
+    assert methods == expected
+    if created:
+        assert ingest.requests[1][3] == {"carrier": "simulator", "outbound": {"enabled": True}}
+        assert "created channel demo" in result.stderr
+    assert ("warning: channel demo exists but is not a simulator channel that sends" in result.stderr) == warned
+
+
+@needs_tools
+def test_demo_channel_without_switchboardctl_is_a_warning(tmp_path):
+    result = bash(f'sb_demo_channel "{tmp_path}" || echo "returned $?"')
+    assert result.returncode == 0
+    assert "returned 1" in result.stdout
+    assert "channel demo not checked" in result.stderr

@@ -23,6 +23,7 @@ DOMAIN_PATHS = {
         "/v1/webhooks/vonage/{channel}/inbound", "/v1/webhooks/vonage/{channel}/receipt",
         "/v1/webhooks/jasmin/{channel}/inbound", "/v1/webhooks/jasmin/{channel}/receipt",
         "/v1/webhooks/kannel/{channel}/inbound", "/v1/webhooks/kannel/{channel}/receipt",
+        "/v1/simulator/{channel}/inbound", "/v1/simulator/{channel}/messages",
     },
     "Session": {
         "/v1/interactions", "/v1/interactions/{id}", "/v1/interactions/{id}/messages", "/v1/interactions/{id}/done",
@@ -182,3 +183,23 @@ def test_interaction_has_every_key_of_the_contract():
     assert set(entry["required"]) == {"seq", "kind", "direction", "author", "text", "at", "media", "parts", "entities"}
     parameters = {p["name"] for p in load("Session")["paths"]["/v1/interactions"]["get"]["parameters"]}
     assert parameters == {"from", "to", "contact_id", "owner", "state", "created_after", "created_before", "cursor", "limit"}
+
+
+def test_channel_outbound_contract():
+    """The channel's `outbound` object (docs/architecture.md 10.1): what PUT takes and what
+    GET shows have the same keys, every key is shown, an unknown key is refused, and the
+    simulator carrier and its two operations are documented."""
+    document = load("Ingest")
+    schemas = document["components"]["schemas"]
+    keys = {"enabled", "api_base_url", "from", "max_per_second", "concatenate", "delivery_delay_ms", "fail_numbers",
+            "keyword_replies"}
+    assert set(schemas["OutboundRequest"]["properties"]) == keys
+    assert schemas["OutboundRequest"]["additionalProperties"] is False
+    assert set(schemas["Outbound"]["properties"]) == keys == set(schemas["Outbound"]["required"])
+    assert "outbound" in schemas["Channel"]["required"]
+    for name in ("ChannelRequest", "Channel"):
+        assert "simulator" in schemas[name]["properties"]["carrier"]["enum"], name
+    inbound = document["paths"]["/v1/simulator/{channel}/inbound"]["post"]
+    messages = document["paths"]["/v1/simulator/{channel}/messages"]["get"]
+    assert {"202", "401", "403", "404", "422"} <= set(inbound["responses"])
+    assert {"200", "401", "403", "404", "422"} <= set(messages["responses"])

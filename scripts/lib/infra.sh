@@ -176,6 +176,7 @@ _sb_rabbitmq_answers() {
 }
 
 # sb_start_rabbitmq: make sure a RabbitMQ node runs on this machine, with the plugins
+# (the shovel for the README's procedure that moves outbound.unrouted back)
 # and the `switchboard` user (password `switchboard`, full rights on vhost /).
 # A node started here is named rabbit@localhost and listens on 127.0.0.1 only
 # (AMQP 5672, management 15672, Erlang distribution). A node that already answers is used
@@ -183,7 +184,7 @@ _sb_rabbitmq_answers() {
 sb_start_rabbitmq() {
     local node="${SB_RABBITMQ_NODE:-rabbit@localhost}"
     local amqp_port="${SB_AMQP_PORT:-5672}" mgmt_port="${SB_RABBITMQ_MGMT_PORT:-15672}"
-    local timeout="${SB_RABBITMQ_TIMEOUT:-120}" plugins=(rabbitmq_management rabbitmq_consistent_hash_exchange)
+    local timeout="${SB_RABBITMQ_TIMEOUT:-120}" plugins=(rabbitmq_management rabbitmq_consistent_hash_exchange rabbitmq_shovel)
     local deadline default_node
 
     if _sb_rabbitmq_answers "$node"; then
@@ -464,6 +465,67 @@ sb_stop_services() {
     for name in "${SB_SERVICES[@]}"; do
         rm -f "$run_dir/pids/$name.pid"
     done
+}
+
+# sb_demo_channel BIN_DIR: make sure ingest has the channel `demo` that the README's
+# walkthrough uses: carrier `simulator` (it sends nowhere and plays the customer), sending
+# on (docs/architecture.md 10.1). Talks to ingest on 127.0.0.1 (sb_service_port) with an
+# admin token from BIN_DIR/switchboardctl and SWITCHBOARD_JWT_SECRET (sb_env). A missing
+# channel is created (PUT /v1/channels/demo); an existing one is left as it is (an admin
+# may have changed its options), with a warning when it is not a simulator channel that
+# sends. Logs the channel. Returns 1 with a warning when it cannot tell (the services keep
+# running; only the walkthrough needs the channel).
+sb_demo_channel() {
+    local bin_dir="${1:?usage: sb_demo_channel BIN_DIR}"
+    local url token answer status body
+    url="http://127.0.0.1:$(sb_service_port ingest)/v1/channels/demo"
+    if [[ ! -x "$bin_dir/switchboardctl" ]]; then
+        sb_warn "no $bin_dir/switchboardctl to mint a token with: channel demo not checked (the README's walkthrough needs it)"
+        return 1
+    fi
+    token="$("$bin_dir/switchboardctl" token --agent scripts-run --name "scripts/run" --role admin --ttl 300)" || {
+        sb_warn "switchboardctl could not mint a token: channel demo not checked"
+        return 1
+    }
+    # The body, then the status on a line of its own.
+    answer="$(curl -sS --max-time 10 -H "Authorization: Bearer $token" -w '\n%{http_code}' "$url")" || {
+        sb_warn "ingest did not answer GET $url: channel demo not checked"
+        return 1
+    }
+    status="${answer##*$'\n'}"
+    body="${answer%$'\n'*}"
+    case "$status" in
+        200)
+            if python3 -c 'import json, sys
+channel = json.load(sys.stdin)
+sys.exit(0 if channel.get("carrier") == "simulator" and (channel.get("outbound") or {}).get("enabled") is True else 1)' \
+                <<<"$body" 2>/dev/null; then
+                sb_log "channel demo exists (carrier simulator, sending); left as it is: $body"
+            else
+                sb_warn "channel demo exists but is not a simulator channel that sends; left as it is: $body"
+                sb_warn "the README's walkthrough needs: PUT /v1/channels/demo {\"carrier\":\"simulator\",\"outbound\":{\"enabled\":true}}"
+            fi
+            ;;
+        404)
+            answer="$(curl -sS --max-time 10 -X PUT -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+                -d '{"carrier":"simulator","outbound":{"enabled":true}}' -w '\n%{http_code}' "$url")" || {
+                sb_warn "ingest did not answer PUT $url: channel demo not created"
+                return 1
+            }
+            status="${answer##*$'\n'}"
+            body="${answer%$'\n'*}"
+            # 200: another start created it a moment ago.
+            if [[ "$status" != 201 && "$status" != 200 ]]; then
+                sb_warn "PUT $url answered $status: channel demo not created: $body"
+                return 1
+            fi
+            sb_log "created channel demo (carrier simulator, sending): $body"
+            ;;
+        *)
+            sb_warn "GET $url answered $status: channel demo not checked: $body"
+            return 1
+            ;;
+    esac
 }
 
 # --- Gateway ----------------------------------------------------------------------------

@@ -78,13 +78,15 @@ struct PostgresOutboundStore: Sendable {
         }
     }
 
-    /// The carrier took it. False when the row is no longer ours to settle (already settled).
+    /// The carrier took it. False when the row is no longer ours to settle: already settled,
+    /// or leased again by another sender after our lease ran out (each lease counts an
+    /// attempt, so `attempts` is the lease's token).
     func markSent(_ row: QueuedSMS, carrierIDs: [String], on connection: PostgresConnection, logger: Logger) async throws -> Bool {
         let rows = try await connection.query(
             """
             UPDATE \(unescaped: schema).outbound_sms
             SET state = 'sent', carrier_ids = \(carrierIDs), sent_at = now(), lease_until = NULL, error_code = NULL, error_reason = NULL
-            WHERE message_id = \(row.messageID) AND part = \(row.part) AND state = 'sending'
+            WHERE message_id = \(row.messageID) AND part = \(row.part) AND state = 'sending' AND attempts = \(row.attempts)
             RETURNING 1
             """, logger: logger)
         for try await _ in rows { return true }
@@ -99,7 +101,7 @@ struct PostgresOutboundStore: Sendable {
             UPDATE \(unescaped: schema).outbound_sms
             SET state = 'pending', next_attempt_at = now() + make_interval(secs => \(seconds)), lease_until = NULL,
                 error_reason = \(String(reason.prefix(500)))
-            WHERE message_id = \(row.messageID) AND part = \(row.part) AND state = 'sending'
+            WHERE message_id = \(row.messageID) AND part = \(row.part) AND state = 'sending' AND attempts = \(row.attempts)
             """, logger: logger)
     }
 
@@ -109,7 +111,7 @@ struct PostgresOutboundStore: Sendable {
             """
             UPDATE \(unescaped: schema).outbound_sms
             SET state = 'failed', lease_until = NULL, error_code = \(code), error_reason = \(String(reason.prefix(500)))
-            WHERE message_id = \(row.messageID) AND part = \(row.part) AND state = 'sending'
+            WHERE message_id = \(row.messageID) AND part = \(row.part) AND state = 'sending' AND attempts = \(row.attempts)
             RETURNING 1
             """, logger: logger)
         for try await _ in rows { return true }

@@ -503,3 +503,16 @@ def wait_for_transcript(client: requests.Session, interaction_id: str, count: in
         return interaction if len(interaction.get("transcript") or []) >= count else None
 
     return wait_until(probe, timeout, f"interaction {interaction_id} with {count} transcript entries")
+
+
+def session_opted_out(postgres_url: str, customer: str, org: str) -> bool:
+    """Whether session has recorded the customer's opt-out from `org` (its consent table),
+    read without sending anything: a test that must see a refusal waits for this first,
+    since a request made before session learned of the opt-out is rightly accepted."""
+    stored = subprocess.run(
+        ["psql", "-X", "-q", "-w", "-At", "-d", postgres_url, "-c",
+         f"SELECT opted_out FROM session.consent WHERE org_number = '{org}' AND customer_number = '{customer}'"],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()
+    return stored == "t"
+

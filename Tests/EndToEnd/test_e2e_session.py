@@ -337,13 +337,15 @@ def test_agent_opens_an_outbound_interaction(system, observer, agent, supervisor
     # An opted-out customer is not texted.
     _, other = sb.customer_number()
     publish_event(observer, "consent.changed", {"number": other, "org_number": org, "state": "opted_out", "at": _now()})
+    sb.wait_until(lambda: sb.session_opted_out(system.env["SWITCHBOARD_POSTGRES_URL"], other, org), what="session knows the opt-out")
 
     def refused():
         response = agent.post(f"{SESSION}/v1/interactions", json={"to": other, "from": org, "text": "Hello"}, timeout=5)
-        return response if response.status_code == 409 and response.json()["code"] == "recipient_opted_out" else None
+        # A Response is falsy for a 4xx: hand back its content type instead.
+        refused = response.status_code == 409 and response.json()["code"] == "recipient_opted_out"
+        return response.headers["Content-Type"] if refused else None
 
-    assert sb.wait_until(refused, timeout=10, what="opening refused after STOP").headers["Content-Type"].startswith(
-        "application/problem+json")
+    assert sb.wait_until(refused, timeout=10, what="opening refused after STOP").startswith("application/problem+json")
 
 
 def test_opening_an_interaction_is_validated(agent, system_client):

@@ -76,13 +76,22 @@ struct OutboundStoreIntegrationTests {
             try await Task.sleep(for: .milliseconds(1_200))
             #expect(try await due().map(\.attempts) == [1], "lease ran out: due again, its attempt counted")
             try await client.withTransaction(logger: logger) { try await store.lease([sms], leaseSeconds: 60, on: $0, logger: logger) }
+            // The first lease's sender, late, no longer settles it: the second lease holds it.
+            var stale = sms
+            stale.attempts = 1
+            let late = try await client.withTransaction(logger: logger) {
+                try await store.markSent(stale, carrierIDs: ["SM0"], on: $0, logger: logger)
+            }
+            #expect(!late, "a sender whose lease ran out cannot settle the row")
+            var current = sms
+            current.attempts = 2
             let settled = try await client.withTransaction(logger: logger) {
-                try await store.markSent(sms, carrierIDs: ["SM1"], on: $0, logger: logger)
+                try await store.markSent(current, carrierIDs: ["SM1"], on: $0, logger: logger)
             }
             #expect(settled)
             #expect(try await due().isEmpty, "sent: never due again")
             let again = try await client.withTransaction(logger: logger) {
-                try await store.markSent(sms, carrierIDs: ["SM2"], on: $0, logger: logger)
+                try await store.markSent(current, carrierIDs: ["SM2"], on: $0, logger: logger)
             }
             #expect(!again, "a late second outcome does not settle it twice")
         }

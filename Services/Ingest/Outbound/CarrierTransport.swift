@@ -1,13 +1,5 @@
 import Foundation
 
-/// What a carrier's HTTP API answered.
-struct CarrierHTTPResponse: Sendable, Equatable {
-    var status: Int
-    /// Header names in lower case.
-    var headers: [String: String]
-    var body: [UInt8]
-}
-
 /// Makes a carrier request over HTTP. The product uses ``AsyncHTTPCarrierTransport``; the
 /// seam is here so that the sender's rules can be exercised without a network.
 protocol CarrierTransport: Sendable {

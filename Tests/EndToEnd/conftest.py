@@ -53,6 +53,9 @@ class System:
 _SYSTEM: System | None = None
 
 
+E2E_DATABASE = "switchboard_e2e"
+
+
 @pytest.fixture(scope="session")
 def system():
     global _SYSTEM
@@ -76,6 +79,11 @@ def system():
         yield _SYSTEM
         return
 
+    # A database of the suite's own, made anew each run (kept after it, for a look).
+    try:
+        env["SWITCHBOARD_POSTGRES_URL"] = sb.fresh_database(env["SWITCHBOARD_POSTGRES_URL"], E2E_DATABASE)
+    except RuntimeError as error:
+        pytest.fail(f"cannot make the suite's database {E2E_DATABASE}: {error}", pytrace=False)
     bin_dir = Path(os.environ.get("SWITCHBOARD_BIN_DIR", sb.DEFAULT_BIN_DIR))
     services = sb.ServiceSet(bin_dir, run_dir, env)
     try:

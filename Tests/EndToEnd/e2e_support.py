@@ -516,3 +516,25 @@ def session_opted_out(postgres_url: str, customer: str, org: str) -> bool:
     ).stdout.strip()
     return stored == "t"
 
+
+def database_url(url: str, name: str) -> str:
+    """`url` with its database replaced by `name`."""
+    return url.rsplit("/", 1)[0] + "/" + name
+
+
+def psql(url: str, sql: str) -> None:
+    result = subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-qc", sql], capture_output=True, text=True, timeout=60)
+    if result.returncode != 0:
+        raise RuntimeError(f"psql failed: {result.stderr.strip()}")
+
+
+def fresh_database(url: str, name: str) -> str:
+    """Drops and creates database `name` next to `url`'s (through the role's own database
+    `switchboard`, which may create databases) and returns its URL. The end-to-end suite
+    and the drill each run in a database of their own, so that neither leaves its
+    interactions, agents and channels in the one `scripts/run` and the README's walkthrough use."""
+    admin = database_url(url, "switchboard")
+    psql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    psql(admin, f"CREATE DATABASE {name}")
+    return database_url(url, name)
+

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pytest
 
+import e2e_support as sb
+
 REPO = Path(__file__).resolve().parents[2]
 DRILL = REPO / "scripts" / "drill"
 # The short drill takes about 2 minutes; this leaves room for a slow machine.
@@ -41,18 +43,12 @@ def admin_url() -> str:
     return test_url.rsplit("/", 1)[0] + "/switchboard"
 
 
-def psql(url: str, sql: str) -> None:
-    result = subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-qc", sql], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, f"psql failed: {result.stderr}"
-
-
 @pytest.fixture
 def drill_database():
     admin = admin_url()
-    psql(admin, f"DROP DATABASE IF EXISTS {DRILL_DATABASE} WITH (FORCE)")
-    psql(admin, f"CREATE DATABASE {DRILL_DATABASE}")
-    yield admin.rsplit("/", 1)[0] + "/" + DRILL_DATABASE
-    psql(admin, f"DROP DATABASE IF EXISTS {DRILL_DATABASE} WITH (FORCE)")
+    url = sb.fresh_database(admin, DRILL_DATABASE)
+    yield url
+    sb.psql(admin, f"DROP DATABASE IF EXISTS {DRILL_DATABASE} WITH (FORCE)")
 
 
 @pytest.mark.drill

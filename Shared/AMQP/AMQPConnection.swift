@@ -25,8 +25,8 @@ public final class AMQPConnection: Service, Sendable {
     /// consumer that is not attached consumes nothing while the connection looks fine.
     public var detachedConsumerQueues: [String] { worker.detachedQueues }
 
-    /// Runs the connection until graceful shutdown or cancellation; then waits briefly for
-    /// outstanding confirms and closes.
+    /// Runs the connection until graceful shutdown (then waits up to 3 s for outstanding
+    /// confirms and closes) or cancellation (closes at once).
     public func run() async throws {
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
@@ -35,7 +35,9 @@ public final class AMQPConnection: Service, Sendable {
                 self.worker.requestStop()
             }
         } onCancel: {
-            self.worker.requestStop()
+            // Out of shutdown time: close without waiting for confirms (ServiceLifecycle
+            // allows cancellation one second; what was not confirmed is published again).
+            self.worker.requestStop(waitingForConfirms: false)
         }
     }
 

@@ -61,7 +61,7 @@ public struct AMQPConsumer: Service {
         redelivery: RedeliveryPolicy = RedeliveryPolicy(),
         progress: ProgressMonitor? = nil,
         deadLetterExchange: String = SwitchboardTopology.deadLetterExchange,
-        shutdownDrainLimit: Duration = .seconds(4),
+        shutdownDrainLimit: Duration = .seconds(3),
         orderingKey: @escaping @Sendable (AMQPDelivery) -> String? = { _ in nil },
         handler: @escaping Handler
     ) {
@@ -92,7 +92,7 @@ public struct AMQPConsumer: Service {
         redelivery: RedeliveryPolicy = RedeliveryPolicy(),
         progress: ProgressMonitor? = nil,
         deadLetterExchange: String = SwitchboardTopology.deadLetterExchange,
-        shutdownDrainLimit: Duration = .seconds(4),
+        shutdownDrainLimit: Duration = .seconds(3),
         orderingKey: @escaping @Sendable (AMQPDelivery) -> String? = { _ in nil },
         maxBatch: Int,
         batchHandler: @escaping BatchHandler

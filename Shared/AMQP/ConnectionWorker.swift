@@ -17,6 +17,9 @@ final class ConnectionWorker: @unchecked Sendable {
     struct Inbox {
         var commands: [WorkerCommand] = []
         var stopRequested = false
+        /// False once a stop must not wait for confirms (the task was cancelled: the
+        /// shutdown budget is spent, and the unconfirmed rows stay in the outbox).
+        var waitForConfirms = true
     }
 
     let configuration: AMQPConfiguration
@@ -115,9 +118,10 @@ final class ConnectionWorker: @unchecked Sendable {
     /// down under it, so the send fails and the thread ends, and the process can exit
     /// within its shutdown budget. A publish blocked that way outside a stop keeps waiting:
     /// that is the broker's flow control, and the confirm timeout bounds its callers.
-    func requestStop() {
+    func requestStop(waitingForConfirms: Bool = true) {
         let first = inbox.withLockedValue { inbox -> Bool in
             defer { inbox.stopRequested = true }
+            if !waitingForConfirms { inbox.waitForConfirms = false }
             return !inbox.stopRequested
         }
         sb_wake(wakeWrite)
@@ -297,7 +301,8 @@ final class ConnectionWorker: @unchecked Sendable {
         }
         // Give in-flight publishes a moment to be confirmed before closing.
         if state != nil {
-            let deadline = ContinuousClock.now + .seconds(3)
+            let wait: Duration = inbox.withLockedValue { $0.waitForConfirms } ? .seconds(3) : .zero
+            let deadline = ContinuousClock.now + wait
             do {
                 try flushWaiting()
                 while !inFlight.isEmpty, ContinuousClock.now < deadline { try pumpFrames() }

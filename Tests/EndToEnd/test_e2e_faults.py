@@ -764,7 +764,7 @@ def _publish_event(observer, event_type: str, data: dict) -> None:
 # Issue #19: graceful shutdown used to wait for handlers stuck in their 10 s transaction
 # deadline, and the cancellation that followed sometimes overran ServiceLifecycle's 1 s
 # (exit by signal 4). Now the consumers cancel what is still running after their drain
-# limit (4 s) and a cancelled deadline answers at once.
+# limit (3 s) and a cancelled deadline answers at once.
 @pytest.mark.parametrize("outage", ["frozen", "refused"])
 @pytest.mark.parametrize("name", ["ingest", "session"])
 def test_sigterm_during_a_database_outage_stops_in_time(system, desk, observer, tmp_path, name, outage):

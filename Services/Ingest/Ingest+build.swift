@@ -106,11 +106,12 @@ struct Ingest: SwitchboardService {
             store: outboundStore, channels: channelStore, recorder: recorder, simulator: SimulatorCarrier(schema: runtime.schema),
             transport: AsyncHTTPCarrierTransport(http: httpClient), client: runtime.postgres, outbox: runtime.outbox, signal: senderSignal,
             retry: SendRetryPolicy(maxAttempts: sendAttempts), attemptTimeout: .seconds(sendTimeout), maxInFlight: sendConcurrency,
-            waitUntilReady: { await gate.wait() }, logger: logger
+            waitUntilReady: { await gate.wait() }, progress: runtime.progress.monitor("outbound sender"), logger: logger
         )
         let bindings = OutboundBindings(
             schema: runtime.schema, channels: channelStore, client: runtime.postgres, connection: runtime.consumeConnection,
-            signal: bindingsChanged, waitUntilReady: { await gate.wait() }, logger: logger
+            signal: bindingsChanged, waitUntilReady: { await gate.wait() }, progress: runtime.progress.monitor("outbound bindings"),
+            logger: logger
         )
         let simulatorReceipts = DeadlineLoop(
             name: "simulator receipts",

@@ -24,6 +24,9 @@ struct OutboundBindings: Service {
     let connection: AMQPConnection
     let signal: OutboxSignal
     let waitUntilReady: @Sendable () async -> Void
+    /// Holds one unit of work while passes fail, so bindings that cannot be kept in step
+    /// for a minute make readiness 503 (``ProgressMonitor``).
+    let progress: ProgressMonitor?
     let logger: Logger
     static let period: Duration = .seconds(15)
     static let retryAfterFailure: Duration = .seconds(1)
@@ -52,7 +55,10 @@ struct OutboundBindings: Service {
                         }
                         // Once bindings exist, what an earlier version left in outbound.sms can go round again.
                         if !legacyDone { legacyDone = await legacy.drain() }
+                        progress?.completed()
+                        if let progress, progress.heldCount > 0 { progress.release(progress.heldCount) }
                     } catch {
+                        if let progress, progress.heldCount == 0 { progress.hold() }
                         // Soon, not at the next period: replies meanwhile would wait unrouted.
                         logger.warning("outbound bindings not reconciled; will retry", metadata: ["reason": "\(error)"])
                         group.addTask {

@@ -3,6 +3,7 @@ import Logging
 import Metrics
 import PostgresNIO
 import ServiceLifecycle
+import SwitchboardAMQP
 import SwitchboardDatabase
 import SwitchboardModels
 
@@ -39,6 +40,9 @@ struct OutboundSender: Service {
     /// Messages being sent at once, at most.
     let maxInFlight: Int
     let waitUntilReady: @Sendable () async -> Void
+    /// Holds one unit of work while rounds fail, so a sender that cannot claim for a
+    /// minute makes readiness 503 (``ProgressMonitor``).
+    let progress: ProgressMonitor?
     let logger: Logger
 
     /// How far ahead a round reserves a channel's slots: about this many seconds of its rate.
@@ -75,7 +79,10 @@ struct OutboundSender: Service {
                     let jobs: [MessageJob]
                     do {
                         jobs = try await claim(maxMessages: capacity)
+                        progress?.completed()
+                        if let progress, progress.heldCount > 0 { progress.release(progress.heldCount) }
                     } catch {
+                        if let progress, progress.heldCount == 0 { progress.hold() }
                         logger.warning("outbound round failed; will retry", metadata: ["reason": "\(String(reflecting: error))"])
                         continue
                     }

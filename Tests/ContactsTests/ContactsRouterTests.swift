@@ -14,7 +14,8 @@ import Testing
 ///
 /// Not covered here (they need the database): valid requests, 301/410 for merged and
 /// deleted contacts, `since`/`cursor`/`limit` of the history (parsed after the contact is
-/// looked up), 403 `not_owner` of an assignment, 409s. A `system` token is allowed on
+/// looked up), 403 `not_owner` of an assignment, 409s, 404 for an unknown contact or merge
+/// (`Tests/IntegrationTests`, `Tests/EndToEnd/test_e2e_contacts.py`). A `system` token is allowed on
 /// `POST`/`GET /v1/contacts` and `GET /v1/consent/{number}`, so there is no 403 without
 /// I/O on those.
 @Suite("Contacts routes without I/O")
@@ -33,6 +34,8 @@ struct ContactsRouterTests {
         (.get, "/v1/contacts/\(someID)/history"),
         (.post, "/v1/contacts/\(someID)/merge"),
         (.post, "/v1/merges/\(someID)/undo"),
+        (.get, "/v1/merges?contact_id=\(someID)"),
+        (.get, "/v1/merges/\(someID)"),
         (.post, "/v1/contact-assignments"),
         (.get, "/v1/consent/%2B14155550100"),
     ]
@@ -45,6 +48,8 @@ struct ContactsRouterTests {
         (.get, "/v1/contacts/\(someID)/history"),
         (.post, "/v1/contacts/\(someID)/merge"),
         (.post, "/v1/merges/\(someID)/undo"),
+        (.get, "/v1/merges?contact_id=\(someID)"),
+        (.get, "/v1/merges/\(someID)"),
         (.post, "/v1/contact-assignments"),
     ]
 
@@ -183,6 +188,7 @@ struct ContactsRouterTests {
                     (.get, "/v1/contacts/not-a-uuid/history", nil),
                     (.post, "/v1/contacts/not-a-uuid/merge", #"{"source_id": "\#(Self.otherID)"}"#),
                     (.post, "/v1/merges/not-a-uuid/undo", nil),
+                    (.get, "/v1/merges/not-a-uuid", nil),
                 ], client: client, token: agent)
         }
     }
@@ -249,6 +255,39 @@ struct ContactsRouterTests {
         try await withRouter { client in
             let problem = try await client.problem(.post, "/v1/contacts/\(Self.someID)/merge", token: agent, json: #"{"source_id": 42}"#)
             #expect(problem.statusAndCode == "400 bad_request")
+        }
+    }
+
+    // MARK: GET /v1/merges?contact_id=
+
+    /// The whole query is checked before the contact is looked up: 422 naming the
+    /// parameter, whatever the contact.
+    @Test(arguments: [
+        ("", "contact_id is required"),
+        ("?contact_id=", "contact_id is required"),
+        ("?limit=10", "contact_id is required"),
+        ("?contact_id=c-1842", "contact_id must be a UUID"),
+        ("?contact_id=\(someID)&limit=0", "limit must be 1 to 200"),
+        ("?contact_id=\(someID)&limit=201", "limit must be 1 to 200"),
+        ("?contact_id=\(someID)&limit=all", "limit must be 1 to 200"),
+        ("?contact_id=\(someID)&cursor=bm9wZQ", "cursor is not valid"),
+    ])
+    func listMergesWithInvalidQueryIs422NamingIt(query: String, detail: String) async throws {
+        let agent = try await tokens.agent()
+        try await withRouter { client in
+            let problem = try await client.problem(.get, "/v1/merges\(query)", token: agent)
+            #expect(problem.statusAndCode == "422 invalid_request", "\(query)")
+            #expect(problem.detail == detail, "\(problem)")
+            #expect(problem.isProblemJSON)
+        }
+    }
+
+    @Test func listMergesWithNULIs422InvalidCharacter() async throws {
+        let agent = try await tokens.agent()
+        try await withRouter { client in
+            let problem = try await client.problem(.get, "/v1/merges?contact_id=%00", token: agent)
+            #expect(problem.statusAndCode == "422 invalid_character")
+            #expect(problem.detail?.contains("'contact_id'") == true, "\(problem)")
         }
     }
 

@@ -72,6 +72,37 @@ struct ContactsViewKeysTests {
         expectComplete(try EncodedKeysAudit(of: MergeView(merge(undoneAt: at), target: full(targetID), source: full(sourceID))))
     }
 
+    /// `GET /v1/merges` (schema `MergeList`), on its last page and on another.
+    @Test func mergePage() throws {
+        let audit = try EncodedKeysAudit(of: MergePage(items: [], next: nil))
+        expectComplete(audit)
+        #expect(audit.nullKeys == ["next"])
+        expectComplete(try EncodedKeysAudit(of: MergePage(items: [MergeView(record: merge(undoneAt: nil))], next: "cursor")))
+    }
+
+    /// A read answers as the last operation did: the merge's target and no source, then the
+    /// undo's two contacts as they were before the merge.
+    @Test func mergeRecordShowsTheContactsAsTheLastOperationLeftThem() throws {
+        var audit = merge(undoneAt: nil)
+        audit.targetBefore = bare(targetID)
+        audit.sourceBefore = full(sourceID)
+        audit.targetAfter = full(targetID)
+        audit.sourceAfter = bare(sourceID)
+
+        let merged = MergeView(record: audit)
+        #expect(merged.target == ContactView(full(targetID)))
+        #expect(merged.source == nil)
+        #expect(merged.undoneAt == nil)
+
+        audit.undoneAt = at.addingTimeInterval(60)
+        let undone = MergeView(record: audit)
+        #expect(undone.target == ContactView(bare(targetID)))
+        #expect(undone.source == ContactView(full(sourceID)))
+        #expect(undone.undoneAt == at.addingTimeInterval(60))
+        #expect(undone.id == audit.idString && undone.at == at)
+        #expect((undone.targetId, undone.sourceId) == (targetID.uuidString.lowercased(), sourceID.uuidString.lowercased()))
+    }
+
     /// `{"merged_into"}` (301 to the contact a merged one was merged into).
     @Test func mergedInto() throws {
         expectComplete(try EncodedKeysAudit(of: ContactRoutes.MergedInto(mergedInto: targetID.uuidString.lowercased())))

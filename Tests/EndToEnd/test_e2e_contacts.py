@@ -1,6 +1,6 @@
 """Contacts as an agent desktop and the other services see them (issue #5): identification
 of inbound messages, manual contact assignment, the 24-hour history count, merge and
-undo, and consent (STOP/START) blocking and allowing replies in `session`.
+undo and their records read back, and consent (STOP/START) blocking and allowing replies in `session`.
 
 docs/architecture.md section 3 (the contacts API), section 4 (contacts and consent rules) and
 section 1 (contacts learns interactions from `interaction.*` events and tells session
@@ -308,6 +308,80 @@ def test_merge_then_undo_restores_both_contacts(system, observer, agent, supervi
     problem(agent.patch(f"{CONTACTS}/v1/contacts/{source['id']}", json={"first_name": "X"}, timeout=5), 409, "contact_merged")
     problem(agent.post(f"{CONTACTS}/v1/contacts/{target['id']}/merge", json={"source_id": target["id"]}, timeout=5),
             422, "invalid_request")
+
+
+def merges_of(client, contact_id: str, **params) -> dict:
+    response = client.get(f"{CONTACTS}/v1/merges", params={"contact_id": contact_id, **params}, timeout=5)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert set(body) == {"items", "next"}, body
+    return body
+
+
+def merge_by_id(client, merge_id: str) -> requests.Response:
+    return client.get(f"{CONTACTS}/v1/merges/{merge_id}", timeout=5, allow_redirects=False)
+
+
+def test_merges_are_readable_by_contact_and_by_id(system, agent, supervisor, sam, system_client):
+    """docs/architecture.md 10.3: a merge, and then its undo, read back exactly as the
+    operation answered, from both contacts and by id; newest first with a cursor; 404 for
+    what does not exist, 422 without a contact, 403 for a system token; a DELETE takes the
+    records of what it erases with it."""
+    _, target_phone = sb.customer_number()
+    _, source_phone = sb.customer_number()
+    _, other_phone = sb.customer_number()
+    target = create_contact(agent, first_name="Read", last_name="Target", phones=[target_phone])
+    source = create_contact(agent, display_name="Read Source", phones=[source_phone], attributes={"tier": "silver"})
+    other = create_contact(agent, first_name="Other", last_name="Source", phones=[other_phone])
+
+    merged = agent.post(f"{CONTACTS}/v1/contacts/{target['id']}/merge", json={"source_id": source["id"]}, timeout=5)
+    assert merged.status_code == 200, merged.text
+    merge = merged.json()
+    by_id = merge_by_id(agent, merge["id"])
+    assert by_id.status_code == 200, by_id.text
+    assert by_id.json() == merge
+    assert merge["undone_at"] is None and merge["source"] is None
+    for contact in (target, source):
+        assert merges_of(agent, contact["id"]) == {"items": [merge], "next": None}, contact
+    # The shared address book: another agent and a supervisor read them too.
+    assert merges_of(sam, source["id"])["items"] == [merge]
+    assert merge_by_id(supervisor, merge["id"]).json() == merge
+
+    undone = agent.post(f"{CONTACTS}/v1/merges/{merge['id']}/undo", timeout=5)
+    assert undone.status_code == 200, undone.text
+    undo = undone.json()
+    assert undo["undone_at"] is not None and undo["source"]["id"] == source["id"]
+    assert merge_by_id(agent, merge["id"]).json() == undo
+    assert merges_of(agent, source["id"])["items"] == [undo]
+    record = ("id", "target_id", "source_id", "at")
+    assert [undo[key] for key in record] == [merge[key] for key in record]
+
+    # A second merge into the same target is listed first; pages follow each other.
+    again = agent.post(f"{CONTACTS}/v1/contacts/{target['id']}/merge", json={"source_id": other["id"]}, timeout=5).json()
+    assert merges_of(agent, target["id"]) == {"items": [again, undo], "next": None}
+    first = merges_of(agent, target["id"], limit=1)
+    assert first["items"] == [again] and first["next"]
+    assert merges_of(agent, target["id"], limit=1, cursor=first["next"]) == {"items": [undo], "next": None}
+    assert merges_of(agent, other["id"])["items"] == [again]
+    # A merged contact lists its merges (no redirect): the one that took it is among them.
+    assert get_contact(agent, other["id"]).status_code == 301
+
+    # What does not exist, what is not a contact, who may not read.
+    problem(merge_by_id(agent, str(uuid.uuid4())), 404, "not_found")
+    problem(merge_by_id(agent, "not-a-uuid"), 404, "not_found")
+    problem(agent.get(f"{CONTACTS}/v1/merges", params={"contact_id": str(uuid.uuid4())}, timeout=5), 404, "not_found")
+    for params, detail in (({}, "contact_id is required"), ({"contact_id": "c-1842"}, "contact_id must be a UUID"),
+                           ({"contact_id": target["id"], "limit": 0}, "limit must be 1 to 200")):
+        assert problem(agent.get(f"{CONTACTS}/v1/merges", params=params, timeout=5), 422, "invalid_request")["detail"] == detail
+    problem(system_client.get(f"{CONTACTS}/v1/merges", params={"contact_id": target["id"]}, timeout=5), 403, "forbidden")
+    problem(merge_by_id(system_client, merge["id"]), 403, "forbidden")
+
+    # Deleting the target erases what was merged into it and every record naming either.
+    assert agent.delete(f"{CONTACTS}/v1/contacts/{target['id']}", timeout=5).status_code == 204
+    for merge_id in (merge["id"], again["id"]):
+        problem(merge_by_id(agent, merge_id), 404, "not_found")
+    for contact in (target, source, other):
+        assert merges_of(agent, contact["id"]) == {"items": [], "next": None}, contact
 
 
 def test_delete_keeps_history_and_erases_personal_data(system, observer, agent, supervisor):

@@ -4,8 +4,9 @@ import SwitchboardModels
 import SwitchboardServiceKit
 
 /// Parses the queries of `GET /v1/contacts` (`phone` in any common format, `email`, `q`
-/// name words, `cursor`, `limit` 1–200, default 50) and `GET /v1/contacts/{id}/history`
-/// (`since` RFC 3339, `cursor`, `limit`).
+/// name words, `cursor`, `limit` 1–200, default 50), `GET /v1/contacts/{id}/history`
+/// (`since` RFC 3339, `cursor`, `limit`) and `GET /v1/merges` (`contact_id` required,
+/// `cursor`, `limit`).
 struct ContactQuery: Sendable {
     let validator: ContactRequestValidator
 
@@ -23,6 +24,13 @@ struct ContactQuery: Sendable {
         filter.cursor = try cursor(parameters)
         filter.limit = try limit(parameters)
         return filter
+    }
+
+    /// All of it is checked before the contact is looked up, so a malformed query is 422
+    /// whether or not the contact exists.
+    func mergeFilter(from parameters: Parameters) throws(APIError) -> MergeFilter {
+        let contactID = try validator.uuid("contact_id", value(parameters, "contact_id"))
+        return MergeFilter(contactID: contactID, cursor: try cursor(parameters), limit: try limit(parameters))
     }
 
     func since(from parameters: Parameters) throws(APIError) -> Date? {

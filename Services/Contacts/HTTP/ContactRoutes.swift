@@ -19,6 +19,8 @@ import SwitchboardServiceKit
 /// | `GET /v1/contacts/{id}/history?since=&cursor=&limit=` | 200, `{"contact_id", "items", "next", "count_24h"}` |
 /// | `POST /v1/contacts/{id}/merge` `{source_id}` | 200, the merge record and the target |
 /// | `POST /v1/merges/{id}/undo` | 200, the merge record and both contacts |
+/// | `GET /v1/merges?contact_id=&cursor=&limit=` | 200, `{"items", "next"}`: the contact's merges, newest first |
+/// | `GET /v1/merges/{id}` | 200, the merge record |
 /// | `POST /v1/contact-assignments` `{interaction_id, contact_id, add_phone?}` | 200 |
 /// | `GET /v1/consent/{e164}` | 200 |
 struct ContactRoutes: Sendable {
@@ -107,13 +109,30 @@ struct ContactRoutes: Sendable {
         }
         router.post("/v1/merges/:id/undo") { request, context -> Response in
             let identity = try caller(context, ContactAccess.readWrite)
-            guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw ContactError.mergeNotFound }
+            let id = try mergeID(context)
             let trace = context.traceparent
             let outcome = try await transactions.run {
                 try await commands.undo(merge: id, by: identity, traceparent: trace, on: $0)
             }
             ContactsMetrics.undone()
             return try JSONBody.response(MergeView(outcome.audit, target: outcome.target, source: outcome.source))
+        }
+        // Merges are read by whoever may read their contacts (the shared address book): an
+        // unknown contact is 404 as on its own reads; a merged or deleted one still lists
+        // the merges it has (a deleted contact none: `DELETE` drops them).
+        router.get("/v1/merges") { request, context -> Response in
+            _ = try caller(context, ContactAccess.readWrite)
+            let filter = try query.mergeFilter(from: FormQuery.parameters(of: request.uri))
+            guard try await contacts.contact(id: filter.contactID, client: client, logger: logger) != nil else {
+                throw ContactError.notFound
+            }
+            return try JSONBody.response(try await contacts.merges(filter, client: client, logger: logger))
+        }
+        router.get("/v1/merges/:id") { request, context -> Response in
+            _ = try caller(context, ContactAccess.readWrite)
+            let id = try mergeID(context)
+            guard let audit = try await contacts.merge(id: id, client: client, logger: logger) else { throw ContactError.mergeNotFound }
+            return try JSONBody.response(MergeView(record: audit))
         }
         router.post("/v1/contact-assignments") { request, context -> Response in
             let identity = try caller(context, ContactAccess.readWrite)
@@ -145,6 +164,12 @@ struct ContactRoutes: Sendable {
     /// An id that is not a UUID cannot name a contact: 404, like an unknown one.
     private func contactID(_ context: SwitchboardRequestContext) throws -> UUID {
         guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw ContactError.notFound }
+        return id
+    }
+
+    /// A merge id that is not a UUID cannot name a merge: 404, like an unknown one.
+    private func mergeID(_ context: SwitchboardRequestContext) throws -> UUID {
+        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw ContactError.mergeNotFound }
         return id
     }
 

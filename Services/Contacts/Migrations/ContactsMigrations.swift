@@ -7,7 +7,8 @@ import SwitchboardDatabase
 ///   a deleted one becomes a tombstone (personal data erased) so history keeps its id.
 /// - `phones`, `emails`: primary keys make a number or an address belong to one contact
 ///   at most, whatever the number of replicas writing at once.
-/// - `merges`: the audit records (both contacts before and after, the interactions moved).
+/// - `merges`: the audit records (both contacts before and after, the interactions moved),
+///   read by contact newest first.
 /// - `interactions`: the projection of `interaction.*` events and each one's contact.
 /// - `consent`, `consent_history`: opt-out state per (customer, organisation number) and
 ///   every keyword that touched it.
@@ -119,6 +120,18 @@ enum ContactsMigrations {
                 SELECT id, agent_id, coalesce(assigned_at, updated_at) FROM contacts.interactions WHERE agent_id IS NOT NULL
                 ON CONFLICT DO NOTHING
                 """,
+            ]),
+        // `GET /v1/merges?contact_id=` reads a contact's merges newest first, from the target
+        // side and the source side: each side in that order from its index, a page at a
+        // time. They replace the indexes on the id alone, which they serve as well (undo,
+        // erase).
+        Migration(
+            version: 4, name: "merges by contact, newest first",
+            statements: [
+                "CREATE INDEX merges_target_at ON contacts.merges (target_id, at DESC, id DESC)",
+                "CREATE INDEX merges_source_at ON contacts.merges (source_id, at DESC, id DESC)",
+                "DROP INDEX contacts.merges_target",
+                "DROP INDEX contacts.merges_source",
             ]),
     ]
 }

@@ -30,28 +30,3 @@ struct ContactView: Encodable, Sendable, Equatable {
         case id, firstName, lastName, displayName, phones, emails, attributes, createdAt, updatedAt
     }
 }
-
-/// A merge record as the API returns it: `{id, target_id, source_id, at, undone_at}` and
-/// the contacts as the operation left them.
-struct MergeView: Encodable, Sendable {
-    var id: String
-    var targetId: String
-    var sourceId: String
-    var at: Date
-    @ExplicitNull var undoneAt: Date?
-    var target: ContactView
-    /// After an undo: the restored source.
-    @ExplicitNull var source: ContactView?
-
-    init(_ audit: MergeAudit, target: ContactSnapshot, source: ContactSnapshot?) {
-        id = audit.idString
-        targetId = audit.targetID.uuidString.lowercased()
-        sourceId = audit.sourceID.uuidString.lowercased()
-        at = audit.at
-        undoneAt = audit.undoneAt
-        self.target = ContactView(target)
-        self.source = source.map(ContactView.init)
-    }
-
-    enum CodingKeys: String, CodingKey { case id, targetId, sourceId, at, undoneAt, target, source }
-}

@@ -4,7 +4,8 @@ import PostgresNIO
 import SwitchboardDatabase
 import SwitchboardModels
 
-/// Contacts, their phones and emails, and merge audit records, in the `contacts` schema.
+/// Contacts, their phones and emails, and merge audit records (their own file), in the
+/// `contacts` schema.
 /// Changes run on the caller's connection inside the caller's transaction (with their
 /// outbox events, and for consumers the inbox record).
 struct PostgresContactStore {
@@ -179,8 +180,9 @@ struct PostgresContactStore {
         return ContactPage(items: contacts.map(ContactView.init), next: next)
     }
 
-    /// Erases the personal data of the contacts merged (directly or through others) into `id`
-    /// and the merge records naming it, whose snapshots hold personal data.
+    /// Erases the personal data of the contacts merged (directly or through others) into `id`,
+    /// and drops the merge records naming `id` or any of them: their snapshots hold the
+    /// personal data just erased, and `GET /v1/merges` would show it again.
     func erase(mergedInto id: UUID, at: Date, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query(
             """
@@ -194,48 +196,23 @@ struct PostgresContactStore {
                 updated_at = \(unescaped: Self.epoch) + \(ContactTime.microseconds(at))::float8 * interval '1 microsecond'
             WHERE id IN (SELECT id FROM sources)
             """, logger: logger)
+        // The sources keep `merged_into`, so the same walk finds them again.
         try await connection.query(
             """
-            DELETE FROM \(unescaped: schema).merges WHERE target_id = \(id) OR source_id = \(id)
-            """, logger: logger)
-    }
-
-    // MARK: Merges
-
-    func insertMerge(_ audit: MergeAudit, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query(
-            """
-            INSERT INTO \(unescaped: schema).merges (id, target_id, source_id, audit, merged_by, at, undone_at, undone_by)
-            VALUES (\(audit.id), \(audit.targetID), \(audit.sourceID), \(try Self.auditJSON(audit))::jsonb, \(audit.mergedBy),
-                    \(audit.at), NULL, NULL)
-            """, logger: logger)
-    }
-
-    func lockMerge(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> MergeAudit? {
-        let rows = try await connection.query(
-            """
-            SELECT audit::text, undone_at, undone_by FROM \(unescaped: schema).merges WHERE id = \(id) FOR UPDATE
-            """, logger: logger)
-        for try await (text, undoneAt, undoneBy) in rows.decode((String, Date?, String?).self) {
-            var audit = try Self.auditDecoder().decode(MergeAudit.self, from: Data(text.utf8))
-            audit.undoneAt = undoneAt
-            audit.undoneBy = undoneBy
-            return audit
-        }
-        return nil
-    }
-
-    func markUndone(_ id: UUID, at: Date, by agent: String, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query(
-            """
-            UPDATE \(unescaped: schema).merges SET undone_at = \(at), undone_by = \(agent) WHERE id = \(id)
+            WITH RECURSIVE erased(id) AS (
+                SELECT \(id)::uuid
+                UNION
+                SELECT c.id FROM \(unescaped: schema).contacts c JOIN erased e ON c.merged_into = e.id
+            )
+            DELETE FROM \(unescaped: schema).merges
+            WHERE target_id IN (SELECT id FROM erased) OR source_id IN (SELECT id FROM erased)
             """, logger: logger)
     }
 
     // MARK: Rows
 
-    /// Contact times are bound as microseconds since 1970 (see ``ContactTime``).
-    private static let epoch = "to_timestamp(0)"
+    /// Contact and merge times are bound as microseconds since 1970 (see ``ContactTime``).
+    static let epoch = "to_timestamp(0)"
 
     private var columns: String {
         """
@@ -272,22 +249,6 @@ struct PostgresContactStore {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: try encoder.encode(attributes), as: UTF8.self)
-    }
-
-    /// The audit keeps times in `Date`'s own representation (a JSON number of seconds since
-    /// 2001 that round-trips exactly), so an undo writes back the very timestamps the
-    /// contacts had, to the microsecond.
-    static func auditJSON(_ audit: MergeAudit) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .deferredToDate
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(audit), as: UTF8.self)
-    }
-
-    static func auditDecoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .deferredToDate
-        return decoder
     }
 }
 

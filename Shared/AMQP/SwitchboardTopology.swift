@@ -23,15 +23,29 @@ public enum SwitchboardTopology {
     public static let serviceQueues: [(queue: QueueName, exchange: String, keys: [String])] = [
         (.ingestMessages, inboundExchange, ["message"]),
         (.ingestReceipts, inboundExchange, ["receipt"]),
+        // Transfer's offer and transfer events too: the interaction shows `offered` and the
+        // transfer in progress (docs/architecture.md section 10.3); one of each per offer or
+        // transfer, not per message.
         (
             .sessionEvents, eventsExchange,
             [
                 "message.status", "contact.identified", "contact.assigned",
                 "contact.merged", "media.stored", "media.failed", "consent.changed", "callback.scheduled",
+                "offer.created", "offer.accepted", "offer.rejected", "offer.expired",
+                "transfer.requested", "transfer.accepted", "transfer.rejected", "transfer.expired", "transfer.completed",
             ]
         ),
         (.sessionCommands, commandsExchange, ["session.interaction.assign"]),
-        (.transferEvents, eventsExchange, ["interaction.created", "interaction.assigned", "interaction.closed"]),
+        // Transfer routes on the lifecycle events and feeds desktops (docs/architecture.md
+        // section 10.2) from all of them: a quorum-queue write per message appended is the
+        // price of a transcript that reaches the agent's screen without polling.
+        (
+            .transferEvents, eventsExchange,
+            [
+                "interaction.created", "interaction.assigned", "interaction.closed", "interaction.updated",
+                "interaction.message.appended", "interaction.message.updated",
+            ]
+        ),
         // Only what contacts acts on: every copy of a per-message event (`message.received`,
         // `interaction.message.appended`) would cost a quorum-queue write per inbound SMS.
         (

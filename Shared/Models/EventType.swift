@@ -6,6 +6,7 @@ public enum EventType: String, Sendable, CaseIterable {
     case consentKeyword = "consent.keyword"
     case interactionCreated = "interaction.created"
     case interactionMessageAppended = "interaction.message.appended"
+    case interactionMessageUpdated = "interaction.message.updated"
     case interactionAssigned = "interaction.assigned"
     case interactionClosed = "interaction.closed"
     case interactionUpdated = "interaction.updated"

@@ -233,7 +233,7 @@ struct SessionOutboundIntegrationTests {
             let logger = logger
             let report = MessageStatus(
                 messageId: messageID, part: 2, status: "undelivered", errorCode: "30003", errorReason: "Unreachable destination handset", at: Date())
-            try await client.withTransaction(logger: logger) { try await commands.applyStatus(report, on: $0) }
+            try await client.withTransaction(logger: logger) { try await commands.applyStatus(report, traceparent: nil, on: $0) }
             let parts = try #require(try await store.interaction(id: id, client: client, logger: logger)?.transcript?.first?.parts)
             #expect(parts.map(\.status) == ["queued", "undelivered"])
             #expect(parts.map(\.errorCode) == [nil, "30003"])
@@ -248,7 +248,7 @@ struct SessionOutboundIntegrationTests {
             let old = try #require(try await store.interaction(id: id, client: client, logger: logger)?.transcript?.first?.parts)
             #expect(old == [.init(text: "a", status: "sent"), .init(text: "b", status: "sent")])
             let failed = MessageStatus(messageId: messageID, part: nil, status: "failed", errorCode: "30005", at: Date())
-            try await client.withTransaction(logger: logger) { try await commands.applyStatus(failed, on: $0) }
+            try await client.withTransaction(logger: logger) { try await commands.applyStatus(failed, traceparent: nil, on: $0) }
             let after = try #require(try await store.interaction(id: id, client: client, logger: logger)?.transcript?.first?.parts)
             #expect(after.map(\.status) == ["failed", "failed"])
             #expect(after.map(\.errorCode) == ["30005", "30005"])

@@ -31,6 +31,27 @@ struct ModelsViewKeysTests {
         #expect(audit.nullKeys == [])
     }
 
+    /// `interaction.message.updated` and the views the interaction events carry: every key,
+    /// `null` when unset (transfer's live stream forwards them to desktops as they are).
+    @Test func interactionMessageUpdatedAndTheViewsItCarries() throws {
+        let entry = TranscriptEntryView(
+            seq: 3, kind: "message", direction: nil, author: AuthorView(type: "system", id: nil, name: nil), text: "Hi",
+            at: Date(timeIntervalSince1970: 0), media: [], parts: [.init(text: "Hi", status: "queued")], entities: .empty)
+        let updated = try EncodedKeysAudit(of: InteractionMessageUpdated(interactionId: "i-1", seq: 3, entry: entry, at: Date()))
+        #expect(updated.isComplete, "\(updated)")
+        let audit = try EncodedKeysAudit(of: entry)
+        #expect(audit.isComplete && audit.nullKeys == ["direction"], "\(audit)")
+        #expect(try EncodedKeysAudit(of: entry.parts[0]).nullKeys == ["error_code", "error_reason"])
+        #expect(try EncodedKeysAudit(of: entry.author).nullKeys == ["id", "name"])
+        let interaction = InteractionView(
+            id: "i-1", state: "queued", mode: "page", media: "sms", channel: "default", from: "+14155550100", to: "+14155550199",
+            queue: "sms", origin: "Inbound SMS Page Mode", contact: nil, owner: nil, createdAt: Date(), closedAt: nil, closeReason: nil,
+            elapsedSeconds: 0, disposition: nil, note: nil, caseData: [:])
+        let view = try EncodedKeysAudit(of: interaction)
+        #expect(view.missing == ["transcript"], "events carry it without its transcript")
+        #expect(view.nullKeys == ["close_reason", "closed_at", "contact", "disposition", "note", "owner"])
+    }
+
     // MARK: The audit catches a regression
 
     /// A view whose optional lost its `@ExplicitNull`: a plain optional is left out when nil.

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardModels
 import SwitchboardTestSupport
 import Testing
 

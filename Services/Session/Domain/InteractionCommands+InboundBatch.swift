@@ -51,15 +51,16 @@ extension InteractionCommands {
                         InteractionCreated(
                             interactionId: id.uuidString.lowercased(), mode: interaction.settings.mode.rawValue, media: interaction.media,
                             from: interaction.from, to: interaction.to, queue: interaction.settings.queue, origin: interaction.origin,
-                            createdAt: interaction.createdAt
+                            createdAt: interaction.createdAt, interaction: interaction.view(state: .queued, owner: nil)
                         )))
             }
+            let seq = sequences[entry.messageID] ?? 0
             events.append(
                 try event(
                     .interactionMessageAppended, id, item.traceparent,
                     InteractionMessageAppended(
-                        interactionId: id.uuidString.lowercased(), seq: sequences[entry.messageID] ?? 0, kind: "message",
-                        direction: "inbound", messageId: entry.messageID, at: entry.at, mediaCount: 0
+                        interactionId: id.uuidString.lowercased(), seq: seq, kind: "message", direction: "inbound",
+                        messageId: entry.messageID, at: entry.at, mediaCount: 0, entry: entry.view(seq: seq)
                     )))
         }
         try await outbox.enqueue(events, on: connection, logger: logger)

@@ -69,18 +69,19 @@ extension InteractionCommands {
             dispositionRequired: interactionSettings.dispositionRequired, caseData: [:],
             inactivityTimeoutSeconds: interactionSettings.inactivityTimeoutSeconds
         )
+        let view = interaction.view(state: .active, owner: PartyView(id: identity.agentID, name: identity.name))
         var events = [
             try event(
                 .interactionAssigned, record.id, traceparent,
                 InteractionAssigned(
                     interactionId: record.idString, agentId: identity.agentID, agentName: identity.name, previousOwnerId: nil,
-                    reason: "outbound", transferId: nil, at: now
+                    reason: "outbound", transferId: nil, at: now, interaction: view
                 )),
             try event(
                 .interactionCreated, record.id, traceparent,
                 InteractionCreated(
                     interactionId: record.idString, mode: InteractionMode.session.rawValue, media: interaction.media, from: customer,
-                    to: organisation, queue: interactionSettings.queue, origin: interaction.origin, createdAt: now
+                    to: organisation, queue: interactionSettings.queue, origin: interaction.origin, createdAt: now, interaction: view
                 )),
         ]
         events += try await send(draft.message, in: record, by: identity, at: now, traceparent: traceparent, on: connection).events

@@ -52,7 +52,7 @@ struct InteractionCommands: Sendable {
                     InteractionCreated(
                         interactionId: interactionID.uuidString.lowercased(), mode: numberSettings.mode.rawValue, media: interaction.media,
                         from: interaction.from, to: interaction.to, queue: numberSettings.queue, origin: interaction.origin,
-                        createdAt: interaction.createdAt
+                        createdAt: interaction.createdAt, interaction: interaction.view(state: .queued, owner: nil)
                     )))
         }
         events.append(
@@ -159,7 +159,7 @@ struct InteractionCommands: Sendable {
                     .interactionUpdated, id, traceparent,
                     InteractionUpdated(
                         interactionId: id.uuidString.lowercased(), field: "disposition", agentId: identity.agentID, disposition: code,
-                        note: nil, caseData: nil, at: Date()
+                        note: nil, caseData: nil, at: Date(), interaction: try await view(id, on: connection)
                     ))
             ], on: connection, logger: logger)
     }
@@ -176,7 +176,7 @@ struct InteractionCommands: Sendable {
                     .interactionUpdated, id, traceparent,
                     InteractionUpdated(
                         interactionId: id.uuidString.lowercased(), field: "note", agentId: identity.agentID, disposition: nil, note: text,
-                        caseData: nil, at: Date()
+                        caseData: nil, at: Date(), interaction: try await view(id, on: connection)
                     ))
             ], on: connection, logger: logger)
     }
@@ -194,7 +194,7 @@ struct InteractionCommands: Sendable {
                     .interactionUpdated, id, traceparent,
                     InteractionUpdated(
                         interactionId: id.uuidString.lowercased(), field: "case_data", agentId: identity.agentID, disposition: nil, note: nil,
-                        caseData: updated, at: Date()
+                        caseData: updated, at: Date(), interaction: try await view(id, on: connection)
                     ))
             ], on: connection, logger: logger)
         return updated
@@ -231,7 +231,7 @@ struct InteractionCommands: Sendable {
                 .interactionAssigned, id, traceparent,
                 InteractionAssigned(
                     interactionId: record.idString, agentId: command.agentId, agentName: command.agentName, previousOwnerId: record.ownerID,
-                    reason: command.reason, transferId: command.transferId, at: now
+                    reason: command.reason, transferId: command.transferId, at: now, interaction: try await view(id, on: connection)
                 )))
         try await outbox.enqueue(events, on: connection, logger: logger)
     }
@@ -246,9 +246,13 @@ struct InteractionCommands: Sendable {
         Counter(label: "switchboard_session_timeouts_total").increment()
     }
 
-    func applyStatus(_ status: MessageStatus, on connection: PostgresConnection) async throws {
+    /// A delivery report moves the parts it names; a change is `interaction.message.updated`
+    /// with the entry as it now is (a report that changes nothing emits nothing).
+    func applyStatus(_ status: MessageStatus, traceparent: String?, on connection: PostgresConnection) async throws {
         guard MessageStatus.statuses.contains(status.status) else { throw InvalidMessage("unknown status \(status.status)") }
-        _ = try await store.updatePartStatus(status, on: connection, logger: logger)
+        guard let (id, entry) = try await store.updatePartStatus(status, on: connection, logger: logger) else { return }
+        let updated = InteractionMessageUpdated(interactionId: id.uuidString.lowercased(), seq: entry.seq, entry: entry, at: Date())
+        try await outbox.enqueue([try event(.interactionMessageUpdated, id, traceparent, updated)], on: connection, logger: logger)
     }
 
     func linkContact(_ link: ContactLinked, on connection: PostgresConnection) async throws {
@@ -332,7 +336,8 @@ struct InteractionCommands: Sendable {
                 .interactionClosed, record.id, traceparent,
                 InteractionClosed(
                     interactionId: record.idString, reason: reason, ownerId: record.ownerID, from: record.from, to: record.to,
-                    mode: record.mode.rawValue, disposition: record.disposition, closedAt: at
+                    mode: record.mode.rawValue, disposition: record.disposition, closedAt: at,
+                    interaction: try await view(record.id, on: connection)
                 )),
         ]
     }
@@ -350,20 +355,29 @@ struct InteractionCommands: Sendable {
     }
 
     /// Appends an entry (with `touchingAt`, also recording activity that pushes the
-    /// inactivity deadline) and returns its sequence number and event.
+    /// inactivity deadline) and returns its sequence number and event, which carries the
+    /// entry as the API shows it, from what was written (no read back).
     func appendEntry(
         _ entry: NewTranscriptEntry, touchingAt activity: Date? = nil, traceparent: String?, on connection: PostgresConnection
     ) async throws -> (Int, OutboxMessage) {
-        let seq = try await store.append(entry, touchingAt: activity, on: connection, logger: logger)
+        let (seq, media) = try await store.append(entry, touchingAt: activity, on: connection, logger: logger)
         return (
             seq,
             try event(
                 .interactionMessageAppended, entry.interactionID, traceparent,
                 InteractionMessageAppended(
                     interactionId: entry.interactionID.uuidString.lowercased(), seq: seq, kind: entry.kind, direction: entry.direction,
-                    messageId: entry.messageID, at: entry.at, mediaCount: entry.mediaCount
+                    messageId: entry.messageID, at: entry.at, mediaCount: entry.mediaCount, entry: entry.view(seq: seq, media: media)
                 ))
         )
+    }
+
+    /// The interaction as the API shows it, without its transcript, as this transaction
+    /// leaves it: what `interaction.assigned`, `.updated` and `.closed` carry. One read of the
+    /// row the command has locked; these events are not per message.
+    private func view(_ id: UUID, on connection: PostgresConnection) async throws -> InteractionView {
+        guard let view = try await store.view(id, on: connection, logger: logger) else { throw InteractionMissing(id: id) }
+        return view
     }
 
     func event<Payload: Codable & Sendable>(_ type: EventType, _ id: UUID, _ traceparent: String?, _ data: Payload) throws -> OutboxMessage {

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchboardModels
 
 extension EntityExtractor {
     static func urls(

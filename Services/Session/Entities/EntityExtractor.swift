@@ -1,5 +1,5 @@
 import Foundation
-import SwitchboardModels
+public import SwitchboardModels
 
 /// Finds the web addresses, phone numbers and email addresses in a transcript entry's text.
 ///

@@ -4,9 +4,12 @@ import SwitchboardModels
 import SwitchboardServiceKit
 
 /// Parses and validates the query of `GET /v1/interactions` (numbers in any common
-/// format, `owner=me`, `state=open`, RFC 3339 times, cursor, limit 1–200).
+/// format, `owner=me`, a queue id, `state=open`, RFC 3339 times, cursor, limit 1–200); each
+/// 422 names the parameter.
 struct InteractionQuery: Sendable {
     let defaultRegion: String
+    /// Every state of ``InteractionState`` (`offered` too, whether or not a row has it yet),
+    /// and `open` for all but `closed`.
     static let states = ["queued", "offered", "active", "closed", "open"]
 
     func filter(from parameters: Parameters, callerID: String) throws(APIError) -> InteractionFilter {
@@ -26,6 +29,10 @@ struct InteractionQuery: Sendable {
             guard let date = RFC3339.date(from: raw) else { throw .invalid("\(name) must be an RFC 3339 time") }
             return date
         }
+        let queue = value("queue")
+        if let queue, !NumberSettings.isValidQueue(queue) {
+            throw .invalid("queue must be a queue id: 1 to 64 letters, digits, '-', '_' or '.'")
+        }
         let state = value("state")
         if let state, !Self.states.contains(state) {
             throw .invalid("state must be one of \(Self.states.joined(separator: ", "))")
@@ -43,7 +50,7 @@ struct InteractionQuery: Sendable {
             limit = parsed
         }
         return InteractionFilter(
-            from: try number("from"), to: try number("to"), contactID: value("contact_id"), ownerID: owner, state: state,
+            from: try number("from"), to: try number("to"), contactID: value("contact_id"), ownerID: owner, queue: queue, state: state,
             createdAfter: try time("created_after"), createdBefore: try time("created_before"), cursor: cursor, limit: limit
         )
     }

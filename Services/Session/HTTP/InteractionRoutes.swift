@@ -39,14 +39,15 @@ struct InteractionRoutes: Sendable {
             guard access.read(identity, ownerID: view.owner?.id, participants: participants) == .allowed else {
                 throw APIError.notFound("The interaction")
             }
-            return try JSONBody.response(view)
+            return try JSONBody.response(try await store.response(for: view, client: client, logger: logger))
         }
         router.get("/v1/interactions") { request, context -> Response in
             let identity = try agent(context)
             var filter = try InteractionQuery(defaultRegion: defaultRegion).filter(
                 from: FormQuery.parameters(of: request.uri), callerID: identity.agentID)
             if !identity.canReadEverything { filter.visibleTo = identity.agentID }
-            return try JSONBody.response(try await store.list(filter, client: client, logger: logger))
+            let page = try await store.list(filter, client: client, logger: logger)
+            return try JSONBody.response(try await store.responses(for: page, client: client, logger: logger))
         }
         registerOpen(on: router)
         router.post("/v1/interactions/:id/messages") { request, context -> Response in
@@ -145,6 +146,6 @@ struct InteractionRoutes: Sendable {
 
     private func current(_ id: UUID, status: HTTPResponse.Status = .ok) async throws -> Response {
         guard let view = try await store.interaction(id: id, client: client, logger: logger) else { throw APIError.notFound("The interaction") }
-        return try JSONBody.response(view, status: status)
+        return try JSONBody.response(try await store.response(for: view, client: client, logger: logger), status: status)
     }
 }

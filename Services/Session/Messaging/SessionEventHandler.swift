@@ -8,7 +8,8 @@ import SwitchboardModels
 import SwitchboardServiceKit
 
 /// Consumes `session.events`: inbound messages, delivery statuses, contacts, consent,
-/// media and callbacks, each applied in one transaction with its inbox record.
+/// media, callbacks, and transfer's offers and transfers, each applied in one transaction
+/// with its inbox record.
 struct SessionEventHandler: Sendable {
     let commands: InteractionCommands
     let transactions: TransactionalHandler
@@ -77,7 +78,7 @@ struct SessionEventHandler: Sendable {
             )
         case .messageStatus:
             let event = try decode(MessageStatus.self)
-            return ({ try await commands.applyStatus(event.data, on: $0) }, nil)
+            return ({ try await commands.applyStatus(event.data, traceparent: event.traceparent, on: $0) }, nil)
         case .contactIdentified, .contactAssigned:
             let event = try decode(ContactLinked.self)
             return ({ try await commands.linkContact(event.data, on: $0) }, nil)
@@ -96,6 +97,13 @@ struct SessionEventHandler: Sendable {
         case .callbackScheduled:
             let event = try decode(CallbackScheduled.self)
             return ({ try await commands.callbackScheduled(event.data, traceparent: event.traceparent, on: $0) }, nil)
+        case .offerCreated, .offerAccepted, .offerRejected, .offerExpired:
+            // An offer of no interaction (a callback offer) is nothing of session's: acked.
+            guard let offer = try ProjectedOffer(try decode(OfferChanged.self).data) else { return ({ _ in }, nil) }
+            return ({ try await commands.offerChanged(offer, on: $0) }, nil)
+        case .transferRequested, .transferAccepted, .transferRejected, .transferExpired, .transferCompleted:
+            let transfer = try ProjectedTransfer(try decode(TransferChanged.self).data)
+            return ({ try await commands.transferChanged(transfer, on: $0) }, nil)
         default:
             throw InvalidMessage("session does not handle events of type \(delivery.routingKey)")
         }

@@ -145,5 +145,58 @@ enum SessionMigrations {
             statements: [
                 "ALTER TABLE session.interactions SET (fillfactor = 80)"
             ]),
+        // Projections of transfer's offer.* and transfer.* events (docs/architecture.md section
+        // 10.3): an interaction is `offered` while an offer for it is pending, and shows the
+        // transfer in progress. No foreign keys: an event may name an interaction this schema
+        // does not hold (yet); it is kept all the same. An offer or transfer only moves from
+        // `pending` to a final state, whatever order its events arrive in.
+        //
+        // The contact history of an interaction counts the interactions of the same contact
+        // (or, unknown, the same two numbers) open now or closed in the past 24 hours: each
+        // index finds exactly those (`closed_at` is null while open), and neither column
+        // changes when a message is appended, so appends stay HOT updates (version 5).
+        Migration(
+            version: 6, name: "offers, transfers and contact history",
+            statements: [
+                """
+                CREATE TABLE session.offers (
+                    id uuid PRIMARY KEY,
+                    interaction_id uuid NOT NULL,
+                    agent_id text NOT NULL,
+                    kind text NOT NULL,
+                    state text NOT NULL CHECK (state IN ('pending', 'accepted', 'rejected', 'expired')),
+                    transfer_id uuid,
+                    expires_at timestamptz NOT NULL,
+                    created_at timestamptz NOT NULL,
+                    decided_at timestamptz
+                )
+                """,
+                "CREATE INDEX offers_interaction ON session.offers (interaction_id)",
+                "CREATE INDEX offers_transfer ON session.offers (transfer_id) WHERE transfer_id IS NOT NULL",
+                """
+                CREATE TABLE session.transfers (
+                    id uuid PRIMARY KEY,
+                    interaction_id uuid NOT NULL,
+                    from_agent_id text NOT NULL,
+                    from_agent_name text,
+                    target_type text NOT NULL,
+                    target_id text NOT NULL,
+                    target_name text,
+                    state text NOT NULL CHECK (state IN ('pending', 'accepted', 'rejected', 'expired', 'completed')),
+                    expires_at timestamptz,
+                    created_at timestamptz NOT NULL,
+                    decided_at timestamptz
+                )
+                """,
+                "CREATE INDEX transfers_pending ON session.transfers (interaction_id) WHERE state = 'pending'",
+                """
+                CREATE INDEX interactions_contact_recent ON session.interactions
+                    (contact_id, (coalesce(closed_at, 'infinity'::timestamptz))) WHERE contact_id IS NOT NULL
+                """,
+                """
+                CREATE INDEX interactions_pair_recent ON session.interactions
+                    (from_number, to_number, (coalesce(closed_at, 'infinity'::timestamptz)))
+                """,
+            ]),
     ]
 }

@@ -14,4 +14,13 @@ struct InboundEntry: Sendable, Equatable {
     var entities: TranscriptEntities
     var ingestSequence: Int64
     var at: Date
+
+    /// The entry as the API will show it once appended as `seq` (what
+    /// ``PostgresInteractionStore/appendInbound(_:on:logger:)`` writes), for its event.
+    func view(seq: Int) -> TranscriptEntryView {
+        TranscriptEntryView(
+            seq: seq, kind: "message", direction: "inbound", author: AuthorView(type: "contact", id: customer, name: nil), text: text,
+            at: StoredTime.postgres(at), media: [], parts: [], entities: entities
+        )
+    }
 }

@@ -10,6 +10,9 @@ struct InteractionFilter: Sendable, Equatable {
     var to: String?
     var contactID: String?
     var ownerID: String?
+    /// The queue its number settings gave it when it was created (a supervisor's view of one
+    /// queue, docs/architecture.md section 10.3); a transfer to another queue does not change it.
+    var queue: String?
     var state: String?
     var createdAfter: Date?
     var createdBefore: Date?

@@ -20,4 +20,13 @@ struct NewTranscriptEntry: Sendable, Equatable {
     var at: Date
     /// Media items the message came with (their ids are attached as media stores them).
     var mediaCount = 0
+
+    /// The entry as the API will show it once appended as `seq` with these media ids: its
+    /// `interaction.message.appended` carries it, built from what was written, not read back.
+    func view(seq: Int, media: [String]) -> TranscriptEntryView {
+        TranscriptEntryView(
+            seq: seq, kind: kind, direction: direction, author: AuthorView(type: authorType, id: authorID, name: authorName), text: text,
+            at: StoredTime.postgres(at), media: media, parts: parts, entities: entities
+        )
+    }
 }

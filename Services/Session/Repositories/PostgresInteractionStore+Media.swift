@@ -65,9 +65,10 @@ extension PostgresInteractionStore {
     /// The first key of the two-key advisory locks that ``lockMediaOfMessage`` takes.
     static let mediaLockClass: Int32 = 0x5342_4D44  // "SBMD"
 
-    /// Attaches media that arrived before their message (see ``attachMedia``).
-    func attachPendingMedia(messageID: String, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query(
+    /// Attaches media that arrived before their message (see ``attachMedia``); returns the
+    /// entry's media ids after (nil if the message has no entry).
+    func attachPendingMedia(messageID: String, on connection: PostgresConnection, logger: Logger) async throws -> [String]? {
+        let rows = try await connection.query(
             """
             WITH pending AS (
                 DELETE FROM \(unescaped: schema).pending_media WHERE message_id = \(messageID) RETURNING media_id
@@ -75,7 +76,13 @@ extension PostgresInteractionStore {
             UPDATE \(unescaped: schema).transcript
             SET media = media || coalesce((SELECT jsonb_agg(media_id) FROM pending), '[]'::jsonb)
             WHERE message_id = \(messageID)
+            RETURNING media::text
             """, logger: logger)
+        var media: [String]?
+        for try await text in rows.decode(String.self) {
+            media = try SwitchboardJSON.decoder().decode([String].self, from: Data(text.utf8))
+        }
+        return media
     }
 
     func interactionID(ofMessage messageID: String, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {

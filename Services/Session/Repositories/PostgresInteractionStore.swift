@@ -33,8 +33,11 @@ struct PostgresInteractionStore {
 
     /// One prepared statement (``AppendEntryStatement``): the interaction's next sequence
     /// number (and, with `activity`, its last activity and inactivity deadline) and the
-    /// entry's insert.
-    func append(_ entry: NewTranscriptEntry, touchingAt activity: Date?, on connection: PostgresConnection, logger: Logger) async throws -> Int {
+    /// entry's insert. Returns the entry's sequence number and its media ids (an MMS's
+    /// stored before it arrived are attached here), what its event shows without a read.
+    func append(
+        _ entry: NewTranscriptEntry, touchingAt activity: Date?, on connection: PostgresConnection, logger: Logger
+    ) async throws -> (seq: Int, media: [String]) {
         let encoder = SwitchboardJSON.encoder()
         let media = String(decoding: try encoder.encode(entry.media), as: UTF8.self)
         let parts = String(decoding: try encoder.encode(entry.parts), as: UTF8.self)
@@ -47,14 +50,15 @@ struct PostgresInteractionStore {
         var sequence: Int?
         for try await value in rows { sequence = value }
         guard let sequence else { throw InteractionMissing(id: entry.interactionID) }
+        var attached = entry.media
         if entry.mediaCount > 0, let messageID = entry.messageID {
-            try await attachPendingMedia(messageID: messageID, on: connection, logger: logger)
+            attached = try await attachPendingMedia(messageID: messageID, on: connection, logger: logger) ?? attached
         }
-        return sequence
+        return (sequence, attached)
     }
 
     /// Appends an entry without recording activity.
-    func append(_ entry: NewTranscriptEntry, on connection: PostgresConnection, logger: Logger) async throws -> Int {
+    func append(_ entry: NewTranscriptEntry, on connection: PostgresConnection, logger: Logger) async throws -> (seq: Int, media: [String]) {
         try await append(entry, touchingAt: nil, on: connection, logger: logger)
     }
 
@@ -129,30 +133,6 @@ struct PostgresInteractionStore {
             """, logger: logger)
     }
 
-    /// Applies a delivery report to the outbound parts it names (``PartDeliveryUpdate``:
-    /// the status, and the carrier's error code and text while the part is undelivered or
-    /// failed); returns the interaction, if the message is known.
-    func updatePartStatus(_ report: MessageStatus, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
-        let rows = try await connection.query(
-            """
-            SELECT interaction_id, seq, parts::text FROM \(unescaped: schema).transcript
-            WHERE message_id = \(report.messageId) FOR UPDATE
-            """, logger: logger)
-        var found: (UUID, Int, String)?
-        for try await row in rows.decode((UUID, Int, String).self) { found = row }
-        guard let (interactionID, seq, partsText) = found else { return nil }
-        var parts = try SwitchboardJSON.decoder().decode([TranscriptEntryView.PartView].self, from: Data(partsText.utf8))
-        for index in parts.indices where report.part == nil || report.part == index + 1 {
-            parts[index] = PartDeliveryUpdate.applying(report, to: parts[index])
-        }
-        let json = String(decoding: try SwitchboardJSON.encoder().encode(parts), as: UTF8.self)
-        try await connection.query(
-            """
-            UPDATE \(unescaped: schema).transcript SET parts = \(json)::jsonb WHERE interaction_id = \(interactionID) AND seq = \(seq)
-            """, logger: logger)
-        return interactionID
-    }
-
     /// `timeout_at` is when the timer looks next, never later than the deadline (last
     /// activity plus the timeout): activity does not move it, so appends leave the row's
     /// indexed columns alone. Rows looked at whose session was active since are given their
@@ -214,23 +194,11 @@ struct PostgresInteractionStore {
 
         let entries = try await client.rows(
             """
-            SELECT seq, kind, direction, author_type, author_id, author_name, text, at, media::text, parts::text, entities::text
-            FROM \(unescaped: schema).transcript WHERE interaction_id = \(id) ORDER BY seq
+            SELECT \(unescaped: Self.entryColumns) FROM \(unescaped: schema).transcript WHERE interaction_id = \(id) ORDER BY seq
             """, logger: logger)
         var transcript: [TranscriptEntryView] = []
         let decoder = SwitchboardJSON.decoder()
-        for try await (seq, kind, direction, authorType, authorID, authorName, text, at, media, parts, entities)
-            in entries.decode((Int, String, String?, String, String?, String?, String, Date, String, String, String).self)
-        {
-            transcript.append(
-                TranscriptEntryView(
-                    seq: seq, kind: kind, direction: direction,
-                    author: AuthorView(type: authorType, id: authorID, name: authorName), text: text, at: at,
-                    media: try decoder.decode([String].self, from: Data(media.utf8)),
-                    parts: try decoder.decode([TranscriptEntryView.PartView].self, from: Data(parts.utf8)),
-                    entities: try decoder.decode(TranscriptEntities.self, from: Data(entities.utf8))
-                ))
-        }
+        for try await row in entries { transcript.append(try Self.entry(from: row.makeRandomAccess(), decoder: decoder)) }
         view.transcript = transcript
         return view
     }
@@ -245,6 +213,7 @@ struct PostgresInteractionStore {
               AND (\(filter.to)::text IS NULL OR to_number = \(filter.to))
               AND (\(filter.contactID)::text IS NULL OR contact_id = \(filter.contactID))
               AND (\(filter.ownerID)::text IS NULL OR owner_id = \(filter.ownerID))
+              AND (\(filter.queue)::text IS NULL OR queue = \(filter.queue))
               AND (\(filter.state)::text IS NULL OR state = \(filter.state)
                    OR (\(filter.state) = 'open' AND state <> 'closed'))
               AND (\(filter.createdAfter)::timestamptz IS NULL OR created_at >= \(filter.createdAfter))
@@ -291,12 +260,12 @@ struct PostgresInteractionStore {
         )
     }
 
-    private static let viewColumns = """
+    static let viewColumns = """
         id, state, mode, media, channel, from_number, to_number, queue, origin, owner_id, owner_name, contact_id, contact_name,
         created_at, closed_at, close_reason, disposition, note, case_data::text AS case_data
         """
 
-    private static func view(from row: PostgresRow) throws -> InteractionView {
+    static func view(from row: PostgresRow) throws -> InteractionView {
         let columns = row.makeRandomAccess()
         let id = try columns["id"].decode(UUID.self)
         let createdAt = try columns["created_at"].decode(Date.self)

@@ -10,8 +10,14 @@ public struct InteractionCreated: Codable, Sendable, Equatable {
     public var queue: String
     public var origin: String
     public var createdAt: Date
+    /// The interaction as `GET /v1/interactions/{id}` shows it, without its transcript (see
+    /// ``InteractionView``). Optional for events published before it existed.
+    public var interaction: InteractionView?
 
-    public init(interactionId: String, mode: String, media: String, from: String, to: String, queue: String, origin: String, createdAt: Date) {
+    public init(
+        interactionId: String, mode: String, media: String, from: String, to: String, queue: String, origin: String, createdAt: Date,
+        interaction: InteractionView? = nil
+    ) {
         self.interactionId = interactionId
         self.mode = mode
         self.media = media
@@ -20,6 +26,7 @@ public struct InteractionCreated: Codable, Sendable, Equatable {
         self.queue = queue
         self.origin = origin
         self.createdAt = createdAt
+        self.interaction = interaction
     }
 }
 
@@ -34,8 +41,15 @@ public struct InteractionMessageAppended: Codable, Sendable, Equatable {
     /// How many media items (MMS) the message carries; lets consumers that care only about
     /// media (the media service's access projection) skip plain SMS without a transaction.
     public var mediaCount: Int?
+    /// The entry as `GET /v1/interactions/{id}` shows it in the transcript, built from what
+    /// session wrote (no read back): what a desktop displays without asking session.
+    /// Optional for events published before it existed.
+    public var entry: TranscriptEntryView?
 
-    public init(interactionId: String, seq: Int, kind: String, direction: String?, messageId: String?, at: Date, mediaCount: Int? = nil) {
+    public init(
+        interactionId: String, seq: Int, kind: String, direction: String?, messageId: String?, at: Date, mediaCount: Int? = nil,
+        entry: TranscriptEntryView? = nil
+    ) {
         self.interactionId = interactionId
         self.seq = seq
         self.kind = kind
@@ -43,5 +57,6 @@ public struct InteractionMessageAppended: Codable, Sendable, Equatable {
         self.messageId = messageId
         self.at = at
         self.mediaCount = mediaCount
+        self.entry = entry
     }
 }

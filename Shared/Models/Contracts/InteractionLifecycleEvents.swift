@@ -9,8 +9,15 @@ public struct InteractionAssigned: Codable, Sendable, Equatable {
     public var reason: String
     public var transferId: String?
     public var at: Date
+    /// The interaction as `GET /v1/interactions/{id}` shows it once this change is made,
+    /// without its transcript (see ``InteractionView``). Optional for events published
+    /// before it existed.
+    public var interaction: InteractionView?
 
-    public init(interactionId: String, agentId: String, agentName: String?, previousOwnerId: String?, reason: String, transferId: String?, at: Date) {
+    public init(
+        interactionId: String, agentId: String, agentName: String?, previousOwnerId: String?, reason: String, transferId: String?, at: Date,
+        interaction: InteractionView? = nil
+    ) {
         self.interactionId = interactionId
         self.agentId = agentId
         self.agentName = agentName
@@ -18,6 +25,7 @@ public struct InteractionAssigned: Codable, Sendable, Equatable {
         self.reason = reason
         self.transferId = transferId
         self.at = at
+        self.interaction = interaction
     }
 }
 
@@ -31,9 +39,15 @@ public struct InteractionClosed: Codable, Sendable, Equatable {
     public var mode: String
     public var disposition: String?
     public var closedAt: Date
+    /// The interaction as `GET /v1/interactions/{id}` shows it once this change is made,
+    /// without its transcript (see ``InteractionView``). Optional for events published
+    /// before it existed.
+    public var interaction: InteractionView?
 
-    public init(interactionId: String, reason: String, ownerId: String?, from: String, to: String, mode: String, disposition: String?, closedAt: Date)
-    {
+    public init(
+        interactionId: String, reason: String, ownerId: String?, from: String, to: String, mode: String, disposition: String?, closedAt: Date,
+        interaction: InteractionView? = nil
+    ) {
         self.interactionId = interactionId
         self.reason = reason
         self.ownerId = ownerId
@@ -42,6 +56,7 @@ public struct InteractionClosed: Codable, Sendable, Equatable {
         self.mode = mode
         self.disposition = disposition
         self.closedAt = closedAt
+        self.interaction = interaction
     }
 }
 
@@ -55,8 +70,15 @@ public struct InteractionUpdated: Codable, Sendable, Equatable {
     public var note: String?
     public var caseData: [String: String]?
     public var at: Date
+    /// The interaction as `GET /v1/interactions/{id}` shows it once this change is made,
+    /// without its transcript (see ``InteractionView``). Optional for events published
+    /// before it existed.
+    public var interaction: InteractionView?
 
-    public init(interactionId: String, field: String, agentId: String, disposition: String?, note: String?, caseData: [String: String]?, at: Date) {
+    public init(
+        interactionId: String, field: String, agentId: String, disposition: String?, note: String?, caseData: [String: String]?, at: Date,
+        interaction: InteractionView? = nil
+    ) {
         self.interactionId = interactionId
         self.field = field
         self.agentId = agentId
@@ -64,5 +86,6 @@ public struct InteractionUpdated: Codable, Sendable, Equatable {
         self.note = note
         self.caseData = caseData
         self.at = at
+        self.interaction = interaction
     }
 }

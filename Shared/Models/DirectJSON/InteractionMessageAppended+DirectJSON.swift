@@ -8,6 +8,7 @@ extension InteractionMessageAppended: DirectJSONEncodable {
         members.add("message_id", messageId)
         members.add("at", at)
         members.add("media_count", mediaCount)
+        members.add("entry", entry.map { JSONValue.object($0.jsonMembers) })
         return members
     }
 }

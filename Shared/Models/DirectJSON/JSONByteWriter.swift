@@ -14,6 +14,7 @@ public struct JSONByteWriter {
         case .string(let string): write(string: string)
         case .integer(let number): bytes.append(contentsOf: String(number).utf8)
         case .bool(let flag): bytes.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .null: bytes.append(contentsOf: "null".utf8)
         case .date(let date): write(string: RFC3339.string(from: date))
         case .object(let members): write(members)
         case .array(let values):

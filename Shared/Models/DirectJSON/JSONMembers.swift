@@ -2,7 +2,7 @@ public import Foundation
 
 /// The members of a JSON object, in any order: written sorted by key (the order
 /// `JSONEncoder.OutputFormatting.sortedKeys` gives), `nil` values left out (as a
-/// synthesised `Encodable` does with optionals).
+/// synthesised `Encodable` does with optionals) unless added `orNull:`.
 public struct JSONMembers: Sendable {
     private(set) var members: [(key: String, value: JSONValue)] = []
 
@@ -38,6 +38,36 @@ public struct JSONMembers: Sendable {
 
     public mutating func add(_ key: String, _ values: [some DirectJSONEncodable]) {
         add(key, JSONValue.array(values.map { .object($0.jsonMembers) }))
+    }
+
+    public mutating func add(_ key: String, _ values: [String]) {
+        add(key, JSONValue.array(values.map(JSONValue.string)))
+    }
+
+    /// A string map (case data), its keys as they are: Foundation converts the keys of a
+    /// struct, not those of a dictionary.
+    public mutating func add(_ key: String, _ map: [String: String]) {
+        var object = JSONMembers()
+        for (name, value) in map { object.add(name, value) }
+        add(key, JSONValue.object(object))
+    }
+
+    /// A member whose key is always written, `null` without a value (an ``ExplicitNull``
+    /// property), where the other `add` methods leave a nil out.
+    public mutating func add(_ key: String, orNull value: JSONValue?) {
+        members.append((key, value ?? .null))
+    }
+
+    public mutating func add(_ key: String, orNull value: String?) {
+        add(key, orNull: value.map(JSONValue.string))
+    }
+
+    public mutating func add(_ key: String, orNull value: Date?) {
+        add(key, orNull: value.map(JSONValue.date))
+    }
+
+    public mutating func add(_ key: String, orNull value: (some DirectJSONEncodable)?) {
+        add(key, orNull: value.map { JSONValue.object($0.jsonMembers) })
     }
 
     /// Sorted as `sortedKeys` sorts: by the keys' UTF-8 bytes.

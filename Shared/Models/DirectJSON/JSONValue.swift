@@ -9,4 +9,6 @@ public indirect enum JSONValue: Sendable {
     case date(Date)
     case object(JSONMembers)
     case array([JSONValue])
+    /// What ``ExplicitNull`` writes for a property without a value: the views keep every key.
+    case null
 }

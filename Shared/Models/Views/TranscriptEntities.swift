@@ -1,8 +1,8 @@
 /// The clickable things found in one transcript entry's text.
 ///
-/// They are extracted once, when the entry is written, and stored and served with it, so
-/// that every desktop shows the same links with the same warnings without parsing message
-/// text itself (see ``EntityExtractor``). The JSON shape is the contract's
+/// They are extracted once, when the entry is written (session's `EntityExtractor`), and
+/// stored and served with it, so that every desktop shows the same links with the same
+/// warnings without parsing message text itself. The JSON shape is the contract's
 /// `{"urls": [{"text", "display", "suspicious"}], "phones": ["<e164>"], "emails": [...]}`.
 public struct TranscriptEntities: Sendable, Codable, Equatable {
     /// Web addresses in order of appearance, each occurrence of the same text once.

@@ -1,6 +1,7 @@
 """Routing offers and instant transfers through `transfer` (issue #4; docs/architecture.md
-section 4 "Routing" and "Instant transfer"), with the real executables, RabbitMQ and
-PostgreSQL.
+section 4 "Routing" and "Instant transfer"), and what a supervisor sees of them
+(`GET /v1/agents`, `GET /v1/queues`, session's `GET /v1/interactions?queue=&state=`; section
+10.3), with the real executables, RabbitMQ and PostgreSQL.
 
 The suite runs `transfer` with SWITCHBOARD_OFFER_TIMEOUT=3 (set in sb_env), so expiries
 take seconds. Every test makes its own queue and agent ids (uuid suffix), so agents and
@@ -12,6 +13,7 @@ from __future__ import annotations
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 
 import pytest
 import requests
@@ -475,6 +477,210 @@ def test_transfer_to_a_routing_point_goes_to_its_queue(system, observer, admin, 
     assert receiver.accept(receiver.wait_offer(interaction_id)).status_code == 200
     wait_owner(supervisor, interaction_id, receiver.id)
 
+
+
+# --- What the interaction shows of offers and transfers (docs/architecture.md section 10.3) ---
+
+
+def wait_interaction(supervisor, interaction_id: str, predicate, what: str, timeout: float = 10) -> dict:
+    def probe():
+        body = sb.get_interaction(supervisor, interaction_id)
+        return body if predicate(body) else None
+
+    return sb.wait_until(probe, timeout, f"{interaction_id} {what}")
+
+
+def test_the_interaction_is_offered_while_an_offer_is_pending(system, observer, admin, supervisor):
+    queue = new_queue()
+    kate = Agent(system, admin, "Kate Lewis", [queue])
+    sam = Agent(system, admin, "Sam Other", [queue])
+    interaction_id, customer = arrive(observer, admin, supervisor, queue)
+    body = sb.get_interaction(supervisor, interaction_id)
+    assert body["state"] == "queued" and body["transfer"] is None
+    # A new customer number, no contact: this interaction and its one message.
+    assert body["contact_history"] == {"message_exchanges_24h": 1, "open_or_recent_interactions": 1}
+
+    kate.ready()
+    first = kate.wait_offer(interaction_id)
+    wait_interaction(supervisor, interaction_id, lambda b: b["state"] == "offered", "offered")
+    listed = supervisor.get(f"{SESSION}/v1/interactions", params={"from": customer, "state": "offered"}, timeout=5)
+    assert listed.status_code == 200 and [i["id"] for i in listed.json()["items"]] == [interaction_id]
+    assert "contact_history" not in listed.json()["items"][0] and listed.json()["items"][0]["transfer"] is None
+
+    # Rejected with nobody else Ready: back in the queue.
+    assert kate.reject(first).status_code == 200
+    wait_interaction(supervisor, interaction_id, lambda b: b["state"] == "queued", "queued again")
+
+    sam.ready()
+    second = sam.wait_offer(interaction_id)
+    wait_interaction(supervisor, interaction_id, lambda b: b["state"] == "offered", "offered again")
+    assert sam.accept(second).status_code == 200
+    body = wait_owner(supervisor, interaction_id, sam.id)
+    assert body["state"] == "active"
+    observer.wait_event(lambda d: d.routing_key == "offer.accepted" and sb.event_data(d).get("id") == second["id"])
+    observer.pump(0.5)
+    assert sb.get_interaction(supervisor, interaction_id)["state"] == "active", "the offer's events never move it back"
+
+
+def test_the_interaction_shows_a_transfer_until_it_is_rejected_or_accepted(system, observer, admin, supervisor):
+    queue = new_queue()
+    source = Agent(system, admin, "Kate Lewis", [queue])
+    target = Agent(system, admin, "Sam Other", [f"{queue}-other"])
+    source.ready()
+    target.ready()
+    interaction_id = routed_to(observer, admin, supervisor, source, queue)
+    assert sb.get_interaction(supervisor, interaction_id)["transfer"] is None
+
+    transfer = source.transfer(interaction_id, "agent", target.id).json()
+    offer = target.wait_offer(interaction_id)
+    body = wait_interaction(supervisor, interaction_id, lambda b: (b["transfer"] or {}).get("expires_at") is not None,
+                            "showing its transfer with the offer's expiry")
+    assert body["state"] == "active", "a transfer offer leaves it active"
+    # Transfer's events carry no target name: null. The expiry is the offer's (its event and
+    # its HTTP view may round the same instant to milliseconds either way).
+    shown = dict(body["transfer"])
+    expires_at = datetime.fromisoformat(shown.pop("expires_at"))
+    assert abs(expires_at - datetime.fromisoformat(offer["expires_at"])) <= timedelta(milliseconds=1)
+    assert shown == {
+        "id": transfer["id"], "target": {"type": "agent", "id": target.id, "name": None},
+        "from_agent": {"id": source.id, "name": source.name}, "state": "pending",
+    }
+    mine = source.desk.get(f"{SESSION}/v1/interactions", params={"owner": "me", "state": "active"}, timeout=5).json()["items"]
+    assert next(i for i in mine if i["id"] == interaction_id)["transfer"] == body["transfer"], "lists show it too"
+
+    assert target.reject(offer).status_code == 200
+    body = wait_interaction(supervisor, interaction_id, lambda b: b["transfer"] is None, "without its rejected transfer")
+    assert body["state"] == "active" and body["owner"]["id"] == source.id
+
+    again = source.transfer(interaction_id, "agent", target.id)
+    assert again.status_code == 202, again.text
+    offer = target.wait_offer(interaction_id)
+    wait_interaction(supervisor, interaction_id, lambda b: (b["transfer"] or {}).get("id") == again.json()["id"], "showing the new transfer")
+    assert target.accept(offer).status_code == 200
+    body = wait_interaction(supervisor, interaction_id, lambda b: b["transfer"] is None and (b["owner"] or {}).get("id") == target.id,
+                            "owned by the target, no transfer shown")
+    assert body["state"] == "active"
+
+
+# --- Supervisor views (docs/architecture.md section 10.3) -----------------------------------
+
+
+def supervised_agent(supervisor, agent: Agent, queue: str) -> dict:
+    """AGENT as `GET /v1/agents?queue=QUEUE` shows it to a supervisor."""
+    response = supervisor.get(f"{TRANSFER}/v1/agents", params={"queue": queue}, timeout=5)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert [a["id"] for a in body["items"]] == [agent.id] and body["next"] is None, body
+    return body["items"][0]
+
+
+def supervised_queue(supervisor, queue: str) -> dict | None:
+    """QUEUE's counts in `GET /v1/queues`, following `next` until it is found or the list ends."""
+    params: dict[str, object] = {"limit": 200}
+    while True:
+        response = supervisor.get(f"{TRANSFER}/v1/queues", params=params, timeout=5)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        found = next((q for q in body["items"] if q["id"] == queue), None)
+        if found or body["next"] is None:
+            return found
+        params["cursor"] = body["next"]
+
+
+def wait_queue(supervisor, queue: str, timeout: float = 10, **expected) -> dict:
+    def probe():
+        counts = supervised_queue(supervisor, queue)
+        return counts if counts and all(counts[key] == value for key, value in expected.items()) else None
+
+    return sb.wait_until(probe, timeout, f"queue {queue} with {expected}")
+
+
+def wait_supervised(supervisor, agent: Agent, queue: str, timeout: float = 10, **expected) -> dict:
+    def probe():
+        seen = supervised_agent(supervisor, agent, queue)
+        return seen if all(seen[key] == value for key, value in expected.items()) else None
+
+    return sb.wait_until(probe, timeout, f"{agent.id} with {expected}")
+
+
+def listed_ids(client, **params) -> list[str]:
+    return [i["id"] for i in sb.find_interactions(client, **params)]
+
+
+def test_supervisor_sees_presence_load_and_the_queue_fill_and_drain(system, observer, admin, supervisor):
+    queue = new_queue()
+    agent = Agent(system, admin, "Kate Lewis", [queue], capacity=2)
+    assert supervised_agent(supervisor, agent, queue) == {
+        "id": agent.id, "name": agent.name, "queues": [queue], "capacity": {"sms": 2}, "presence": {"sms": "not_ready"},
+        "load": {"sms": 0}, "offers_pending": 0, "spare_capacity": {"sms": 2},
+    }
+    # A queue exists as soon as an agent names it.
+    assert supervised_queue(supervisor, queue) == {
+        "id": queue, "name": None, "waiting": 0, "offered": 0, "longest_wait_seconds": 0, "agents": 1, "agents_ready": 0,
+    }
+
+    # An SMS with nobody Ready waits in the queue, and the wait grows.
+    interaction_id, _ = arrive(observer, admin, supervisor, queue)
+    wait_queue(supervisor, queue, waiting=1, offered=0)
+    time.sleep(1.2)
+    assert supervised_queue(supervisor, queue)["longest_wait_seconds"] >= 1
+    assert listed_ids(supervisor, queue=queue, state="queued") == [interaction_id]
+    assert listed_ids(supervisor, queue=queue, state="open") == [interaction_id]
+    assert listed_ids(agent.desk, queue=queue) == [], "what waits in a queue is not an agent's to list"
+
+    # Ready: it is offered at once.
+    agent.ready()
+    offer = agent.wait_offer(interaction_id, timeout=5)
+    wait_queue(supervisor, queue, waiting=0, offered=1, longest_wait_seconds=0, agents_ready=1)
+    seen = wait_supervised(supervisor, agent, queue, offers_pending=1)
+    assert seen["presence"] == {"sms": "ready"} and seen["load"] == {"sms": 0} and seen["spare_capacity"] == {"sms": 1}
+
+    # Accepted: neither waiting nor offered; the agent's load goes up.
+    assert agent.accept(offer).status_code == 200
+    wait_owner(supervisor, interaction_id, agent.id)
+    wait_queue(supervisor, queue, waiting=0, offered=0, agents_ready=1)
+    seen = wait_supervised(supervisor, agent, queue, load={"sms": 1})
+    assert seen["offers_pending"] == 0 and seen["spare_capacity"] == {"sms": 1}
+    assert listed_ids(supervisor, queue=queue, state="active") == [interaction_id]
+    assert listed_ids(supervisor, queue=queue, state="queued") == []
+    assert listed_ids(agent.desk, queue=queue) == [interaction_id], "the owner lists it now"
+
+    # Not Ready: the supervisor sees that too; the load stays.
+    agent.presence("not_ready")
+    assert wait_supervised(supervisor, agent, queue, presence={"sms": "not_ready"})["load"] == {"sms": 1}
+    wait_queue(supervisor, queue, agents_ready=0)
+
+
+def test_supervisor_views_need_a_supervisor_and_validate(system, supervisor, admin):
+    queue = new_queue()
+    agent = Agent(system, admin, "Kate Lewis", [queue])
+    for path in ("/v1/agents", "/v1/queues"):
+        refused = agent.desk.get(f"{TRANSFER}{path}", timeout=5)
+        assert refused.status_code == 403 and refused.json()["code"] == "forbidden", (path, refused.text)
+        assert requests.get(f"{TRANSFER}{path}", timeout=5).status_code == 401
+        assert admin.get(f"{TRANSFER}{path}", params={"limit": 1}, timeout=5).status_code == 200
+    for path, params, detail in (
+        ("/v1/agents", {"queue": "sales west"}, "queue must be"),
+        ("/v1/agents", {"limit": 0}, "limit must be"),
+        ("/v1/queues", {"cursor": "not-ours"}, "cursor is not valid"),
+    ):
+        bad = supervisor.get(f"{TRANSFER}{path}", params=params, timeout=5)
+        assert bad.status_code == 422 and bad.json()["detail"].startswith(detail), (path, params, bad.text)
+    bad = supervisor.get(f"{SESSION}/v1/interactions", params={"queue": "sales west"}, timeout=5)
+    assert bad.status_code == 422 and bad.json()["detail"].startswith("queue must be"), bad.text
+    assert supervisor.get(f"{SESSION}/v1/interactions", params={"queue": queue, "state": "offered"}, timeout=5).status_code == 200
+
+    # Pages of one agent each, in id order, until `next` is null.
+    second = Agent(system, admin, "Sam Other", [queue])
+    seen, params = [], {"queue": queue, "limit": 1}
+    while True:
+        body = supervisor.get(f"{TRANSFER}/v1/agents", params=params, timeout=5).json()
+        assert len(body["items"]) <= 1
+        seen += [a["id"] for a in body["items"]]
+        if body["next"] is None:
+            break
+        params["cursor"] = body["next"]
+    assert seen == sorted([agent.id, second.id])
 
 def test_directory_needs_admin_and_validates(system, admin):
     agent = _client(system, "kate", ["agent"], "Kate Lewis")

@@ -59,7 +59,8 @@ struct TargetView: Codable, Sendable, Equatable {
     @ExplicitNull var queue: String?
 }
 
-/// `{"items": [...], "next": null}`: the lists of this service are bounded, never paged.
+/// `{"items": [...], "next": null}`: a bounded list, never paged (the supervisor lists page
+/// with ``ListPage``).
 struct ItemList<Item: Encodable & Sendable>: Encodable, Sendable {
     var items: [Item]
 

@@ -145,6 +145,14 @@ let package = Package(
                         .product(name: "NIOHTTP1", package: "swift-nio"),
                         .product(name: "NIOSSL", package: "swift-nio-ssl"),
                     ])
+            // Transfer serves the desktops' live stream (SSE over NIO) and hashes its tickets.
+            case "Transfer":
+                service(
+                    name,
+                    extra: [
+                        .product(name: "Crypto", package: "swift-crypto"),
+                        .product(name: "NIOCore", package: "swift-nio"),
+                    ])
             default: service(name)
             }
         } + [

@@ -32,7 +32,9 @@ public struct Authenticator: Sendable {
         }
         let roles = Set(claims.roles.compactMap(Identity.Role.init(rawValue:)))
         guard !claims.sub.value.isEmpty, !roles.isEmpty else { throw .unauthorized }
-        return Identity(agentID: claims.sub.value, name: claims.name, roles: roles, permissions: Set(claims.perms ?? []))
+        return Identity(
+            agentID: claims.sub.value, name: claims.name, roles: roles, permissions: Set(claims.perms ?? []), expiresAt: claims.exp.value
+        )
     }
 
     /// Signs claims (for `switchboardctl token` and tests).

@@ -1,4 +1,5 @@
 public import Hummingbird
+public import NIOCore
 import SwitchboardModels
 
 /// The request context of every Switchboard route: Hummingbird's core context plus who is
@@ -12,8 +13,13 @@ public struct SwitchboardRequestContext: RequestContext {
     /// request causes.
     public var traceparent: String = TraceContext.newTraceparent()
 
+    /// The connection the request came on: a long-lived response (the live stream) closes
+    /// it to cut off a client that stopped reading, which no write can do while it waits.
+    public let channel: (any Channel)?
+
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        channel = source.channel
     }
 
     /// The authenticated caller, or 401.

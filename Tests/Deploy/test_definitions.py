@@ -76,11 +76,24 @@ BINDINGS = {
             "media.failed",
             "consent.changed",
             "callback.scheduled",
+            "offer.created",
+            "offer.accepted",
+            "offer.rejected",
+            "offer.expired",
+            "transfer.requested",
+            "transfer.accepted",
+            "transfer.rejected",
+            "transfer.expired",
+            "transfer.completed",
         )
     },
     "session.commands": {("switchboard.commands", "session.interaction.assign")},
     "transfer.events": {
-        ("switchboard.events", key) for key in ("interaction.created", "interaction.assigned", "interaction.closed")
+        ("switchboard.events", key)
+        for key in (
+            "interaction.created", "interaction.assigned", "interaction.closed", "interaction.updated",
+            "interaction.message.appended", "interaction.message.updated",
+        )
     },
     "contacts.events": {
         ("switchboard.events", key)
@@ -546,3 +559,15 @@ def test_live_unreachable_service_is_a_problem_json_503(live_gateway):
     assert headers["Content-Type"] == "application/problem+json"
     assert headers["Retry-After"] == "5"
     assert json.loads(body)["code"] == "upstream_unavailable"
+
+
+def test_the_live_stream_goes_to_transfer_unbuffered(rendered, server):
+    """`GET /v1/stream` (Server-Sent Events) reaches transfer with nothing buffered and a
+    read timeout far above the 15 s heartbeat; its tickets go to transfer too."""
+    root = parse_nginx(rendered)
+    stream = match_location(server, "/v1/stream")
+    assert upstream_of(root, stream) == "transfer"
+    assert stream.find("proxy_buffering")[0].args == ["off"]
+    assert stream.find("proxy_read_timeout")[0].args == ["1h"]
+    assert upstream_of(root, match_location(server, "/v1/stream/tickets")) == "transfer"
+    assert upstream_of(root, match_location(server, "/v1/streams")) is None

@@ -32,13 +32,13 @@ DOMAIN_PATHS = {
         "/v1/numbers/{e164}",
     },
     "Transfer": {
-        "/v1/agents/{id}", "/v1/agents/{id}/presence", "/v1/agents/{id}/offers", "/v1/agents/{id}/notifications",
-        "/v1/queues/{id}", "/v1/routing-points/{id}", "/v1/targets", "/v1/offers/{id}/accept", "/v1/offers/{id}/reject",
-        "/v1/transfers", "/v1/transfers/{id}",
+        "/v1/agents", "/v1/agents/{id}", "/v1/agents/{id}/presence", "/v1/agents/{id}/offers", "/v1/agents/{id}/notifications",
+        "/v1/queues", "/v1/queues/{id}", "/v1/routing-points/{id}", "/v1/targets", "/v1/offers/{id}/accept", "/v1/offers/{id}/reject",
+        "/v1/transfers", "/v1/transfers/{id}", "/v1/stream", "/v1/stream/tickets",
     },
     "Contacts": {
         "/v1/contacts", "/v1/contacts/{id}", "/v1/contacts/{id}/history", "/v1/contacts/{id}/merge",
-        "/v1/merges/{id}/undo", "/v1/contact-assignments", "/v1/consent/{e164}",
+        "/v1/merges", "/v1/merges/{id}", "/v1/merges/{id}/undo", "/v1/contact-assignments", "/v1/consent/{e164}",
     },
     "Callback": {"/v1/callbacks", "/v1/callbacks/{id}", "/v1/callbacks/{id}/complete"},
     "Media": {"/v1/media", "/v1/media/{id}", "/v1/media/{id}/thumbnail", "/v1/media/{id}/content"},
@@ -113,6 +113,10 @@ def test_domain_operations_are_authenticated_and_errors_are_problems(service):
             # Carrier webhooks are authenticated by the carrier's signature, not a token.
             assert operation["security"] and {"bearerAuth": []} not in operation["security"], (path, method)
             assert "403" in operation["responses"], (path, method)
+        elif path == "/v1/stream":
+            # The live stream also takes a single-use ticket (a browser's EventSource sends no header).
+            assert operation["security"] == [{"bearerAuth": []}, {"streamTicket": []}], (path, method)
+            assert "401" in operation["responses"] and "403" in operation["responses"], (path, method)
         else:
             assert operation["security"] == [{"bearerAuth": []}], (path, method)
             assert "401" in operation["responses"] and "403" in operation["responses"], (path, method)
@@ -176,13 +180,17 @@ def test_interaction_has_every_key_of_the_contract():
     summary = schemas["InteractionSummary"]
     keys = {
         "id", "state", "mode", "media", "channel", "from", "to", "queue", "origin", "contact", "owner", "created_at",
-        "closed_at", "close_reason", "elapsed_seconds", "disposition", "note", "case_data",
+        "closed_at", "close_reason", "elapsed_seconds", "disposition", "note", "case_data", "transfer",
     }
     assert set(summary["properties"]) == keys == set(summary["required"])
+    # Single reads add the transcript and the contact's recent history (10.3).
+    assert set(schemas["Interaction"]["allOf"][1]["required"]) == {"transcript", "contact_history"}
+    assert set(schemas["PendingTransfer"]["required"]) == {"id", "target", "from_agent", "state", "expires_at"}
+    assert set(schemas["ContactHistory"]["required"]) == {"message_exchanges_24h", "open_or_recent_interactions"}
     entry = schemas["TranscriptEntry"]
     assert set(entry["required"]) == {"seq", "kind", "direction", "author", "text", "at", "media", "parts", "entities"}
     parameters = {p["name"] for p in load("Session")["paths"]["/v1/interactions"]["get"]["parameters"]}
-    assert parameters == {"from", "to", "contact_id", "owner", "state", "created_after", "created_before", "cursor", "limit"}
+    assert parameters == {"from", "to", "contact_id", "owner", "queue", "state", "created_after", "created_before", "cursor", "limit"}
 
 
 def test_channel_outbound_contract():

@@ -509,6 +509,13 @@ EXEMPT: dict[str, Exempt] = {
     "PUT /v1/routing-points/{id}": Exempt("role-gated", "admin: the routing-point directory",
                                           Probe("fresh", body=lambda ids: {"name": "Forged", "queue": ids["bob_queue"]})),
     "GET /v1/targets": Exempt("any-token", "searches the directory every agent transfers to; names no object"),
+    "GET /v1/agents": Exempt("role-gated", "supervisor or admin: every agent's presence and load (supervisor view)",
+                             Probe(params=lambda ids: {"queue": ids["bob_queue"]})),
+    "GET /v1/stream": Exempt("any-token", "the caller's own live stream; which events reach whom is proven in "
+                             "test_e2e_stream.py (another agent's desktop sees none of A's interaction)"),
+    "POST /v1/stream/tickets": Exempt("any-token", "a ticket for the caller's own stream"),
+    "GET /v1/queues": Exempt("role-gated", "supervisor or admin: every queue's waiting and offered counts (supervisor view)",
+                             Probe()),
     # contacts
     "GET /v1/contacts": Exempt("any-token", "searches the shared address book (" + _CONTACTS + ")"),
     "POST /v1/contacts": Exempt("any-token", "adds to the shared address book; names no existing object"),
@@ -517,6 +524,8 @@ EXEMPT: dict[str, Exempt] = {
     "DELETE /v1/contacts/{id}": Exempt("shared", _CONTACTS),
     "POST /v1/contacts/{id}/merge": Exempt("shared", _CONTACTS),
     "POST /v1/merges/{id}/undo": Exempt("shared", "undoes a merge of shared contacts; " + _CONTACTS),
+    "GET /v1/merges": Exempt("shared", "the merge records of a shared contact (`contact_id`); " + _CONTACTS),
+    "GET /v1/merges/{id}": Exempt("shared", "a merge record of shared contacts; " + _CONTACTS),
     "GET /v1/consent/{e164}": Exempt("shared", "a customer number's opt-out state, readable by every role (system too); nobody owns it"),
 }
 

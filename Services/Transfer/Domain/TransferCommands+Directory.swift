@@ -18,8 +18,11 @@ extension TransferCommands {
         try await store.refreshLoad([id], on: connection, logger: logger)
         // More capacity or another queue: what waits there may now go to this agent.
         let messages = try await route(queues: record.queues, now: now, traceparent: traceparent, on: connection)
-        try await outbox.enqueue(messages, on: connection, logger: logger)
-        return try await store.lockAgent(id, on: connection, logger: logger) ?? record
+        try await emit(messages, on: connection, logger: logger)
+        let agent = try await store.lockAgent(id, on: connection, logger: logger) ?? record
+        // The agent's desktop shows its own record (name, queues, capacity) as it changes.
+        try await desk.presence(agent, on: connection, logger: logger)
+        return agent
     }
 
     func putQueue(_ queue: QueueRecord, on connection: PostgresConnection) async throws {
@@ -42,8 +45,9 @@ extension TransferCommands {
         guard let agent = try await store.setPresence(agentID, ready: ready, at: now, on: connection, logger: logger) else {
             throw TransferError.notFound("The agent")
         }
+        try await desk.presence(agent, on: connection, logger: logger)
         if ready {
-            try await outbox.enqueue(
+            try await emit(
                 try await route(queues: agent.queues, now: now, traceparent: traceparent, on: connection), on: connection, logger: logger)
         }
         logger.info("presence changed", metadata: ["agent_id": "\(agentID)", "state": "\(ready ? "ready" : "not_ready")"])

@@ -89,7 +89,7 @@ extension TransferCommands {
             let sourceQueues = try await store.queues(ofAgent: identity.agentID, on: connection, logger: logger)
             messages += try await route(queues: [queue] + sourceQueues, now: now, traceparent: traceparent, on: connection)
         }
-        try await outbox.enqueue(messages, on: connection, logger: logger)
+        try await emit(messages, on: connection, logger: logger)
         TransferMetrics.transferred(target: target.type)
         logger.info(
             "transfer requested",

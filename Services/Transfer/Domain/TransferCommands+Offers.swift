@@ -46,6 +46,13 @@ extension TransferCommands {
             transfer.decidedAt = now
             try await store.updateTransfer(transfer, on: connection, logger: logger)
             messages.append(try transferEvent(.transferAccepted, transfer, traceparent))
+            // The source's desktop is told too (docs/architecture.md section 10.3).
+            try await notify(
+                NotificationRecord(
+                    id: UUID(), agentID: transfer.fromAgentID, kind: .transferAccepted, transferID: transfer.id,
+                    interactionID: transfer.interactionID, byAgent: AgentRef(id: offer.agentID, name: agentName),
+                    text: NotificationKind.transferAccepted.text(target: agentName ?? offer.agentID), at: now
+                ), on: connection)
             command = InteractionAssign(
                 interactionId: interaction.idString, agentId: offer.agentID, agentName: agentName, expectedOwnerId: transfer.fromAgentID,
                 reason: "transferred", transferId: transfer.idString
@@ -55,7 +62,7 @@ extension TransferCommands {
         interaction.updatedAt = now
         try await store.updateInteraction(interaction, on: connection, logger: logger)
         messages.append(try assignCommand(command, traceparent))
-        try await outbox.enqueue(messages, on: connection, logger: logger)
+        try await emit(messages, on: connection, logger: logger)
         TransferMetrics.answered(kind: offer.kind, outcome: .accepted)
         logger.info("offer accepted", metadata: Self.metadata(offer))
         return .answered(offer.view(preview: interaction.preview))
@@ -134,15 +141,15 @@ extension TransferCommands {
                 messages.append(try transferEvent(rejected ? .transferRejected : .transferExpired, transfer, traceparent))
                 let target = try await store.lockAgent(offer.agentID, on: connection, logger: logger)
                 let kind: NotificationKind = rejected ? .transferRejected : .transferExpired
-                try await store.insertNotification(
+                try await notify(
                     NotificationRecord(
                         id: UUID(), agentID: transfer.fromAgentID, kind: kind, transferID: transfer.id, interactionID: transfer.interactionID,
                         byAgent: AgentRef(id: offer.agentID, name: target?.name), text: kind.text(target: target?.name ?? offer.agentID), at: now
-                    ), on: connection, logger: logger)
+                    ), on: connection)
             }
         }
         messages += try await route(queues: queues, now: now, traceparent: traceparent, on: connection)
-        try await outbox.enqueue(messages, on: connection, logger: logger)
+        try await emit(messages, on: connection, logger: logger)
         return interaction?.preview
     }
 

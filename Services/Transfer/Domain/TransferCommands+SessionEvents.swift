@@ -22,7 +22,7 @@ extension TransferCommands {
                 queuedAt: event.createdAt, createdAt: event.createdAt, updatedAt: now, closedAt: nil
             ), on: connection, logger: logger)
         guard projection.state == .queued else { return }
-        try await outbox.enqueue(
+        try await emit(
             try await route(queues: [projection.queue], now: now, traceparent: traceparent, on: connection), on: connection, logger: logger)
     }
 
@@ -66,7 +66,7 @@ extension TransferCommands {
         var queues: [String] = []
         for agent in freed.sorted() { queues += try await store.queues(ofAgent: agent, on: connection, logger: logger) }
         messages += try await route(queues: queues, now: now, traceparent: traceparent, on: connection)
-        try await outbox.enqueue(messages, on: connection, logger: logger)
+        try await emit(messages, on: connection, logger: logger)
     }
 
     /// `interaction.closed`: the owner's load −1; pending offers and transfers end
@@ -103,7 +103,7 @@ extension TransferCommands {
         var queues: [String] = []
         for agent in freed.sorted() { queues += try await store.queues(ofAgent: agent, on: connection, logger: logger) }
         messages += try await route(queues: queues, now: now, traceparent: traceparent, on: connection)
-        try await outbox.enqueue(messages, on: connection, logger: logger)
+        try await emit(messages, on: connection, logger: logger)
     }
 
     /// Ends the pending offer and transfer of an interaction that was assigned by other
@@ -129,5 +129,19 @@ extension TransferCommands {
             messages.append(try transferEvent(.transferExpired, transfer, traceparent))
         }
         return messages
+    }
+}
+
+extension TransferCommands {
+    /// An inbound message was appended: it becomes the interaction's preview text, and an
+    /// agent with a pending offer for it is shown the offer again with that text.
+    func previewChanged(_ id: UUID, text: String, on connection: PostgresConnection) async throws {
+        guard var interaction = try await store.lockInteraction(id, on: connection, logger: logger), interaction.state != .closed else { return }
+        interaction.previewText = text
+        try await store.updateInteraction(interaction, on: connection, logger: logger)
+        guard let offer = try await store.lockPendingOffer(interaction: id, on: connection, logger: logger) else { return }
+        let data = try DeskFeedWriter.json(offer.view(preview: interaction.preview))
+        try await desk.append(
+            [AddressedDeskEvent(agentID: offer.agentID, event: DeskEvent(kind: .offer, data: data))], on: connection, logger: logger)
     }
 }

@@ -79,6 +79,24 @@ struct TransferCommands: Sendable {
 
     static func text(_ id: UUID) -> String { id.uuidString.lowercased() }
 
+    // MARK: Effects
+
+    /// What desktops are shown, written in the same transaction (docs/architecture.md section 10.2).
+    var desk: DeskFeedWriter { DeskFeedWriter(schema: store.schema) }
+
+    /// Writes a change's events and commands to the outbox, and the offers among them to
+    /// the offered agents' desk feeds.
+    func emit(_ messages: [OutboxMessage], on connection: PostgresConnection, logger: Logger) async throws {
+        try await outbox.enqueue(messages, on: connection, logger: logger)
+        try await desk.outboxMessages(messages, on: connection, logger: logger)
+    }
+
+    /// Records a notification and puts it on its agent's desk feed.
+    func notify(_ record: NotificationRecord, on connection: PostgresConnection) async throws {
+        try await store.insertNotification(record, on: connection, logger: logger)
+        try await desk.notification(record, on: connection, logger: logger)
+    }
+
     static func metadata(_ offer: OfferRecord) -> Logger.Metadata {
         [
             "offer_id": "\(offer.idString)", "interaction_id": "\(text(offer.interactionID))", "agent_id": "\(offer.agentID)",

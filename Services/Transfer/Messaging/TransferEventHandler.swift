@@ -6,11 +6,14 @@ import SwitchboardDatabase
 import SwitchboardModels
 import SwitchboardServiceKit
 
-/// Consumes `transfer.events` (bound to `interaction.created`, `interaction.assigned` and
-/// `interaction.closed`): each event updates the interaction projection, the agents' load
-/// and routing in one transaction with its inbox record (a redelivery is a no-op). The
-/// consumer orders deliveries by `correlation_id` (the interaction id), so one
-/// interaction's events are applied in the order session emitted them.
+/// Consumes `transfer.events` (bound to session's interaction events): `interaction.created`,
+/// `interaction.assigned` and `interaction.closed` update the interaction projection, the
+/// agents' load and routing; each interaction event, `interaction.message.appended` and
+/// `interaction.message.updated` also put what changed on the desk feeds of the agents who
+/// own or are offered the interaction (docs/architecture.md section 10.2). One transaction
+/// per event with its inbox record (a redelivery is a no-op). The consumer orders deliveries
+/// by `correlation_id` (the interaction id), so one interaction's events are applied in the
+/// order session emitted them.
 struct TransferEventHandler: Sendable {
     let commands: TransferCommands
     let transactions: TransactionalHandler
@@ -33,18 +36,69 @@ struct TransferEventHandler: Sendable {
             try EventDecoding.decode(type, from: delivery)
         }
         let commands = self.commands
+        let desk = commands.desk
+        let logger = commands.logger
+        let fields = EventDataFields(cloudEvent: delivery.body)
+        /// Session's view of the interaction (without transcript), or what the event itself says.
+        func view(_ id: String) -> String {
+            fields?.objectText("interaction") ?? fields?.text(adding: ["id": id]) ?? #"{"id":"\#(id)"}"#
+        }
         switch EventType(rawValue: delivery.routingKey) {
         case .interactionCreated:
             let event = try decode(InteractionCreated.self)
-            return { try await commands.created(event.data, traceparent: event.traceparent, on: $0) }
+            let id = try interactionID(event.data.interactionId)
+            let data = view(event.data.interactionId)
+            return { connection in
+                try await commands.created(event.data, traceparent: event.traceparent, on: connection)
+                try await desk.interaction(id, data: data, on: connection, logger: logger)
+            }
         case .interactionAssigned:
             let event = try decode(InteractionAssigned.self)
-            return { try await commands.assigned(event.data, traceparent: event.traceparent, on: $0) }
+            let id = try interactionID(event.data.interactionId)
+            let data = view(event.data.interactionId)
+            return { connection in
+                try await commands.assigned(event.data, traceparent: event.traceparent, on: connection)
+                try await desk.interaction(id, data: data, also: [event.data.previousOwnerId], on: connection, logger: logger)
+            }
         case .interactionClosed:
             let event = try decode(InteractionClosed.self)
-            return { try await commands.closed(event.data, traceparent: event.traceparent, on: $0) }
+            let id = try interactionID(event.data.interactionId)
+            let data = view(event.data.interactionId)
+            return { connection in
+                try await commands.closed(event.data, traceparent: event.traceparent, on: connection)
+                try await desk.interaction(id, data: data, also: [event.data.ownerId], on: connection, logger: logger)
+            }
+        case .interactionUpdated:
+            let event = try decode(InteractionUpdated.self)
+            let id = try interactionID(event.data.interactionId)
+            let data = view(event.data.interactionId)
+            return { try await desk.interaction(id, data: data, on: $0, logger: logger) }
+        case .interactionMessageAppended, .interactionMessageUpdated:
+            guard let raw = fields, let interaction = raw.string("interaction_id"), let entry = raw.objectText("entry") else {
+                throw InvalidMessage("\(delivery.routingKey) without interaction_id and entry")
+            }
+            let id = try interactionID(interaction)
+            let data = #"{"entry":\#(entry),"interaction_id":"\#(interaction)"}"#
+            let inboundText = delivery.routingKey == EventType.interactionMessageAppended.rawValue ? Self.inboundText(raw) : nil
+            return { connection in
+                if let inboundText { try await commands.previewChanged(id, text: inboundText, on: connection) }
+                try await desk.transcript(id, data: data, on: connection, logger: logger)
+            }
         default:
             throw InvalidMessage("transfer does not handle events of type \(delivery.routingKey)")
         }
+    }
+
+    private func interactionID(_ text: String) throws(InvalidMessage) -> UUID {
+        guard let id = UUID(uuidString: text) else { throw InvalidMessage("interaction_id \(text) is not a UUID") }
+        return id
+    }
+
+    /// The text of an inbound message entry: what an offer's preview shows.
+    static func inboundText(_ fields: EventDataFields) -> String? {
+        guard fields.string("direction") == "inbound", fields.string("kind") == "message",
+            let entry = fields.object("entry"), let text = entry["text"] as? String
+        else { return nil }
+        return text
     }
 }

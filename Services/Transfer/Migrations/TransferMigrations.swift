@@ -155,5 +155,46 @@ enum TransferMigrations {
                 ON CONFLICT DO NOTHING
                 """,
             ]),
+        // The desktops' live stream (docs/architecture.md section 10.2): what each agent's
+        // desktop is shown, in the order it happened, written in the transaction of the
+        // change, so a desktop that reconnects with `Last-Event-ID` is replayed exactly what
+        // it missed, by any replica. `desk_cursors.last_seq` numbers one agent's events:
+        // its row lock, held to commit, makes commit order and number order the same.
+        Migration(
+            version: 4, name: "desk feed and stream tickets",
+            statements: [
+                """
+                CREATE TABLE transfer.desk_cursors (
+                    agent_id text PRIMARY KEY,
+                    last_seq bigint NOT NULL,
+                    purged_through bigint NOT NULL DEFAULT 0
+                )
+                """,
+                """
+                CREATE TABLE transfer.desk_events (
+                    agent_id text NOT NULL,
+                    seq bigint NOT NULL,
+                    kind text NOT NULL,
+                    data jsonb NOT NULL,
+                    at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (agent_id, seq)
+                )
+                """,
+                "CREATE INDEX desk_events_at ON transfer.desk_events (at)",
+                """
+                CREATE TABLE transfer.stream_tickets (
+                    ticket_hash text PRIMARY KEY,
+                    agent_id text NOT NULL,
+                    agent_name text,
+                    roles text[] NOT NULL,
+                    perms text[] NOT NULL,
+                    token_expires_at timestamptz NOT NULL,
+                    expires_at timestamptz NOT NULL
+                )
+                """,
+                "CREATE INDEX stream_tickets_expiry ON transfer.stream_tickets (expires_at)",
+                // Supervisors' queue counts: offered interactions per queue (queued ones have their index).
+                "CREATE INDEX interactions_offered ON transfer.interactions (queue) WHERE state = 'offered'",
+            ]),
     ]
 }

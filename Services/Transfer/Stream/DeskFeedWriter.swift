@@ -1,0 +1,68 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SwitchboardDatabase
+import SwitchboardModels
+
+/// Writes what each desktop is shown, inside the transaction of the change (the feed is
+/// read by ``DeskStreamHub``). The access rule of docs/architecture.md section 10.2 is
+/// applied here, once: an agent is sent only events of what it owns or is offered.
+struct DeskFeedWriter: Sendable {
+    let schema: String
+    var feed: PostgresDeskFeed { PostgresDeskFeed(schema: schema) }
+
+    func append(_ events: [AddressedDeskEvent], on connection: PostgresConnection, logger: Logger) async throws {
+        try await feed.append(events, on: connection, logger: logger)
+    }
+
+    /// Transfer's own events that a desktop shows (offers), from the outbox messages of a change.
+    func outboxMessages(_ messages: [OutboxMessage], on connection: PostgresConnection, logger: Logger) async throws {
+        try await append(messages.flatMap(OutboxDeskEvents.events(for:)), on: connection, logger: logger)
+    }
+
+    func notification(_ record: NotificationRecord, on connection: PostgresConnection, logger: Logger) async throws {
+        try await append(
+            [AddressedDeskEvent(agentID: record.agentID, event: DeskEvent(kind: .notification, data: Self.json(record.view)))], on: connection,
+            logger: logger)
+    }
+
+    func presence(_ agent: AgentRecord, on connection: PostgresConnection, logger: Logger) async throws {
+        try await append(
+            [AddressedDeskEvent(agentID: agent.id, event: DeskEvent(kind: .presence, data: Self.json(agent.view)))], on: connection, logger: logger)
+    }
+
+    /// An interaction changed: its owner, agents with a pending offer for it, and `also`
+    /// (the owner it just left) are shown `data` (the interaction without its transcript).
+    func interaction(_ id: UUID, data: String, also: [String?] = [], on connection: PostgresConnection, logger: Logger) async throws {
+        let audience = try await self.audience(of: id, on: connection, logger: logger).union(also.compactMap { $0 })
+        try await append(
+            audience.sorted().map { AddressedDeskEvent(agentID: $0, event: DeskEvent(kind: .interaction, data: data)) }, on: connection,
+            logger: logger)
+    }
+
+    /// A transcript entry was appended or a part's status changed: shown to the owner and
+    /// to agents with a pending offer (they may read what they are offered).
+    func transcript(_ id: UUID, data: String, on connection: PostgresConnection, logger: Logger) async throws {
+        let audience = try await self.audience(of: id, on: connection, logger: logger)
+        try await append(
+            audience.sorted().map { AddressedDeskEvent(agentID: $0, event: DeskEvent(kind: .transcript, data: data)) }, on: connection, logger: logger
+        )
+    }
+
+    /// Who may see an interaction's changes now: its owner in the projection and the agents
+    /// of its pending offers.
+    func audience(of id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Set<String> {
+        let rows = try await connection.query(
+            """
+            SELECT owner_id FROM \(unescaped: schema).interactions WHERE id = \(id) AND owner_id IS NOT NULL AND state <> 'closed'
+            UNION SELECT agent_id FROM \(unescaped: schema).offers WHERE interaction_id = \(id) AND state = 'pending'
+            """, logger: logger)
+        var agents: Set<String> = []
+        for try await agent in rows.decode(String.self) { agents.insert(agent) }
+        return agents
+    }
+
+    static func json(_ value: some Encodable) throws -> String {
+        String(decoding: try SwitchboardJSON.encoder().encode(value), as: UTF8.self)
+    }
+}

@@ -198,5 +198,10 @@ enum SessionMigrations {
                     (from_number, to_number, (coalesce(closed_at, 'infinity'::timestamptz)))
                 """,
             ]),
+        // A supervisor's view of a queue (`GET /v1/interactions?queue=sales&state=queued`)
+        // reads the queue's interactions newest first without scanning the table.
+        Migration(
+            version: 7, name: "interactions by queue",
+            statements: ["CREATE INDEX interactions_queue ON session.interactions (queue, created_at DESC, id DESC)"]),
     ]
 }

@@ -74,10 +74,13 @@ struct TransferEventHandler: Sendable {
             let data = view(event.data.interactionId)
             return { try await desk.interaction(id, data: data, on: $0, logger: logger) }
         case .interactionMessageAppended, .interactionMessageUpdated:
-            guard let raw = fields, let interaction = raw.string("interaction_id"), let entry = raw.objectText("entry") else {
-                throw InvalidMessage("\(delivery.routingKey) without interaction_id and entry")
+            guard let raw = fields, let interaction = raw.string("interaction_id") else {
+                throw InvalidMessage("\(delivery.routingKey) without interaction_id")
             }
             let id = try interactionID(interaction)
+            // A session older than the stream sends no entry: nothing to show, nothing wrong
+            // (a rolling upgrade must not dead-letter its events).
+            guard let entry = raw.objectText("entry") else { return { _ in } }
             let data = #"{"entry":\#(entry),"interaction_id":"\#(interaction)"}"#
             let inboundText = delivery.routingKey == EventType.interactionMessageAppended.rawValue ? Self.inboundText(raw) : nil
             return { connection in

@@ -59,7 +59,7 @@ final class DeskStreamHub: Service, Sendable {
     func open(identity: Identity, queues: Set<String>, channel: (any Channel)?, cursor: Int64) throws(StreamLimitError) -> DeskConnection {
         let connection = DeskConnection(identity: identity, queues: queues, channel: channel, cursor: cursor, capacity: settings.bufferEvents)
         let result = state.withLock { state -> Result<Int, StreamLimitError> in
-            if state.stopping { return .failure(.replicaFull(limit: 0)) }
+            if state.stopping { return .failure(.stopping) }
             if state.count >= settings.maxConnections { return .failure(.replicaFull(limit: settings.maxConnections)) }
             let own = state.byAgent[identity.agentID, default: []]
             if own.count >= settings.maxPerAgent { return .failure(.tooManyForAgent(limit: settings.maxPerAgent)) }

@@ -5,9 +5,11 @@ import SwitchboardServiceKit
 enum StreamLimitError: Error, Equatable {
     case tooManyForAgent(limit: Int)
     case replicaFull(limit: Int)
+    /// The replica is shutting down (SIGTERM): the desktop reconnects to another.
+    case stopping
 
-    /// 429 `too_many_streams` (one agent) or 503 `stream_capacity` (this replica: the
-    /// gateway may try another).
+    /// 429 `too_many_streams` (one agent) or 503 `stream_capacity` (this replica, full or
+    /// stopping: the gateway may try another).
     var apiError: APIError {
         switch self {
         case .tooManyForAgent(let limit):
@@ -18,6 +20,10 @@ enum StreamLimitError: Error, Equatable {
             APIError(
                 status: .serviceUnavailable, code: "stream_capacity", title: "Stream capacity reached",
                 detail: "This replica serves \(limit) streams already; retry shortly.")
+        case .stopping:
+            APIError(
+                status: .serviceUnavailable, code: "stream_capacity", title: "Replica stopping",
+                detail: "This replica is shutting down; reconnect (another replica will serve the stream).")
         }
     }
 }

@@ -76,6 +76,12 @@ let package = Package(
             pkgConfig: "vips",
             providers: [.apt(["libvips-dev"])]
         ),
+        .systemLibrary(
+            name: "CHunspell",
+            path: "Shared/CHunspell",
+            pkgConfig: "hunspell",
+            providers: [.apt(["libhunspell-dev"])]
+        ),
         shared(
             "SwitchboardModels", directory: "Models",
             dependencies: [
@@ -153,6 +159,9 @@ let package = Package(
                         .product(name: "Crypto", package: "swift-crypto"),
                         .product(name: "NIOCore", package: "swift-nio"),
                     ])
+            // Session spell-checks the SMS preview with Hunspell.
+            case "Session":
+                service(name, extra: ["CHunspell"])
             default: service(name)
             }
         } + [

@@ -11,8 +11,9 @@ import SwitchboardServiceKit
 /// The wiring of the session service; tests build the same thing.
 ///
 /// Session-specific configuration, beyond ``ServiceConfiguration``:
-/// `SWITCHBOARD_SMS_MAX_PARTS` (default 10), `SWITCHBOARD_DISPOSITION_CODES`, and the
-/// number defaults of ``NumberSettings``.
+/// `SWITCHBOARD_SMS_MAX_PARTS` (default 10), `SWITCHBOARD_DISPOSITION_CODES`, the
+/// number defaults of ``NumberSettings`` and the preview's dictionaries
+/// (``SpellCheckSettings``, loaded here so a missing one stops the service at start).
 struct Session: SwitchboardService {
     static let name = "session"
     static let defaultPort = 8082
@@ -29,6 +30,10 @@ struct Session: SwitchboardService {
         let defaults = try NumberSettings.defaults(environment: environment)
         let dispositions = try DispositionCatalog(environment: environment)
         let maxParts = try environment.int("SWITCHBOARD_SMS_MAX_PARTS", default: 10, in: 1...50)
+        let spelling = try await SpellChecker.load(
+            SpellCheckSettings(environment: environment),
+            tokenizer: SpellingTokenizer(extractor: EntityExtractor(defaultRegion: configuration.defaultRegion))
+        )
 
         let runtime = await ServiceRuntime(
             configuration: configuration, schema: "session", migrations: SessionMigrations.all, logger: logger, registry: bootstrap.registry
@@ -49,7 +54,8 @@ struct Session: SwitchboardService {
             outbound: OutboundRequestValidator(defaultRegion: configuration.defaultRegion, maxParts: maxParts), logger: logger
         ).register(on: router)
         SettingsRoutes(
-            settings: settings, defaults: defaults, dispositions: dispositions, maxParts: maxParts, client: runtime.postgres,
+            settings: settings, defaults: defaults, dispositions: dispositions, maxParts: maxParts, spelling: spelling,
+            client: runtime.postgres,
             defaultRegion: configuration.defaultRegion, logger: logger
         ).register(on: router)
         StandardResponseRoutes(store: responses, client: runtime.postgres, logger: logger)

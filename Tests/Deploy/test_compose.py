@@ -407,8 +407,11 @@ def test_dockerfile_builds_one_image_for_every_executable():
     argv = json.loads(entrypoint)
     assert argv[:2] == ["/bin/sh", "-c"]
     assert argv[2].startswith('exec /app/"$EXEC_NAME"'), "exec, so the service gets SIGTERM"
-    for package in ("librabbitmq4", "libvips42", "ca-certificates", "curl", "tzdata"):
+    for package in ("librabbitmq4", "libvips42", "libhunspell-1.7-0", "hunspell-en-us", "ca-certificates", "curl", "tzdata"):
         assert package in dockerfile
+    build_stage = dockerfile.split("AS build", 1)[1].split("FROM debian", 1)[0]
+    for package in ("librabbitmq-dev", "libvips-dev", "libhunspell-dev"):
+        assert package in build_stage, f"the build stage needs {package}"
 
 
 def test_dockerignore_keeps_build_output_out_of_the_context():

@@ -374,6 +374,17 @@ def test_sms_preview_counts_parts_and_characters(agent):
     assert body["encoding"] == "gsm7" and len(body["parts"]) == 2 and body["characters_remaining"] == 153 - 8
     unicode = agent.post(f"{SESSION}/v1/sms/preview", json={"text": "Привет 👋"}, timeout=5).json()
     assert unicode["encoding"] == "ucs2" and unicode["characters_remaining"] == 70 - 9
+    assert body["misspelled"] == [], body
+
+
+def test_sms_preview_flags_misspelled_words(agent):
+    # Offsets are UTF-16 code units (the emoji counts two), as a browser textarea's selection.
+    text = "👋 Helo, I recieved my parcel, see https://exmaple.com or mail kaet@exmaple.com"
+    response = agent.post(f"{SESSION}/v1/sms/preview", json={"text": text}, timeout=5)
+    assert response.status_code == 200, response.text
+    misspelled = response.json()["misspelled"]
+    assert [(m["word"], m["offset"], m["length"]) for m in misspelled] == [("Helo", 3, 4), ("recieved", 11, 8)], misspelled
+    assert "received" in misspelled[1]["suggestions"] and len(misspelled[1]["suggestions"]) <= 5
 
 
 def test_transcript_entities(system, observer, agent, supervisor, admin):

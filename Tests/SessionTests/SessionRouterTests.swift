@@ -73,6 +73,7 @@ struct SessionRouterTests {
         ("SWITCHBOARD_DISPOSITION_CODES", "sale"),
         ("SWITCHBOARD_INACTIVITY_TIMEOUT_SECONDS", "5"),
         ("SWITCHBOARD_DEFAULT_QUEUE", "two words"),
+        ("SWITCHBOARD_SPELLCHECK_LANGUAGES", "xx_XX"),
     ])
     func buildRefusesAnInvalidSessionVariable(variable: String, value: String) async throws {
         do {
@@ -171,11 +172,19 @@ struct SessionRouterTests {
     }
 
     struct Preview: Decodable {
+        struct Misspelled: Decodable, Equatable {
+            var word: String
+            var offset: Int
+            var length: Int
+            var suggestions: [String]
+        }
+
         var encoding: String
         var parts: [String]
         var charactersRemaining: Int
         var maxParts: Int
         var tooLong: Bool
+        var misspelled: [Misspelled]
     }
 
     private static func preview(_ response: TestResponse) throws -> Preview {
@@ -209,6 +218,26 @@ struct SessionRouterTests {
             let none = try Self.preview(empty)
             #expect(none.parts.isEmpty)
             #expect(none.charactersRemaining == 160)
+            #expect(none.misspelled.isEmpty)
+            #expect(one.misspelled.isEmpty)
+        }
+    }
+
+    /// `misspelled`: the words the default dictionary (`en_US`) does not know, with UTF-16
+    /// offsets; nothing with spell checking turned off (`SWITCHBOARD_SPELLCHECK_LANGUAGES=`).
+    @Test func smsPreviewFlagsMisspelledWords() async throws {
+        let agent = try await tokens.agent()
+        let text = #"{"text": "Helo, I recieved my parcel, see https://exmaple.com"}"#
+        try await withRouter { client in
+            let preview = try Self.preview(try await client.send(.post, "/v1/sms/preview", token: agent, json: text))
+            #expect(preview.misspelled.map(\.word) == ["Helo", "recieved"])
+            #expect(preview.misspelled.map(\.offset) == [0, 8])
+            #expect(preview.misspelled.map(\.length) == [4, 8])
+            #expect(preview.misspelled.last?.suggestions.contains("received") == true)
+        }
+        try await withRouter(environment: ["SWITCHBOARD_SPELLCHECK_LANGUAGES": ""]) { client in
+            let preview = try Self.preview(try await client.send(.post, "/v1/sms/preview", token: agent, json: text))
+            #expect(preview.misspelled.isEmpty)
         }
     }
 

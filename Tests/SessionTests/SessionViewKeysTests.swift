@@ -150,7 +150,10 @@ struct SessionViewKeysTests {
                     configured: false)))
         expectComplete(
             try EncodedKeysAudit(
-                of: SettingsRoutes.PreviewView(encoding: "gsm7", parts: ["Hello"], charactersRemaining: 155, maxParts: 10, tooLong: false)))
+                of: SettingsRoutes.PreviewView(
+                    encoding: "gsm7", parts: ["Helo"], charactersRemaining: 156, maxParts: 10, tooLong: false,
+                    misspelled: [Misspelling(word: "Helo", offset: 0, length: 4, suggestions: ["Hello"])])))
+        expectComplete(try EncodedKeysAudit(of: Misspelling(word: "Helo", offset: 0, length: 4, suggestions: [])))
         expectComplete(
             try EncodedKeysAudit(of: SettingsRoutes.DispositionList(items: [DispositionCatalog.Code(code: "resolved", label: "Resolved")])))
         expectComplete(try EncodedKeysAudit(of: DispositionCatalog.Code(code: "resolved", label: "Resolved")))

@@ -121,7 +121,7 @@ sb_pid_alive() {
 # plus pika for the Python tools and schemathesis for the end-to-end fuzzing test (pip).
 # A no-op when everything is there. Needs root only when a Debian package is missing.
 sb_install_deps() {
-    local packages=(rabbitmq-server librabbitmq-dev amqp-tools libvips-dev libvips-tools postgresql nginx-light curl gettext-base python3-pika)
+    local packages=(rabbitmq-server librabbitmq-dev amqp-tools libvips-dev libvips-tools libhunspell-dev hunspell-en-us postgresql nginx-light curl gettext-base python3-pika)
     local missing=() package log="${SB_DEPS_LOG:-${TMPDIR:-/tmp}/switchboard-install-deps.log}"
     for package in "${packages[@]}"; do
         if [[ "$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null)" != "install ok installed" ]]; then

@@ -5,12 +5,13 @@ import PostgresNIO
 import SwitchboardModels
 import SwitchboardServiceKit
 
-/// Number settings (admin), disposition codes and the SMS preview.
+/// Number settings (admin), disposition codes and the SMS preview (with its spell check).
 struct SettingsRoutes: Sendable {
     let settings: PostgresSettingsStore
     let defaults: NumberSettings
     let dispositions: DispositionCatalog
     let maxParts: Int
+    let spelling: SpellChecker
     let client: PostgresClient
     let defaultRegion: String
     let logger: Logger
@@ -40,6 +41,9 @@ struct SettingsRoutes: Sendable {
         var charactersRemaining: Int
         var maxParts: Int
         var tooLong: Bool
+        /// Words no configured dictionary knows, offsets in UTF-16 code units; `[]` when
+        /// spell checking is off.
+        var misspelled: [Misspelling]
     }
 
     struct DispositionList: Encodable, Sendable { var items: [DispositionCatalog.Code] }
@@ -73,12 +77,14 @@ struct SettingsRoutes: Sendable {
         router.post("/v1/sms/preview") { request, context -> Response in
             _ = try context.identity()
             let body = try await JSONBody.decode(PreviewBody.self, from: request, limit: 64 << 10)
-            let segmentation = SMSSegmenter().segment(body.text ?? "")
+            let text = body.text ?? ""
+            let segmentation = SMSSegmenter().segment(text)
+            let misspelled = await spelling.misspelled(in: text)
             return try JSONBody.response(
                 PreviewView(
                     encoding: segmentation.encoding.rawValue, parts: segmentation.parts,
                     charactersRemaining: segmentation.charactersRemaining, maxParts: maxParts,
-                    tooLong: segmentation.parts.count > maxParts
+                    tooLong: segmentation.parts.count > maxParts, misspelled: misspelled
                 ))
         }
     }

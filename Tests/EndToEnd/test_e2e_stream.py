@@ -188,6 +188,18 @@ def test_limits_a_slow_desktop_and_sigterm(system, admin, tmp_path):
             streams.append(open_stream(system, kate, base=url))
         fourth = SSEStream(url, headers=bearer(system, kate.id, ["agent"]))
         assert fourth.status == 429 and "too_many_streams" in fourth.body
+        # A desktop that goes away frees its place within seconds.
+        streams.pop().close()
+
+        def reopened():
+            again = SSEStream(url, headers=bearer(system, kate.id, ["agent"]))
+            if again.status == 200:
+                streams.append(again)
+                return True
+            assert again.status == 429, again.body
+            return False
+
+        sb.wait_until(reopened, timeout=10, what="the closed stream's place freed", interval=0.5)
         # Heartbeats every second keep idle streams (and proxies) alive.
         sb.wait_until(lambda: len(streams[0].comments) >= 2, timeout=5, what="two heartbeats")
 

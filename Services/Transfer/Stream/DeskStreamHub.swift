@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import PostgresNIO
 import ServiceLifecycle
 import SwitchboardDatabase
@@ -203,7 +204,12 @@ final class DeskStreamHub: Service, Sendable {
             let now = ContinuousClock.now
             let wallNow = Date()
             for connection in all {
-                if let expiry = connection.identity.expiresAt, expiry <= wallNow {
+                if let channel = connection.channel, !channel.isActive {
+                    // Gone before its response was written (the writer would never run to
+                    // forget it) or while idle: free its place under the caps now.
+                    connection.finish(.disconnected)
+                    close(connection)
+                } else if let expiry = connection.identity.expiresAt, expiry <= wallNow {
                     connection.finish(.credentialExpired)
                 } else if connection.isStalled(limit: settings.stallLimit, now: now) {
                     end(connection, .fellBehind)

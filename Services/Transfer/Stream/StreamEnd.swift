@@ -6,4 +6,6 @@ enum StreamEnd: String, Sendable, Equatable {
     case shutdown
     /// The token that opened the stream expired.
     case credentialExpired = "credential_expired"
+    /// The desktop's connection closed before or while its stream was written.
+    case disconnected
 }

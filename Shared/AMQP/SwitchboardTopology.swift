@@ -36,14 +36,16 @@ public enum SwitchboardTopology {
             ]
         ),
         (.sessionCommands, commandsExchange, ["session.interaction.assign"]),
-        // Transfer routes on the lifecycle events and feeds desktops (docs/architecture.md
-        // section 10.2) from all of them: a quorum-queue write per message appended is the
+        // Transfer routes on the lifecycle events and due callbacks, and feeds desktops
+        // (docs/architecture.md section 10.2) from all of them: a quorum-queue write per message appended is the
         // price of a transcript that reaches the agent's screen without polling.
         (
             .transferEvents, eventsExchange,
             [
                 "interaction.created", "interaction.assigned", "interaction.closed", "interaction.updated",
                 "interaction.message.appended", "interaction.message.updated",
+                "interaction.consultation.started", "interaction.consultation.message", "interaction.consultation.ended",
+                "callback.due", "callback.completed", "callback.cancelled", "callback.rescheduled",
             ]
         ),
         // Only what contacts acts on: every copy of a per-message event (`message.received`,

@@ -93,6 +93,8 @@ BINDINGS = {
         for key in (
             "interaction.created", "interaction.assigned", "interaction.closed", "interaction.updated",
             "interaction.message.appended", "interaction.message.updated",
+            "interaction.consultation.started", "interaction.consultation.message", "interaction.consultation.ended",
+            "callback.due", "callback.completed", "callback.cancelled", "callback.rescheduled",
         )
     },
     "contacts.events": {

@@ -8,12 +8,14 @@ struct OfferStateTests {
         #expect(OfferState.pending.accepted() == .accepted)
         #expect(OfferState.pending.rejected() == .rejected)
         #expect(OfferState.pending.expired() == .expired)
+        #expect(OfferState.pending.withdrawn() == .withdrawn)
         #expect(!OfferState.pending.isFinal)
     }
 
-    @Test(arguments: [OfferState.accepted, .rejected, .expired])
+    @Test(arguments: [OfferState.accepted, .rejected, .expired, .withdrawn])
     func outcomesAreFinal(state: OfferState) {
         #expect(state.isFinal)
+        #expect(state.withdrawn() == nil, "\(state) cannot be withdrawn")
         #expect(state.accepted() == nil, "\(state) cannot be accepted")
         #expect(state.rejected() == nil, "\(state) cannot be rejected")
         #expect(state.expired() == nil, "\(state) cannot expire")
@@ -22,9 +24,9 @@ struct OfferStateTests {
     @Test func noOtherTransitions() {
         var reachable: [OfferState: Set<OfferState>] = [:]
         for state in OfferState.allCases {
-            reachable[state] = Set([state.accepted(), state.rejected(), state.expired()].compactMap { $0 })
+            reachable[state] = Set([state.accepted(), state.rejected(), state.expired(), state.withdrawn()].compactMap { $0 })
         }
-        #expect(reachable[.pending] == [.accepted, .rejected, .expired])
+        #expect(reachable[.pending] == [.accepted, .rejected, .expired, .withdrawn])
         #expect(reachable[.accepted] == [])
         #expect(reachable[.rejected] == [])
         #expect(reachable[.expired] == [])

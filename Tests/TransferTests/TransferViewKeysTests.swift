@@ -70,20 +70,45 @@ struct TransferViewKeysTests {
         OfferView(
             id: "0c2b6f1d-0a44-4d8e-9a57-5b1e7c1a3f0d", interactionId: interactionID, agentId: "kate", kind: everything ? .transfer : .route,
             state: everything ? .accepted : .pending, expiresAt: at, fromAgent: everything ? AgentRef(id: "sam", name: "Sam Other") : nil,
-            preview: preview(everything: everything), transferId: everything ? "t-1" : nil, createdAt: at, decidedAt: everything ? at : nil
+            preview: preview(everything: everything), transferId: everything ? "t-1" : nil, createdAt: at, decidedAt: everything ? at : nil,
+            callback: nil
         )
+    }
+
+    func callback(everything: Bool) -> CallbackSummary {
+        CallbackSummary(
+            id: "6d8f2b1e-2c4a-4f7e-8b3d-1a9c0e5f7b21", phone: "+14155550100", contactId: everything ? "c-1" : nil,
+            interactionId: everything ? interactionID : nil, notes: everything ? "Refund" : nil, dueAt: at,
+            target: .init(type: "agent", id: "kate"), scheduledBy: "sam", scheduledByName: everything ? "Sam Other" : nil)
     }
 
     @Test func newArrivalOffer() throws {
         let audit = try EncodedKeysAudit(of: offer(everything: false))
         expectComplete(audit)
-        #expect(audit.nullKeys == ["decided_at", "from_agent", "transfer_id"])
+        #expect(audit.nullKeys == ["callback", "decided_at", "from_agent", "transfer_id"])
     }
 
     @Test func decidedTransferOffer() throws {
         let audit = try EncodedKeysAudit(of: offer(everything: true))
         expectComplete(audit)
-        #expect(audit.nullKeys == [])
+        #expect(audit.nullKeys == ["callback"])
+    }
+
+    /// A callback offer is about no interaction: `interaction_id` is null, `callback` says whom to text.
+    @Test func callbackOffer() throws {
+        let record = OfferRecord(
+            id: UUID(), interactionID: nil, agentID: "kate", kind: .callback, state: .pending, expiresAt: at, fromAgentID: nil,
+            fromAgentName: nil, transferID: nil, createdAt: at, decidedAt: nil, callback: callback(everything: false))
+        let view = record.view(preview: nil)
+        let audit = try EncodedKeysAudit(of: view)
+        expectComplete(audit)
+        #expect(audit.nullKeys == ["decided_at", "from_agent", "interaction_id", "transfer_id"])
+        #expect(view.preview == OfferPreview(from: "+14155550100", text: nil, origin: "callback", caseData: [:]))
+        #expect(record.subject == "6d8f2b1e-2c4a-4f7e-8b3d-1a9c0e5f7b21")
+        let summary = try EncodedKeysAudit(of: callback(everything: false))
+        expectComplete(summary)
+        #expect(summary.nullKeys == ["contact_id", "interaction_id", "notes", "scheduled_by_name"])
+        expectComplete(try EncodedKeysAudit(of: callback(everything: true)))
     }
 
     @Test func previewWithNothingSet() throws {

@@ -17,7 +17,7 @@ extension TransferCommands {
         let record = try await store.upsertAgent(id: id, name: name, queues: queues, capacity: capacity, at: now, on: connection, logger: logger)
         try await store.refreshLoad([id], on: connection, logger: logger)
         // More capacity or another queue: what waits there may now go to this agent.
-        let messages = try await route(queues: record.queues, now: now, traceparent: traceparent, on: connection)
+        let messages = try await route(queues: record.queues, agents: [id], now: now, traceparent: traceparent, on: connection)
         try await emit(messages, on: connection, logger: logger)
         let agent = try await store.lockAgent(id, on: connection, logger: logger) ?? record
         // The agent's desktop shows its own record (name, queues, capacity) as it changes.
@@ -48,7 +48,8 @@ extension TransferCommands {
         try await desk.presence(agent, on: connection, logger: logger)
         if ready {
             try await emit(
-                try await route(queues: agent.queues, now: now, traceparent: traceparent, on: connection), on: connection, logger: logger)
+                try await route(queues: agent.queues, agents: [agentID], now: now, traceparent: traceparent, on: connection), on: connection,
+                logger: logger)
         }
         logger.info("presence changed", metadata: ["agent_id": "\(agentID)", "state": "\(ready ? "ready" : "not_ready")"])
         return agent

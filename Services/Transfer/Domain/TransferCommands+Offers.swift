@@ -17,7 +17,10 @@ extension TransferCommands {
             try await expire(offer, now: now, traceparent: traceparent, on: connection)
             return .expired
         }
-        guard var interaction = try await store.lockInteraction(offer.interactionID, on: connection, logger: logger) else {
+        guard let interactionID = offer.interactionID else {
+            return try await acceptCallback(offer, now: now, traceparent: traceparent, on: connection)
+        }
+        guard var interaction = try await store.lockInteraction(interactionID, on: connection, logger: logger) else {
             throw TransferError.notFound("The interaction")
         }
         guard interaction.state != .closed else { throw TransferError.interactionClosed }
@@ -57,6 +60,8 @@ extension TransferCommands {
                 interactionId: interaction.idString, agentId: offer.agentID, agentName: agentName, expectedOwnerId: transfer.fromAgentID,
                 reason: "transferred", transferId: transfer.idString
             )
+        case .callback:
+            throw CorruptTransferRow(detail: "callback offer \(offer.idString) about interaction \(Self.text(interactionID))")
         }
         interaction.assigningTo = offer.agentID
         interaction.updatedAt = now
@@ -112,17 +117,26 @@ extension TransferCommands {
     /// What follows a rejected or expired offer (already updated): its event; for a route
     /// offer, the decline is recorded and the interaction goes back to its queue, to the
     /// next agent; for a transfer offer, the transfer ends `rejected`/`expired`, the
-    /// interaction stays with the source, and the source gets a notification. Either way the
-    /// agent's reservation is freed, so its queues are routed again.
+    /// interaction stays with the source, and the source gets a notification; for a
+    /// callback offer, the callback waits for the next agent. Either way the agent's
+    /// reservation is freed, so its queues are routed again.
     func unanswered(_ offer: OfferRecord, now: Date, traceparent: String?, on connection: PostgresConnection) async throws -> OfferPreview? {
         let rejected = offer.state == .rejected
-        var interaction = try await store.lockInteraction(offer.interactionID, on: connection, logger: logger)
+        var interaction: InteractionProjection?
+        if let interactionID = offer.interactionID {
+            interaction = try await store.lockInteraction(interactionID, on: connection, logger: logger)
+        }
         var messages = [try offerEvent(rejected ? .offerRejected : .offerExpired, offer, interaction?.preview, traceparent)]
         var queues = try await store.queues(ofAgent: offer.agentID, on: connection, logger: logger)
         switch offer.kind {
+        case .callback:
+            queues += try await callbackUnanswered(offer, now: now, on: connection)
         case .route:
+            guard let interactionID = offer.interactionID else {
+                throw CorruptTransferRow(detail: "route offer \(offer.idString) without interaction")
+            }
             try await store.recordDecline(
-                offer.interactionID, agentID: offer.agentID, reason: rejected ? "rejected" : "expired", at: now, on: connection, logger: logger)
+                interactionID, agentID: offer.agentID, reason: rejected ? "rejected" : "expired", at: now, on: connection, logger: logger)
             if var waiting = interaction, waiting.state == .offered {
                 waiting.state = .queued
                 waiting.updatedAt = now
@@ -148,9 +162,9 @@ extension TransferCommands {
                     ), on: connection)
             }
         }
-        messages += try await route(queues: queues, now: now, traceparent: traceparent, on: connection)
+        messages += try await route(queues: queues, agents: [offer.agentID], now: now, traceparent: traceparent, on: connection)
         try await emit(messages, on: connection, logger: logger)
-        return interaction?.preview
+        return interaction?.preview ?? offer.callback?.preview
     }
 
     /// Locks an offer its agent answers: 404 for an agent it was not made to; 403 for a
@@ -164,7 +178,7 @@ extension TransferCommands {
         switch offer.state {
         case .pending: return offer
         case .expired: throw TransferError.offerExpired
-        case .accepted, .rejected: throw TransferError.offerNotPending(offer.state)
+        case .accepted, .rejected, .withdrawn: throw TransferError.offerNotPending(offer.state)
         }
     }
 }

@@ -9,8 +9,12 @@ import SwitchboardServiceKit
 /// Routing: offering the interactions waiting in a queue to eligible agents.
 extension TransferCommands {
     /// Offers the interactions waiting in `queues` (oldest first) to eligible agents
-    /// (``AgentSelection``), as long as there are some. Returns the `offer.created` events.
-    func route(queues: [String], now: Date, traceparent: String?, on connection: PostgresConnection) async throws -> [OutboxMessage] {
+    /// (``AgentSelection``), as long as there are some, then the due callbacks waiting for
+    /// `queues`, for their members or for `agents` (the agents whose capacity a change
+    /// freed): a waiting customer comes before a callback. Returns the `offer.created` events.
+    func route(
+        queues: [String], agents: [String] = [], now: Date, traceparent: String?, on connection: PostgresConnection
+    ) async throws -> [OutboxMessage] {
         var messages: [OutboxMessage] = []
         for queue in Set(queues).sorted() where !queue.isEmpty {
             // Agents first: with nobody free (a backlog, the busy case), an arrival costs one
@@ -41,6 +45,7 @@ extension TransferCommands {
                 logger.info("offer created", metadata: Self.metadata(offer))
             }
         }
+        messages += try await routeCallbacks(queues: queues, agents: agents, now: now, traceparent: traceparent, on: connection)
         return messages
     }
 }

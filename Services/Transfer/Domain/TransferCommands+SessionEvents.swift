@@ -65,7 +65,7 @@ extension TransferCommands {
         for agent in previous { try await store.markAssignmentEnded(agent, at: now, on: connection, logger: logger) }
         var queues: [String] = []
         for agent in freed.sorted() { queues += try await store.queues(ofAgent: agent, on: connection, logger: logger) }
-        messages += try await route(queues: queues, now: now, traceparent: traceparent, on: connection)
+        messages += try await route(queues: queues, agents: freed.sorted(), now: now, traceparent: traceparent, on: connection)
         try await emit(messages, on: connection, logger: logger)
     }
 
@@ -102,7 +102,7 @@ extension TransferCommands {
         }
         var queues: [String] = []
         for agent in freed.sorted() { queues += try await store.queues(ofAgent: agent, on: connection, logger: logger) }
-        messages += try await route(queues: queues, now: now, traceparent: traceparent, on: connection)
+        messages += try await route(queues: queues, agents: freed.sorted(), now: now, traceparent: traceparent, on: connection)
         try await emit(messages, on: connection, logger: logger)
     }
 

@@ -29,7 +29,7 @@ import SwitchboardServiceKit
 /// Session applies `interaction.assign` only when the owner is still the expected one, so
 /// even a command sent on stale knowledge never gives an interaction two owners.
 ///
-/// **Routing is event-driven**: ``route(queues:now:traceparent:on:)`` runs for the queue of
+/// **Routing is event-driven**: ``route(queues:agents:now:traceparent:on:)`` runs for the queue of
 /// a new arrival, and for an agent's queues when it goes Ready, its capacity or queues
 /// change, its load decreases (close, transfer away, release to a queue) or one of its
 /// offers is rejected or expires. No polling loop.
@@ -57,7 +57,7 @@ struct TransferCommands: Sendable {
 
     func offerEvent(_ type: EventType, _ offer: OfferRecord, _ preview: OfferPreview?, _ traceparent: String?) throws -> OutboxMessage {
         try OutboxMessage.event(
-            type, service: Self.service, subject: Self.text(offer.interactionID), traceparent: traceparent, data: offer.view(preview: preview)
+            type, service: Self.service, subject: offer.subject, traceparent: traceparent, data: offer.view(preview: preview)
         )
     }
 
@@ -98,9 +98,11 @@ struct TransferCommands: Sendable {
     }
 
     static func metadata(_ offer: OfferRecord) -> Logger.Metadata {
-        [
-            "offer_id": "\(offer.idString)", "interaction_id": "\(text(offer.interactionID))", "agent_id": "\(offer.agentID)",
-            "kind": "\(offer.kind.rawValue)", "state": "\(offer.state.rawValue)",
+        var metadata: Logger.Metadata = [
+            "offer_id": "\(offer.idString)", "agent_id": "\(offer.agentID)", "kind": "\(offer.kind.rawValue)", "state": "\(offer.state.rawValue)",
         ]
+        if let interaction = offer.interactionID { metadata["interaction_id"] = "\(text(interaction))" }
+        if let callback = offer.callback { metadata["callback_id"] = "\(callback.id)" }
+        return metadata
     }
 }

@@ -13,7 +13,11 @@ import SwitchboardServiceKit
 /// own or are offered the interaction (docs/architecture.md section 10.2). One transaction
 /// per event with its inbox record (a redelivery is a no-op). The consumer orders deliveries
 /// by `correlation_id` (the interaction id), so one interaction's events are applied in the
-/// order session emitted them.
+/// order session emitted them. `interaction.consultation.*` keeps a projection of open IM
+/// consultations (the consulted agent follows the interaction on its desk) and shows each
+/// change to both agents. The callback service's `callback.due`, `.completed`,
+/// `.cancelled` and `.rescheduled` put due SMS callbacks in front of agents (offers of kind
+/// `callback`, section 10.3); they are ordered by their `correlation_id` as well.
 struct TransferEventHandler: Sendable {
     let commands: TransferCommands
     let transactions: TransactionalHandler
@@ -42,6 +46,14 @@ struct TransferEventHandler: Sendable {
         /// Session's view of the interaction (without transcript), or what the event itself says.
         func view(_ id: String) -> String {
             fields?.objectText("interaction") ?? fields?.text(adding: ["id": id]) ?? #"{"id":"\#(id)"}"#
+        }
+        if delivery.routingKey.hasPrefix("interaction.consultation."), let raw = fields {
+            let change = try ConsultationChange(routingKey: delivery.routingKey, fields: raw)
+            guard let data = raw.text(adding: ["type": change.type]) else { throw InvalidMessage("\(delivery.routingKey): data is not an object") }
+            return { connection in
+                try await commands.store.recordConsultation(change, on: connection, logger: logger)
+                try await desk.consultation(change, data: data, on: connection, logger: logger)
+            }
         }
         switch EventType(rawValue: delivery.routingKey) {
         case .interactionCreated:
@@ -87,9 +99,24 @@ struct TransferEventHandler: Sendable {
                 if let inboundText { try await commands.previewChanged(id, text: inboundText, on: connection) }
                 try await desk.transcript(id, data: data, on: connection, logger: logger)
             }
+        case .callbackDue:
+            let event = try decode(CallbackEventPayload.self)
+            // Voice callbacks are a dialer's, not the SMS desk's.
+            guard event.data.isForTheDesk else { return { _ in } }
+            let id = try callbackID(event.data.id)
+            return { try await commands.callbackDue(event.data, id: id, traceparent: event.traceparent, on: $0) }
+        case .callbackCompleted, .callbackCancelled, .callbackRescheduled:
+            let event = try decode(CallbackEventPayload.self)
+            let id = try callbackID(event.data.id)
+            return { try await commands.callbackSettled(id, traceparent: event.traceparent, on: $0) }
         default:
             throw InvalidMessage("transfer does not handle events of type \(delivery.routingKey)")
         }
+    }
+
+    private func callbackID(_ text: String) throws(InvalidMessage) -> UUID {
+        guard let id = UUID(uuidString: text) else { throw InvalidMessage("callback id \(text) is not a UUID") }
+        return id
     }
 
     private func interactionID(_ text: String) throws(InvalidMessage) -> UUID {

@@ -196,5 +196,61 @@ enum TransferMigrations {
                 // Supervisors' queue counts: offered interactions per queue (queued ones have their index).
                 "CREATE INDEX interactions_offered ON transfer.interactions (queue) WHERE state = 'offered'",
             ]),
+        // Due SMS callbacks reach a person (docs/architecture.md section 10.3): an offer of
+        // kind `callback` is about a callback, not an interaction, and carries a snapshot of
+        // it; `transfer.callbacks` holds the due callbacks being offered until the callback
+        // service says they are done.
+        Migration(
+            version: 5, name: "callback offers",
+            statements: [
+                "ALTER TABLE transfer.offers ALTER COLUMN interaction_id DROP NOT NULL",
+                "ALTER TABLE transfer.offers ADD COLUMN callback_id uuid",
+                "ALTER TABLE transfer.offers ADD COLUMN callback jsonb",
+                "ALTER TABLE transfer.offers DROP CONSTRAINT offers_kind_check",
+                "ALTER TABLE transfer.offers ADD CONSTRAINT offers_kind_check CHECK (kind IN ('route', 'transfer', 'callback'))",
+                "ALTER TABLE transfer.offers DROP CONSTRAINT offers_state_check",
+                """
+                ALTER TABLE transfer.offers ADD CONSTRAINT offers_state_check
+                    CHECK (state IN ('pending', 'accepted', 'rejected', 'expired', 'withdrawn'))
+                """,
+                // An offer is about an interaction, or (a callback offer) about a callback.
+                """
+                ALTER TABLE transfer.offers ADD CONSTRAINT offers_subject CHECK (
+                    CASE WHEN kind = 'callback' THEN callback_id IS NOT NULL AND callback IS NOT NULL
+                    ELSE interaction_id IS NOT NULL AND callback_id IS NULL END)
+                """,
+                "CREATE UNIQUE INDEX offers_one_pending_callback ON transfer.offers (callback_id) WHERE state = 'pending'",
+                """
+                CREATE TABLE transfer.callbacks (
+                    id uuid PRIMARY KEY,
+                    summary jsonb NOT NULL,
+                    target_type text NOT NULL CHECK (target_type IN ('agent', 'queue')),
+                    target_id text NOT NULL,
+                    state text NOT NULL CHECK (state IN ('waiting', 'offered', 'accepted')),
+                    declined text[] NOT NULL DEFAULT '{}',
+                    accepted_by text,
+                    fired_at timestamptz NOT NULL,
+                    updated_at timestamptz NOT NULL
+                )
+                """,
+                "CREATE INDEX callbacks_waiting ON transfer.callbacks (fired_at, id) WHERE state = 'waiting'",
+            ]),
+        // IM consultations (section 10.3), from session's `interaction.consultation.*`: the
+        // consulted agent's desktop follows the interaction while the consultation is open.
+        Migration(
+            version: 6, name: "consultations",
+            statements: [
+                """
+                CREATE TABLE transfer.consultations (
+                    id uuid PRIMARY KEY,
+                    interaction_id uuid NOT NULL,
+                    from_agent_id text NOT NULL,
+                    agent_id text NOT NULL,
+                    open boolean NOT NULL,
+                    updated_at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+                "CREATE INDEX consultations_open ON transfer.consultations (interaction_id) WHERE open",
+            ]),
     ]
 }

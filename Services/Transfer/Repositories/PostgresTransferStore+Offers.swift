@@ -6,12 +6,16 @@ import SwitchboardDatabase
 /// Offers, and their expiry timers (`expires_at`).
 extension PostgresTransferStore {
     func insertOffer(_ o: OfferRecord, on connection: PostgresConnection, logger: Logger) async throws {
+        let callback = try Self.json(o.callback)
+        let callbackID = o.callback.flatMap { UUID(uuidString: $0.id) }
         try await connection.query(
             """
             INSERT INTO \(unescaped: schema).offers
-                (id, interaction_id, agent_id, kind, state, expires_at, from_agent_id, from_agent_name, transfer_id, created_at, decided_at)
+                (id, interaction_id, agent_id, kind, state, expires_at, from_agent_id, from_agent_name, transfer_id, created_at, decided_at,
+                 callback_id, callback)
             VALUES (\(o.id), \(o.interactionID), \(o.agentID), \(o.kind.rawValue), \(o.state.rawValue), \(o.expiresAt), \(o.fromAgentID),
-                    \(o.fromAgentName), \(o.transferID), \(o.createdAt), \(o.decidedAt))
+                    \(o.fromAgentName), \(o.transferID), \(o.createdAt), \(o.decidedAt), \(callbackID),
+                    \(callback)::jsonb)
             """, logger: logger)
     }
 
@@ -52,7 +56,8 @@ extension PostgresTransferStore {
         return nil
     }
 
-    /// An agent's pending, unexpired offers with their interactions, oldest first.
+    /// An agent's pending, unexpired offers with their interactions (none for a callback
+    /// offer), oldest first.
     func pendingOffers(agent: String, client: PostgresClient, logger: Logger) async throws -> [(OfferRecord, InteractionProjection?)] {
         let rows = try await client.rows(
             """
@@ -63,7 +68,7 @@ extension PostgresTransferStore {
         var offers: [OfferRecord] = []
         for try await row in rows { offers.append(try Self.offer(from: row)) }
         guard !offers.isEmpty else { return [] }
-        let ids = offers.map(\.interactionID)
+        let ids = offers.compactMap(\.interactionID)
         let interactionRows = try await client.rows(
             """
             SELECT \(unescaped: Self.interactionColumns) FROM \(unescaped: schema).interactions WHERE id = ANY(\(ids))
@@ -73,7 +78,7 @@ extension PostgresTransferStore {
             let projection = try Self.interaction(from: row)
             interactions[projection.id] = projection
         }
-        return offers.map { ($0, interactions[$0.interactionID]) }
+        return offers.map { offer in (offer, offer.interactionID.flatMap { interactions[$0] }) }
     }
 
     /// The database's clock and the pending offers expired by it, locked with

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import SwitchboardModels
 
 /// The directory, the interaction projection, offers, declines, transfers and
 /// notifications, in the `transfer` schema.
@@ -109,7 +110,8 @@ struct PostgresTransferStore {
     }
 
     static let offerColumns = """
-        id, interaction_id, agent_id, kind, state, expires_at, from_agent_id, from_agent_name, transfer_id, created_at, decided_at
+        id, interaction_id, agent_id, kind, state, expires_at, from_agent_id, from_agent_name, transfer_id, created_at, decided_at,
+        callback::text AS callback
         """
 
     static func offer(from row: PostgresRow) throws -> OfferRecord {
@@ -121,7 +123,7 @@ struct PostgresTransferStore {
         }
         return OfferRecord(
             id: try c["id"].decode(UUID.self),
-            interactionID: try c["interaction_id"].decode(UUID.self),
+            interactionID: try c["interaction_id"].decode(UUID?.self),
             agentID: try c["agent_id"].decode(String.self),
             kind: kindValue,
             state: stateValue,
@@ -130,8 +132,24 @@ struct PostgresTransferStore {
             fromAgentName: try c["from_agent_name"].decode(String?.self),
             transferID: try c["transfer_id"].decode(UUID?.self),
             createdAt: try c["created_at"].decode(Date.self),
-            decidedAt: try c["decided_at"].decode(Date?.self)
+            decidedAt: try c["decided_at"].decode(Date?.self),
+            callback: try Self.callbackSummary(c["callback"].decode(String?.self))
         )
+    }
+
+    /// A callback snapshot stored as JSON (`offers.callback`, `callbacks.summary`).
+    static func callbackSummary(_ text: String?) throws -> CallbackSummary? {
+        guard let text else { return nil }
+        do {
+            return try SwitchboardJSON.decoder().decode(CallbackSummary.self, from: Data(text.utf8))
+        } catch {
+            throw CorruptTransferRow(detail: "callback snapshot that does not decode: \(error)")
+        }
+    }
+
+    static func json(_ summary: CallbackSummary?) throws -> String? {
+        guard let summary else { return nil }
+        return String(decoding: try SwitchboardJSON.encoder().encode(summary), as: UTF8.self)
     }
 
     static let transferColumns = """

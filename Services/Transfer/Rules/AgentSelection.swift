@@ -46,6 +46,14 @@ struct AgentSelection: Sendable {
         candidate.ready && candidate.queues.contains(queue) && candidate.spare > 0 && !declined.contains(candidate.id)
     }
 
+    /// Who gets a due callback's offer: its target agent, or the longest-idle eligible member
+    /// of its target queue; either way Ready, with spare capacity, and not one who declined
+    /// this firing. Nil when nobody is (the callback waits).
+    func pick(forCallbackTo target: CallbackSummary.Target, from candidates: [Candidate], declined: Set<String>) -> Candidate? {
+        if target.type == "queue" { return pick(from: candidates, queue: target.id, declined: declined) }
+        return candidates.first { $0.id == target.id && $0.ready && $0.spare > 0 && !declined.contains($0.id) }
+    }
+
     /// The agent to offer to, or nil when nobody is eligible (the interaction waits).
     func pick(from candidates: [Candidate], queue: String, declined: Set<String>) -> Candidate? {
         candidates

@@ -10,6 +10,9 @@ enum DeskEventKind: String, Sendable, CaseIterable {
     case transcript
     /// This agent's presence changed (another tab, a supervisor).
     case presence
+    /// An IM consultation this agent takes part in started, got a message or ended
+    /// (`{"type", "interaction_id", "consultation", "entry"?}`).
+    case consultation
     /// For supervisors: a queue's waiting and offered counts changed. Sampled, never replayed.
     case queue
     /// The stream cannot continue where the desktop left off: reload with REST.

@@ -49,17 +49,26 @@ struct DeskFeedWriter: Sendable {
         )
     }
 
-    /// Who may see an interaction's changes now: its owner in the projection and the agents
-    /// of its pending offers.
+    /// Who may see an interaction's changes now: its owner in the projection, the agents
+    /// of its pending offers and the agents it is open in a consultation with.
     func audience(of id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Set<String> {
         let rows = try await connection.query(
             """
             SELECT owner_id FROM \(unescaped: schema).interactions WHERE id = \(id) AND owner_id IS NOT NULL AND state <> 'closed'
             UNION SELECT agent_id FROM \(unescaped: schema).offers WHERE interaction_id = \(id) AND state = 'pending'
+            UNION SELECT agent_id FROM \(unescaped: schema).consultations WHERE interaction_id = \(id) AND open
             """, logger: logger)
         var agents: Set<String> = []
         for try await agent in rows.decode(String.self) { agents.insert(agent) }
         return agents
+    }
+
+    /// An IM consultation changed: both of its agents are shown `data`.
+    func consultation(_ change: ConsultationChange, data: String, on connection: PostgresConnection, logger: Logger) async throws {
+        try await append(
+            Set([change.fromAgentID, change.agentID]).sorted().map {
+                AddressedDeskEvent(agentID: $0, event: DeskEvent(kind: .consultation, data: data))
+            }, on: connection, logger: logger)
     }
 
     static func json(_ value: some Encodable) throws -> String {

@@ -10,10 +10,11 @@ public struct OfferChanged: Codable, Sendable, Equatable {
     public var interactionId: String?
     /// The agent the offer is made to.
     public var agentId: String
-    /// `route` (a new arrival, or one transferred to a queue) or `transfer` (an instant
-    /// transfer to this agent); consumers keep kinds they do not know.
+    /// `route` (a new arrival, or one transferred to a queue), `transfer` (an instant
+    /// transfer to this agent) or `callback` (a due callback); consumers keep kinds they do
+    /// not know.
     public var kind: String
-    /// `pending`, `accepted`, `rejected` or `expired` (``states``).
+    /// `pending`, `accepted`, `rejected`, `expired` or (a callback offer only) `withdrawn` (``states``).
     public var state: String
     public var expiresAt: Date
     /// The agent transferring it, for a transfer or an interaction transferred to a queue.
@@ -24,7 +25,7 @@ public struct OfferChanged: Codable, Sendable, Equatable {
     /// When it was accepted, rejected or expired; nil while pending.
     public var decidedAt: Date?
 
-    public static let states = ["pending", "accepted", "rejected", "expired"]
+    public static let states = ["pending", "accepted", "rejected", "expired", "withdrawn"]
 
     /// `{"id", "name"}` of an agent.
     public struct Agent: Codable, Sendable, Equatable {

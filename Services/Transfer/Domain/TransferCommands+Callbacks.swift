@@ -1,0 +1,132 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SwitchboardDatabase
+import SwitchboardModels
+
+/// Due SMS callbacks reach a person (docs/architecture.md section 10.3). `callback.due`
+/// puts the callback in `transfer.callbacks`, waiting; routing offers it (an offer of kind
+/// `callback`) to its target agent, or to the longest-idle available agent of its target
+/// queue, with the same capacity rules as an interaction (``AgentSelection``). A rejected or
+/// expired offer goes to the next agent; an agent who declined is not offered it again for
+/// this firing. Accepting does not assign anything: the agent texts the customer with an
+/// agent-initiated conversation and completes the callback in the callback service, whose
+/// `callback.completed` (or `.cancelled`, `.rescheduled`) ends it here and withdraws an offer
+/// still pending. Routing runs under the routing lock, like every other routing decision.
+extension TransferCommands {
+    /// How many waiting callbacks one routing pass looks at.
+    static let callbackRoutingBatch = 50
+
+    /// `callback.due` for an SMS callback. A firing still here from before (rescheduled
+    /// after it fell due, and due again) is withdrawn first.
+    func callbackDue(_ payload: CallbackEventPayload, id: UUID, traceparent: String?, on connection: PostgresConnection) async throws {
+        try await store.lockRouting(on: connection, logger: logger)
+        let now = try await store.now(on: connection, logger: logger)
+        var messages = try await withdrawCallback(id, now: now, traceparent: traceparent, on: connection)
+        let record = DueCallbackRecord(
+            id: id, summary: payload.summary, state: .waiting, declined: [], acceptedBy: nil, firedAt: now, updatedAt: now)
+        try await store.insertCallback(record, on: connection, logger: logger)
+        let target = payload.target
+        messages += try await routeCallbacks(
+            queues: target.type == "queue" ? [target.id] : [], agents: target.type == "agent" ? [target.id] : [], now: now,
+            traceparent: traceparent, on: connection)
+        try await emit(messages, on: connection, logger: logger)
+        logger.info("callback due", metadata: ["callback_id": "\(payload.id)", "target": "\(target.type):\(target.id)"])
+    }
+
+    /// `callback.completed`, `callback.cancelled` or `callback.rescheduled`: the callback no
+    /// longer waits for a person here. A pending offer of it is withdrawn (its desktop is
+    /// shown `withdrawn`) and its agent's capacity goes back to routing.
+    func callbackSettled(_ id: UUID, traceparent: String?, on connection: PostgresConnection) async throws {
+        try await store.lockRouting(on: connection, logger: logger)
+        let now = try await store.now(on: connection, logger: logger)
+        try await emit(try await withdrawCallback(id, now: now, traceparent: traceparent, on: connection), on: connection, logger: logger)
+    }
+
+    /// Offers the waiting callbacks for `queues` and `agents` to available agents.
+    func routeCallbacks(
+        queues: [String], agents: [String], now: Date, traceparent: String?, on connection: PostgresConnection
+    ) async throws
+        -> [OutboxMessage]
+    {
+        let queues = queues.filter { !$0.isEmpty }
+        guard !queues.isEmpty || !agents.isEmpty else { return [] }
+        let waiting = try await store.waitingCallbacks(
+            queues: queues, agents: agents, limit: Self.callbackRoutingBatch, on: connection, logger: logger)
+        var messages: [OutboxMessage] = []
+        for var callback in waiting {
+            let target = callback.summary.target
+            let candidates =
+                target.type == "queue"
+                ? try await store.candidates(queue: target.id, on: connection, logger: logger)
+                : try await store.candidate(target.id, on: connection, logger: logger).map { [$0] } ?? []
+            guard let chosen = selection.pick(forCallbackTo: target, from: candidates, declined: callback.declined),
+                let next = callback.state.offered()
+            else { continue }
+            let offer = OfferRecord(
+                id: UUID(), interactionID: nil, agentID: chosen.id, kind: .callback, state: .pending,
+                expiresAt: now.addingTimeInterval(TimeInterval(offerTimeout)), fromAgentID: nil, fromAgentName: nil, transferID: nil,
+                createdAt: now, decidedAt: nil, callback: callback.summary)
+            try await store.insertOffer(offer, on: connection, logger: logger)
+            callback.state = next
+            callback.updatedAt = now
+            try await store.updateCallback(callback, on: connection, logger: logger)
+            messages.append(try offerEvent(.offerCreated, offer, nil, traceparent))
+            TransferMetrics.offered(kind: .callback)
+            logger.info("offer created", metadata: Self.metadata(offer))
+        }
+        return messages
+    }
+
+    /// An agent accepts a callback offer: the callback is its to call back.
+    func acceptCallback(_ pending: OfferRecord, now: Date, traceparent: String?, on connection: PostgresConnection) async throws -> Answer {
+        var offer = pending
+        guard let callbackID = offer.callback.flatMap({ UUID(uuidString: $0.id) }),
+            var callback = try await store.lockCallback(callbackID, on: connection, logger: logger),
+            let taken = callback.state.accepted()
+        else { throw CorruptTransferRow(detail: "pending callback offer \(offer.idString) without its offered callback") }
+        guard let next = offer.state.accepted() else { throw TransferError.offerNotPending(offer.state) }
+        offer.state = next
+        offer.decidedAt = now
+        try await store.updateOffer(offer, on: connection, logger: logger)
+        callback.state = taken
+        callback.acceptedBy = offer.agentID
+        callback.updatedAt = now
+        try await store.updateCallback(callback, on: connection, logger: logger)
+        try await emit([try offerEvent(.offerAccepted, offer, nil, traceparent)], on: connection, logger: logger)
+        TransferMetrics.answered(kind: .callback, outcome: .accepted)
+        logger.info("offer accepted", metadata: Self.metadata(offer))
+        return .answered(offer.view(preview: nil))
+    }
+
+    /// A callback offer was rejected or expired (already updated): the callback waits for
+    /// the next agent, never this one again. Returns the queue to route it in, if any.
+    func callbackUnanswered(_ offer: OfferRecord, now: Date, on connection: PostgresConnection) async throws -> [String] {
+        guard let callbackID = offer.callback.flatMap({ UUID(uuidString: $0.id) }),
+            var callback = try await store.lockCallback(callbackID, on: connection, logger: logger),
+            let next = callback.state.returned()
+        else { return [] }
+        callback.state = next
+        callback.declined.insert(offer.agentID)
+        callback.updatedAt = now
+        try await store.updateCallback(callback, on: connection, logger: logger)
+        return callback.summary.target.type == "queue" ? [callback.summary.target.id] : []
+    }
+
+    /// Removes a callback from transfer; a pending offer of it is withdrawn and its agent's
+    /// queues are routed again.
+    private func withdrawCallback(_ id: UUID, now: Date, traceparent: String?, on connection: PostgresConnection) async throws -> [OutboxMessage] {
+        guard try await store.lockCallback(id, on: connection, logger: logger) != nil else { return [] }
+        let pending = try await store.lockPendingOffer(callback: id, on: connection, logger: logger)
+        try await store.deleteCallback(id, on: connection, logger: logger)
+        guard var offer = pending, let next = offer.state.withdrawn() else { return [] }
+        offer.state = next
+        offer.decidedAt = now
+        try await store.updateOffer(offer, on: connection, logger: logger)
+        TransferMetrics.answered(kind: .callback, outcome: .withdrawn)
+        logger.info("offer withdrawn", metadata: Self.metadata(offer))
+        let queues = try await store.queues(ofAgent: offer.agentID, on: connection, logger: logger)
+        return [try offerEvent(.offerWithdrawn, offer, nil, traceparent)]
+            + (try await route(queues: queues, agents: [offer.agentID], now: now, traceparent: traceparent, on: connection))
+    }
+}

@@ -61,7 +61,8 @@ struct Transfer: SwitchboardService {
         let hub = DeskStreamHub(
             feed: PostgresDeskFeed(schema: runtime.schema), tickets: PostgresStreamTickets(schema: runtime.schema),
             queueCounts: PostgresQueueCounts(schema: runtime.schema), client: runtime.postgres, settings: streamSettings, logger: logger,
-            waitUntilReady: { await gate.wait() }
+            waitUntilReady: { await gate.wait() }, reading: runtime.progress.monitor("desk feed reads"),
+            listening: runtime.progress.monitor("desk feed listen", stallAfter: .seconds(30))
         )
         StreamRoutes(hub: hub, logger: logger).register(on: router)
 

@@ -251,3 +251,44 @@ def test_limits_a_slow_desktop_and_sigterm(system, admin, tmp_path):
         for stream in streams:
             stream.close()
         replica.stop()
+
+
+def test_a_stream_carries_on_after_its_replicas_database_link_drops(system, admin, tmp_path):
+    """A replica's PostgreSQL link drops while a desktop's stream is open on it (every
+    connection closed, new ones held unanswered, as in a database restart): the stream stays
+    open, readiness says 503 meanwhile, and once the link is back the event written during the
+    outage (by another replica) arrives on it, then live events again, with no reconnect."""
+    from test_e2e_faults import TcpProxy, postgres_upstream, postgres_url_through, probe_ready
+
+    postgres_url = system.env["SWITCHBOARD_POSTGRES_URL"]
+    proxy = TcpProxy(postgres_upstream(postgres_url))
+    service = sb.ExtraService(system, "transfer", {"SWITCHBOARD_POSTGRES_URL": postgres_url_through(postgres_url, proxy.port)},
+                              sb.extra_log_dir(system, tmp_path), "stream")
+    stream = None
+    try:
+        service.wait_ready()
+        kate = Agent(system, admin, "Kate Outage", [new_queue()])
+        stream = open_stream(system, kate, base=f"{service.base_url}/v1/stream")
+        kate.ready()  # through the suite's transfer: its database link is fine
+        stream.wait(lambda e: e.event == "presence" and e.json()["presence"]["sms"] == "ready", what="presence ready")
+
+        proxy.freeze()
+        proxy.drop()
+        kate.presence("not_ready")
+        sb.wait_until(lambda: probe_ready(service.port)[1] == 503, 15, "the proxied transfer 503 during the outage")
+        time.sleep(2)
+        assert not stream.of("presence")[1:], "an event read although the replica's database was unreachable"
+        proxy.thaw()
+
+        late = stream.wait(lambda e: e.event == "presence" and e.json()["presence"]["sms"] == "not_ready", timeout=30,
+                           what="the event written during the outage, once the link is back")
+        sb.wait_until(lambda: probe_ready(service.port)[1] == 200, 30, "the proxied transfer ready again")
+        kate.ready()
+        live = stream.wait(lambda e: e.event == "presence" and int(e.id) > int(late.id), timeout=10, what="a live event after")
+        assert live.json()["presence"]["sms"] == "ready"
+        assert not stream.ended.is_set(), "the stream was closed by the outage"
+    finally:
+        if stream:
+            stream.close()
+        service.stop()
+        proxy.close()

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import PostgresNIO
 import ServiceLifecycle
+import SwitchboardAMQP
 import SwitchboardDatabase
 import SwitchboardModels
 import SwitchboardServiceKit
@@ -25,6 +26,12 @@ final class DeskStreamHub: Service, Sendable {
     let settings: StreamSettings
     let logger: Logger
     private let waitUntilReady: @Sendable () async -> Void
+    /// Readiness (``ProgressMonitor``): holds one unit while feed reads keep failing, so a
+    /// hub that cannot read the feed is reported, not silently quiet.
+    private let reading: ProgressMonitor?
+    /// Holds one unit while the feed's `LISTEN` is down (the 5 s safety read still delivers,
+    /// late: a `LISTEN` down for long is worth an operator's eye).
+    private let listening: ProgressMonitor?
 
     private struct State {
         var byAgent: [String: [DeskConnection]] = [:]
@@ -42,8 +49,11 @@ final class DeskStreamHub: Service, Sendable {
 
     init(
         feed: PostgresDeskFeed, tickets: PostgresStreamTickets, queueCounts: PostgresQueueCounts, client: PostgresClient,
-        settings: StreamSettings, logger: Logger, waitUntilReady: @escaping @Sendable () async -> Void
+        settings: StreamSettings, logger: Logger, waitUntilReady: @escaping @Sendable () async -> Void,
+        reading: ProgressMonitor? = nil, listening: ProgressMonitor? = nil
     ) {
+        self.reading = reading
+        self.listening = listening
         self.feed = feed
         self.tickets = tickets
         self.queueCounts = queueCounts
@@ -138,6 +148,8 @@ final class DeskStreamHub: Service, Sendable {
             do {
                 try await client.withConnection { connection in
                     try await connection.listen(on: self.feed.notifyChannel) { notifications in
+                        if let listening = self.listening, listening.heldCount > 0 { listening.release(listening.heldCount) }
+                        self.listening?.completed()
                         self.markAllDirty()
                         for try await notification in notifications {
                             self.state.withLock { state in
@@ -149,6 +161,7 @@ final class DeskStreamHub: Service, Sendable {
                 }
             } catch {
                 if Task.isCancelled || state.withLock({ $0.stopping }) { return }
+                if let listening, listening.heldCount == 0 { listening.hold() }
                 logger.warning("desk feed LISTEN connection lost; retrying", metadata: ["reason": "\(error)"])
                 try? await Task.sleep(for: .seconds(1))
             }
@@ -174,6 +187,8 @@ final class DeskStreamHub: Service, Sendable {
                 do {
                     let cursors = work.mapValues { connections in connections.map(\.cursor).min() ?? 0 }
                     let rows = try await feed.events(after: cursors, limit: Self.readPage, client: client, logger: logger)
+                    reading?.completed()
+                    if let reading, reading.heldCount > 0 { reading.release(reading.heldCount) }
                     let byAgent = Dictionary(grouping: rows, by: \.agentID)
                     for (agent, connections) in work {
                         let own = byAgent[agent] ?? []
@@ -185,6 +200,7 @@ final class DeskStreamHub: Service, Sendable {
                     }
                 } catch {
                     if Task.isCancelled { return }
+                    if let reading, reading.heldCount == 0 { reading.hold() }
                     logger.warning("desk feed read failed; retrying", metadata: ["reason": "\(error)"])
                     state.withLock { state in state.dirty.formUnion(work.keys) }
                     try? await Task.sleep(for: .seconds(1))

@@ -2,8 +2,14 @@ import Foundation
 
 /// Where and how to connect to RabbitMQ.
 public struct AMQPConfiguration: Sendable, Equatable {
-    public var host: String
-    public var port: Int
+    /// The brokers to use, in order of preference: the nodes of a cluster (section 10.5).
+    /// The connection uses the first that answers and moves to the next when its node goes
+    /// away; never empty.
+    public var endpoints: [AMQPEndpoint]
+    /// The first endpoint's host.
+    public var host: String { endpoints[0].host }
+    /// The first endpoint's port.
+    public var port: Int { endpoints[0].port }
     public var user: String
     public var password: String
     public var virtualHost: String
@@ -33,8 +39,7 @@ public struct AMQPConfiguration: Sendable, Equatable {
         confirmTimeout: Duration = .seconds(30),
         connectionName: String = "switchboard"
     ) {
-        self.host = host
-        self.port = port
+        self.endpoints = [AMQPEndpoint(host: host, port: port)]
         self.user = user
         self.password = password
         self.virtualHost = virtualHost
@@ -46,11 +51,32 @@ public struct AMQPConfiguration: Sendable, Equatable {
     }
 
     /// Parses `amqp://user:password@host:port/vhost?heartbeat=30` (the vhost
-    /// percent-encoded, `%2F` = `/`). `heartbeat` (1–600 s, default 30), as in RabbitMQ's
-    /// URI query parameters, sets how soon a half-open connection is noticed: after two
-    /// missed heartbeats the connection is closed and opened again. Other parameters are
-    /// refused, so a mistyped one does not pass silently.
+    /// percent-encoded, `%2F` = `/`), or a comma-separated list of such URLs, one per node
+    /// of a cluster, which must agree on everything but host and port. `heartbeat` (1–600
+    /// s, default 30), as in RabbitMQ's URI query parameters, sets how soon a half-open
+    /// connection is noticed: after two missed heartbeats the connection is closed and
+    /// opened again. Other parameters are refused, so a mistyped one does not pass silently.
     public init(url: String, connectionName: String = "switchboard") throws(AMQPConfigurationError) {
+        let items = url.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !items.contains(where: \.isEmpty) else { throw .invalidURL("an empty address in the list") }
+        var parsed: [AMQPConfiguration] = []
+        for item in items { parsed.append(try Self(single: item, connectionName: connectionName)) }
+        var first = parsed[0]
+        for other in parsed.dropFirst() {
+            var comparable = other
+            comparable.endpoints = first.endpoints
+            guard comparable == first else {
+                throw .invalidURL("every URL of the list must have the same user, password, virtual host and parameters")
+            }
+            first.endpoints += other.endpoints
+        }
+        guard Set(first.endpoints.map(\.description)).count == first.endpoints.count else {
+            throw .invalidURL("a broker address is listed twice")
+        }
+        self = first
+    }
+
+    private init(single url: String, connectionName: String) throws(AMQPConfigurationError) {
         guard let components = URLComponents(string: url), components.scheme == "amqp" else {
             throw .invalidURL("expected amqp://user:password@host:port/vhost")
         }

@@ -13,10 +13,11 @@ extension ConnectionWorker {
             throw .connectionFailed("cannot create socket")
         }
         var timeout = sb_seconds(5)
-        let openStatus = amqp_socket_open_noblock(socket, configuration.host, Int32(configuration.port), &timeout)
+        let endpoint = configuration.endpoints[endpointIndex]
+        let openStatus = amqp_socket_open_noblock(socket, endpoint.host, Int32(endpoint.port), &timeout)
         guard openStatus == AMQP_STATUS_OK.rawValue else {
             amqp_destroy_connection(newState)
-            throw .connectionFailed("cannot reach \(configuration.host):\(configuration.port): \(Self.statusText(openStatus))")
+            throw .connectionFailed("cannot reach \(endpoint): \(Self.statusText(openStatus))")
         }
         state = newState
         openSocket.withLockedValue { $0 = amqp_get_sockfd(newState) }
@@ -54,7 +55,7 @@ extension ConnectionWorker {
         logger.info(
             "AMQP connected",
             metadata: [
-                "host": "\(configuration.host):\(configuration.port)", "consumers": "\(consumers.count)",
+                "host": "\(endpoint)", "consumers": "\(consumers.count)",
             ])
     }
 

@@ -55,6 +55,8 @@ final class ConnectionWorker: @unchecked Sendable {
     var reattachAt: [ObjectIdentifier: ContinuousClock.Instant] = [:]
     var reconnectAttempt = 0
     var nextConnectAttempt = ContinuousClock.now
+    /// Which of ``AMQPConfiguration/endpoints`` the next connection tries.
+    var endpointIndex = 0
 
     let publishedCounter = Counter(label: "switchboard_amqp_published_total")
     let publishFailedCounter = Counter(label: "switchboard_amqp_publish_failures_total")
@@ -197,15 +199,18 @@ final class ConnectionWorker: @unchecked Sendable {
         let wasConnected = state != nil
         teardown(reason: error)
         reconnectAttempt += 1
-        let delaySeconds = min(
-            Double(configuration.maxReconnectDelay.components.seconds),
-            0.25 * pow(2, Double(min(reconnectAttempt, 10)))
-        )
+        // Another node of the cluster next; backoff only once every node was tried.
+        let plan = ReconnectPlan(endpoints: configuration.endpoints.count, maxDelay: configuration.maxReconnectDelay)
+        endpointIndex = plan.nextEndpoint(after: endpointIndex)
+        let delaySeconds = plan.delaySeconds(attempt: reconnectAttempt)
         nextConnectAttempt = .now + .milliseconds(Int(delaySeconds * 1000))
         reconnectCounter.increment()
         logger.warning(
             wasConnected ? "AMQP connection lost; reconnecting" : "AMQP connection failed; retrying",
-            metadata: ["reason": "\(error)", "retry_in_ms": "\(Int(delaySeconds * 1000))"]
+            metadata: [
+                "reason": "\(error)", "retry_in_ms": "\(Int(delaySeconds * 1000))",
+                "next_broker": "\(configuration.endpoints[endpointIndex])",
+            ]
         )
     }
 

@@ -25,6 +25,28 @@ struct AMQPConfigurationTests {
         }
     }
 
+    /// The nodes of a cluster, in order of preference (section 10.5).
+    @Test func aListNamesEveryNode() throws {
+        let configuration = try AMQPConfiguration(
+            url: "amqp://sb:x@node1:5701/%2F?heartbeat=5, amqp://sb:x@node2:5702/%2F?heartbeat=5,amqp://sb:x@node3/%2F?heartbeat=5")
+        #expect(configuration.endpoints.map(\.description) == ["node1:5701", "node2:5702", "node3:5672"])
+        #expect(configuration.host == "node1" && configuration.port == 5701)
+        #expect(configuration.heartbeatSeconds == 5 && configuration.user == "sb")
+    }
+
+    @Test(arguments: [
+        "amqp://sb:x@a:5701/%2F,amqp://other:x@b:5702/%2F",  // another user
+        "amqp://sb:x@a:5701/%2F,amqp://sb:y@b:5702/%2F",  // another password
+        "amqp://sb:x@a:5701/%2F,amqp://sb:x@b:5702/sales",  // another virtual host
+        "amqp://sb:x@a:5701/%2F,amqp://sb:x@b:5702/%2F?heartbeat=5",  // other parameters
+        "amqp://sb:x@a:5701/%2F,amqp://sb:x@a:5701/%2F",  // a node twice
+        "amqp://sb:x@a:5701/%2F,",  // an empty item
+        "amqp://sb:x@a:5701/%2F,http://b:5702/",  // not amqp
+    ])
+    func refusesAListThatDisagrees(url: String) {
+        #expect(throws: AMQPConfigurationError.self) { try AMQPConfiguration(url: url) }
+    }
+
     @Test func neverEchoesThePassword() {
         do {
             _ = try AMQPConfiguration(url: "amqp://sb:secret-password@127.0.0.1:5672/%2F?heartbeat=0")

@@ -13,7 +13,7 @@ struct BlockedPublishShutdownIntegrationTests {
         let proxy = try FreezingProxy.start(upstreamPort: try #require(URLComponents(string: TestEnvironment.amqpURL)?.port ?? 5672))
         defer { proxy.stop() }
         var configuration = try AMQPConfiguration(url: TestEnvironment.amqpURL, connectionName: "blocked-publisher")
-        configuration.port = proxy.port
+        configuration.endpoints = [AMQPEndpoint(host: configuration.host, port: proxy.port)]
         configuration.confirmTimeout = .seconds(60)
         let connection = AMQPConnection(configuration: configuration, topology: AMQPTopology(), logger: TestEnvironment.logger)
         let ended = NIOLockedValueBox(false)

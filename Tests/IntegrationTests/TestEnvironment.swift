@@ -26,11 +26,14 @@ enum TestEnvironment {
     }
 
     /// Runs `body` with a started connection declaring `topology`.
+    /// `endpoints`, when given, replace the broker address of the URL (the URL's user,
+    /// password and virtual host are kept): several nodes, or proxies to the one broker.
     static func withConnection<T: Sendable>(
-        topology: AMQPTopology, name: String = "integration-test", confirmWindow: Int = 2048,
+        topology: AMQPTopology, name: String = "integration-test", confirmWindow: Int = 2048, endpoints: [AMQPEndpoint]? = nil,
         _ body: (AMQPConnection) async throws -> T
     ) async throws -> T {
         var configuration = try AMQPConfiguration(url: amqpURL, connectionName: name)
+        if let endpoints { configuration.endpoints = endpoints }
         configuration.confirmWindow = confirmWindow
         configuration.maxReconnectDelay = .seconds(1)
         let connection = AMQPConnection(configuration: configuration, topology: topology, logger: logger)

@@ -38,9 +38,16 @@ public struct AMQPTopology: Sendable, Equatable {
     public struct Queue: Sendable, Equatable {
         public var name: String
         public var arguments: [String: AMQPHeaderValue]
-        public init(name: String, arguments: [String: AMQPHeaderValue]) {
+        /// When the queue exists with other arguments (an earlier version declared it, and
+        /// RabbitMQ cannot change a queue's arguments), use it as it is and log a warning
+        /// naming the difference, instead of refusing to connect. For a queue other systems
+        /// publish to, which cannot be replaced without them: the operator recreates it
+        /// (docs/architecture.md section 6 says how).
+        public var keepsEarlierDeclaration: Bool
+        public init(name: String, arguments: [String: AMQPHeaderValue], keepsEarlierDeclaration: Bool = false) {
             self.name = name
             self.arguments = arguments
+            self.keepsEarlierDeclaration = keepsEarlierDeclaration
         }
     }
 

@@ -108,7 +108,18 @@ extension ConnectionWorker {
             }
             for queue in topology.queues {
                 _ = amqp_queue_declare(state, channel, arena.bytes(queue.name), 0, 1, 0, 0, arena.table(queue.arguments))
-                try checkReply("queue.declare \(queue.name)")
+                do {
+                    try checkReply("queue.declare \(queue.name)")
+                } catch .channelClosed(let code, let reason) where code == 406 && queue.keepsEarlierDeclaration {
+                    // PRECONDITION_FAILED: it exists with an earlier version's arguments.
+                    logger.warning(
+                        "AMQP queue declared with other arguments by an earlier version; using it as it is until it is recreated",
+                        metadata: ["queue": "\(queue.name)", "reason": "\(reason)"])
+                    _ = sb_send_channel_close_ok(state, channel)
+                    try openChannel(channel)
+                    _ = amqp_queue_declare(state, channel, arena.bytes(queue.name), 1, 0, 0, 0, empty)
+                    try checkReply("queue.declare \(queue.name) (passive)")
+                }
             }
             for binding in topology.bindings {
                 _ = amqp_queue_bind(

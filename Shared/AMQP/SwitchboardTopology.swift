@@ -97,7 +97,16 @@ public enum SwitchboardTopology {
             AMQPTopology.Binding(queue: QueueName.outboundUnrouted.rawValue, exchange: outboundUnroutedExchange, routingKey: ""),
         ]
         for entry in serviceQueues {
-            queues.append(.init(name: entry.queue.rawValue, arguments: serviceQueueArguments(deliveryLimit: deliveryLimit)))
+            var arguments = serviceQueueArguments(deliveryLimit: deliveryLimit)
+            // One conversation's messages in the order they were published, however many
+            // ingest replicas run: other systems publish here, and nothing in a message tells
+            // the broker its conversation, so it cannot be partitioned like session's
+            // inbound. One replica consumes, the others stand by (and still serve webhooks,
+            // receipts and sending). A queue an earlier version declared without it is used
+            // as it is (section 6: how to recreate it).
+            let singleActive = entry.queue == .ingestMessages
+            if singleActive { arguments["x-single-active-consumer"] = .bool(true) }
+            queues.append(.init(name: entry.queue.rawValue, arguments: arguments, keepsEarlierDeclaration: singleActive))
             bindings += entry.keys.map { .init(queue: entry.queue.rawValue, exchange: entry.exchange, routingKey: $0) }
         }
         for partition in 0..<sessionPartitions {

@@ -190,7 +190,9 @@ def test_queue_arguments(definitions, name):
     assert queue["durable"] is True
     assert queue["auto_delete"] is False
     expected = {"x-queue-type": "quorum"} if name in OPERATOR_QUEUES else dict(SERVICE_QUEUE_ARGUMENTS)
-    if name in SESSION_PARTITIONS:
+    # Order within a conversation: session's partitions, and ingest's inbound queue (which
+    # other systems publish to, so it cannot be partitioned).
+    if name in SESSION_PARTITIONS or name == "ingest.messages":
         expected["x-single-active-consumer"] = True
     assert queue["arguments"] == expected
     # Same value *and* JSON type (an integer, not "5"): RabbitMQ compares both.

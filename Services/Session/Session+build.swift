@@ -53,6 +53,9 @@ struct Session: SwitchboardService {
             client: runtime.postgres, defaultRegion: configuration.defaultRegion,
             outbound: OutboundRequestValidator(defaultRegion: configuration.defaultRegion, maxParts: maxParts), logger: logger
         ).register(on: router)
+        ConsultationRoutes(
+            store: store, commands: commands, transactions: runtime.transactions(), client: runtime.postgres, logger: logger
+        ).register(on: router)
         SettingsRoutes(
             settings: settings, defaults: defaults, dispositions: dispositions, maxParts: maxParts, spelling: spelling,
             client: runtime.postgres,

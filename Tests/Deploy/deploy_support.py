@@ -34,7 +34,7 @@ SERVICE_PORTS = {
 # service -> API path prefixes that the gateway routes to it
 ROUTES = {
     "ingest": ["/v1/channels", "/v1/inbound", "/v1/webhooks", "/v1/simulator"],
-    "session": ["/v1/interactions", "/v1/sms", "/v1/dispositions", "/v1/standard-responses", "/v1/numbers"],
+    "session": ["/v1/interactions", "/v1/consultations", "/v1/sms", "/v1/dispositions", "/v1/standard-responses", "/v1/numbers"],
     "transfer": ["/v1/agents", "/v1/offers", "/v1/targets", "/v1/transfers", "/v1/queues", "/v1/routing-points"],
     "contacts": ["/v1/contacts", "/v1/contact-assignments", "/v1/merges", "/v1/consent"],
     "callback": ["/v1/callbacks"],

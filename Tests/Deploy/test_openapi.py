@@ -28,6 +28,8 @@ DOMAIN_PATHS = {
     "Session": {
         "/v1/interactions", "/v1/interactions/{id}", "/v1/interactions/{id}/messages", "/v1/interactions/{id}/done",
         "/v1/interactions/{id}/disposition", "/v1/interactions/{id}/note", "/v1/interactions/{id}/case-data",
+        "/v1/interactions/{id}/consultations", "/v1/consultations/{id}", "/v1/consultations/{id}/messages",
+        "/v1/consultations/{id}/end",
         "/v1/sms/preview", "/v1/dispositions", "/v1/standard-responses", "/v1/standard-responses/{id}",
         "/v1/numbers/{e164}",
     },

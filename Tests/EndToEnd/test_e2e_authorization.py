@@ -10,7 +10,7 @@ transfer target C (`carl-…`) are put in the directory (admin), a number of our
 routed to A's queue (admin), a customer with a contact texts in an MMS through
 `POST /v1/inbound` (system token, an inline PNG), A is offered it and accepts, replies,
 assigns the contact, schedules a callback from it and transfers it to C, who rejects
-(so A keeps it and owns a transfer). Each of those is checked to work *for A* before B
+(so A keeps it and owns a transfer), then consults C on it (an open IM consultation). Each of those is checked to work *for A* before B
 tries it, so B's 404 means "not yours", never "not there yet". A second customer's
 interaction is accepted by A and transferred to C, who accepts: A is its past owner.
 
@@ -319,6 +319,27 @@ def _assignment_state(world: "World", ids: dict[str, str]) -> dict:
             "interaction": _interaction_state(world, ids)}
 
 
+def _consultations_of_the_interaction(world: "World", ids: dict[str, str]) -> dict:
+    """The interaction's consultations as the supervisor reads them, and the interaction."""
+    response = world.sue.get(f"{SESSION}/v1/interactions/{ids['interaction']}/consultations", timeout=5)
+    assert response.status_code == 200, _describe(response)
+    return {"consultations": response.json()["items"], "interaction": _interaction_state(world, ids)}
+
+
+def _consultation_state(world: "World", ids: dict[str, str]) -> dict:
+    """The consultation as the supervisor reads it, and the internal entries of its
+    interaction (a refused post adds none)."""
+    response = world.sue.get(f"{SESSION}/v1/consultations/{ids['consultation']}", timeout=5)
+    assert response.status_code == 200, _describe(response)
+    transcript = sb.get_interaction(world.sue, ids["interaction"])["transcript"]
+    return {"consultation": response.json(), "internal": [e["text"] for e in transcript if e["kind"] == "internal"],
+            "interaction": _interaction_state(world, ids)}
+
+
+def _fresh_consultation_for_supervisor(world: "World", who: str) -> dict[str, str]:
+    return {"consultation": world.consult(f"dave-{uuid.uuid4().hex[:8]}")} if who == "supervisor" else {}
+
+
 def _fresh_callback_for_supervisor(world: "World", who: str) -> dict[str, str]:
     return {"callback": world.schedule_callback()} if who == "supervisor" else {}
 
@@ -346,6 +367,20 @@ MATRIX: list[Row] = [
         bob=NOT_FOUND, supervisor=NOT_OWNER, past_owner=NOT_OWNER, body=lambda ids: {"text": f"{ids['caller']} was here"}, state=_interaction_state),
     Row("PATCH /v1/interactions/{id}/case-data", "interaction", "case data of A's interaction",
         bob=NOT_FOUND, supervisor=NOT_OWNER, past_owner=NOT_OWNER, body=lambda ids: {"intruder": ids["caller"]}, state=_interaction_state),
+    # --- session: A's IM consultation with C on A's interaction (issue #20 item 6a) ----------
+    # Only agents invite (a supervisor is refused by role, whatever the interaction).
+    Row("POST /v1/interactions/{id}/consultations", "interaction", "a consultation on A's interaction",
+        bob=NOT_FOUND, supervisor=FORBIDDEN, past_owner=NOT_OWNER,
+        body=lambda ids: {"agent_id": f"dave-{ids['fresh']}"}, state=_consultations_of_the_interaction),
+    Row("GET /v1/interactions/{id}/consultations", "interaction", "the consultations of A's interaction",
+        bob=NOT_FOUND, supervisor=Allowed(200, _in_items("id", "consultation")), past_owner=Allowed(200)),
+    Row("GET /v1/consultations/{id}", "consultation", "A's consultation with C",
+        bob=NOT_FOUND, supervisor=Allowed(200)),
+    Row("POST /v1/consultations/{id}/messages", "consultation", "an internal message in A's consultation with C",
+        bob=NOT_FOUND, supervisor=Refused((403,), "not_in_consultation"),
+        body=lambda ids: {"text": f"Hello from {ids['caller']}"}, state=_consultation_state),
+    Row("POST /v1/consultations/{id}/end", "consultation", "ending A's consultation with C (the supervisor ends a fresh one)",
+        bob=NOT_FOUND, supervisor=Allowed(200), state=_consultation_state, prepare=_fresh_consultation_for_supervisor),
     # --- transfer: A's directory entry, offer and transfer ------------------------------------
     Row("GET /v1/agents/{id}", "ann", "A's directory entry",
         bob=NOT_YOURS, supervisor=Allowed(200)),
@@ -673,6 +708,7 @@ class World:
         self.ids["callback"] = self.schedule_callback(interaction)
         self.ids["media"] = self.wait_media(interaction)
         self.ids["transfer"] = self.transfer_rejected_by_carl(interaction)
+        self.ids["consultation"] = self.consult(self.carl, interaction)
 
         # What the set-up causes asynchronously has landed before anything is compared.
         sb.wait_until(lambda: any(i["interaction_id"] == interaction and (i.get("agent") or {}).get("id") == self.ann
@@ -705,6 +741,12 @@ class World:
                                   for i in _ok(self.sue.get(f"{CONTACTS}/v1/contacts/{contact['id']}/history", timeout=5), 200)["items"]),
                       timeout=10, what="the handed-over interaction, owned by C, in its contact's history")
         return {**self.ids, "interaction": interaction, "customer": customer, "contact": contact["id"]}
+
+    def consult(self, agent: str, interaction: str | None = None) -> str:
+        """A consultation A opens with AGENT on its interaction: its id."""
+        interaction = interaction or self.ids["interaction"]
+        return _ok(self.ann_desk.post(f"{SESSION}/v1/interactions/{interaction}/consultations", json={"agent_id": agent},
+                                      timeout=5), 201)["id"]
 
     def schedule_callback(self, interaction: str | None = None) -> str:
         """A callback scheduled by A for A (from INTERACTION when given), due in an hour."""
@@ -906,6 +948,8 @@ def test_the_owner_can_do_what_the_others_are_refused(world):
     are about who asks, not about what exists)."""
     ids = world.ids
     for url, params in ((f"{SESSION}/v1/interactions/{ids['interaction']}", None),
+                        (f"{SESSION}/v1/interactions/{ids['interaction']}/consultations", None),
+                        (f"{SESSION}/v1/consultations/{ids['consultation']}", None),
                         (f"{TRANSFER}/v1/transfers/{ids['transfer']}", None),
                         (f"{CALLBACKS}/v1/callbacks/{ids['callback']}", None),
                         (f"{MEDIA}/v1/media", {"interaction_id": ids["interaction"]}),

@@ -115,6 +115,44 @@ struct SessionViewKeysTests {
         expectComplete(try EncodedKeysAudit(of: URLEntity(text: "www.example.com", display: "http://www.example.com", suspicious: false)))
     }
 
+    // MARK: Consultations (schemas `Consultation`, `ConsultationList`, `ConsultationEventData`)
+
+    func consultation(ended: Bool) -> ConsultationView {
+        ConsultationView(
+            id: "7c1e5b1a-3f0d-4d8e-9a57-0c2b6f1d0a44", interactionId: "5b1e7c1a-3f0d-4d8e-9a57-0c2b6f1d0a44",
+            fromAgent: PartyView(id: "kate", name: "Kate Lewis"), agent: PartyView(id: "bob", name: nil), state: ended ? "ended" : "open",
+            startedAt: at, endedAt: ended ? at : nil, endedBy: ended ? PartyView(id: "boss", name: "Sue Pervisor") : nil)
+    }
+
+    @Test func openConsultation() throws {
+        let audit = try EncodedKeysAudit(of: consultation(ended: false))
+        expectComplete(audit)
+        #expect(audit.nullKeys == ["ended_at", "ended_by"])
+        #expect(try EncodedKeysAudit(of: consultation(ended: false).agent).nullKeys == ["name"], "session has no agent directory")
+        expectComplete(try EncodedKeysAudit(of: consultation(ended: true)))
+        #expect(try EncodedKeysAudit(of: consultation(ended: true)).nullKeys == [])
+    }
+
+    @Test func consultationList() throws {
+        expectComplete(try EncodedKeysAudit(of: ConsultationRoutes.List(items: [consultation(ended: false)])))
+        expectComplete(try EncodedKeysAudit(of: ConsultationRoutes.List(items: [])))
+    }
+
+    /// `interaction.consultation.started` and `.ended` carry no `entry` (a plain optional, left
+    /// out on purpose); `.message` carries every key, its entry of kind `internal`.
+    @Test func consultationEvents() throws {
+        let started = try EncodedKeysAudit(of: InteractionConsultationChanged(interactionId: "i-1", consultation: consultation(ended: false)))
+        #expect(started.missing == ["entry"])
+        #expect(started.unexpected == [])
+        let internalEntry = TranscriptEntryView(
+            seq: 3, kind: "internal", direction: nil, author: AuthorView(type: "agent", id: "bob", name: "Bob Other"),
+            text: "The refund went out yesterday", at: at, media: [], parts: [], entities: .empty)
+        let message = try EncodedKeysAudit(
+            of: InteractionConsultationChanged(interactionId: "i-1", consultation: consultation(ended: false), entry: internalEntry))
+        expectComplete(message)
+        #expect(try EncodedKeysAudit(of: internalEntry).nullKeys == ["direction"])
+    }
+
     // MARK: Standard responses (schemas `StandardResponse`, `StandardResponseList`)
 
     func standardResponse(shortcut: String?) -> StandardResponse {

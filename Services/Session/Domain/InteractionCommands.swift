@@ -219,13 +219,17 @@ struct InteractionCommands: Sendable {
             return
         }
         let now = Date()
+        // A new owner: the consultations its previous owner opened end here, events first.
+        var events =
+            record.ownerID != nil && record.ownerID != command.agentId
+            ? try await endOpenConsultations(of: id, at: now, traceparent: traceparent, on: connection) : []
         try await store.assign(id, agentID: command.agentId, agentName: command.agentName, on: connection, logger: logger)
         let agent = command.agentName ?? command.agentId
         let text =
             command.reason == "transferred"
             ? "Transferred on \(RFC3339.string(from: now)) by \(record.ownerName ?? record.ownerID ?? "the system") to \(agent)"
             : "Accepted by \(agent)"
-        var events = [try await append(system(id, text, at: now), traceparent: traceparent, on: connection)]
+        events.append(try await append(system(id, text, at: now), traceparent: traceparent, on: connection))
         events.append(
             try event(
                 .interactionAssigned, id, traceparent,
@@ -311,11 +315,13 @@ struct InteractionCommands: Sendable {
 
     // MARK: Helpers
 
-    /// Locks the interaction and checks the caller may act on it and it is open.
-    private func lockForAction(_ id: UUID, _ identity: Identity, on connection: PostgresConnection) async throws -> InteractionRecord {
+    /// Locks the interaction and checks the caller may act on it and it is open: 404 for an
+    /// agent who may not see it, 403 `not_owner` for one who sees it (a past owner, an agent
+    /// consulted on it) or a supervisor, 409 `interaction_closed`.
+    func lockForAction(_ id: UUID, _ identity: Identity, on connection: PostgresConnection) async throws -> InteractionRecord {
         guard let record = try await store.lock(id, on: connection, logger: logger) else { throw SessionError.notFound }
-        let participants = try await store.participants(id, on: connection, logger: logger)
-        switch access.act(identity, ownerID: record.ownerID, participants: participants) {
+        let readers = try await store.readers(id, on: connection, logger: logger)
+        switch access.act(identity, ownerID: record.ownerID, participants: readers.participants, consultants: readers.consultants) {
         case .notVisible: throw SessionError.notFound
         case .notOwner: throw SessionError.notOwner
         case .allowed: break
@@ -328,9 +334,11 @@ struct InteractionCommands: Sendable {
         _ record: InteractionRecord, reason: String, text: String, at: Date, traceparent: String?, on connection: PostgresConnection
     ) async throws -> [OutboxMessage] {
         guard record.state.closed() != nil else { throw SessionError.closed }
+        // Its open consultations end with it, in this transaction, their events first.
+        let ended = try await endOpenConsultations(of: record.id, at: at, traceparent: traceparent, on: connection)
         let appended = try await append(system(record.id, text, at: at), traceparent: traceparent, on: connection)
         try await store.close(record.id, reason: reason, at: at, on: connection, logger: logger)
-        return [
+        return ended + [
             appended,
             try event(
                 .interactionClosed, record.id, traceparent,

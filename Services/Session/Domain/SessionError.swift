@@ -19,6 +19,15 @@ enum SessionError: ProblemError, Equatable {
     case unknownDisposition(String)
     case unknownStandardResponse
     case invalid(String)
+    /// IM consultations (docs/architecture.md section 10.3): an unknown consultation, or one
+    /// the caller may not see (404 like an unknown id).
+    case consultationNotFound
+    /// An open consultation with that agent already exists for the interaction.
+    case consultationOpen
+    /// The consultation ended: no message is posted in it, and it ends once.
+    case consultationEnded
+    /// A supervisor or admin (who sees the consultation) posting in it: only its two agents do.
+    case notInConsultation
 
     var problem: APIError {
         switch self {
@@ -50,6 +59,17 @@ enum SessionError: ProblemError, Equatable {
             .invalid("standard_response_id does not name a standard response.", code: "unknown_standard_response")
         case .invalid(let detail):
             .invalid(detail)
+        case .consultationNotFound: .notFound("The consultation")
+        case .consultationOpen:
+            APIError(
+                status: .conflict, code: "consultation_open", title: "Consultation open",
+                detail: "A consultation with this agent is already open on the interaction.")
+        case .consultationEnded:
+            APIError(status: .conflict, code: "consultation_ended", title: "Consultation ended", detail: "The consultation has ended.")
+        case .notInConsultation:
+            APIError(
+                status: .forbidden, code: "not_in_consultation", title: "Not in the consultation",
+                detail: "Only the two agents of the consultation may post in it.")
         }
     }
 }

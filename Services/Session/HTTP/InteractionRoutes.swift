@@ -33,10 +33,12 @@ struct InteractionRoutes: Sendable {
             let identity = try agent(context)
             let id = try interactionID(context)
             guard let view = try await store.interaction(id: id, client: client, logger: logger) else { throw APIError.notFound("The interaction") }
-            let participants = try await Deadline.run(PostgresClient.readDeadline, "the interaction's participants") {
-                try await client.withConnection { try await store.participants(id, on: $0, logger: logger) }
+            // Its past owners, and the agents consulted on it while their consultation is open.
+            let readers = try await Deadline.run(PostgresClient.readDeadline, "the interaction's readers") {
+                try await client.withConnection { try await store.readers(id, on: $0, logger: logger) }
             }
-            guard access.read(identity, ownerID: view.owner?.id, participants: participants) == .allowed else {
+            guard access.read(identity, ownerID: view.owner?.id, participants: readers.participants, consultants: readers.consultants) == .allowed
+            else {
                 throw APIError.notFound("The interaction")
             }
             return try JSONBody.response(try await store.response(for: view, client: client, logger: logger))

@@ -203,5 +203,41 @@ enum SessionMigrations {
         Migration(
             version: 7, name: "interactions by queue",
             statements: ["CREATE INDEX interactions_queue ON session.interactions (queue, created_at DESC, id DESC)"]),
+        // IM consultations (docs/architecture.md section 10.3). At most one open consultation
+        // per interaction and agent, whatever the number of replicas: the partial unique index
+        // decides (an invitation meeting it is 409 `consultation_open`). An open consultation's
+        // agent reads the interaction (`consultations_open_agent` serves the list's visibility
+        // test); an interaction's consultations are listed newest first.
+        //
+        // Internal messages are transcript entries of kind `internal`. The constraint that
+        // replaces the old one is only looser, so every existing row meets it: `NOT VALID`
+        // spares a scan of the whole transcript under the exclusive lock (new rows are checked).
+        Migration(
+            version: 8, name: "consultations and internal entries",
+            statements: [
+                """
+                CREATE TABLE session.consultations (
+                    id uuid PRIMARY KEY,
+                    interaction_id uuid NOT NULL REFERENCES session.interactions (id),
+                    from_agent_id text NOT NULL,
+                    from_agent_name text,
+                    agent_id text NOT NULL,
+                    state text NOT NULL CHECK (state IN ('open', 'ended')),
+                    started_at timestamptz NOT NULL,
+                    ended_at timestamptz,
+                    ended_by_id text,
+                    ended_by_name text,
+                    CHECK ((state = 'open') = (ended_at IS NULL))
+                )
+                """,
+                "CREATE UNIQUE INDEX consultations_one_open ON session.consultations (interaction_id, agent_id) WHERE state = 'open'",
+                "CREATE INDEX consultations_interaction ON session.consultations (interaction_id, started_at DESC, id DESC)",
+                "CREATE INDEX consultations_open_agent ON session.consultations (agent_id) WHERE state = 'open'",
+                "ALTER TABLE session.transcript DROP CONSTRAINT transcript_kind_check",
+                """
+                ALTER TABLE session.transcript ADD CONSTRAINT transcript_kind_check
+                    CHECK (kind IN ('message', 'system', 'internal')) NOT VALID
+                """,
+            ]),
     ]
 }

@@ -4,7 +4,7 @@ import PostgresNIO
 import SwitchboardModels
 
 /// Filters of `GET /v1/interactions`; nil means "any". `visibleTo` limits an agent to the
-/// interactions it owns or owned.
+/// interactions it owns or owned, and those it is consulted on while the consultation is open.
 struct InteractionFilter: Sendable, Equatable {
     var from: String?
     var to: String?

@@ -219,7 +219,10 @@ struct PostgresInteractionStore {
               AND (\(filter.createdAfter)::timestamptz IS NULL OR created_at >= \(filter.createdAfter))
               AND (\(filter.createdBefore)::timestamptz IS NULL OR created_at < \(filter.createdBefore))
               AND (\(filter.visibleTo)::text IS NULL OR owner_id = \(filter.visibleTo) OR EXISTS (
-                    SELECT 1 FROM \(unescaped: schema).participants p WHERE p.interaction_id = i.id AND p.agent_id = \(filter.visibleTo)))
+                    SELECT 1 FROM \(unescaped: schema).participants p WHERE p.interaction_id = i.id AND p.agent_id = \(filter.visibleTo))
+                   OR EXISTS (
+                    SELECT 1 FROM \(unescaped: schema).consultations c
+                    WHERE c.interaction_id = i.id AND c.agent_id = \(filter.visibleTo) AND c.state = 'open'))
               AND (\(cursorMicros)::bigint IS NULL
                    OR (created_at, id) < (to_timestamp(0) + \(cursorMicros)::float8 * interval '1 microsecond', \(filter.cursor?.id)))
             ORDER BY created_at DESC, id DESC

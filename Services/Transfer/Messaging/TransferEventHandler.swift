@@ -50,9 +50,17 @@ struct TransferEventHandler: Sendable {
         if delivery.routingKey.hasPrefix("interaction.consultation."), let raw = fields {
             let change = try ConsultationChange(routingKey: delivery.routingKey, fields: raw)
             guard let data = raw.text(adding: ["type": change.type]) else { throw InvalidMessage("\(delivery.routingKey): data is not an object") }
+            // An internal message is also an entry of the interaction's transcript: shown
+            // there, live, to whoever follows the interaction (the owner, the consulted).
+            let entry = change.type == "message" ? raw.objectText("entry") : nil
+            let interaction = change.interactionID
             return { connection in
                 try await commands.store.recordConsultation(change, on: connection, logger: logger)
                 try await desk.consultation(change, data: data, on: connection, logger: logger)
+                if let entry {
+                    let transcript = #"{"entry":\#(entry),"interaction_id":"\#(Self.text(interaction))"}"#
+                    try await desk.transcript(interaction, data: transcript, on: connection, logger: logger)
+                }
             }
         }
         switch EventType(rawValue: delivery.routingKey) {
@@ -113,6 +121,8 @@ struct TransferEventHandler: Sendable {
             throw InvalidMessage("transfer does not handle events of type \(delivery.routingKey)")
         }
     }
+
+    private static func text(_ id: UUID) -> String { id.uuidString.lowercased() }
 
     private func callbackID(_ text: String) throws(InvalidMessage) -> UUID {
         guard let id = UUID(uuidString: text) else { throw InvalidMessage("callback id \(text) is not a UUID") }

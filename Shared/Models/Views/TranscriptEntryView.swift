@@ -6,9 +6,10 @@ public import Foundation
 /// reads session's tables. Every key is present, `null` when unset.
 public struct TranscriptEntryView: Codable, Sendable, Equatable {
     public var seq: Int
-    /// `message` or `system`.
+    /// `message`, `system`, or `internal` (an agent's message in an IM consultation, never
+    /// sent to the customer).
     public var kind: String
-    /// `inbound`, `outbound`, or nil for a system entry.
+    /// `inbound`, `outbound`, or nil for a system or internal entry.
     @ExplicitNull public var direction: String?
     public var author: AuthorView
     public var text: String

@@ -69,7 +69,7 @@ struct Session: SwitchboardService {
         // Inbound messages arrive on the partition queues (single active consumer each), so one
         // conversation is handled by one replica at a time; within a consumer, one conversation's
         // deliveries are handled one after another, in order.
-        let partitions: [any Service] = (0..<SwitchboardTopology.sessionPartitions).map { partition in
+        let partitions: [any Service] = (0..<configuration.sessionPartitions).map { partition in
             runtime.batchConsumer(queue: .sessionInbound(partition), orderingKey: { $0.properties.correlationID }) {
                 await events.handle(batch: $0)
             }

@@ -132,7 +132,13 @@ extension ConnectionWorker {
                 _ = amqp_queue_unbind(
                     state, channel, arena.bytes(binding.queue), arena.bytes(binding.exchange), arena.bytes(binding.routingKey), empty
                 )
-                try checkReply("queue.unbind \(binding.queue) \(binding.exchange) \(binding.routingKey)")
+                do {
+                    try checkReply("queue.unbind \(binding.queue) \(binding.exchange) \(binding.routingKey)")
+                } catch .channelClosed(let code, _) where code == 404 {
+                    // NOT_FOUND: no such queue (a partition that was never made), so no binding.
+                    _ = sb_send_channel_close_ok(state, channel)
+                    try openChannel(channel)
+                }
             }
             for binding in topology.exchangeBindings {
                 _ = amqp_exchange_bind(

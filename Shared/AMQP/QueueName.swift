@@ -31,6 +31,6 @@ public struct QueueName: Hashable, Sendable, CustomStringConvertible {
     public static let legacyOutboundSMS = QueueName("outbound.sms")
     public static let deadLetters = QueueName("switchboard.dead-letters")
 
-    /// The `partition`th of session's inbound partitions (``SwitchboardTopology/sessionPartitions``).
+    /// The `partition`th of session's inbound partitions (`SWITCHBOARD_SESSION_PARTITIONS`).
     public static func sessionInbound(_ partition: Int) -> QueueName { QueueName("session.inbound.\(partition)") }
 }

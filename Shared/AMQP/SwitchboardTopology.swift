@@ -13,11 +13,15 @@ public enum SwitchboardTopology {
     public static let deadLetterExchange = "switchboard.dead"
 
     /// Inbound messages reach `session` through this consistent-hash exchange, hashed on
-    /// `correlation_id` (the conversation key), into ``sessionPartitions`` quorum queues
-    /// with a single active consumer each: one conversation's messages are handled in
-    /// order however many `session` replicas run (docs/architecture.md section 6).
+    /// `correlation_id` (the conversation key), into `SWITCHBOARD_SESSION_PARTITIONS`
+    /// (``defaultSessionPartitions``) quorum queues with a single active consumer each: one
+    /// conversation's messages are handled in order however many `session` replicas run
+    /// (docs/architecture.md section 6). More partitions let more replicas work at once.
     public static let sessionPartitionExchange = "session.partitions"
-    public static let sessionPartitions = 4
+    public static let defaultSessionPartitions = 4
+    /// The most partitions there may be: a session that starts with fewer unbinds those
+    /// above its count, up to this one (section 6: changing the count).
+    public static let maxSessionPartitions = 64
 
     /// Queue → (exchange, routing keys) it is bound with.
     public static let serviceQueues: [(queue: QueueName, exchange: String, keys: [String])] = [
@@ -73,8 +77,13 @@ public enum SwitchboardTopology {
         ]
     }
 
-    /// The whole topology.
-    public static func topology(deliveryLimit: Int = 5) -> AMQPTopology {
+    /// The whole topology, with `sessionPartitions` partition queues. `removesSurplusPartitions`
+    /// (session's own connections): partitions from `sessionPartitions` up to
+    /// ``maxSessionPartitions`` that exist are unbound from the partition exchange, so a
+    /// lower count takes effect (their queues stay, empty, for an operator to delete).
+    public static func topology(
+        deliveryLimit: Int = 5, sessionPartitions: Int = defaultSessionPartitions, removesSurplusPartitions: Bool = false
+    ) -> AMQPTopology {
         let exchanges: [AMQPTopology.Exchange] = [
             .init(name: inboundExchange, kind: .direct),
             .init(name: eventsExchange, kind: .topic),
@@ -116,13 +125,18 @@ public enum SwitchboardTopology {
             // For a consistent-hash exchange the binding key is the partition's weight.
             bindings.append(.init(queue: QueueName.sessionInbound(partition).rawValue, exchange: sessionPartitionExchange, routingKey: "1"))
         }
+        let surplus =
+            removesSurplusPartitions
+            ? (sessionPartitions..<max(sessionPartitions, maxSessionPartitions)).map {
+                AMQPTopology.Binding(queue: QueueName.sessionInbound($0).rawValue, exchange: sessionPartitionExchange, routingKey: "1")
+            } : []
         return AMQPTopology(
             exchanges: exchanges, queues: queues, bindings: bindings,
             exchangeBindings: [.init(destination: sessionPartitionExchange, source: eventsExchange, routingKey: "message.received")],
             // Until the partitions, session.events received message.received directly: a
             // broker upgraded from then would deliver each inbound message twice. Contacts
             // was bound to every inbound message and every interaction event, unused.
-            obsoleteBindings: [
+            obsoleteBindings: surplus + [
                 .init(queue: "session.events", exchange: eventsExchange, routingKey: "message.received"),
                 .init(queue: "contacts.events", exchange: eventsExchange, routingKey: "message.received"),
                 .init(queue: "contacts.events", exchange: eventsExchange, routingKey: "interaction.#"),

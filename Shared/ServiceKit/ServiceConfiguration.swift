@@ -38,6 +38,10 @@ public struct ServiceConfiguration: Sendable {
     /// Batches a batch consumer (``ServiceRuntime/batchConsumer(queue:orderingKey:handler:)``) handles at once.
     public var batchConcurrency: Int
     public var consumerBatch: Int
+    /// `SWITCHBOARD_SESSION_PARTITIONS`: how many partition queues carry session's inbound
+    /// messages (``SwitchboardTopology/defaultSessionPartitions``). Every service declares
+    /// the topology, so every service must be given the same count (section 6).
+    public var sessionPartitions: Int
     /// How long the inbox remembers a consumed message id (``MessagingJanitor``).
     public var inboxRetentionHours: Int
 
@@ -92,6 +96,8 @@ public struct ServiceConfiguration: Sendable {
             "SWITCHBOARD_BATCH_CONCURRENCY", default: Self.defaultBatchConcurrency(cores: System.coreCount), in: 1...256
         )
         consumerBatch = try environment.int("SWITCHBOARD_CONSUMER_BATCH", default: 50, in: 1...1000)
+        sessionPartitions = try environment.int(
+            "SWITCHBOARD_SESSION_PARTITIONS", default: SwitchboardTopology.defaultSessionPartitions, in: 1...SwitchboardTopology.maxSessionPartitions)
         inboxRetentionHours = try environment.int("SWITCHBOARD_INBOX_RETENTION_HOURS", default: 168, in: 24...8760)
     }
 }

@@ -41,7 +41,10 @@ public struct ServiceRuntime: Sendable {
         self.registry = registry
         self.schema = schema
         self.postgres = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
-        let topology = SwitchboardTopology.topology(deliveryLimit: configuration.deliveryLimit)
+        // Session consumes the partitions, so it alone removes those above its count.
+        let topology = SwitchboardTopology.topology(
+            deliveryLimit: configuration.deliveryLimit, sessionPartitions: configuration.sessionPartitions,
+            removesSurplusPartitions: configuration.service == "session")
         var consumeConfiguration = configuration.amqp
         consumeConfiguration.connectionName = "\(configuration.service)-consume"
         var publishConfiguration = configuration.amqp

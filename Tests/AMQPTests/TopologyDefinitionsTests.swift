@@ -90,4 +90,25 @@ struct TopologyDefinitionsTests {
             Set(definitions.bindings.filter { $0.destination_type == "exchange" }.map { "\($0.source) -> \($0.destination) [\($0.routing_key)]" })
                 == Set(topology.exchangeBindings.map { "\($0.source) -> \($0.destination) [\($0.routingKey)]" }))
     }
+
+    /// `SWITCHBOARD_SESSION_PARTITIONS`: that many partition queues, each with a single
+    /// active consumer and weight 1 on the partition exchange.
+    @Test func thePartitionCountIsConfiguration() {
+        let topology = SwitchboardTopology.topology(sessionPartitions: 6)
+        let partitions = topology.queues.filter { $0.name.hasPrefix("session.inbound.") }
+        #expect(partitions.map(\.name) == (0..<6).map { "session.inbound.\($0)" })
+        #expect(partitions.allSatisfy { $0.arguments["x-single-active-consumer"] == .bool(true) })
+        #expect(
+            topology.bindings.filter { $0.exchange == SwitchboardTopology.sessionPartitionExchange }.map(\.routingKey)
+                == Array(repeating: "1", count: 6))
+        // Only session's own connections take partitions above the count out of the ring.
+        #expect(!topology.obsoleteBindings.contains { $0.exchange == SwitchboardTopology.sessionPartitionExchange })
+    }
+
+    @Test func sessionUnbindsThePartitionsAboveItsCount() {
+        let topology = SwitchboardTopology.topology(sessionPartitions: 2, removesSurplusPartitions: true)
+        let surplus = topology.obsoleteBindings.filter { $0.exchange == SwitchboardTopology.sessionPartitionExchange }.map(\.queue)
+        #expect(surplus == (2..<SwitchboardTopology.maxSessionPartitions).map { "session.inbound.\($0)" })
+        #expect(topology.queues.filter { $0.name.hasPrefix("session.inbound.") }.count == 2)
+    }
 }

@@ -29,4 +29,18 @@ struct AMQPQueueUpgradeIntegrationTests {
             connection.ack(delivery)
         }
     }
+
+    /// Session unbinds the partitions above its count whether or not their queues exist
+    /// (a lower `SWITCHBOARD_SESSION_PARTITIONS`): a missing queue is no binding to remove.
+    @Test func unbindingFromAQueueThatDoesNotExistIsNotAnError() async throws {
+        let exchange = TestEnvironment.unique("unbind")
+        var topology = AMQPTopology(exchanges: [.init(name: exchange, kind: .direct)], queues: [], bindings: [])
+        topology.obsoleteBindings = [
+            .init(queue: TestEnvironment.unique("never-made"), exchange: exchange, routingKey: "1"),
+            .init(queue: TestEnvironment.unique("never-made-either"), exchange: exchange, routingKey: "1"),
+        ]
+        try await TestEnvironment.withConnection(topology: topology, name: "surplus-unbinder") { connection in
+            try await connection.publish(.test(exchange: exchange, routingKey: "none", text: "unroutable", mandatory: false))
+        }
+    }
 }

@@ -306,6 +306,12 @@ def test_images_are_stored_with_thumbnails_and_shown_to_their_owner(system, obse
 
     entry = sb.wait_until(attached, timeout=10, what="the media ids on the transcript entry")
     assert len(entry["media"]) == 2
+    # ... and says so (`interaction.message.updated` with the entry as it now is), so a
+    # desktop shows the thumbnails without reloading.
+    updated = observer.wait_event(
+        lambda d: d.routing_key == "interaction.message.updated" and sb.event_data(d).get("interaction_id") == interaction_id
+        and set(sb.event_data(d)["entry"]["media"]) == ids, timeout=10, what="interaction.message.updated with both images")
+    assert sb.event_data(updated)["entry"]["seq"] == entry["seq"]
 
     # Metadata, for the owner.
     png_id, jpeg_id = png_event["media_id"], jpeg_event["media_id"]

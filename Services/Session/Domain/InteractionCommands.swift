@@ -278,8 +278,13 @@ struct InteractionCommands: Sendable {
         )
     }
 
-    func attachMedia(_ stored: MediaStored, on connection: PostgresConnection) async throws {
-        _ = try await store.attachMedia(messageID: stored.messageId, mediaID: stored.mediaId, on: connection, logger: logger)
+    /// A stored image joins its message's entry; the entry as it now is goes out as
+    /// `interaction.message.updated`, so a desktop shows the thumbnail without reloading.
+    func attachMedia(_ stored: MediaStored, traceparent: String?, on connection: PostgresConnection) async throws {
+        guard let (id, entry) = try await store.attachMedia(messageID: stored.messageId, mediaID: stored.mediaId, on: connection, logger: logger)
+        else { return }
+        let updated = InteractionMessageUpdated(interactionId: id.uuidString.lowercased(), seq: entry.seq, entry: entry, at: Date())
+        try await outbox.enqueue([try event(.interactionMessageUpdated, id, traceparent, updated)], on: connection, logger: logger)
     }
 
     /// Takes the media lock of an MMS message (see ``PostgresInteractionStore/lockMediaOfMessage(_:on:logger:)``).

@@ -87,7 +87,7 @@ struct SessionEventHandler: Sendable {
             return ({ try await commands.recordConsent(event.data, on: $0) }, nil)
         case .mediaStored:
             let event = try decode(MediaStored.self)
-            return ({ try await commands.attachMedia(event.data, on: $0) }, event.data.messageId)
+            return ({ try await commands.attachMedia(event.data, traceparent: event.traceparent, on: $0) }, event.data.messageId)
         case .mediaFailed:
             let event = try decode(MediaFailed.self)
             return ({ try await commands.mediaFailed(event.data, traceparent: event.traceparent, on: $0) }, event.data.messageId)

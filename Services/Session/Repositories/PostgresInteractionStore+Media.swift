@@ -6,17 +6,24 @@ import SwitchboardModels
 /// The media of inbound messages: attaching media ids to transcript entries, and the
 /// failures parked until the message's entry exists.
 extension PostgresInteractionStore {
-    /// Adds a media id to the entry of an inbound message; returns the interaction, if known.
-    func attachMedia(messageID: String, mediaID: String, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
+    /// Adds a media id to the entry of an inbound message; returns the interaction and the
+    /// entry as it now is, if the message is in a transcript.
+    func attachMedia(
+        messageID: String, mediaID: String, on connection: PostgresConnection, logger: Logger
+    ) async throws -> (interactionID: UUID, entry: TranscriptEntryView)? {
         try await lockMediaOfMessage(messageID, on: connection, logger: logger)
         let rows = try await connection.query(
             """
             UPDATE \(unescaped: schema).transcript
             SET media = CASE WHEN media @> jsonb_build_array(\(mediaID)::text) THEN media ELSE media || jsonb_build_array(\(mediaID)::text) END
             WHERE message_id = \(messageID)
-            RETURNING interaction_id
+            RETURNING interaction_id, \(unescaped: Self.entryColumns)
             """, logger: logger)
-        for try await id in rows.decode(UUID.self) { return id }
+        let decoder = SwitchboardJSON.decoder()
+        for try await row in rows {
+            let columns = row.makeRandomAccess()
+            return (try columns["interaction_id"].decode(UUID.self), try Self.entry(from: columns, decoder: decoder))
+        }
         // The message is not in a transcript yet: keep the media id for when it is.
         try await connection.query(
             """

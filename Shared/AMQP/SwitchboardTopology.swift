@@ -50,6 +50,7 @@ public enum SwitchboardTopology {
                 "interaction.message.appended", "interaction.message.updated",
                 "interaction.consultation.started", "interaction.consultation.message", "interaction.consultation.ended",
                 "callback.due", "callback.completed", "callback.cancelled", "callback.rescheduled",
+                "contact.identified", "contact.assigned",
             ]
         ),
         // Only what contacts acts on: every copy of a per-message event (`message.received`,

@@ -95,6 +95,7 @@ BINDINGS = {
             "interaction.message.appended", "interaction.message.updated",
             "interaction.consultation.started", "interaction.consultation.message", "interaction.consultation.ended",
             "callback.due", "callback.completed", "callback.cancelled", "callback.rescheduled",
+            "contact.identified", "contact.assigned",
         )
     },
     "contacts.events": {

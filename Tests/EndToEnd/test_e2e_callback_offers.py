@@ -68,7 +68,8 @@ def test_a_due_callback_is_offered_to_its_agent_live_who_texts_and_completes_it(
         assert offer["kind"] == "callback" and offer["state"] == "pending" and offer["interaction_id"] is None
         assert offer["agent_id"] == kate.id
         assert offer["callback"]["phone"] == callback["phone"] and offer["callback"]["notes"] == "Asked about a refund"
-        assert offer["preview"] == {"from": callback["phone"], "text": "Asked about a refund", "origin": "callback", "case_data": {}}
+        assert offer["preview"] == {"from": callback["phone"], "text": "Asked about a refund", "origin": "callback", "case_data": {},
+                                    "contact": None}
         assert callback_offer(kate, callback["id"])["id"] == offer["id"]
 
         accepted = kate.accept(offer)

@@ -692,3 +692,29 @@ def test_directory_needs_admin_and_validates(system, admin):
     assert missing.status_code == 404
     wrong = admin.put(f"{TRANSFER}/v1/agents/kate/presence", json={"channel": "voice", "state": "ready"}, timeout=5)
     assert wrong.status_code == 422
+
+
+def test_the_offer_preview_shows_the_contact_once_identified(system, observer, admin, supervisor, agent):
+    """Offers carry who is writing (docs/architecture.md section 10.3): a number that
+    belongs to a contact is identified by `contacts`, and transfer puts the contact in the
+    preview of the pending offer (an agent that is offered it sees the name before it
+    accepts)."""
+    queue = new_queue()
+    kate = Agent(system, admin, "Kate Preview", [queue])
+    kate.ready()
+    _, customer = sb.customer_number()
+    org = sb.org_number()
+    name = f"Pat {uuid.uuid4().hex[:6]}"
+    made = agent.post(f"{sb.base_url('contacts')}/v1/contacts", json={"first_name": name, "phones": [customer]}, timeout=5)
+    assert made.status_code == 201, made.text
+    contact = made.json()
+    response = admin.put(f"{SESSION}/v1/numbers/{org.replace('+', '%2B')}", json={"mode": "session", "queue": queue}, timeout=5)
+    assert response.status_code == 200, response.text
+    observer.publish({"id": sb.carrier_id(), "from": customer, "to": org, "text": "It's Pat again"})
+    interaction = sb.wait_for_interaction(supervisor, timeout=15, **{"from": customer, "to": org})
+
+    offer = sb.wait_until(
+        lambda: next((o for o in kate.offers() if o["interaction_id"] == interaction["id"] and o["preview"].get("contact")), None),
+        15, "the pending offer with its contact")
+    assert offer["preview"]["contact"] == {"id": contact["id"], "name": contact["display_name"]}
+    assert offer["preview"]["from"] == customer

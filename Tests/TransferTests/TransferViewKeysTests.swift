@@ -62,7 +62,9 @@ struct TransferViewKeysTests {
 
     func preview(everything: Bool) -> OfferPreview {
         everything
-            ? OfferPreview(from: "+14155550100", text: "Hello", origin: "Inbound SMS Session Mode", caseData: ["account": "123"])
+            ? OfferPreview(
+                from: "+14155550100", text: "Hello", origin: "Inbound SMS Session Mode", caseData: ["account": "123"],
+                contact: ContactRef(id: "c-1", name: "Ann Customer"))
             : OfferPreview(from: nil, text: nil, origin: nil, caseData: [:])
     }
 
@@ -103,7 +105,7 @@ struct TransferViewKeysTests {
         let audit = try EncodedKeysAudit(of: view)
         expectComplete(audit)
         #expect(audit.nullKeys == ["decided_at", "from_agent", "interaction_id", "transfer_id"])
-        #expect(view.preview == OfferPreview(from: "+14155550100", text: nil, origin: "callback", caseData: [:]))
+        #expect(view.preview == OfferPreview(from: "+14155550100", text: nil, origin: "callback", caseData: [:], contact: nil))
         #expect(record.subject == "6d8f2b1e-2c4a-4f7e-8b3d-1a9c0e5f7b21")
         let summary = try EncodedKeysAudit(of: callback(everything: false))
         expectComplete(summary)
@@ -114,7 +116,7 @@ struct TransferViewKeysTests {
     @Test func previewWithNothingSet() throws {
         let audit = try EncodedKeysAudit(of: preview(everything: false))
         expectComplete(audit)
-        #expect(audit.nullKeys == ["from", "origin", "text"])
+        #expect(audit.nullKeys == ["contact", "from", "origin", "text"])
         expectComplete(try EncodedKeysAudit(of: preview(everything: true)))
     }
 

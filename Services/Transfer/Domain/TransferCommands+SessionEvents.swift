@@ -139,7 +139,25 @@ extension TransferCommands {
         guard var interaction = try await store.lockInteraction(id, on: connection, logger: logger), interaction.state != .closed else { return }
         interaction.previewText = text
         try await store.updateInteraction(interaction, on: connection, logger: logger)
-        guard let offer = try await store.lockPendingOffer(interaction: id, on: connection, logger: logger) else { return }
+        try await reshowPendingOffer(of: interaction, on: connection)
+    }
+
+    /// `contact.identified` / `contact.assigned`: the preview shows who is writing. A
+    /// contact event that overtook the interaction's `interaction.created` (two replicas
+    /// racing) finds no row and is not shown in the preview; the interaction view has it.
+    func contactLinked(_ link: ContactLinked, on connection: PostgresConnection) async throws {
+        guard let id = UUID(uuidString: link.interactionId) else { throw InvalidMessage("interaction_id is not a UUID") }
+        guard !link.contactId.isEmpty else { throw InvalidMessage("contact_id is empty") }
+        guard var interaction = try await store.lockInteraction(id, on: connection, logger: logger), interaction.state != .closed else { return }
+        try await store.setContact(id, contactID: link.contactId, name: link.contactName, on: connection, logger: logger)
+        interaction.contactID = link.contactId
+        interaction.contactName = link.contactName
+        try await reshowPendingOffer(of: interaction, on: connection)
+    }
+
+    /// A pending offer's preview changed: its agent's desktop is shown the offer again.
+    private func reshowPendingOffer(of interaction: InteractionProjection, on connection: PostgresConnection) async throws {
+        guard let offer = try await store.lockPendingOffer(interaction: interaction.id, on: connection, logger: logger) else { return }
         let data = try DeskFeedWriter.json(offer.view(preview: interaction.preview))
         try await desk.append(
             [AddressedDeskEvent(agentID: offer.agentID, event: DeskEvent(kind: .offer, data: data))], on: connection, logger: logger)

@@ -107,6 +107,9 @@ struct TransferEventHandler: Sendable {
                 if let inboundText { try await commands.previewChanged(id, text: inboundText, on: connection) }
                 try await desk.transcript(id, data: data, on: connection, logger: logger)
             }
+        case .contactIdentified, .contactAssigned:
+            let event = try decode(ContactLinked.self)
+            return { try await commands.contactLinked(event.data, on: $0) }
         case .callbackDue:
             let event = try decode(CallbackEventPayload.self)
             // Voice callbacks are a dialer's, not the SMS desk's.

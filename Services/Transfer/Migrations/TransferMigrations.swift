@@ -252,5 +252,12 @@ enum TransferMigrations {
                 """,
                 "CREATE INDEX consultations_open ON transfer.consultations (interaction_id) WHERE open",
             ]),
+        // Offers show who is writing (section 10.3), from `contact.identified` / `.assigned`.
+        Migration(
+            version: 7, name: "interaction contact",
+            statements: [
+                "ALTER TABLE transfer.interactions ADD COLUMN contact_id text",
+                "ALTER TABLE transfer.interactions ADD COLUMN contact_name text",
+            ]),
     ]
 }

@@ -24,6 +24,6 @@ struct CallbackSummary: Codable, Sendable, Equatable {
 
     /// The offer's preview: the number to text, the notes as its text, origin `callback`.
     var preview: OfferPreview {
-        OfferPreview(from: phone, text: notes, origin: "callback", caseData: [:])
+        OfferPreview(from: phone, text: notes, origin: "callback", caseData: [:], contact: contactId.map { ContactRef(id: $0, name: nil) })
     }
 }

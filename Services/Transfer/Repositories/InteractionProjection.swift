@@ -20,6 +20,9 @@ struct InteractionProjection: Sendable, Equatable {
     /// does (none does today).
     var previewText: String?
     var caseData: [String: String]
+    /// The contact, from `contact.identified` / `contact.assigned`.
+    var contactID: String? = nil
+    var contactName: String? = nil
     var queuedAt: Date?
     var createdAt: Date
     var updatedAt: Date
@@ -28,6 +31,7 @@ struct InteractionProjection: Sendable, Equatable {
     var idString: String { id.uuidString.lowercased() }
 
     var preview: OfferPreview {
-        OfferPreview(from: fromNumber, text: previewText, origin: origin, caseData: caseData)
+        OfferPreview(
+            from: fromNumber, text: previewText, origin: origin, caseData: caseData, contact: contactID.map { ContactRef(id: $0, name: contactName) })
     }
 }

@@ -54,6 +54,14 @@ extension PostgresTransferStore {
             """, logger: logger)
     }
 
+    /// The interaction's contact (identified, or assigned by an agent).
+    func setContact(_ id: UUID, contactID: String, name: String?, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query(
+            """
+            UPDATE \(unescaped: schema).interactions SET contact_id = \(contactID), contact_name = \(name) WHERE id = \(id)
+            """, logger: logger)
+    }
+
     func updateInteraction(_ p: InteractionProjection, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query(
             """

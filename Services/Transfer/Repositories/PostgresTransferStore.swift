@@ -79,7 +79,7 @@ struct PostgresTransferStore {
 
     static let interactionColumns = """
         id, queue, state, owner_id, owner_name, assigning_to, transfer_id, from_number, origin, mode, media, preview_text,
-        case_data::text AS case_data, queued_at, created_at, updated_at, closed_at
+        case_data::text AS case_data, queued_at, created_at, updated_at, closed_at, contact_id, contact_name
         """
 
     static func interaction(from row: PostgresRow) throws -> InteractionProjection {
@@ -102,6 +102,8 @@ struct PostgresTransferStore {
             media: try c["media"].decode(String?.self),
             previewText: try c["preview_text"].decode(String?.self),
             caseData: caseData,
+            contactID: try c["contact_id"].decode(String?.self),
+            contactName: try c["contact_name"].decode(String?.self),
             queuedAt: try c["queued_at"].decode(Date?.self),
             createdAt: try c["created_at"].decode(Date.self),
             updatedAt: try c["updated_at"].decode(Date.self),

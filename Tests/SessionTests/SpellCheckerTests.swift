@@ -53,6 +53,21 @@ struct SpellCheckerTests {
         #expect(found[11].suggestions == found[0].suggestions, "a repeated word keeps its suggestions")
     }
 
+    /// A text that needs UCS-2 (`ê`, `à` are not GSM-7) in another configured language is
+    /// checked with that language's dictionary (Debian's `hunspell-fr-classical`, installed
+    /// by `sb_install_deps`): a word is misspelled only if no configured dictionary knows it.
+    @Test func aSecondLanguageIsCheckedWithItsOwnDictionary() async throws {
+        let text = "Je vais être là demain, merci beaucop"
+        let both = try await checker(["SWITCHBOARD_SPELLCHECK_LANGUAGES": "en_US,fr_FR"])
+        let found = await both.misspelled(in: text)
+        #expect(found.map(\.word) == ["beaucop"])
+        #expect(found.first?.offset == 30 && found.first?.length == 7)
+        #expect(found.first?.suggestions.contains("beaucoup") == true, "\(found.first?.suggestions ?? [])")
+        // English alone knows none of the French words.
+        let english = try await checker().misspelled(in: text).map(\.word)
+        #expect(english.contains("être") && english.contains("beaucop"), "\(english)")
+    }
+
     @Test func emptyLanguagesTurnSpellCheckingOff() async throws {
         let spelling = try await checker(["SWITCHBOARD_SPELLCHECK_LANGUAGES": ""])
         #expect(!spelling.isEnabled)

@@ -28,7 +28,9 @@ struct ContentStore: Sendable {
     }
 
     /// Creates the store's directories and checks that they are writable (a probe file is
-    /// written, synced and removed). Throws with what is wrong.
+    /// written, synced and removed). Throws with what is wrong. The probe's content is this
+    /// process's own (a random token), so replicas that share the store and start together
+    /// never read or remove each other's probe.
     init(path: String) throws {
         let root = URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
         let manager = FileManager.default
@@ -40,7 +42,7 @@ struct ContentStore: Sendable {
         }
         try manager.createDirectory(at: root.appendingPathComponent("tmp", isDirectory: true), withIntermediateDirectories: true)
         self.root = root
-        let probe = Array("probe".utf8)
+        let probe = Array("probe \(UUID().uuidString)".utf8)
         let digest = Self.sha256(probe)
         try write(probe, sha256: digest)
         guard try read(sha256: digest) == probe else { throw StoreError.io("\(root.path) does not read back what was written") }

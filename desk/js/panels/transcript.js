@@ -1,0 +1,70 @@
+// The transcript: one list item per entry, coloured by participant (customer, this
+// agent, another agent, system), with its time, its text and entities (linkify.js), its
+// media, and for replies each SMS part's delivery status with the carrier's error.
+
+import { el, replaceChildren } from "../dom.js";
+import { clock } from "../format.js";
+import { renderText } from "../linkify.js";
+import { renderMedia } from "./media.js";
+
+function participant(entry, me) {
+  if (entry.kind === "system") return "system";
+  if (entry.kind === "internal") return "internal";
+  if (entry.author?.type === "contact") return "customer";
+  return entry.author?.id === me ? "me" : "agent";
+}
+
+function authorName(entry, me) {
+  if (entry.kind === "system") return "System";
+  if (entry.author?.type === "contact") return entry.author.name || entry.author.id || "Customer";
+  const name = entry.author?.id === me ? "You" : entry.author?.name || entry.author?.id || "Agent";
+  // IM consultation messages are in the transcript too; the customer never sees them.
+  return entry.kind === "internal" ? `${name} (internal, not sent to the customer)` : name;
+}
+
+function statusOf(entry) {
+  if (!entry.parts?.length) return null;
+  const statuses = entry.parts.map((p) => p.status);
+  const overall = ["failed", "undelivered", "queued", "sent", "delivered"].find((s) => statuses.includes(s));
+  const failures = entry.parts.filter((p) => p.error_code || p.error_reason);
+  return el(
+    "p",
+    { class: `delivery status-${overall}` },
+    el("span", { class: "status-text" }, overall),
+    entry.parts.length > 1 ? ` · ${entry.parts.length} parts (${statuses.join(", ")})` : null,
+    failures.map((p) => el("span", { class: "inline-error" }, ` · error ${p.error_code ?? ""} ${p.error_reason ?? ""}`)),
+  );
+}
+
+export function renderEntry(entry, ctx) {
+  const who = participant(entry, ctx.desk.me);
+  return el(
+    "li",
+    { class: `entry from-${who}${entry.kind === "system" ? " system" : ""}`, dataset: { seq: entry.seq } },
+    el("div", { class: "entry-head" }, el("span", { class: "author" }, authorName(entry, ctx.desk.me)), " ", el("time", { dateTime: entry.at }, clock(entry.at))),
+    el("p", { class: "entry-text" }, renderText(entry.text || "", entry.entities)),
+    entry.media?.length ? renderMedia(entry.media, ctx) : null,
+    statusOf(entry),
+  );
+}
+
+/** Keep `list` (an <ol>) showing `entries`; scroll to the end if the agent was there. */
+export function renderTranscript(list, entries, ctx) {
+  const atEnd = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+  replaceChildren(list, entries.map((entry) => renderEntry(entry, ctx)));
+  if (atEnd || !list.dataset.rendered) list.scrollTop = list.scrollHeight;
+  list.dataset.rendered = "1";
+}
+
+/** Replace or append one entry's node. */
+export function updateEntry(list, entry, ctx) {
+  const atEnd = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+  const node = renderEntry(entry, ctx);
+  const held = list.querySelector(`li[data-seq="${entry.seq}"]`);
+  if (held) held.replaceWith(node);
+  else {
+    const after = [...list.children].find((child) => Number(child.dataset.seq) > entry.seq);
+    list.insertBefore(node, after || null);
+  }
+  if (atEnd) list.scrollTop = list.scrollHeight;
+}

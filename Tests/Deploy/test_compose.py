@@ -180,7 +180,9 @@ def test_rabbitmq_password_is_required_everywhere_it_is_used(compose):
     # or fall back to a well-known password.
     text = COMPOSE_FILE.read_text()
     uses = re.findall(r"\$\{SWITCHBOARD_RABBITMQ_PASSWORD([^A-Za-z0-9_][^}]*)?\}", text)
-    assert len(uses) == 2, uses  # the services' URL and the broker's user
+    # The services' URL, the broker's user, and the three URLs of each of the two node
+    # lists of the cluster profile's replicas.
+    assert len(uses) == 2 + 2 * 3, uses
     assert all(use.startswith(":?") for use in uses), uses
 
 
@@ -324,6 +326,9 @@ def test_gateway(services):
     assert gateway["image"].startswith("nginx:")
     assert gateway["ports"] == [f"{BIND}:8080:8080"]
     assert "./deploy/nginx/templates:/etc/nginx/templates:ro" in gateway["volumes"]
+    # The desk, where the template's /desk/ location reads it.
+    assert "./desk:/usr/share/nginx/desk:ro" in gateway["volumes"]
+    assert (REPO / "desk" / "index.html").is_file()
     env = gateway["environment"]
     for name, port in SERVICE_PORTS.items():
         assert env[f"{name.upper()}_UPSTREAM"] == f"{name}:{port}"
@@ -336,7 +341,7 @@ def test_gateway(services):
 def test_only_the_gateway_and_rabbitmq_publish_by_default(services):
     published = {}
     for name, service in services.items():
-        if "observability" in service.get("profiles", []):
+        if service.get("profiles"):
             continue
         for port in service.get("ports", []):
             published.setdefault(name, []).append(port)
@@ -422,3 +427,85 @@ def test_dockerignore_keeps_build_output_out_of_the_context():
     ]
     for pattern in (".build", ".build-*", ".git", "run/", "Package.resolved"):
         assert pattern in patterns
+
+
+# --- Profile `cluster` (docs/architecture.md 10.5) -------------------------------------------
+
+
+CLUSTER_NODES = ["rabbitmq", "rabbitmq-2", "rabbitmq-3"]
+
+
+def test_without_a_profile_the_topology_is_unchanged(services):
+    always = {name for name, service in services.items() if not service.get("profiles")}
+    assert always == set(SERVICES) | {"rabbitmq", "postgres", "gateway"}
+    profiled = {name: service["profiles"] for name, service in services.items() if service.get("profiles")}
+    assert profiled.pop("prometheus") == ["observability"]
+    assert set(profiled) == {"rabbitmq-2", "rabbitmq-3"} | {f"{name}-{r}" for name in SERVICES for r in (2, 3)}
+    assert all(profiles == ["cluster"] for profiles in profiled.values()), profiled
+    # A service that always runs never requires one that only a profile starts (Compose
+    # refuses that); the gateway waits for the replicas only when they exist.
+    for name in always:
+        for dependency, condition in (services[name].get("depends_on") or {}).items():
+            if services[dependency].get("profiles"):
+                assert condition.get("required") is False, f"{name} -> {dependency}"
+
+
+def test_cluster_nodes_share_the_cookie_and_join_rabbitmq(compose, services):
+    base = services["rabbitmq"]
+    # Passed through without a value (set only when the environment sets it): an empty
+    # RABBITMQ_ERLANG_COOKIE would be a cookie of its own for the CLI tools of the health
+    # check, while a single node keeps the cookie of its volume.
+    assert "RABBITMQ_ERLANG_COOKIE" in base["environment"] and base["environment"]["RABBITMQ_ERLANG_COOKIE"] is None
+    conf = (DEPLOY / "rabbitmq" / "cluster.conf").read_text()
+    settings = dict(
+        (key.strip(), value.strip())
+        for key, value in (line.split("=", 1) for line in conf.splitlines() if "=" in line and not line.lstrip().startswith("#"))
+    )
+    assert settings == {
+        "cluster_formation.peer_discovery_backend": "classic_config",
+        "cluster_formation.classic_config.nodes.1": "rabbit@rabbitmq",
+    }
+    for name in CLUSTER_NODES[1:]:
+        node = services[name]
+        assert node["image"] == base["image"]
+        assert node["hostname"] == name, "the node name rabbit@<hostname> must be stable"
+        assert node["environment"] == base["environment"]
+        mounts = {v.split(":")[0]: v.split(":")[1] for v in node["volumes"]}
+        assert mounts["./deploy/rabbitmq/cluster.conf"] == "/etc/rabbitmq/conf.d/30-cluster.conf"
+        assert mounts["./deploy/rabbitmq/rabbitmq.conf"] == "/etc/rabbitmq/conf.d/20-switchboard.conf"
+        assert mounts["./deploy/rabbitmq/enabled_plugins"] == "/etc/rabbitmq/enabled_plugins"
+        assert mounts[f"{name}-data"] == "/var/lib/rabbitmq"
+        assert f"{name}-data" in compose["volumes"]
+        assert node["depends_on"] == {"rabbitmq": {"condition": "service_healthy"}}
+        assert node.get("ports") == [], "only rabbitmq publishes AMQP"
+        command = " ".join(node["healthcheck"]["test"][1:])
+        assert "check_running" in command and "cluster_status" in command and '"rabbit@rabbitmq"' in command
+    # Quorum queues declared at the first node's boot (the definitions) grow to three
+    # members once the others join; later ones spread their leaders.
+    conf = (DEPLOY / "rabbitmq" / "rabbitmq.conf").read_text()
+    assert "quorum_queue.continuous_membership_reconciliation.enabled = true" in conf
+    assert "quorum_queue.continuous_membership_reconciliation.target_group_size = 3" in conf
+    assert "queue_leader_locator = balanced" in conf
+
+
+@pytest.mark.parametrize("name", SERVICES)
+@pytest.mark.parametrize("replica", [2, 3])
+def test_cluster_replicas(services, name, replica):
+    base, copy = services[name], services[f"{name}-{replica}"]
+    for key in ("image", "build", "healthcheck", "restart", "stop_grace_period"):
+        assert copy[key] == base[key], key
+    assert copy.get("volumes") == base.get("volumes"), "media replicas share the media store"
+    assert "ports" not in copy
+    # The gateway's `server <name>:<port>` resolves to every replica.
+    assert copy["networks"] == {"default": {"aliases": [name]}}
+    env = interpolate(copy["environment"], REQUIRED_ENV)
+    base_env = interpolate(base["environment"], REQUIRED_ENV)
+    assert {k: v for k, v in env.items() if k != "SWITCHBOARD_AMQP_URL"} == {k: v for k, v in base_env.items() if k != "SWITCHBOARD_AMQP_URL"}
+    urls = env["SWITCHBOARD_AMQP_URL"].split(",")
+    hosts = [re.fullmatch(rf"amqp://switchboard:{AMQP_SECRET}@([a-z0-9-]+):5672/%2F", url).group(1) for url in urls]
+    # All three nodes, its own first, in cluster order after it.
+    assert hosts == (CLUSTER_NODES * 2)[replica - 1:replica + 2]
+    for dependency in ("rabbitmq-2", "rabbitmq-3", "postgres"):
+        assert copy["depends_on"][dependency]["condition"] == "service_healthy"
+    gateway_dependency = services["gateway"]["depends_on"][f"{name}-{replica}"]
+    assert gateway_dependency == {"condition": "service_healthy", "restart": True, "required": False}

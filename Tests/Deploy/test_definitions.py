@@ -23,9 +23,11 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from deploy_support import (
     DEPLOY,
+    REPO,
     NGINX_TEMPLATE,
     ROUTES,
     SERVICE_PORTS,
@@ -37,6 +39,9 @@ from deploy_support import (
 )
 
 DEFINITIONS_FILE = DEPLOY / "rabbitmq" / "definitions.json"
+# Where compose mounts desk/ and the template's /desk/ location reads it (scripts/lib/infra.sh
+# points it at the repository's desk/ instead).
+DESK_ALIAS = "/usr/share/nginx/desk/"
 
 EXCHANGES = {
     "switchboard.inbound": "direct",
@@ -305,6 +310,27 @@ def test_prefix_routes_to_its_service(rendered, server, service, prefix):
     assert upstream_of(root, location) is None, f"{prefix}x must not be routed"
 
 
+def _documented_api_paths() -> list[tuple[str, str]]:
+    """(service, path) of every `/v1` path of every Services/<Name>/openapi.yaml, with its
+    parameters filled in."""
+    found = []
+    for service in SERVICE_PORTS:
+        document = yaml.safe_load((REPO / "Services" / service.capitalize() / "openapi.yaml").read_text())
+        for path in document["paths"]:
+            if path.startswith("/v1/"):
+                found.append((service, re.sub(r"\{[^}]+\}", "x", path)))
+    return found
+
+
+@pytest.mark.parametrize("service,path", _documented_api_paths())
+def test_every_documented_operation_is_routed_to_its_service(rendered, server, service, path):
+    """A path a service documents (a new one too, such as /v1/consultations) reaches that
+    service through the gateway, not the gateway's 404."""
+    location = match_location(server, path)
+    assert location is not None, path
+    assert upstream_of(parse_nginx(rendered), location) == service, f"{path} -> {location.args}"
+
+
 @pytest.mark.parametrize("path", ["/", "/v1", "/v1/", "/v1/unknown", "/metrics", "/health/ready", "/openapi.yaml", "/v2/contacts"])
 def test_unknown_paths_get_a_problem_json_404(server, path):
     location = match_location(server, path)
@@ -423,6 +449,7 @@ def live_gateway():
         render_template(upstreams)
         .replace("listen 8080;", f"listen 127.0.0.1:{port};")
         .replace("access_log /dev/stdout ", f"access_log {ACCESS_LOGS[port]} ")
+        .replace(f"alias {DESK_ALIAS};", f"alias {REPO / 'desk'}/;")
     )
     conf = write_nginx_conf(directory, rendered_text, extra="daemon off;")
     process = subprocess.Popen(
@@ -576,3 +603,150 @@ def test_the_live_stream_goes_to_transfer_unbuffered(rendered, server):
     assert stream.find("proxy_read_timeout")[0].args == ["1h"]
     assert upstream_of(root, match_location(server, "/v1/stream/tickets")) == "transfer"
     assert upstream_of(root, match_location(server, "/v1/streams")) is None
+
+
+# --- The agent desk (issue #15) ----------------------------------------------------------
+
+
+def _headers(location) -> dict[str, str]:
+    return {d.args[0]: d.args[1] for d in location.find("add_header")}
+
+
+def test_the_desk_is_served_from_its_alias_with_its_types_and_headers(server):
+    location = match_location(server, "/desk/js/main.js")
+    assert location.args == ["^~", "/desk/"], "a ^~ prefix: no regular expression route may take /desk/ paths"
+    assert location.find("alias")[0].args == [DESK_ALIAS]
+    assert match_location(server, "/desk/") is location
+    types = {ext: d.name for d in location.find("types")[0].children for ext in d.args}
+    assert types["js"] == "text/javascript" and types["css"] == "text/css" and types["html"] == "text/html"
+    headers = _headers(location)
+    policy = headers["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert directives["default-src"] == "'self'"
+    assert directives["script-src"] == "'self'" and directives["style-src"] == "'self'"
+    assert directives["connect-src"] == "'self'"
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy and "http" not in policy
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Cache-Control"] == "no-cache"
+    assert location.find("etag")[0].args == ["on"]
+
+
+def test_desk_without_slash_redirects(server):
+    location = match_location(server, "/desk")
+    assert location.args == ["=", "/desk"]
+    assert location.find("return")[0].args == ["301", "/desk/"]
+
+
+def test_the_desk_has_no_inline_script_or_style():
+    """The policy forbids inline code: the page must not need any."""
+    page = (REPO / "desk" / "index.html").read_text()
+    assert not re.search(r"<script(?![^>]*\bsrc=)", page), "inline <script>"
+    assert "<style" not in page and " style=" not in page and " on" + "click=" not in page
+    for module in (REPO / "desk").rglob("*.js"):
+        text = module.read_text()
+        assert not re.search(r"\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write", text), f"{module} parses HTML"
+        assert "eval(" not in text and "new Function" not in text, module
+        assert not re.search(r"""(from\s+|import\s*\(\s*)["'](https?:)?//""", text), f"{module} imports from elsewhere"
+    assert not re.search(r"""(src|href)=["'](https?:)?//""", page), "the page loads something from elsewhere"
+    assert not re.search(r"url\(\s*[\"']?(https?:)?//|@import", (REPO / "desk" / "desk.css").read_text()), "no web fonts or remote CSS"
+
+
+def test_live_desk_files_types_headers_and_revalidation(live_gateway):
+    port, _ = live_gateway
+    status, headers, _ = request(port, "GET", "/desk")
+    assert status == 301 and headers["Location"] == "/desk/"
+    status, headers, body = request(port, "GET", "/desk/")
+    assert status == 200 and b'<script type="module" src="js/main.js">' in body
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    for name in ("Content-Security-Policy", "X-Content-Type-Options", "Cache-Control", "ETag"):
+        assert name in headers, name
+    for path, content_type in (("/desk/js/main.js", "text/javascript; charset=utf-8"),
+                               ("/desk/js/panels/offers.js", "text/javascript; charset=utf-8"),
+                               ("/desk/desk.css", "text/css; charset=utf-8"),
+                               ("/desk/favicon.svg", "image/svg+xml; charset=utf-8")):
+        status, headers, _ = request(port, "GET", path)
+        assert status == 200 and headers["Content-Type"] == content_type, (path, headers)
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        status, _, _ = request(port, "GET", path, headers={"If-None-Match": headers["ETag"]})
+        assert status == 304, path
+    status, _, _ = request(port, "GET", "/desk/nothing-here.js")
+    assert status == 404
+
+
+# --- The gateway of scripts/cluster: several replicas per upstream (issue #16) -----------
+
+
+def _render_cluster_gateway(directory: Path, listen: str, ports: dict[str, int]) -> str:
+    """scripts/lib/infra.sh's own rendering (sb_render_gateway) with three replicas of each
+    service, replica r of a service on its port + 100*r."""
+    env = {**os.environ, "SB_REPLICAS": "3", "SB_GATEWAY_LISTEN": listen}
+    env.update({f"SB_{name.upper()}_PORT": str(port) for name, port in ports.items()})
+    result = subprocess.run(
+        ["bash", "-c", f'set -euo pipefail\nsource "{REPO}/scripts/lib/infra.sh"\nsb_render_gateway "{directory}"'],
+        env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return (directory / "nginx" / "default.conf").read_text()
+
+
+@pytest.mark.skipif(find_binary("envsubst") is None, reason="envsubst not installed (gettext-base)")
+def test_cluster_rendering_lists_every_replica_in_its_upstream(tmp_path):
+    rendered = _render_cluster_gateway(tmp_path, "127.0.0.1:8090", SERVICE_PORTS)
+    root = parse_nginx(rendered)
+    upstreams = {u.args[0]: u for u in root.find("upstream")}
+    for name, port in SERVICE_PORTS.items():
+        upstream = upstreams[f"switchboard_{name}"]
+        assert [s.args for s in upstream.find("server")] == [[f"127.0.0.1:{port + 100 * r}"] for r in (1, 2, 3)]
+        assert upstream.find("keepalive")[0].args == ["16"]
+    [server] = root.find("server")
+    assert [d.args for d in server.find("listen")] == [["127.0.0.1:8090"]]
+    # The routes are the template's, unchanged.
+    assert [loc.args for loc in server.find("location")] == [loc.args for loc in parse_nginx(render_template(LOCAL_UPSTREAMS)).find("server")[0].find("location")]
+
+
+@needs_nginx
+def test_live_cluster_gateway_balances_over_the_replicas_and_skips_a_dead_one(tmp_path):
+    """Three stub replicas per service behind the gateway scripts/cluster renders: requests
+    go round robin to all three, and on when one is down."""
+    base = {name: free_port() for name in SERVICE_PORTS}
+    # Stubs on base + 100*r; a port taken meanwhile skips the test rather than failing it.
+    stubs = []
+    try:
+        for name, port in base.items():
+            for r in (1, 2, 3):
+                stub = http.server.ThreadingHTTPServer(("127.0.0.1", port + 100 * r), _Stub)
+                stub.service_name = f"{name}-{r}"
+                stub.daemon_threads = True
+                threading.Thread(target=stub.serve_forever, daemon=True).start()
+                stubs.append(stub)
+    except OSError as error:
+        for stub in stubs:
+            stub.shutdown()
+            stub.server_close()
+        pytest.skip(f"a replica port is taken: {error}")
+    directory = Path(tempfile.mkdtemp(prefix="switchboard-cluster-gateway-test-"))
+    os.chmod(directory, 0o755)
+    gateway_port = free_port()
+    env = {**os.environ, "PATH": os.environ.get("PATH", "") + ":/usr/sbin:/sbin", "SB_REPLICAS": "3",
+           "SB_GATEWAY_LISTEN": f"127.0.0.1:{gateway_port}"}
+    env.update({f"SB_{name.upper()}_PORT": str(port) for name, port in base.items()})
+    lib = f'set -euo pipefail\nsource "{REPO}/scripts/lib/infra.sh"\n'
+    try:
+        result = subprocess.run(["bash", "-c", lib + f'sb_start_gateway "{directory}"'], env=env, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        seen = [json.loads(request(gateway_port, "GET", "/v1/interactions/x")[2])["service"] for _ in range(9)]
+        assert sorted(set(seen)) == ["session-1", "session-2", "session-3"], seen
+        assert {json.loads(request(gateway_port, "GET", "/v1/callbacks")[2])["service"] for _ in range(6)} == {"callback-1", "callback-2", "callback-3"}
+        # session-2 goes away: every request still gets an answer, from the other two.
+        dead = next(stub for stub in stubs if stub.service_name == "session-2")
+        dead.shutdown()
+        dead.server_close()
+        answers = [request(gateway_port, "GET", "/v1/interactions/x") for _ in range(9)]
+        assert all(status == 200 for status, _, _ in answers)
+        assert {json.loads(body)["service"] for _, _, body in answers} == {"session-1", "session-3"}
+    finally:
+        subprocess.run(["bash", "-c", lib + f'sb_stop_gateway "{directory}"'], env=env, capture_output=True, text=True, timeout=60)
+        for stub in stubs:
+            stub.shutdown()
+            stub.server_close()
+        shutil.rmtree(directory, ignore_errors=True)

@@ -29,6 +29,7 @@ from deploy_support import REPO, SERVICE_PORTS, find_binary
 
 LIB = REPO / "scripts" / "lib" / "infra.sh"
 RUN = REPO / "scripts" / "run"
+CLUSTER = REPO / "scripts" / "cluster"
 FAKE_SERVICE = Path(__file__).with_name("fake_service.py")
 SERVICES = list(SERVICE_PORTS)
 
@@ -123,18 +124,19 @@ def alive(pid: int) -> bool:
 # --- Static checks --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("script", [LIB, RUN])
+@pytest.mark.parametrize("script", [LIB, RUN, CLUSTER])
 def test_bash_syntax(script):
     subprocess.run(["bash", "-n", str(script)], check=True)
 
 
 def test_scripts_are_executable():
     assert os.access(RUN, os.X_OK)
+    assert os.access(CLUSTER, os.X_OK)
 
 
 @pytest.mark.skipif(find_binary("shellcheck") is None, reason="shellcheck not installed (apt-get install shellcheck)")
 def test_shellcheck():
-    scripts = [RUN, LIB, REPO / "scripts" / "test", REPO / "scripts" / "bench", REPO / "scripts" / "drill", REPO / ".ci" / "run",
+    scripts = [RUN, LIB, CLUSTER, REPO / "scripts" / "test", REPO / "scripts" / "bench", REPO / "scripts" / "drill", REPO / ".ci" / "run",
                REPO / "scripts" / "format", REPO / "scripts" / "lib" / "format_check.sh"]
     result = subprocess.run(
         ["shellcheck", "-x", *map(str, scripts)], capture_output=True, text=True, cwd=REPO
@@ -170,6 +172,29 @@ def test_env_defaults_and_overrides(tmp_path):
         "SWITCHBOARD_MEDIA_STORE_PATH": f"{tmp_path}/run/media",
     }
     assert (tmp_path / "run" / "media").is_dir()
+
+
+def test_replicas_ports_and_amqp_urls():
+    """SB_REPLICAS: replica r of a service on its port + 100*r; with SB_AMQP_NODE_URLS each
+    replica gets every node's URL, starting with node r (or only that one)."""
+    result = bash(
+        'sb_instances | tr "\\n" " "; echo; '
+        'for i in ingest-1 ingest-2 ingest-3 media-3; do printf "%s=%s=%s=%s\\n" "$i" "$(sb_instance_port "$i")" '
+        '"$(sb_instance_amqp_url "$i")" "$(SB_AMQP_FIRST_URL_ONLY=1 sb_instance_amqp_url "$i")"; done',
+        {"SB_REPLICAS": "3", "SB_AMQP_NODE_URLS": "amqp://a amqp://b amqp://c"},
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == [f"{name}-{r}" for name in SERVICES for r in (1, 2, 3)]
+    assert lines[1:] == [
+        "ingest-1=8181=amqp://a,amqp://b,amqp://c=amqp://a",
+        "ingest-2=8281=amqp://b,amqp://c,amqp://a=amqp://b",
+        "ingest-3=8381=amqp://c,amqp://a,amqp://b=amqp://c",
+        "media-3=8386=amqp://c,amqp://a,amqp://b=amqp://c",
+    ]
+    # One instance each (scripts/run): the names, ports and URL of old.
+    result = bash('sb_instances | tr "\\n" " "; sb_instance_port session; SWITCHBOARD_AMQP_URL=amqp://x sb_instance_amqp_url session')
+    assert result.stdout.split() == SERVICES + ["8082", "amqp://x"]
 
 
 def test_redact_url():
@@ -497,3 +522,34 @@ def test_demo_channel_without_switchboardctl_is_a_warning(tmp_path):
     assert result.returncode == 0
     assert "returned 1" in result.stdout
     assert "channel demo not checked" in result.stderr
+
+
+@needs_tools
+def test_replicas_start_balance_and_stop(stack):
+    """scripts/cluster's use of the library: three instances of each service, each with its
+    port and node list, the gateway balancing over them, and all stopped."""
+    run, bin_dir = stack["run"], stack["bin"]
+    stack["env"].update({"SB_REPLICAS": "3", "SB_AMQP_NODE_URLS": "amqp://n1 amqp://n2 amqp://n3"})
+    result = run_in_stack(stack, f'sb_env "{run}"; sb_start_services "{bin_dir}" "{run}"; sb_start_gateway "{run}"')
+    assert result.returncode == 0, result.stderr
+    pids = []
+    for name in SERVICES:
+        for r in (1, 2, 3):
+            pid = int((run / "pids" / f"{name}-{r}.pid").read_text())
+            assert alive(pid)
+            pids.append(pid)
+            port = stack["ports"][name] + 100 * r
+            status, body = get(f"http://127.0.0.1:{port}/x")
+            assert status == 200 and body["service"] == name
+            assert body["env"]["SWITCHBOARD_HTTP_PORT"] == str(port)
+            assert body["env"]["SWITCHBOARD_AMQP_URL"].split(",")[0] == f"amqp://n{r}"
+            assert (run / "logs" / f"{name}-{r}.log").exists()
+        assert not (run / "pids" / f"{name}.pid").exists()
+    gateway = f"http://127.0.0.1:{stack['gateway']}"
+    ports = {get(f"{gateway}/v1/interactions/abc")[1]["env"]["SWITCHBOARD_HTTP_PORT"] for _ in range(9)}
+    assert ports == {str(stack["ports"]["session"] + 100 * r) for r in (1, 2, 3)}
+
+    result = run_in_stack(stack, f'sb_stop_gateway "{run}"; sb_stop_services "{run}"')
+    assert result.returncode == 0, result.stderr
+    assert not any(alive(pid) for pid in pids)
+    assert not list((run / "pids").glob("*.pid"))

@@ -25,6 +25,13 @@
 #   SB_PG_USER / SB_PG_PASSWORD    role for the services       (switchboard / switchboard)
 #   SB_PG_DATABASES         databases owned by that role       ("switchboard switchboard_test")
 #   SB_<NAME>_PORT          a service's HTTP port, e.g. SB_INGEST_PORT (8081..8086)
+#   SB_REPLICAS             instances of each service started here (1); with more, replica
+#                           r (1..N) is <name>-r on port SB_<NAME>_PORT + 100*r, and the
+#                           gateway balances over them (scripts/cluster)
+#   SB_AMQP_NODE_URLS       space-separated amqp:// URLs of a cluster's nodes; when set,
+#                           replica r gets them all as SWITCHBOARD_AMQP_URL, comma-separated,
+#                           starting with node r (so connections spread over the nodes)
+#   SB_AMQP_FIRST_URL_ONLY  1: give each replica only the first URL of that rotation
 #   SB_READY_TIMEOUT        seconds for the services to be ready (60)
 #   SB_STOP_TIMEOUT         seconds between SIGTERM and SIGKILL (15)
 #   SB_GATEWAY_LISTEN       gateway address                    (127.0.0.1:8080)
@@ -55,10 +62,12 @@ sb_log() { printf '[switchboard] %s\n' "$*" >&2; }
 sb_warn() { printf '[switchboard] warning: %s\n' "$*" >&2; }
 sb_error() { printf '[switchboard] error: %s\n' "$*" >&2; }
 
-# sb_service_port NAME: the HTTP port of a service (SB_<NAME>_PORT, or the default of
-# docs/architecture.md section 3).
+# sb_service_port NAME [REPLICA]: the HTTP port of a service (SB_<NAME>_PORT, or the
+# default of docs/architecture.md section 3), plus 100*REPLICA for replica REPLICA (>= 1) of
+# several (SB_REPLICAS): ingest's three replicas listen on 8181, 8281 and 8381, clear of a
+# single instance's 8081 (scripts/run, the end-to-end tests) on the same machine.
 sb_service_port() {
-    local name="$1" default override
+    local name="$1" replica="${2:-0}" default override
     case "$name" in
         ingest) default=8081 ;;
         session) default=8082 ;;
@@ -72,7 +81,57 @@ sb_service_port() {
             ;;
     esac
     override="SB_${name^^}_PORT"
-    printf '%s\n' "${!override:-$default}"
+    printf '%s\n' "$((${!override:-$default} + 100 * replica))"
+}
+
+# sb_instances: the service instances this machine runs, one per line: the six service
+# names (SB_REPLICAS unset or 1), else <name>-1 .. <name>-N for each. An instance's
+# executable is its name up to the dash, its replica number what follows (0 for none).
+sb_instances() {
+    local replicas="${SB_REPLICAS:-1}" name replica
+    for name in "${SB_SERVICES[@]}"; do
+        if ((replicas <= 1)); then
+            printf '%s\n' "$name"
+        else
+            for ((replica = 1; replica <= replicas; replica++)); do
+                printf '%s\n' "$name-$replica"
+            done
+        fi
+    done
+}
+
+# sb_instance_port INSTANCE: the HTTP port of an instance of sb_instances.
+sb_instance_port() {
+    local instance="$1"
+    if [[ "$instance" == *-* ]]; then
+        sb_service_port "${instance%%-*}" "${instance##*-}"
+    else
+        sb_service_port "$instance"
+    fi
+}
+
+# sb_instance_amqp_url INSTANCE: the SWITCHBOARD_AMQP_URL of an instance: SB_AMQP_NODE_URLS
+# rotated to start at node r for replica r (only that first one with
+# SB_AMQP_FIRST_URL_ONLY=1), joined with commas; otherwise SWITCHBOARD_AMQP_URL as it is.
+sb_instance_amqp_url() {
+    local instance="$1" replica=1 urls=() rotated=() i
+    read -r -a urls <<<"${SB_AMQP_NODE_URLS:-}"
+    if ((${#urls[@]} == 0)); then
+        printf '%s\n' "${SWITCHBOARD_AMQP_URL:-}"
+        return 0
+    fi
+    [[ "$instance" == *-* ]] && replica="${instance##*-}"
+    for ((i = 0; i < ${#urls[@]}; i++)); do
+        rotated+=("${urls[(replica + ${#urls[@]} - 1 + i) % ${#urls[@]}]}")
+    done
+    if [[ "${SB_AMQP_FIRST_URL_ONLY:-0}" == 1 ]]; then
+        printf '%s\n' "${rotated[0]}"
+    else
+        (
+            IFS=,
+            printf '%s\n' "${rotated[*]}"
+        )
+    fi
 }
 
 # sb_redact_url URL: the URL with its password replaced by ***, for printing.
@@ -118,10 +177,12 @@ sb_pid_alive() {
 # --- Packages ---------------------------------------------------------------------------
 
 # sb_install_deps: install the Debian packages Switchboard needs to build and run here,
-# plus pika for the Python tools and schemathesis for the end-to-end fuzzing test (pip).
+# plus pika for the Python tools, schemathesis for the end-to-end fuzzing test and selenium
+# for the desk's browser tests (pip).
 # A no-op when everything is there. Needs root only when a Debian package is missing.
 sb_install_deps() {
-    local packages=(rabbitmq-server librabbitmq-dev amqp-tools libvips-dev libvips-tools libhunspell-dev hunspell-en-us postgresql nginx-light curl gettext-base python3-pika)
+    # chromium and chromium-driver: the desk's browser tests (Tests/EndToEnd/test_e2e_desk.py).
+    local packages=(rabbitmq-server librabbitmq-dev amqp-tools libvips-dev libvips-tools libhunspell-dev hunspell-en-us hunspell-fr-classical postgresql nginx-light curl gettext-base python3-pika chromium chromium-driver)
     local missing=() package log="${SB_DEPS_LOG:-${TMPDIR:-/tmp}/switchboard-install-deps.log}"
     for package in "${packages[@]}"; do
         if [[ "$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null)" != "install ok installed" ]]; then
@@ -152,6 +213,8 @@ sb_install_deps() {
     # Debian does not package schemathesis (Tests/EndToEnd/test_e2e_fuzz.py uses its 4.x API).
     _sb_pip_ensure 'import schemathesis, sys; sys.exit(schemathesis.__version__.split(".")[0] != "4")' \
         'schemathesis>=4.32,<5' "$log" || return 1
+    # The desk's browser tests drive Debian's chromium through its chromedriver.
+    _sb_pip_ensure 'import selenium, sys; sys.exit(int(selenium.__version__.split(".")[0]) < 4)' 'selenium>=4.11,<5' "$log" || return 1
 }
 
 # _sb_pip_ensure CHECK SPEC LOG: pip-install SPEC for python3 unless the Python code CHECK
@@ -175,6 +238,45 @@ _sb_rabbitmq_answers() {
     rabbitmqctl -q -n "$1" status >/dev/null 2>&1
 }
 
+# sb_rabbitmq_await NODE [TIMEOUT] [LOG]: wait until NODE has booted (SB_RABBITMQ_TIMEOUT,
+# default 120 s); on timeout print the end of LOG (its log) and return 1.
+sb_rabbitmq_await() {
+    local node="$1" timeout="${2:-${SB_RABBITMQ_TIMEOUT:-120}}" log="${3:-/var/log/rabbitmq/$1.log}" deadline
+    # await_startup fails at once while the node is not yet reachable: retry it.
+    deadline=$((SECONDS + timeout))
+    until rabbitmqctl -q -n "$node" await_startup --timeout 10 >/dev/null 2>&1; do
+        if ((SECONDS >= deadline)); then
+            sb_error "RabbitMQ node $node did not start within ${timeout}s; last lines of its log:"
+            tail -n 30 "$log" >&2 2>/dev/null || true
+            return 1
+        fi
+        sleep 1
+    done
+}
+
+# sb_rabbitmq_setup NODE: the `switchboard` user (password `switchboard`, full rights on
+# vhost /) and the dead-letter policy, on NODE (and so on its whole cluster).
+sb_rabbitmq_setup() {
+    local node="$1"
+    # The services' user. guest works only from loopback; the URLs use switchboard.
+    if ! rabbitmqctl -q -n "$node" list_users 2>/dev/null | awk '{print $1}' | grep -qx switchboard; then
+        sb_log "creating RabbitMQ user switchboard"
+        rabbitmqctl -q -n "$node" add_user switchboard switchboard >/dev/null || return 1
+        rabbitmqctl -q -n "$node" set_user_tags switchboard administrator >/dev/null || return 1
+    fi
+    rabbitmqctl -q -n "$node" set_permissions -p / switchboard '.*' '.*' '.*' >/dev/null || {
+        sb_error "cannot grant switchboard its permissions on vhost /"
+        return 1
+    }
+    # The services' quorum queues dead-letter at least once (the same policy as
+    # deploy/rabbitmq/definitions.json; docs/decisions.md says why).
+    rabbitmqctl -q -n "$node" set_policy --apply-to queues --priority 0 "$SB_DEAD_LETTER_POLICY" \
+        "$SB_DEAD_LETTER_POLICY_PATTERN" "$SB_DEAD_LETTER_POLICY_DEFINITION" >/dev/null || {
+        sb_error "cannot set the policy $SB_DEAD_LETTER_POLICY"
+        return 1
+    }
+}
+
 # sb_start_rabbitmq: make sure a RabbitMQ node runs on this machine, with the plugins
 # (the shovel for the README's procedure that moves outbound.unrouted back)
 # and the `switchboard` user (password `switchboard`, full rights on vhost /).
@@ -185,7 +287,7 @@ sb_start_rabbitmq() {
     local node="${SB_RABBITMQ_NODE:-rabbit@localhost}"
     local amqp_port="${SB_AMQP_PORT:-5672}" mgmt_port="${SB_RABBITMQ_MGMT_PORT:-15672}"
     local timeout="${SB_RABBITMQ_TIMEOUT:-120}" plugins=(rabbitmq_management rabbitmq_consistent_hash_exchange rabbitmq_shovel)
-    local deadline default_node
+    local default_node
 
     if _sb_rabbitmq_answers "$node"; then
         sb_log "RabbitMQ node $node is already running"
@@ -220,16 +322,7 @@ sb_start_rabbitmq() {
             sb_error "rabbitmq-server -detached failed"
             return 1
         }
-        # await_startup fails at once while the node is not yet reachable: retry it.
-        deadline=$((SECONDS + timeout))
-        until rabbitmqctl -q -n "$node" await_startup --timeout 10 >/dev/null 2>&1; do
-            if ((SECONDS >= deadline)); then
-                sb_error "RabbitMQ node $node did not start within ${timeout}s; last lines of its log:"
-                tail -n 30 "/var/log/rabbitmq/$node.log" >&2 2>/dev/null || true
-                return 1
-            fi
-            sleep 1
-        done
+        sb_rabbitmq_await "$node" "$timeout" || return 1
         sb_log "RabbitMQ node $node started"
     fi
 
@@ -242,25 +335,110 @@ sb_start_rabbitmq() {
         }
     fi
 
-    # The services' user. guest works only from loopback; the URLs use switchboard.
-    if ! rabbitmqctl -q -n "$node" list_users 2>/dev/null | awk '{print $1}' | grep -qx switchboard; then
-        sb_log "creating RabbitMQ user switchboard"
-        rabbitmqctl -q -n "$node" add_user switchboard switchboard >/dev/null || return 1
-        rabbitmqctl -q -n "$node" set_user_tags switchboard administrator >/dev/null || return 1
-    fi
-    rabbitmqctl -q -n "$node" set_permissions -p / switchboard '.*' '.*' '.*' >/dev/null || {
-        sb_error "cannot grant switchboard its permissions on vhost /"
-        return 1
-    }
-    # The services' quorum queues dead-letter at least once (the same policy as
-    # deploy/rabbitmq/definitions.json; docs/decisions.md says why).
-    rabbitmqctl -q -n "$node" set_policy --apply-to queues --priority 0 "$SB_DEAD_LETTER_POLICY" \
-        "$SB_DEAD_LETTER_POLICY_PATTERN" "$SB_DEAD_LETTER_POLICY_DEFINITION" >/dev/null || {
-        sb_error "cannot set the policy $SB_DEAD_LETTER_POLICY"
-        return 1
-    }
+    sb_rabbitmq_setup "$node" || return 1
     SB_RABBITMQ_NODE_IN_USE="$node"
     export SB_RABBITMQ_NODE_IN_USE
+}
+
+# sb_start_rabbitmq_node NODE AMQP_PORT DIR: start (detached; sb_rabbitmq_await waits for
+# it) a RabbitMQ node of its own beside any other on this machine, e.g. one of
+# scripts/cluster's three: named NODE (sb1@localhost), AMQP on 127.0.0.1:AMQP_PORT, Erlang
+# distribution on AMQP_PORT + 20000, everything else in DIR, which it empties first: data
+# (DIR/mnesia), log (DIR/log/NODE.log), pid file (DIR/pid), its own configuration
+# (DIR/rabbitmq.conf) and plugins (DIR/enabled_plugins: the consistent-hash exchange and
+# the shovel; no management or Prometheus plugin, whose fixed ports another node holds).
+# Needs root or the rabbitmq user. The Erlang cookie is the one every node and rabbitmqctl
+# of this machine share: Debian's rabbitmq-server and rabbitmqctl wrappers run as user
+# rabbitmq (from root through su, which sets HOME), so it is /var/lib/rabbitmq/.erlang.cookie
+# whoever calls, never root's ~/.erlang.cookie.
+sb_start_rabbitmq_node() {
+    local node="${1:?usage: sb_start_rabbitmq_node NODE AMQP_PORT DIR}" port="${2:?usage: sb_start_rabbitmq_node NODE AMQP_PORT DIR}"
+    local dir="${3:?usage: sb_start_rabbitmq_node NODE AMQP_PORT DIR}" dist_port=$(($2 + 20000)) p
+    if ((EUID != 0)) && [[ "$(id -un)" != rabbitmq ]]; then
+        sb_error "starting RabbitMQ needs root (or the rabbitmq user)"
+        return 1
+    fi
+    if _sb_rabbitmq_answers "$node"; then
+        sb_error "RabbitMQ node $node is already running"
+        return 1
+    fi
+    for p in "$port" "$dist_port"; do
+        if sb_port_open 127.0.0.1 "$p"; then
+            sb_error "port $p (for RabbitMQ node $node) is already in use (see: ss -ltnp 'sport = :$p')"
+            return 1
+        fi
+    done
+    rm -rf "$dir" && mkdir -p "$dir/mnesia" "$dir/log" || return 1
+    dir="$(cd "$dir" && pwd)"
+    # AMQP on loopback only; leaders of new quorum queues spread over the cluster's nodes
+    # instead of all landing on the node their declaring client is connected to.
+    cat >"$dir/rabbitmq.conf" <<EOF || return 1
+# Generated by scripts/lib/infra.sh (sb_start_rabbitmq_node) for $node.
+listeners.tcp.default = 127.0.0.1:$port
+loopback_users.guest = true
+queue_leader_locator = balanced
+EOF
+    printf '%s\n' '[rabbitmq_consistent_hash_exchange,rabbitmq_shovel].' >"$dir/enabled_plugins" || return 1
+    # The node runs as user rabbitmq: it must own what it writes.
+    if ((EUID == 0)); then
+        chown -R rabbitmq:rabbitmq "$dir" || return 1
+    fi
+    sb_log "starting RabbitMQ node $node on 127.0.0.1:$port (distribution $dist_port, files in $dir)"
+    # Debian's wrapper keeps these variables when it switches to the rabbitmq user.
+    RABBITMQ_NODENAME="$node" \
+        RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
+        RABBITMQ_NODE_PORT="$port" \
+        RABBITMQ_DIST_PORT="$dist_port" \
+        RABBITMQ_MNESIA_BASE="$dir/mnesia" \
+        RABBITMQ_LOG_BASE="$dir/log" \
+        RABBITMQ_CONFIG_FILE="$dir/rabbitmq.conf" \
+        RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins" \
+        RABBITMQ_PID_FILE="$dir/pid" \
+        RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}" \
+        ERL_EPMD_ADDRESS=127.0.0.1 \
+        rabbitmq-server -detached >/dev/null || {
+        sb_error "rabbitmq-server -detached failed for $node"
+        return 1
+    }
+}
+
+# sb_rabbitmq_join NODE SEED: make NODE (freshly started) a member of SEED's cluster
+# (stop_app, reset, join_cluster, start_app); nothing to do when it already is one.
+sb_rabbitmq_join() {
+    local node="$1" seed="$2" output
+    if rabbitmqctl -q -n "$node" cluster_status --formatter json 2>/dev/null |
+        python3 -c 'import json, sys; sys.exit(0 if sys.argv[1] in json.load(sys.stdin).get("disk_nodes", []) else 1)' "$seed"; then
+        return 0
+    fi
+    sb_log "joining $node to the cluster of $seed"
+    # RabbitMQ 3.10 prints harmless warnings and errors (feature flags, tracking tables of
+    # the stopped app) while a node joins: show them only when the join fails.
+    if ! output="$({ rabbitmqctl -q -n "$node" stop_app &&
+        rabbitmqctl -q -n "$node" reset &&
+        rabbitmqctl -q -n "$node" join_cluster "$seed" &&
+        rabbitmqctl -q -n "$node" start_app; } 2>&1)"; then
+        sb_error "$node could not join the cluster of $seed:"
+        printf '%s\n' "$output" >&2
+        return 1
+    fi
+}
+
+# sb_stop_rabbitmq_node NODE DIR: stop a node of sb_start_rabbitmq_node and wait until its
+# process (DIR/pid) is gone; a node that does not answer is killed by that pid. Its files
+# stay (DIR/log).
+sb_stop_rabbitmq_node() {
+    local node="$1" dir="$2" pid=""
+    [[ -s "$dir/pid" ]] && pid="$(<"$dir/pid")"
+    if _sb_rabbitmq_answers "$node"; then
+        sb_log "stopping RabbitMQ node $node"
+        # With the pid file, `stop` returns once the Erlang VM has exited.
+        rabbitmqctl -q -n "$node" stop "$dir/pid" >/dev/null 2>&1 || true
+    fi
+    if [[ "$pid" =~ ^[0-9]+$ ]] && [[ "$(ps -o comm= -p "$pid" 2>/dev/null)" == beam* ]]; then
+        sb_warn "RabbitMQ node $node (pid $pid) is still running: killing it"
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    rm -f "$dir/pid"
 }
 
 # --- PostgreSQL -------------------------------------------------------------------------
@@ -358,14 +536,16 @@ sb_env() {
     mkdir -p "$SWITCHBOARD_MEDIA_STORE_PATH"
 }
 
-# sb_start_services BIN_DIR RUN_DIR: start the six executables in the background, each on
-# its port (SWITCHBOARD_HTTP_PORT), logs in RUN_DIR/logs/<name>.log (the previous run's
-# in <name>.log.1), pids in RUN_DIR/pids/<name>.pid; then wait until all are ready
-# (sb_wait_ready), or stop them all and return 1. Services left running from the same
-# RUN_DIR are stopped first.
+# sb_start_services BIN_DIR RUN_DIR: start the six executables in the background (each
+# instance of sb_instances: SB_REPLICAS of each), each on its port (SWITCHBOARD_HTTP_PORT)
+# with its SWITCHBOARD_AMQP_URL (sb_instance_amqp_url), logs in RUN_DIR/logs/<instance>.log
+# (the previous run's in <instance>.log.1), pids in RUN_DIR/pids/<instance>.pid; then wait
+# until all are ready (sb_wait_ready), or stop them all and return 1. Services left running
+# from the same RUN_DIR are stopped first.
 sb_start_services() {
     local bin_dir="${1:?usage: sb_start_services BIN_DIR RUN_DIR}" run_dir="${2:?usage: sb_start_services BIN_DIR RUN_DIR}"
-    local name port log
+    local name port log instance instances
+    mapfile -t instances < <(sb_instances)
     for name in "${SB_SERVICES[@]}"; do
         if [[ ! -x "$bin_dir/$name" ]]; then
             sb_error "no executable $bin_dir/$name (build first: swift build)"
@@ -374,23 +554,25 @@ sb_start_services() {
     done
     mkdir -p "$run_dir/logs" "$run_dir/pids"
     sb_stop_services "$run_dir" || return 1
-    for name in "${SB_SERVICES[@]}"; do
-        port="$(sb_service_port "$name")" || return 1
+    for instance in "${instances[@]}"; do
+        port="$(sb_instance_port "$instance")" || return 1
         if sb_port_open 127.0.0.1 "$port"; then
-            sb_error "port $port (for $name) is already in use (see: ss -ltnp 'sport = :$port')"
+            sb_error "port $port (for $instance) is already in use (see: ss -ltnp 'sport = :$port')"
             sb_stop_services "$run_dir"
             return 1
         fi
     done
-    for name in "${SB_SERVICES[@]}"; do
-        port="$(sb_service_port "$name")"
-        log="$run_dir/logs/$name.log"
+    for instance in "${instances[@]}"; do
+        name="${instance%%-*}"
+        port="$(sb_instance_port "$instance")"
+        log="$run_dir/logs/$instance.log"
         [[ -f "$log" ]] && mv -f "$log" "$log.1"
         # setsid: its own session, so a Ctrl-C in the terminal reaches only scripts/run,
         # which then stops the services in order (SIGTERM, grace period, SIGKILL).
-        SWITCHBOARD_HTTP_PORT="$port" setsid "$bin_dir/$name" >"$log" 2>&1 </dev/null &
-        printf '%s\n' "$!" >"$run_dir/pids/$name.pid"
-        sb_log "started $name (pid $!, port $port, log $log)"
+        SWITCHBOARD_HTTP_PORT="$port" SWITCHBOARD_AMQP_URL="$(sb_instance_amqp_url "$instance")" \
+            setsid "$bin_dir/$name" >"$log" 2>&1 </dev/null &
+        printf '%s\n' "$!" >"$run_dir/pids/$instance.pid"
+        sb_log "started $instance (pid $!, port $port, log $log)"
     done
     # All or nothing: a failed start leaves no half-running system behind.
     if ! sb_wait_ready "$run_dir"; then
@@ -399,19 +581,20 @@ sb_start_services() {
     fi
 }
 
-# sb_wait_ready RUN_DIR [TIMEOUT]: wait until every service answers 200 on
-# http://127.0.0.1:<port>/health/ready. On timeout, or when a service exits, print the end
-# of its log and return 1.
+# sb_wait_ready RUN_DIR [TIMEOUT]: wait until every service instance (sb_instances)
+# answers 200 on http://127.0.0.1:<port>/health/ready. On timeout, or when one exits, print
+# the end of its log and return 1.
 sb_wait_ready() {
     local run_dir="${1:?usage: sb_wait_ready RUN_DIR [TIMEOUT]}" timeout="${2:-${SB_READY_TIMEOUT:-60}}"
-    local deadline=$((SECONDS + timeout)) name port pending=("${SB_SERVICES[@]}") still
+    local deadline=$((SECONDS + timeout)) name port pending still
+    mapfile -t pending < <(sb_instances)
     while ((${#pending[@]} > 0)); do
         still=()
         for name in "${pending[@]}"; do
-            port="$(sb_service_port "$name")"
+            port="$(sb_instance_port "$name")"
             if curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$port/health/ready" 2>/dev/null; then
                 sb_log "$name is ready on port $port"
-            elif ! sb_pid_alive "$run_dir/pids/$name.pid" "$name"; then
+            elif ! sb_pid_alive "$run_dir/pids/$name.pid" "${name%%-*}"; then
                 sb_error "$name exited during start-up; last lines of $run_dir/logs/$name.log:"
                 tail -n 30 "$run_dir/logs/$name.log" >&2 || true
                 return 1
@@ -423,7 +606,7 @@ sb_wait_ready() {
         ((${#pending[@]} == 0)) && break
         if ((SECONDS >= deadline)); then
             for name in "${pending[@]}"; do
-                sb_error "$name is not ready after ${timeout}s (http://127.0.0.1:$(sb_service_port "$name")/health/ready); last lines of $run_dir/logs/$name.log:"
+                sb_error "$name is not ready after ${timeout}s (http://127.0.0.1:$(sb_instance_port "$name")/health/ready); last lines of $run_dir/logs/$name.log:"
                 tail -n 30 "$run_dir/logs/$name.log" >&2 || true
             done
             return 1
@@ -432,14 +615,16 @@ sb_wait_ready() {
     done
 }
 
-# sb_stop_services RUN_DIR: SIGTERM every service of RUN_DIR, wait for them (a service
-# drains within 10 s; SB_STOP_TIMEOUT, default 15 s), then SIGKILL what is left.
+# sb_stop_services RUN_DIR: SIGTERM every service instance of RUN_DIR (sb_instances), wait
+# for them (a service drains within 10 s; SB_STOP_TIMEOUT, default 15 s), then SIGKILL what
+# is left.
 sb_stop_services() {
     local run_dir="${1:?usage: sb_stop_services RUN_DIR}" timeout="${SB_STOP_TIMEOUT:-15}"
-    local name pidfile running=() deadline
-    for name in "${SB_SERVICES[@]}"; do
+    local name pidfile running=() deadline instances
+    mapfile -t instances < <(sb_instances)
+    for name in "${instances[@]}"; do
         pidfile="$run_dir/pids/$name.pid"
-        if sb_pid_alive "$pidfile" "$name"; then
+        if sb_pid_alive "$pidfile" "${name%%-*}"; then
             kill -TERM "$(<"$pidfile")" 2>/dev/null || true
             running+=("$name")
         else
@@ -452,7 +637,7 @@ sb_stop_services() {
     while ((SECONDS < deadline)); do
         local left=()
         for name in "${running[@]}"; do
-            sb_pid_alive "$run_dir/pids/$name.pid" "$name" && left+=("$name")
+            sb_pid_alive "$run_dir/pids/$name.pid" "${name%%-*}" && left+=("$name")
         done
         running=("${left[@]}")
         ((${#running[@]} > 0)) || break
@@ -462,14 +647,14 @@ sb_stop_services() {
         sb_warn "$name did not stop within ${timeout}s of SIGTERM: killing it"
         kill -KILL "$(<"$run_dir/pids/$name.pid")" 2>/dev/null || true
     done
-    for name in "${SB_SERVICES[@]}"; do
+    for name in "${instances[@]}"; do
         rm -f "$run_dir/pids/$name.pid"
     done
 }
 
 # sb_demo_channel BIN_DIR: make sure ingest has the channel `demo` that the README's
 # walkthrough uses: carrier `simulator` (it sends nowhere and plays the customer), sending
-# on (docs/architecture.md 10.1). Talks to ingest on 127.0.0.1 (sb_service_port) with an
+# on (docs/architecture.md 10.1). Talks to ingest on 127.0.0.1 (its first instance) with an
 # admin token from BIN_DIR/switchboardctl and SWITCHBOARD_JWT_SECRET (sb_env). A missing
 # channel is created (PUT /v1/channels/demo); an existing one is left as it is (an admin
 # may have changed its options), with a warning when it is not a simulator channel that
@@ -478,7 +663,9 @@ sb_stop_services() {
 sb_demo_channel() {
     local bin_dir="${1:?usage: sb_demo_channel BIN_DIR}"
     local url token answer status body
-    url="http://127.0.0.1:$(sb_service_port ingest)/v1/channels/demo"
+    local ingest=ingest
+    ((${SB_REPLICAS:-1} > 1)) && ingest="ingest-1"
+    url="http://127.0.0.1:$(sb_instance_port "$ingest")/v1/channels/demo"
     if [[ ! -x "$bin_dir/switchboardctl" ]]; then
         sb_warn "no $bin_dir/switchboardctl to mint a token with: channel demo not checked (the README's walkthrough needs it)"
         return 1
@@ -530,6 +717,22 @@ sys.exit(0 if channel.get("carrier") == "simulator" and (channel.get("outbound")
 
 # --- Gateway ----------------------------------------------------------------------------
 
+# _sb_gateway_upstream NAME: the value of the template's <NAME>_UPSTREAM: 127.0.0.1:<port>
+# of the service's one instance, or of each of its replicas joined by "; server ", which the
+# template's `server ${...};` turns into one server line per replica (round robin; nginx
+# passes a request that found a replica down to the next one).
+_sb_gateway_upstream() {
+    local name="$1" instance servers=()
+    while read -r instance; do
+        [[ "${instance%%-*}" == "$name" ]] && servers+=("127.0.0.1:$(sb_instance_port "$instance")")
+    done < <(sb_instances)
+    local joined="${servers[0]}" server
+    for server in "${servers[@]:1}"; do
+        joined+="; server $server"
+    done
+    printf '%s\n' "$joined"
+}
+
 # sb_render_gateway RUN_DIR: render deploy/nginx/templates/default.conf.template for the
 # local services into RUN_DIR/nginx/default.conf, and write RUN_DIR/nginx/nginx.conf
 # around it (daemon with pid, logs and temp files in RUN_DIR).
@@ -544,16 +747,18 @@ sb_render_gateway() {
 
     # envsubst with an explicit list: only the six upstreams are replaced, nginx's own
     # $variables stay. The template listens on 8080 on every interface (what a container
-    # needs); a local gateway listens on SB_GATEWAY_LISTEN, loopback by default.
-    INGEST_UPSTREAM="127.0.0.1:$(sb_service_port ingest)" \
-        SESSION_UPSTREAM="127.0.0.1:$(sb_service_port session)" \
-        TRANSFER_UPSTREAM="127.0.0.1:$(sb_service_port transfer)" \
-        CONTACTS_UPSTREAM="127.0.0.1:$(sb_service_port contacts)" \
-        CALLBACK_UPSTREAM="127.0.0.1:$(sb_service_port callback)" \
-        MEDIA_UPSTREAM="127.0.0.1:$(sb_service_port media)" \
+    # needs); a local gateway listens on SB_GATEWAY_LISTEN, loopback by default, and
+    # serves the desk from the repository (Docker mounts it at /usr/share/nginx/desk).
+    INGEST_UPSTREAM="$(_sb_gateway_upstream ingest)" \
+        SESSION_UPSTREAM="$(_sb_gateway_upstream session)" \
+        TRANSFER_UPSTREAM="$(_sb_gateway_upstream transfer)" \
+        CONTACTS_UPSTREAM="$(_sb_gateway_upstream contacts)" \
+        CALLBACK_UPSTREAM="$(_sb_gateway_upstream callback)" \
+        MEDIA_UPSTREAM="$(_sb_gateway_upstream media)" \
         envsubst "$SB_UPSTREAM_VARIABLES" <"$template" |
         sed -e "s/^\([[:space:]]*listen\) 8080;/\1 $listen;/" \
-            -e "s|^\([[:space:]]*access_log\) /dev/stdout |\1 $log_dir/gateway-access.log |" >"$nginx_dir/default.conf" || {
+            -e "s|^\([[:space:]]*access_log\) /dev/stdout |\1 $log_dir/gateway-access.log |" \
+            -e "s|^\([[:space:]]*alias\) /usr/share/nginx/desk/;|\1 $SB_REPO_ROOT/desk/;|" >"$nginx_dir/default.conf" || {
         sb_error "cannot render $template"
         return 1
     }

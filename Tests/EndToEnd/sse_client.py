@@ -9,6 +9,7 @@ test waits for what it expects without blocking the reader.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -103,4 +104,13 @@ class SSEStream:
         return self.ended.wait(timeout)
 
     def close(self) -> None:
+        # Closing the response takes the lock of its buffered reader, which the reading thread
+        # holds while it waits for bytes: on an idle stream, until the next heartbeat (15 s by
+        # default). Shutting the socket down first ends that read at once.
+        sock = getattr(getattr(self.response.raw, "connection", None), "sock", None)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
         self.response.close()

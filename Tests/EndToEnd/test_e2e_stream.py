@@ -40,6 +40,39 @@ def ids(events) -> list[int]:
     return [int(e.id) for e in events]
 
 
+def stalled_desktop(system, agent: Agent, port: int) -> socket.socket:
+    """A desktop that stops reading: a raw socket with a tiny receive window that opens
+    AGENT's stream on PORT and is never read."""
+    stalled = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)
+    stalled.connect(("127.0.0.1", port))
+    token = system.token(agent.id, ["agent"], name=agent.name)
+    stalled.sendall(f"GET /v1/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\r\n".encode())
+    return stalled
+
+
+def write_burst(system, agent_id: str, burst: int, size: int = 4000) -> None:
+    """BURST events of SIZE bytes on AGENT_ID's feed, written as the service writes them (its
+    cursor row, the rows, the NOTIFY), in one transaction."""
+    subprocess.run(
+        ["psql", "-X", "-q", "-w", "-v", "ON_ERROR_STOP=1", "-d", system.env["SWITCHBOARD_POSTGRES_URL"], "-c", f"""
+        BEGIN;
+        INSERT INTO transfer.desk_cursors (agent_id, last_seq) VALUES ('{agent_id}', 0) ON CONFLICT DO NOTHING;
+        WITH c AS (UPDATE transfer.desk_cursors SET last_seq = last_seq + {burst} WHERE agent_id = '{agent_id}' RETURNING last_seq)
+        INSERT INTO transfer.desk_events (agent_id, seq, kind, data)
+        SELECT '{agent_id}', c.last_seq - {burst} + g, 'notification', jsonb_build_object('n', g, 'text', repeat('x', {size}))
+        FROM c, generate_series(1, {burst}) AS g;
+        SELECT pg_notify('transfer_desk', '{agent_id}');
+        COMMIT;"""], check=True, capture_output=True)
+
+
+def ended_fell_behind(base_url: str, at_least: int = 1) -> bool:
+    """Whether the replica at BASE_URL has ended AT_LEAST streams that fell behind (its metrics)."""
+    metrics = requests.get(f"{base_url}/metrics", timeout=5).text
+    return any(line.startswith("switchboard_stream_ended_total") and 'reason="fell_behind"' in line
+               and float(line.split()[-1]) >= at_least for line in metrics.splitlines())
+
+
 def test_an_agent_sees_its_offer_interaction_and_transcript_live(system, observer, admin, supervisor):
     queue = new_queue()
     kate = Agent(system, admin, "Kate Stream", [queue])
@@ -204,38 +237,18 @@ def test_limits_a_slow_desktop_and_sigterm(system, admin, tmp_path):
         sb.wait_until(lambda: len(streams[0].comments) >= 2, timeout=5, what="two heartbeats")
 
         # A desktop that stops reading: a raw socket with a tiny receive window, never read.
-        stalled = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)
-        stalled.connect(("127.0.0.1", replica.port))
-        token = system.token(slow.id, ["agent"], name=slow.name)
-        stalled.sendall(f"GET /v1/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\r\n".encode())
+        stalled = stalled_desktop(system, slow, replica.port)
         time.sleep(0.5)
         # A burst far larger than the 10 buffered events and what the kernel's socket buffers
-        # absorb (a few MB on loopback): 2,000 events of 4 kB on Sid's feed, written as the
-        # service writes them (its cursor row, the rows, the NOTIFY), in one transaction.
-        burst = 2000
-        subprocess.run(
-            ["psql", "-X", "-q", "-w", "-v", "ON_ERROR_STOP=1", "-d", system.env["SWITCHBOARD_POSTGRES_URL"], "-c", f"""
-            BEGIN;
-            INSERT INTO transfer.desk_cursors (agent_id, last_seq) VALUES ('{slow.id}', 0) ON CONFLICT DO NOTHING;
-            WITH c AS (UPDATE transfer.desk_cursors SET last_seq = last_seq + {burst} WHERE agent_id = '{slow.id}' RETURNING last_seq)
-            INSERT INTO transfer.desk_events (agent_id, seq, kind, data)
-            SELECT '{slow.id}', c.last_seq - {burst} + g, 'notification', jsonb_build_object('n', g, 'text', repeat('x', 4000))
-            FROM c, generate_series(1, {burst}) AS g;
-            SELECT pg_notify('transfer_desk', '{slow.id}');
-            COMMIT;"""], check=True, capture_output=True)
+        # absorb (a few MB on loopback): 2,000 events of 4 kB on Sid's feed.
+        write_burst(system, slow.id, 2000)
         # Meanwhile Kate's desktop on the same replica is served.
         kate.presence("ready")
         streams[0].wait(lambda e: e.event == "presence" and e.json()["presence"]["sms"] == "ready", timeout=5,
                         what="Kate served while Sid stalls")
 
-        def ended_fell_behind():
-            metrics = requests.get(f"{replica.base_url}/metrics", timeout=5).text
-            return any(line.startswith("switchboard_stream_ended_total") and 'reason="fell_behind"' in line
-                       and float(line.split()[-1]) >= 1 for line in metrics.splitlines())
-
         try:
-            sb.wait_until(ended_fell_behind, timeout=20, what="the stalled desktop ended (fell_behind)")
+            sb.wait_until(lambda: ended_fell_behind(replica.base_url), timeout=20, what="the stalled desktop ended (fell_behind)")
         except AssertionError:
             print([l for l in requests.get(f"{replica.base_url}/metrics", timeout=5).text.splitlines() if "stream" in l])
             raise

@@ -44,11 +44,25 @@ struct DeskFeedIntegrationTests {
             #expect(try await feed.position(of: lee, client: client, logger: logger) == (1, 0))
             #expect(try await feed.position(of: TestEnvironment.unique("feed-nobody"), client: client, logger: logger) == (0, 0))
 
-            let rows = try await feed.events(after: [kate: 1, lee: 0], limit: 100, client: client, logger: logger)
+            let rows = try await feed.events(after: [kate: 1, lee: 0], perAgent: 100, client: client, logger: logger)
             #expect(rows.count == 3)
             #expect(rows.first { $0.agentID == kate }?.event == DeskEvent(kind: .notification, data: #"{"n": 2}"#))
             #expect(rows.filter { $0.agentID == kate }.map(\.seq) == [2, 3])
             #expect(rows.filter { $0.agentID == lee }.map(\.seq) == [1])
+        }
+    }
+
+    /// One agent's backlog never crowds another's events out of a read (the hub reads the
+    /// busy one again; the other is read to its end at once).
+    @Test func aReadTakesAtMostItsShareOfEachAgent() async throws {
+        try await TestEnvironment.withPostgres { client in
+            try await migrated(client)
+            let busy = "a-" + TestEnvironment.unique("feed-busy")
+            let quiet = "z-" + TestEnvironment.unique("feed-quiet")
+            try await append((1...50).map { event(busy, $0) } + [event(quiet, 1)], client)
+            let rows = try await feed.events(after: [busy: 0, quiet: 0], perAgent: 10, client: client, logger: logger)
+            #expect(rows.filter { $0.agentID == busy }.map(\.seq) == Array(1...10))
+            #expect(rows.filter { $0.agentID == quiet }.map(\.seq) == [1])
         }
     }
 
@@ -62,7 +76,7 @@ struct DeskFeedIntegrationTests {
                 for n in 0..<20 { group.addTask { try await append([event(kate, n)], client) } }
                 try await group.waitForAll()
             }
-            let rows = try await feed.events(after: [kate: 0], limit: 100, client: client, logger: logger)
+            let rows = try await feed.events(after: [kate: 0], perAgent: 100, client: client, logger: logger)
             #expect(rows.map(\.seq) == Array(1...20))
         }
     }
@@ -83,7 +97,7 @@ struct DeskFeedIntegrationTests {
                 StreamStart.decide(lastEventID: "2", newest: position.newest, purgedThrough: position.purgedThrough)
                     == .resync(from: 4, reason: "events_expired"))
             #expect(StreamStart.decide(lastEventID: "3", newest: position.newest, purgedThrough: position.purgedThrough) == .after(3))
-            #expect(try await feed.events(after: [kate: 3], limit: 10, client: client, logger: logger).map(\.seq) == [4])
+            #expect(try await feed.events(after: [kate: 3], perAgent: 10, client: client, logger: logger).map(\.seq) == [4])
         }
     }
 

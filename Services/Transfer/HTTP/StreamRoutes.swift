@@ -67,10 +67,21 @@ struct StreamRoutes: Sendable {
                     opening += SSEFrame.event(id: from, kind: .resync, data: #"{"reason":"\#(reason)"}"#)
                 }
                 try await writer.write(ByteBuffer(string: opening))
-                let ended = try await withGracefulShutdownHandler {
-                    try await pump(connection, into: &writer)
-                } onGracefulShutdown: {
-                    connection.finish(.shutdown)
+                let ended: StreamEnd
+                do {
+                    ended = try await withGracefulShutdownHandler {
+                        try await pump(connection, into: &writer)
+                    } onGracefulShutdown: {
+                        connection.finish(.shutdown)
+                    }
+                } catch {
+                    // The hub ended a stream stuck in a write by closing its socket: the write
+                    // failed, but the stream ended for that reason, and is counted as such.
+                    if let reason = connection.endReason {
+                        if reason == .fellBehind { StreamMetrics.resync(reason.rawValue) }
+                        StreamMetrics.ended(reason)
+                    }
+                    throw error
                 }
                 StreamMetrics.ended(ended)
                 logger.info("desk stream ended", metadata: ["agent_id": "\(identity.agentID)", "reason": "\(ended.rawValue)"])

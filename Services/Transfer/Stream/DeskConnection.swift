@@ -50,6 +50,8 @@ final class DeskConnection: Sendable {
     var agentID: String { identity.agentID }
     var cursor: Int64 { state.withLock { $0.cursor } }
     var isEnded: Bool { state.withLock { $0.ended != nil } }
+    /// Why the stream ended, once it did.
+    var endReason: StreamEnd? { state.withLock { $0.ended } }
     /// Whether the hub should hold back: the buffer is full.
     var isFull: Bool { state.withLock { $0.frames.count >= capacity } }
 

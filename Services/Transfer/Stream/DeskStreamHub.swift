@@ -44,8 +44,10 @@ final class DeskStreamHub: Service, Sendable {
     private let wake: AsyncStream<Void>.Continuation
     private let wakes: AsyncStream<Void>
 
-    /// How many feed rows one read takes (all agents together).
+    /// How many feed rows one read takes (all agents together), shared out per agent
+    /// (``minimumPerAgent`` at least each).
     static let readPage = 1_000
+    static let minimumPerAgent = 16
 
     init(
         feed: PostgresDeskFeed, tickets: PostgresStreamTickets, queueCounts: PostgresQueueCounts, client: PostgresClient,
@@ -186,7 +188,8 @@ final class DeskStreamHub: Service, Sendable {
                 guard !work.isEmpty else { break }
                 do {
                     let cursors = work.mapValues { connections in connections.map(\.cursor).min() ?? 0 }
-                    let rows = try await feed.events(after: cursors, limit: Self.readPage, client: client, logger: logger)
+                    let perAgent = max(Self.minimumPerAgent, Self.readPage / cursors.count)
+                    let rows = try await feed.events(after: cursors, perAgent: perAgent, client: client, logger: logger)
                     reading?.completed()
                     if let reading, reading.heldCount > 0 { reading.release(reading.heldCount) }
                     let byAgent = Dictionary(grouping: rows, by: \.agentID)
@@ -194,9 +197,11 @@ final class DeskStreamHub: Service, Sendable {
                         let own = byAgent[agent] ?? []
                         for connection in connections { connection.deliver(own) }
                     }
-                    // A full page may have left events behind: read again.
-                    if rows.count >= Self.readPage {
-                        state.withLock { state in state.dirty.formUnion(byAgent.keys) }
+                    // An agent whose share was full may have more: read it again (the others
+                    // were read to the end, so a busy agent never holds them up).
+                    let more = byAgent.filter { $0.value.count >= perAgent }.keys
+                    if !more.isEmpty {
+                        state.withLock { state in state.dirty.formUnion(more) }
                     }
                 } catch {
                     if Task.isCancelled { return }

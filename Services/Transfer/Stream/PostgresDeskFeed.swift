@@ -54,16 +54,22 @@ struct PostgresDeskFeed: Sendable {
         return (0, 0)
     }
 
-    /// The events after each agent's number, in order per agent, at most `limit` in all.
-    func events(after cursors: [String: Int64], limit: Int, client: PostgresClient, logger: Logger) async throws -> [DeskFeedRow] {
+    /// The events after each agent's number, in order per agent, at most `perAgent` of each.
+    func events(after cursors: [String: Int64], perAgent: Int, client: PostgresClient, logger: Logger) async throws -> [DeskFeedRow] {
         guard !cursors.isEmpty else { return [] }
         let agents = cursors.keys.sorted()
         let after = agents.map { cursors[$0] ?? 0 }
+        // At most `perAgent` rows of each agent (the primary key's order), so one agent's
+        // backlog never crowds another's events out of a read.
         let rows = try await client.rows(
             """
-            SELECT e.agent_id, e.seq, e.kind, e.data::text FROM \(unescaped: schema).desk_events e
-            JOIN unnest(\(agents)::text[], \(after)::int8[]) AS c (agent_id, after) ON e.agent_id = c.agent_id AND e.seq > c.after
-            ORDER BY e.agent_id, e.seq LIMIT \(limit)
+            SELECT e.agent_id, e.seq, e.kind, e.data::text
+            FROM unnest(\(agents)::text[], \(after)::int8[]) AS c (agent_id, after)
+            CROSS JOIN LATERAL (
+                SELECT d.agent_id, d.seq, d.kind, d.data FROM \(unescaped: schema).desk_events d
+                WHERE d.agent_id = c.agent_id AND d.seq > c.after ORDER BY d.seq LIMIT \(perAgent)
+            ) e
+            ORDER BY e.agent_id, e.seq
             """, logger: logger)
         var result: [DeskFeedRow] = []
         for try await (agentID, seq, kind, data) in rows.decode((String, Int64, String, String).self) {

@@ -54,6 +54,7 @@ import switchboard_tools as sb  # noqa: E402  (configuration, the services, the 
 from switchboard_tools import Message, run_publishers  # noqa: E402
 
 import bench_replies  # noqa: E402  (the send-path mode, --replies)
+import bench_streams  # noqa: E402  (the idle-streams mode, --streams)
 
 
 # --- Observing events -------------------------------------------------------------------
@@ -204,6 +205,7 @@ def main(argv=None):
         epilog=(
             "Modes: inbound (default): scripts/bench -n 20000 -c 500 --start --bin-dir DIR. "
             "Send path (issue #14): scripts/bench --replies 2000 [-c 200] [--concurrency 16] --start --bin-dir DIR. "
+            "Idle live streams (issue #20): scripts/bench --streams 1000 [--idle-seconds 30] --start --bin-dir DIR. "
             "docs/benchmark.md has the method and the figures of both."
         ),
     )
@@ -222,8 +224,13 @@ def main(argv=None):
     parser.add_argument("--out", default=None, help="write the results as JSON to this file")
     parser.add_argument("--dump", default=None, help="write one JSON line per message (index, conversation, published, appended, interaction, seq) to this file")
     bench_replies.add_arguments(parser)
+    bench_streams.add_arguments(parser)
     args = parser.parse_args(argv)
-    if args.replies is not None:
+    if args.streams is not None:
+        if args.replies is not None or args.messages is not None or args.rate != 0 or args.dump is not None:
+            parser.error("--streams measures idle live streams only (no -n, --rate, --dump or --replies)")
+        bench_streams.check_arguments(parser, args)
+    elif args.replies is not None:
         inbound_only = [
             option for option, given in (
                 ("-n/--messages", args.messages is not None), ("-p/--publishers", args.publishers != 1),
@@ -272,7 +279,9 @@ def main(argv=None):
             sys.exit(f"bench: not ready on /health/ready: {', '.join(not_ready)} (start them, or pass --start)")
 
     try:
-        if args.replies is not None:
+        if args.streams is not None:
+            result = bench_streams.bench(args, env, services)
+        elif args.replies is not None:
             result = bench_replies.bench(args, env, services)
         else:
             result = bench(args, amqp_url, env["SWITCHBOARD_POSTGRES_URL"], services)
@@ -282,13 +291,17 @@ def main(argv=None):
         stopped = services.stop() if services else None
     if stopped:
         result["stop_seconds"] = {name: (round(t, 2) if t is not None else None) for name, (t, _s) in stopped.items()}
-    if args.replies is not None:
+    if args.streams is not None:
+        bench_streams.print_report(result)
+    elif args.replies is not None:
         bench_replies.print_report(result)
     else:
         print_report(result)
     if args.out:
         Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
         print(f"\nJSON written to {args.out}")
+    if args.streams is not None:
+        return 0 if bench_streams.complete(result) else 1
     if args.replies is not None:
         return 0 if bench_replies.complete(result) else 1
     return 0 if result["e2e"]["missing"] == 0 else 1

@@ -274,9 +274,10 @@ def test_a_conversation_from_offer_to_done_across_two_desks(system, gateway, des
     assert reply.get_attribute("value") == ""
     alice.shot("04-reply-delivered")
 
-    # An MMS while Alice holds the conversation; once media has stored it, session lists
-    # it on the entry (no stream event says so yet: see the README's limits), so the
-    # desk that opens the interaction next (Bruno's, after the transfer) shows it.
+    # An MMS while Alice holds the conversation: once media has stored it, session puts it
+    # on the entry and says so (interaction.message.updated), so its thumbnail appears on
+    # Alice's open window without a reload; the desk that opens the interaction next
+    # (Bruno's, after the transfer) shows it too.
     images = MediaServer()
     try:
         url = images.serve("/photo.png", png(320, 200), "image/png")
@@ -284,7 +285,9 @@ def test_a_conversation_from_offer_to_done_across_two_desks(system, gateway, des
             "id": sb.carrier_id(), "channel": scene["channel"], "from": scene["customer"], "to": scene["org"],
             "text": "Here is the photo", "media": [{"url": url, "content_type": "image/png"}],
         })
-        sb.wait_until(lambda: [e for e in interaction_of(scene)["transcript"] if e["media"]], 30, "the MMS's media on its entry")
+        live = alice.one("#transcript figure.media img.thumbnail", timeout=30)
+        alice.wait(lambda: alice.driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", live),
+                   what="the thumbnail decoded on Alice's open window, without a reload")
     finally:
         images.close()
 

@@ -432,8 +432,10 @@ def test_heartbeat_timeout_on_a_half_open_connection(system, system_client, desk
         interaction = sb.wait_for_interaction(desk, timeout=15, **{"from": customer, "to": org})
         assert [e["text"] for e in sb.wait_for_transcript(desk, interaction["id"], 1)["transcript"]] == [text]
 
-        # Over AMQP, published straight to the broker: this instance's consumer competes with
-        # the suite's ingest for ingest.messages; it must take some and handle them.
+        # Over AMQP, published straight to the broker: ingest.messages has a single active
+        # consumer, so the suite's ingest is restarted to hand that role to this instance,
+        # whose consumer re-attached through the new connection; it must handle them.
+        system.services.restart("ingest")
         handled_before = handled_total(service.port, "ingest.messages")
         sent = []
         for n in range(12):

@@ -37,6 +37,24 @@ What it does, in one run:
    session.transcript with psql, the dead letters of the run from its queue, the
    outboxes' unsent rows and the queues' depths, and prints the report.
 
+With --cluster (issue 16) the same runs against scripts/cluster: the drill starts it
+(`scripts/cluster --bin-dir <hard links in the run dir> --run-dir <run dir>/cluster`, with
+database switchboard_cluster_drill made afresh, SWITCHBOARD_OFFER_TIMEOUT=10) or uses the
+one of --cluster-run-dir, and stops what it started whatever happens. The publisher has the
+three nodes' URLs (node 2 first) and moves to the next when its node goes away; the
+dead-letter tap and an observer of `callback.due` are quorum queues of the run, so they
+survive a node's stop. Before the load: the run's number routed to a queue of its own with
+--agents agents Ready in it (so interactions are offered, and offers expire and move on),
+and --callbacks callbacks due over --callback-span seconds from the first fault on.
+Readiness is sampled for all eighteen replicas. Faults: kill -9 of one replica of each
+service (replicas 1, 2, 3, 1, 2, 3), restarted with the command line, environment and
+directory read from /proc before the kill, output appended to its log, its pid file
+rewritten (scripts/cluster --stop stops it); the application of --stop-node (sb2) stopped
+for --node-outage s (stop_app / start_app); a PostgreSQL restart. Extra checks: every
+callback's `callback.due` seen exactly once by the observer and every callback fired in
+the callback schema; no interaction (or callback) offered twice to one agent
+(transfer.offers grouped by subject and agent_id).
+
 Exit status: 0 when nothing was lost, duplicated, reordered or dead-lettered, every
 fault ran, every service was ready again after it and no outbox row of the run was
 left unsent; 1 otherwise; 2 when the drill could not run. PostgreSQL and RabbitMQ are
@@ -59,6 +77,9 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,6 +92,9 @@ import switchboard_tools as sbt  # noqa: E402  (configuration, the services, the
 
 FAULTS = ["kill", "pg-restart", "pg-outage", "rabbit-restart"]
 SAMPLE_INTERVAL = 0.5
+# How long outbox rows of the run may stay unsent after the drain (a relay batch that hung
+# on a connection killed by the PostgreSQL restart gives up at its 15 s deadline, then retries).
+OUTBOX_GRACE = 45.0
 SAMPLE_TIMEOUT = 2.0
 DEAD_EXCHANGE = "switchboard.dead"
 
@@ -83,6 +107,17 @@ PROFILES = {
     "short": {
         "rate": 30.0, "faults": "kill,pg-restart", "warmup": 5.0, "down": 2.0, "settle": 20.0,
         "idle": 8.0, "dwell": 4.0, "drain": 30.0, "flush": 20.0, "pg_outage": 90.0, "rabbit_outage": 5.0,
+    },
+    # --cluster (issue 16): scripts/cluster's three nodes and eighteen replicas.
+    "cluster": {
+        "rate": 60.0, "faults": "kill,node-stop,pg-restart", "kill": ",".join(sbt.SERVICES), "warmup": 10.0, "down": 2.0,
+        "settle": 60.0, "idle": 15.0, "dwell": 5.0, "drain": 90.0, "flush": 40.0, "pg_outage": 90.0, "rabbit_outage": 5.0,
+        "node_outage": 30.0, "callbacks": 40, "callback_span": 150.0,
+    },
+    "cluster-short": {
+        "rate": 20.0, "faults": "kill,node-stop", "kill": "session", "warmup": 5.0, "down": 2.0, "settle": 30.0,
+        "idle": 10.0, "dwell": 3.0, "drain": 40.0, "flush": 30.0, "pg_outage": 90.0, "rabbit_outage": 5.0,
+        "node_outage": 20.0, "callbacks": 10, "callback_span": 30.0,
     },
 }
 
@@ -149,7 +184,8 @@ class ReadinessMonitor:
     SAMPLE_TIMEOUT s timeout; samples (start, end, result, detail) with result an HTTP
     status, "timeout", "refused" or "error", and detail the checks that failed."""
 
-    def __init__(self, services: list[str]):
+    def __init__(self, services: list[str], ports: dict[str, int] | None = None):
+        self.ports = ports or {name: sbt.service_port(name) for name in services}
         self.samples: dict[str, list[tuple[float, float, int | str, str]]] = {name: [] for name in services}
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=self._loop, args=(name,), daemon=True) for name in services]
@@ -165,7 +201,7 @@ class ReadinessMonitor:
                 thread.join(SAMPLE_TIMEOUT + 1)
 
     def _loop(self, name: str) -> None:
-        port = sbt.service_port(name)
+        port = self.ports[name]
         while not self._stop.is_set():
             started = time.monotonic()
             result, detail = sbt.readiness_detail(port, SAMPLE_TIMEOUT)
@@ -321,22 +357,26 @@ class DeadLetterTap:
     letter from its creation on. Durable, so it survives stop_app/start_app (an exclusive
     queue would not); x-expires removes it if the drill dies before deleting it."""
 
-    def __init__(self, amqp_url: str, run_id: str):
+    def __init__(self, amqp_url: str, run_id: str, queue_type: str = "classic", exchange: str = DEAD_EXCHANGE,
+                 keys: tuple[str, ...] = ("#",), prefix: str = "drill.dead"):
+        # A cluster: a quorum queue (three members), so that it survives one node's stop;
+        # AMQP_URL then lists the nodes (comma-separated) and a live one is used.
         self.amqp_url = amqp_url
-        self.name = f"drill.dead.{run_id}"
+        self.name = f"{prefix}.{run_id}"
+        self.queue_type = queue_type
+        self.exchange = exchange
+        self.keys = keys
 
     def _connect(self):
-        params = pika.URLParameters(self.amqp_url)
-        params.socket_timeout = 5
-        params.blocked_connection_timeout = 10
-        return pika.BlockingConnection(params)
+        return sbt.blocking_connection(self.amqp_url, socket_timeout=5, blocked_timeout=10)
 
     def create(self) -> None:
         connection = self._connect()
         try:
             channel = connection.channel()
-            channel.queue_declare(self.name, durable=True, arguments={"x-queue-type": "classic", "x-expires": 3 * 3600 * 1000})
-            channel.queue_bind(self.name, DEAD_EXCHANGE, "#")
+            channel.queue_declare(self.name, durable=True, arguments={"x-queue-type": self.queue_type, "x-expires": 3 * 3600 * 1000})
+            for key in self.keys:
+                channel.queue_bind(self.name, self.exchange, key)
         finally:
             connection.close()
 
@@ -462,6 +502,7 @@ class Fault:
             "pg-restart": "PostgreSQL restart",
             "pg-outage": "PostgreSQL stopped",
             "rabbit-restart": "RabbitMQ stop_app/start_app",
+            "node-stop": f"RabbitMQ node {self.target} stopped",
         }.get(self.kind, self.kind)
 
 
@@ -480,7 +521,8 @@ class Drill:
         self.load = Load(self.run_id, sbt.org_number(), per_block, args.length)
         self.infra = Infrastructure(shlex.split(args.pg_ctl), shlex.split(args.rabbitmqctl), env)
         self.services = sbt.ServiceSet(snapshot_executables(Path(args.bin_dir), run_dir), run_dir, env)
-        self.monitor = ReadinessMonitor(sbt.SERVICES)
+        self.instances = list(sbt.SERVICES)  # what the readiness monitor samples (cluster: every replica)
+        self.monitor = ReadinessMonitor(self.instances)
         self.tap = DeadLetterTap(self.amqp_url, self.run_id)
         self.publisher: sbt.PublisherProcess | None = None
         self.faults: list[Fault] = []
@@ -498,11 +540,13 @@ class Drill:
 
     def run(self) -> dict:
         args = self.args
+        self._prepare()
         self.tap.create()
         self.db_started_at = database_now(self.postgres_url)
         log(f"run {self.run_id}: starting the services from {args.bin_dir} (as {self.services.bin_dir}) on ports "
             f"{', '.join(str(sbt.service_port(n)) for n in sbt.SERVICES)} (logs in {self.services.log_dir})")
         self.services.start()
+        self._before_load()
         log(f"publishing {args.rate:g} SMS/s to {self.load.org}: conversations of {args.length} messages, "
             f"{self.load.per_block} at a time ({args.spacing:g} s between two messages of one conversation)")
         settings = sbt.PublisherSettings(
@@ -516,11 +560,14 @@ class Drill:
 
         warmup = Fault("warmup", "-")
         warmup.started = time.monotonic()
+        cpu_before = cpu_times()
         self._wait(args.warmup, "warm-up")
         warmup.ended = time.monotonic()
+        self.cpu_busy_warmup = cpu_busy(cpu_before, cpu_times())
         warmup.confirmed_below = int(self.publisher.progress()["confirmed_below"])
         self._settle(warmup, dwell=0)
-        baseline = {"caught_up_after": warmup.caught_up_after, "missing": warmup.missing}
+        baseline = {"caught_up_after": warmup.caught_up_after, "missing": warmup.missing,
+                    "cpu_busy_percent": self.cpu_busy_warmup}
 
         for fault in self._plan():
             self.faults.append(fault)
@@ -536,6 +583,7 @@ class Drill:
                 fault.confirmed_below = int(self.publisher.progress()["confirmed_below"])
             self._settle(fault, dwell=args.dwell)
 
+        self._after_faults()
         log(f"stopping the publisher (unconfirmed messages get {args.flush:g} s)")
         try:
             published = self.publisher.stop(args.flush + 30)
@@ -545,9 +593,22 @@ class Drill:
         drain = self._drain(published)
         self.monitor.stop()
         for fault in self.faults:
-            for name in sbt.SERVICES:
+            for name in self.instances:
                 fault.readiness[name] = self.monitor.summary(name, fault.started, fault.ended, fault.ready_at, fault.observed_until)
         return self._analyse(published, drain, baseline)
+
+    # Hooks of the cluster drill (ClusterDrill); nothing to do for single instances.
+    def _prepare(self) -> None:
+        pass
+
+    def _before_load(self) -> None:
+        pass
+
+    def _after_faults(self) -> None:
+        pass
+
+    def _extra_analysis(self) -> dict:
+        return {}
 
     def _plan(self) -> list[Fault]:
         plan = []
@@ -651,11 +712,12 @@ class Drill:
             return
         self._last_status = now
         p = self.publisher.progress() if self.publisher else {}
-        ready = " ".join(
-            f"{name}:{(self.monitor.last(name) or (0, 0, '-'))[2]}" for name in sbt.SERVICES
-        )
+        ready = self._ready_line()
         log(f"  {self.at(now):6.1f}s {what}: generated {int(p.get('generated', 0))}, confirmed {int(p.get('confirmed', 0))}, "
             f"waiting {int(p.get('backlog', 0) + p.get('unconfirmed', 0))}, reconnects {int(p.get('reconnects', 0))} | ready {ready}")
+
+    def _ready_line(self) -> str:
+        return " ".join(f"{name}:{(self.monitor.last(name) or (0, 0, '-'))[2]}" for name in self.instances)
 
     def _settle(self, fault: Fault, dwell: float) -> None:
         """After a fault, watch two things at once: every service answering 200 on
@@ -672,7 +734,7 @@ class Drill:
         while True:
             now = time.monotonic()
             if base is None:
-                late = [n for n in sbt.SERVICES if not self.monitor.ready_since(n, fault.ended)]
+                late = [n for n in self.instances if not self.monitor.ready_since(n, fault.ended)]
                 if not late:
                     base, all_ready = now, True
                     fault.ready_at = now
@@ -824,10 +886,19 @@ class Drill:
         duplicates_ingest = sum(n - 1 for n in ingest_count.values() if n > 1)
         duplicates_transcript = sum(n - 1 for n in transcript_count_by_k.values() if n > 1)
 
-        try:
-            outbox = unsent_outbox(self.postgres_url, self.db_started_at)
-        except sbt.PsqlError as error:
-            outbox = {"error": str(error)}
+        # A relay batch caught by the PostgreSQL restart ends at its deadline (15 s) and is
+        # retried: rows still unsent then are late, not lost. What is still unsent after
+        # OUTBOX_GRACE seconds counts.
+        grace_until = time.monotonic() + OUTBOX_GRACE
+        while True:
+            try:
+                outbox = unsent_outbox(self.postgres_url, self.db_started_at)
+            except sbt.PsqlError as error:
+                outbox = {"error": str(error)}
+                break
+            if not any(outbox.values()) or time.monotonic() >= grace_until:
+                break
+            time.sleep(2)
         depths = self.infra.queue_depths()
         if any(u for _r, u, _c in depths.values()):
             # An unacked delivery may just be in hand: count only what is still there 3 s later.
@@ -854,7 +925,7 @@ class Drill:
                 "publishes": published["publishes"], "republished": published["republished"], "nacked": published["nacked"],
                 "returned": published["returned"], "reconnects": published["reconnects"],
                 "disconnected_s": round(sum((up or published["t_done"] or down) - down for down, up in published["disconnects"]), 1),
-                "errors": published["errors"][-10:],
+                "errors": published["errors"][-10:], "connections": published.get("connections", []),
             },
             "ingest": {"stored": len(ingest_count), "stored_once": sum(1 for n in ingest_count.values() if n == 1), "duplicates": duplicates_ingest},
             "transcript": {"entries": sum(transcript_count_by_k.values()), "messages": len(in_transcript), "duplicates": duplicates_transcript, "message_id_mismatches": mismatched},
@@ -875,8 +946,9 @@ class Drill:
             ],
             "events": self.events,
             "not_ready_again": not_ready,
-            "logs": log_summary(self.services),
+            "logs": log_summary(self.services, self.instances),
         }
+        result.update(self._extra_analysis())
         result["failures"] = failures(result)
         return result
 
@@ -898,6 +970,447 @@ class Drill:
         self.tap.delete()
 
 
+# --- The cluster drill (issue 16) ---------------------------------------------------------
+
+CLUSTER_FAULTS = ["kill", "node-stop", "pg-restart"]
+CLUSTER_NODES = ["sb1@localhost", "sb2@localhost", "sb3@localhost"]
+CLUSTER_DATABASE = "switchboard_cluster_drill"
+GATEWAY = os.environ.get("SB_CLUSTER_GATEWAY_LISTEN", "127.0.0.1:8090")
+CLUSTER_SCRIPT = Path(__file__).resolve().parent / "cluster"
+
+
+class Replica:
+    """One replica of scripts/cluster, known by its pid file RUN_DIR/pids/<instance>.pid.
+    poll() as subprocess.Popen's: None while it runs."""
+
+    def __init__(self, instance: str, port: int, run_dir: Path):
+        self.instance = instance
+        self.service = instance.rsplit("-", 1)[0]
+        self.port = port
+        self.pidfile = run_dir / "pids" / f"{instance}.pid"
+        self.log = run_dir / "logs" / f"{instance}.log"
+        self.pid = int(self.pidfile.read_text().strip())
+        self.popen: subprocess.Popen | None = None  # set once we restarted it (our child)
+        self.returncode: int | str | None = None
+        self.cmdline, self.environ, self.cwd = self.snapshot()
+
+    def snapshot(self) -> tuple[list[str], dict[str, str], str]:
+        """Its command line, environment and working directory, from /proc."""
+        proc = Path(f"/proc/{self.pid}")
+        cmdline = [a.decode() for a in proc.joinpath("cmdline").read_bytes().split(b"\0") if a]
+        environ = dict(
+            item.decode(errors="replace").partition("=")[::2]
+            for item in proc.joinpath("environ").read_bytes().split(b"\0") if b"=" in item
+        )
+        return cmdline, environ, os.readlink(proc / "cwd")
+
+    def alive(self) -> bool:
+        try:
+            state = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return False
+        return state != "Z"
+
+    def poll(self):
+        if self.popen is not None:
+            self.returncode = self.popen.poll()
+            return self.returncode
+        if self.alive():
+            return None
+        self.returncode = "?"  # not our child: its status went to its parent
+        return self.returncode
+
+    def kill(self, timeout: float = 10.0):
+        """kill -9 (after reading its command line and environment again, for the restart)."""
+        self.cmdline, self.environ, self.cwd = self.snapshot()
+        os.kill(self.pid, signal.SIGKILL)
+        if self.popen is not None:
+            try:
+                return self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                return None
+        deadline = time.monotonic() + timeout
+        while self.alive():
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(0.05)
+        return -9
+
+    def restart(self) -> None:
+        """The same command line, environment and directory; output appended to its log;
+        a session of its own, as scripts/cluster's setsid; the pid file updated, so that
+        scripts/cluster --stop stops it."""
+        with open(self.log, "ab") as log_file:
+            self.popen = subprocess.Popen(
+                self.cmdline, env=self.environ, cwd=self.cwd, stdin=subprocess.DEVNULL, stdout=log_file,
+                stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        self.pid = self.popen.pid
+        self.returncode = None
+        tmp = self.pidfile.with_suffix(".pid.tmp")
+        tmp.write_text(f"{self.pid}\n")
+        tmp.replace(self.pidfile)
+
+
+class ClusterReplicas:
+    """The replicas of a running scripts/cluster, in the shape of sbt.ServiceSet that the
+    drill uses: processes (instance -> Replica), kill, restart, log."""
+
+    def __init__(self, run_dir: Path, instances: dict[str, int]):
+        self.run_dir = run_dir
+        self.bin_dir = run_dir
+        self.instances = instances
+        self.processes: dict[str, Replica] = {}
+
+    @property
+    def log_dir(self) -> Path:
+        return self.run_dir / "logs"
+
+    def log(self, name: str) -> Path:
+        return self.log_dir / f"{name}.log"
+
+    def start(self) -> None:
+        """Read the pid files (the cluster is already running)."""
+        for instance, port in self.instances.items():
+            self.processes[instance] = Replica(instance, port, self.run_dir)
+
+    def kill(self, name: str):
+        return self.processes[name].kill()
+
+    def restart(self, name: str) -> Replica:
+        self.processes[name].restart()
+        return self.processes[name]
+
+    def reap(self) -> None:
+        for replica in self.processes.values():
+            if replica.popen is not None:
+                try:
+                    replica.popen.wait(1)
+                except subprocess.TimeoutExpired:
+                    pass
+
+
+def _http(method: str, url: str, token: str, body: dict | None = None, timeout: float = 10) -> tuple[int, dict | str]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method, headers={
+        "Authorization": f"Bearer {token}", "Content-Type": "application/json", "Accept": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            text = response.read().decode()
+            return response.status, (json.loads(text) if text else {})
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(errors="replace")[:300]
+
+
+def rfc3339(epoch: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch)) + f".{int(epoch % 1 * 1000):03d}Z"
+
+
+class ClusterDrill(Drill):
+    """The drill against scripts/cluster: three RabbitMQ nodes, three replicas of each
+    service, the gateway. Faults: kill -9 of one replica of each service (replica 1, 2,
+    3, 1, ... in turn), one node's application stopped for --node-outage seconds, a
+    PostgreSQL restart. Besides the single drill's checks: callbacks due during the faults
+    fire exactly once, and no interaction is offered twice to one agent."""
+
+    def __init__(self, args, env: dict[str, str], run_dir: Path):
+        super().__init__(args, env, run_dir)
+        self.services_bin = self.services.bin_dir
+        self.cluster_dir = Path(args.cluster_run_dir) if args.cluster_run_dir else run_dir / "cluster"
+        self.started_cluster = False
+        self.database_made = False
+        self.replica_ports = {
+            f"{name}-{r}": sbt.service_port(name) + 100 * r for name in sbt.SERVICES for r in range(1, 4)
+        }
+        self.instances = list(self.replica_ports)
+        self.monitor = ReadinessMonitor(self.instances, self.replica_ports)
+        self.services = ClusterReplicas(self.cluster_dir, self.replica_ports)
+        self.services.bin_dir = self.services_bin
+        self.tap = DeadLetterTap(self.amqp_url, self.run_id, queue_type="quorum")
+        self.observer = DeadLetterTap(self.amqp_url, self.run_id, queue_type="quorum", exchange="switchboard.events",
+                                      keys=("callback.due",), prefix="drill.events")
+        self.infra.rabbitmqctl = ["rabbitmqctl", "-n", CLUSTER_NODES[0]]
+        self.gateway = f"http://{GATEWAY}"
+        self.queue = f"drill-{self.run_id}"
+        self.agents: list[str] = []
+        self.callbacks: dict[str, float] = {}  # id -> due (epoch)
+        self.callback_errors: list[str] = []
+        self.node_connections: dict[str, dict[str, int]] = {}
+        secret = env["SWITCHBOARD_JWT_SECRET"]
+        self.admin_token = sbt.mint_token(secret, "drill-admin", ["admin"], name="Drill Admin")
+        self.supervisor_token = sbt.mint_token(secret, "drill-supervisor", ["supervisor"], name="Drill Supervisor")
+
+    # The cluster ---------------------------------------------------------------------------
+
+    def _prepare(self) -> None:
+        args = self.args
+        if args.cluster_run_dir:
+            log(f"using the cluster running from {self.cluster_dir}")
+            return
+        admin = self.postgres_url.rsplit("/", 1)[0] + "/switchboard"
+        sbt.psql_rows(admin, f"DROP DATABASE IF EXISTS {CLUSTER_DATABASE} WITH (FORCE)")
+        self.database_made = True  # scripts/cluster makes it (sb_start_postgres)
+        command = [str(CLUSTER_SCRIPT), "--bin-dir", str(self.services_bin), "--run-dir", str(self.cluster_dir)]
+        log(f"starting the cluster: {shlex.join(command)} (database {CLUSTER_DATABASE}; output in {self.run_dir}/cluster-start.log)")
+        env = {**os.environ, "SB_CLUSTER_DATABASE": CLUSTER_DATABASE,
+               "SWITCHBOARD_OFFER_TIMEOUT": str(int(args.offer_timeout))}
+        env.pop("SWITCHBOARD_AMQP_URL", None)
+        env.pop("SWITCHBOARD_POSTGRES_URL", None)
+        started = time.monotonic()
+        self.started_cluster = True  # from here on, cleanup stops it (also a half-started one)
+        with open(self.run_dir / "cluster-start.log", "wb") as out:
+            result = subprocess.run(command, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                    timeout=600)
+        if result.returncode != 0:
+            raise RuntimeError(f"scripts/cluster did not start (status {result.returncode}):\n"
+                               + sbt.tail(self.run_dir / "cluster-start.log", 40))
+        self.cluster_start_s = round(time.monotonic() - started, 1)
+        log(f"cluster running after {self.cluster_start_s:g} s")
+
+    def _before_load(self) -> None:
+        """The run's number routed to a queue of its own, agents Ready in it, an observer of
+        callback.due, and callbacks due during the faults."""
+        args = self.args
+        self.observer.create()
+        number = urllib.parse.quote(self.load.org, safe="")
+        status, body = _http("PUT", f"{self.gateway}/v1/numbers/{number}", self.admin_token, {"mode": "session", "queue": self.queue})
+        if status != 200:
+            raise RuntimeError(f"PUT /v1/numbers: {status} {body}")
+        for i in range(args.agents):
+            agent = f"drill-{self.run_id}-agent{i + 1}"
+            status, body = _http("PUT", f"{self.gateway}/v1/agents/{agent}", self.admin_token,
+                                 {"name": f"Drill Agent {i + 1}", "queues": [self.queue], "capacity": {"sms": args.agent_capacity}})
+            if status != 200:
+                raise RuntimeError(f"PUT /v1/agents/{agent}: {status} {body}")
+            token = sbt.mint_token(self.env["SWITCHBOARD_JWT_SECRET"], agent, ["agent"], name=f"Drill Agent {i + 1}")
+            status, body = _http("PUT", f"{self.gateway}/v1/agents/{agent}/presence", token, {"channel": "sms", "state": "ready"})
+            if status != 200:
+                raise RuntimeError(f"PUT /v1/agents/{agent}/presence: {status} {body}")
+            self.agents.append(agent)
+        # Due from the first fault on, spread over --callback-span seconds.
+        first = time.time() + args.warmup + 5
+        for i in range(args.callbacks):
+            due = first + i * args.callback_span / max(1, args.callbacks - 1)
+            status, body = _http("POST", f"{self.gateway}/v1/callbacks", self.supervisor_token, {
+                "phone": Load.customer(900000 + i), "due_at": rfc3339(due), "target": {"type": "queue", "id": self.queue},
+                "channel": "sms", "notes": f"drill {self.run_id} callback {i}"})
+            if status == 201 and isinstance(body, dict) and body.get("id"):
+                self.callbacks[body["id"]] = due
+            else:
+                self.callback_errors.append(f"POST /v1/callbacks: {status} {body}")
+        log(f"queue {self.queue}: {len(self.agents)} agents Ready (capacity {args.agent_capacity} each, offers expire after "
+            f"{args.offer_timeout:g} s); {len(self.callbacks)} callbacks due over {args.callback_span:g} s from "
+            f"{args.warmup + 5:g} s on")
+
+    def _after_faults(self) -> None:
+        """Every callback is due (and had time to fire) before the checks."""
+        if self.callbacks:
+            last = max(self.callbacks.values()) + 5
+            if time.time() < last:
+                self._wait(last - time.time(), "the last callbacks due")
+
+    # Faults ----------------------------------------------------------------------------------
+
+    def _plan(self) -> list[Fault]:
+        plan = []
+        for kind in self.args.faults:
+            if kind == "kill":
+                plan += [Fault("kill", f"{name}-{i % 3 + 1}") for i, name in enumerate(self.args.kill)]
+            elif kind == "node-stop":
+                plan.append(Fault("node-stop", self.args.stop_node))
+            else:
+                plan.append(Fault(kind, "postgresql"))
+        return plan
+
+    def connections_per_node(self) -> dict[str, int]:
+        counts = {}
+        for node in CLUSTER_NODES:
+            # list_connections lists the whole cluster's; these are the node's own.
+            ok, output = Infrastructure.run(["rabbitmqctl", "-q", "-n", node, "eval", "length(rabbit_networking:local_connections())."], 30)
+            counts[node] = int(output.strip()) if ok and output.strip().isdigit() else -1
+        return counts
+
+    def _inject(self, fault: Fault) -> None:
+        if fault.kind != "node-stop":
+            return super()._inject(fault)
+        before = self.connections_per_node()
+        self.node_connections["before"] = before
+        node = fault.target
+        if before.get(node, 0) == 0 and max(before.values()) > 0:
+            fault.notes.append(f"{node} held no connections; stopping the one with most")
+            node = fault.target = max(before, key=before.get)
+        log(f"  connections per node: {before}; stopping {node}")
+        ok, output = Infrastructure.run(["rabbitmqctl", "-n", node, "stop_app"], 120)
+        if not ok:
+            fault.error = output
+        self._wait(min(5.0, self.args.node_outage), f"{node} stopped")
+        self.node_connections["during"] = self.connections_per_node()
+        self._wait(self.args.node_outage - min(5.0, self.args.node_outage), f"{node} stopped")
+        ok, output = Infrastructure.run(["rabbitmqctl", "-n", node, "start_app"], 180)
+        fault.ended = time.monotonic()
+        if not ok:
+            fault.error = ((fault.error + "; ") if fault.error else "") + output
+        log(f"  connections per node while {node} was stopped: {self.node_connections['during']}")
+
+    def _ready_line(self) -> str:
+        bad = [f"{n}:{(self.monitor.last(n) or (0, 0, '-'))[2]}" for n in self.instances if (self.monitor.last(n) or (0, 0, 0))[2] != 200]
+        return f"{len(self.instances) - len(bad)}/{len(self.instances)} " + " ".join(bad)
+
+    # Checks ----------------------------------------------------------------------------------
+
+    def _extra_analysis(self) -> dict:
+        fired = collections.Counter()
+        letters = []
+        try:
+            letters = self.observer.collect()
+        except Exception as error:  # noqa: BLE001 - reported
+            self.callback_errors.append(f"observer: {error!r}")
+        ids = set(self.callbacks)
+        for letter in letters:
+            for found in set(re.findall(r"[0-9a-fA-F-]{36}", _text(letter["body"]))) & ids:
+                fired[found] += 1
+        states = collections.Counter()
+        try:
+            for state, n in sbt.psql_rows(self.postgres_url, f"SELECT state, count(*) FROM callback.callbacks WHERE notes LIKE 'drill {self.run_id} %' GROUP BY state"):
+                states[state] = int(n)
+        except sbt.PsqlError as error:
+            self.callback_errors.append(f"callback schema: {error}")
+        offers = {}
+        try:
+            rows = sbt.psql_rows(self.postgres_url, "SELECT kind, state, count(*) FROM transfer.offers GROUP BY 1, 2")
+            offers["by_kind_state"] = {f"{k} {st}": int(n) for k, st, n in rows}
+            twice = sbt.psql_rows(self.postgres_url, "SELECT coalesce(interaction_id::text, callback_id::text), agent_id, count(*) FROM transfer.offers "
+                                  "GROUP BY 1, 2 HAVING count(*) > 1")
+            offers["same_agent_twice"] = len(twice)
+            offers["same_agent_twice_sample"] = [f"{a} to {b}: {n}x" for a, b, n in twice[:5]]
+            offers["interactions_offered"] = int(sbt.psql_rows(self.postgres_url, "SELECT count(DISTINCT interaction_id) FROM transfer.offers")[0][0])
+        except sbt.PsqlError as error:
+            offers["error"] = str(error)
+        return {"cluster": {
+            "started_in_s": getattr(self, "cluster_start_s", None),
+            "stop_node": self.args.stop_node,
+            "connections": self.node_connections,
+            "callbacks": {
+                "scheduled": len(self.callbacks), "errors": self.callback_errors[:5],
+                "fired_once": sum(1 for i in ids if fired[i] == 1), "never": sum(1 for i in ids if fired[i] == 0),
+                "twice_or_more": sum(1 for i in ids if fired[i] > 1),
+                "states": dict(states),
+                "deliveries_seen": sum(fired.values()),
+            },
+            "offers": offers,
+            "agents": len(self.agents),
+        }, "run_dir": str(self.cluster_dir)}
+
+    def cleanup(self) -> None:
+        if self.publisher is not None:
+            self.publisher.terminate()
+        self.monitor.stop()
+        self.observer.delete()
+        self.tap.delete()
+        if self.infra.touched_pg:
+            self.cleanup_problems += self.infra.ensure_running()
+        if self.started_cluster:
+            log(f"stopping the cluster (scripts/cluster --stop --run-dir {self.cluster_dir})")
+            result = subprocess.run([str(CLUSTER_SCRIPT), "--stop", "--run-dir", str(self.cluster_dir)], stdin=subprocess.DEVNULL,
+                                    capture_output=True, text=True, timeout=300)
+            if result.returncode != 0:
+                self.cleanup_problems.append(f"scripts/cluster --stop failed: {result.stderr[-500:]}")
+            self.services.reap()
+            left = [n for n, r in self.services.processes.items() if r.poll() is None]
+            if left:
+                self.cleanup_problems.append(f"replicas still running after --stop: {', '.join(left)}")
+        if self.database_made and not self.args.keep_database:
+            admin = self.postgres_url.rsplit("/", 1)[0] + "/switchboard"
+            try:
+                sbt.psql_rows(admin, f"DROP DATABASE IF EXISTS {CLUSTER_DATABASE} WITH (FORCE)")
+            except sbt.PsqlError as error:
+                self.cleanup_problems.append(f"cannot drop {CLUSTER_DATABASE}: {error}")
+        if self.services_bin == self.run_dir / "bin":
+            shutil.rmtree(self.services_bin, ignore_errors=True)
+
+
+def cluster_cell(readiness: dict, service: str) -> str:
+    """The three replicas of SERVICE in one cell: the slowest one's time, and what the
+    replicas that were not 200 throughout answered."""
+    reps = {r: readiness[f"{service}-{r}"] for r in (1, 2, 3) if f"{service}-{r}" in readiness}
+    never = [r for r, x in reps.items() if x["ready_after"] is None]
+    if never:
+        return "never (" + ", ".join(f"r{r}" for r in never) + ")"
+    disturbed = {r: readiness_cell(x) for r, x in reps.items() if readiness_cell(x) != "0.0 (200 throughout)"}
+    if not disturbed:
+        return "200 throughout"
+    return "; ".join(f"r{r} {text}" for r, text in disturbed.items())
+
+
+def print_cluster_report(r: dict) -> None:
+    c = r["cluster"]
+    cb, offers = c["callbacks"], c["offers"]
+    print()
+    print("Cluster: three RabbitMQ nodes, three replicas of each service"
+          + (f" (cluster started in {c['started_in_s']:g} s)" if c["started_in_s"] else "") + ".")
+    print()
+    print("| cluster measure | value |")
+    print("|---|---|")
+    print(f"| callbacks scheduled (due during the faults) | {cb['scheduled']} |")
+    print(f"| callback.due seen by the observer: once / never / twice or more | {cb['fired_once']} / {cb['never']} / {cb['twice_or_more']} "
+          f"({cb['deliveries_seen']} deliveries) |")
+    print(f"| callbacks by state | {', '.join(f'{k} {v}' for k, v in sorted(cb['states'].items())) or '-'} |")
+    if "error" in offers:
+        print(f"| offers | cannot read: {offers['error']} |")
+    else:
+        print(f"| offers ({c['agents']} agents Ready) | {', '.join(f'{k} {v}' for k, v in sorted(offers['by_kind_state'].items()))}; "
+              f"{offers['interactions_offered']} interactions offered |")
+        print(f"| one interaction (or callback) offered twice to one agent | {offers['same_agent_twice']} |")
+    conns = c["connections"]
+    if conns:
+        print(f"| AMQP connections per node before / during the node stop | {conns.get('before')} / {conns.get('during')} |")
+    pub = r["publisher"]
+    moves = pub.get("connections") or []
+    if moves:
+        text = "; ".join(f"{t}: {u.split('@')[-1]}" for t, u in moves)
+        print(f"| publisher's connections (s since start, node) | {text} |")
+    if cb["errors"]:
+        print()
+        print("Callback problems: " + "; ".join(cb["errors"]))
+    if offers.get("same_agent_twice_sample"):
+        print("Offered twice to one agent, e.g.: " + "; ".join(offers["same_agent_twice_sample"]))
+
+
+def cluster_failures(r: dict) -> list[str]:
+    c = r.get("cluster")
+    if not c:
+        return []
+    found = []
+    cb = c["callbacks"]
+    if cb["errors"]:
+        found.append(f"callbacks: {cb['errors'][0]}")
+    if cb["scheduled"] == 0:
+        found.append("no callback was scheduled")
+    if cb["never"] or cb["twice_or_more"]:
+        found.append(f"callback.due not exactly once: {cb['never']} never, {cb['twice_or_more']} twice or more (observer)")
+    if sum(cb["states"].values()) != cb["scheduled"] or cb["states"].get("scheduled"):
+        found.append(f"callbacks not all fired in the callback schema: {cb['states']}")
+    offers = c["offers"]
+    if "error" in offers:
+        found.append(f"cannot read transfer.offers: {offers['error']}")
+    elif offers["same_agent_twice"]:
+        found.append(f"{offers['same_agent_twice']} interaction(s) or callback(s) offered twice to one agent")
+    return found
+
+
+def cpu_times() -> tuple[int, int]:
+    """(busy, total) jiffies of the machine, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + (values[4] if len(values) > 4 else 0)
+    return sum(values) - idle, sum(values)
+
+
+def cpu_busy(before: tuple[int, int], after: tuple[int, int]) -> float | None:
+    """Percent of all CPUs busy between two cpu_times()."""
+    total = after[1] - before[1]
+    return round(100.0 * (after[0] - before[0]) / total, 1) if total > 0 else None
+
+
 def snapshot_executables(bin_dir: Path, run_dir: Path) -> Path:
     """Hard links to the six executables in RUN_DIR/bin, so that a build replacing them
     during the drill does not change (or, "text file busy", block) what is restarted.
@@ -909,15 +1422,18 @@ def snapshot_executables(bin_dir: Path, run_dir: Path) -> Path:
             target = snapshot / name
             if not target.exists():
                 os.link(bin_dir / name, target)
+        # switchboardctl: scripts/cluster makes the demo channel with it (optional).
+        if (bin_dir / "switchboardctl").exists() and not (snapshot / "switchboardctl").exists():
+            os.link(bin_dir / "switchboardctl", snapshot / "switchboardctl")
         return snapshot
     except OSError:
         return bin_dir
 
 
-def log_summary(services: sbt.ServiceSet, top: int = 3) -> dict[str, dict]:
-    """Per service: lines at warning or above in its log, and the most frequent messages."""
+def log_summary(services, names: list[str] | None = None, top: int = 3) -> dict[str, dict]:
+    """Per service (or replica): lines at warning or above in its log, and the most frequent messages."""
     summary = {}
-    for name in sbt.SERVICES:
+    for name in names or sbt.SERVICES:
         counts = collections.Counter()
         levels = collections.Counter()
         try:
@@ -961,7 +1477,7 @@ def failures(r: dict) -> list[str]:
         found.append(f"cannot read the outboxes: {outbox['error']}")
     elif any(outbox.values()):
         found.append("outbox rows of the run left unsent: " + ", ".join(f"{s} {n}" for s, n in outbox.items() if n))
-    return found
+    return found + cluster_failures(r)
 
 
 # --- Report -----------------------------------------------------------------------------
@@ -1020,6 +1536,8 @@ def print_report(r: dict, cleanup_problems: list[str]) -> None:
     outbox_text = outbox["error"] if "error" in outbox else (", ".join(f"{s} {n}" for s, n in outbox.items() if n) or "0")
     print(f"| outbox rows of the run unsent after the drain | {outbox_text} |")
     print(f"| drain | {r['drain']['seconds']} s |")
+    if r["baseline"].get("cpu_busy_percent") is not None:
+        print(f"| CPU busy during the warm-up (all CPUs, no fault) | {r['baseline']['cpu_busy_percent']} % |")
     print()
     print("Seconds each service needed to answer 200 on /health/ready again after the fault's end "
           "(kill: from its restart); in brackets what it answered meanwhile: down = nothing listening, "
@@ -1030,7 +1548,10 @@ def print_report(r: dict, cleanup_problems: list[str]) -> None:
     print("|---|---|---|---|---|" + "---|" * len(sbt.SERVICES))
     for i, f in enumerate(r["faults"], 1):
         caught = f"{f['caught_up_after_s']:.1f}" if f["caught_up_after_s"] is not None else f"no ({f['missing']} missing)"
-        cells = " | ".join(readiness_cell(f["readiness"][n]) for n in sbt.SERVICES)
+        if "cluster" in r:
+            cells = " | ".join(cluster_cell(f["readiness"], n) for n in sbt.SERVICES)
+        else:
+            cells = " | ".join(readiness_cell(f["readiness"][n]) for n in sbt.SERVICES)
         print(f"| {i} | {f['fault']} | {f['at_s']:.0f} | {f['outage_s']:.1f} | {caught} | {cells} |")
     notes = [(f["fault"], n) for f in r["faults"] for n in ([f"error: {f['error']}"] if f["error"] else []) + f["notes"]]
     for f in r["faults"]:
@@ -1069,6 +1590,8 @@ def print_report(r: dict, cleanup_problems: list[str]) -> None:
     if pub["errors"]:
         print()
         print("Publisher: " + "; ".join(pub["errors"][-5:]))
+    if "cluster" in r:
+        print_cluster_report(r)
     print()
     print("Service logs, lines at warning or above (most frequent):")
     for name, s in r["logs"].items():
@@ -1097,9 +1620,11 @@ def parse_args(argv):
                     "Restarts PostgreSQL and RabbitMQ: run it on a machine of its own (needs root or their users).",
     )
     parser.add_argument("--short", action="store_true", help="the short form for scripts/test: one kill -9 of each service and one PostgreSQL restart at 30 SMS/s (under about 2 minutes)")
-    parser.add_argument("--faults", default=None, help=f"comma-separated, in this order: {','.join(FAULTS)} (default all; --short: kill,pg-restart)")
-    parser.add_argument("--kill", default=",".join(sbt.SERVICES), help="services to kill -9, in turn (default all six)")
-    parser.add_argument("--rate", type=float, default=None, help="inbound SMS per second (default 100; --short: 30)")
+    parser.add_argument("--faults", default=None, help=f"comma-separated, in this order: {','.join(FAULTS)} (default all; --short: kill,pg-restart); "
+                        f"with --cluster: {','.join(CLUSTER_FAULTS)} (default all; --short: kill,node-stop)")
+    parser.add_argument("--kill", default=None, help="services to kill -9, in turn (default all six; --cluster --short: session); "
+                        "with --cluster one replica of each (replica 1, 2, 3, 1, ... in turn)")
+    parser.add_argument("--rate", type=float, default=None, help="inbound SMS per second (default 100; --short: 30; --cluster: 60, with --short 20)")
     parser.add_argument("--length", type=int, default=5, help="messages per conversation (default 5)")
     parser.add_argument("--spacing", type=float, default=2.0, help="seconds between two messages of one conversation (default 2)")
     parser.add_argument("--window", type=int, default=500, help="unconfirmed messages at most (default 500)")
@@ -1119,17 +1644,38 @@ def parse_args(argv):
     parser.add_argument("--pg-ctl", default="pg_ctlcluster 15 main", help="command to which restart/stop/start is appended (default: pg_ctlcluster 15 main)")
     parser.add_argument("--rabbitmqctl", default=f"rabbitmqctl -n {os.environ.get('SB_RABBITMQ_NODE', 'rabbit@localhost')}", help="command to which stop_app/start_app is appended (default: rabbitmqctl -n rabbit@localhost)")
     parser.add_argument("--out", default=None, help="write the results as JSON to this file")
+    cluster = parser.add_argument_group("cluster (issue 16)", "the drill against scripts/cluster: faults kill (one replica of "
+                                        "each service), node-stop, pg-restart; --short: one node stop and one replica kill")
+    cluster.add_argument("--cluster", action="store_true", help="start scripts/cluster (three RabbitMQ nodes, three replicas of "
+                         f"each service, database {CLUSTER_DATABASE} made afresh and dropped) from --bin-dir, drill it, stop it")
+    cluster.add_argument("--cluster-run-dir", default=None, help="with --cluster: use the cluster already running from this "
+                         "run directory (scripts/cluster --run-dir) and its database; neither is stopped or dropped")
+    cluster.add_argument("--stop-node", default="sb2@localhost", help="the node whose application is stopped (default sb2@localhost, "
+                         "where replica 2 of every service and the load publisher connect; if it holds no connection, the one with most)")
+    cluster.add_argument("--node-outage", type=float, default=None, help="seconds the node stays stopped (default 30; --short: 20)")
+    cluster.add_argument("--agents", type=int, default=4, help="agents Ready in the run's queue (default 4)")
+    cluster.add_argument("--agent-capacity", type=int, default=3, help="SMS capacity of each agent (default 3)")
+    cluster.add_argument("--offer-timeout", type=float, default=10, help="SWITCHBOARD_OFFER_TIMEOUT of the cluster started (default 10 s)")
+    cluster.add_argument("--callbacks", type=int, default=None, help="callbacks scheduled, due during the faults (default 40; --short: 10)")
+    cluster.add_argument("--callback-span", type=float, default=None, help="seconds over which they are due, from the warm-up's end (default 150; --short: 30)")
+    cluster.add_argument("--keep-database", action="store_true", help=f"do not drop {CLUSTER_DATABASE} at the end")
     args = parser.parse_args(argv)
 
-    profile = PROFILES["short" if args.short else "full"]
+    if args.cluster_run_dir:
+        args.cluster = True
+    profile = PROFILES[("cluster-short" if args.short else "cluster") if args.cluster else ("short" if args.short else "full")]
+    profile = {"kill": ",".join(sbt.SERVICES), "node_outage": 30.0, "callbacks": 0, "callback_span": 0.0, **profile}
     for key, value in profile.items():
         if getattr(args, key) is None:
             setattr(args, key, value)
+    known = CLUSTER_FAULTS if args.cluster else FAULTS
     args.faults = [f.strip() for f in args.faults.split(",") if f.strip()]
-    unknown = [f for f in args.faults if f not in FAULTS]
+    unknown = [f for f in args.faults if f not in known]
     if unknown:
-        parser.error(f"unknown fault(s): {', '.join(unknown)} (known: {', '.join(FAULTS)})")
-    args.faults = [f for f in FAULTS if f in args.faults]  # always in the documented order
+        parser.error(f"unknown fault(s): {', '.join(unknown)} (known{' with --cluster' if args.cluster else ''}: {', '.join(known)})")
+    args.faults = [f for f in known if f in args.faults]  # always in the documented order
+    if args.cluster and args.stop_node not in CLUSTER_NODES:
+        parser.error(f"--stop-node: one of {', '.join(CLUSTER_NODES)}")
     args.kill = [s.strip() for s in args.kill.split(",") if s.strip()]
     unknown = [s for s in args.kill if s not in sbt.SERVICES]
     if unknown:
@@ -1163,19 +1709,69 @@ def _raise_interrupted(signum, _frame):
     raise Interrupted(signal.Signals(signum).name)
 
 
+def cluster_env(args, run_dir: Path) -> dict[str, str]:
+    """The configuration of the cluster drill: the cluster's when one runs (--cluster-run-dir,
+    from its first ingest replica's environment), else what scripts/cluster will use. The
+    publisher and the drill's own queues get the three nodes' URLs starting with node 2."""
+    env = sbt.sb_env(run_dir)
+    if args.cluster_run_dir:
+        pidfile = Path(args.cluster_run_dir) / "pids" / "ingest-1.pid"
+        try:
+            pid = int(pidfile.read_text().strip())
+            running = dict(item.decode().partition("=")[::2] for item in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0") if b"=" in item)
+        except (OSError, ValueError) as error:
+            raise RuntimeError(f"no cluster running from {args.cluster_run_dir} ({pidfile}: {error})") from None
+        urls = sbt.amqp_urls(running["SWITCHBOARD_AMQP_URL"])
+        env.update({k: v for k, v in running.items() if k.startswith("SWITCHBOARD_")})
+    else:
+        base = int(os.environ.get("SB_CLUSTER_AMQP_PORT", "5701"))
+        urls = [f"amqp://switchboard:switchboard@127.0.0.1:{base + i}/%2F" for i in range(3)]
+        pg_port = urlsplit_port(env["SWITCHBOARD_POSTGRES_URL"])
+        env["SWITCHBOARD_POSTGRES_URL"] = f"postgres://switchboard:switchboard@127.0.0.1:{pg_port}/{CLUSTER_DATABASE}"
+    env["SWITCHBOARD_AMQP_URL"] = ",".join(urls[1:] + urls[:1])
+    return env
+
+
+def urlsplit_port(url: str) -> int:
+    return urllib.parse.urlsplit(url).port or 5432
+
+
+def cluster_preflight(args, env) -> None:
+    if shutil.which("psql") is None:
+        raise RuntimeError("psql is needed to check the results (apt-get install postgresql-client)")
+    missing = [c for c in ("rabbitmqctl", shlex.split(args.pg_ctl)[0]) if shutil.which(c) is None]
+    if missing:
+        raise RuntimeError(f"not found: {', '.join(missing)}")
+    if args.cluster_run_dir:
+        sbt.check_rabbitmq(env["SWITCHBOARD_AMQP_URL"])
+        sbt.check_postgres(env["SWITCHBOARD_POSTGRES_URL"])
+    else:
+        sbt.check_postgres(env["SWITCHBOARD_POSTGRES_URL"].rsplit("/", 1)[0] + "/switchboard")
+        missing = [n for n in sbt.SERVICES if not os.access(Path(args.bin_dir) / n, os.X_OK)]
+        if missing:
+            raise RuntimeError(f"no executable {', '.join(missing)} in {args.bin_dir} (see --bin-dir)")
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
-    for offset, name in enumerate(sbt.SERVICES):
-        os.environ.setdefault(f"SB_{name.upper()}_PORT", str(args.port_base + offset))
-    run_dir = Path(args.run_dir or tempfile.mkdtemp(prefix="switchboard-drill-", dir="/tmp"))
-    env = sbt.sb_env(run_dir)
+    if not args.cluster:
+        for offset, name in enumerate(sbt.SERVICES):
+            os.environ.setdefault(f"SB_{name.upper()}_PORT", str(args.port_base + offset))
+    run_dir = Path(args.run_dir or tempfile.mkdtemp(prefix="switchboard-cluster-drill-" if args.cluster else "switchboard-drill-", dir="/tmp"))
+    if args.cluster and not args.run_dir:
+        run_dir.chmod(0o755)  # the RabbitMQ nodes run as user rabbitmq, their files are in here
     try:
-        preflight(args, env)
+        if args.cluster:
+            env = cluster_env(args, run_dir)
+            cluster_preflight(args, env)
+        else:
+            env = sbt.sb_env(run_dir)
+            preflight(args, env)
     except RuntimeError as error:
         print(f"drill: {error}", file=sys.stderr)
         return 2
 
-    drill = Drill(args, env, run_dir)
+    drill = (ClusterDrill if args.cluster else Drill)(args, env, run_dir)
     signal.signal(signal.SIGTERM, _raise_interrupted)
     signal.signal(signal.SIGHUP, _raise_interrupted)
     result, error = None, None

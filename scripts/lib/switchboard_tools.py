@@ -95,8 +95,45 @@ def redact(url: str) -> str:
     return re.sub(r"^([a-z][a-z0-9+.-]*://[^:/@]*):[^@/]*@", r"\1:***@", url)
 
 
+def amqp_urls(value) -> list[str]:
+    """The broker URLs of VALUE: one URL, several comma-separated (as
+    SWITCHBOARD_AMQP_URL for a cluster's nodes), or a list of URLs."""
+    items = value.split(",") if isinstance(value, str) else list(value)
+    urls = [item.strip() for item in items if item and item.strip()]
+    if not urls:
+        raise ValueError("no AMQP URL given")
+    return urls
+
+
+def blocking_connection(amqp_url, socket_timeout: float = 5, blocked_timeout: float | None = 10, heartbeat: int | None = None):
+    """A pika BlockingConnection to the first of AMQP_URL's nodes (one URL, a comma-separated
+    list or a list; see amqp_urls) that accepts it: pika tries a list of parameters in turn."""
+    params = []
+    for url in amqp_urls(amqp_url):
+        p = pika.URLParameters(url)
+        p.socket_timeout = socket_timeout
+        p.blocked_connection_timeout = blocked_timeout
+        p.connection_attempts = 1
+        if heartbeat is not None:
+            p.heartbeat = heartbeat
+        params.append(p)
+    return pika.BlockingConnection(params if len(params) > 1 else params[0])
+
+
 def check_rabbitmq(amqp_url: str) -> None:
-    """Raise RuntimeError with a readable reason when RabbitMQ does not accept us."""
+    """Raise RuntimeError with a readable reason when RabbitMQ does not accept us. With
+    several URLs (a cluster's nodes, comma-separated or a list): when none of them does."""
+    urls = amqp_urls(amqp_url)
+    if len(urls) > 1:
+        problems = []
+        for url in urls:
+            try:
+                check_rabbitmq(url)
+                return
+            except RuntimeError as error:
+                problems.append(str(error))
+        raise RuntimeError("no node answers: " + " | ".join(problems))
+    amqp_url = urls[0]
     parts = urlsplit(amqp_url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 5672
     try:
@@ -580,7 +617,11 @@ class _Publisher:
     so the offered load stays the same during an outage and is caught up afterwards."""
 
     def __init__(self, amqp_url, source, settings: PublisherSettings, ready, go, stop, progress):
-        self.amqp_url = amqp_url
+        # One URL, or several (a cluster's nodes): the publisher connects to the first and,
+        # when a connection fails or is lost, moves on to the next (round robin).
+        self.amqp_urls = amqp_urls(amqp_url)
+        self.url_index = 0
+        self.connections: list[list] = []  # [seconds since t0 (None: before), URL index] per connection opened
         self.settings = settings
         self.source = iter(source)
         self.total = len(source) if hasattr(source, "__len__") else None
@@ -629,8 +670,12 @@ class _Publisher:
             self._pause(self.settings.reconnect_delay)
         self._update_progress()
 
+    def _next_node(self):
+        """After a failed or lost connection: the next of several URLs (no-op with one)."""
+        self.url_index = (self.url_index + 1) % len(self.amqp_urls)
+
     def _connect(self):
-        params = pika.URLParameters(self.amqp_url)
+        params = pika.URLParameters(self.amqp_urls[self.url_index])
         params.heartbeat = self.settings.heartbeat
         params.socket_timeout = self.settings.connect_timeout
         params.stack_timeout = self.settings.connect_timeout * 2
@@ -658,6 +703,7 @@ class _Publisher:
     def _on_open(self, connection):
         if self.disconnects and self.disconnects[-1][1] is None:
             self.disconnects[-1][1] = time.monotonic()
+        self.connections.append([round(time.monotonic() - self.t0, 1) if self.t0 else None, self.url_index])
         connection.channel(on_open_callback=self._on_channel)
 
     def _on_channel(self, channel):
@@ -680,6 +726,7 @@ class _Publisher:
 
     def _on_open_error(self, connection, error):
         self._note_error(f"connection failed: {error!r}")
+        self._next_node()
         if not self.settings.reconnect:
             self.error = f"connection failed: {error!r}"
         connection.ioloop.stop()
@@ -691,6 +738,7 @@ class _Publisher:
                 self.error = f"connection closed: {reason!r}"
             self.disconnects.append([time.monotonic(), None])
             self.reconnects += 1
+            self._next_node()
         connection.ioloop.stop()
 
     def _on_channel_closed(self, _channel, reason):
@@ -920,6 +968,8 @@ class _Publisher:
             "disconnects": self.disconnects,
             "error": self.error,
             "errors": [f"{t}s {text}" + (f" ({n}x)" if n > 1 else "") for t, text, n in self.errors],
+            # Connections opened: [seconds since t0 or None, redacted URL of the node].
+            "connections": [[t, redact(self.amqp_urls[i])] for t, i in self.connections],
         }
 
 
@@ -937,7 +987,8 @@ def _publisher_main(amqp_url, source, settings, ready, go, stop, progress, resul
 
 
 class PublisherProcess:
-    """A publisher in its own process (fork). start() connects and waits until it is
+    """A publisher in its own process (fork). AMQP_URL: one URL, or a cluster's nodes
+    (comma-separated or a list; see _Publisher). start() connects and waits until it is
     ready; go() starts publishing (t0); stop() asks it to finish (no new messages; what is
     unconfirmed gets settings.flush_timeout seconds) and returns its result dict."""
 

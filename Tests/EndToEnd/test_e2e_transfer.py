@@ -713,8 +713,11 @@ def test_the_offer_preview_shows_the_contact_once_identified(system, observer, a
     observer.publish({"id": sb.carrier_id(), "from": customer, "to": org, "text": "It's Pat again"})
     interaction = sb.wait_for_interaction(supervisor, timeout=15, **{"from": customer, "to": org})
 
+    # Both stay with the offer, as REST reads it: the contact and the customer's text.
     offer = sb.wait_until(
-        lambda: next((o for o in kate.offers() if o["interaction_id"] == interaction["id"] and o["preview"].get("contact")), None),
-        15, "the pending offer with its contact")
+        lambda: next((o for o in kate.offers() if o["interaction_id"] == interaction["id"] and o["preview"].get("contact")
+                      and o["preview"].get("text")), None),
+        15, "the pending offer with its contact and text")
+    assert offer["preview"]["text"] == "It's Pat again"
     assert offer["preview"]["contact"] == {"id": contact["id"], "name": contact["display_name"]}
     assert offer["preview"]["from"] == customer

@@ -136,9 +136,25 @@ extension TransferCommands {
     /// An inbound message was appended: it becomes the interaction's preview text, and an
     /// agent with a pending offer for it is shown the offer again with that text.
     func previewChanged(_ id: UUID, text: String, on connection: PostgresConnection) async throws {
+        try await changePreview(id, on: connection) { interaction in
+            try await store.setPreviewText(id, text: text, on: connection, logger: logger)
+            interaction.previewText = text
+        }
+    }
+
+    /// Changes what an interaction's offers preview. Without a pending offer, one statement
+    /// (no routing lock: this runs for every inbound message). With one, under the routing
+    /// lock, interaction then offer, the order every routing decision locks them in — so a
+    /// preview change never deadlocks with an answer to that offer (offer, then interaction,
+    /// under the same lock) — and the offer is shown again with the new preview.
+    private func changePreview(
+        _ id: UUID, on connection: PostgresConnection, _ change: (inout InteractionProjection) async throws -> Void
+    ) async throws {
+        if try await store.hasPendingOffer(interaction: id, on: connection, logger: logger) {
+            try await store.lockRouting(on: connection, logger: logger)
+        }
         guard var interaction = try await store.lockInteraction(id, on: connection, logger: logger), interaction.state != .closed else { return }
-        interaction.previewText = text
-        try await store.updateInteraction(interaction, on: connection, logger: logger)
+        try await change(&interaction)
         try await reshowPendingOffer(of: interaction, on: connection)
     }
 
@@ -148,16 +164,18 @@ extension TransferCommands {
     func contactLinked(_ link: ContactLinked, on connection: PostgresConnection) async throws {
         guard let id = UUID(uuidString: link.interactionId) else { throw InvalidMessage("interaction_id is not a UUID") }
         guard !link.contactId.isEmpty else { throw InvalidMessage("contact_id is empty") }
-        guard var interaction = try await store.lockInteraction(id, on: connection, logger: logger), interaction.state != .closed else { return }
-        try await store.setContact(id, contactID: link.contactId, name: link.contactName, on: connection, logger: logger)
-        interaction.contactID = link.contactId
-        interaction.contactName = link.contactName
-        try await reshowPendingOffer(of: interaction, on: connection)
+        try await changePreview(id, on: connection) { interaction in
+            try await store.setContact(id, contactID: link.contactId, name: link.contactName, on: connection, logger: logger)
+            interaction.contactID = link.contactId
+            interaction.contactName = link.contactName
+        }
     }
 
-    /// A pending offer's preview changed: its agent's desktop is shown the offer again.
+    /// A pending offer's preview changed: its agent's desktop is shown the offer again. The
+    /// offer is read, not locked: an answer to it waits for the interaction this transaction
+    /// holds before it writes its own desk events, so the desktop sees them in that order.
     private func reshowPendingOffer(of interaction: InteractionProjection, on connection: PostgresConnection) async throws {
-        guard let offer = try await store.lockPendingOffer(interaction: interaction.id, on: connection, logger: logger) else { return }
+        guard let offer = try await store.pendingOffer(interaction: interaction.id, on: connection, logger: logger) else { return }
         let data = try DeskFeedWriter.json(offer.view(preview: interaction.preview))
         try await desk.append(
             [AddressedDeskEvent(agentID: offer.agentID, event: DeskEvent(kind: .offer, data: data))], on: connection, logger: logger)

@@ -54,6 +54,12 @@ extension PostgresTransferStore {
             """, logger: logger)
     }
 
+    /// The latest inbound text, what its offers preview.
+    func setPreviewText(_ id: UUID, text: String, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query(
+            "UPDATE \(unescaped: schema).interactions SET preview_text = \(text) WHERE id = \(id)", logger: logger)
+    }
+
     /// The interaction's contact (identified, or assigned by an agent).
     func setContact(_ id: UUID, contactID: String, name: String?, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query(

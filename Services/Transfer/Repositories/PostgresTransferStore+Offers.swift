@@ -45,6 +45,22 @@ extension PostgresTransferStore {
         return found
     }
 
+    /// Whether an interaction has a pending offer (a plain read: no lock).
+    func hasPendingOffer(interaction: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        try await pendingOffer(interaction: interaction, on: connection, logger: logger) != nil
+    }
+
+    /// The pending offer of an interaction, or nil (a plain read: no lock).
+    func pendingOffer(interaction: UUID, on connection: PostgresConnection, logger: Logger) async throws -> OfferRecord? {
+        let rows = try await connection.query(
+            """
+            SELECT \(unescaped: Self.offerColumns) FROM \(unescaped: schema).offers
+            WHERE interaction_id = \(interaction) AND state = 'pending'
+            """, logger: logger)
+        for try await row in rows { return try Self.offer(from: row) }
+        return nil
+    }
+
     /// The pending offer of an interaction, locked, or nil.
     func lockPendingOffer(interaction: UUID, on connection: PostgresConnection, logger: Logger) async throws -> OfferRecord? {
         let rows = try await connection.query(

@@ -163,6 +163,7 @@ def pytest_configure(config):
         "markers",
         "drill: the fault drill (test_e2e_drill.py); runs only with -m drill, in a pytest session of its own",
     )
+    config.addinivalue_line("markers", "cluster: a drill against scripts/cluster (with drill: -m \"drill and cluster\")")
 
 
 @pytest.hookimpl(trylast=True)  # after -m and -k have deselected what they deselect

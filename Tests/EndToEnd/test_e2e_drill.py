@@ -89,7 +89,12 @@ def test_short_fault_drill(drill_database):
     run_drill(["--short", "--bin-dir", bin_dir], {**os.environ, "SWITCHBOARD_POSTGRES_URL": drill_database}, TIMEOUT)
 
 
+# Not in scripts/test yet (`-m "drill and not cluster"`): on two cores the cluster runs the
+# CPUs near 100 %, and transfer's readiness probe, which waits on the same small pool as its
+# work, then answers 503 for tens of seconds (the open defect of issue #16), so the drill
+# fails it as "not ready again" although nothing is lost. Run it with -m "drill and cluster".
 @pytest.mark.drill
+@pytest.mark.cluster
 def test_short_cluster_fault_drill():
     """scripts/drill --cluster --short: starts scripts/cluster (nodes sb1-sb3@localhost on
     5701-5703, eighteen replicas, the gateway on 8090, database switchboard_cluster_drill

@@ -325,9 +325,11 @@ CRASH_CONVERSATIONS = 10
 CRASH_RATE = 200  # max_per_second: high, so that the sender's concurrency is what bounds the SMS in flight
 CARRIER_DELAY = 0.5  # s the fake takes per request, so that dozens are in flight at the kill
 KILL_AFTER_REQUESTS = 50
-# An SMS the carrier answered this long before the kill was recorded `sent` by then (the
-# answer is recorded in a transaction of milliseconds); one answered later may not have been.
-RECORD_GRACE = 0.5
+# An SMS the carrier answered this long before the kill was recorded `sent` by then; one
+# answered later may not have been (the documented window: the carrier took it, ingest died
+# before committing `sent`). The commit takes milliseconds on an idle machine, but CI saw
+# answers 0.5 s before the kill still unrecorded with the CPUs saturated: 2 s.
+RECORD_GRACE = 2.0
 
 
 @pytest.mark.heavy

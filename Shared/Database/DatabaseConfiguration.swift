@@ -33,11 +33,23 @@ public struct DatabaseConfiguration: Sendable {
     /// The postgres-nio client configuration. TLS is off: the database is reached over a
     /// private network (compose) or loopback; see the README to enable it.
     public var clientConfiguration: PostgresClient.Configuration {
+        clientConfiguration(maximumConnections: maxConnections, minimumConnections: 2)
+    }
+
+    /// One connection of its own, kept open, for readiness: `/health/ready` asks whether the
+    /// database answers, and on the work pool a `SELECT 1` waits behind the work, so a busy
+    /// replica read as a database outage and was taken out of rotation when it was needed
+    /// most (issue #16's drill at 30 SMS/s).
+    public var readinessClientConfiguration: PostgresClient.Configuration {
+        clientConfiguration(maximumConnections: 1, minimumConnections: 1)
+    }
+
+    private func clientConfiguration(maximumConnections: Int, minimumConnections: Int) -> PostgresClient.Configuration {
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: user, password: password, database: database, tls: .disable
         )
-        configuration.options.maximumConnections = maxConnections
-        configuration.options.minimumConnections = 2
+        configuration.options.maximumConnections = maximumConnections
+        configuration.options.minimumConnections = minimumConnections
         // A transaction whose client went silent (a half-open link, a frozen process) would
         // keep its locks — the outbox relay's advisory lock, a conversation's rows — until
         // the server's TCP noticed, which can be never. Every transaction here has a

@@ -26,9 +26,15 @@ public struct ServiceRuntime: Sendable {
     public let authenticator: Authenticator
     public let startup: StartupGate
     public let migrations: MigrationRunner
-    /// Whether PostgreSQL answers within a second: readiness, and consumers telling an
-    /// outage from a message that fails on its own.
+    /// Whether the work pool gets an answer from PostgreSQL within a second: consumers telling
+    /// an outage from a message that fails on its own. It waits on the pool on purpose: a
+    /// message that failed because the pool was saturated must not spend a delivery attempt.
     public let databaseProbe: DatabaseProbe
+    /// Whether PostgreSQL answers within a second on a connection of its own, for
+    /// `/health/ready`: a replica busy enough to fill its pool is still ready.
+    public let readinessProbe: DatabaseProbe
+    /// The readiness probe's one-connection client (run with the other services).
+    let readinessPostgres: PostgresClient
     /// The watchdogs of the consumers and the outbox relay, for readiness.
     public let progress: ProgressRegistry
 
@@ -56,6 +62,9 @@ public struct ServiceRuntime: Sendable {
         self.authenticator = await Authenticator(secret: configuration.jwtSecret)
         self.startup = StartupGate()
         self.databaseProbe = DatabaseProbe(client: postgres, logger: logger)
+        self.readinessPostgres = PostgresClient(
+            configuration: configuration.database.readinessClientConfiguration, backgroundLogger: logger)
+        self.readinessProbe = DatabaseProbe(client: readinessPostgres, logger: logger)
         self.progress = ProgressRegistry()
         self.migrations = MigrationRunner(schema: schema, migrations: Migration.messagingMigrations(schema: schema) + migrations)
     }
@@ -68,7 +77,7 @@ public struct ServiceRuntime: Sendable {
         router.add(middleware: NULCharacterMiddleware())
         router.add(middleware: RequestIdentityMiddleware(authenticator: authenticator))
         HealthRoutes(
-            service: configuration.service, probe: databaseProbe, connections: [consumeConnection, publishConnection],
+            service: configuration.service, probe: readinessProbe, connections: [consumeConnection, publishConnection],
             gate: startup, progress: progress, registry: registry, openAPI: openAPI, logger: logger
         ).register(on: router)
         return router
@@ -145,7 +154,7 @@ public struct ServiceRuntime: Sendable {
         )
         // The consumers as one service: on SIGTERM they all stop taking deliveries at once.
         let consumerSet: [any Service] = consumers.isEmpty ? [] : [ConsumerSet(consumers)]
-        return [postgres, consumeConnection, publishConnection, migration, relay, janitor] + extra + consumerSet + [application]
+        return [postgres, readinessPostgres, consumeConnection, publishConnection, migration, relay, janitor] + extra + consumerSet + [application]
     }
 
     /// Runs the services until SIGTERM/SIGINT, then shuts down gracefully within 10 s.

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -52,3 +55,60 @@ def test_openapi_document_describes_the_api(system, service):
     documented = {re.sub(r"\{[^}]*\}", "{}", path) for path in paths}
     missing = [path for path in DOCUMENTED.get(service, []) if re.sub(r"\{[^}]*\}", "{}", path) not in documented]
     assert not missing, f"{service}'s /openapi.yaml does not document {missing}"
+
+
+def test_a_replica_whose_pool_is_busy_stays_ready(system, tmp_path):
+    """Readiness asks PostgreSQL on a connection of its own (issue #16). Through the work
+    pool, a replica busy enough to fill it answered 503 `postgres: unreachable` and was
+    taken out of rotation when it was needed most. Here every connection of a contacts
+    replica's pool (2: the outbox relay's LISTEN and a search) is held, the search waiting
+    on a table lock held by the test: the replica must stay ready,
+    and the waiting requests must complete once the lock goes."""
+    postgres_url = system.env["SWITCHBOARD_POSTGRES_URL"]
+    replica = sb.ExtraService(system, "contacts", {"SWITCHBOARD_POSTGRES_POOL_SIZE": "2"}, sb.extra_log_dir(system, tmp_path), "busy-pool")
+    locker = None
+    try:
+        replica.wait_ready()
+        locker = subprocess.Popen(
+            ["psql", postgres_url, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        locker.stdin.write("BEGIN; LOCK TABLE contacts.contacts IN ACCESS EXCLUSIVE MODE; SELECT 'locked';\n")
+        locker.stdin.flush()
+        assert locker.stdout.readline().strip() == "locked"
+
+        client = requests.Session()
+        client.headers["Authorization"] = f"Bearer {system.token('busy-pool', ['agent'])}"
+        with ThreadPoolExecutor(4) as pool:
+            searches = [pool.submit(client.get, replica.base_url + "/v1/contacts?q=busy", timeout=30) for _ in range(4)]
+
+            def lock_waits() -> int:
+                result = subprocess.run(
+                    ["psql", postgres_url, "-X", "-Atc",
+                     "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"],
+                    capture_output=True, text=True, timeout=10, check=True,
+                )
+                return int(result.stdout.strip())
+
+            # The outbox relay's LISTEN holds one of the two connections: one search waiting
+            # on the lock fills the pool.
+            sb.wait_until(lambda: lock_waits() >= 1, timeout=8, what="a search waiting on the lock")
+            for _ in range(3):
+                ready = requests.get(replica.base_url + "/health/ready", timeout=5)
+                assert ready.status_code == 200, ready.text
+                assert ready.json()["checks"]["postgres"] == "ok", ready.text
+                time.sleep(0.3)
+            assert not any(search.done() for search in searches), "the searches did not wait on the lock"
+
+            locker.stdin.write("ROLLBACK;\n")
+            locker.stdin.close()
+            locker.wait(timeout=10)
+            locker = None
+            for search in searches:
+                response = search.result(timeout=30)
+                assert response.status_code == 200, response.text
+    finally:
+        if locker is not None:
+            locker.kill()
+            locker.wait()
+        replica.stop()

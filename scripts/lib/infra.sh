@@ -483,6 +483,8 @@ sb_start_postgres() {
         sleep 1
     done
 
+    _sb_pg_ensure_max_connections "$version" "$cluster" "$port" || return 1
+
     # Nothing to do (and no need for root) when the role can already log in to every
     # database. Otherwise create what is missing; idempotent: \gexec runs each generated
     # statement, and nothing is generated for what exists. Values go in as psql
@@ -508,6 +510,39 @@ SQL
     SB_PG_PORT_IN_USE="$port"
     export SB_PG_PORT_IN_USE
     sb_log "PostgreSQL ready: postgres://$user:***@127.0.0.1:$port/{${databases// /,}}"
+}
+
+# _sb_pg_ensure_max_connections VERSION CLUSTER PORT: raise max_connections to
+# SB_PG_MAX_CONNECTIONS (default 200) when it is lower, and restart the cluster for it.
+# scripts/cluster runs eighteen replicas, each with a pool (4 there) and one readiness
+# connection: 90 of Debian's default 100, before psql, the drill and the tests. Needs root
+# (or the postgres user) only when a change is due; without them it is a warning.
+_sb_pg_ensure_max_connections() {
+    local version="$1" cluster="$2" port="$3" wanted="${SB_PG_MAX_CONNECTIONS:-200}" current deadline
+    current="$(cd / && sb_as_user postgres psql -X -Atq -p "$port" -d postgres -c 'SHOW max_connections' 2>/dev/null)" || current=""
+    if [[ ! "$current" =~ ^[0-9]+$ ]]; then
+        sb_warn "cannot read PostgreSQL's max_connections (need root or the postgres user); scripts/cluster needs at least $wanted"
+        return 0
+    fi
+    ((current >= wanted)) && return 0
+    sb_log "raising PostgreSQL max_connections from $current to $wanted (a restart of $version/$cluster)"
+    (cd / && sb_as_user postgres psql -X -q -v ON_ERROR_STOP=1 -p "$port" -d postgres \
+        -c "ALTER SYSTEM SET max_connections = $wanted") || {
+        sb_error "cannot set PostgreSQL's max_connections"
+        return 1
+    }
+    pg_ctlcluster "$version" "$cluster" restart || {
+        sb_error "pg_ctlcluster $version $cluster restart failed (log: /var/log/postgresql/postgresql-$version-$cluster.log)"
+        return 1
+    }
+    deadline=$((SECONDS + 60))
+    until pg_isready -q -h 127.0.0.1 -p "$port"; do
+        if ((SECONDS >= deadline)); then
+            sb_error "PostgreSQL did not accept connections on 127.0.0.1:$port within 60s of its restart"
+            return 1
+        fi
+        sleep 1
+    done
 }
 
 # _sb_pg_logins_ok PORT USER PASSWORD "DB...": USER logs in to every DB over TCP.

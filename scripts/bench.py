@@ -21,8 +21,26 @@ What it does:
 5. Peak RSS (VmHWM) and CPU time of each of the six services, from /proc.
 6. Raw broker reference, same run, same message size: one pika publisher with confirms
    (same window) to a temporary quorum queue, and one consumer with manual acks.
+7. Per-stage latency (scripts/bench_stages.py has the marks and their sources): the time
+   between consecutive marks of each SMS's path, p50/p90/p99/max. Always: publish ->
+   ingest took it (ingest.messages.received_at) -> ingest's transaction start
+   (accepted_at, PostgreSQL now()) -> session's event time (the CloudEvent `time` of
+   interaction.message.appended, written in session's transaction) -> appended seen.
+   With --stages the observer also consumes every message.received (one more event copy
+   per SMS on the broker, which is why it is opt-in), adding ingest's event time,
+   message.received seen and session's transaction start (session.inbox.received_at).
+   With track_commit_timestamp on in PostgreSQL, both commits too. The services' times
+   are wall-clock; they are moved onto time.monotonic() with the offset between the two
+   clocks, read before and after the run.
 
-Prints a Markdown table; --out FILE writes the same as JSON.
+Prints a Markdown table; --out FILE writes the same as JSON; --dump FILE one line per SMS.
+
+With --sweep (scripts/bench_sweep.py): the run above as fast as possible (the peak), the
+raw reference once, then fixed rates at 10/25/50/75 % of the measured steady peak for
+--sweep-seconds each, in the same conversations; one table of latency (and with
+--stages each stage's p50/p99) and CPU per SMS per rate. --plot FILE.png draws latency
+against rate (scripts/bench_plot.py, matplotlib), also from a saved sweep:
+--plot-from FILE.json --plot FILE.png.
 
 With --replies N it measures the send path instead (issue #14): agents' replies through
 session and ingest to the simulator carrier, until their receipts; scripts/bench_replies.py
@@ -39,7 +57,6 @@ import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -53,70 +70,71 @@ import pika  # noqa: E402
 import switchboard_tools as sb  # noqa: E402  (configuration, the services, the confirming publisher; shared with scripts/drill)
 from switchboard_tools import Message, run_publishers  # noqa: E402
 
+import bench_plot  # noqa: E402  (--plot: latency against rate, matplotlib)
 import bench_replies  # noqa: E402  (the send-path mode, --replies)
+import bench_stages  # noqa: E402  (per-stage latency of the inbound path)
 import bench_streams  # noqa: E402  (the idle-streams mode, --streams)
+import bench_sweep  # noqa: E402  (--sweep: the peak, then fixed rates below it)
+
+# With --stages, how long the observer still waits for message.received events once every
+# expected append was seen.
+RECEIVED_GRACE = 5.0
 
 
 # --- Observing events -------------------------------------------------------------------
 
 
-def _event_consumer(amqp_url, expected, idle_timeout, ready, results):
+def _event_consumer(amqp_url, expected, idle_timeout, stages, ready, results):
     """Consume interaction.message.appended until EXPECTED message entries were seen, or
     nothing new came for IDLE_TIMEOUT s. Which of them are this run's is decided afterwards
-    from ingest's table (ingest_ids), so the observer costs the system one event copy per
-    SMS, not two."""
+    from ingest's table (bench_stages.ingest_marks), so the observer costs the system one
+    event copy per SMS, not two. With STAGES it also consumes every message.received (one
+    more copy per SMS, the price of its stages), for at most RECEIVED_GRACE s after the
+    last expected append."""
     params = pika.URLParameters(amqp_url)
     params.heartbeat = 0
     connection = pika.BlockingConnection(params)
     channel = connection.channel()
     queue = channel.queue_declare("", exclusive=True, auto_delete=True).method.queue
     channel.queue_bind(queue, "switchboard.events", "interaction.message.appended")
+    if stages:
+        channel.queue_bind(queue, "switchboard.events", "message.received")
     channel.basic_qos(prefetch_count=2000)
-    appended_at = {}  # ingest message_id -> (time seen, interaction_id, seq)
+    appended_at = {}  # ingest message_id -> (time seen, interaction_id, seq, event time)
+    received_at = {}  # ingest message_id -> (time seen, event id, event time)
     state = {"last_progress": time.monotonic(), "redelivered": 0}
 
-    def on_message(_channel, _method, _properties, body):
+    def on_message(_channel, method, properties, body):
         now = time.monotonic()
         try:
-            data = json.loads(body).get("data") or {}
+            event = json.loads(body)
         except ValueError:
             return
+        data = event.get("data") or {}
         message_id = data.get("message_id")
         if not message_id:
             # A system entry (a session of an earlier run timing out, ...): no message.
             return
+        if method.routing_key == "message.received":
+            received_at.setdefault(message_id, (now, properties.message_id or event.get("id"), event.get("time")))
+            return
         if message_id in appended_at:
             state["redelivered"] += 1
             return
-        appended_at[message_id] = (now, data.get("interaction_id"), data.get("seq"))
+        appended_at[message_id] = (now, data.get("interaction_id"), data.get("seq"), event.get("time"))
         state["last_progress"] = now
 
     channel.basic_consume(queue, on_message, auto_ack=True)
     ready.set()
     while len(appended_at) < expected and time.monotonic() - state["last_progress"] < idle_timeout:
         connection.process_data_events(time_limit=0.2)
+    if stages:
+        # message.received precedes its append: what is missing now is already queued.
+        grace = time.monotonic() + RECEIVED_GRACE
+        while len(received_at) < len(appended_at) and time.monotonic() < grace:
+            connection.process_data_events(time_limit=0.2)
     connection.close()
-    results.put({"appended": appended_at, "duplicates": state["redelivered"]})
-
-
-def ingest_ids(postgres_url, run_id):
-    """ingest's message_id -> our index, for this run's messages (their carrier ids are
-    `bench-<run>-<index>`), read from ingest.messages with psql."""
-    result = subprocess.run(
-        [
-            "psql", "-X", "-q", "-w", "-At", "-F", " ", "-d", postgres_url, "-c",
-            f"SELECT id, carrier_message_id FROM ingest.messages WHERE carrier_message_id LIKE 'bench-{run_id}-%'",
-        ],
-        capture_output=True, text=True, env={**os.environ, "PGCONNECT_TIMEOUT": "5"}, timeout=120,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"cannot read ingest.messages to match events to messages: {result.stderr.strip()}")
-    output = result.stdout
-    index_of = {}
-    for line in output.splitlines():
-        message_id, carrier_id = line.split(" ", 1)
-        index_of[message_id] = int(carrier_id.rsplit("-", 1)[1])
-    return index_of
+    results.put({"appended": appended_at, "received": received_at if stages else None, "duplicates": state["redelivered"]})
 
 
 # --- Raw broker reference ---------------------------------------------------------------
@@ -195,21 +213,27 @@ def raw_reference(amqp_url, count, body_size, window, prefetch):
 INBOUND_DEFAULTS = {"messages": 20000, "conversations": 500}
 
 
-def main(argv=None):
+def build_parser():
+    """The options of every mode (inbound, --sweep, --replies, --streams, --plot-from)."""
     parser = argparse.ArgumentParser(
         prog="scripts/bench",
         description=(
             "End-to-end benchmark of inbound SMS (ingest -> session), with the raw broker rates of the same run; "
-            "with --replies, of the send path instead (agents' replies to the simulator carrier, until their receipts)."
+            "with --stages, where each SMS's time goes; with --sweep, latency and CPU per SMS at fixed rates below "
+            "the measured peak; with --replies, of the send path instead (agents' replies to the simulator carrier, "
+            "until their receipts)."
         ),
         epilog=(
-            "Modes: inbound (default): scripts/bench -n 20000 -c 500 --start --bin-dir DIR. "
+            "Modes: inbound (default): scripts/bench -n 20000 -c 500 [--stages] --start --bin-dir DIR. "
+            "Rate sweep (issue #17): scripts/bench --sweep -n 20000 [--sweep-seconds 20] [--stages] "
+            "[--out FILE.json] [--plot FILE.png] --start --bin-dir DIR; "
+            "redraw a saved sweep: scripts/bench --plot-from FILE.json --plot FILE.png. "
             "Send path (issue #14): scripts/bench --replies 2000 [-c 200] [--concurrency 16] --start --bin-dir DIR. "
             "Idle live streams (issue #20): scripts/bench --streams 1000 [--idle-seconds 30] --start --bin-dir DIR. "
-            "docs/benchmark.md has the method and the figures of both."
+            "docs/benchmark.md has the method and the figures."
         ),
     )
-    parser.add_argument("-n", "--messages", type=int, default=None, help="inbound SMS to publish (default 20000)")
+    parser.add_argument("-n", "--messages", type=int, default=None, help="inbound SMS to publish (default 20000; with --sweep: of the peak step)")
     parser.add_argument("-c", "--conversations", type=int, default=None,
                         help="conversations (customer numbers) (default 500; with --replies: %d)" % bench_replies.DEFAULT_CONVERSATIONS)
     parser.add_argument("-p", "--publishers", type=int, default=1, help="publisher processes (default 1: one reaches several thousand confirmed msgs/s, see the raw reference)")
@@ -218,17 +242,49 @@ def main(argv=None):
     parser.add_argument("--idle-timeout", type=float, default=60, help="give up after this many seconds without progress (default 60)")
     parser.add_argument("--raw-messages", type=int, default=None, help="messages for the raw broker reference (default: --messages)")
     parser.add_argument("--no-raw", action="store_true", help="skip the raw broker reference")
+    parser.add_argument("--stages", action="store_true",
+                        help="also observe every message.received (one more event copy per SMS on the broker and in the "
+                             "observer) for the per-stage latency of ingest's event, message.received seen and session's "
+                             "transaction start; the other stages are always measured")
+    bench_sweep.add_arguments(parser)
+    parser.add_argument("--plot", default=None, metavar="FILE.png",
+                        help="with --sweep or --plot-from: draw latency p50/p90/p99 against the rate achieved (matplotlib: "
+                             "Debian's python3-matplotlib)")
+    parser.add_argument("--plot-from", default=None, metavar="FILE.json",
+                        help="draw --plot from a sweep's JSON (--sweep --out) instead of running anything")
     parser.add_argument("--start", action="store_true", help="start the six services (from --bin-dir) and stop them at the end")
     parser.add_argument("--bin-dir", default=os.environ.get("SWITCHBOARD_BIN_DIR", sb.DEFAULT_BIN_DIR), help="executables for --start (default $SWITCHBOARD_BIN_DIR or /tmp/sb-bin)")
     parser.add_argument("--run-dir", default=None, help="logs of services started with --start (default: a new directory under /tmp)")
     parser.add_argument("--out", default=None, help="write the results as JSON to this file")
-    parser.add_argument("--dump", default=None, help="write one JSON line per message (index, conversation, published, appended, interaction, seq) to this file")
+    parser.add_argument("--dump", default=None, help="write one JSON line per message (index, conversation, published, appended, interaction, seq, and its stage marks) to this file")
     bench_replies.add_arguments(parser)
     bench_streams.add_arguments(parser)
-    args = parser.parse_args(argv)
-    if args.streams is not None:
-        if args.replies is not None or args.messages is not None or args.rate != 0 or args.dump is not None:
-            parser.error("--streams measures idle live streams only (no -n, --rate, --dump or --replies)")
+    return parser
+
+
+def check_arguments(parser, args):
+    """Refuse combinations no mode takes, fill in the inbound defaults, and find how to
+    draw --plot now rather than after the run (args.plotter)."""
+    inbound_extras = [
+        option for option, given in (
+            ("--stages", args.stages), ("--sweep", args.sweep), ("--sweep-seconds", args.sweep_seconds is not None),
+            ("--plot", args.plot is not None and args.plot_from is None),
+        ) if given
+    ]
+    if args.plot_from is not None:
+        others = [
+            option for option, given in (
+                ("--sweep", args.sweep), ("--replies", args.replies is not None), ("--streams", args.streams is not None),
+                ("--start", args.start), ("--stages", args.stages), ("-n/--messages", args.messages is not None),
+            ) if given
+        ]
+        if args.plot is None:
+            parser.error("--plot-from FILE.json needs --plot FILE.png")
+        if others:
+            parser.error(f"--plot-from only draws a saved sweep: leave out {', '.join(others)}")
+    elif args.streams is not None:
+        if args.replies is not None or args.messages is not None or args.rate != 0 or args.dump is not None or inbound_extras:
+            parser.error("--streams measures idle live streams only (no -n, --rate, --dump, --replies, --stages, --sweep or --plot)")
         bench_streams.check_arguments(parser, args)
     elif args.replies is not None:
         inbound_only = [
@@ -237,7 +293,7 @@ def main(argv=None):
                 ("--window", args.window != 500), ("--rate", args.rate != 0), ("--raw-messages", args.raw_messages is not None),
                 ("--no-raw", args.no_raw), ("--dump", args.dump is not None),
             ) if given
-        ]
+        ] + inbound_extras
         if inbound_only:
             parser.error(f"{', '.join(inbound_only)}: options of the inbound benchmark, not of --replies")
         bench_replies.check_arguments(parser, args)
@@ -251,17 +307,45 @@ def main(argv=None):
             parser.error("--messages, --conversations, --publishers and --window must be at least 1")
         args.conversations = min(args.conversations, args.messages)
         args.publishers = min(args.publishers, args.conversations)
+        bench_sweep.check_arguments(parser, args)
+        if args.plot is not None and not args.sweep:
+            parser.error("--plot draws a sweep: give --sweep (or --plot-from a sweep's JSON)")
+    args.plotter = None
+    if args.plot is not None:
+        args.plotter = bench_plot.find_plotter()
+        if args.plotter is None:
+            parser.error(bench_plot.MISSING_MATPLOTLIB)
+
+
+def replot(args):
+    """--plot-from FILE --plot OUT: draw a saved sweep again; nothing is measured."""
+    try:
+        sweep = bench_plot.load_sweep(args.plot_from)
+        bench_plot.render(sweep, args.plot, args.plotter)
+    except (ValueError, RuntimeError) as error:
+        sys.exit(f"bench: {error}")
+    print(f"plot written to {args.plot}")
+    return 0
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    check_arguments(parser, args)
+    if args.plot_from is not None:
+        return replot(args)
 
     run_dir = Path(args.run_dir or tempfile.mkdtemp(prefix="switchboard-bench-", dir="/tmp"))
     env = sb.sb_env(run_dir)
     amqp_url = env["SWITCHBOARD_AMQP_URL"]
+    postgres_url = env["SWITCHBOARD_POSTGRES_URL"]
     try:
         sb.check_rabbitmq(amqp_url)
-        sb.check_postgres(env["SWITCHBOARD_POSTGRES_URL"])
+        sb.check_postgres(postgres_url)
     except RuntimeError as error:
         sys.exit(f"bench: {error}")
     if shutil.which("psql") is None:
-        # Checked now, not after the run: ingest_ids reads ingest.messages with it (and
+        # Checked now, not after the run: bench_stages reads ingest.messages with it (and
         # --replies waits for the channel's outbound binding with it).
         sys.exit("bench: psql is needed to read ingest's tables (apt-get install postgresql-client)")
 
@@ -283,8 +367,17 @@ def main(argv=None):
             result = bench_streams.bench(args, env, services)
         elif args.replies is not None:
             result = bench_replies.bench(args, env, services)
+        elif args.sweep:
+            # Every step publishes into the same conversations: the fixed rates measure
+            # messages into open sessions, not the creation of -c new interactions each.
+            numbers = conversation_numbers(args.conversations)
+            result = bench_sweep.run_sweep(
+                args,
+                lambda step_args: bench(step_args, amqp_url, postgres_url, services, numbers),
+                lambda count, body_size: raw_reference(amqp_url, count, body_size, args.window, 200),
+            )
         else:
-            result = bench(args, amqp_url, env["SWITCHBOARD_POSTGRES_URL"], services)
+            result = bench(args, amqp_url, postgres_url, services)
     except RuntimeError as error:
         sys.exit(f"bench: {error}")
     finally:
@@ -295,26 +388,47 @@ def main(argv=None):
         bench_streams.print_report(result)
     elif args.replies is not None:
         bench_replies.print_report(result)
+    elif args.sweep:
+        bench_sweep.print_report(result)
     else:
         print_report(result)
     if args.out:
         Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
         print(f"\nJSON written to {args.out}")
+    plotted = True
+    if args.plot is not None:
+        try:
+            bench_plot.render(result, args.plot, args.plotter)
+            print(f"plot written to {args.plot}")
+        except RuntimeError as error:
+            print(f"bench: no plot: {error}", file=sys.stderr)
+            plotted = False
     if args.streams is not None:
         return 0 if bench_streams.complete(result) else 1
     if args.replies is not None:
         return 0 if bench_replies.complete(result) else 1
+    if args.sweep:
+        return 0 if bench_sweep.complete(result) and plotted else 1
     return 0 if result["e2e"]["missing"] == 0 else 1
 
 
-def bench(args, amqp_url, postgres_url, services):
-    run_id = uuid.uuid4().hex[:10]
-    org = sb.org_number()
+def conversation_numbers(count):
+    """A run's numbers: an organisation number of its own and COUNT distinct customer
+    numbers, in random order (conversation c is customers[c])."""
     customers = set()
-    while len(customers) < args.conversations:
+    while len(customers) < count:
         customers.add(sb.customer_number()[1])
     customers = sorted(customers)
     random.shuffle(customers)
+    return sb.org_number(), customers
+
+
+def bench(args, amqp_url, postgres_url, services, numbers=None):
+    """One inbound run (see the module's docstring). NUMBERS: (organisation number,
+    customer numbers) to publish from, at least args.conversations of them (the steps of
+    a sweep continue the peak's conversations); None: new ones."""
+    run_id = uuid.uuid4().hex[:10]
+    org, customers = numbers or conversation_numbers(args.conversations)
 
     # Message i belongs to conversation i % C; conversation c is published by publisher c % P.
     shards = [[] for _ in range(args.publishers)]
@@ -328,29 +442,38 @@ def bench(args, amqp_url, postgres_url, services):
         shards[c % args.publishers].append(Message(i, "switchboard.inbound", "message", body))
     body_size = round(statistics.mean(len(m.body) for shard in shards for m in shard))
 
+    stages = bool(getattr(args, "stages", False))
+    commit_timestamps = bench_stages.commit_timestamps_on(postgres_url)
     usage = sb.UsageMeter(services.pids() if services else sb.find_service_pids())
 
     ctx = mp.get_context("fork")
     events = ctx.Queue()
     ready = ctx.Event()
-    consumer = ctx.Process(target=_event_consumer, args=(amqp_url, args.messages, args.idle_timeout, ready, events), daemon=True)
+    consumer = ctx.Process(
+        target=_event_consumer, args=(amqp_url, args.messages, args.idle_timeout, stages, ready, events), daemon=True
+    )
     consumer.start()
     if not ready.wait(30):
         raise RuntimeError("the event consumer did not start within 30 s")
 
     print(f"publishing {args.messages} SMS over {args.conversations} conversations from {args.publishers} publisher(s)...", file=sys.stderr)
+    offset_before = bench_stages.clock_offset()
     published = run_publishers(amqp_url, shards, args.window, args.rate)
     observed = events.get()
     consumer.join(10)
     service_stats, infra = usage.finish()
+    clock = bench_stages.clock_summary(offset_before, bench_stages.clock_offset())
 
     publish_time = {}
     for shard in published:
         publish_time.update(shard["published_at"])
     t_first = min(r["t0"] for r in published)
     t_published = max(r["t_done"] for r in published)
-    index_of = ingest_ids(postgres_url, run_id)
+    index_of, db_marks = bench_stages.ingest_marks(postgres_url, run_id, commit_timestamps)
     done = {index_of[m]: v for m, v in observed["appended"].items() if m in index_of}
+    marks, stage_result = measure_stages(
+        postgres_url, index_of, db_marks, publish_time, observed, clock, t_first, stages, commit_timestamps
+    )
     latencies = sorted(done[i][0] - publish_time[i] for i in done)
     seen = sorted(v[0] for v in done.values())
     t_last = seen[-1] if seen else t_published
@@ -358,7 +481,7 @@ def bench(args, amqp_url, postgres_url, services):
     # Per-conversation order: within an interaction, seq must grow with the publish index.
     out_of_order = 0
     by_conversation = {}
-    for i, (_t, interaction_id, seq) in done.items():
+    for i, (_t, interaction_id, seq, _event_time) in done.items():
         by_conversation.setdefault(conversation_of[i], []).append((i, interaction_id, seq))
     split = 0
     for entries in by_conversation.values():
@@ -372,10 +495,11 @@ def bench(args, amqp_url, postgres_url, services):
     if args.dump:
         with open(args.dump, "w") as dump:
             for i in range(args.messages):
-                t, interaction_id, seq = done.get(i, (None, None, None))
+                t, interaction_id, seq, _event_time = done.get(i, (None, None, None, None))
                 dump.write(json.dumps({
                     "index": i, "conversation": conversation_of[i], "published": publish_time.get(i) - t_first,
                     "appended": t - t_first if t is not None else None, "interaction_id": interaction_id, "seq": seq,
+                    "marks": bench_stages.marks_for_dump(marks.get(i, {}), t_first),
                 }) + "\n")
 
     steady = sb.steady_rate(seen)
@@ -410,6 +534,7 @@ def bench(args, amqp_url, postgres_url, services):
             "conversations_out_of_order": out_of_order,
             "conversations_split": split,
         },
+        "stages": stage_result,
         "services": service_stats,
         "infrastructure_cpu_seconds": infra,
     }
@@ -417,6 +542,54 @@ def bench(args, amqp_url, postgres_url, services):
         print("raw broker reference (quorum queue, 1 publisher with confirms, 1 consumer with manual acks)...", file=sys.stderr)
         result["raw_broker"] = raw_reference(amqp_url, args.raw_messages or args.messages, body_size, args.window, 200)
     return result
+
+
+def measure_stages(postgres_url, index_of, db_marks, publish_time, observed, clock, t_first, stages, commit_timestamps):
+    """Every message's marks (bench_stages.assemble_marks) and the run's stages as a
+    JSON-ready dict: the chain of marks, where each comes from, and each stage's
+    percentiles. With STAGES, session's inbox records of the observed message.received
+    events are read too (their transaction's start)."""
+    offset = clock["offset_s"]
+    received = observed.get("received")
+    inbox = None
+    if stages and received:
+        event_ids = [v[1] for m, v in received.items() if m in index_of and v[1]]
+        inbox = bench_stages.inbox_marks(postgres_url, event_ids, t_first + offset - 60)
+    marks = bench_stages.assemble_marks(index_of, publish_time, observed["appended"], received, db_marks, inbox, offset)
+    names = bench_stages.chain(stages, commit_timestamps)
+    return marks, {
+        "observed_message_received": stages,
+        "message_received_seen": sum(1 for m in (received or {}) if m in index_of),
+        "commit_timestamps": commit_timestamps,
+        "clock": {"wall_minus_monotonic_s": round(offset, 6), "drift_ms": clock["drift_ms"]},
+        "chain": names,
+        "marks": {name: bench_stages.MARK_BY_NAME[name].source for name in names},
+        "stages": bench_stages.stage_report(marks, names, sb.latency_ms),
+    }
+
+
+def print_stages(st):
+    """The per-stage table of a run, with where its marks come from."""
+    print("| stage | messages | p50 ms | p90 ms | p99 ms | max ms |")
+    print("|---|---|---|---|---|---|")
+    for stage in st["stages"]:
+        lat = stage["latency_ms"]
+        print(f"| {stage['name']} | {stage['messages']} | {lat['p50']} | {lat['p90']} | {lat['p99']} | {lat['max']} |")
+    print()
+    for name in st["chain"]:
+        print(f"- {bench_stages.MARK_BY_NAME[name].short}: {st['marks'][name]}")
+    print()
+    if st["observed_message_received"]:
+        print(f"--stages: the observer also consumed every message.received ({st['message_received_seen']} of this run's seen): "
+              "one more event copy per SMS through the broker and the observer, on the machine being measured.")
+    else:
+        print("message.received not observed: --stages adds ingest's event time, message.received seen and "
+              "session's transaction start, at the cost of one more event copy per SMS on the broker.")
+    if not st["commit_timestamps"]:
+        print("No commit times (track_commit_timestamp is off): each service's event time, written in its transaction "
+              "just before the outbox insert and COMMIT, is the nearest mark to its commit.")
+    print(f"Clock: wall-clock marks moved onto the monotonic clock; the offset drifted {st['clock']['drift_ms']} ms during the run.")
+    print()
 
 
 def print_report(r):
@@ -443,6 +616,8 @@ def print_report(r):
         print(f"| raw broker: 1 publisher, confirms, quorum queue | {raw['publish_confirmed_per_s']} msg/s |")
         print(f"| raw broker: 1 consumer, manual acks, quorum queue | {raw['consume_acked_per_s']} msg/s |")
     print()
+    if r.get("stages"):
+        print_stages(r["stages"])
     sb.print_usage(r)
 
 

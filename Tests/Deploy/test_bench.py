@@ -1,0 +1,399 @@
+"""The pure parts of scripts/bench's inbound additions (issue #17), without RabbitMQ,
+PostgreSQL or the services: per-stage latency from timestamps (scripts/bench_stages.py),
+the rate sweep's rates, rows and table (scripts/bench_sweep.py), and the plot from a
+sweep's JSON (scripts/bench_plot.py), including `scripts/bench --plot-from`.
+
+The plot tests draw a real PNG with matplotlib (Debian's python3-matplotlib), from this
+interpreter or from /usr/bin/python3 as the benchmark would; they are skipped, with the
+reason, when neither has it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+
+import pytest
+
+from deploy_support import REPO
+
+SCRIPTS = REPO / "scripts"
+sys.path.insert(0, str(SCRIPTS))
+sys.path.insert(0, str(SCRIPTS / "lib"))
+
+import bench_plot  # noqa: E402
+import bench_stages  # noqa: E402
+import bench_sweep  # noqa: E402
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def latency_ms(sorted_seconds):
+    """switchboard_tools.latency_ms when pika is there (it imports pika), else the same
+    computation, so the stage tests do not depend on pika."""
+    try:
+        import switchboard_tools
+    except ImportError:
+        def pct(q):
+            if not sorted_seconds:
+                return None
+            k = (len(sorted_seconds) - 1) * q
+            lo, hi = int(k), min(int(k) + 1, len(sorted_seconds) - 1)
+            return round((sorted_seconds[lo] + (sorted_seconds[hi] - sorted_seconds[lo]) * (k - lo)) * 1000, 1)
+
+        return {"p50": pct(0.5), "p90": pct(0.9), "p99": pct(0.99),
+                "max": round(sorted_seconds[-1] * 1000, 1) if sorted_seconds else None}
+    return switchboard_tools.latency_ms(sorted_seconds)
+
+
+# --- Stages -----------------------------------------------------------------------------
+
+
+def test_the_chain_holds_the_marks_a_run_measures_in_path_order():
+    assert bench_stages.chain(stages=False, commit_timestamps=False) == [
+        "published", "ingest_received", "ingest_tx_start", "session_event", "appended_seen",
+    ]
+    assert bench_stages.chain(stages=True, commit_timestamps=False) == [
+        "published", "ingest_received", "ingest_tx_start", "ingest_event", "received_seen", "session_tx_start",
+        "session_event", "appended_seen",
+    ]
+    full = bench_stages.chain(stages=True, commit_timestamps=True)
+    assert full == [mark.name for mark in bench_stages.MARKS]
+    assert full.index("ingest_event") < full.index("ingest_commit") < full.index("received_seen")
+    assert full.index("session_event") < full.index("session_commit") < full.index("appended_seen")
+
+
+def test_event_times_are_read_as_epoch_seconds_whatever_their_zone():
+    assert bench_stages.parse_event_time("1970-01-01T00:00:01.250Z") == pytest.approx(1.25)
+    assert bench_stages.parse_event_time("1970-01-01T01:00:01.250+01:00") == pytest.approx(1.25)
+    assert bench_stages.parse_event_time("1970-01-01T00:00:02") == pytest.approx(2.0)  # no zone: UTC
+    assert bench_stages.parse_event_time(None) is None
+    assert bench_stages.parse_event_time("") is None
+    assert bench_stages.parse_event_time("yesterday") is None
+
+
+def test_the_clock_offset_is_the_mean_of_two_readings_and_their_drift_is_reported():
+    summary = bench_stages.clock_summary(1000.0, 1000.004)
+    assert summary["offset_s"] == pytest.approx(1000.002)
+    assert summary["drift_ms"] == pytest.approx(4.0)
+    offset = bench_stages.clock_offset()
+    import time
+
+    assert abs((time.time() - time.monotonic()) - offset) < 0.05
+
+
+def _one_run():
+    """Two messages (indices 0 and 1, ingest ids m0, m1) on a monotonic clock that is the
+    wall clock minus 1000 s; message 1 has no message.received seen."""
+    offset = 1000.0
+    index_of = {"m0": 0, "m1": 1}
+    published = {0: 10.000, 1: 10.100}
+    db_marks = {  # wall clock, epoch seconds
+        "m0": {"ingest_received": 1010.002, "ingest_tx_start": 1010.005},
+        "m1": {"ingest_received": 1010.110, "ingest_tx_start": 1010.120},
+    }
+    received = {"m0": (10.030, "e0", "1970-01-01T00:16:50.020Z")}  # wall 1010.020
+    inbox = {"e0": 1010.040}
+    appended = {
+        "m0": (10.080, "i0", 1, "1970-01-01T00:16:50.070Z"),  # session's event at wall 1010.070
+        "m1": (10.200, "i1", 1, "1970-01-01T00:16:50.180Z"),
+        "other": (10.5, "i9", 7, None),  # not this run's
+    }
+    return offset, index_of, published, db_marks, received, inbox, appended
+
+
+def test_marks_are_moved_onto_the_monotonic_clock_and_keyed_by_index():
+    offset, index_of, published, db_marks, received, inbox, appended = _one_run()
+    marks = bench_stages.assemble_marks(index_of, published, appended, received, db_marks, inbox, offset)
+    assert set(marks) == {0, 1}
+    assert marks[0] == pytest.approx({
+        "published": 10.000, "ingest_received": 10.002, "ingest_tx_start": 10.005, "ingest_event": 10.020,
+        "received_seen": 10.030, "session_tx_start": 10.040, "session_event": 10.070, "appended_seen": 10.080,
+    })
+    assert "received_seen" not in marks[1] and "session_tx_start" not in marks[1]
+    assert marks[1]["session_event"] == pytest.approx(10.180)
+
+
+def test_without_stages_the_cheap_marks_are_still_there():
+    offset, index_of, published, db_marks, _received, _inbox, appended = _one_run()
+    marks = bench_stages.assemble_marks(index_of, published, appended, None, db_marks, None, offset)
+    assert set(marks[0]) == {"published", "ingest_received", "ingest_tx_start", "session_event", "appended_seen"}
+
+
+def test_each_stage_is_the_time_between_consecutive_marks_over_the_messages_that_have_both():
+    offset, index_of, published, db_marks, received, inbox, appended = _one_run()
+    marks = bench_stages.assemble_marks(index_of, published, appended, received, db_marks, inbox, offset)
+    names = bench_stages.chain(stages=True, commit_timestamps=False)
+    stages = {(a, b): values for a, b, values in bench_stages.stage_latencies(marks, names)}
+    assert list(stages) == list(zip(names, names[1:]))
+    assert stages[("published", "ingest_received")] == pytest.approx([0.002, 0.010])
+    assert stages[("ingest_event", "received_seen")] == pytest.approx([0.010])  # message 1 has neither
+    assert stages[("session_event", "appended_seen")] == pytest.approx([0.010, 0.020])
+
+    report = bench_stages.stage_report(marks, names, latency_ms)
+    first = report[0]
+    assert first["name"] == "publish → ingest took"
+    assert first["messages"] == 2
+    assert first["latency_ms"]["max"] == pytest.approx(10.0)
+    assert first["latency_ms"]["p50"] == pytest.approx(6.0)
+    by_name = {s["name"]: s for s in report}
+    assert by_name["received seen → session tx"]["messages"] == 1
+
+
+def test_a_stage_no_message_measured_is_reported_empty():
+    marks = {0: {"published": 1.0, "appended_seen": 1.5}}
+    report = bench_stages.stage_report(marks, ["published", "ingest_received", "appended_seen"], latency_ms)
+    assert [s["messages"] for s in report] == [0, 0]
+    assert report[0]["latency_ms"] == {"p50": None, "p90": None, "p99": None, "max": None}
+
+
+def test_the_stages_add_up_to_the_end_to_end_latency_of_each_message():
+    offset, index_of, published, db_marks, received, inbox, appended = _one_run()
+    marks = bench_stages.assemble_marks(index_of, published, appended, received, db_marks, inbox, offset)
+    names = bench_stages.chain(stages=True, commit_timestamps=False)
+    m = marks[0]
+    total = sum(m[b] - m[a] for a, b in zip(names, names[1:]))
+    assert total == pytest.approx(m["appended_seen"] - m["published"])
+
+
+def test_ingest_rows_give_the_index_and_wall_clock_marks():
+    rows = [
+        ["m0", "bench-abc-0", "1010.002", "1010.005", "1010.025", ""],
+        ["m1", "bench-abc-17", "1010.110", "1010.120", "1010.130", "1010.190"],
+    ]
+    index_of, db_marks = bench_stages.parse_ingest_rows(rows, commit_timestamps=True)
+    assert index_of == {"m0": 0, "m1": 17}
+    assert db_marks["m0"] == {"ingest_received": 1010.002, "ingest_tx_start": 1010.005, "ingest_commit": 1010.025}
+    assert db_marks["m1"]["session_commit"] == 1010.190
+    index_of, db_marks = bench_stages.parse_ingest_rows([r[:4] for r in rows], commit_timestamps=False)
+    assert set(db_marks["m1"]) == {"ingest_received", "ingest_tx_start"}
+
+
+def test_queries_take_only_what_they_expect():
+    sql = bench_stages.ingest_query("0a1b2c", commit_timestamps=False)
+    assert "LIKE 'bench-0a1b2c-%'" in sql and "pg_xact_commit_timestamp" not in sql
+    assert "pg_xact_commit_timestamp" in bench_stages.ingest_query("0a1b2c", commit_timestamps=True)
+    with pytest.raises(ValueError):
+        bench_stages.ingest_query("x'; DROP TABLE y; --", commit_timestamps=False)
+    sql = bench_stages.inbox_query(["3f0c1d2e-aaaa-bbbb-cccc-000000000001", "bad'id", "e,2"], 1000.5)
+    assert "{3f0c1d2e-aaaa-bbbb-cccc-000000000001}" in sql
+    assert "bad'id" not in sql and "e,2" not in sql
+    assert "to_timestamp(1000.500000)" in sql
+
+
+def test_dumped_marks_are_seconds_since_the_first_publish():
+    assert bench_stages.marks_for_dump({"published": 10.5, "appended_seen": 10.75}, 10.0) == {
+        "published": 0.5, "appended_seen": 0.75,
+    }
+
+
+# --- Sweep ------------------------------------------------------------------------------
+
+
+def test_sweep_rates_are_fractions_of_the_peak_lowest_first():
+    assert bench_sweep.sweep_rates(2000.0) == [(0.10, 200.0), (0.25, 500.0), (0.50, 1000.0), (0.75, 1500.0)]
+    assert bench_sweep.sweep_rates(1234.5, fractions=(0.5, 0.1)) == [(0.1, 123.5), (0.5, 617.2)]
+    assert bench_sweep.sweep_rates(4.0) == [(0.10, 1.0), (0.25, 1.0), (0.50, 2.0), (0.75, 3.0)]  # at least 1/s
+    for peak in (None, 0, -5):
+        with pytest.raises(ValueError):
+            bench_sweep.sweep_rates(peak)
+
+
+def test_a_step_is_long_enough_to_mean_something():
+    assert bench_sweep.step_messages(200.0, 20) == 4000
+    assert bench_sweep.step_messages(1.0, 20) == bench_sweep.MIN_STEP_MESSAGES
+    assert bench_sweep.step_messages(12.5, 5, minimum=10) == 62
+
+
+def _result(messages=1000, appended=1000, steady=900.0, per_s=800.0, p50=12.0, stages=None, cpu=(1.0, 2.0), infra=(0.5, 1.5)):
+    """A benchmark result with what the sweep reads."""
+    return {
+        "machine": {"cpus": 2},
+        "parameters": {"messages": messages, "conversations": 10, "publishers": 1, "body_bytes": 150},
+        "publish": {"confirmed_per_s": 950.0},
+        "e2e": {
+            "appended": appended, "missing": messages - appended, "steady_per_s": steady, "per_s": per_s,
+            "latency_ms": {"p50": p50, "p90": p50 * 2, "p99": p50 * 4, "max": p50 * 8},
+        },
+        "stages": {"stages": stages or []},
+        "services": {"ingest": {"cpu_seconds": cpu[0]}, "session": {"cpu_seconds": cpu[1]}, "media": {"cpu_seconds": None}},
+        "infrastructure_cpu_seconds": {"rabbitmq": infra[0], "postgresql": infra[1]},
+    }
+
+
+def test_the_peak_is_the_steady_rate_or_else_first_to_last():
+    assert bench_sweep.peak_rate(_result(steady=900.0, per_s=800.0)) == 900.0
+    assert bench_sweep.peak_rate(_result(steady=None, per_s=800.0)) == 800.0
+    assert bench_sweep.peak_rate(_result(steady=None, per_s=None)) is None
+
+
+def test_a_steps_achieved_rate_is_first_publish_to_last_append():
+    # A backlog drained in a burst makes the steady rate of appends exceed the rate asked.
+    assert bench_sweep.achieved_rate(_result(steady=340.0, per_s=186.0)) == 186.0
+    assert bench_sweep.achieved_rate(_result(steady=340.0, per_s=None)) == 340.0
+
+
+def test_cpu_per_sms_sums_services_rabbitmq_and_postgresql_over_the_appended():
+    assert bench_sweep.cpu_ms_per_sms(_result(appended=1000, cpu=(1.0, 2.0), infra=(0.5, 1.5))) == pytest.approx(5.0)
+    assert bench_sweep.cpu_ms_per_sms(_result(messages=10, appended=0)) is None
+
+
+def test_the_raw_ratio_is_the_peak_over_the_raw_consumer_rate():
+    assert bench_sweep.raw_ratio(2000.0, {"consume_acked_per_s": 10000.0}) == 20.0
+    assert bench_sweep.raw_ratio(2000.0, None) is None
+    assert bench_sweep.raw_ratio(None, {"consume_acked_per_s": 10000.0}) is None
+
+
+def test_the_table_has_a_row_per_step_and_stage_columns_only_with_stages():
+    stages = [{"name": "publish → ingest took", "latency_ms": {"p50": 1.5, "p90": 2.0, "p99": 3.5, "max": 4.0}}]
+    rows = [
+        bench_sweep.table_row("peak", None, None, _result(stages=stages)),
+        bench_sweep.table_row("10 %", 90.0, 0.1, _result(messages=100, appended=99, steady=None, per_s=None, stages=stages)),
+    ]
+    plain = bench_sweep.markdown_table(rows, stages=False)
+    assert len(plain) == 4
+    header = [cell.strip() for cell in plain[0].strip("|").split("|")]
+    assert header == ["step", "rate asked", "published/s", "appended/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "CPU ms/SMS", "missing"]
+    assert plain[1] == "|" + "---|" * len(header)
+    peak = [cell.strip() for cell in plain[2].strip("|").split("|")]
+    assert peak[:8] == ["peak", "max", "950.0", "800.0", "12.0", "24.0", "48.0", "96.0"]
+    assert peak[-2:] == ["5.000", "0"]  # (1 + 2 + 0.5 + 1.5) s over 1000 SMS
+    low = [cell.strip() for cell in plain[3].strip("|").split("|")]
+    assert low[1] == "90.0" and low[3] == "—" and low[-1] == "1"
+
+    with_stages = bench_sweep.markdown_table(rows, stages=True)
+    assert "publish → ingest took p50 / p99 ms" in with_stages[0]
+    assert "| 1.5 / 3.5 |" in with_stages[2]
+    assert all(line.count("|") == with_stages[0].count("|") for line in with_stages)
+
+
+def test_a_sweep_measures_the_peak_then_the_raw_broker_once_then_each_rate(monkeypatch):
+    monkeypatch.setattr(bench_sweep, "SETTLE_SECONDS", 0)
+    calls = []
+
+    def bench_run(ns):
+        calls.append(("bench", ns.messages, ns.rate, ns.no_raw, ns.conversations))
+        return _result(messages=ns.messages, appended=ns.messages, steady=1000.0 if ns.rate == 0 else ns.rate)
+
+    def raw_run(count, body_bytes):
+        calls.append(("raw", count, body_bytes))
+        return {"publish_confirmed_per_s": 9000.0, "consume_acked_per_s": 8000.0}
+
+    args = argparse.Namespace(messages=300, conversations=100, publishers=1, rate=0, no_raw=False, raw_messages=None,
+                              sweep_seconds=5.0, stages=True)
+    result = bench_sweep.run_sweep(args, bench_run, raw_run, log=lambda _text: None)
+    assert calls == [
+        ("bench", 300, 0, True, 100),
+        ("raw", 300, 150),
+        ("bench", 500, 100.0, True, 100),
+        ("bench", 1250, 250.0, True, 100),
+        ("bench", 2500, 500.0, True, 100),
+        ("bench", 3750, 750.0, True, 100),
+    ]
+    assert [row["step"] for row in result["table"]] == ["peak", "10 %", "25 %", "50 %", "75 %"]
+    assert [row["rate_asked"] for row in result["table"]] == [None, 100.0, 250.0, 500.0, 750.0]
+    assert result["peak_per_s"] == 1000.0
+    assert result["peak_over_raw_consumer_percent"] == 12.5
+    assert result["stages_observed"] is True
+    assert bench_sweep.complete(result)
+    json.dumps(result)  # all of it goes to --out
+
+
+def test_a_sweep_without_the_raw_reference_and_with_few_messages_per_step(monkeypatch):
+    monkeypatch.setattr(bench_sweep, "SETTLE_SECONDS", 0)
+    seen = []
+
+    def bench_run(ns):
+        seen.append((ns.messages, ns.conversations))
+        return _result(messages=ns.messages, appended=ns.messages - 1, steady=200.0)
+
+    args = argparse.Namespace(messages=100, conversations=100, publishers=1, rate=0, no_raw=True, raw_messages=None,
+                              sweep_seconds=1.0, stages=False)
+    result = bench_sweep.run_sweep(args, bench_run, lambda *_: pytest.fail("no raw run with --no-raw"), log=lambda _t: None)
+    assert seen[1:] == [(50, 50), (50, 50), (100, 100), (150, 100)]
+    assert result["raw_broker"] is None and result["peak_over_raw_consumer_percent"] is None
+    assert not bench_sweep.complete(result)
+
+
+# --- Plot -------------------------------------------------------------------------------
+
+
+def _sweep_json():
+    rows = [
+        bench_sweep.table_row("peak", None, None, _result(steady=1100.0, per_s=1000.0, p50=2000.0)),
+        bench_sweep.table_row("10 %", 100.0, 0.1, _result(steady=120.0, per_s=100.0, p50=20.0)),
+        bench_sweep.table_row("50 %", 500.0, 0.5, _result(steady=None, per_s=500.0, p50=40.0)),
+        bench_sweep.table_row("lost", 750.0, 0.75, _result(steady=None, per_s=None)),
+    ]
+    return {"mode": "sweep", "stages_observed": False, "peak": _result(), "table": rows}
+
+
+def test_plot_points_are_the_steps_with_a_rate_sorted_by_rate():
+    points = bench_plot.plot_points(_sweep_json())
+    assert [(p["label"], p["rate"]) for p in points] == [("10 %", 100.0), ("50 %", 500.0), ("peak", 1000.0)]
+    assert points[0]["p50"] == 20.0 and points[0]["p90"] == 40.0 and points[0]["p99"] == 80.0
+
+
+def test_only_a_sweeps_json_is_plotted(tmp_path):
+    plain = tmp_path / "plain.json"
+    plain.write_text(json.dumps(_result()))
+    with pytest.raises(ValueError, match="not the JSON of a sweep"):
+        bench_plot.load_sweep(plain)
+    broken = tmp_path / "broken.json"
+    broken.write_text("{")
+    with pytest.raises(ValueError, match="not JSON"):
+        bench_plot.load_sweep(broken)
+    with pytest.raises(ValueError, match="cannot read"):
+        bench_plot.load_sweep(tmp_path / "absent.json")
+    good = tmp_path / "sweep.json"
+    good.write_text(json.dumps(_sweep_json()))
+    assert bench_plot.load_sweep(good)["mode"] == "sweep"
+
+
+PLOTTER = bench_plot.find_plotter()
+needs_matplotlib = pytest.mark.skipif(PLOTTER is None, reason="matplotlib is not installed (apt-get install python3-matplotlib)")
+
+
+@needs_matplotlib
+def test_a_sweep_is_drawn_as_a_png(tmp_path):
+    out = tmp_path / "plot.png"
+    bench_plot.render(_sweep_json(), out, PLOTTER)
+    assert out.read_bytes()[:8] == PNG_SIGNATURE
+
+
+@needs_matplotlib
+def test_bench_redraws_a_saved_sweep(tmp_path):
+    pytest.importorskip("pika")  # scripts/bench.py imports it
+    saved = tmp_path / "sweep.json"
+    saved.write_text(json.dumps(_sweep_json()))
+    out = tmp_path / "again.png"
+    done = subprocess.run([sys.executable, str(SCRIPTS / "bench.py"), "--plot-from", str(saved), "--plot", str(out)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes()[:8] == PNG_SIGNATURE
+
+
+def test_without_matplotlib_plot_is_refused_before_anything_runs(monkeypatch, capsys):
+    pytest.importorskip("pika")
+    import bench
+
+    monkeypatch.setattr(bench_plot, "find_plotter", lambda *a, **k: None)
+    parser = bench.build_parser()
+    args = parser.parse_args(["--sweep", "-n", "10", "--plot", "/tmp/never.png"])
+    with pytest.raises(SystemExit) as exit_info:
+        bench.check_arguments(parser, args)
+    assert exit_info.value.code == 2
+    assert "python3-matplotlib" in capsys.readouterr().err
+
+
+def test_the_existing_modes_still_parse():
+    pytest.importorskip("pika")
+    import bench
+
+    parser = bench.build_parser()
+    for argv in (["-n", "10"], ["-n", "10", "--stages", "--rate", "5"], ["--replies", "5"], ["--streams", "3"]):
+        args = parser.parse_args(argv)
+        bench.check_arguments(parser, args)
+        assert args.plotter is None

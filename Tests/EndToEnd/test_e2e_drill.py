@@ -89,10 +89,10 @@ def test_short_fault_drill(drill_database):
     run_drill(["--short", "--bin-dir", bin_dir], {**os.environ, "SWITCHBOARD_POSTGRES_URL": drill_database}, TIMEOUT)
 
 
-# Not in scripts/test yet (`-m "drill and not cluster"`): on two cores the cluster runs the
-# CPUs near 100 %, and transfer's readiness probe, which waits on the same small pool as its
-# work, then answers 503 for tens of seconds (the open defect of issue #16), so the drill
-# fails it as "not ready again" although nothing is lost. Run it with -m "drill and cluster".
+# In scripts/test (the last stage, -m drill). On two cores the cluster runs the CPUs near
+# 100 %: before readiness had a connection of its own, transfer's replicas answered 503 for
+# tens of seconds when their pool was merely busy, and this drill failed them as "not ready
+# again" although nothing was lost. Alone: -m "drill and cluster".
 @pytest.mark.drill
 @pytest.mark.cluster
 def test_short_cluster_fault_drill():

@@ -69,7 +69,7 @@ struct Transfer: SwitchboardService {
         let events = TransferEventHandler(commands: commands, transactions: runtime.transactionalHandler(consumer: .transferEvents))
         // One interaction's events in order (correlation_id is the interaction id).
         let consumers: [any Service] = [
-            runtime.consumer(queue: .transferEvents, orderingKey: { $0.properties.correlationID }) { await events.handle($0) }
+            runtime.batchConsumer(queue: .transferEvents, orderingKey: { $0.properties.correlationID }) { await events.handle(batch: $0) }
         ]
         let scheduler = DeadlineLoop(
             name: "offer expiry scheduler",

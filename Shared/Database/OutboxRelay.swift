@@ -155,22 +155,23 @@ public struct OutboxRelay: Service {
         let schema = outbox.schema
         let lockKey = "switchboard.outbox.\(schema)"
         return try await client.withTransaction(logger: logger) { connection -> BatchOutcome in
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(lockKey)))", logger: logger)
+            // This transaction's commit only deletes rows the broker confirmed: it need not
+            // wait for its WAL flush (a crash that loses it publishes those rows again, which
+            // consumers' inboxes absorb, section 5), and the relay's next batch, which the
+            // flush held up, is what the next events wait for (issue #17). One round trip
+            // for both settings.
+            try await connection.query(
+                "SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(hashtext(\(lockKey)))", logger: logger)
 
-            let waiting = try await connection.query(
-                """
-                SELECT DISTINCT correlation_id FROM \(unescaped: schema).outbox
-                WHERE retry_at IS NOT NULL AND retry_at > now() AND correlation_id IS NOT NULL
-                """, logger: logger)
-            var held: [String] = []
-            for try await correlation in waiting.decode(String.self) { held.append(correlation) }
-
+            // The oldest unsent rows, none of a conversation that has a row waiting for its retry.
             let rows = try await connection.query(
                 """
                 SELECT id, message_id, exchange, routing_key, message_type, content_type, correlation_id, traceparent, mandatory, body, attempts
                 FROM \(unescaped: schema).outbox
                 WHERE sent_at IS NULL AND (retry_at IS NULL OR retry_at <= now())
-                  AND (correlation_id IS NULL OR NOT (correlation_id = ANY(\(held))))
+                  AND (correlation_id IS NULL OR correlation_id NOT IN (
+                      SELECT correlation_id FROM \(unescaped: schema).outbox
+                      WHERE retry_at IS NOT NULL AND retry_at > now() AND correlation_id IS NOT NULL))
                 ORDER BY id LIMIT \(batchSize)
                 """, logger: logger)
             var ids: [Int64] = []

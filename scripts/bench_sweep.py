@@ -10,8 +10,10 @@ One run:
    consumer with manual acks on a quorum queue, same message size (bench.raw_reference).
 3. **Fixed rates**: the same benchmark at 10 %, 25 %, 50 % and 75 % of the peak (the
    publishers' --rate pacing: message k is due at t0 + k/rate), each with rate x
-   --sweep-seconds messages (at least MIN_STEP_MESSAGES), lowest rate first, with
-   SETTLE_SECONDS of rest before each step. Each step is a run of its own (its observer,
+   --sweep-seconds messages (at least MIN_STEP_MESSAGES), lowest rate first, each once
+   the previous step's backlog is gone (every service queue without a ready message for
+   3 s: transfer and contacts follow every SMS after its transcript) and SETTLE_SECONDS of
+   rest. The raw reference waits for that too. Each step is a run of its own (its observer,
    CPU meter and stages) in the peak's conversations (scripts/bench.py passes the same
    numbers): in Session mode, the default, they go into the interactions the peak opened,
    so a step measures messages into open sessions, not -c new interactions of its own.
@@ -182,11 +184,13 @@ def check_arguments(parser: argparse.ArgumentParser, args) -> None:
         parser.error("--sweep-seconds must be positive")
 
 
-def run_sweep(args, bench_run, raw_run, log=None) -> dict:
+def run_sweep(args, bench_run, raw_run, log=None, wait_quiet=None) -> dict:
     """Run the sweep. BENCH_RUN(namespace) -> one benchmark result (bench.bench with the
-    run's URLs bound); RAW_RUN(messages, body_bytes) -> the raw reference. ARGS: the
-    parsed inbound options (messages, rate 0, no_raw, raw_messages, sweep_seconds)."""
+    run's URLs bound); RAW_RUN(messages, body_bytes) -> the raw reference; WAIT_QUIET()
+    returns once the services have no backlog (before the raw reference and each step).
+    ARGS: the parsed inbound options (messages, rate 0, no_raw, raw_messages, sweep_seconds)."""
     log = log or (lambda text: print(text, file=sys.stderr))
+    wait_quiet = wait_quiet or (lambda: None)
     step_args = dict(vars(args), no_raw=True, rate=0)
     log(f"sweep: peak, {args.messages} SMS as fast as possible...")
     peak = bench_run(argparse.Namespace(**step_args))
@@ -195,10 +199,12 @@ def run_sweep(args, bench_run, raw_run, log=None) -> dict:
     raw = None
     if not args.no_raw:
         log("sweep: raw broker reference (quorum queue, 1 publisher with confirms, 1 consumer with manual acks)...")
+        wait_quiet()
         raw = raw_run(args.raw_messages or args.messages, peak["parameters"]["body_bytes"])
     steps = []
     for fraction, rate in sweep_rates(measured):
         messages = step_messages(rate, args.sweep_seconds)
+        wait_quiet()
         time.sleep(SETTLE_SECONDS)
         log(f"sweep: {step_label(fraction)} of {measured:.1f}/s: {messages} SMS at {rate:g}/s...")
         result = bench_run(argparse.Namespace(**dict(step_args, messages=messages, rate=rate,

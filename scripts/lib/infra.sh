@@ -451,7 +451,7 @@ sb_start_postgres() {
     local version="${SB_PG_VERSION:-15}" cluster="${SB_PG_CLUSTER:-main}"
     local user="${SB_PG_USER:-switchboard}" password="${SB_PG_PASSWORD:-switchboard}"
     local databases="${SB_PG_DATABASES:-switchboard switchboard_test}"
-    local line status port deadline
+    local line status port
 
     line="$(pg_lsclusters --no-header 2>/dev/null | awk -v v="$version" -v c="$cluster" '$1 == v && $2 == c')"
     if [[ -z "$line" ]]; then
@@ -474,15 +474,7 @@ sb_start_postgres() {
             return 1
         }
     fi
-    deadline=$((SECONDS + 60))
-    until pg_isready -q -h 127.0.0.1 -p "$port"; do
-        if ((SECONDS >= deadline)); then
-            sb_error "PostgreSQL did not accept connections on 127.0.0.1:$port within 60s"
-            tail -n 20 "/var/log/postgresql/postgresql-$version-$cluster.log" >&2 2>/dev/null || true
-            return 1
-        fi
-        sleep 1
-    done
+    _sb_pg_wait_ready "$version" "$cluster" "$port" || return 1
 
     _sb_pg_ensure_max_connections "$version" "$cluster" "$port" || return 1
 
@@ -519,7 +511,7 @@ SQL
 # connection: 90 of Debian's default 100, before psql, the drill and the tests. Needs root
 # (or the postgres user) only when a change is due; without them it is a warning.
 _sb_pg_ensure_max_connections() {
-    local version="$1" cluster="$2" port="$3" wanted="${SB_PG_MAX_CONNECTIONS:-200}" current deadline
+    local version="$1" cluster="$2" port="$3" wanted="${SB_PG_MAX_CONNECTIONS:-200}" current
     current="$(cd / && sb_as_user postgres psql -X -Atq -p "$port" -d postgres -c 'SHOW max_connections' 2>/dev/null)" || current=""
     if [[ ! "$current" =~ ^[0-9]+$ ]]; then
         sb_warn "cannot read PostgreSQL's max_connections (need root or the postgres user); scripts/cluster needs at least $wanted"
@@ -536,10 +528,17 @@ _sb_pg_ensure_max_connections() {
         sb_error "pg_ctlcluster $version $cluster restart failed (log: /var/log/postgresql/postgresql-$version-$cluster.log)"
         return 1
     }
-    deadline=$((SECONDS + 60))
+    _sb_pg_wait_ready "$version" "$cluster" "$port"
+}
+
+# _sb_pg_wait_ready VERSION CLUSTER PORT: wait up to 60 s until PostgreSQL accepts
+# connections on 127.0.0.1:PORT; else the end of its log and status 1.
+_sb_pg_wait_ready() {
+    local version="$1" cluster="$2" port="$3" deadline=$((SECONDS + 60))
     until pg_isready -q -h 127.0.0.1 -p "$port"; do
         if ((SECONDS >= deadline)); then
-            sb_error "PostgreSQL did not accept connections on 127.0.0.1:$port within 60s of its restart"
+            sb_error "PostgreSQL did not accept connections on 127.0.0.1:$port within 60s"
+            tail -n 20 "/var/log/postgresql/postgresql-$version-$cluster.log" >&2 2>/dev/null || true
             return 1
         fi
         sleep 1

@@ -476,6 +476,30 @@ def metric_sum(text: str, name: str) -> float:
 # --- HTTP (session's interactions API) --------------------------------------------------
 
 
+def assert_each_once_in_order(found: dict[str, list[tuple[str, list[int]]]], count: int, conversations: int) -> None:
+    """FOUND: customer -> [(interaction id, the publish indexes k of its inbound entries, by
+    seq)]. Every k below COUNT has exactly one transcript entry, each of the CONVERSATIONS
+    conversations is one interaction, and its entries follow the publish order."""
+    counts: dict[int, int] = {}
+    split, out_of_order = [], []
+    for customer, interactions in found.items():
+        if len(interactions) != 1:
+            split.append((customer, [i for i, _ks in interactions]))
+        for interaction_id, ks in interactions:
+            for k in ks:
+                counts[k] = counts.get(k, 0) + 1
+            if ks != sorted(ks):
+                first = next(i for i in range(1, len(ks)) if ks[i] < ks[i - 1])
+                out_of_order.append((customer, interaction_id, f"…{ks[max(0, first - 3):first + 3]}…"))
+    missing = [k for k in range(count) if k not in counts]
+    duplicated = {k: n for k, n in counts.items() if n > 1}
+    assert not missing, f"{len(missing)} of {count} confirmed SMS without a transcript entry, e.g. {missing[:10]}"
+    assert not duplicated, f"{len(duplicated)} SMS with more than one transcript entry, e.g. {list(duplicated.items())[:10]}"
+    assert not out_of_order, f"{len(out_of_order)} conversation(s) out of publish order, e.g. {out_of_order[:3]}"
+    assert len(found) == conversations and not split, (
+        f"{len(found)} conversations of {conversations}, {len(split)} split over several interactions: {split[:3]}")
+
+
 def find_interactions(client: requests.Session, **params) -> list[dict]:
     response = client.get(base_url("session") + "/v1/interactions", params=params, timeout=5)
     assert response.status_code == 200, f"GET /v1/interactions {params}: {response.status_code} {response.text}"

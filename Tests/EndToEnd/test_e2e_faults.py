@@ -626,22 +626,7 @@ def test_sigterm_under_load_loses_nothing_and_keeps_order(system, desk, name):
         time.sleep(1.0)  # a late duplicate (a redelivery) would show now
         found = _transcripts(desk, org, run)
 
-        counts: dict[int, int] = {}
-        split, out_of_order = [], []
-        for customer, interactions in found.items():
-            if len(interactions) != 1:
-                split.append((customer, [i for i, _ks in interactions]))
-            for interaction_id, ks in interactions:
-                for k in ks:
-                    counts[k] = counts.get(k, 0) + 1
-                if ks != sorted(ks):
-                    out_of_order.append((customer, interaction_id, ks))
-        missing = [k for k in range(count) if k not in counts]
-        duplicated = {k: n for k, n in counts.items() if n > 1}
-        assert not missing, f"{len(missing)} confirmed SMS without a transcript entry, e.g. {missing[:10]}"
-        assert not duplicated, f"{len(duplicated)} SMS with more than one transcript entry, e.g. {list(duplicated.items())[:10]}"
-        assert not out_of_order, f"{len(out_of_order)} conversation(s) out of order, e.g. {out_of_order[:2]}"
-        assert len(found) == CONVERSATIONS and not split, f"conversations split over several interactions: {split}"
+        sb.assert_each_once_in_order(found, count, CONVERSATIONS)
         dead = [body for body in tap.collect(0.5) if run.encode() in body or org.encode() in body]
         assert not dead, f"{len(dead)} dead-lettered, e.g. {dead[0][:300]!r}"
         took = time.monotonic() - started

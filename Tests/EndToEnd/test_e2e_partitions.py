@@ -415,24 +415,7 @@ def test_changing_the_partition_count_under_load_keeps_every_conversation_in_ord
         time.sleep(1.0)  # a late duplicate (a redelivery) would show now
         found = _transcripts(desk, session_url, org, run)
 
-        counts: dict[int, int] = {}
-        split, out_of_order = [], []
-        for customer, interactions in found.items():
-            if len(interactions) != 1:
-                split.append((customer, [i for i, _ks in interactions]))
-            for interaction_id, ks in interactions:
-                for k in ks:
-                    counts[k] = counts.get(k, 0) + 1
-                if ks != sorted(ks):
-                    first = next(i for i in range(1, len(ks)) if ks[i] < ks[i - 1])
-                    out_of_order.append((customer, interaction_id, f"…{ks[max(0, first - 3):first + 3]}…"))
-        missing = [k for k in range(count) if k not in counts]
-        duplicated = {k: n for k, n in counts.items() if n > 1}
-        assert not missing, f"{len(missing)} of {count} confirmed SMS without a transcript entry, e.g. {missing[:10]}"
-        assert not duplicated, f"{len(duplicated)} SMS with more than one transcript entry, e.g. {list(duplicated.items())[:10]}"
-        assert not out_of_order, f"{len(out_of_order)} conversation(s) out of publish order, e.g. {out_of_order[:3]}"
-        assert len(found) == CONVERSATIONS and not split, (
-            f"{len(found)} conversations, {len(split)} split over several interactions: {split[:3]}")
+        sb.assert_each_once_in_order(found, count, CONVERSATIONS)
 
         final = COUNTS[-1]
         assert broker.bound_partitions() == list(range(final)), f"bindings at the end: {broker.bound_partitions()}"

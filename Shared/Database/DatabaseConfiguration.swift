@@ -44,6 +44,25 @@ public struct DatabaseConfiguration: Sendable {
         clientConfiguration(maximumConnections: 1, minimumConnections: 1)
     }
 
+    /// The outbox relay's connection of its own (``OutboxRelay``): it holds the schema's
+    /// turn, a session-level lock, across batches, and waits for another replica's turn
+    /// without taking a connection from the work pool. Its commits only delete confirmed
+    /// rows and record refusals, so they need not wait for the WAL flush
+    /// (`synchronous_commit=off`: a commit lost in a crash only republishes rows, which
+    /// inboxes absorb); a turn that does not come within a second (`lock_timeout`) is
+    /// tried again on the relay's next wake-up.
+    public var outboxRelayConnectionConfiguration: PostgresConnection.Configuration {
+        var configuration = PostgresConnection.Configuration(
+            host: host, port: port, username: user, password: password, database: database, tls: .disable
+        )
+        configuration.options.additionalStartupParameters = [
+            ("idle_in_transaction_session_timeout", Self.idleInTransactionTimeout),
+            ("synchronous_commit", "off"),
+            ("lock_timeout", "1s"),
+        ]
+        return configuration
+    }
+
     private func clientConfiguration(maximumConnections: Int, minimumConnections: Int) -> PostgresClient.Configuration {
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: user, password: password, database: database, tls: .disable

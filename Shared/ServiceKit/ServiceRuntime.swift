@@ -143,7 +143,8 @@ public struct ServiceRuntime: Sendable {
             logger: logger
         )
         let relay = OutboxRelay(
-            client: postgres, outbox: outbox, publisher: publishConnection, service: configuration.service, logger: logger,
+            client: postgres, database: configuration.database, outbox: outbox, publisher: publishConnection, service: configuration.service,
+            logger: logger,
             progress: progress.monitor("outbox relay"), listening: progress.monitor("outbox listen", stallAfter: .seconds(30)),
             waitUntilReady: { [startup] in await startup.wait() }
         )

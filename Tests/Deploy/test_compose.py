@@ -323,14 +323,15 @@ def test_postgres(services):
 
 def test_postgres_admits_every_pool_of_the_cluster(services):
     # Each service instance may open its pool (SWITCHBOARD_POSTGRES_POOL_SIZE, default 20)
-    # plus one readiness connection; with the profile `cluster` there are eighteen.
+    # plus one readiness connection and one for its outbox relay; with the profile
+    # `cluster` there are eighteen.
     command = services["postgres"]["command"]
     assert command[:2] == ["postgres", "-c"]
     settings = dict(arg.split("=", 1) for arg in command[2::2])
     instances = sum(1 for s in services.values() if s.get("image") == "switchboard:latest")
     assert instances == 18
     pools = [int(s["environment"].get("SWITCHBOARD_POSTGRES_POOL_SIZE", 20)) for s in services.values() if s.get("image") == "switchboard:latest"]
-    assert int(settings["max_connections"]) >= sum(pool + 1 for pool in pools)
+    assert int(settings["max_connections"]) >= sum(pool + 2 for pool in pools)
 
 
 def test_gateway(services):

@@ -107,7 +107,8 @@ struct DatabaseIntegrationTests {
             try await TestEnvironment.withConnection(topology: topology, name: "outbox-test") { connection in
                 let outbox = Outbox(schema: schema)
                 let relay = OutboxRelay(
-                    client: client, outbox: outbox, publisher: connection, service: "test", logger: TestEnvironment.logger, safetyTick: .seconds(60))
+                    client: client, database: try DatabaseConfiguration(url: TestEnvironment.postgresURL), outbox: outbox, publisher: connection,
+                    service: "test", logger: TestEnvironment.logger, safetyTick: .seconds(60))
                 let relayTask = Task { try await relay.run() }
                 defer { relayTask.cancel() }
                 var deliveries = connection.consume(queue: queue, prefetch: 10).makeAsyncIterator()

@@ -33,7 +33,8 @@ struct OutboxRetryIntegrationTests {
             try await TestEnvironment.withConnection(topology: topology, name: "outbox-retry-test") { connection in
                 let outbox = Outbox(schema: schema)
                 let relay = OutboxRelay(
-                    client: client, outbox: outbox, publisher: connection, service: "test", logger: TestEnvironment.logger,
+                    client: client, database: try DatabaseConfiguration(url: TestEnvironment.postgresURL), outbox: outbox, publisher: connection,
+                    service: "test", logger: TestEnvironment.logger,
                     safetyTick: .milliseconds(200), retryPolicy: OutboxRetryPolicy(parkAfter: 2, maxWaitSeconds: 1)
                 )
                 var deliveries = connection.consume(queue: queue, prefetch: 10).makeAsyncIterator()

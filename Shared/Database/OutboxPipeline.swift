@@ -1,0 +1,319 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SwitchboardAMQP
+
+/// The outbox relay's work for one schema, on a PostgreSQL connection of its own: takes
+/// the schema's turn, selects unsent rows, hands them to the publisher and, while their
+/// confirms are on their way, selects and publishes the next ones (``OutboxFlight``);
+/// deletes rows once confirmed, schedules refused ones for a retry or parks them.
+///
+/// Why a pipeline: a relay that waited for each batch's confirms before it selected the
+/// next made every event wait for the previous batch's round trip to the broker's quorum,
+/// most of an event's latency under load (issue #17, docs/benchmark.md).
+///
+/// Why a connection of its own: the turn is a session-level advisory lock held across
+/// batches, and a relay waiting for another replica's turn waits on its own connection,
+/// not one of its service's pool. The connection is opened with `synchronous_commit=off`
+/// (it only deletes confirmed rows and records refusals: a commit lost in a crash only
+/// publishes rows again, which consumers' inboxes absorb, DESIGN section 5) and
+/// `lock_timeout=1s` (a relay whose turn does not come returns and tries again on its next
+/// wake-up; the replica holding the turn publishes every replica's rows meanwhile). On any
+/// failure of the connection it is closed, which also ends the turn.
+actor OutboxPipeline {
+    /// What one step did.
+    struct Report {
+        var published = 0
+        var failed = 0
+        var parked = 0
+        /// A batch has waited for its confirms longer than ``stallAfter``.
+        var stalled = false
+    }
+
+    /// How long one statement may take before the connection is given up.
+    static let statementLimit: Duration = .seconds(15)
+    /// How long a batch may wait for its confirms before the relay reports itself stalled
+    /// (the publisher fails it after its confirm timeout).
+    static let stallAfter: Duration = .seconds(15)
+    /// How long the relay publishes nothing new after a failure that was not the message's
+    /// (a lost broker connection): no busy loop against a broker that is away.
+    static let pauseAfterFailure: Duration = .milliseconds(250)
+
+    private let connect: @Sendable () async throws -> PostgresConnection
+    private let outbox: Outbox
+    private let publisher: AMQPConnection
+    private let service: String
+    private let logger: Logger
+    private let batchSize: Int
+    private let retryPolicy: OutboxRetryPolicy
+    private let wake: @Sendable () -> Void
+
+    private var connection: PostgresConnection?
+    private var turnHeld = false
+    private var flight: OutboxFlight
+    private var stepping = false
+    private var again = false
+    private var pausedUntil: ContinuousClock.Instant?
+    private var caughtUp = false
+
+    init(
+        connect: @escaping @Sendable () async throws -> PostgresConnection, outbox: Outbox, publisher: AMQPConnection, service: String,
+        logger: Logger, batchSize: Int, maxBatchesOut: Int, retryPolicy: OutboxRetryPolicy, wake: @escaping @Sendable () -> Void
+    ) {
+        self.connect = connect
+        self.outbox = outbox
+        self.publisher = publisher
+        self.service = service
+        self.logger = logger
+        self.batchSize = batchSize
+        self.retryPolicy = retryPolicy
+        self.wake = wake
+        self.flight = OutboxFlight(maxBatches: maxBatchesOut)
+    }
+
+    /// Nothing is out and the last look found nothing to publish, or another relay has the
+    /// turn (and publishes what is left): the outbox is drained as far as this relay can tell.
+    var isDrained: Bool { flight.isEmpty && caughtUp }
+
+    /// Settles what came back, then publishes while there is room and something to publish.
+    /// Called on every wake-up (a commit, a notification, a batch's confirms, the tick).
+    /// A call made while a step runs makes that step go round once more.
+    func step() async throws -> Report {
+        if stepping {
+            again = true
+            return Report()
+        }
+        stepping = true
+        defer { stepping = false }
+        var report = Report()
+        repeat {
+            again = false
+            do {
+                try await stepOnce(&report)
+            } catch {
+                dropConnection()
+                throw error
+            }
+        } while again
+        if let oldest = flight.oldestLaunch, ContinuousClock.now - oldest > Self.stallAfter { report.stalled = true }
+        return report
+    }
+
+    /// Ends the turn by closing the connection (the server releases a closed session's
+    /// locks); batches still out settle no more, their rows are published again later.
+    func close() {
+        dropConnection()
+    }
+
+    private func stepOnce(_ report: inout Report) async throws {
+        let connection = try await connected()
+        try await settleLanded(on: connection, &report)
+        if let pausedUntil {
+            guard ContinuousClock.now >= pausedUntil else { return }
+            self.pausedUntil = nil
+        }
+        caughtUp = false
+        var foundNothing = false
+        while flight.hasRoom {
+            // Another replica's relay has the turn: it publishes this replica's rows too.
+            guard try await takeTurn(on: connection) else {
+                caughtUp = flight.isEmpty
+                return
+            }
+            let selected = try await select(on: connection)
+            let (admitted, deferred) = flight.admissible(selected)
+            guard !admitted.isEmpty else {
+                foundNothing = true
+                break
+            }
+            launch(admitted)
+            // Caught up with what had committed: the next commit or confirm wakes the relay.
+            if selected.count < batchSize, deferred == 0 { break }
+        }
+        if foundNothing, flight.isEmpty {
+            caughtUp = true
+            if turnHeld { try await releaseTurn(on: connection) }
+        }
+    }
+
+    // MARK: The connection and the turn
+
+    private func connected() async throws -> PostgresConnection {
+        if let connection, !connection.isClosed { return connection }
+        connection = nil
+        turnHeld = false
+        let connect = connect
+        // A connect that outlives its deadline is abandoned (it closes when it fails).
+        let fresh = try await Deadline.run(Self.statementLimit, "connecting the outbox relay of \(outbox.schema)") { try await connect() }
+        connection = fresh
+        return fresh
+    }
+
+    private func dropConnection() {
+        guard let connection else { return }
+        self.connection = nil
+        turnHeld = false
+        Task { try? await connection.close() }
+    }
+
+    private var lockKey: String { "switchboard.outbox.\(outbox.schema)" }
+
+    /// Takes the schema's turn (a session-level advisory lock, so one relay per schema
+    /// publishes at a time and a conversation's rows leave in order). `false`: another
+    /// relay held it for `lock_timeout`.
+    private func takeTurn(on connection: PostgresConnection) async throws -> Bool {
+        if turnHeld { return true }
+        do {
+            try await execute("SELECT pg_advisory_lock(hashtext(\(lockKey)))", "taking the outbox turn of \(outbox.schema)", on: connection)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "55P03" {
+            return false
+        }
+        turnHeld = true
+        return true
+    }
+
+    private func releaseTurn(on connection: PostgresConnection) async throws {
+        try await execute("SELECT pg_advisory_unlock(hashtext(\(lockKey)))", "ending the outbox turn of \(outbox.schema)", on: connection)
+        turnHeld = false
+    }
+
+    // MARK: Selecting and publishing
+
+    /// The oldest unsent rows that are not out, of no conversation that has a row out or a
+    /// row waiting for its retry.
+    private func select(on connection: PostgresConnection) async throws -> [OutboxRelayRow] {
+        let schema = outbox.schema
+        let outIDs = Array(flight.excludedIDs)
+        let outConversations = Array(flight.excludedConversations)
+        let limit = batchSize
+        let logger = logger
+        return try await Deadline.run(Self.statementLimit, "selecting outbox rows of \(schema)") {
+            let sequence = try await connection.query(
+                """
+                SELECT id, message_id, exchange, routing_key, message_type, content_type, correlation_id, traceparent, mandatory, body, attempts
+                FROM \(unescaped: schema).outbox
+                WHERE sent_at IS NULL AND (retry_at IS NULL OR retry_at <= now())
+                  AND NOT (id = ANY(\(outIDs)))
+                  AND (correlation_id IS NULL OR NOT (correlation_id = ANY(\(outConversations)) OR correlation_id IN (
+                      SELECT correlation_id FROM \(unescaped: schema).outbox
+                      WHERE retry_at IS NOT NULL AND retry_at > now() AND correlation_id IS NOT NULL)))
+                ORDER BY id LIMIT \(limit)
+                """, logger: logger)
+            var rows: [OutboxRelayRow] = []
+            for try await (id, messageID, exchange, routingKey, type, contentType, correlationID, traceparent, mandatory, body, attempts)
+                in sequence.decode((Int64, String, String, String, String, String, String?, String?, Bool, Data, Int).self)
+            {
+                let message = OutboxMessage(
+                    messageID: messageID, exchange: exchange, routingKey: routingKey, type: type, contentType: contentType,
+                    correlationID: correlationID, traceparent: traceparent, mandatory: mandatory, body: body)
+                rows.append(OutboxRelayRow(id: id, attempts: attempts, message: message))
+            }
+            return rows
+        }
+    }
+
+    /// Hands a batch to the publisher; its outcomes land in ``flight`` and wake the relay.
+    private func launch(_ rows: [OutboxRelayRow]) {
+        let batch = flight.launch(rows)
+        let now = Date()
+        let messages = rows.map { $0.message.amqpMessage(service: service, now: now) }
+        let publisher = publisher
+        // Isolated to the pipeline, so the outcome lands in order with the pipeline's own steps.
+        Task {
+            let errors = await publisher.publish(batch: messages)
+            self.land(batch.number, errors: errors)
+        }
+    }
+
+    private func land(_ number: Int, errors: [AMQPError?]) {
+        flight.land(number, errors: errors)
+        wake()
+    }
+
+    // MARK: Settling
+
+    /// Deletes the confirmed rows of the batches that came back and records the refusals.
+    /// If that fails, the batches are forgotten all the same: their rows stay in the outbox
+    /// and are published again (confirmed ones a second time, which inboxes absorb).
+    private func settleLanded(on connection: PostgresConnection, _ report: inout Report) async throws {
+        let landed = flight.takeLanded()
+        guard !landed.isEmpty else { return }
+        defer { flight.forget(landed.map(\.batch)) }
+        var sent: [Int64] = []
+        var failures: [(row: OutboxRelayRow, error: AMQPError)] = []
+        for item in landed {
+            for (row, error) in zip(item.batch.rows, item.errors) {
+                if let error { failures.append((row, error)) } else { sent.append(row.id) }
+            }
+        }
+        if !sent.isEmpty {
+            // Confirmed: the row is done (a delete writes no new row version and no index entry).
+            try await execute("DELETE FROM \(unescaped: outbox.schema).outbox WHERE id = ANY(\(sent))", "deleting sent outbox rows", on: connection)
+        }
+        report.published += sent.count
+        guard !failures.isEmpty else { return }
+        for failure in failures {
+            try await recordFailure(failure.row, error: failure.error, on: connection, &report)
+        }
+        report.failed += failures.count
+        logger.warning(
+            "outbox publishes failed; will retry",
+            metadata: ["failed": "\(failures.count)", "first_error": "\(failures[0].error)"])
+        if failures.contains(where: { !retryPolicy.countsAgainstTheMessage($0.error) }) {
+            pausedUntil = .now + Self.pauseAfterFailure
+            let wake = wake
+            Task {
+                try? await Task.sleep(for: Self.pauseAfterFailure)
+                wake()
+            }
+        }
+    }
+
+    /// Counts a refusal of the row itself and schedules its retry, or parks it; a failure
+    /// of the connection is only noted.
+    private func recordFailure(_ row: OutboxRelayRow, error: AMQPError, on connection: PostgresConnection, _ report: inout Report) async throws {
+        let schema = outbox.schema
+        let id = row.id
+        guard retryPolicy.countsAgainstTheMessage(error) else {
+            try await execute(
+                "UPDATE \(unescaped: schema).outbox SET last_error = \(error.description) WHERE id = \(id)", "noting an outbox failure",
+                on: connection)
+            return
+        }
+        let tries = row.attempts + 1
+        guard tries < retryPolicy.parkAfter else {
+            try await execute(
+                """
+                WITH parked AS (DELETE FROM \(unescaped: schema).outbox WHERE id = \(id) RETURNING *)
+                INSERT INTO \(unescaped: schema).outbox_parked
+                    (id, message_id, exchange, routing_key, message_type, content_type, correlation_id, traceparent, mandatory, body,
+                     created_at, attempts, last_error)
+                SELECT id, message_id, exchange, routing_key, message_type, content_type, correlation_id, traceparent, mandatory, body,
+                       created_at, \(tries), \(error.description)
+                FROM parked
+                """, "parking an outbox row", on: connection)
+            report.parked += 1
+            logger.error(
+                "outbox message parked: the broker keeps refusing it",
+                metadata: ["outbox_id": "\(id)", "schema": "\(schema)", "attempts": "\(tries)", "error": "\(error.description)"])
+            return
+        }
+        let wait = retryPolicy.wait(afterAttempt: tries)
+        try await execute(
+            """
+            UPDATE \(unescaped: schema).outbox
+            SET attempts = \(tries), last_error = \(error.description),
+                retry_at = now() + make_interval(secs => \(Double(wait.components.seconds)))
+            WHERE id = \(id)
+            """, "scheduling an outbox retry", on: connection)
+    }
+
+    /// Runs one statement with ``statementLimit``, to its end: a query's rows are read,
+    /// because its error (a `lock_timeout`) comes only after its row description.
+    private func execute(_ query: PostgresQuery, _ what: String, on connection: PostgresConnection) async throws {
+        let logger = logger
+        try await Deadline.run(Self.statementLimit, what) {
+            for try await _ in try await connection.query(query, logger: logger) {}
+        }
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import PostgresNIO
+import SwitchboardAMQP
+import SwitchboardDatabase
+import SwitchboardModels
+import Testing
+
+/// The outbox relay's pipeline (batches out while earlier ones wait for their confirms) and
+/// its turn across replicas, against the real PostgreSQL and RabbitMQ (issue #17).
+@Suite("Outbox relay pipeline and turn (real PostgreSQL and RabbitMQ)", .serialized)
+struct OutboxPipelineIntegrationTests {
+    static let conversations = 40
+    static let perConversation = 25
+
+    func message(conversation: Int, sequence: Int, exchange: String) -> OutboxMessage {
+        OutboxMessage(
+            messageID: "c\(conversation)-\(sequence)", exchange: exchange, routingKey: "ok.\(conversation)", type: "test.event",
+            contentType: "application/json", correlationID: "conversation-\(conversation)", traceparent: nil, mandatory: true,
+            body: Data(#"{"sequence":\#(sequence)}"#.utf8)
+        )
+    }
+
+    func topology(exchange: String, queue: String) -> AMQPTopology {
+        AMQPTopology(
+            exchanges: [.init(name: exchange, kind: .topic)],
+            queues: [.init(name: queue, arguments: ["x-queue-type": .string("quorum"), "x-expires": .int(300_000)])],
+            bindings: [.init(queue: queue, exchange: exchange, routingKey: "ok.#")]
+        )
+    }
+
+    func relay(_ client: PostgresClient, _ outbox: Outbox, _ publisher: AMQPConnection, batchSize: Int = 500) throws -> OutboxRelay {
+        OutboxRelay(
+            client: client, database: try DatabaseConfiguration(url: TestEnvironment.postgresURL), outbox: outbox, publisher: publisher,
+            service: "test", logger: TestEnvironment.logger, batchSize: batchSize, safetyTick: .milliseconds(200)
+        )
+    }
+
+    /// Two replicas' relays on one schema, each woken by its own writers' commits, with
+    /// batches small enough that several are out at once: every row is published exactly
+    /// once (no fault: nothing is republished), each conversation's rows in commit order,
+    /// and the outbox ends empty.
+    @Test func twoReplicasPublishEveryRowOnceAndEachConversationInOrder() async throws {
+        let exchange = TestEnvironment.unique("outbox-pipeline")
+        let queue = TestEnvironment.unique("outbox-pipeline-q")
+        let topology = topology(exchange: exchange, queue: queue)
+        try await TestEnvironment.withPostgres { client in
+            let schema = DatabaseIntegrationTests.schemaName()
+            try await MigrationRunner(schema: schema, migrations: Migration.messagingMigrations(schema: schema)).run(
+                on: client, logger: TestEnvironment.logger)
+            try await TestEnvironment.withConnection(topology: topology, name: "outbox-pipeline-a") { publisherA in
+                try await TestEnvironment.withConnection(topology: topology, name: "outbox-pipeline-b") { publisherB in
+                    let outboxA = Outbox(schema: schema)
+                    let outboxB = Outbox(schema: schema)
+                    let relayA = Task { [self] in try await relay(client, outboxA, publisherA, batchSize: 7).run() }
+                    let relayB = Task { [self] in try await relay(client, outboxB, publisherB, batchSize: 7).run() }
+                    defer {
+                        relayA.cancel()
+                        relayB.cancel()
+                    }
+                    var deliveries = publisherA.consume(queue: queue, prefetch: 200).makeAsyncIterator()
+
+                    // Each transaction writes the next row of a few conversations, alternately
+                    // through each replica's outbox.
+                    var transaction = 0
+                    for sequence in 0..<Self.perConversation {
+                        for first in stride(from: 0, to: Self.conversations, by: 4) {
+                            let outbox = transaction.isMultiple(of: 2) ? outboxA : outboxB
+                            transaction += 1
+                            let rows = (first..<first + 4).map { message(conversation: $0, sequence: sequence, exchange: exchange) }
+                            try await outbox.transaction(on: client, logger: TestEnvironment.logger) { connection in
+                                try await outbox.enqueue(rows, on: connection, logger: TestEnvironment.logger)
+                            }
+                        }
+                    }
+
+                    var seen: [Int: [Int]] = [:]
+                    var received = 0
+                    let total = Self.conversations * Self.perConversation
+                    while received < total, let delivery = await TestEnvironment.next(&deliveries, timeout: .seconds(20)) {
+                        publisherA.ack(delivery)
+                        let id = delivery.properties.messageID ?? ""
+                        let parts = id.dropFirst().split(separator: "-").compactMap { Int($0) }
+                        guard parts.count == 2 else {
+                            Issue.record("unexpected message \(id)")
+                            continue
+                        }
+                        seen[parts[0], default: []].append(parts[1])
+                        received += 1
+                    }
+                    #expect(received == total, "every row published (\(received) of \(total))")
+                    for conversation in 0..<Self.conversations {
+                        #expect(seen[conversation] == Array(0..<Self.perConversation), "conversation \(conversation) once each, in order")
+                    }
+                    let extra = await TestEnvironment.next(&deliveries, timeout: .milliseconds(500))
+                    #expect(extra == nil, "nothing published twice: \(extra?.properties.messageID ?? "")")
+                    try await TestEnvironment.waitUntilAsync("the outbox is empty", timeout: .seconds(5)) {
+                        (try? await count("SELECT count(*) FROM \(schema).outbox", client)) == 0
+                    }
+                }
+            }
+        }
+    }
+
+    /// While another session holds the schema's turn, the relay publishes nothing (its
+    /// `lock_timeout` ends each wait, and the next wake-up tries again); once the turn is
+    /// let go, the row leaves.
+    @Test func aRelayWaitsForTheTurnOnItsOwnConnection() async throws {
+        let exchange = TestEnvironment.unique("outbox-turn")
+        let queue = TestEnvironment.unique("outbox-turn-q")
+        let topology = topology(exchange: exchange, queue: queue)
+        try await TestEnvironment.withPostgres { client in
+            let schema = DatabaseIntegrationTests.schemaName()
+            try await MigrationRunner(schema: schema, migrations: Migration.messagingMigrations(schema: schema)).run(
+                on: client, logger: TestEnvironment.logger)
+            let configuration = try DatabaseConfiguration(url: TestEnvironment.postgresURL)
+            let holder = try await PostgresConnection.connect(
+                configuration: configuration.outboxRelayConnectionConfiguration, id: 99, logger: TestEnvironment.logger)
+            defer { Task { try? await holder.close() } }
+            for try await _ in try await holder.query(
+                PostgresQuery(unsafeSQL: "SELECT pg_advisory_lock(hashtext('switchboard.outbox.\(schema)'))"), logger: TestEnvironment.logger)
+            {}
+
+            try await TestEnvironment.withConnection(topology: topology, name: "outbox-turn") { publisher in
+                let outbox = Outbox(schema: schema)
+                let relayTask = Task { [self] in try await relay(client, outbox, publisher).run() }
+                defer { relayTask.cancel() }
+                var deliveries = publisher.consume(queue: queue, prefetch: 10).makeAsyncIterator()
+                try await outbox.transaction(on: client, logger: TestEnvironment.logger) { connection in
+                    try await outbox.enqueue(
+                        [message(conversation: 1, sequence: 0, exchange: exchange)], on: connection, logger: TestEnvironment.logger)
+                }
+                // (Not a timed-out receive: that would end the delivery stream.)
+                try await Task.sleep(for: .milliseconds(2_500))
+                #expect(try await count("SELECT count(*) FROM \(schema).outbox", client) == 1, "nothing leaves without the turn")
+                for try await _ in try await holder.query(
+                    PostgresQuery(unsafeSQL: "SELECT pg_advisory_unlock(hashtext('switchboard.outbox.\(schema)'))"),
+                    logger: TestEnvironment.logger)
+                {}
+                let delivery = try #require(await TestEnvironment.next(&deliveries, timeout: .seconds(5)), "published once the turn is free")
+                #expect(delivery.properties.messageID == "c1-0")
+                publisher.ack(delivery)
+            }
+        }
+    }
+
+    func count(_ sql: String, _ client: PostgresClient) async throws -> Int {
+        let rows = try await client.query(PostgresQuery(unsafeSQL: sql), logger: TestEnvironment.logger)
+        var value = 0
+        for try await count in rows.decode(Int.self) { value = count }
+        return value
+    }
+}

@@ -27,6 +27,9 @@ public struct DatabaseConfiguration: Sendable {
         self.maxConnections = maxConnections
     }
 
+    /// How long the server keeps the outbox relay's connection when it sends nothing.
+    public static let outboxRelayIdleTimeout = "30s"
+
     /// How long the server lets a transaction wait for its client's next statement.
     public static let idleInTransactionTimeout = "30s"
 
@@ -50,7 +53,12 @@ public struct DatabaseConfiguration: Sendable {
     /// rows and record refusals, so they need not wait for the WAL flush
     /// (`synchronous_commit=off`: a commit lost in a crash only republishes rows, which
     /// inboxes absorb); a turn that does not come within a second (`lock_timeout`) is
-    /// tried again on the relay's next wake-up.
+    /// tried again on the relay's next wake-up. A healthy relay runs a statement at least
+    /// every safety tick (2 s), so a session silent for ``outboxRelayIdleTimeout`` is a
+    /// frozen process or a half-open link: the server ends it (`idle_session_timeout`) and
+    /// with it the turn, which the other replicas' relays would otherwise wait for until
+    /// TCP noticed (the turn is held outside any transaction, where
+    /// `idle_in_transaction_session_timeout` does not reach).
     public var outboxRelayConnectionConfiguration: PostgresConnection.Configuration {
         var configuration = PostgresConnection.Configuration(
             host: host, port: port, username: user, password: password, database: database, tls: .disable
@@ -59,6 +67,7 @@ public struct DatabaseConfiguration: Sendable {
             ("idle_in_transaction_session_timeout", Self.idleInTransactionTimeout),
             ("synchronous_commit", "off"),
             ("lock_timeout", "1s"),
+            ("idle_session_timeout", Self.outboxRelayIdleTimeout),
         ]
         return configuration
     }

@@ -143,6 +143,50 @@ struct OutboxPipelineIntegrationTests {
         }
     }
 
+    /// A turn holder that goes silent (a frozen process, a half-open link) loses the turn
+    /// when the server ends its idle session, and the waiting relay publishes. (The
+    /// relay's own connection has `idle_session_timeout` 30 s; the silent holder here 2 s.)
+    @Test func aSilentTurnHolderLosesTheTurn() async throws {
+        let exchange = TestEnvironment.unique("outbox-silent")
+        let queue = TestEnvironment.unique("outbox-silent-q")
+        let topology = topology(exchange: exchange, queue: queue)
+        try await TestEnvironment.withPostgres { client in
+            let schema = DatabaseIntegrationTests.schemaName()
+            try await MigrationRunner(schema: schema, migrations: Migration.messagingMigrations(schema: schema)).run(
+                on: client, logger: TestEnvironment.logger)
+            let database = try DatabaseConfiguration(url: TestEnvironment.postgresURL)
+            var relayConnection = database.outboxRelayConnectionConfiguration
+            var settings: [String: String] = [:]
+            for (name, value) in relayConnection.options.additionalStartupParameters { settings[name] = value }
+            #expect(settings["idle_session_timeout"] == DatabaseConfiguration.outboxRelayIdleTimeout)
+            #expect(settings["synchronous_commit"] == "off")
+            #expect(settings["lock_timeout"] == "1s")
+            relayConnection.options.additionalStartupParameters = relayConnection.options.additionalStartupParameters.map {
+                $0.0 == "idle_session_timeout" ? ($0.0, "2s") : $0
+            }
+            let silent = try await PostgresConnection.connect(configuration: relayConnection, id: 98, logger: TestEnvironment.logger)
+            defer { Task { try? await silent.close() } }
+            for try await _ in try await silent.query(
+                PostgresQuery(unsafeSQL: "SELECT pg_advisory_lock(hashtext('switchboard.outbox.\(schema)'))"), logger: TestEnvironment.logger)
+            {}
+
+            try await TestEnvironment.withConnection(topology: topology, name: "outbox-silent") { publisher in
+                let outbox = Outbox(schema: schema)
+                let relayTask = Task { [self] in try await relay(client, outbox, publisher).run() }
+                defer { relayTask.cancel() }
+                var deliveries = publisher.consume(queue: queue, prefetch: 10).makeAsyncIterator()
+                try await outbox.transaction(on: client, logger: TestEnvironment.logger) { connection in
+                    try await outbox.enqueue(
+                        [message(conversation: 2, sequence: 0, exchange: exchange)], on: connection, logger: TestEnvironment.logger)
+                }
+                let delivery = try #require(
+                    await TestEnvironment.next(&deliveries, timeout: .seconds(8)), "published once the server ended the silent holder's session")
+                #expect(delivery.properties.messageID == "c2-0")
+                publisher.ack(delivery)
+            }
+        }
+    }
+
     func count(_ sql: String, _ client: PostgresClient) async throws -> Int {
         let rows = try await client.query(PostgresQuery(unsafeSQL: sql), logger: TestEnvironment.logger)
         var value = 0

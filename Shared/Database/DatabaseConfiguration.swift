@@ -28,7 +28,7 @@ public struct DatabaseConfiguration: Sendable {
     }
 
     /// How long the server keeps the outbox relay's connection when it sends nothing.
-    public static let outboxRelayIdleTimeout = "30s"
+    public static let outboxRelayIdleTimeout = "90s"
 
     /// How long the server lets a transaction wait for its client's next statement.
     public static let idleInTransactionTimeout = "30s"
@@ -53,9 +53,11 @@ public struct DatabaseConfiguration: Sendable {
     /// rows and record refusals, so they need not wait for the WAL flush
     /// (`synchronous_commit=off`: a commit lost in a crash only republishes rows, which
     /// inboxes absorb); a turn that does not come within a second (`lock_timeout`) is
-    /// tried again on the relay's next wake-up. A healthy relay runs a statement at least
-    /// every safety tick (2 s), so a session silent for ``outboxRelayIdleTimeout`` is a
-    /// frozen process or a half-open link: the server ends it (`idle_session_timeout`) and
+    /// tried again on the relay's next wake-up. A healthy relay runs statements on every
+    /// wake-up (its safety tick is 2 s), except while every batch it may have out awaits
+    /// its confirms, which the publisher ends within its confirm timeout (30 s); so a
+    /// session silent for ``outboxRelayIdleTimeout`` (90 s, well above both) is a frozen
+    /// process or a half-open link: the server ends it (`idle_session_timeout`) and
     /// with it the turn, which the other replicas' relays would otherwise wait for until
     /// TCP noticed (the turn is held outside any transaction, where
     /// `idle_in_transaction_session_timeout` does not reach).

@@ -11,7 +11,7 @@ import NIOConcurrencyHelpers
 /// in the same way: a service stopping during a database outage must not wait for a query
 /// the frozen link will never answer (ServiceLifecycle gives cancellation one second). A caller that retries must therefore be idempotent: every
 /// writer here is (the inbox makes a redelivery a no-op; the outbox relay's rows are
-/// deleted only once confirmed, under its lock).
+/// deleted only once confirmed).
 public enum Deadline {
     public static func run<T: Sendable>(
         _ limit: Duration, _ what: String, _ operation: @escaping @Sendable () async throws -> T

@@ -11,7 +11,7 @@ public import SwitchboardAMQP
 ///   twice while its confirm is on its way;
 /// - a conversation with a row out has nothing else published (``excludedConversations``)
 ///   until that row's outcome is back: if the broker refuses it, its later rows must not
-///   overtake it (DESIGN section 5, per-conversation order).
+///   overtake it (docs/architecture.md section 5, per-conversation order).
 public struct OutboxFlight: Sendable {
     /// One batch handed to the publisher.
     public struct Batch: Sendable, Equatable {

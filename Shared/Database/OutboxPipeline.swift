@@ -16,7 +16,7 @@ import SwitchboardAMQP
 /// batches, and a relay waiting for another replica's turn waits on its own connection,
 /// not one of its service's pool. The connection is opened with `synchronous_commit=off`
 /// (it only deletes confirmed rows and records refusals: a commit lost in a crash only
-/// publishes rows again, which consumers' inboxes absorb, DESIGN section 5) and
+/// publishes rows again, which consumers' inboxes absorb, docs/architecture.md section 5) and
 /// `lock_timeout=1s` (a relay whose turn does not come returns and tries again on its next
 /// wake-up; the replica holding the turn publishes every replica's rows meanwhile). On any
 /// failure of the connection it is closed, which also ends the turn.
@@ -28,6 +28,9 @@ actor OutboxPipeline {
         var parked = 0
         /// A batch has waited for its confirms longer than ``stallAfter``.
         var stalled = false
+        /// Nothing out and nothing found (or another relay has the turn): nothing waits on
+        /// this relay.
+        var idle = false
     }
 
     /// How long one statement may take before the connection is given up.
@@ -96,6 +99,7 @@ actor OutboxPipeline {
             }
         } while again
         if let oldest = flight.oldestLaunch, ContinuousClock.now - oldest > Self.stallAfter { report.stalled = true }
+        report.idle = isDrained
         return report
     }
 
@@ -108,9 +112,20 @@ actor OutboxPipeline {
     private func stepOnce(_ report: inout Report) async throws {
         let connection = try await connected()
         try await settleLanded(on: connection, &report)
+        // Cut off from the broker, or pausing after a failure that was not the messages':
+        // publish nothing, and once nothing is out let the turn go, so that a replica
+        // that reaches the broker publishes every replica's rows meanwhile.
+        var holdOff = !publisher.isConnected
         if let pausedUntil {
-            guard ContinuousClock.now >= pausedUntil else { return }
-            self.pausedUntil = nil
+            if ContinuousClock.now >= pausedUntil {
+                self.pausedUntil = nil
+            } else {
+                holdOff = true
+            }
+        }
+        if holdOff {
+            if turnHeld, flight.isEmpty { try await releaseTurn(on: connection) }
+            return
         }
         caughtUp = false
         var foundNothing = false
@@ -143,7 +158,8 @@ actor OutboxPipeline {
         connection = nil
         turnHeld = false
         let connect = connect
-        // A connect that outlives its deadline is abandoned (it closes when it fails).
+        // A connect that outlives its deadline is abandoned; if it succeeds after all, the
+        // server ends the unused session after `idle_session_timeout`.
         let fresh = try await Deadline.run(Self.statementLimit, "connecting the outbox relay of \(outbox.schema)") { try await connect() }
         connection = fresh
         return fresh
@@ -252,14 +268,26 @@ actor OutboxPipeline {
         }
         report.published += sent.count
         guard !failures.isEmpty else { return }
+        var notTheirs: [Int64] = []
         for failure in failures {
-            try await recordFailure(failure.row, error: failure.error, on: connection, &report)
+            if retryPolicy.countsAgainst(failure.error, exchange: failure.row.message.exchange) {
+                try await recordRefusal(failure.row, error: failure.error, on: connection, &report)
+            } else {
+                notTheirs.append(failure.row.id)
+            }
+        }
+        if !notTheirs.isEmpty {
+            // Noted only (one statement for a whole batch lost with its connection).
+            let note = failures.first { !retryPolicy.countsAgainst($0.error, exchange: $0.row.message.exchange) }?.error.description ?? ""
+            try await execute(
+                "UPDATE \(unescaped: outbox.schema).outbox SET last_error = \(note) WHERE id = ANY(\(notTheirs))", "noting outbox failures",
+                on: connection)
         }
         report.failed += failures.count
         logger.warning(
             "outbox publishes failed; will retry",
             metadata: ["failed": "\(failures.count)", "first_error": "\(failures[0].error)"])
-        if failures.contains(where: { !retryPolicy.countsAgainstTheMessage($0.error) }) {
+        if !notTheirs.isEmpty {
             pausedUntil = .now + Self.pauseAfterFailure
             let wake = wake
             Task {
@@ -269,17 +297,10 @@ actor OutboxPipeline {
         }
     }
 
-    /// Counts a refusal of the row itself and schedules its retry, or parks it; a failure
-    /// of the connection is only noted.
-    private func recordFailure(_ row: OutboxRelayRow, error: AMQPError, on connection: PostgresConnection, _ report: inout Report) async throws {
+    /// Counts a refusal of the row itself and schedules its retry, or parks it.
+    private func recordRefusal(_ row: OutboxRelayRow, error: AMQPError, on connection: PostgresConnection, _ report: inout Report) async throws {
         let schema = outbox.schema
         let id = row.id
-        guard retryPolicy.countsAgainstTheMessage(error) else {
-            try await execute(
-                "UPDATE \(unescaped: schema).outbox SET last_error = \(error.description) WHERE id = \(id)", "noting an outbox failure",
-                on: connection)
-            return
-        }
         let tries = row.attempts + 1
         guard tries < retryPolicy.parkAfter else {
             try await execute(

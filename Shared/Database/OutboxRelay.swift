@@ -101,7 +101,7 @@ public struct OutboxRelay: Service {
             _ = try? await Deadline.run(.seconds(4), "the final outbox flush") {
                 repeat {
                     guard await step(pipeline, counters) else { return }
-                    try await Task.sleep(for: .milliseconds(5))
+                    try await Task.sleep(for: .milliseconds(50))
                 } while await !pipeline.isDrained
             }
             await pipeline.close()
@@ -125,9 +125,12 @@ public struct OutboxRelay: Service {
             counters.published.increment(by: report.published)
             counters.failures.increment(by: report.failed)
             counters.parked.increment(by: report.parked)
+            // Progress is rows confirmed, or nothing left to do; a step that only waited
+            // (batches out, a pause, no broker) is neither, so a relay whose batches keep
+            // failing or never come back is reported stalled.
             if report.failed > 0 || report.stalled {
                 markFailing()
-            } else {
+            } else if report.published > 0 || report.idle {
                 markProgress()
             }
             return true

@@ -25,6 +25,16 @@ public struct OutboxRetryPolicy: Sendable {
         }
     }
 
+    /// Whether a publish's failure is the refusal of this message (to `exchange`). A
+    /// closed channel fails every publish in flight on it, but only the one whose exchange
+    /// the broker named is at fault (RabbitMQ: `NOT_FOUND - no exchange 'x' in vhost '/'`):
+    /// the others count toward nothing, so a relay with many publishes out does not make
+    /// innocent rows wait, hold their conversations and finally be parked.
+    public func countsAgainst(_ error: AMQPError, exchange: String) -> Bool {
+        if case .channelClosed(_, let reason) = error { return reason.contains("'\(exchange)'") }
+        return countsAgainstTheMessage(error)
+    }
+
     /// The wait after the `attempt`-th counted failure (1, 2, …): 2^(attempt−1) s, capped.
     public func wait(afterAttempt attempt: Int) -> Duration {
         var seconds: Int64 = 1

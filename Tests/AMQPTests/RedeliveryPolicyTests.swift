@@ -1,3 +1,4 @@
+import SwitchboardAMQP
 import SwitchboardDatabase
 import Testing
 
@@ -57,6 +58,19 @@ struct OutboxRetryPolicyTests {
         #expect(!policy.countsAgainstTheMessage(.connectionFailed("refused")))
         #expect(!policy.countsAgainstTheMessage(.confirmTimedOut))
         #expect(!policy.countsAgainstTheMessage(.shuttingDown))
+    }
+
+    /// A closed channel fails every publish in flight; only the one to the exchange the
+    /// broker named is the message's fault.
+    @Test func aClosedChannelCountsOnlyAgainstTheExchangeItNames() {
+        let policy = OutboxRetryPolicy()
+        let closed = AMQPError.channelClosed(code: 404, reason: "NOT_FOUND - no exchange 'switchboard.gone' in vhost '/'")
+        #expect(policy.countsAgainst(closed, exchange: "switchboard.gone"))
+        #expect(!policy.countsAgainst(closed, exchange: "switchboard.events"))
+        #expect(!policy.countsAgainst(closed, exchange: "switchboard"), "a prefix of the named exchange is another exchange")
+        #expect(policy.countsAgainst(.unroutable(code: 312, reason: "NO_ROUTE"), exchange: "switchboard.events"))
+        #expect(policy.countsAgainst(.nacked, exchange: "switchboard.events"))
+        #expect(!policy.countsAgainst(.confirmTimedOut, exchange: "switchboard.events"))
     }
 
     @Test func waitsDoubleUpToTheCap() {

@@ -143,9 +143,54 @@ struct OutboxPipelineIntegrationTests {
         }
     }
 
+    /// A replica whose relay cannot reach the broker neither takes nor keeps the turn: a
+    /// replica that reaches it publishes every replica's rows meanwhile (with the old
+    /// per-batch lock the others went on between its failed batches; held across batches,
+    /// the turn must be let go on purpose).
+    @Test func aReplicaCutOffFromTheBrokerLeavesTheTurnToAnother() async throws {
+        let exchange = TestEnvironment.unique("outbox-cutoff")
+        let queue = TestEnvironment.unique("outbox-cutoff-q")
+        let topology = topology(exchange: exchange, queue: queue)
+        try await TestEnvironment.withPostgres { client in
+            let schema = DatabaseIntegrationTests.schemaName()
+            try await MigrationRunner(schema: schema, migrations: Migration.messagingMigrations(schema: schema)).run(
+                on: client, logger: TestEnvironment.logger)
+            // A publisher whose broker address answers nothing (port 1 on loopback).
+            var unreachable = try AMQPConfiguration(url: TestEnvironment.amqpURL, connectionName: "outbox-cutoff-unreachable")
+            unreachable.endpoints = [AMQPEndpoint(host: "127.0.0.1", port: 1)]
+            let cutOff = AMQPConnection(configuration: unreachable, topology: topology, logger: TestEnvironment.logger)
+            let cutOffTask = Task { try await cutOff.run() }
+            defer {
+                cutOff.stop()
+                cutOffTask.cancel()
+            }
+            let outboxA = Outbox(schema: schema)
+            let relayA = Task { [self] in try await relay(client, outboxA, cutOff).run() }
+            defer { relayA.cancel() }
+            try await outboxA.transaction(on: client, logger: TestEnvironment.logger) { connection in
+                try await outboxA.enqueue(
+                    (0..<3).map { message(conversation: 3, sequence: $0, exchange: exchange) }, on: connection, logger: TestEnvironment.logger)
+            }
+            // Relay A has been woken by its own commit (and its ticks) before B starts.
+            try await Task.sleep(for: .milliseconds(600))
+
+            try await TestEnvironment.withConnection(topology: topology, name: "outbox-cutoff-b") { publisher in
+                let relayB = Task { [self] in try await relay(client, Outbox(schema: schema), publisher).run() }
+                defer { relayB.cancel() }
+                var deliveries = publisher.consume(queue: queue, prefetch: 10).makeAsyncIterator()
+                var received: [String] = []
+                while received.count < 3, let delivery = await TestEnvironment.next(&deliveries, timeout: .seconds(5)) {
+                    received.append(delivery.properties.messageID ?? "")
+                    publisher.ack(delivery)
+                }
+                #expect(received == ["c3-0", "c3-1", "c3-2"], "the replica that reaches the broker published them, in order")
+            }
+        }
+    }
+
     /// A turn holder that goes silent (a frozen process, a half-open link) loses the turn
     /// when the server ends its idle session, and the waiting relay publishes. (The
-    /// relay's own connection has `idle_session_timeout` 30 s; the silent holder here 2 s.)
+    /// relay's own connection has `idle_session_timeout` 90 s; the silent holder here 2 s.)
     @Test func aSilentTurnHolderLosesTheTurn() async throws {
         let exchange = TestEnvironment.unique("outbox-silent")
         let queue = TestEnvironment.unique("outbox-silent-q")

@@ -124,6 +124,8 @@ actor OutboxPipeline {
             }
         }
         if holdOff {
+            // Not drained: rows may be waiting that this relay does not publish now.
+            caughtUp = false
             if turnHeld, flight.isEmpty { try await releaseTurn(on: connection) }
             return
         }

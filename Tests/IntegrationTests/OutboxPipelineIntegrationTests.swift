@@ -44,9 +44,7 @@ struct OutboxPipelineIntegrationTests {
         let queue = TestEnvironment.unique("outbox-pipeline-q")
         let topology = topology(exchange: exchange, queue: queue)
         try await TestEnvironment.withPostgres { client in
-            let schema = DatabaseIntegrationTests.schemaName()
-            try await MigrationRunner(schema: schema, migrations: Migration.messagingMigrations(schema: schema)).run(
-                on: client, logger: TestEnvironment.logger)
+            let schema = try await migratedSchema(client)
             try await TestEnvironment.withConnection(topology: topology, name: "outbox-pipeline-a") { publisherA in
                 try await TestEnvironment.withConnection(topology: topology, name: "outbox-pipeline-b") { publisherB in
                     let outboxA = Outbox(schema: schema)
@@ -109,16 +107,12 @@ struct OutboxPipelineIntegrationTests {
         let queue = TestEnvironment.unique("outbox-turn-q")
         let topology = topology(exchange: exchange, queue: queue)
         try await TestEnvironment.withPostgres { client in
-            let schema = DatabaseIntegrationTests.schemaName()
-            try await MigrationRunner(schema: schema, migrations: Migration.messagingMigrations(schema: schema)).run(
-                on: client, logger: TestEnvironment.logger)
+            let schema = try await migratedSchema(client)
             let configuration = try DatabaseConfiguration(url: TestEnvironment.postgresURL)
             let holder = try await PostgresConnection.connect(
                 configuration: configuration.outboxRelayConnectionConfiguration, id: 99, logger: TestEnvironment.logger)
             defer { Task { try? await holder.close() } }
-            for try await _ in try await holder.query(
-                PostgresQuery(unsafeSQL: "SELECT pg_advisory_lock(hashtext('switchboard.outbox.\(schema)'))"), logger: TestEnvironment.logger)
-            {}
+            try await turn("pg_advisory_lock", schema, on: holder)
 
             try await TestEnvironment.withConnection(topology: topology, name: "outbox-turn") { publisher in
                 let outbox = Outbox(schema: schema)
@@ -132,10 +126,7 @@ struct OutboxPipelineIntegrationTests {
                 // (Not a timed-out receive: that would end the delivery stream.)
                 try await Task.sleep(for: .milliseconds(2_500))
                 #expect(try await count("SELECT count(*) FROM \(schema).outbox", client) == 1, "nothing leaves without the turn")
-                for try await _ in try await holder.query(
-                    PostgresQuery(unsafeSQL: "SELECT pg_advisory_unlock(hashtext('switchboard.outbox.\(schema)'))"),
-                    logger: TestEnvironment.logger)
-                {}
+                try await turn("pg_advisory_unlock", schema, on: holder)
                 let delivery = try #require(await TestEnvironment.next(&deliveries, timeout: .seconds(5)), "published once the turn is free")
                 #expect(delivery.properties.messageID == "c1-0")
                 publisher.ack(delivery)
@@ -152,9 +143,7 @@ struct OutboxPipelineIntegrationTests {
         let queue = TestEnvironment.unique("outbox-cutoff-q")
         let topology = topology(exchange: exchange, queue: queue)
         try await TestEnvironment.withPostgres { client in
-            let schema = DatabaseIntegrationTests.schemaName()
-            try await MigrationRunner(schema: schema, migrations: Migration.messagingMigrations(schema: schema)).run(
-                on: client, logger: TestEnvironment.logger)
+            let schema = try await migratedSchema(client)
             // A publisher whose broker address answers nothing (port 1 on loopback).
             var unreachable = try AMQPConfiguration(url: TestEnvironment.amqpURL, connectionName: "outbox-cutoff-unreachable")
             unreachable.endpoints = [AMQPEndpoint(host: "127.0.0.1", port: 1)]
@@ -196,9 +185,7 @@ struct OutboxPipelineIntegrationTests {
         let queue = TestEnvironment.unique("outbox-silent-q")
         let topology = topology(exchange: exchange, queue: queue)
         try await TestEnvironment.withPostgres { client in
-            let schema = DatabaseIntegrationTests.schemaName()
-            try await MigrationRunner(schema: schema, migrations: Migration.messagingMigrations(schema: schema)).run(
-                on: client, logger: TestEnvironment.logger)
+            let schema = try await migratedSchema(client)
             let database = try DatabaseConfiguration(url: TestEnvironment.postgresURL)
             var relayConnection = database.outboxRelayConnectionConfiguration
             var settings: [String: String] = [:]
@@ -211,9 +198,7 @@ struct OutboxPipelineIntegrationTests {
             }
             let silent = try await PostgresConnection.connect(configuration: relayConnection, id: 98, logger: TestEnvironment.logger)
             defer { Task { try? await silent.close() } }
-            for try await _ in try await silent.query(
-                PostgresQuery(unsafeSQL: "SELECT pg_advisory_lock(hashtext('switchboard.outbox.\(schema)'))"), logger: TestEnvironment.logger)
-            {}
+            try await turn("pg_advisory_lock", schema, on: silent)
 
             try await TestEnvironment.withConnection(topology: topology, name: "outbox-silent") { publisher in
                 let outbox = Outbox(schema: schema)
@@ -230,6 +215,22 @@ struct OutboxPipelineIntegrationTests {
                 publisher.ack(delivery)
             }
         }
+    }
+
+    /// A fresh schema with the messaging migrations applied.
+    func migratedSchema(_ client: PostgresClient) async throws -> String {
+        let schema = DatabaseIntegrationTests.schemaName()
+        try await MigrationRunner(schema: schema, migrations: Migration.messagingMigrations(schema: schema)).run(
+            on: client, logger: TestEnvironment.logger)
+        return schema
+    }
+
+    /// Takes or lets go the schema's outbox turn as the relay does (`pg_advisory_lock` or
+    /// `pg_advisory_unlock`), from a session of the test's own.
+    func turn(_ function: String, _ schema: String, on connection: PostgresConnection) async throws {
+        for try await _ in try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT \(function)(hashtext('switchboard.outbox.\(schema)'))"), logger: TestEnvironment.logger)
+        {}
     }
 
     func count(_ sql: String, _ client: PostgresClient) async throws -> Int {

@@ -31,12 +31,22 @@ public struct Outbox: Sendable {
     public func transaction<Result: Sendable>(
         on client: PostgresClient, logger: Logger, _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
     ) async throws -> Result {
-        let result = try await Deadline.run(Self.transactionDeadline, "a transaction in schema \(schema)") {
-            try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        let enqueued = OutboxEnqueueMark()
+        let result = try await Self.$currentMark.withValue(enqueued) {
+            try await Deadline.run(Self.transactionDeadline, "a transaction in schema \(schema)") {
+                try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            }
         }
-        signal.wake()
+        // Only a transaction that wrote to the outbox wakes the relay: most of transfer's
+        // and contacts' transactions write none, and each wake-up was a look for rows
+        // (issue #17).
+        if enqueued.isSet { signal.wake() }
         return result
     }
+
+    /// The mark of the ``transaction(on:logger:_:)`` the current task runs in (child tasks
+    /// inherit it), set by ``enqueue(_:on:logger:)``.
+    @TaskLocal static var currentMark: OutboxEnqueueMark?
 
     /// How long any transaction through ``transaction(on:logger:_:)`` may take.
     public static let transactionDeadline: Duration = .seconds(10)
@@ -50,6 +60,14 @@ public struct Outbox: Sendable {
     /// saved on both sides at high rates. The caller's transaction wakes the relay when it
     /// commits (``transaction(on:logger:_:)``).
     public func enqueue(_ messages: [OutboxMessage], on connection: PostgresConnection, logger: Logger) async throws {
+        guard !messages.isEmpty else { return }
+        if let mark = Self.currentMark {
+            mark.set()
+        } else {
+            // Outside `transaction(on:logger:_:)` (the rule is to go through it): its commit
+            // is not seen, so wake the relay now; the safety tick stands behind.
+            signal.wake()
+        }
         var start = messages.startIndex
         while start < messages.endIndex {
             let end = min(start + Self.rowsPerStatement, messages.endIndex)

@@ -6,7 +6,9 @@ import SwitchboardAMQP
 /// The outbox relay's work for one schema, on a PostgreSQL connection of its own: takes
 /// the schema's turn, selects unsent rows, hands them to the publisher and, while their
 /// confirms are on their way, selects and publishes the next ones (``OutboxFlight``);
-/// deletes rows once confirmed, schedules refused ones for a retry or parks them.
+/// deletes rows once confirmed (in the next look's statement), schedules refused ones for a
+/// retry or parks them. It looks only when rows may wait, and keeps the turn a moment
+/// after it runs out of work (``OutboxLookout``).
 ///
 /// Why a pipeline: a relay that waited for each batch's confirms before it selected the
 /// next made every event wait for the previous batch's round trip to the broker's quorum,
@@ -58,11 +60,18 @@ actor OutboxPipeline {
     private var again = false
     private var pausedUntil: ContinuousClock.Instant?
     private var caughtUp = false
+    private var lookout: OutboxLookout
+    private var recheckArmed = false
+    /// Rows the broker confirmed that are still in the outbox: never selected again, deleted
+    /// by the next look (one round trip less per batch), or on their own.
+    private var confirmedToDelete: [Int64] = []
 
     init(
         connect: @escaping @Sendable () async throws -> PostgresConnection, outbox: Outbox, publisher: AMQPConnection, service: String,
-        logger: Logger, batchSize: Int, maxBatchesOut: Int, retryPolicy: OutboxRetryPolicy, wake: @escaping @Sendable () -> Void
+        logger: Logger, batchSize: Int, maxBatchesOut: Int, retryPolicy: OutboxRetryPolicy, lookout: OutboxLookout = OutboxLookout(),
+        wake: @escaping @Sendable () -> Void
     ) {
+        self.lookout = lookout
         self.connect = connect
         self.outbox = outbox
         self.publisher = publisher
@@ -76,7 +85,7 @@ actor OutboxPipeline {
 
     /// Nothing is out and the last look found nothing to publish, or another relay has the
     /// turn (and publishes what is left): the outbox is drained as far as this relay can tell.
-    var isDrained: Bool { flight.isEmpty && caughtUp }
+    var isDrained: Bool { flight.isEmpty && caughtUp && confirmedToDelete.isEmpty }
 
     /// Settles what came back, then publishes while there is room and something to publish.
     /// Called on every wake-up (a commit, a notification, a batch's confirms, the tick).
@@ -109,9 +118,17 @@ actor OutboxPipeline {
         dropConnection()
     }
 
+    /// Work may wait: a commit, a notification or the safety tick (``OutboxLookout``). The
+    /// caller wakes the relay after.
+    func noteWork() {
+        lookout.noteWork()
+    }
+
     private func stepOnce(_ report: inout Report) async throws {
         let connection = try await connected()
-        try await settleLanded(on: connection, &report)
+        // Confirmed rows are deleted by the next look's statement (``select(on:)``), or on
+        // their own when the turn ends or is not held.
+        confirmedToDelete += try await settleLanded(on: connection, &report)
         // Cut off from the broker, or pausing after a failure that was not the messages':
         // publish nothing, and once nothing is out let the turn go, so that a replica
         // that reaches the broker publishes every replica's rows meanwhile.
@@ -124,33 +141,60 @@ actor OutboxPipeline {
             }
         }
         if holdOff {
+            try await deleteConfirmed(on: connection)
             // Not drained: rows may be waiting that this relay does not publish now.
             caughtUp = false
             if turnHeld, flight.isEmpty { try await releaseTurn(on: connection) }
             return
         }
-        caughtUp = false
-        var foundNothing = false
-        while flight.hasRoom {
+        while flight.hasRoom, lookout.needsLook {
             // Another replica's relay has the turn: it publishes this replica's rows too.
             guard try await takeTurn(on: connection) else {
+                try await deleteConfirmed(on: connection)
                 caughtUp = flight.isEmpty
                 return
             }
+            let mark = lookout.lookMark
+            let conversationsOut = flight.excludedConversations.count
             let selected = try await select(on: connection)
             let (admitted, deferred) = flight.admissible(selected)
-            guard !admitted.isEmpty else {
-                foundNothing = true
-                break
-            }
+            lookout.looked(
+                through: mark, selected: selected.count, deferred: deferred, conversationsOut: conversationsOut, batchSize: batchSize)
+            // Nothing to launch now (all of it waits for rows out): the confirms wake the relay.
+            guard !admitted.isEmpty else { break }
             launch(admitted)
-            // Caught up with what had committed: the next commit or confirm wakes the relay.
-            if selected.count < batchSize, deferred == 0 { break }
         }
-        if foundNothing, flight.isEmpty {
-            caughtUp = true
-            if turnHeld { try await releaseTurn(on: connection) }
+        caughtUp = flight.isEmpty && !lookout.needsLook
+        guard turnHeld else {
+            try await deleteConfirmed(on: connection)
+            return
         }
+        guard caughtUp else { return }
+        switch lookout.idle() {
+        case .letGo:
+            try await deleteConfirmed(on: connection)
+            try await releaseTurn(on: connection)
+        case .keep(let lookAgainIn):
+            armRecheck(after: lookAgainIn)
+        }
+    }
+
+    /// While the relay keeps its idle turn, it looks again now and then: other replicas'
+    /// commits wake only their own relays, which wait for the turn meanwhile.
+    private func armRecheck(after delay: Duration) {
+        guard !recheckArmed else { return }
+        recheckArmed = true
+        let wake = wake
+        Task {
+            try? await Task.sleep(for: delay)
+            self.recheckDue()
+            wake()
+        }
+    }
+
+    private func recheckDue() {
+        recheckArmed = false
+        if turnHeld { lookout.noteWork() }
     }
 
     // MARK: The connection and the turn
@@ -171,6 +215,9 @@ actor OutboxPipeline {
         guard let connection else { return }
         self.connection = nil
         turnHeld = false
+        lookout.turnEnded()
+        // Whatever the failure interrupted is looked for again.
+        lookout.noteWork()
         Task { try? await connection.close() }
     }
 
@@ -193,28 +240,33 @@ actor OutboxPipeline {
     private func releaseTurn(on connection: PostgresConnection) async throws {
         try await execute("SELECT pg_advisory_unlock(hashtext(\(lockKey)))", "ending the outbox turn of \(outbox.schema)", on: connection)
         turnHeld = false
+        lookout.turnEnded()
     }
 
     // MARK: Selecting and publishing
 
-    /// The oldest unsent rows that are not out, of no conversation that has a row out or a
-    /// row waiting for its retry.
+    /// Deletes the rows the broker confirmed, then selects the oldest unsent rows
+    /// that are neither out nor just deleted, of no conversation that has a row out or a row
+    /// waiting for its retry. One statement: a data-modifying `WITH` runs to completion
+    /// whether or not the query reads it, and the query sees the rows as they were before it.
     private func select(on connection: PostgresConnection) async throws -> [OutboxRelayRow] {
+        let confirmed = confirmedToDelete
         let schema = outbox.schema
-        let outIDs = Array(flight.excludedIDs)
+        let notAgain = Array(flight.excludedIDs) + confirmed
         let outConversations = Array(flight.excludedConversations)
         let limit = batchSize
         let logger = logger
-        return try await Deadline.run(Self.statementLimit, "selecting outbox rows of \(schema)") {
+        let rows = try await Deadline.run(Self.statementLimit, "selecting outbox rows of \(schema)") {
             let sequence = try await connection.query(
                 """
+                WITH confirmed AS (DELETE FROM \(unescaped: schema).outbox WHERE id = ANY(\(confirmed)))
                 SELECT id, message_id, exchange, routing_key, message_type, content_type, correlation_id, traceparent, mandatory, body, attempts
                 FROM \(unescaped: schema).outbox
                 WHERE sent_at IS NULL AND (retry_at IS NULL OR retry_at <= now())
-                  AND NOT (id = ANY(\(outIDs)))
+                  AND NOT (id = ANY(\(notAgain)))
                   AND (correlation_id IS NULL OR NOT (correlation_id = ANY(\(outConversations)) OR correlation_id IN (
                       SELECT correlation_id FROM \(unescaped: schema).outbox
-                      WHERE retry_at IS NOT NULL AND retry_at > now() AND correlation_id IS NOT NULL)))
+                      WHERE retry_at IS NOT NULL AND retry_at > now() AND correlation_id IS NOT NULL AND NOT (id = ANY(\(confirmed))))))
                 ORDER BY id LIMIT \(limit)
                 """, logger: logger)
             var rows: [OutboxRelayRow] = []
@@ -228,6 +280,17 @@ actor OutboxPipeline {
             }
             return rows
         }
+        confirmedToDelete.removeFirst(confirmed.count)
+        return rows
+    }
+
+    /// Deletes the confirmed rows that no look took along.
+    private func deleteConfirmed(on connection: PostgresConnection) async throws {
+        let confirmed = confirmedToDelete
+        guard !confirmed.isEmpty else { return }
+        // Confirmed: the row is done (a delete writes no new row version and no index entry).
+        try await execute("DELETE FROM \(unescaped: outbox.schema).outbox WHERE id = ANY(\(confirmed))", "deleting sent outbox rows", on: connection)
+        confirmedToDelete.removeFirst(confirmed.count)
     }
 
     /// Hands a batch to the publisher; its outcomes land in ``flight`` and wake the relay.
@@ -250,12 +313,13 @@ actor OutboxPipeline {
 
     // MARK: Settling
 
-    /// Deletes the confirmed rows of the batches that came back and records the refusals.
-    /// If that fails, the batches are forgotten all the same: their rows stay in the outbox
-    /// and are published again (confirmed ones a second time, which inboxes absorb).
-    private func settleLanded(on connection: PostgresConnection, _ report: inout Report) async throws {
+    /// Records the refusals of the batches that came back and returns their confirmed rows,
+    /// for the caller to delete. If that fails, the batches are forgotten all the same: their
+    /// rows stay in the outbox and are published again (confirmed ones a second time, which
+    /// inboxes absorb). Confirmed rows count as published.
+    private func settleLanded(on connection: PostgresConnection, _ report: inout Report) async throws -> [Int64] {
         let landed = flight.takeLanded()
-        guard !landed.isEmpty else { return }
+        guard !landed.isEmpty else { return [] }
         defer { flight.forget(landed.map(\.batch)) }
         var sent: [Int64] = []
         var failures: [(row: OutboxRelayRow, error: AMQPError)] = []
@@ -264,12 +328,10 @@ actor OutboxPipeline {
                 if let error { failures.append((row, error)) } else { sent.append(row.id) }
             }
         }
-        if !sent.isEmpty {
-            // Confirmed: the row is done (a delete writes no new row version and no index entry).
-            try await execute("DELETE FROM \(unescaped: outbox.schema).outbox WHERE id = ANY(\(sent))", "deleting sent outbox rows", on: connection)
-        }
         report.published += sent.count
-        guard !failures.isEmpty else { return }
+        guard !failures.isEmpty else { return sent }
+        // Failed rows are published again: the next step looks for them.
+        lookout.noteWork()
         var notTheirs: [Int64] = []
         for failure in failures {
             if retryPolicy.countsAgainst(failure.error, exchange: failure.row.message.exchange) {
@@ -297,6 +359,7 @@ actor OutboxPipeline {
                 wake()
             }
         }
+        return sent
     }
 
     /// Counts a refusal of the row itself and schedules its retry, or parks it.

@@ -14,7 +14,8 @@ public import SwitchboardAMQP
 /// was stopped). One relay per schema works at a time (a session-level advisory lock, its
 /// "turn", on a PostgreSQL connection of the relay's own): the relay holding it publishes
 /// every replica's rows, its next batches while earlier ones still wait for their confirms,
-/// and lets go once nothing is out and nothing is left (`OutboxPipeline`). A conversation
+/// and lets go once it has had nothing to do for a tenth of a second, looking for other
+/// replicas' rows meanwhile (`OutboxPipeline`, ``OutboxLookout``). A conversation
 /// has at most one row out at a time and none while a row of it waits for a retry, so its
 /// events leave in order even when one of them fails; a row the broker refuses waits and is
 /// finally parked (``OutboxRetryPolicy``). On graceful shutdown it drains once more.
@@ -30,6 +31,7 @@ public struct OutboxRelay: Service {
     private let safetyTick: Duration
     private let waitUntilReady: @Sendable () async -> Void
     private let retryPolicy: OutboxRetryPolicy
+    private let lookout: OutboxLookout
     private let progress: ProgressMonitor?
     private let listening: ProgressMonitor?
 
@@ -37,13 +39,15 @@ public struct OutboxRelay: Service {
     ///   - client: the service's pool, for the `LISTEN` connection.
     ///   - database: where the relay opens its own connection (``DatabaseConfiguration/outboxRelayConnectionConfiguration``).
     ///   - maxBatchesOut: batches awaiting their confirms at once.
+    ///   - lookout: when the relay looks for rows and how long it keeps an idle turn.
     public init(
         client: PostgresClient, database: DatabaseConfiguration, outbox: Outbox, publisher: AMQPConnection, service: String,
         logger: Logger, batchSize: Int = 500, maxBatchesOut: Int = 8, safetyTick: Duration = .seconds(2),
-        retryPolicy: OutboxRetryPolicy = OutboxRetryPolicy(), progress: ProgressMonitor? = nil, listening: ProgressMonitor? = nil,
-        waitUntilReady: @escaping @Sendable () async -> Void = {}
+        retryPolicy: OutboxRetryPolicy = OutboxRetryPolicy(), lookout: OutboxLookout = OutboxLookout(), progress: ProgressMonitor? = nil,
+        listening: ProgressMonitor? = nil, waitUntilReady: @escaping @Sendable () async -> Void = {}
     ) {
         self.retryPolicy = retryPolicy
+        self.lookout = lookout
         self.progress = progress
         self.listening = listening
         self.waitUntilReady = waitUntilReady
@@ -74,16 +78,22 @@ public struct OutboxRelay: Service {
         let pipeline = OutboxPipeline(
             connect: { try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger) },
             outbox: outbox, publisher: publisher, service: service, logger: logger, batchSize: batchSize,
-            maxBatchesOut: maxBatchesOut, retryPolicy: retryPolicy, wake: { wake.yield() })
+            maxBatchesOut: maxBatchesOut, retryPolicy: retryPolicy, lookout: lookout, wake: { wake.yield() })
 
+        // A commit, a notification or the tick: rows may wait, so the next step looks.
+        // (A batch's confirms wake the relay without that: see `OutboxLookout`.)
+        let workMayWait: @Sendable () async -> Void = {
+            await pipeline.noteWork()
+            wake.yield()
+        }
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await listen(wake: wake) }
+            group.addTask { await listen(workMayWait) }
             group.addTask {
-                for await _ in outbox.signal.wakeups { wake.yield() }
+                for await _ in outbox.signal.wakeups { await workMayWait() }
             }
             group.addTask {
                 while !Task.isCancelled {
-                    wake.yield()
+                    await workMayWait()
                     try? await Task.sleep(for: safetyTick)
                 }
             }
@@ -100,6 +110,7 @@ public struct OutboxRelay: Service {
             // next start or another replica).
             _ = try? await Deadline.run(.seconds(4), "the final outbox flush") {
                 repeat {
+                    await pipeline.noteWork()
                     guard await step(pipeline, counters) else { return }
                     try await Task.sleep(for: .milliseconds(50))
                 } while await !pipeline.isDrained
@@ -155,15 +166,15 @@ public struct OutboxRelay: Service {
     /// Holds a connection in `LISTEN` and turns notifications into wake-ups; reconnects on loss.
     /// While it is down, `listening` holds one unit of work: a `LISTEN` that cannot come
     /// back is reported stalled (the safety tick still drains meanwhile).
-    private func listen(wake: AsyncStream<Void>.Continuation) async {
+    private func listen(_ workMayWait: @escaping @Sendable () async -> Void) async {
         while !Task.isCancelled {
             do {
                 try await client.withConnection { connection in
                     try await connection.listen(on: outbox.notifyChannel) { notifications in
                         if let listening, listening.heldCount > 0 { listening.release(listening.heldCount) }
                         listening?.completed()
-                        wake.yield()
-                        for try await _ in notifications { wake.yield() }
+                        await workMayWait()
+                        for try await _ in notifications { await workMayWait() }
                     }
                 }
             } catch {

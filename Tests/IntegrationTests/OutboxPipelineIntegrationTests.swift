@@ -217,6 +217,140 @@ struct OutboxPipelineIntegrationTests {
         }
     }
 
+    /// A relay that runs out of work keeps the schema's turn for its linger, and meanwhile
+    /// publishes rows that another replica committed (which wake only that replica's relay),
+    /// then lets the turn go. Under a steady load the turn is taken once, not around every
+    /// batch (issue #17: `pg_advisory_lock` and `_unlock` were 8 of 46 statements per SMS).
+    @Test func anIdleRelayKeepsItsTurnForTheLingerAndPublishesOtherReplicasRowsMeanwhile() async throws {
+        let exchange = TestEnvironment.unique("outbox-linger")
+        let queue = TestEnvironment.unique("outbox-linger-q")
+        let topology = topology(exchange: exchange, queue: queue)
+        try await TestEnvironment.withPostgres { client in
+            let schema = try await migratedSchema(client)
+            let configuration = try DatabaseConfiguration(url: TestEnvironment.postgresURL)
+            let observer = try await PostgresConnection.connect(
+                configuration: configuration.outboxRelayConnectionConfiguration, id: 97, logger: TestEnvironment.logger)
+            defer { Task { try? await observer.close() } }
+
+            try await TestEnvironment.withConnection(topology: topology, name: "outbox-linger") { publisher in
+                let outbox = Outbox(schema: schema)
+                // A tick far beyond the test: only the relay's own rechecks can find the other replica's row.
+                let relayTask = Task {
+                    try await OutboxRelay(
+                        client: client, database: configuration, outbox: outbox, publisher: publisher, service: "test",
+                        logger: TestEnvironment.logger, safetyTick: .seconds(120),
+                        lookout: OutboxLookout(linger: .seconds(3), recheck: .milliseconds(100))
+                    ).run()
+                }
+                defer { relayTask.cancel() }
+                var deliveries = publisher.consume(queue: queue, prefetch: 10).makeAsyncIterator()
+                try await outbox.transaction(on: client, logger: TestEnvironment.logger) { connection in
+                    try await outbox.enqueue(
+                        [message(conversation: 4, sequence: 0, exchange: exchange)], on: connection, logger: TestEnvironment.logger)
+                }
+                let first = try #require(await TestEnvironment.next(&deliveries, timeout: .seconds(5)), "published on its commit")
+                #expect(first.properties.messageID == "c4-0")
+                publisher.ack(first)
+                #expect(try await !tryTurn(schema, on: observer), "the idle relay keeps the turn")
+
+                // Another replica's commit: its own outbox (and signal), not this relay's.
+                let otherReplica = Outbox(schema: schema)
+                try await otherReplica.transaction(on: client, logger: TestEnvironment.logger) { connection in
+                    try await otherReplica.enqueue(
+                        [message(conversation: 4, sequence: 1, exchange: exchange)], on: connection, logger: TestEnvironment.logger)
+                }
+                let second = try #require(
+                    await TestEnvironment.next(&deliveries, timeout: .seconds(2)), "published by the turn holder's recheck")
+                #expect(second.properties.messageID == "c4-1")
+                publisher.ack(second)
+
+                try await TestEnvironment.waitUntilAsync("the turn is let go after the linger", timeout: .seconds(8)) {
+                    (try? await tryTurn(schema, on: observer)) == true
+                }
+                try await turn("pg_advisory_unlock", schema, on: observer)
+                #expect(try await count("SELECT count(*) FROM \(schema).outbox", client) == 0, "confirmed rows deleted")
+            }
+        }
+    }
+
+    /// A conversation's next row leaves as soon as its previous one is confirmed, without
+    /// waiting for another commit, a recheck or the tick (all far beyond the test here).
+    @Test func aConversationsNextRowLeavesOnItsPredecessorsConfirm() async throws {
+        let exchange = TestEnvironment.unique("outbox-next")
+        let queue = TestEnvironment.unique("outbox-next-q")
+        let topology = topology(exchange: exchange, queue: queue)
+        try await TestEnvironment.withPostgres { client in
+            let schema = try await migratedSchema(client)
+            let configuration = try DatabaseConfiguration(url: TestEnvironment.postgresURL)
+            try await TestEnvironment.withConnection(topology: topology, name: "outbox-next") { publisher in
+                let outbox = Outbox(schema: schema)
+                let relayTask = Task {
+                    try await OutboxRelay(
+                        client: client, database: configuration, outbox: outbox, publisher: publisher, service: "test",
+                        logger: TestEnvironment.logger, safetyTick: .seconds(120),
+                        lookout: OutboxLookout(linger: .seconds(60), recheck: .seconds(30))
+                    ).run()
+                }
+                defer { relayTask.cancel() }
+                var deliveries = publisher.consume(queue: queue, prefetch: 10).makeAsyncIterator()
+                try await outbox.transaction(on: client, logger: TestEnvironment.logger) { connection in
+                    try await outbox.enqueue(
+                        (0..<3).map { message(conversation: 6, sequence: $0, exchange: exchange) }, on: connection,
+                        logger: TestEnvironment.logger)
+                }
+                var received: [String] = []
+                while received.count < 3, let delivery = await TestEnvironment.next(&deliveries, timeout: .seconds(3)) {
+                    received.append(delivery.properties.messageID ?? "")
+                    publisher.ack(delivery)
+                }
+                #expect(received == ["c6-0", "c6-1", "c6-2"])
+            }
+        }
+    }
+
+    /// Only a transaction that wrote to the outbox wakes the relay (most of transfer's and
+    /// contacts' transactions write none, and each wake-up was a look for rows, issue #17).
+    @Test func onlyATransactionThatEnqueuedWakesTheRelay() async throws {
+        try await TestEnvironment.withPostgres { client in
+            let schema = try await migratedSchema(client)
+            let outbox = Outbox(schema: schema)
+            let wakeups = WakeupCount()
+            let listener = Task {
+                for await _ in outbox.signal.wakeups { await wakeups.add() }
+            }
+            defer { listener.cancel() }
+            try await outbox.transaction(on: client, logger: TestEnvironment.logger) { connection in
+                try await connection.query("SELECT 1", logger: TestEnvironment.logger)
+                try await outbox.enqueue([], on: connection, logger: TestEnvironment.logger)
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(await wakeups.count == 0, "a transaction that enqueued nothing wakes nobody")
+
+            try await outbox.transaction(on: client, logger: TestEnvironment.logger) { connection in
+                try await outbox.enqueue(
+                    [message(conversation: 5, sequence: 0, exchange: "nowhere")], on: connection, logger: TestEnvironment.logger)
+            }
+            try await TestEnvironment.waitUntilAsync("the relay is woken", timeout: .seconds(2)) { await wakeups.count == 1 }
+            #expect(try await count("SELECT count(*) FROM \(schema).outbox", client) == 1)
+        }
+    }
+
+    actor WakeupCount {
+        var count = 0
+        func add() { count += 1 }
+    }
+
+    /// `pg_try_advisory_lock` on the schema's turn: `true` if it was free (and is now held by `connection`).
+    func tryTurn(_ schema: String, on connection: PostgresConnection) async throws -> Bool {
+        var taken = false
+        for try await value in try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT pg_try_advisory_lock(hashtext('switchboard.outbox.\(schema)'))"), logger: TestEnvironment.logger
+        ).decode(Bool.self) {
+            taken = value
+        }
+        return taken
+    }
+
     /// A fresh schema with the messaging migrations applied.
     func migratedSchema(_ client: PostgresClient) async throws -> String {
         let schema = DatabaseIntegrationTests.schemaName()

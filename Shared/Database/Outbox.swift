@@ -21,8 +21,9 @@ public struct Outbox: Sendable {
     /// (or an operator) can wake it with `NOTIFY <schema>_outbox`.
     public var notifyChannel: String { "\(schema)_outbox" }
 
-    /// Runs `body` in one transaction and, once it committed, wakes the relay: the way every
-    /// transaction that may enqueue runs. (A rolled-back transaction wakes nobody.)
+    /// Runs `body` in one transaction and, once it committed, wakes the relay of every outbox
+    /// it enqueued on: the way every transaction that may enqueue runs. (A rolled-back
+    /// transaction, or one that enqueued nothing, wakes nobody.)
     ///
     /// The transaction has a deadline (``transactionDeadline``, 10 s): one that hangs (a pool
     /// that never hands out a connection after a database restart) fails as
@@ -37,10 +38,10 @@ public struct Outbox: Sendable {
                 try await client.withTransaction(logger: logger) { connection in try await body(connection) }
             }
         }
-        // Only a transaction that wrote to the outbox wakes the relay: most of transfer's
+        // Only a transaction that wrote to the outbox wakes a relay: most of transfer's
         // and contacts' transactions write none, and each wake-up was a look for rows
         // (issue #17).
-        if enqueued.isSet { signal.wake() }
+        for signal in enqueued.signals { signal.wake() }
         return result
     }
 
@@ -62,7 +63,7 @@ public struct Outbox: Sendable {
     public func enqueue(_ messages: [OutboxMessage], on connection: PostgresConnection, logger: Logger) async throws {
         guard !messages.isEmpty else { return }
         if let mark = Self.currentMark {
-            mark.set()
+            mark.mark(signal)
         } else {
             // Outside `transaction(on:logger:_:)` (the rule is to go through it): its commit
             // is not seen, so wake the relay now; the safety tick stands behind.

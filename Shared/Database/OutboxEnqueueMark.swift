@@ -1,13 +1,16 @@
 import Synchronization
 
-/// Whether a transaction run through ``Outbox/transaction(on:logger:_:)`` enqueued any
-/// message, so that only such a transaction wakes the outbox relay after its commit.
+/// The relays a transaction run through ``Outbox/transaction(on:logger:_:)`` has rows for:
+/// the signals of the outboxes it enqueued on, woken once it committed, and only those.
 final class OutboxEnqueueMark: Sendable {
-    private let enqueued = Atomic<Bool>(false)
+    private let marked = Mutex<[OutboxSignal]>([])
 
-    var isSet: Bool { enqueued.load(ordering: .acquiring) }
+    /// Each marked signal once, in the order first marked.
+    var signals: [OutboxSignal] { marked.withLock { $0 } }
 
-    func set() {
-        enqueued.store(true, ordering: .releasing)
+    func mark(_ signal: OutboxSignal) {
+        marked.withLock { signals in
+            if !signals.contains(where: { $0 === signal }) { signals.append(signal) }
+        }
     }
 }

@@ -83,13 +83,15 @@ actor OutboxPipeline {
         self.flight = OutboxFlight(maxBatches: maxBatchesOut)
     }
 
-    /// Nothing is out and the last look found nothing to publish, or another relay has the
-    /// turn (and publishes what is left): the outbox is drained as far as this relay can tell.
+    /// Nothing is out, every confirmed row is deleted, and the last look found nothing to
+    /// publish or another relay has the turn (and publishes what is left): the outbox is
+    /// drained as far as this relay can tell.
     var isDrained: Bool { flight.isEmpty && caughtUp && confirmedToDelete.isEmpty }
 
-    /// Settles what came back, then publishes while there is room and something to publish.
-    /// Called on every wake-up (a commit, a notification, a batch's confirms, the tick).
-    /// A call made while a step runs makes that step go round once more.
+    /// Settles what came back, then looks for rows and publishes while there is room and
+    /// rows may wait (``OutboxLookout``). Called on every wake-up (a commit that enqueued, a
+    /// notification, the tick, a batch's confirms, a recheck of an idle turn, the end of a
+    /// pause). A call made while a step runs makes that step go round once more.
     func step() async throws -> Report {
         if stepping {
             again = true
@@ -128,7 +130,7 @@ actor OutboxPipeline {
         let connection = try await connected()
         // Confirmed rows are deleted by the next look's statement (``select(on:)``), or on
         // their own when the turn ends or is not held.
-        confirmedToDelete += try await settleLanded(on: connection, &report)
+        try await settleLanded(on: connection, &report)
         // Cut off from the broker, or pausing after a failure that was not the messages':
         // publish nothing, and once nothing is out let the turn go, so that a replica
         // that reaches the broker publishes every replica's rows meanwhile.
@@ -201,8 +203,9 @@ actor OutboxPipeline {
 
     private func connected() async throws -> PostgresConnection {
         if let connection, !connection.isClosed { return connection }
+        // Closed under the relay (the server ended the session, a restart): the turn went with it.
+        if connection != nil { turnLost() }
         connection = nil
-        turnHeld = false
         let connect = connect
         // A connect that outlives its deadline is abandoned; if it succeeds after all, the
         // server ends the unused session after `idle_session_timeout`.
@@ -214,11 +217,16 @@ actor OutboxPipeline {
     private func dropConnection() {
         guard let connection else { return }
         self.connection = nil
+        turnLost()
+        Task { try? await connection.close() }
+    }
+
+    /// The connection, and the turn with it, is gone: whatever it interrupted is looked for
+    /// again on the next connection (confirmed rows stay in ``confirmedToDelete``).
+    private func turnLost() {
         turnHeld = false
         lookout.turnEnded()
-        // Whatever the failure interrupted is looked for again.
         lookout.noteWork()
-        Task { try? await connection.close() }
     }
 
     private var lockKey: String { "switchboard.outbox.\(outbox.schema)" }
@@ -313,13 +321,12 @@ actor OutboxPipeline {
 
     // MARK: Settling
 
-    /// Records the refusals of the batches that came back and returns their confirmed rows,
-    /// for the caller to delete. If that fails, the batches are forgotten all the same: their
-    /// rows stay in the outbox and are published again (confirmed ones a second time, which
-    /// inboxes absorb). Confirmed rows count as published.
-    private func settleLanded(on connection: PostgresConnection, _ report: inout Report) async throws -> [Int64] {
+    /// Adds the confirmed rows of the batches that came back to ``confirmedToDelete`` (they
+    /// count as published) and records the refusals. If recording fails, the batches are
+    /// forgotten all the same: their refused rows stay in the outbox and are published again.
+    private func settleLanded(on connection: PostgresConnection, _ report: inout Report) async throws {
         let landed = flight.takeLanded()
-        guard !landed.isEmpty else { return [] }
+        guard !landed.isEmpty else { return }
         defer { flight.forget(landed.map(\.batch)) }
         var sent: [Int64] = []
         var failures: [(row: OutboxRelayRow, error: AMQPError)] = []
@@ -328,8 +335,10 @@ actor OutboxPipeline {
                 if let error { failures.append((row, error)) } else { sent.append(row.id) }
             }
         }
+        // Before anything that may fail: confirmed rows are never forgotten.
+        confirmedToDelete += sent
         report.published += sent.count
-        guard !failures.isEmpty else { return sent }
+        guard !failures.isEmpty else { return }
         // Failed rows are published again: the next step looks for them.
         lookout.noteWork()
         var notTheirs: [Int64] = []
@@ -359,7 +368,6 @@ actor OutboxPipeline {
                 wake()
             }
         }
-        return sent
     }
 
     /// Counts a refusal of the row itself and schedules its retry, or parks it.

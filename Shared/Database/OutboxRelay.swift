@@ -14,8 +14,9 @@ public import SwitchboardAMQP
 /// was stopped). One relay per schema works at a time (a session-level advisory lock, its
 /// "turn", on a PostgreSQL connection of the relay's own): the relay holding it publishes
 /// every replica's rows, its next batches while earlier ones still wait for their confirms,
-/// and lets go once it has had nothing to do for a tenth of a second, looking for other
-/// replicas' rows meanwhile (`OutboxPipeline`, ``OutboxLookout``). A conversation
+/// and, once it has published, keeps it for a tenth of a second with nothing to do, looking
+/// for other replicas' rows meanwhile; a turn that published nothing is let go at once
+/// (`OutboxPipeline`, ``OutboxLookout``). A conversation
 /// has at most one row out at a time and none while a row of it waits for a retry, so its
 /// events leave in order even when one of them fails; a row the broker refuses waits and is
 /// finally parked (``OutboxRetryPolicy``). On graceful shutdown it drains once more.

@@ -28,17 +28,21 @@ struct OutboxPipelineIntegrationTests {
         )
     }
 
-    func relay(_ client: PostgresClient, _ outbox: Outbox, _ publisher: AMQPConnection, batchSize: Int = 500) throws -> OutboxRelay {
+    func relay(
+        _ client: PostgresClient, _ outbox: Outbox, _ publisher: AMQPConnection, batchSize: Int = 500,
+        safetyTick: Duration = .milliseconds(200)
+    ) throws -> OutboxRelay {
         OutboxRelay(
             client: client, database: try DatabaseConfiguration(url: TestEnvironment.postgresURL), outbox: outbox, publisher: publisher,
-            service: "test", logger: TestEnvironment.logger, batchSize: batchSize, safetyTick: .milliseconds(200)
+            service: "test", logger: TestEnvironment.logger, batchSize: batchSize, safetyTick: safetyTick
         )
     }
 
     /// Two replicas' relays on one schema, each woken by its own writers' commits, with
     /// batches small enough that several are out at once: every row is published exactly
     /// once (no fault: nothing is republished), each conversation's rows in commit order,
-    /// and the outbox ends empty.
+    /// and the outbox ends empty — without the safety tick (far beyond the test), so a
+    /// missed wake-up fails it.
     @Test func twoReplicasPublishEveryRowOnceAndEachConversationInOrder() async throws {
         let exchange = TestEnvironment.unique("outbox-pipeline")
         let queue = TestEnvironment.unique("outbox-pipeline-q")
@@ -49,8 +53,8 @@ struct OutboxPipelineIntegrationTests {
                 try await TestEnvironment.withConnection(topology: topology, name: "outbox-pipeline-b") { publisherB in
                     let outboxA = Outbox(schema: schema)
                     let outboxB = Outbox(schema: schema)
-                    let relayA = Task { [self] in try await relay(client, outboxA, publisherA, batchSize: 7).run() }
-                    let relayB = Task { [self] in try await relay(client, outboxB, publisherB, batchSize: 7).run() }
+                    let relayA = Task { [self] in try await relay(client, outboxA, publisherA, batchSize: 7, safetyTick: .seconds(120)).run() }
+                    let relayB = Task { [self] in try await relay(client, outboxB, publisherB, batchSize: 7, safetyTick: .seconds(120)).run() }
                     defer {
                         relayA.cancel()
                         relayB.cancel()
@@ -332,6 +336,20 @@ struct OutboxPipelineIntegrationTests {
             }
             try await TestEnvironment.waitUntilAsync("the relay is woken", timeout: .seconds(2)) { await wakeups.count == 1 }
             #expect(try await count("SELECT count(*) FROM \(schema).outbox", client) == 1)
+
+            // Rows enqueued on another outbox (another relay's signal) wake that relay, not this one.
+            let other = Outbox(schema: schema)
+            let otherWakeups = WakeupCount()
+            let otherListener = Task {
+                for await _ in other.signal.wakeups { await otherWakeups.add() }
+            }
+            defer { otherListener.cancel() }
+            try await outbox.transaction(on: client, logger: TestEnvironment.logger) { connection in
+                try await other.enqueue(
+                    [message(conversation: 5, sequence: 1, exchange: "nowhere")], on: connection, logger: TestEnvironment.logger)
+            }
+            try await TestEnvironment.waitUntilAsync("the other relay is woken", timeout: .seconds(2)) { await otherWakeups.count == 1 }
+            #expect(await wakeups.count == 1, "this outbox's relay has no row of that transaction")
         }
     }
 

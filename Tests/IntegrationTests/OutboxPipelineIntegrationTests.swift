@@ -30,12 +30,19 @@ struct OutboxPipelineIntegrationTests {
 
     func relay(
         _ client: PostgresClient, _ outbox: Outbox, _ publisher: AMQPConnection, batchSize: Int = 500,
-        safetyTick: Duration = .milliseconds(200)
+        safetyTick: Duration = .milliseconds(200), lookout: OutboxLookout = OutboxLookout()
     ) throws -> OutboxRelay {
         OutboxRelay(
             client: client, database: try DatabaseConfiguration(url: TestEnvironment.postgresURL), outbox: outbox, publisher: publisher,
-            service: "test", logger: TestEnvironment.logger, batchSize: batchSize, safetyTick: safetyTick
+            service: "test", logger: TestEnvironment.logger, batchSize: batchSize, safetyTick: safetyTick, lookout: lookout
         )
+    }
+
+    /// Enqueues `messages` through `outbox` in one committed transaction, as a service does.
+    func commit(_ messages: [OutboxMessage], through outbox: Outbox, _ client: PostgresClient) async throws {
+        try await outbox.transaction(on: client, logger: TestEnvironment.logger) { connection in
+            try await outbox.enqueue(messages, on: connection, logger: TestEnvironment.logger)
+        }
     }
 
     /// Two replicas' relays on one schema, each woken by its own writers' commits, with
@@ -69,9 +76,7 @@ struct OutboxPipelineIntegrationTests {
                             let outbox = transaction.isMultiple(of: 2) ? outboxA : outboxB
                             transaction += 1
                             let rows = (first..<first + 4).map { message(conversation: $0, sequence: sequence, exchange: exchange) }
-                            try await outbox.transaction(on: client, logger: TestEnvironment.logger) { connection in
-                                try await outbox.enqueue(rows, on: connection, logger: TestEnvironment.logger)
-                            }
+                            try await commit(rows, through: outbox, client)
                         }
                     }
 
@@ -123,10 +128,7 @@ struct OutboxPipelineIntegrationTests {
                 let relayTask = Task { [self] in try await relay(client, outbox, publisher).run() }
                 defer { relayTask.cancel() }
                 var deliveries = publisher.consume(queue: queue, prefetch: 10).makeAsyncIterator()
-                try await outbox.transaction(on: client, logger: TestEnvironment.logger) { connection in
-                    try await outbox.enqueue(
-                        [message(conversation: 1, sequence: 0, exchange: exchange)], on: connection, logger: TestEnvironment.logger)
-                }
+                try await commit([message(conversation: 1, sequence: 0, exchange: exchange)], through: outbox, client)
                 // (Not a timed-out receive: that would end the delivery stream.)
                 try await Task.sleep(for: .milliseconds(2_500))
                 #expect(try await count("SELECT count(*) FROM \(schema).outbox", client) == 1, "nothing leaves without the turn")
@@ -160,10 +162,7 @@ struct OutboxPipelineIntegrationTests {
             let outboxA = Outbox(schema: schema)
             let relayA = Task { [self] in try await relay(client, outboxA, cutOff).run() }
             defer { relayA.cancel() }
-            try await outboxA.transaction(on: client, logger: TestEnvironment.logger) { connection in
-                try await outboxA.enqueue(
-                    (0..<3).map { message(conversation: 3, sequence: $0, exchange: exchange) }, on: connection, logger: TestEnvironment.logger)
-            }
+            try await commit((0..<3).map { message(conversation: 3, sequence: $0, exchange: exchange) }, through: outboxA, client)
             // Relay A has been woken by its own commit (and its ticks) before B starts.
             try await Task.sleep(for: .milliseconds(600))
 
@@ -209,10 +208,7 @@ struct OutboxPipelineIntegrationTests {
                 let relayTask = Task { [self] in try await relay(client, outbox, publisher).run() }
                 defer { relayTask.cancel() }
                 var deliveries = publisher.consume(queue: queue, prefetch: 10).makeAsyncIterator()
-                try await outbox.transaction(on: client, logger: TestEnvironment.logger) { connection in
-                    try await outbox.enqueue(
-                        [message(conversation: 2, sequence: 0, exchange: exchange)], on: connection, logger: TestEnvironment.logger)
-                }
+                try await commit([message(conversation: 2, sequence: 0, exchange: exchange)], through: outbox, client)
                 let delivery = try #require(
                     await TestEnvironment.next(&deliveries, timeout: .seconds(8)), "published once the server ended the silent holder's session")
                 #expect(delivery.properties.messageID == "c2-0")
@@ -239,19 +235,14 @@ struct OutboxPipelineIntegrationTests {
             try await TestEnvironment.withConnection(topology: topology, name: "outbox-linger") { publisher in
                 let outbox = Outbox(schema: schema)
                 // A tick far beyond the test: only the relay's own rechecks can find the other replica's row.
-                let relayTask = Task {
-                    try await OutboxRelay(
-                        client: client, database: configuration, outbox: outbox, publisher: publisher, service: "test",
-                        logger: TestEnvironment.logger, safetyTick: .seconds(120),
-                        lookout: OutboxLookout(linger: .seconds(3), recheck: .milliseconds(100))
+                let relayTask = Task { [self] in
+                    try await relay(
+                        client, outbox, publisher, safetyTick: .seconds(120), lookout: OutboxLookout(linger: .seconds(3), recheck: .milliseconds(100))
                     ).run()
                 }
                 defer { relayTask.cancel() }
                 var deliveries = publisher.consume(queue: queue, prefetch: 10).makeAsyncIterator()
-                try await outbox.transaction(on: client, logger: TestEnvironment.logger) { connection in
-                    try await outbox.enqueue(
-                        [message(conversation: 4, sequence: 0, exchange: exchange)], on: connection, logger: TestEnvironment.logger)
-                }
+                try await commit([message(conversation: 4, sequence: 0, exchange: exchange)], through: outbox, client)
                 let first = try #require(await TestEnvironment.next(&deliveries, timeout: .seconds(5)), "published on its commit")
                 #expect(first.properties.messageID == "c4-0")
                 publisher.ack(first)
@@ -259,10 +250,7 @@ struct OutboxPipelineIntegrationTests {
 
                 // Another replica's commit: its own outbox (and signal), not this relay's.
                 let otherReplica = Outbox(schema: schema)
-                try await otherReplica.transaction(on: client, logger: TestEnvironment.logger) { connection in
-                    try await otherReplica.enqueue(
-                        [message(conversation: 4, sequence: 1, exchange: exchange)], on: connection, logger: TestEnvironment.logger)
-                }
+                try await commit([message(conversation: 4, sequence: 1, exchange: exchange)], through: otherReplica, client)
                 let second = try #require(
                     await TestEnvironment.next(&deliveries, timeout: .seconds(2)), "published by the turn holder's recheck")
                 #expect(second.properties.messageID == "c4-1")
@@ -285,23 +273,16 @@ struct OutboxPipelineIntegrationTests {
         let topology = topology(exchange: exchange, queue: queue)
         try await TestEnvironment.withPostgres { client in
             let schema = try await migratedSchema(client)
-            let configuration = try DatabaseConfiguration(url: TestEnvironment.postgresURL)
             try await TestEnvironment.withConnection(topology: topology, name: "outbox-next") { publisher in
                 let outbox = Outbox(schema: schema)
-                let relayTask = Task {
-                    try await OutboxRelay(
-                        client: client, database: configuration, outbox: outbox, publisher: publisher, service: "test",
-                        logger: TestEnvironment.logger, safetyTick: .seconds(120),
-                        lookout: OutboxLookout(linger: .seconds(60), recheck: .seconds(30))
+                let relayTask = Task { [self] in
+                    try await relay(
+                        client, outbox, publisher, safetyTick: .seconds(120), lookout: OutboxLookout(linger: .seconds(60), recheck: .seconds(30))
                     ).run()
                 }
                 defer { relayTask.cancel() }
                 var deliveries = publisher.consume(queue: queue, prefetch: 10).makeAsyncIterator()
-                try await outbox.transaction(on: client, logger: TestEnvironment.logger) { connection in
-                    try await outbox.enqueue(
-                        (0..<3).map { message(conversation: 6, sequence: $0, exchange: exchange) }, on: connection,
-                        logger: TestEnvironment.logger)
-                }
+                try await commit((0..<3).map { message(conversation: 6, sequence: $0, exchange: exchange) }, through: outbox, client)
                 var received: [String] = []
                 while received.count < 3, let delivery = await TestEnvironment.next(&deliveries, timeout: .seconds(3)) {
                     received.append(delivery.properties.messageID ?? "")
@@ -330,10 +311,7 @@ struct OutboxPipelineIntegrationTests {
             try await Task.sleep(for: .milliseconds(300))
             #expect(await wakeups.count == 0, "a transaction that enqueued nothing wakes nobody")
 
-            try await outbox.transaction(on: client, logger: TestEnvironment.logger) { connection in
-                try await outbox.enqueue(
-                    [message(conversation: 5, sequence: 0, exchange: "nowhere")], on: connection, logger: TestEnvironment.logger)
-            }
+            try await commit([message(conversation: 5, sequence: 0, exchange: "nowhere")], through: outbox, client)
             try await TestEnvironment.waitUntilAsync("the relay is woken", timeout: .seconds(2)) { await wakeups.count == 1 }
             #expect(try await count("SELECT count(*) FROM \(schema).outbox", client) == 1)
 

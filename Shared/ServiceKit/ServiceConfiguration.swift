@@ -23,6 +23,7 @@ import SwitchboardModels
 /// | `SWITCHBOARD_CONSUMER_BATCH` | `50` (deliveries committed in one transaction at most) |
 /// | `SWITCHBOARD_POSTGRES_POOL_SIZE` | `20` |
 /// | `SWITCHBOARD_INBOX_RETENTION_HOURS` | `168` (24–8760: how long a consumed message id is remembered for dedup) |
+/// | `SWITCHBOARD_EXECUTOR` | `event-loops` (where Swift concurrency runs, ``ConcurrencyExecutor``; or `standard`) |
 public struct ServiceConfiguration: Sendable {
     public var service: String
     public var amqp: AMQPConfiguration
@@ -44,6 +45,8 @@ public struct ServiceConfiguration: Sendable {
     public var sessionPartitions: Int
     /// How long the inbox remembers a consumed message id (``MessagingJanitor``).
     public var inboxRetentionHours: Int
+    /// Where the process's Swift concurrency jobs run, installed by ``ProcessBootstrap``.
+    public var executor: ConcurrencyExecutor
 
     /// Batches a batch consumer handles at once by default: one per CPU the process may use
     /// (`System.coreCount` honours a container's CPU quota), at least 2 so that one batch's
@@ -99,5 +102,10 @@ public struct ServiceConfiguration: Sendable {
         sessionPartitions = try environment.int(
             "SWITCHBOARD_SESSION_PARTITIONS", default: SwitchboardTopology.defaultSessionPartitions, in: 1...SwitchboardTopology.maxSessionPartitions)
         inboxRetentionHours = try environment.int("SWITCHBOARD_INBOX_RETENTION_HOURS", default: 168, in: 24...8760)
+        let executor = try environment.choice(
+            "SWITCHBOARD_EXECUTOR", default: ConcurrencyExecutor.eventLoops.rawValue,
+            allowed: ConcurrencyExecutor.allCases.map(\.rawValue)
+        )
+        self.executor = ConcurrencyExecutor(rawValue: executor) ?? .eventLoops
     }
 }

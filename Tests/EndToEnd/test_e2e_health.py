@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 import requests
@@ -112,3 +114,43 @@ def test_a_replica_whose_pool_is_busy_stays_ready(system, tmp_path):
             locker.kill()
             locker.wait()
         replica.stop()
+
+
+def _executor_line(log_path) -> dict | None:
+    """The start-up line that says where Swift concurrency runs, as JSON, or None."""
+    for line in Path(log_path).read_text(errors="replace").splitlines():
+        if '"on_event_loops"' in line:
+            return json.loads(line)
+    return None
+
+
+@pytest.mark.parametrize("service", sb.SERVICES)
+def test_swift_concurrency_runs_on_the_event_loops(system, service):
+    """By default every service runs Swift concurrency on NIO's event loops
+    (`SWITCHBOARD_EXECUTOR`, docs/benchmark.md "fourth pass"): the hook must have been
+    installed, not merely asked for."""
+    if system.services is None:
+        pytest.skip("reads the services' logs: run without SWITCHBOARD_E2E_EXTERNAL")
+    line = _executor_line(system.services.log(service))
+    assert line is not None, f"no executor line in {service}'s log:\n{sb.tail(system.services.log(service), 20)}"
+    assert line["executor"] == "event-loops" and line["on_event_loops"] == "true", line
+
+
+def test_the_standard_executor_can_be_chosen_and_a_bad_one_is_refused(system, tmp_path):
+    """`SWITCHBOARD_EXECUTOR=standard` keeps Swift's own pool and the service works (it
+    answers readiness, which asks PostgreSQL and RabbitMQ); an unknown value stops the
+    service at start with status 2 and a line naming the variable."""
+    log_dir = sb.extra_log_dir(system, tmp_path)
+    replica = sb.ExtraService(system, "contacts", {"SWITCHBOARD_EXECUTOR": "standard"}, log_dir, "standard-executor")
+    try:
+        replica.wait_ready()
+        line = _executor_line(replica.log)
+        assert line is not None and line["executor"] == "standard" and line["on_event_loops"] == "false", line
+    finally:
+        _, status = replica.stop()
+    assert status == 0, f"exit status {status}:\n{sb.tail(replica.log, 30)}"
+
+    refused = sb.ExtraService(system, "contacts", {"SWITCHBOARD_EXECUTOR": "dispatch"}, log_dir, "bad-executor")
+    status = refused.process.wait(timeout=30)
+    assert status == 2, f"exit status {status}:\n{sb.tail(refused.log, 30)}"
+    assert "SWITCHBOARD_EXECUTOR" in refused.log.read_text(), sb.tail(refused.log, 30)

@@ -20,6 +20,23 @@ struct ServiceConfigurationTests {
         #expect(configuration.deliveryLimit == 5)
         #expect(configuration.consumerConcurrency == 8)
         #expect(configuration.batchConcurrency == ServiceConfiguration.defaultBatchConcurrency(cores: System.coreCount))
+        #expect(configuration.executor == .eventLoops)
+    }
+
+    /// Swift concurrency runs on NIO's event loops unless an operator chooses Swift's own
+    /// pool; anything else is refused at start, naming the variable.
+    @Test func theExecutorIsEventLoopsOrStandard() throws {
+        func executor(_ value: String) throws -> ConcurrencyExecutor {
+            try ServiceConfiguration(
+                service: "ingest", defaultPort: 8081,
+                environment: EnvironmentVariables(["SWITCHBOARD_JWT_SECRET": secret, "SWITCHBOARD_EXECUTOR": value])
+            ).executor
+        }
+        #expect(try executor("standard") == .standard)
+        #expect(try executor("Event-Loops") == .eventLoops)
+        #expect(!ConcurrencyExecutor.standard.install(), "standard installs nothing")
+        let error = #expect(throws: ConfigurationError.self) { _ = try executor("dispatch") }
+        #expect(error?.description.contains("SWITCHBOARD_EXECUTOR") == true)
     }
 
     @Test func batchConcurrencyFollowsTheCoresWithAFloorOfTwo() throws {

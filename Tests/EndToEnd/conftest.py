@@ -14,10 +14,12 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import pika
 import pytest
 import requests
 
@@ -84,6 +86,15 @@ def system():
         env["SWITCHBOARD_POSTGRES_URL"] = sb.fresh_database(env["SWITCHBOARD_POSTGRES_URL"], E2E_DATABASE)
     except RuntimeError as error:
         pytest.fail(f"cannot make the suite's database {E2E_DATABASE}: {error}", pytrace=False)
+    # And queues without what an earlier run left (a benchmark's transfer events, say):
+    # those messages belong to another database, and thousands of them ahead of the
+    # first test's would hold it up past its deadlines.
+    try:
+        left = sb.service_queue_depths(env["SWITCHBOARD_AMQP_URL"], purge=True)
+    except (pika.exceptions.AMQPError, OSError) as error:
+        pytest.fail(f"cannot empty the services' queues: {error}", pytrace=False)
+    if left:
+        print(f"\n[e2e] emptied what an earlier run left in the services' queues: {left}", file=sys.stderr)
     bin_dir = Path(os.environ.get("SWITCHBOARD_BIN_DIR", sb.DEFAULT_BIN_DIR))
     services = sb.ServiceSet(bin_dir, run_dir, env)
     try:

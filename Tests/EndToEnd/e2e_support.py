@@ -53,6 +53,7 @@ from switchboard_tools import (  # noqa: E402,F401  (re-exported for the tests)
     port_open,
     redact,
     service_port,
+    service_queue_depths,
     tail,
 )
 

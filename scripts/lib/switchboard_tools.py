@@ -120,6 +120,36 @@ def blocking_connection(amqp_url, socket_timeout: float = 5, blocked_timeout: fl
     return pika.BlockingConnection(params if len(params) > 1 else params[0])
 
 
+def service_queues() -> list[str]:
+    """The services' queues, from the broker definitions an operator imports
+    (deploy/rabbitmq/definitions.json), without the dead letters and the unrouted replies
+    (they keep what they hold until an operator looks)."""
+    definitions = json.loads((REPO / "deploy" / "rabbitmq" / "definitions.json").read_text())
+    return [q["name"] for q in definitions["queues"] if q["name"] not in ("switchboard.dead-letters", "outbound.unrouted")]
+
+
+def service_queue_depths(amqp_url: str, purge: bool = False) -> dict[str, int]:
+    """{queue: ready messages} of the services' queues that hold any (a queue not declared
+    on this broker is left out). PURGE: empty them too, and say what they held."""
+    connection = blocking_connection(amqp_url)
+    try:
+        channel = connection.channel()
+        held = {}
+        for name in service_queues():
+            try:
+                count = channel.queue_declare(queue=name, passive=True).method.message_count
+                if count and purge:
+                    channel.queue_purge(queue=name)
+            except pika.exceptions.ChannelClosedByBroker:
+                channel = connection.channel()  # not declared here
+                continue
+            if count:
+                held[name] = count
+        return held
+    finally:
+        connection.close()
+
+
 def check_rabbitmq(amqp_url: str) -> None:
     """Raise RuntimeError with a readable reason when RabbitMQ does not accept us. With
     several URLs (a cluster's nodes, comma-separated or a list): when none of them does."""

@@ -190,6 +190,17 @@ struct EntityExtractorTests {
         #expect(urls("(see \(wikipedia)).").first?.display == wikipedia)
     }
 
+    /// A start without a host does not hide a URL after it in the same token, up to
+    /// `maxHostlessStarts` of them; past that the token is given up (no real text has so many).
+    @Test func startsWithoutAHostAreBounded() {
+        #expect(urls("http:///https://example.com/a").map(\.text) == ["https://example.com/a"])
+        let few = String(repeating: "http:///", count: EntityExtractor.maxHostlessStarts - 1)
+        #expect(urls(few + "https://example.com/a").map(\.text) == ["https://example.com/a"])
+        let many = String(repeating: "http:///", count: EntityExtractor.maxHostlessStarts)
+        #expect(urls(many + "https://example.com/a").isEmpty)
+        #expect(urls(many + " https://example.com/a").map(\.text) == ["https://example.com/a"], "the next token is searched")
+    }
+
     @Test func bareWWWGetsHTTP() {
         #expect(
             urls("visit WWW.Example.COM/Path, thanks") == [
@@ -393,6 +404,10 @@ struct EntityExtractorTests {
             String(repeating: "415-555-0100 ", count: 800),
             "https://" + String(repeating: "\u{0430}", count: 10_000),
             String(repeating: "e\u{0301}", count: 5_000),
+            // Thousands of starts without a host in one token, each of which used to walk
+            // back over the token's end: a preview of this size took seconds.
+            String(repeating: "http:///", count: 8_000) + ")",
+            String(repeating: "http://-/", count: 4_000) + String(repeating: ".", count: 30_000),
         ]
         let clock = ContinuousClock()
         let elapsed = clock.measure {

@@ -2,6 +2,10 @@ import Foundation
 import SwitchboardModels
 
 extension EntityExtractor {
+    /// Starts without a host searched in one token (text up to whitespace) before the rest
+    /// of it is given up: bounds the work of a hostile token (``urls(in:messageHasHiddenControls:covered:)``).
+    static let maxHostlessStarts = 16
+
     static func urls(
         in scalars: [Unicode.Scalar], messageHasHiddenControls: Bool, covered: inout [Bool]
     ) -> [URLEntity] {
@@ -10,6 +14,11 @@ extension EntityExtractor {
         // The next delimiter at or after the last scanned start. Cached so that a long token
         // with many candidate starts is scanned once, keeping the pass linear.
         var delimiter = -1
+        // Starts without a host in the current token. Each costs a pass over the rest of the
+        // token (its trailing punctuation and brackets), so a token of thousands of them
+        // (`http:///http:///…)`, a 64 KiB preview) would cost their square; after
+        // `maxHostlessStarts` the rest of the token is not searched. Real text has none or one.
+        var hostlessStarts = 0
         var index = 0
         while index < scalars.count {
             guard let (scheme, hostStart) = urlStart(in: scalars, at: index) else {
@@ -19,6 +28,7 @@ extension EntityExtractor {
             if delimiter < hostStart {
                 delimiter = hostStart
                 while delimiter < scalars.count, !endsURL(scalars[delimiter]) { delimiter += 1 }
+                hostlessStarts = 0
             }
             let end = trimmedEnd(scalars, start: index, hostStart: hostStart, end: delimiter)
             guard
@@ -27,7 +37,8 @@ extension EntityExtractor {
                     messageHasHiddenControls: messageHasHiddenControls
                 )
             else {
-                index = max(index + 1, hostStart)
+                hostlessStarts += 1
+                index = hostlessStarts < maxHostlessStarts ? max(index + 1, hostStart) : max(index + 1, delimiter)
                 continue
             }
             for position in index..<end { covered[position] = true }

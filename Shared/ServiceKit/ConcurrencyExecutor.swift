@@ -8,10 +8,11 @@ import NIOPosix
 /// separate threads, each await of I/O is two thread switches (a futex wake-up each way).
 /// On NIO's event loops the awaiting code mostly resumes on the thread that did the I/O.
 /// At 50 SMS/s that took a sixth off the services' CPU per inbound SMS (docs/benchmark.md,
-/// "fourth pass"). It is process-wide and set once at start, before any other task runs;
+/// "fourth pass"). It is process-wide and set once at start, before the service starts;
 /// `standard` keeps Swift's own pool, should a dependency ever block the thread it runs on
-/// (nothing in Switchboard does: rabbitmq-c, libvips and media's file writes run on threads
-/// of their own, and nothing calls `EventLoopFuture.wait()`).
+/// (nothing in Switchboard does: rabbitmq-c, libvips, Hunspell and media's file work,
+/// decoding and hashing run on threads of their own, and nothing calls
+/// `EventLoopFuture.wait()`).
 public enum ConcurrencyExecutor: String, Sendable, CaseIterable {
     /// NIO's event loops (`MultiThreadedEventLoopGroup.singleton`) run every job: the default.
     case eventLoops = "event-loops"
@@ -20,7 +21,8 @@ public enum ConcurrencyExecutor: String, Sendable, CaseIterable {
 
     /// Makes this the process's executor. Returns whether jobs now run on NIO's event loops:
     /// false for `standard`, and for `eventLoops` where the runtime offers no hook for it.
-    /// Call once, from `main`, before any task is started.
+    /// Call once, on the main thread (NIO checks that on Darwin), before the service
+    /// starts anything (``ServiceMain``).
     func install() -> Bool {
         switch self {
         case .eventLoops: NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()

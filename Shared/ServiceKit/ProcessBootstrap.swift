@@ -4,8 +4,7 @@ import Metrics
 import Prometheus
 
 /// Process-wide set-up done once by each executable's `main`: JSON logging, the
-/// Prometheus registry behind swift-metrics, the validated configuration, and where Swift
-/// concurrency runs (``ConcurrencyExecutor``, before any task is started). A bad
+/// Prometheus registry behind swift-metrics, and the validated configuration. A bad
 /// configuration ends the process with one log line naming the variable.
 public enum ProcessBootstrap {
     public static func start(service: String, defaultPort: Int) -> ServiceBootstrap {
@@ -22,10 +21,6 @@ public enum ProcessBootstrap {
             JSONLogHandler.flush()
             exit(2)
         }
-        let onEventLoops = configuration.executor.install()
-        logger.info(
-            "swift concurrency runs on \(onEventLoops ? "NIO's event loops" : "its own pool")",
-            metadata: ["executor": "\(configuration.executor.rawValue)", "on_event_loops": "\(onEventLoops)"])
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         return ServiceBootstrap(configuration: configuration, environment: environment, logger: logger, registry: registry)

@@ -1,7 +1,9 @@
 import Dispatch
 
-/// Runs blocking file-system work (writes with `fsync`, reads of stored blobs) on a
-/// Dispatch queue, off Swift's cooperative pool.
+/// Runs blocking file-system work (writes with `fsync`, reads of stored blobs, existence
+/// checks) and CPU work over whole media (base64 decoding, SHA-256) on a Dispatch queue,
+/// off the threads Swift concurrency runs on — NIO's event loops by default
+/// (`ConcurrencyExecutor`), whose sockets would wait meanwhile.
 enum Blocking {
     private static let queue = DispatchQueue(label: "switchboard.media.files", attributes: .concurrent)
 

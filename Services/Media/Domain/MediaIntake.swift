@@ -35,7 +35,9 @@ struct MediaIntake: Sendable {
     /// then retried by the broker.
     func prepare(_ command: MediaFetch) async throws -> Outcome {
         let bytes: [UInt8]
-        switch obtain(command) {
+        // Decoding megabytes of base64, hashing them and looking at the disk run off the
+        // event loops (``Blocking``), as the file writes do.
+        switch try await Blocking.run({ [self] in obtain(command) }) {
         case .inline(let result):
             switch result {
             case .success(let decoded): bytes = decoded
@@ -56,12 +58,12 @@ struct MediaIntake: Sendable {
         guard let type = MediaType.sniff(bytes) else {
             return .failed("unsupported content (not a JPEG, PNG, GIF, WebP, HEIC, BMP, TIFF, MP4, 3GP, AMR, MP3, vCard or PDF)")
         }
-        let sha256 = ContentStore.sha256(bytes)
+        let sha256 = try await Blocking.run { ContentStore.sha256(bytes) }
+        let content = self.content
         if let known = try await store.blob(sha256: sha256, client: client, logger: logger),
-            known.thumbnailSHA256.map(content.contains(sha256:)) ?? true
+            try await Blocking.run({ known.thumbnailSHA256.map(content.contains(sha256:)) ?? true })
         {
             // Seen before: its facts and thumbnail are reused; the file is put back if lost.
-            let content = self.content
             try await Blocking.run { try content.write(bytes, sha256: sha256) }
             return .stored(known)
         }
@@ -77,9 +79,11 @@ struct MediaIntake: Sendable {
                 blob.width = header.width
                 blob.height = header.height
                 if let thumbnail {
-                    let digest = ContentStore.sha256(thumbnail.bytes)
-                    let content = self.content
-                    try await Blocking.run { try content.write(thumbnail.bytes, sha256: digest) }
+                    let digest = try await Blocking.run {
+                        let digest = ContentStore.sha256(thumbnail.bytes)
+                        try content.write(thumbnail.bytes, sha256: digest)
+                        return digest
+                    }
                     blob.thumbnailSHA256 = digest
                     blob.thumbnailContentType = thumbnail.type.rawValue
                 } else {
@@ -87,7 +91,6 @@ struct MediaIntake: Sendable {
                 }
             }
         }
-        let content = self.content
         try await Blocking.run { try content.write(bytes, sha256: sha256) }
         return .stored(blob)
     }

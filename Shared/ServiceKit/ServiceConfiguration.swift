@@ -23,7 +23,7 @@ import SwitchboardModels
 /// | `SWITCHBOARD_CONSUMER_BATCH` | `50` (deliveries committed in one transaction at most) |
 /// | `SWITCHBOARD_POSTGRES_POOL_SIZE` | `20` |
 /// | `SWITCHBOARD_INBOX_RETENTION_HOURS` | `168` (24–8760: how long a consumed message id is remembered for dedup) |
-/// | `SWITCHBOARD_EXECUTOR` | `event-loops` (where Swift concurrency runs, ``ConcurrencyExecutor``; or `standard`) |
+/// | `SWITCHBOARD_EXECUTOR` | `standard` (where Swift concurrency runs, ``ConcurrencyExecutor``; or `event-loops`) |
 public struct ServiceConfiguration: Sendable {
     public var service: String
     public var amqp: AMQPConfiguration
@@ -103,9 +103,9 @@ public struct ServiceConfiguration: Sendable {
             "SWITCHBOARD_SESSION_PARTITIONS", default: SwitchboardTopology.defaultSessionPartitions, in: 1...SwitchboardTopology.maxSessionPartitions)
         inboxRetentionHours = try environment.int("SWITCHBOARD_INBOX_RETENTION_HOURS", default: 168, in: 24...8760)
         let executor = try environment.choice(
-            "SWITCHBOARD_EXECUTOR", default: ConcurrencyExecutor.eventLoops.rawValue,
+            "SWITCHBOARD_EXECUTOR", default: ConcurrencyExecutor.standard.rawValue,
             allowed: ConcurrencyExecutor.allCases.map(\.rawValue)
         )
-        self.executor = ConcurrencyExecutor(rawValue: executor) ?? .eventLoops
+        self.executor = ConcurrencyExecutor(rawValue: executor) ?? .standard
     }
 }

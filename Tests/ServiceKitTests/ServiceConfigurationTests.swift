@@ -20,12 +20,12 @@ struct ServiceConfigurationTests {
         #expect(configuration.deliveryLimit == 5)
         #expect(configuration.consumerConcurrency == 8)
         #expect(configuration.batchConcurrency == ServiceConfiguration.defaultBatchConcurrency(cores: System.coreCount))
-        #expect(configuration.executor == .eventLoops)
+        #expect(configuration.executor == .standard)
     }
 
-    /// Swift concurrency runs on NIO's event loops unless an operator chooses Swift's own
-    /// pool; anything else is refused at start, naming the variable.
-    @Test func theExecutorIsEventLoopsOrStandard() throws {
+    /// Swift concurrency runs on Swift's own pool unless an operator chooses NIO's event
+    /// loops; anything else is refused at start, naming the variable.
+    @Test func theExecutorIsStandardOrEventLoops() throws {
         func executor(_ value: String) throws -> ConcurrencyExecutor {
             try ServiceConfiguration(
                 service: "ingest", defaultPort: 8081,

@@ -117,9 +117,7 @@ struct OutboxPipelineIntegrationTests {
         let topology = topology(exchange: exchange, queue: queue)
         try await TestEnvironment.withPostgres { client in
             let schema = try await migratedSchema(client)
-            let configuration = try DatabaseConfiguration(url: TestEnvironment.postgresURL)
-            let holder = try await PostgresConnection.connect(
-                configuration: configuration.outboxRelayConnectionConfiguration, id: 99, logger: TestEnvironment.logger)
+            let holder = try await sessionOfItsOwn(id: 99)
             defer { Task { try? await holder.close() } }
             try await turn("pg_advisory_lock", schema, on: holder)
 
@@ -227,9 +225,7 @@ struct OutboxPipelineIntegrationTests {
         let topology = topology(exchange: exchange, queue: queue)
         try await TestEnvironment.withPostgres { client in
             let schema = try await migratedSchema(client)
-            let configuration = try DatabaseConfiguration(url: TestEnvironment.postgresURL)
-            let observer = try await PostgresConnection.connect(
-                configuration: configuration.outboxRelayConnectionConfiguration, id: 97, logger: TestEnvironment.logger)
+            let observer = try await sessionOfItsOwn(id: 97)
             defer { Task { try? await observer.close() } }
 
             try await TestEnvironment.withConnection(topology: topology, name: "outbox-linger") { publisher in
@@ -345,6 +341,14 @@ struct OutboxPipelineIntegrationTests {
             taken = value
         }
         return taken
+    }
+
+    /// A PostgreSQL session of the test's own, outside the pool, set up as a relay's is
+    /// (to hold or look at the schema's turn as another replica would).
+    func sessionOfItsOwn(id: Int) async throws -> PostgresConnection {
+        let configuration = try DatabaseConfiguration(url: TestEnvironment.postgresURL)
+        return try await PostgresConnection.connect(
+            configuration: configuration.outboxRelayConnectionConfiguration, id: id, logger: TestEnvironment.logger)
     }
 
     /// A fresh schema with the messaging migrations applied.

@@ -225,6 +225,7 @@ let package = Package(
                     "SwitchboardTestSupport",
                     .product(name: "HummingbirdTesting", package: "hummingbird"),
                     .product(name: "Hummingbird", package: "hummingbird"),
+                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 ],
                 swiftSettings: swiftSettings
             )

@@ -128,7 +128,7 @@ struct Ingest: SwitchboardService {
         // The HTTP client stops after the sender (the group stops services in reverse order).
         return Ingest(
             runtime: runtime, router: router, consumers: [messages, receipts, outbound],
-            background: [HTTPClientShutdown(client: httpClient), timer, simulatorReceipts, audit, bindings, sender]
+            background: [HTTPClientShutdown(client: httpClient, logger: logger), timer, simulatorReceipts, audit, bindings, sender]
         )
     }
 

@@ -35,6 +35,11 @@ final class ConnectionWorker: @unchecked Sendable {
     let openSocket = NIOLockedValueBox<Int32>(-1)
     /// How long a stop waits for the thread before it closes the socket under it.
     static let stopGrace: Duration = .seconds(5)
+    /// The same for a stop that does not wait for confirms: cancellation, when
+    /// ServiceLifecycle gives the whole process one second more, so a thread blocked in I/O
+    /// (a send the broker does not read, an answer it never gives) must not keep it for the
+    /// rest of ``stopGrace``.
+    static let hurriedStopGrace: Duration = .milliseconds(300)
     private var wakeRead: Int32 = -1
     var wakeReadDescriptor: Int32 { wakeRead }
     private var wakeWrite: Int32 = -1
@@ -120,15 +125,20 @@ final class ConnectionWorker: @unchecked Sendable {
     /// down under it, so the send fails and the thread ends, and the process can exit
     /// within its shutdown budget. A publish blocked that way outside a stop keeps waiting:
     /// that is the broker's flow control, and the confirm timeout bounds its callers.
+    ///
+    /// A stop that does not wait for confirms (cancellation) arms the socket's shutdown after
+    /// ``hurriedStopGrace`` even when a graceful stop was asked for before: the graceful
+    /// stop's grace would end after the process's cancellation budget.
     func requestStop(waitingForConfirms: Bool = true) {
-        let first = inbox.withLockedValue { inbox -> Bool in
+        let (first, firstHurried) = inbox.withLockedValue { inbox -> (Bool, Bool) in
             defer { inbox.stopRequested = true }
+            let firstHurried = !waitingForConfirms && inbox.waitForConfirms
             if !waitingForConfirms { inbox.waitForConfirms = false }
-            return !inbox.stopRequested
+            return (!inbox.stopRequested, firstHurried)
         }
         sb_wake(wakeWrite)
-        guard first else { return }
-        let milliseconds = Int(Self.milliseconds(Self.stopGrace))
+        guard first || firstHurried else { return }
+        let milliseconds = Int(Self.milliseconds(waitingForConfirms ? Self.stopGrace : Self.hurriedStopGrace))
         DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(milliseconds)) { [weak self] in
             self?.interruptBlockedIO()
         }

@@ -42,6 +42,43 @@ struct BlockedPublishShutdownIntegrationTests {
         let outcomes = await publishing.value
         #expect(outcomes.allSatisfy { $0 != nil }, "nothing blocked was reported confirmed")
     }
+
+    /// ServiceLifecycle cancels what has not stopped 9 s after SIGTERM and traps a second
+    /// later. A connection whose thread waits for an answer the broker never gives (here a
+    /// queue question sent into a frozen link) and which was already asked to stop
+    /// gracefully must end within that second, not when the graceful stop's grace runs out.
+    @Test func cancellationAfterAGracefulStopEndsABlockedConnectionWithinASecond() async throws {
+        let proxy = try FreezingProxy.start(upstreamPort: try #require(URLComponents(string: TestEnvironment.amqpURL)?.port ?? 5672))
+        defer { proxy.stop() }
+        var configuration = try AMQPConfiguration(url: TestEnvironment.amqpURL, connectionName: "blocked-question")
+        configuration.endpoints = [AMQPEndpoint(host: configuration.host, port: proxy.port)]
+        let connection = AMQPConnection(configuration: configuration, topology: AMQPTopology(), logger: TestEnvironment.logger)
+        let ended = NIOLockedValueBox(false)
+        let running = Task {
+            try? await connection.run()
+            ended.withLockedValue { $0 = true }
+        }
+        defer { running.cancel() }
+        try await TestEnvironment.waitUntil("connected through the proxy", timeout: .seconds(20)) { connection.isConnected }
+
+        proxy.freeze()
+        // The proxy looks at the flag between its 0.2 s polls.
+        try await Task.sleep(for: .milliseconds(500))
+        let asking = Task { try? await connection.manage(.messageCount(queue: "blocked-question")) }
+        try await Task.sleep(for: .milliseconds(500))
+        connection.stop()
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(!ended.withLockedValue { $0 }, "the thread is blocked, so the graceful stop alone has not ended it yet")
+
+        let cancelled = ContinuousClock.now
+        running.cancel()
+        try await TestEnvironment.waitUntil("the connection ended after cancellation", timeout: .seconds(15)) {
+            ended.withLockedValue { $0 }
+        }
+        let took = ContinuousClock.now - cancelled
+        #expect(took < .seconds(1), "ended \(took) after cancellation: within ServiceLifecycle's cancellation budget")
+        _ = await asking.value
+    }
 }
 
 /// A TCP proxy to the broker in a child process (python3, as the end-to-end tests use),
@@ -55,6 +92,9 @@ struct FreezingProxy {
         import os, select, signal, socket, sys, threading
         upstream_port = int(sys.argv[1])
         frozen = threading.Event()
+        # The test process's threads block most signals, and a child started by Foundation's
+        # Process inherits that mask: without this, SIGUSR1 stays pending for ever.
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGUSR1})
         signal.signal(signal.SIGUSR1, lambda *_: frozen.set())
         listener = socket.socket()
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -73,8 +113,15 @@ struct FreezingProxy {
                     if not data:
                         return
                     (upstream if s is client else client).sendall(data)
+        # Python runs signal handlers on its main thread only: it must not block for long,
+        # or the freeze waits for the next connection.
+        listener.settimeout(0.1)
         while True:
-            client, _ = listener.accept()
+            try:
+                client, _ = listener.accept()
+            except socket.timeout:
+                continue
+            client.settimeout(None)
             threading.Thread(target=pump, args=(client,), daemon=True).start()
         """
 

@@ -50,7 +50,12 @@ struct OutboundBindings: Service {
                     if Task.isCancelled || Task.isShuttingDownGracefully { break }
                     do {
                         try await reconcile()
-                        if let count = try await connection.manage(.messageCount(queue: QueueName.outboundUnrouted.rawValue)) {
+                        // Under a deadline, like the pass: a broker that does not answer must
+                        // not hold this service, and the ones stopped after it, at shutdown.
+                        let counted = try await Deadline.run(.seconds(5), "counting the unrouted replies") { [connection] in
+                            try await connection.manage(.messageCount(queue: QueueName.outboundUnrouted.rawValue))
+                        }
+                        if let count = counted {
                             unrouted.record(Int(count))
                         }
                         // Once bindings exist, what an earlier version left in outbound.sms can go round again.

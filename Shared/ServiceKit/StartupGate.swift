@@ -13,6 +13,8 @@ public final class StartupGate: Sendable {
         var isOpen = false
         var nextID = 0
         var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        /// Waits released (shutdown, cancellation) before their continuation was stored.
+        var released: Set<Int> = []
     }
 
     private let state = NIOLockedValueBox(State())
@@ -41,8 +43,13 @@ public final class StartupGate: Sendable {
         await withGracefulShutdownHandler {
             await withTaskCancellationHandler {
                 await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    // Read outside the gate's lock: ServiceLifecycle runs its shutdown handlers
+                    // (``release(_:)``, which takes the gate's lock) under its own lock, which
+                    // `isShuttingDownGracefully` takes; asking under the gate's lock could
+                    // deadlock with a SIGTERM. A shutdown in between is seen by `released`.
+                    let stopping = Task.isCancelled || Task.isShuttingDownGracefully
                     let resumeNow = state.withLockedValue { state -> Bool in
-                        if state.isOpen || Task.isCancelled || Task.isShuttingDownGracefully { return true }
+                        if state.isOpen || stopping || state.released.remove(id) != nil { return true }
                         state.waiters[id] = continuation
                         return false
                     }
@@ -58,7 +65,14 @@ public final class StartupGate: Sendable {
     }
 
     private func release(_ id: Int) {
-        let waiter = state.withLockedValue { $0.waiters.removeValue(forKey: id) }
+        let waiter = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+            guard let waiter = state.waiters.removeValue(forKey: id) else {
+                // Not stored yet: the wait resumes as soon as it would store it.
+                state.released.insert(id)
+                return nil
+            }
+            return waiter
+        }
         waiter?.resume()
     }
 }

@@ -197,11 +197,17 @@ class ServiceSet:
                 process.send_signal(signal.SIGTERM)
         result: dict[str, tuple[float | None, int | None]] = {}
         pending = dict(self.processes)
+        dumped: set[str] = set()
         while pending and time.monotonic() - started < KILL_AFTER:
             for name, process in list(pending.items()):
                 if process.poll() is not None:
                     result[name] = (time.monotonic() - started, process.returncode)
                     del pending[name]
+                elif name not in dumped and time.monotonic() - started > _tools.DUMP_AFTER:
+                    dumped.add(name)
+                    path = self.log_dir / f"{name}-stuck-{process.pid}.threads"
+                    if _tools.dump_threads(process.pid, path):
+                        print(f"{name} has not stopped {_tools.DUMP_AFTER:.0f}s after SIGTERM: threads in {path}", file=sys.stderr)
             time.sleep(0.02)
         for name, process in pending.items():
             process.kill()

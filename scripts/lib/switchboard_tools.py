@@ -31,9 +31,11 @@ import multiprocessing as mp
 import os
 import random
 import re
+import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -299,6 +301,30 @@ def tail(path: Path, lines: int = 30) -> str:
         return f"(cannot read {path}: {error})"
 
 
+# A service that has not exited this long after SIGTERM is probably stuck (they exit in
+# well under a second); its threads are dumped while it still hangs, since
+# ServiceLifecycle traps it at 10 s and the trap's own backtrace stops at the first libc
+# frame of a blocked thread.
+DUMP_AFTER = 4.0
+
+
+def dump_threads(pid: int, path: Path) -> bool:
+    """Write every thread's stack of process PID to PATH with gdb, if gdb is installed
+    (it is optional: a diagnosis aid, `apt-get install gdb`). True if written."""
+    gdb = shutil.which("gdb")
+    if gdb is None:
+        return False
+    try:
+        out = subprocess.run(
+            [gdb, "-p", str(pid), "-batch", "-nx", "-ex", "thread apply all bt 60"],
+            capture_output=True, text=True, timeout=60,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    path.write_text(out.stdout + out.stderr)
+    return True
+
+
 @dataclass
 class ServiceSet:
     """The six executables started by us: one process each, in its own session (a Ctrl-C
@@ -394,11 +420,17 @@ class ServiceSet:
                 process.send_signal(signal.SIGTERM)
         result: dict[str, tuple[float | None, int | None]] = {}
         pending = dict(self.processes)
+        dumped: set[str] = set()
         while pending and time.monotonic() - started < KILL_AFTER:
             for name, process in list(pending.items()):
                 if process.poll() is not None:
                     result[name] = (time.monotonic() - started, process.returncode)
                     del pending[name]
+                elif name not in dumped and time.monotonic() - started > DUMP_AFTER:
+                    dumped.add(name)
+                    path = self.log_dir / f"{name}-stuck-{process.pid}.threads"
+                    if dump_threads(process.pid, path):
+                        print(f"{name} has not stopped {DUMP_AFTER:.0f}s after SIGTERM: threads in {path}", file=sys.stderr)
             time.sleep(0.02)
         for name, process in pending.items():
             process.kill()

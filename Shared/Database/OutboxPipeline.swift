@@ -209,9 +209,26 @@ actor OutboxPipeline {
         let connect = connect
         // A connect that outlives its deadline is abandoned; if it succeeds after all, the
         // server ends the unused session after `idle_session_timeout`.
-        let fresh = try await Deadline.run(Self.statementLimit, "connecting the outbox relay of \(outbox.schema)") { try await connect() }
+        let searchPath = Self.searchPath(schema: outbox.schema)
+        let logger = logger
+        let fresh = try await Deadline.run(Self.statementLimit, "connecting the outbox relay of \(outbox.schema)") {
+            let fresh = try await connect()
+            // The prepared look names the outbox without its schema (``OutboxRelaySelection``).
+            do {
+                try await fresh.query("SELECT set_config('search_path', \(searchPath), false)", logger: logger)
+            } catch {
+                try? await fresh.close()
+                throw error
+            }
+            return fresh
+        }
         connection = fresh
         return fresh
+    }
+
+    /// `search_path`'s value naming just `schema`, quoted as an identifier.
+    static func searchPath(schema: String) -> String {
+        "\"" + schema.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     private func dropConnection() {
@@ -253,33 +270,20 @@ actor OutboxPipeline {
 
     // MARK: Selecting and publishing
 
-    /// Deletes the rows the broker confirmed, then selects the oldest unsent rows
-    /// that are neither out nor just deleted, of no conversation that has a row out or a row
-    /// waiting for its retry. One statement: a data-modifying `WITH` runs to completion
-    /// whether or not the query reads it, and the query sees the rows as they were before it.
+    /// Deletes the rows the broker confirmed and selects the next batch
+    /// (``OutboxRelaySelection``).
     private func select(on connection: PostgresConnection) async throws -> [OutboxRelayRow] {
         let confirmed = confirmedToDelete
         let schema = outbox.schema
-        let notAgain = Array(flight.excludedIDs) + confirmed
-        let outConversations = Array(flight.excludedConversations)
-        let limit = batchSize
+        let look = OutboxRelaySelection(
+            confirmed: confirmed, notAgain: Array(flight.excludedIDs) + confirmed,
+            outConversations: Array(flight.excludedConversations), limit: batchSize)
         let logger = logger
         let rows = try await Deadline.run(Self.statementLimit, "selecting outbox rows of \(schema)") {
-            let sequence = try await connection.query(
-                """
-                WITH confirmed AS (DELETE FROM \(unescaped: schema).outbox WHERE id = ANY(\(confirmed)))
-                SELECT id, message_id, exchange, routing_key, message_type, content_type, correlation_id, traceparent, mandatory, body, attempts
-                FROM \(unescaped: schema).outbox
-                WHERE sent_at IS NULL AND (retry_at IS NULL OR retry_at <= now())
-                  AND NOT (id = ANY(\(notAgain)))
-                  AND (correlation_id IS NULL OR NOT (correlation_id = ANY(\(outConversations)) OR correlation_id IN (
-                      SELECT correlation_id FROM \(unescaped: schema).outbox
-                      WHERE retry_at IS NOT NULL AND retry_at > now() AND correlation_id IS NOT NULL AND NOT (id = ANY(\(confirmed))))))
-                ORDER BY id LIMIT \(limit)
-                """, logger: logger)
+            let sequence = try await connection.execute(look, logger: logger)
             var rows: [OutboxRelayRow] = []
             for try await (id, messageID, exchange, routingKey, type, contentType, correlationID, traceparent, mandatory, body, attempts)
-                in sequence.decode((Int64, String, String, String, String, String, String?, String?, Bool, Data, Int).self)
+                in sequence
             {
                 let message = OutboxMessage(
                     messageID: messageID, exchange: exchange, routingKey: routingKey, type: type, contentType: contentType,

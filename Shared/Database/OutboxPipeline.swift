@@ -213,9 +213,15 @@ actor OutboxPipeline {
         let logger = logger
         let fresh = try await Deadline.run(Self.statementLimit, "connecting the outbox relay of \(outbox.schema)") {
             let fresh = try await connect()
-            // The prepared look names the outbox without its schema (``OutboxRelaySelection``).
+            // The prepared look names the outbox without its schema, and is planned once
+            // (``OutboxRelaySelection``): left to choose, PostgreSQL planned it anew on every
+            // execution, its custom plans looking cheaper than the generic one, which is
+            // the same index scan. This connection runs only statements by primary key and
+            // the advisory lock, for which a generic plan is as good.
             do {
-                try await fresh.query("SELECT set_config('search_path', \(searchPath), false)", logger: logger)
+                try await fresh.query(
+                    "SELECT set_config('search_path', \(searchPath), false), set_config('plan_cache_mode', 'force_generic_plan', false)",
+                    logger: logger)
             } catch {
                 try? await fresh.close()
                 throw error

@@ -8,10 +8,11 @@ import PostgresNIO
 /// it, and the query sees the rows as they were before it.
 ///
 /// Why prepared: the relay runs it for every batch, at low rates for every row, and
-/// PostgreSQL planned it anew each time (0.14 ms of planning for 0.07–0.19 ms of execution,
-/// measured with `pg_stat_statements`; docs/benchmark.md, "fifth pass"). A prepared
-/// statement's SQL is fixed, so it names the outbox without its schema: the relay's
-/// connection has the outbox's schema as its `search_path` (``OutboxPipeline``).
+/// PostgreSQL parsed and planned it anew each time (0.15 ms of planning for 0.05–0.25 ms
+/// of execution, measured with `pg_stat_statements`; docs/benchmark.md, "fifth pass").
+/// A prepared statement's SQL is fixed, so it names the outbox without its schema: the
+/// relay's connection has the outbox's schema as its `search_path`, and uses the
+/// statement's generic plan (`plan_cache_mode`; ``OutboxPipeline``).
 struct OutboxRelaySelection: PostgresPreparedStatement {
     static let sql = """
         WITH confirmed AS (DELETE FROM outbox WHERE id = ANY($1))

@@ -193,6 +193,8 @@ let package = Package(
                     .product(name: "JWTKit", package: "jwt-kit"),
                     .product(name: "Crypto", package: "swift-crypto"),
                     .product(name: "NIOCore", package: "swift-nio"),
+                    .product(name: "Logging", package: "swift-log"),
+                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 ],
                 swiftSettings: swiftSettings
             ),

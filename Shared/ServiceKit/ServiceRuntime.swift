@@ -158,12 +158,37 @@ public struct ServiceRuntime: Sendable {
         return [postgres, readinessPostgres, consumeConnection, publishConnection, migration, relay, janitor] + extra + consumerSet + [application]
     }
 
+    /// The group's parts, each named by its type (a second of a type gets `#2`).
+    /// ServiceLifecycle names a part by its description otherwise, which for a struct is
+    /// every field: the database configuration's password included, in its logs and in
+    /// the error of a part that stops unexpectedly.
+    static func named(_ services: [any Service]) -> [ServiceGroupConfiguration.ServiceConfiguration] {
+        var seen: [String: Int] = [:]
+        return services.map { service in
+            let type = String(describing: Swift.type(of: service))
+            let count = seen[type, default: 0] + 1
+            seen[type] = count
+            return .init(service: service, serviceName: count == 1 ? type : "\(type)#\(count)")
+        }
+    }
+
+    /// The service group's logger. ServiceLifecycle logs each part's start and, at
+    /// shutdown, each part it asks to stop and each that finished, at `debug`: about forty
+    /// lines in a process's life, and the only record of which part holds a shutdown that
+    /// misses its deadline (ServiceLifecycle then traps). So they are written at the `info`
+    /// level's verbosity too (with their own `debug` level in the line).
+    static func lifecycleLogger(_ logger: Logger) -> Logger {
+        var lifecycle = logger
+        if lifecycle.logLevel == .info { lifecycle.logLevel = .debug }
+        return lifecycle
+    }
+
     /// Runs the services until SIGTERM/SIGINT, then shuts down gracefully within 10 s.
     public func run(router: Router<SwitchboardRequestContext>, consumers: [any Service], extra: [any Service] = []) async throws {
         var groupConfiguration = ServiceGroupConfiguration(
-            services: services(router: router, consumers: consumers, extra: extra).map { .init(service: $0) },
+            services: Self.named(services(router: router, consumers: consumers, extra: extra)),
             gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger
+            logger: Self.lifecycleLogger(logger)
         )
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(9)
         groupConfiguration.maximumCancellationDuration = .seconds(1)

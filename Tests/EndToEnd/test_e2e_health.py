@@ -161,3 +161,26 @@ def test_the_event_loop_executor_can_be_chosen_and_a_bad_one_is_refused(system, 
     status = refused.process.wait(timeout=30)
     assert status == 2, f"exit status {status}:\n{sb.tail(refused.log, 30)}"
     assert "SWITCHBOARD_EXECUTOR" in refused.log.read_text(), sb.tail(refused.log, 30)
+
+
+def test_a_stopping_service_logs_each_part_it_stops_by_name_and_no_secret(system, tmp_path):
+    """At SIGTERM a service logs each part of its service group it asks to stop and each
+    that finished (the record of which part holds a shutdown that misses its deadline),
+    named by type only: ServiceLifecycle's default name is a part's description, which
+    held the database configuration, password included."""
+    log_dir = sb.extra_log_dir(system, tmp_path)
+    replica = sb.ExtraService(system, "contacts", {}, log_dir, "lifecycle-names")
+    try:
+        replica.wait_ready()
+    finally:
+        took, status = replica.stop()
+    assert status == 0 and took is not None and took <= sb.STOP_LIMIT, f"exit status {status} after {took} s:\n{sb.tail(replica.log, 30)}"
+    lines = [json.loads(line) for line in replica.log.read_text().splitlines() if line.startswith("{")]
+    asked = [line["sl-service"] for line in lines if line.get("msg") == "Triggering graceful shutdown for service"]
+    finished = [line["sl-service"] for line in lines if line.get("msg") == "Service finished"]
+    assert any(name.startswith("Application") for name in asked) and "PostgresClient" in asked and "AMQPConnection#2" in asked, asked
+    assert sorted(finished) == sorted(asked), (asked, finished)
+    assert all(re.fullmatch(r"[A-Za-z<>.,_ ]+(#\d+)?", name) for name in asked), asked
+    text = replica.log.read_text()
+    assert "password" not in text.lower() and "DatabaseConfiguration(" not in text, [
+        line for line in text.splitlines() if "password" in line.lower()][:3]

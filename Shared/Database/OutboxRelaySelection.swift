@@ -12,15 +12,20 @@ import PostgresNIO
 /// of execution, measured with `pg_stat_statements`; docs/benchmark.md, "fifth pass").
 /// A prepared statement's SQL is fixed, so it names the outbox without its schema: the
 /// relay's connection has the outbox's schema as its `search_path`, and uses the
-/// statement's generic plan (`plan_cache_mode`; ``OutboxPipeline``).
+/// statement's generic plan (`plan_cache_mode`; ``OutboxPipeline``). The rows and
+/// conversations out are excluded through `NOT IN (SELECT unnest(…))`, which PostgreSQL
+/// hashes once per execution in a generic plan; `NOT (id = ANY($2))` was hashed only as a
+/// constant, in a custom plan, and a generic plan compared each row with every id out:
+/// 21.6 ms instead of 1.8 ms for a look past 2,000 rows out (`EXPLAIN ANALYZE`, 6,000 rows
+/// waiting), 2.7 ms this way.
 struct OutboxRelaySelection: PostgresPreparedStatement {
     static let sql = """
         WITH confirmed AS (DELETE FROM outbox WHERE id = ANY($1))
         SELECT id, message_id, exchange, routing_key, message_type, content_type, correlation_id, traceparent, mandatory, body, attempts
         FROM outbox
         WHERE sent_at IS NULL AND (retry_at IS NULL OR retry_at <= now())
-          AND NOT (id = ANY($2))
-          AND (correlation_id IS NULL OR NOT (correlation_id = ANY($3) OR correlation_id IN (
+          AND id NOT IN (SELECT unnest($2::int8[]))
+          AND (correlation_id IS NULL OR NOT (correlation_id IN (SELECT unnest($3::text[])) OR correlation_id IN (
               SELECT correlation_id FROM outbox
               WHERE retry_at IS NOT NULL AND retry_at > now() AND correlation_id IS NOT NULL AND NOT (id = ANY($1)))))
         ORDER BY id LIMIT $4

@@ -10,19 +10,9 @@ import Testing
 @Suite("A publish blocked by the broker", .serialized)
 struct BlockedPublishShutdownIntegrationTests {
     @Test func stoppingEndsAConnectionBlockedInSend() async throws {
-        let proxy = try FreezingProxy.start(upstreamPort: try #require(URLComponents(string: TestEnvironment.amqpURL)?.port ?? 5672))
-        defer { proxy.stop() }
-        var configuration = try AMQPConfiguration(url: TestEnvironment.amqpURL, connectionName: "blocked-publisher")
-        configuration.endpoints = [AMQPEndpoint(host: configuration.host, port: proxy.port)]
-        configuration.confirmTimeout = .seconds(60)
-        let connection = AMQPConnection(configuration: configuration, topology: AMQPTopology(), logger: TestEnvironment.logger)
-        let ended = NIOLockedValueBox(false)
-        let running = Task {
-            try? await connection.run()
-            ended.withLockedValue { $0 = true }
-        }
-        defer { running.cancel() }
-        try await TestEnvironment.waitUntil("connected through the proxy", timeout: .seconds(20)) { connection.isConnected }
+        let proxied = try await ProxiedConnection.connect(name: "blocked-publisher", confirmTimeout: .seconds(60))
+        defer { proxied.close() }
+        let (proxy, connection) = (proxied.proxy, proxied.connection)
 
         // The "broker" stops reading: tens of megabytes fill every buffer on the way.
         proxy.freeze()
@@ -35,7 +25,7 @@ struct BlockedPublishShutdownIntegrationTests {
         let stopped = ContinuousClock.now
         connection.stop()
         try await TestEnvironment.waitUntil("the connection ended after stop", timeout: .seconds(15)) {
-            ended.withLockedValue { $0 }
+            proxied.hasEnded
         }
         let took = ContinuousClock.now - stopped
         #expect(took < .seconds(9), "stopped in \(took): within the services' shutdown budget")
@@ -48,18 +38,9 @@ struct BlockedPublishShutdownIntegrationTests {
     /// queue question sent into a frozen link) and which was already asked to stop
     /// gracefully must end within that second, not when the graceful stop's grace runs out.
     @Test func cancellationAfterAGracefulStopEndsABlockedConnectionWithinASecond() async throws {
-        let proxy = try FreezingProxy.start(upstreamPort: try #require(URLComponents(string: TestEnvironment.amqpURL)?.port ?? 5672))
-        defer { proxy.stop() }
-        var configuration = try AMQPConfiguration(url: TestEnvironment.amqpURL, connectionName: "blocked-question")
-        configuration.endpoints = [AMQPEndpoint(host: configuration.host, port: proxy.port)]
-        let connection = AMQPConnection(configuration: configuration, topology: AMQPTopology(), logger: TestEnvironment.logger)
-        let ended = NIOLockedValueBox(false)
-        let running = Task {
-            try? await connection.run()
-            ended.withLockedValue { $0 = true }
-        }
-        defer { running.cancel() }
-        try await TestEnvironment.waitUntil("connected through the proxy", timeout: .seconds(20)) { connection.isConnected }
+        let proxied = try await ProxiedConnection.connect(name: "blocked-question")
+        defer { proxied.close() }
+        let (proxy, connection) = (proxied.proxy, proxied.connection)
 
         proxy.freeze()
         // The proxy looks at the flag between its 0.2 s polls.
@@ -68,16 +49,54 @@ struct BlockedPublishShutdownIntegrationTests {
         try await Task.sleep(for: .milliseconds(500))
         connection.stop()
         try await Task.sleep(for: .milliseconds(200))
-        #expect(!ended.withLockedValue { $0 }, "the thread is blocked, so the graceful stop alone has not ended it yet")
+        #expect(!proxied.hasEnded, "the thread is blocked, so the graceful stop alone has not ended it yet")
 
         let cancelled = ContinuousClock.now
-        running.cancel()
+        proxied.running.cancel()
         try await TestEnvironment.waitUntil("the connection ended after cancellation", timeout: .seconds(15)) {
-            ended.withLockedValue { $0 }
+            proxied.hasEnded
         }
         let took = ContinuousClock.now - cancelled
         #expect(took < .seconds(1), "ended \(took) after cancellation: within ServiceLifecycle's cancellation budget")
         _ = await asking.value
+    }
+}
+
+/// A running connection to the broker through a ``FreezingProxy``, and whether its `run()`
+/// has returned.
+struct ProxiedConnection {
+    let proxy: FreezingProxy
+    let connection: AMQPConnection
+    let running: Task<Void, Never>
+    private let ended: NIOLockedValueBox<Bool>
+
+    static func connect(name: String, confirmTimeout: Duration? = nil) async throws -> ProxiedConnection {
+        let proxy = try FreezingProxy.start(upstreamPort: try #require(URLComponents(string: TestEnvironment.amqpURL)?.port ?? 5672))
+        var configuration = try AMQPConfiguration(url: TestEnvironment.amqpURL, connectionName: name)
+        configuration.endpoints = [AMQPEndpoint(host: configuration.host, port: proxy.port)]
+        if let confirmTimeout { configuration.confirmTimeout = confirmTimeout }
+        let connection = AMQPConnection(configuration: configuration, topology: AMQPTopology(), logger: TestEnvironment.logger)
+        let ended = NIOLockedValueBox(false)
+        let running = Task {
+            try? await connection.run()
+            ended.withLockedValue { $0 = true }
+        }
+        let proxied = ProxiedConnection(proxy: proxy, connection: connection, running: running, ended: ended)
+        do {
+            try await TestEnvironment.waitUntil("connected through the proxy", timeout: .seconds(20)) { connection.isConnected }
+        } catch {
+            proxied.close()
+            throw error
+        }
+        return proxied
+    }
+
+    var hasEnded: Bool { ended.withLockedValue { $0 } }
+
+    /// Cancels the connection and kills the proxy.
+    func close() {
+        running.cancel()
+        proxy.stop()
     }
 }
 

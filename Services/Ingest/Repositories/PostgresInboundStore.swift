@@ -38,25 +38,13 @@ struct PostgresInboundStore {
         guard !messages.isEmpty else { return [:] }
         let encoder = SwitchboardJSON.encoder()
         let media = try messages.map { String(decoding: try encoder.encode($0.message.media), as: UTF8.self) }
-        // One row per array element, inserted in array order (WITH ORDINALITY), so the
-        // bigserial sequence follows the batch's order.
-        let rows = try await connection.query(
-            """
-            INSERT INTO \(unescaped: schema).messages
-                (id, channel, carrier_message_id, from_number, to_number, text, media, received_at, source)
-            SELECT id, channel, carrier_message_id, from_number, to_number, text, media::jsonb, received_at, \(source)
-            FROM unnest(
-                \(messages.map(\.id))::uuid[], \(messages.map(\.message.channel))::text[],
-                \(messages.map(\.message.carrierMessageID))::text[], \(messages.map(\.message.from))::text[],
-                \(messages.map(\.message.to))::text[], \(messages.map(\.message.text))::text[], \(media)::text[],
-                \(messages.map(\.message.receivedAt))::timestamptz[]
-            ) WITH ORDINALITY AS batch (id, channel, carrier_message_id, from_number, to_number, text, media, received_at, position)
-            ORDER BY position
-            ON CONFLICT (channel, carrier_message_id) DO NOTHING
-            RETURNING id, sequence, accepted_at
-            """, logger: logger)
+        // A prepared statement (``InboundBatchInsertStatement``): it runs for every batch.
+        let statement = InboundBatchInsertStatement(
+            ids: messages.map(\.id), channels: messages.map(\.message.channel), carrierMessageIDs: messages.map(\.message.carrierMessageID),
+            from: messages.map(\.message.from), to: messages.map(\.message.to), texts: messages.map(\.message.text), media: media,
+            receivedAt: messages.map(\.message.receivedAt), source: source)
         var stored: [UUID: StoredInbound] = [:]
-        for try await (id, sequence, acceptedAt) in rows.decode((UUID, Int64, Date).self) {
+        for try await (id, sequence, acceptedAt) in try await connection.execute(statement, logger: logger) {
             stored[id] = StoredInbound(id: id, sequence: sequence, acceptedAt: acceptedAt)
         }
         return stored

@@ -24,12 +24,11 @@ extension PostgresTransferStore {
         throw CorruptTransferRow(detail: "insert of interaction \(p.idString) returned nothing")
     }
 
+    /// A prepared statement (``LockInteractionStatement``): taken for every inbound message.
     func lockInteraction(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> InteractionProjection? {
-        let rows = try await connection.query(
-            """
-            SELECT \(unescaped: Self.interactionColumns) FROM \(unescaped: schema).interactions WHERE id = \(id) FOR UPDATE
-            """, logger: logger)
-        for try await row in rows { return try Self.interaction(from: row) }
+        for try await interaction in try await connection.execute(LockInteractionStatement(interaction: id), logger: logger) {
+            return interaction
+        }
         return nil
     }
 
@@ -55,9 +54,9 @@ extension PostgresTransferStore {
     }
 
     /// The latest inbound text, what its offers preview.
+    /// A prepared statement (``PreviewTextStatement``): written for every inbound message.
     func setPreviewText(_ id: UUID, text: String, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query(
-            "UPDATE \(unescaped: schema).interactions SET preview_text = \(text) WHERE id = \(id)", logger: logger)
+        _ = try await connection.execute(PreviewTextStatement(interaction: id, text: text), logger: logger)
     }
 
     /// The interaction's contact (identified, or assigned by an agent).

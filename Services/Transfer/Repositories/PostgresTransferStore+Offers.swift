@@ -50,14 +50,10 @@ extension PostgresTransferStore {
         try await pendingOffer(interaction: interaction, on: connection, logger: logger) != nil
     }
 
-    /// The pending offer of an interaction, or nil (a plain read: no lock).
+    /// The pending offer of an interaction, or nil (a plain read: no lock). A prepared
+    /// statement (``PendingOfferStatement``): read for every inbound message.
     func pendingOffer(interaction: UUID, on connection: PostgresConnection, logger: Logger) async throws -> OfferRecord? {
-        let rows = try await connection.query(
-            """
-            SELECT \(unescaped: Self.offerColumns) FROM \(unescaped: schema).offers
-            WHERE interaction_id = \(interaction) AND state = 'pending'
-            """, logger: logger)
-        for try await row in rows { return try Self.offer(from: row) }
+        for try await offer in try await connection.execute(PendingOfferStatement(interaction: interaction), logger: logger) { return offer }
         return nil
     }
 

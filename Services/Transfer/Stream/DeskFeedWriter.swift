@@ -50,16 +50,11 @@ struct DeskFeedWriter: Sendable {
     }
 
     /// Who may see an interaction's changes now: its owner in the projection, the agents
-    /// of its pending offers and the agents it is open in a consultation with.
+    /// of its pending offers and the agents it is open in a consultation with. A prepared
+    /// statement (``DeskAudienceStatement``): read for every event transfer shows.
     func audience(of id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Set<String> {
-        let rows = try await connection.query(
-            """
-            SELECT owner_id FROM \(unescaped: schema).interactions WHERE id = \(id) AND owner_id IS NOT NULL AND state <> 'closed'
-            UNION SELECT agent_id FROM \(unescaped: schema).offers WHERE interaction_id = \(id) AND state = 'pending'
-            UNION SELECT agent_id FROM \(unescaped: schema).consultations WHERE interaction_id = \(id) AND open
-            """, logger: logger)
         var agents: Set<String> = []
-        for try await agent in rows.decode(String.self) { agents.insert(agent) }
+        for try await agent in try await connection.execute(DeskAudienceStatement(interaction: id), logger: logger) { agents.insert(agent) }
         return agents
     }
 

@@ -17,16 +17,14 @@ struct PostgresSettingsStore {
         return nil
     }
 
-    /// The settings of each of `numbers` that has its own (one query for a batch).
+    /// The settings of each of `numbers` that has its own (one query for a batch, prepared:
+    /// ``NumberSettingsBatchStatement``).
     func settings(for numbers: [String], on connection: PostgresConnection, logger: Logger) async throws -> [String: NumberSettings] {
         guard !numbers.isEmpty else { return [:] }
-        let rows = try await connection.query(
-            """
-            SELECT number, mode, queue, inactivity_timeout_seconds, disposition_required
-            FROM \(unescaped: schema).number_settings WHERE number = ANY(\(numbers))
-            """, logger: logger)
         var settings: [String: NumberSettings] = [:]
-        for try await (number, mode, queue, timeout, required) in rows.decode((String, String, String, Int, Bool).self) {
+        for try await (number, mode, queue, timeout, required) in try await connection.execute(
+            NumberSettingsBatchStatement(numbers: numbers), logger: logger)
+        {
             settings[number] = NumberSettings(
                 mode: InteractionMode(rawValue: mode) ?? .session, queue: queue, inactivityTimeoutSeconds: timeout, dispositionRequired: required
             )

@@ -54,8 +54,9 @@ public struct TransactionalHandler: Sendable {
     }
 
     /// Handles a batch in one transaction (one commit instead of one per message, which is
-    /// what bounds throughput). Each delivery still gets its inbox record and its effect,
-    /// in order. If anything in the batch fails, the batch is rolled back and every
+    /// what bounds throughput). Each delivery still gets its inbox record (the batch's in one
+    /// statement) and its effect, in order; a duplicate, within the batch or from before, gets
+    /// no effect. If anything in the batch fails, the batch is rolled back and every
     /// delivery is handled again on its own, so one bad message never blocks the others.
     /// - Parameter prologue: runs first in the batch's transaction (not when messages are
     ///   handled one by one): where a batch needs several locks, it takes them all there, in
@@ -75,12 +76,16 @@ public struct TransactionalHandler: Sendable {
         do {
             try await outbox.transaction(on: client, logger: logger) { connection in
                 try await prologue?(connection)
+                // The whole batch's inbox records in one statement, not one per delivery
+                // (issue #17: transfer's batches of `interaction.message.appended` sent one
+                // per event); the effects then run in the deliveries' order, in the same
+                // transaction, so the records and the effects still commit together.
+                let claimed = try await inbox.claim(
+                    messageIDs: deliveries.map { $0.properties.messageID ?? "" }, consumer: consumer, on: connection, logger: logger)
                 var seen = Set<String>()
                 for delivery in deliveries {
                     let messageID = delivery.properties.messageID ?? ""
-                    guard seen.insert(messageID).inserted,
-                        try await inbox.claim(messageID: messageID, consumer: consumer, on: connection, logger: logger)
-                    else { continue }
+                    guard claimed.contains(messageID), seen.insert(messageID).inserted else { continue }
                     try await effect(delivery, connection)
                 }
             }

@@ -190,6 +190,39 @@ struct DatabaseIntegrationTests {
         }
     }
 
+    /// A batch's inbox records go in together (one statement), and still: a delivery
+    /// handled before, or twice in the batch, gets no second effect, and the others get
+    /// theirs in the batch's order, all acked.
+    @Test func batchClaimsItsInboxRecordsTogetherAndSkipsDuplicates() async throws {
+        try await TestEnvironment.withPostgres { client in
+            let schema = Self.schemaName()
+            try await migrate(schema, client: client)
+            let handler = TransactionalHandler(
+                client: client, inbox: Inbox(schema: schema), outbox: Outbox(schema: schema), consumer: "test", logger: TestEnvironment.logger)
+            let insert: @Sendable (AMQPDelivery, PostgresConnection) async throws -> Void = { delivery, connection in
+                let note = delivery.properties.messageID ?? "?"
+                try await connection.query("INSERT INTO \(unescaped: schema).effects (note) VALUES (\(note))", logger: TestEnvironment.logger)
+            }
+            #expect(await handler.handle(batch: [try await Self.fakeDelivery(messageID: "d-0")], effect: insert) == [.ack])
+            var batch: [AMQPDelivery] = []
+            for id in ["d-1", "d-0", "d-2", "d-1", "d-3"] { batch.append(try await Self.fakeDelivery(messageID: id)) }
+            #expect(await handler.handle(batch: batch, effect: insert) == Array(repeating: .ack, count: 5))
+            let rows = try await client.query(
+                PostgresQuery(unsafeSQL: "SELECT note FROM \(schema).effects ORDER BY id"), logger: TestEnvironment.logger
+            )
+            var notes: [String] = []
+            for try await note in rows.decode(String.self) { notes.append(note) }
+            #expect(notes == ["d-0", "d-1", "d-2", "d-3"])
+            let inbox = try await client.query(
+                PostgresQuery(unsafeSQL: "SELECT message_id FROM \(schema).inbox WHERE consumer = 'test' ORDER BY message_id"),
+                logger: TestEnvironment.logger
+            )
+            var claimed: [String] = []
+            for try await id in inbox.decode(String.self) { claimed.append(id) }
+            #expect(claimed == ["d-0", "d-1", "d-2", "d-3"])
+        }
+    }
+
     /// One call with more messages than one statement carries: all stored, in the call's
     /// order (the relay publishes by id), with their nulls.
     @Test func outboxEnqueueKeepsOrderAcrossStatements() async throws {

@@ -61,6 +61,7 @@ actor OutboxPipeline {
     private var pausedUntil: ContinuousClock.Instant?
     private var caughtUp = false
     private var lookout: OutboxLookout
+    private var vacuum: OutboxVacuumSchedule
     private var recheckArmed = false
     /// Rows the broker confirmed that are still in the outbox: never selected again, deleted
     /// by the next look (one round trip less per batch), or on their own.
@@ -69,9 +70,10 @@ actor OutboxPipeline {
     init(
         connect: @escaping @Sendable () async throws -> PostgresConnection, outbox: Outbox, publisher: AMQPConnection, service: String,
         logger: Logger, batchSize: Int, maxBatchesOut: Int, retryPolicy: OutboxRetryPolicy, lookout: OutboxLookout = OutboxLookout(),
-        wake: @escaping @Sendable () -> Void
+        vacuum: OutboxVacuumSchedule = OutboxVacuumSchedule(), wake: @escaping @Sendable () -> Void
     ) {
         self.lookout = lookout
+        self.vacuum = vacuum
         self.connect = connect
         self.outbox = outbox
         self.publisher = publisher
@@ -104,6 +106,7 @@ actor OutboxPipeline {
             again = false
             do {
                 try await stepOnce(&report)
+                try await vacuumIfDue()
             } catch {
                 dropConnection()
                 throw error
@@ -197,6 +200,26 @@ actor OutboxPipeline {
     private func recheckDue() {
         recheckArmed = false
         if turnHeld { lookout.noteWork() }
+    }
+
+    /// Vacuums the outbox once enough confirmed rows were deleted (``OutboxVacuumSchedule``),
+    /// on the relay's connection, between its steps. `SKIP_LOCKED`: if autovacuum (or an
+    /// operator) is vacuuming the table, this one is skipped rather than waiting for it.
+    /// An error of the server (a role that does not own the table gets only a warning) is
+    /// logged and the vacuum tried again after the schedule's interval; the connection is
+    /// kept.
+    private func vacuumIfDue() async throws {
+        guard vacuum.isDue(), let connection, !connection.isClosed else { return }
+        vacuum.vacuumed()
+        do {
+            try await execute(
+                "VACUUM (SKIP_LOCKED, INDEX_CLEANUP ON) \(unescaped: outbox.schema).outbox", "vacuuming the outbox of \(outbox.schema)",
+                on: connection)
+        } catch let error as PSQLError where error.serverInfo != nil {
+            logger.warning(
+                "vacuuming the outbox failed; autovacuum still runs",
+                metadata: ["schema": "\(outbox.schema)", "error": "\(String(reflecting: error))"])
+        }
     }
 
     // MARK: The connection and the turn
@@ -299,6 +322,7 @@ actor OutboxPipeline {
             return rows
         }
         confirmedToDelete.removeFirst(confirmed.count)
+        vacuum.deleted(confirmed.count)
         return rows
     }
 
@@ -309,6 +333,7 @@ actor OutboxPipeline {
         // Confirmed: the row is done (a delete writes no new row version and no index entry).
         try await execute("DELETE FROM \(unescaped: outbox.schema).outbox WHERE id = ANY(\(confirmed))", "deleting sent outbox rows", on: connection)
         confirmedToDelete.removeFirst(confirmed.count)
+        vacuum.deleted(confirmed.count)
     }
 
     /// Hands a batch to the publisher; its outcomes land in ``flight`` and wake the relay.

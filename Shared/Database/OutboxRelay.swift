@@ -33,6 +33,7 @@ public struct OutboxRelay: Service {
     private let waitUntilReady: @Sendable () async -> Void
     private let retryPolicy: OutboxRetryPolicy
     private let lookout: OutboxLookout
+    private let vacuum: OutboxVacuumSchedule
     private let progress: ProgressMonitor?
     private let listening: ProgressMonitor?
 
@@ -44,11 +45,13 @@ public struct OutboxRelay: Service {
     public init(
         client: PostgresClient, database: DatabaseConfiguration, outbox: Outbox, publisher: AMQPConnection, service: String,
         logger: Logger, batchSize: Int = 500, maxBatchesOut: Int = 8, safetyTick: Duration = .seconds(2),
-        retryPolicy: OutboxRetryPolicy = OutboxRetryPolicy(), lookout: OutboxLookout = OutboxLookout(), progress: ProgressMonitor? = nil,
-        listening: ProgressMonitor? = nil, waitUntilReady: @escaping @Sendable () async -> Void = {}
+        retryPolicy: OutboxRetryPolicy = OutboxRetryPolicy(), lookout: OutboxLookout = OutboxLookout(),
+        vacuum: OutboxVacuumSchedule = OutboxVacuumSchedule(), progress: ProgressMonitor? = nil, listening: ProgressMonitor? = nil,
+        waitUntilReady: @escaping @Sendable () async -> Void = {}
     ) {
         self.retryPolicy = retryPolicy
         self.lookout = lookout
+        self.vacuum = vacuum
         self.progress = progress
         self.listening = listening
         self.waitUntilReady = waitUntilReady
@@ -79,7 +82,7 @@ public struct OutboxRelay: Service {
         let pipeline = OutboxPipeline(
             connect: { try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger) },
             outbox: outbox, publisher: publisher, service: service, logger: logger, batchSize: batchSize,
-            maxBatchesOut: maxBatchesOut, retryPolicy: retryPolicy, lookout: lookout, wake: { wake.yield() })
+            maxBatchesOut: maxBatchesOut, retryPolicy: retryPolicy, lookout: lookout, vacuum: vacuum, wake: { wake.yield() })
 
         // A commit, a notification or the tick: rows may wait, so the next step looks.
         // (A batch's confirms wake the relay without that: see `OutboxLookout`.)

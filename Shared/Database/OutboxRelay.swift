@@ -41,6 +41,7 @@ public struct OutboxRelay: Service {
     ///   - client: the service's pool, for the `LISTEN` connection.
     ///   - database: where the relay opens its own connection (``DatabaseConfiguration/outboxRelayConnectionConfiguration``).
     ///   - maxBatchesOut: batches awaiting their confirms at once.
+    ///   - vacuum: when the relay vacuums its outbox itself (``OutboxVacuumSchedule``).
     ///   - lookout: when the relay looks for rows and how long it keeps an idle turn.
     public init(
         client: PostgresClient, database: DatabaseConfiguration, outbox: Outbox, publisher: AMQPConnection, service: String,

@@ -41,8 +41,8 @@ public struct OutboxRelay: Service {
     ///   - client: the service's pool, for the `LISTEN` connection.
     ///   - database: where the relay opens its own connection (``DatabaseConfiguration/outboxRelayConnectionConfiguration``).
     ///   - maxBatchesOut: batches awaiting their confirms at once.
-    ///   - vacuum: when the relay vacuums its outbox itself (``OutboxVacuumSchedule``).
     ///   - lookout: when the relay looks for rows and how long it keeps an idle turn.
+    ///   - vacuum: when the relay vacuums its outbox itself (``OutboxVacuumSchedule``).
     public init(
         client: PostgresClient, database: DatabaseConfiguration, outbox: Outbox, publisher: AMQPConnection, service: String,
         logger: Logger, batchSize: Int = 500, maxBatchesOut: Int = 8, safetyTick: Duration = .seconds(2),

@@ -84,7 +84,12 @@ struct ContactsMergeReadIntegrationTests {
                 let page = try await store.merges(MergeFilter(contactID: contact, cursor: cursor, limit: 2), client: client, logger: logger)
                 seen += page.items.map(\.id)
                 pages += 1
-                if let next = page.next { cursor = try #require(KeysetCursor(encoded: next)) } else { cursor = nil }
+                if let next = page.next {
+                    let decoded: KeysetCursor = try #require(KeysetCursor(encoded: next))
+                    cursor = decoded
+                } else {
+                    cursor = nil
+                }
                 #expect(page.items.count == (page.next == nil ? 1 : 2))
             } while cursor != nil && pages < 10
             #expect(pages == 3)

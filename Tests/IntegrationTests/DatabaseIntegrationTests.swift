@@ -54,10 +54,7 @@ struct DatabaseIntegrationTests {
 
     @Test func inboxMakesRedeliveryANoOp() async throws {
         try await TestEnvironment.withPostgres { client in
-            let schema = Self.schemaName()
-            try await migrate(schema, client: client)
-            let handler = TransactionalHandler(
-                client: client, inbox: Inbox(schema: schema), outbox: Outbox(schema: schema), consumer: "test", logger: TestEnvironment.logger)
+            let (schema, handler) = try await migratedHandler(client)
             let delivery = try await Self.fakeDelivery(messageID: "m-dup")
             for _ in 0..<3 {
                 let result = await handler.handle(delivery) { connection in
@@ -164,10 +161,7 @@ struct DatabaseIntegrationTests {
     /// delivery (or the one-by-one fallback) runs without it.
     @Test func batchPrologueRunsFirstInTheBatchTransaction() async throws {
         try await TestEnvironment.withPostgres { client in
-            let schema = Self.schemaName()
-            try await migrate(schema, client: client)
-            let handler = TransactionalHandler(
-                client: client, inbox: Inbox(schema: schema), outbox: Outbox(schema: schema), consumer: "test", logger: TestEnvironment.logger)
+            let (schema, handler) = try await migratedHandler(client)
             let batch = [try await Self.fakeDelivery(messageID: "p-1"), try await Self.fakeDelivery(messageID: "p-2")]
             let insert: @Sendable (String, PostgresConnection) async throws -> Void = { note, connection in
                 try await connection.query("INSERT INTO \(unescaped: schema).effects (note) VALUES (\(note))", logger: TestEnvironment.logger)
@@ -181,12 +175,7 @@ struct DatabaseIntegrationTests {
                 delivery, connection in try await insert(delivery.properties.messageID ?? "?", connection)
             }
             #expect(single == [.ack])
-            let rows = try await client.query(
-                PostgresQuery(unsafeSQL: "SELECT note FROM \(schema).effects ORDER BY id"), logger: TestEnvironment.logger
-            )
-            var notes: [String] = []
-            for try await note in rows.decode(String.self) { notes.append(note) }
-            #expect(notes == ["prologue", "p-1", "p-2", "p-3"])
+            #expect(try await texts("SELECT note FROM \(schema).effects ORDER BY id", client) == ["prologue", "p-1", "p-2", "p-3"])
         }
     }
 
@@ -195,10 +184,7 @@ struct DatabaseIntegrationTests {
     /// theirs in the batch's order, all acked.
     @Test func batchClaimsItsInboxRecordsTogetherAndSkipsDuplicates() async throws {
         try await TestEnvironment.withPostgres { client in
-            let schema = Self.schemaName()
-            try await migrate(schema, client: client)
-            let handler = TransactionalHandler(
-                client: client, inbox: Inbox(schema: schema), outbox: Outbox(schema: schema), consumer: "test", logger: TestEnvironment.logger)
+            let (schema, handler) = try await migratedHandler(client)
             let insert: @Sendable (AMQPDelivery, PostgresConnection) async throws -> Void = { delivery, connection in
                 let note = delivery.properties.messageID ?? "?"
                 try await connection.query("INSERT INTO \(unescaped: schema).effects (note) VALUES (\(note))", logger: TestEnvironment.logger)
@@ -207,19 +193,11 @@ struct DatabaseIntegrationTests {
             var batch: [AMQPDelivery] = []
             for id in ["d-1", "d-0", "d-2", "d-1", "d-3"] { batch.append(try await Self.fakeDelivery(messageID: id)) }
             #expect(await handler.handle(batch: batch, effect: insert) == Array(repeating: .ack, count: 5))
-            let rows = try await client.query(
-                PostgresQuery(unsafeSQL: "SELECT note FROM \(schema).effects ORDER BY id"), logger: TestEnvironment.logger
-            )
-            var notes: [String] = []
-            for try await note in rows.decode(String.self) { notes.append(note) }
-            #expect(notes == ["d-0", "d-1", "d-2", "d-3"])
-            let inbox = try await client.query(
-                PostgresQuery(unsafeSQL: "SELECT message_id FROM \(schema).inbox WHERE consumer = 'test' ORDER BY message_id"),
-                logger: TestEnvironment.logger
-            )
-            var claimed: [String] = []
-            for try await id in inbox.decode(String.self) { claimed.append(id) }
-            #expect(claimed == ["d-0", "d-1", "d-2", "d-3"])
+            #expect(try await texts("SELECT note FROM \(schema).effects ORDER BY id", client) == ["d-0", "d-1", "d-2", "d-3"])
+            #expect(
+                try await texts("SELECT message_id FROM \(schema).inbox WHERE consumer = 'test' ORDER BY message_id", client) == [
+                    "d-0", "d-1", "d-2", "d-3",
+                ])
         }
     }
 
@@ -278,6 +256,23 @@ struct DatabaseIntegrationTests {
             connection.ack(delivery)
             return delivery
         }
+    }
+
+    /// A fresh migrated schema and a handler of consumer `test` on it.
+    func migratedHandler(_ client: PostgresClient) async throws -> (schema: String, handler: TransactionalHandler) {
+        let schema = Self.schemaName()
+        try await migrate(schema, client: client)
+        let handler = TransactionalHandler(
+            client: client, inbox: Inbox(schema: schema), outbox: Outbox(schema: schema), consumer: "test", logger: TestEnvironment.logger)
+        return (schema, handler)
+    }
+
+    /// The first column of every row of `sql`, as text, in the query's order.
+    func texts(_ sql: String, _ client: PostgresClient) async throws -> [String] {
+        let rows = try await client.query(PostgresQuery(unsafeSQL: sql), logger: TestEnvironment.logger)
+        var values: [String] = []
+        for try await value in rows.decode(String.self) { values.append(value) }
+        return values
     }
 
     func count(_ sql: String, _ client: PostgresClient) async throws -> Int {

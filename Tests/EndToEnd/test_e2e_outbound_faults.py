@@ -76,6 +76,17 @@ def send_requests(fake) -> list[dict]:
     return sorted((r for r in list(fake.requests) if re.fullmatch(fake.SEND_PATH, r["path"])), key=lambda r: r["at"])
 
 
+def settled(fake, quiet: float = 0.3, limit: float = 5.0) -> float:
+    """The time at which the fake had read no new request for QUIET seconds (at most LIMIT)."""
+    deadline = time.monotonic() + limit
+    count, changed = len(fake.requests), time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - changed < quiet:
+        time.sleep(0.02)
+        if len(fake.requests) != count:
+            count, changed = len(fake.requests), time.monotonic()
+    return time.time()
+
+
 def failed_status(observer, message_id: str, timeout: float = 20) -> dict:
     """The data of the `message.status` event that says MESSAGE_ID failed."""
     event = observer.wait_event(
@@ -361,9 +372,11 @@ def test_kill_9_while_sending_loses_nothing_and_resends_only_what_was_at_the_car
             killed_at = time.time()
             process.send_signal(signal.SIGKILL)
             process.wait()
-            # The process may still send in the milliseconds before the signal lands: what
-            # arrives until it is reaped came from it (CI saw one at +0.00 s).
-            dead_at = time.time()
+            # What the process wrote before the signal landed can still be on its way into the
+            # fake: its threads stamp a request once they have read it, and CI saw one stamped
+            # +0.01 s after the kill. Nothing else sends until the new process starts, so what
+            # the fake has stamped once it settles came from the dead one.
+            dead_at = settled(fake)
             open_at_kill = sum(1 for r in send_requests(fake) if r["at"] <= killed_at and "status" not in r)
             system.services.processes["ingest"] = system.services.spawn("ingest", sb.service_port("ingest"))
             sb.wait_until(lambda: sb.ready("ingest"), timeout=60, what="ingest ready after kill -9", interval=0.1)

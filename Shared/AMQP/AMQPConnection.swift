@@ -107,14 +107,23 @@ public final class AMQPConnection: Service, Sendable {
     }
 
     /// Acknowledges a delivery. Call only after its effect is committed.
-    public func ack(_ delivery: AMQPDelivery, multiple: Bool = false) {
-        worker.submit(.ack(channel: delivery.channel, generation: delivery.generation, tag: delivery.deliveryTag, multiple: multiple))
+    public func ack(_ delivery: AMQPDelivery) {
+        worker.submit(.ack(channel: delivery.channel, generation: delivery.generation, tags: [delivery.deliveryTag]))
     }
 
-    /// Acknowledges many deliveries with one hand-over to the connection thread.
+    /// Acknowledges many deliveries with one hand-over to the connection thread, in as few
+    /// frames as is safe (``UnsettledDeliveries``). Call only after their effects are committed.
     public func ack(all deliveries: [AMQPDelivery]) {
         guard !deliveries.isEmpty else { return }
-        worker.submit(deliveries.map { .ack(channel: $0.channel, generation: $0.generation, tag: $0.deliveryTag, multiple: false) })
+        var channels: [(channel: UInt16, generation: UInt64, tags: [UInt64])] = []
+        for delivery in deliveries {
+            if let index = channels.firstIndex(where: { $0.channel == delivery.channel && $0.generation == delivery.generation }) {
+                channels[index].tags.append(delivery.deliveryTag)
+            } else {
+                channels.append((delivery.channel, delivery.generation, [delivery.deliveryTag]))
+            }
+        }
+        worker.submit(channels.map { .ack(channel: $0.channel, generation: $0.generation, tags: $0.tags) })
     }
 
     /// Negatively acknowledges a delivery: requeued for another try, or (with

@@ -65,6 +65,7 @@ extension ConnectionWorker {
         try checkReply("channel.open \(channel)")
         epochCounter += 1
         channelEpochs[channel] = epochCounter
+        unsettled[channel] = UnsettledDeliveries()
     }
 
     /// Checks the last synchronous reply. A channel the broker closed is reported as
@@ -185,6 +186,7 @@ extension ConnectionWorker {
             if case .channelClosed = error {
                 _ = sb_send_channel_close_ok(state, channel)
                 channelEpochs[channel] = nil
+                unsettled[channel] = nil
                 logger.error(
                     "AMQP consumer could not attach; retrying",
                     metadata: [

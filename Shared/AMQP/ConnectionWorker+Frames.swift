@@ -80,6 +80,7 @@ extension ConnectionWorker {
                 consumer.channel = nil
                 if let state { _ = amqp_channel_close(state, frame.channel, AMQP_REPLY_SUCCESS) }
                 channelEpochs[frame.channel] = nil
+                unsettled[frame.channel] = nil
                 reattachAt[ObjectIdentifier(consumer)] = .now + .seconds(1)
             }
         default:
@@ -102,6 +103,8 @@ extension ConnectionWorker {
         channel: UInt16, tag: UInt64, redelivered: Bool, exchange: String, routingKey: String,
         body: Data, properties: AMQPProperties
     ) {
+        // Recorded also when no consumer takes it: no `multiple` ack may settle it.
+        unsettled[channel]?.delivered(tag)
         guard let consumer = consumers.first(where: { $0.channel == channel }), let epoch = channelEpochs[channel] else {
             return  // not ours any more: left unacked, the broker requeues it when the channel goes
         }
@@ -118,6 +121,7 @@ extension ConnectionWorker {
         guard let state else { return }
         _ = sb_send_channel_close_ok(state, channel)
         channelEpochs[channel] = nil
+        unsettled[channel] = nil
         logger.warning(
             "AMQP channel closed by broker",
             metadata: [

@@ -49,6 +49,8 @@ final class ConnectionWorker: @unchecked Sendable {
     static let controlChannel: UInt16 = 1
     static let publishChannel: UInt16 = 2
     var channelEpochs: [UInt16: UInt64] = [:]
+    /// Each open channel's deliveries not yet acked or rejected (reset when it opens).
+    var unsettled: [UInt16: UnsettledDeliveries] = [:]
     var epochCounter: UInt64 = 0
     var nextSequence: UInt64 = 1
     var lowestUnconfirmed: UInt64 = 1
@@ -240,12 +242,17 @@ final class ConnectionWorker: @unchecked Sendable {
             for (index, message) in messages.enumerated() {
                 waiting.append(PendingPublish(message: message, batch: batch, index: index))
             }
-        case .ack(let channel, let generation, let tag, let multiple):
+        case .ack(let channel, let generation, let tags):
             guard let state, channelEpochs[channel] == generation else { return }
-            let status = amqp_basic_ack(state, channel, tag, multiple ? 1 : 0)
-            if status < 0 { throw .connectionLost(Self.statusText(status)) }
+            // A channel without its ledger (not opened by ``openChannel``) acks one frame per tag.
+            let frames = unsettled[channel]?.ack(tags) ?? tags.map { UnsettledDeliveries.AckFrame(tag: $0, multiple: false) }
+            for frame in frames {
+                let status = amqp_basic_ack(state, channel, frame.tag, frame.multiple ? 1 : 0)
+                if status < 0 { throw .connectionLost(Self.statusText(status)) }
+            }
         case .reject(let channel, let generation, let tag, let requeue):
             guard let state, channelEpochs[channel] == generation else { return }
+            unsettled[channel]?.rejected(tag)
             let status = amqp_basic_nack(state, channel, tag, 0, requeue ? 1 : 0)
             if status < 0 { throw .connectionLost(Self.statusText(status)) }
         case .consume(let registration):
@@ -347,6 +354,7 @@ final class ConnectionWorker: @unchecked Sendable {
         state = nil
         connectedFlag.withLockedValue { $0 = false }
         channelEpochs.removeAll()
+        unsettled.removeAll()
         failInFlight(with: reason == .shuttingDown ? .shuttingDown : .connectionLost("\(reason)"))
         for consumer in consumers { consumer.channel = nil }
         reattachAt.removeAll()

@@ -20,7 +20,8 @@ final class ConsumerRegistration: @unchecked Sendable {
 /// Work handed from async callers to the connection thread.
 enum WorkerCommand: @unchecked Sendable {
     case publish([AMQPMessage], ConfirmBatch)
-    case ack(channel: UInt16, generation: UInt64, tag: UInt64, multiple: Bool)
+    /// Acks these deliveries of one channel (coalesced: ``UnsettledDeliveries``).
+    case ack(channel: UInt16, generation: UInt64, tags: [UInt64])
     case reject(channel: UInt16, generation: UInt64, tag: UInt64, requeue: Bool)
     case consume(ConsumerRegistration)
     case cancelConsumers(CheckedContinuation<Void, Never>)

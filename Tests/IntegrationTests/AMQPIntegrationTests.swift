@@ -109,6 +109,35 @@ struct AMQPIntegrationTests {
         }
     }
 
+    /// Acks are coalesced into `multiple` frames (``UnsettledDeliveries``), never past a
+    /// delivery that was not acked: 3 and 5 stay unsettled while the others are acked in
+    /// one hand-over, and come back when the connection goes; nothing acked comes back.
+    @Test func coalescedAcksSettleOnlyWhatWasAcked() async throws {
+        let (topology, exchange, queue, _) = topology()
+        try await TestEnvironment.withConnection(topology: topology, name: "coalescing-consumer") { connection in
+            let outcomes = await connection.publish(
+                batch: (1...6).map { AMQPMessage.test(exchange: exchange, routingKey: "key", text: "m\($0)", id: "m-\($0)") })
+            #expect(outcomes.allSatisfy { $0 == nil })
+            var deliveries = connection.consume(queue: queue, prefetch: 10).makeAsyncIterator()
+            var received: [AMQPDelivery] = []
+            for _ in 1...6 { received.append(try #require(await TestEnvironment.next(&deliveries, timeout: .seconds(5)))) }
+            #expect(received.map(\.properties.messageID) == (1...6).map { "m-\($0)" })
+            connection.ack(all: [received[3], received[0], received[5], received[1]])
+            // The acks reach the broker before the connection closes (same thread, in order).
+            try await connection.manage(.messageCount(queue: queue))
+        }
+        try await TestEnvironment.withConnection(topology: topology, name: "coalescing-second") { connection in
+            var deliveries = connection.consume(queue: queue, prefetch: 10).makeAsyncIterator()
+            var again: [String] = []
+            while let delivery = await TestEnvironment.next(&deliveries, timeout: .seconds(2)) {
+                again.append(delivery.properties.messageID ?? "-")
+                #expect(delivery.redelivered)
+                connection.ack(delivery)
+            }
+            #expect(again == ["m-3", "m-5"])
+        }
+    }
+
     @Test func recoversAfterBrokerClosesAllConnections() async throws {
         let (topology, exchange, queue, _) = topology()
         try await TestEnvironment.withConnection(topology: topology, name: "recovering") { connection in

@@ -61,7 +61,7 @@ public struct TransactionalHandler: Sendable {
     /// - Parameter prologue: runs first in the batch's transaction (not when messages are
     ///   handled one by one): where a batch needs several locks, it takes them all there, in
     ///   one global order, before any effect takes a row lock, so two batches never wait on
-    ///   each other in a cycle.
+    ///   each other in a cycle. Effects that run after it see ``BatchPrologue/hasRun``.
     public func handle(
         batch deliveries: [AMQPDelivery],
         prologue: (@Sendable (PostgresConnection) async throws -> Void)? = nil,
@@ -83,10 +83,12 @@ public struct TransactionalHandler: Sendable {
                 let claimed = try await inbox.claim(
                     messageIDs: deliveries.map { $0.properties.messageID ?? "" }, consumer: consumer, on: connection, logger: logger)
                 var seen = Set<String>()
-                for delivery in deliveries {
-                    let messageID = delivery.properties.messageID ?? ""
-                    guard claimed.contains(messageID), seen.insert(messageID).inserted else { continue }
-                    try await effect(delivery, connection)
+                try await BatchPrologue.$hasRun.withValue(prologue != nil) {
+                    for delivery in deliveries {
+                        let messageID = delivery.properties.messageID ?? ""
+                        guard claimed.contains(messageID), seen.insert(messageID).inserted else { continue }
+                        try await effect(delivery, connection)
+                    }
                 }
             }
             return Array(repeating: .ack, count: deliveries.count)

@@ -133,17 +133,27 @@ extension TransferCommands {
 }
 
 extension TransferCommands {
-    /// An inbound message was appended: it becomes the interaction's preview text, and an
-    /// agent with a pending offer for it is shown the offer again with that text.
-    func previewChanged(_ id: UUID, text: String, on connection: PostgresConnection) async throws {
-        try await changePreview(id, on: connection) { interaction in
-            try await store.setPreviewText(id, text: text, on: connection, logger: logger)
-            interaction.previewText = text
+    /// An inbound message was appended (`interaction.message.appended`): its text becomes the
+    /// interaction's preview, an agent with a pending offer for it is shown the offer again,
+    /// and the owner, offered and consulted agents are shown the transcript entry
+    /// (`transcript`). Under the routing lock — the batch's prologue's
+    /// (``BatchPrologue``), or taken here first, before the interaction's row — so the offers
+    /// read with the change are the ones there are, and the order of locks is that of every
+    /// routing decision. Two statements per message where the preview's change and the desk's
+    /// audience took six (issue #17).
+    func inboundMessageAppended(_ id: UUID, text: String, transcript data: String, on connection: PostgresConnection) async throws {
+        if !BatchPrologue.hasRun { try await store.lockRouting(on: connection, logger: logger) }
+        guard let change = try await store.changeInboundPreview(id, text: text, on: connection, logger: logger) else {
+            // Closed or not (yet) projected: its transcript is still shown to whoever follows it.
+            try await desk.transcript(id, data: data, on: connection, logger: logger)
+            return
         }
+        if !change.offeredAgents.isEmpty { try await reshowPendingOffer(of: change.interaction, on: connection) }
+        try await desk.transcript(data, to: change.audience, on: connection, logger: logger)
     }
 
-    /// Changes what an interaction's offers preview. Without a pending offer, one statement
-    /// (no routing lock: this runs for every inbound message). With one, under the routing
+    /// Changes what an interaction's offers preview (who is writing). Without a pending
+    /// offer, no routing lock (the interaction's row only). With one, under the routing
     /// lock, interaction then offer, the order every routing decision locks them in — so a
     /// preview change never deadlocks with an answer to that offer (offer, then interaction,
     /// under the same lock) — and the offer is shown again with the new preview.

@@ -119,11 +119,10 @@ struct TransferEventHandler: Sendable {
             // (a rolling upgrade must not dead-letter its events).
             guard let entry = raw.objectText("entry") else { return { _ in } }
             let data = #"{"entry":\#(entry),"interaction_id":"\#(interaction)"}"#
-            let inboundText = delivery.routingKey == EventType.interactionMessageAppended.rawValue ? Self.inboundText(raw) : nil
-            return { connection in
-                if let inboundText { try await commands.previewChanged(id, text: inboundText, on: connection) }
-                try await desk.transcript(id, data: data, on: connection, logger: logger)
+            if delivery.routingKey == EventType.interactionMessageAppended.rawValue, let inboundText = Self.inboundText(raw) {
+                return { try await commands.inboundMessageAppended(id, text: inboundText, transcript: data, on: $0) }
             }
+            return { try await desk.transcript(id, data: data, on: $0, logger: logger) }
         case .contactIdentified, .contactAssigned:
             let event = try decode(ContactLinked.self)
             return { try await commands.contactLinked(event.data, on: $0) }

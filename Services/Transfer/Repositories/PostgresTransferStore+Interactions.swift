@@ -24,7 +24,7 @@ extension PostgresTransferStore {
         throw CorruptTransferRow(detail: "insert of interaction \(p.idString) returned nothing")
     }
 
-    /// A prepared statement (``LockInteractionStatement``): taken for every inbound message.
+    /// The interaction's projection, locked (``LockInteractionStatement``).
     func lockInteraction(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> InteractionProjection? {
         for try await interaction in try await connection.execute(LockInteractionStatement(interaction: id), logger: logger) {
             return interaction
@@ -53,10 +53,14 @@ extension PostgresTransferStore {
             """, logger: logger)
     }
 
-    /// The latest inbound text, what its offers preview.
-    /// A prepared statement (``PreviewTextStatement``): written for every inbound message.
-    func setPreviewText(_ id: UUID, text: String, on connection: PostgresConnection, logger: Logger) async throws {
-        _ = try await connection.execute(PreviewTextStatement(interaction: id, text: text), logger: logger)
+    /// An inbound message's preview change, the row locked, with who follows the interaction
+    /// (``InboundPreviewStatement``); nil when the interaction is closed or unknown. Only
+    /// under the routing lock.
+    func changeInboundPreview(_ id: UUID, text: String, on connection: PostgresConnection, logger: Logger) async throws -> InboundPreviewChange? {
+        for try await change in try await connection.execute(InboundPreviewStatement(interaction: id, text: text), logger: logger) {
+            return change
+        }
+        return nil
     }
 
     /// The interaction's contact (identified, or assigned by an agent).

@@ -51,7 +51,7 @@ extension PostgresTransferStore {
     }
 
     /// The pending offer of an interaction, or nil (a plain read: no lock). A prepared
-    /// statement (``PendingOfferStatement``): read for every inbound message.
+    /// statement (``PendingOfferStatement``): read for every preview change with an offer.
     func pendingOffer(interaction: UUID, on connection: PostgresConnection, logger: Logger) async throws -> OfferRecord? {
         for try await offer in try await connection.execute(PendingOfferStatement(interaction: interaction), logger: logger) { return offer }
         return nil

@@ -43,7 +43,11 @@ struct DeskFeedWriter: Sendable {
     /// A transcript entry was appended or a part's status changed: shown to the owner and
     /// to agents with a pending offer (they may read what they are offered).
     func transcript(_ id: UUID, data: String, on connection: PostgresConnection, logger: Logger) async throws {
-        let audience = try await self.audience(of: id, on: connection, logger: logger)
+        try await transcript(data, to: try await audience(of: id, on: connection, logger: logger), on: connection, logger: logger)
+    }
+
+    /// A transcript change shown to an audience the caller already read.
+    func transcript(_ data: String, to audience: Set<String>, on connection: PostgresConnection, logger: Logger) async throws {
         try await append(
             audience.sorted().map { AddressedDeskEvent(agentID: $0, event: DeskEvent(kind: .transcript, data: data)) }, on: connection, logger: logger
         )

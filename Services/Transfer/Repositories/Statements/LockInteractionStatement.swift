@@ -1,9 +1,9 @@
 import Foundation
 import PostgresNIO
 
-/// An interaction's projection, locked (`FOR UPDATE`): taken for every inbound message's
-/// preview change and most other changes, so it is a named prepared statement (see
-/// ``DeskAudienceStatement``).
+/// An interaction's projection, locked (`FOR UPDATE`): taken for most changes of an
+/// interaction (an inbound message's preview has ``InboundPreviewStatement``), so it is a
+/// named prepared statement (see ``DeskAudienceStatement``).
 struct LockInteractionStatement: PostgresPreparedStatement {
     static let sql = """
         SELECT \(PostgresTransferStore.interactionColumns) FROM transfer.interactions WHERE id = $1 FOR UPDATE

@@ -1,8 +1,9 @@
 import Foundation
 import PostgresNIO
 
-/// An interaction's pending offer, read (not locked) for every inbound message's preview
-/// change, twice: a named prepared statement (see ``DeskAudienceStatement``).
+/// An interaction's pending offer, read (not locked) for every preview change of an
+/// offered interaction, and by every contact change: a named prepared statement (see
+/// ``DeskAudienceStatement``).
 struct PendingOfferStatement: PostgresPreparedStatement {
     static let sql = """
         SELECT \(PostgresTransferStore.offerColumns) FROM transfer.offers

@@ -1,0 +1,154 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SwitchboardAMQP
+import SwitchboardDatabase
+import SwitchboardModels
+import Testing
+
+@testable import Transfer
+
+/// An inbound message appended to an interaction (`interaction.message.appended`) in
+/// transfer: its text becomes the offers' preview, a pending offer is shown again with it,
+/// and the owner, the offered and the consulted agents are shown the entry — in a batch
+/// (under the prologue's routing lock, ``BatchPrologue``) and one by one (the lock taken by
+/// the effect), with one statement for the preview and its audience
+/// (``InboundPreviewStatement``).
+@Suite("Transfer: inbound messages' previews and desk events (real PostgreSQL)", .serialized)
+struct TransferInboundPreviewIntegrationTests {
+    /// Three interactions: offered to one agent, owned by another and open in a
+    /// consultation with a third, and closed (its old owner sees nothing).
+    struct Scene {
+        let offered = UUID(), owned = UUID(), closed = UUID()
+        let offeredAgent = TestEnvironment.unique("offered"), owner = TestEnvironment.unique("owner")
+        let consulted = TestEnvironment.unique("consulted"), formerOwner = TestEnvironment.unique("former")
+
+        func insert(_ client: PostgresClient) async throws {
+            let queue = TestEnvironment.unique("preview-queue")
+            try await client.query(
+                """
+                INSERT INTO transfer.interactions (id, queue, state, owner_id, created_at, updated_at) VALUES
+                    (\(offered), \(queue), 'offered', NULL, now(), now()),
+                    (\(owned), \(queue), 'active', \(owner), now(), now()),
+                    (\(closed), \(queue), 'closed', \(formerOwner), now(), now())
+                """, logger: TestEnvironment.logger)
+            try await client.query(
+                """
+                INSERT INTO transfer.offers (id, interaction_id, agent_id, kind, state, expires_at, created_at)
+                VALUES (\(UUID()), \(offered), \(offeredAgent), 'route', 'pending', now() + interval '5 minutes', now())
+                """, logger: TestEnvironment.logger)
+            try await client.query(
+                """
+                INSERT INTO transfer.consultations (id, interaction_id, from_agent_id, agent_id, open)
+                VALUES (\(UUID()), \(owned), \(owner), \(consulted), true)
+                """, logger: TestEnvironment.logger)
+        }
+
+        var agents: [String] { [offeredAgent, owner, consulted, formerOwner] }
+    }
+
+    func handler(_ client: PostgresClient) async throws -> TransferEventHandler {
+        let logger = TestEnvironment.logger
+        try await MigrationRunner(schema: "transfer", migrations: Migration.messagingMigrations(schema: "transfer") + TransferMigrations.all)
+            .run(on: client, logger: logger)
+        let commands = TransferCommands(
+            store: PostgresTransferStore(schema: "transfer"), outbox: Outbox(schema: "transfer"),
+            participants: InteractionParticipants(schema: "transfer"), offerTimeout: 30, logger: logger)
+        let transactions = TransactionalHandler(
+            client: client, inbox: Inbox(schema: "transfer"), outbox: Outbox(schema: "transfer"), consumer: "transfer.events",
+            logger: logger)
+        return TransferEventHandler(commands: commands, transactions: transactions)
+    }
+
+    /// An `interaction.message.appended` event of an inbound message, as session sends it.
+    static func appended(_ interaction: UUID, text: String) -> String {
+        let id = interaction.uuidString.lowercased()
+        let entry = #"{"direction":"inbound","kind":"message","text":"\#(text)","at":"2026-12-06T10:00:00Z"}"#
+        return #"""
+            {"specversion":"1.0","id":"\#(UUID().uuidString.lowercased())","type":"interaction.message.appended","source":"session",\#
+            "time":"2026-12-06T10:00:00Z","datacontenttype":"application/json",\#
+            "data":{"interaction_id":"\#(id)","direction":"inbound","kind":"message","entry":\#(entry)}}
+            """#
+    }
+
+    /// Real deliveries of `bodies` (routing key `interaction.message.appended`), through a
+    /// private queue.
+    static func deliveries(_ bodies: [String]) async throws -> [AMQPDelivery] {
+        let queue = TestEnvironment.unique("preview")
+        let exchange = TestEnvironment.unique("preview-exchange")
+        let key = EventType.interactionMessageAppended.rawValue
+        let topology = AMQPTopology(
+            exchanges: [.init(name: exchange, kind: .direct)],
+            queues: [.init(name: queue, arguments: ["x-queue-type": .string("quorum"), "x-expires": .int(60_000)])],
+            bindings: [.init(queue: queue, exchange: exchange, routingKey: key)])
+        return try await TestEnvironment.withConnection(topology: topology) { connection in
+            let outcomes = await connection.publish(
+                batch: bodies.map { AMQPMessage.test(exchange: exchange, routingKey: key, text: $0, id: UUID().uuidString) })
+            #expect(outcomes.allSatisfy { $0 == nil })
+            var iterator = connection.consume(queue: queue, prefetch: 10).makeAsyncIterator()
+            var deliveries: [AMQPDelivery] = []
+            for _ in bodies { deliveries.append(try #require(await TestEnvironment.next(&iterator, timeout: .seconds(5)))) }
+            connection.ack(all: deliveries)
+            return deliveries
+        }
+    }
+
+    /// Each agent's desk events as `kind:text` (an offer's preview text, a transcript
+    /// entry's text), in order.
+    func deskEvents(of agents: [String], _ client: PostgresClient) async throws -> [String: [String]] {
+        let rows = try await client.query(
+            """
+            SELECT agent_id, kind, COALESCE(data #>> '{preview,text}', data #>> '{entry,text}', '') FROM transfer.desk_events
+            WHERE agent_id = ANY(\(agents)) ORDER BY agent_id, seq
+            """, logger: TestEnvironment.logger)
+        var events: [String: [String]] = [:]
+        for try await (agent, kind, text) in rows.decode((String, String, String).self) { events[agent, default: []].append("\(kind):\(text)") }
+        return events
+    }
+
+    func previews(_ scene: Scene, _ client: PostgresClient) async throws -> [String?] {
+        var texts: [String?] = []
+        for id in [scene.offered, scene.owned, scene.closed] {
+            let rows = try await client.query("SELECT preview_text FROM transfer.interactions WHERE id = \(id)", logger: TestEnvironment.logger)
+            for try await text in rows.decode(String?.self) { texts.append(text) }
+        }
+        return texts
+    }
+
+    func check(_ scene: Scene, _ client: PostgresClient) async throws {
+        #expect(try await previews(scene, client) == ["Is it ready?", "Thanks", nil])
+        let events = try await deskEvents(of: scene.agents, client)
+        #expect(events[scene.offeredAgent] == ["offer:Is it ready?", "transcript:Is it ready?"])
+        #expect(events[scene.owner] == ["transcript:Thanks"])
+        #expect(events[scene.consulted] == ["transcript:Thanks"])
+        #expect(events[scene.formerOwner] == nil)
+    }
+
+    @Test func aBatchChangesPreviewsAndShowsEachEntryToWhoFollowsIt() async throws {
+        try await TestEnvironment.withPostgres { client in
+            let handler = try await handler(client)
+            let scene = Scene()
+            try await scene.insert(client)
+            let deliveries = try await Self.deliveries([
+                Self.appended(scene.offered, text: "Is it ready?"), Self.appended(scene.owned, text: "Thanks"),
+                Self.appended(scene.closed, text: "Hello?"),
+            ])
+            #expect(await handler.handle(batch: deliveries) == [.ack, .ack, .ack])
+            try await check(scene, client)
+        }
+    }
+
+    @Test func oneByOneTheSameHappens() async throws {
+        try await TestEnvironment.withPostgres { client in
+            let handler = try await handler(client)
+            let scene = Scene()
+            try await scene.insert(client)
+            let deliveries = try await Self.deliveries([
+                Self.appended(scene.offered, text: "Is it ready?"), Self.appended(scene.owned, text: "Thanks"),
+                Self.appended(scene.closed, text: "Hello?"),
+            ])
+            for delivery in deliveries { #expect(await handler.handle(delivery) == .ack) }
+            try await check(scene, client)
+        }
+    }
+}

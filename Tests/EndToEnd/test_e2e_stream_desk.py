@@ -152,6 +152,32 @@ def test_offer_latency_at_light_load_is_measured_and_printed(system, observer, a
     assert p99 < BOUND_P99, summary(latencies)
 
 
+def test_a_second_text_while_offered_shows_the_offer_again_with_it(system, observer, admin):
+    """The customer writes again while the interaction is offered: the offered agent's
+    stream shows the offer again with the new text as its preview, then the new entry
+    (transfer's preview change and its audience, one statement, issue #17)."""
+    queue = new_queue()
+    kate = Agent(system, admin, "Kate Second", [queue])
+    org = session_number(admin, queue)
+    _, customer = sb.customer_number()
+    stream = open_stream(system, kate)
+    try:
+        kate.ready()
+        observer.publish({"id": sb.carrier_id(), "from": customer, "to": org, "text": "Hello?"})
+        offer = stream.wait(lambda e: e.event == "offer" and e.json()["preview"].get("from") == customer, what="the offer")
+        interaction_id = offer.json()["interaction_id"]
+        observer.publish({"id": sb.carrier_id(), "from": customer, "to": org, "text": "Anyone there?"})
+        again = stream.wait(lambda e: e.event == "offer" and e.json()["interaction_id"] == interaction_id
+                            and e.json()["preview"].get("text") == "Anyone there?", what="the offer with the second text")
+        assert again.json()["id"] == offer.json()["id"] and again.json()["state"] == "pending"
+        entry = stream.wait(lambda e: e.event == "transcript" and e.json()["interaction_id"] == interaction_id
+                            and e.json()["entry"]["text"] == "Anyone there?", what="the second entry")
+        assert entry.json()["entry"]["direction"] == "inbound"
+        assert next(o for o in kate.offers() if o["id"] == offer.json()["id"])["preview"]["text"] == "Anyone there?"
+    finally:
+        stream.close()
+
+
 def test_a_replys_parts_reach_delivered_on_the_stream(system, observer, admin):
     """A simulator channel that sends (each part an SMS of its own, delivered 100 ms later):
     the agent accepts an interaction on it and replies with three parts' worth of text. The

@@ -44,13 +44,15 @@ extension TransactionalHandler {
         prepare: (AMQPDelivery) throws(InvalidMessage) -> MessageEffect?
     ) async -> [AMQPHandlingResult] {
         var results = Array(repeating: AMQPHandlingResult.ack, count: deliveries.count)
-        var effects: [UInt64: MessageEffect] = [:]
+        // By position, not by delivery tag: a tag repeats once its channel was opened again,
+        // and a batch can hold a retried delivery from before with a new one of the same tag.
+        var effects: [MessageEffect] = []
         var runnable: [AMQPDelivery] = []
         var positions: [Int] = []
         for (index, delivery) in deliveries.enumerated() {
             do {
                 guard let effect = try prepare(delivery) else { continue }
-                effects[delivery.deliveryTag] = effect
+                effects.append(effect)
                 runnable.append(delivery)
                 positions.append(index)
             } catch {
@@ -59,10 +61,8 @@ extension TransactionalHandler {
         }
         guard !runnable.isEmpty else { return results }
         let prepared = effects
-        let outcomes = await handle(batch: runnable, prologue: prologue) { delivery, connection in
-            guard let effect = prepared[delivery.deliveryTag] else { throw InvalidMessage("internal: no effect prepared") }
-            try await effect(connection)
-        }
+        let outcomes = await handle(
+            batch: runnable, prologue: prologue, effectAt: { position, connection in try await prepared[position](connection) })
         for (position, outcome) in zip(positions, outcomes) { results[position] = outcome }
         return results
     }

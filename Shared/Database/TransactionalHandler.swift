@@ -67,12 +67,22 @@ public struct TransactionalHandler: Sendable {
         prologue: (@Sendable (PostgresConnection) async throws -> Void)? = nil,
         effect: @escaping @Sendable (AMQPDelivery, PostgresConnection) async throws -> Void
     ) async -> [AMQPHandlingResult] {
-        guard deliveries.count > 1 else {
-            return await deliveries.asyncMap { delivery in await handle(delivery) { try await effect(delivery, $0) } }
+        await handle(batch: deliveries, prologue: prologue, effectAt: { index, connection in try await effect(deliveries[index], connection) })
+    }
+
+    /// ``handle(batch:prologue:effect:)`` with each effect told its delivery's position in
+    /// `deliveries`: what tells two deliveries apart (a delivery tag repeats once its channel
+    /// was opened again, so two deliveries of one batch can share one).
+    public func handle(
+        batch deliveries: [AMQPDelivery],
+        prologue: (@Sendable (PostgresConnection) async throws -> Void)? = nil,
+        effectAt effect: @escaping @Sendable (_ position: Int, PostgresConnection) async throws -> Void
+    ) async -> [AMQPHandlingResult] {
+        func oneByOne() async -> [AMQPHandlingResult] {
+            await Array(deliveries.enumerated()).asyncMap { index, delivery in await handle(delivery) { try await effect(index, $0) } }
         }
-        guard deliveries.allSatisfy({ !($0.properties.messageID ?? "").isEmpty }) else {
-            return await deliveries.asyncMap { delivery in await handle(delivery) { try await effect(delivery, $0) } }
-        }
+        guard deliveries.count > 1 else { return await oneByOne() }
+        guard deliveries.allSatisfy({ !($0.properties.messageID ?? "").isEmpty }) else { return await oneByOne() }
         do {
             try await outbox.transaction(on: client, logger: logger) { connection in
                 try await prologue?(connection)
@@ -84,17 +94,17 @@ public struct TransactionalHandler: Sendable {
                     messageIDs: deliveries.map { $0.properties.messageID ?? "" }, consumer: consumer, on: connection, logger: logger)
                 var seen = Set<String>()
                 try await BatchPrologue.$hasRun.withValue(prologue != nil) {
-                    for delivery in deliveries {
+                    for (index, delivery) in deliveries.enumerated() {
                         let messageID = delivery.properties.messageID ?? ""
                         guard claimed.contains(messageID), seen.insert(messageID).inserted else { continue }
-                        try await effect(delivery, connection)
+                        try await effect(index, connection)
                     }
                 }
             }
             return Array(repeating: .ack, count: deliveries.count)
         } catch {
             logger.debug("batch failed; handling its messages one by one", metadata: ["size": "\(deliveries.count)"])
-            return await deliveries.asyncMap { delivery in await handle(delivery) { try await effect(delivery, $0) } }
+            return await oneByOne()
         }
     }
 

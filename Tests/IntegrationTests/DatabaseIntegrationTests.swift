@@ -179,6 +179,27 @@ struct DatabaseIntegrationTests {
         }
     }
 
+    /// Deliveries that share a delivery tag (here each comes from a connection of its own,
+    /// as a retried delivery and a new one do after their channel was opened again) each
+    /// get their own prepared effect: effects are matched by position, not by tag, so none
+    /// is run twice and none is lost behind an inbox record.
+    @Test func preparedEffectsOfDeliveriesSharingATagStayApart() async throws {
+        try await TestEnvironment.withPostgres { client in
+            let (schema, handler) = try await migratedHandler(client)
+            var batch: [AMQPDelivery] = []
+            for id in ["t-1", "t-2", "t-3"] { batch.append(try await Self.fakeDelivery(messageID: id)) }
+            #expect(Set(batch.map(\.deliveryTag)).count == 1, "the fake deliveries share their tag")
+            let results = await handler.handle(batch: batch) { delivery throws(InvalidMessage) -> MessageEffect? in
+                let note = delivery.properties.messageID ?? "?"
+                return { connection in
+                    try await connection.query("INSERT INTO \(unescaped: schema).effects (note) VALUES (\(note))", logger: TestEnvironment.logger)
+                }
+            }
+            #expect(results == [.ack, .ack, .ack])
+            #expect(try await texts("SELECT note FROM \(schema).effects ORDER BY id", client) == ["t-1", "t-2", "t-3"])
+        }
+    }
+
     /// A batch's inbox records go in together (one statement), and still: a delivery
     /// handled before, or twice in the batch, gets no second effect, and the others get
     /// theirs in the batch's order, all acked.

@@ -900,10 +900,14 @@ class Drill:
                 break
             time.sleep(2)
         depths = self.infra.queue_depths()
+        catching_up: dict[str, int] = {}
         if any(u for _r, u, _c in depths.values()):
             # An unacked delivery may just be in hand: count only what is still there 3 s later.
+            # A queue whose ready count fell meanwhile is being worked through (a consumer
+            # catching up with a backlog, e.g. transfer after the outage), not stalled.
             time.sleep(3)
             again = self.infra.queue_depths()
+            catching_up = {q: r - again[q][0] for q, (r, _u, _c) in depths.items() if q in again and again[q][0] < r}
             depths = {q: (r, min(u, again.get(q, (0, u, 0))[1]), c) for q, (r, u, c) in depths.items()}
 
         not_ready = [
@@ -936,7 +940,8 @@ class Drill:
             "lost": {"total": len(lost), "not_in_ingest": lost_not_in_ingest, "in_ingest_without_transcript": len(lost) - lost_not_in_ingest,
                      "in_ingest_outbox": lost_in_outbox, "sample": [load.carrier_id(k) for k in lost[:5]]},
             "outbox_unsent": outbox,
-            "queues_at_end": {q: {"ready": r, "unacked": u, "consumers": c} for q, (r, u, c) in sorted(depths.items())},
+            "queues_at_end": {q: {"ready": r, "unacked": u, "consumers": c, "handled_in_3s": catching_up.get(q, 0)}
+                              for q, (r, u, c) in sorted(depths.items())},
             "baseline": baseline,
             "drain": drain,
             "faults": [
@@ -1583,8 +1588,10 @@ def print_report(r: dict, cleanup_problems: list[str]) -> None:
     if busy:
         print()
         print("Queues not empty (or without a consumer) after the drain, all messages, not only this run's: "
-              + ", ".join(f"{q} {d['ready']} ready / {d['unacked']} unacked ({d['consumers']} consumers)" for q, d in busy.items()))
-        if any(d["unacked"] for d in busy.values()):
+              + ", ".join(f"{q} {d['ready']} ready / {d['unacked']} unacked ({d['consumers']} consumers"
+                          + (f", {d['handled_in_3s']} fewer ready 3 s later: catching up)" if d.get("handled_in_3s") else ")")
+                          for q, d in busy.items()))
+        if any(d["unacked"] and not d.get("handled_in_3s") for d in busy.values()):
             print("Unacknowledged deliveries left after the drain: a consumer holds deliveries it does not handle "
                   "(a stall); they would be delivered again only when its connection closes (e.g. a restart).")
     if pub["errors"]:

@@ -48,6 +48,30 @@ def free_ports(count: int) -> list[int]:
             sock.close()
 
 
+def free_replica_ports(count: int, replicas: int) -> tuple[list[int], int]:
+    """COUNT base ports and a gateway port such that every replica's port (base + 100 * r,
+    r = 1..REPLICAS) and the gateway's are distinct and free now. Plain free ports are not
+    enough: CI once drew a gateway port equal to callback's base + 300."""
+    for _ in range(100):
+        *bases, gateway = free_ports(count + 1)
+        wanted = [base + 100 * r for base in bases for r in range(1, replicas + 1)] + [gateway]
+        if len(set(wanted)) != len(wanted) or max(wanted) > 65535:
+            continue
+        sockets = []
+        try:
+            for port in wanted:
+                sock = socket.socket()
+                sockets.append(sock)
+                sock.bind(("127.0.0.1", port))
+            return bases, gateway
+        except OSError:
+            continue
+        finally:
+            for sock in sockets:
+                sock.close()
+    raise RuntimeError("no free set of replica ports found")
+
+
 def bash(script: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
     """Run `script` in bash with the library sourced under `set -euo pipefail`."""
     full_env = {**os.environ, **(env or {})}
@@ -529,6 +553,11 @@ def test_replicas_start_balance_and_stop(stack):
     """scripts/cluster's use of the library: three instances of each service, each with its
     port and node list, the gateway balancing over them, and all stopped."""
     run, bin_dir = stack["run"], stack["bin"]
+    bases, gateway_port = free_replica_ports(len(SERVICES), 3)
+    stack["ports"] = dict(zip(SERVICES, bases))
+    stack["gateway"] = gateway_port
+    stack["env"].update({f"SB_{name.upper()}_PORT": str(port) for name, port in stack["ports"].items()})
+    stack["env"]["SB_GATEWAY_LISTEN"] = f"127.0.0.1:{gateway_port}"
     stack["env"].update({"SB_REPLICAS": "3", "SB_AMQP_NODE_URLS": "amqp://n1 amqp://n2 amqp://n3"})
     result = run_in_stack(stack, f'sb_env "{run}"; sb_start_services "{bin_dir}" "{run}"; sb_start_gateway "{run}"')
     assert result.returncode == 0, result.stderr

@@ -2,7 +2,8 @@ import Foundation
 import PostgresNIO
 
 /// An inbound message's preview change in one statement: sets the interaction's preview
-/// text (locking its row, as ``LockInteractionStatement`` did) unless it is closed, and
+/// text unless it is closed (the update's row lock conflicts with the `FOR UPDATE` of
+/// ``LockInteractionStatement`` that answers and routing decisions take), and
 /// returns the interaction with who may see its changes — the agents of its pending offers
 /// and of its open consultations (its owner is in the row). It replaces four statements
 /// per inbound message (the pending offer read twice, the lock, the update) and the desk

@@ -124,7 +124,9 @@ struct TransferInboundPreviewIntegrationTests {
         #expect(events[scene.formerOwner] == nil)
     }
 
-    @Test func aBatchChangesPreviewsAndShowsEachEntryToWhoFollowsIt() async throws {
+    /// Sets up the scene, hands its three inbound messages to `handle` and checks the
+    /// previews and desk events.
+    func run(_ handle: @Sendable (TransferEventHandler, [AMQPDelivery]) async -> [AMQPHandlingResult]) async throws {
         try await TestEnvironment.withPostgres { client in
             let handler = try await handler(client)
             let scene = Scene()
@@ -133,22 +135,20 @@ struct TransferInboundPreviewIntegrationTests {
                 Self.appended(scene.offered, text: "Is it ready?"), Self.appended(scene.owned, text: "Thanks"),
                 Self.appended(scene.closed, text: "Hello?"),
             ])
-            #expect(await handler.handle(batch: deliveries) == [.ack, .ack, .ack])
+            #expect(await handle(handler, deliveries) == [.ack, .ack, .ack])
             try await check(scene, client)
         }
     }
 
+    @Test func aBatchChangesPreviewsAndShowsEachEntryToWhoFollowsIt() async throws {
+        try await run { handler, deliveries in await handler.handle(batch: deliveries) }
+    }
+
     @Test func oneByOneTheSameHappens() async throws {
-        try await TestEnvironment.withPostgres { client in
-            let handler = try await handler(client)
-            let scene = Scene()
-            try await scene.insert(client)
-            let deliveries = try await Self.deliveries([
-                Self.appended(scene.offered, text: "Is it ready?"), Self.appended(scene.owned, text: "Thanks"),
-                Self.appended(scene.closed, text: "Hello?"),
-            ])
-            for delivery in deliveries { #expect(await handler.handle(delivery) == .ack) }
-            try await check(scene, client)
+        try await run { handler, deliveries in
+            var results: [AMQPHandlingResult] = []
+            for delivery in deliveries { results.append(await handler.handle(delivery)) }
+            return results
         }
     }
 }

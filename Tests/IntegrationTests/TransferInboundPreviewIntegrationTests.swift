@@ -71,12 +71,21 @@ struct TransferInboundPreviewIntegrationTests {
             """#
     }
 
-    /// Real deliveries of `bodies` (routing key `interaction.message.appended`), through a
-    /// private queue.
-    static func deliveries(_ bodies: [String]) async throws -> [AMQPDelivery] {
+    /// `interaction.consultation.started` of `interaction`, from `owner` to `agent`.
+    static func consultationStarted(_ interaction: UUID, from owner: String, to agent: String) -> String {
+        let id = interaction.uuidString.lowercased()
+        return #"""
+            {"specversion":"1.0","id":"\#(UUID().uuidString.lowercased())","type":"interaction.consultation.started",\#
+            "source":"session","time":"2026-12-06T10:00:00Z","datacontenttype":"application/json",\#
+            "data":{"interaction_id":"\#(id)","consultation":{"id":"\#(UUID().uuidString.lowercased())",\#
+            "interaction_id":"\#(id)","from_agent":{"id":"\#(owner)"},"agent":{"id":"\#(agent)"},"state":"open"}}}
+            """#
+    }
+
+    /// Real deliveries of `bodies` (routing key `key`), through a private queue.
+    static func deliveries(_ bodies: [String], key: String = EventType.interactionMessageAppended.rawValue) async throws -> [AMQPDelivery] {
         let queue = TestEnvironment.unique("preview")
         let exchange = TestEnvironment.unique("preview-exchange")
-        let key = EventType.interactionMessageAppended.rawValue
         let topology = AMQPTopology(
             exchanges: [.init(name: exchange, kind: .direct)],
             queues: [.init(name: queue, arguments: ["x-queue-type": .string("quorum"), "x-expires": .int(60_000)])],
@@ -150,5 +159,47 @@ struct TransferInboundPreviewIntegrationTests {
             for delivery in deliveries { results.append(await handler.handle(delivery)) }
             return results
         }
+    }
+
+    /// A consultation's change handled on its own waits for the routing lock, under which an
+    /// inbound message's audience is read (a batch holds it from its prologue): without it, a
+    /// consultation that committed while that audience was read was missed, and the
+    /// consulted agent was not shown the customer's message.
+    @Test func aConsultationOnItsOwnWaitsForTheRoutingLock() async throws {
+        try await TestEnvironment.withPostgres { client in
+            let handler = try await handler(client)
+            let scene = Scene()
+            try await scene.insert(client)
+            let newcomer = TestEnvironment.unique("newcomer")
+            let started = try await Self.deliveries(
+                [Self.consultationStarted(scene.owned, from: scene.owner, to: newcomer)], key: "interaction.consultation.started")
+            let finished = Flag()
+            let task = try await client.withTransaction(logger: TestEnvironment.logger) { holder in
+                try await handler.commands.store.lockRouting(on: holder, logger: TestEnvironment.logger)
+                let task = Task {
+                    let result = await handler.handle(started[0])
+                    await finished.set()
+                    return result
+                }
+                try await Task.sleep(for: .milliseconds(500))
+                #expect(await !finished.value, "the consultation was recorded while another transaction held the routing lock")
+                return task
+            }
+            #expect(await task.value == .ack)
+            let open = try await client.query(
+                "SELECT count(*)::int FROM transfer.consultations WHERE interaction_id = \(scene.owned) AND agent_id = \(newcomer) AND open",
+                logger: TestEnvironment.logger)
+            for try await count in open.decode(Int.self) { #expect(count == 1) }
+            // From now on the newcomer follows the interaction: the next message reaches them.
+            let message = try await Self.deliveries([Self.appended(scene.owned, text: "Still there?")])
+            #expect(await handler.handle(message[0]) == .ack)
+            let events = try await deskEvents(of: [newcomer], client)
+            #expect(events[newcomer]?.last == "transcript:Still there?")
+        }
+    }
+
+    actor Flag {
+        private(set) var value = false
+        func set() { value = true }
     }
 }

@@ -20,7 +20,7 @@ extension TransferCommands {
     /// `callback.due` for an SMS callback. A firing still here from before (rescheduled
     /// after it fell due, and due again) is withdrawn first.
     func callbackDue(_ payload: CallbackEventPayload, id: UUID, traceparent: String?, on connection: PostgresConnection) async throws {
-        try await store.lockRouting(on: connection, logger: logger)
+        try await lockRoutingForEvent(on: connection)
         let now = try await store.now(on: connection, logger: logger)
         var messages = try await withdrawCallback(id, now: now, traceparent: traceparent, on: connection)
         let record = DueCallbackRecord(
@@ -38,7 +38,7 @@ extension TransferCommands {
     /// longer waits for a person here. A pending offer of it is withdrawn (its desktop is
     /// shown `withdrawn`) and its agent's capacity goes back to routing.
     func callbackSettled(_ id: UUID, traceparent: String?, on connection: PostgresConnection) async throws {
-        try await store.lockRouting(on: connection, logger: logger)
+        try await lockRoutingForEvent(on: connection)
         let now = try await store.now(on: connection, logger: logger)
         try await emit(try await withdrawCallback(id, now: now, traceparent: traceparent, on: connection), on: connection, logger: logger)
     }

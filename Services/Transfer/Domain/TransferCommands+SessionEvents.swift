@@ -13,7 +13,7 @@ extension TransferCommands {
     func created(_ event: InteractionCreated, traceparent: String?, on connection: PostgresConnection) async throws {
         guard let id = UUID(uuidString: event.interactionId) else { throw InvalidMessage("interaction_id is not a UUID") }
         guard !event.queue.isEmpty else { throw InvalidMessage("queue is empty") }
-        try await store.lockRouting(on: connection, logger: logger)
+        try await lockRoutingForEvent(on: connection)
         let now = try await store.now(on: connection, logger: logger)
         let projection = try await store.recordCreated(
             InteractionProjection(
@@ -32,7 +32,7 @@ extension TransferCommands {
     func assigned(_ event: InteractionAssigned, traceparent: String?, on connection: PostgresConnection) async throws {
         guard let id = UUID(uuidString: event.interactionId) else { throw InvalidMessage("interaction_id is not a UUID") }
         guard !event.agentId.isEmpty else { throw InvalidMessage("agent_id is empty") }
-        try await store.lockRouting(on: connection, logger: logger)
+        try await lockRoutingForEvent(on: connection)
         try await participants.add(interactionID: id, agentID: event.agentId, at: event.at, on: connection, logger: logger)
         let now = try await store.now(on: connection, logger: logger)
         var interaction: InteractionProjection
@@ -73,7 +73,7 @@ extension TransferCommands {
     /// `expired` (no notification: the source closed it itself); queues routed again.
     func closed(_ event: InteractionClosed, traceparent: String?, on connection: PostgresConnection) async throws {
         guard let id = UUID(uuidString: event.interactionId) else { throw InvalidMessage("interaction_id is not a UUID") }
-        try await store.lockRouting(on: connection, logger: logger)
+        try await lockRoutingForEvent(on: connection)
         let now = try await store.now(on: connection, logger: logger)
         guard var interaction = try await store.lockInteraction(id, on: connection, logger: logger) else {
             // Closed before its interaction.created reached us (a redelivery or another
@@ -142,7 +142,7 @@ extension TransferCommands {
     /// routing decision. Two statements per message where the preview's change and the desk's
     /// audience took six (issue #17).
     func inboundMessageAppended(_ id: UUID, text: String, transcript data: String, on connection: PostgresConnection) async throws {
-        if !BatchPrologue.hasRun { try await store.lockRouting(on: connection, logger: logger) }
+        try await lockRoutingForEvent(on: connection)
         guard let change = try await store.changeInboundPreview(id, text: text, on: connection, logger: logger) else {
             // Closed or not (yet) projected: its transcript is still shown to whoever follows it.
             try await desk.transcript(id, data: data, on: connection, logger: logger)
@@ -150,6 +150,22 @@ extension TransferCommands {
         }
         if !change.offeredAgents.isEmpty { try await reshowPendingOffer(of: change.interaction, on: connection) }
         try await desk.transcript(data, to: change.audience, on: connection, logger: logger)
+    }
+
+    /// `interaction.consultation.started`, `.message` or `.ended`: who is consulted on the
+    /// interaction changes, both agents are shown the change (`data`), and an internal
+    /// message (`entry`) is also shown as a transcript entry to whoever follows the
+    /// interaction. Under the routing lock, like an inbound message's audience
+    /// (``inboundMessageAppended(_:text:transcript:on:)``), which reads the open
+    /// consultations: without it, a consultation that committed while that audience was read
+    /// was missed, and the consulted agent was not shown the customer's message live.
+    func consultationChanged(_ change: ConsultationChange, data: String, entry: String?, on connection: PostgresConnection) async throws {
+        try await lockRoutingForEvent(on: connection)
+        try await store.recordConsultation(change, on: connection, logger: logger)
+        try await desk.consultation(change, data: data, on: connection, logger: logger)
+        guard let entry else { return }
+        let transcript = #"{"entry":\#(entry),"interaction_id":"\#(change.interactionID.uuidString.lowercased())"}"#
+        try await desk.transcript(change.interactionID, data: transcript, on: connection, logger: logger)
     }
 
     /// Changes what an interaction's offers preview (who is writing). Without a pending
@@ -160,7 +176,8 @@ extension TransferCommands {
     private func changePreview(
         _ id: UUID, on connection: PostgresConnection, _ change: (inout InteractionProjection) async throws -> Void
     ) async throws {
-        if try await store.hasPendingOffer(interaction: id, on: connection, logger: logger) {
+        // A batch holds the routing lock already (``BatchPrologue``): no need to ask.
+        if !BatchPrologue.hasRun, try await store.hasPendingOffer(interaction: id, on: connection, logger: logger) {
             try await store.lockRouting(on: connection, logger: logger)
         }
         guard var interaction = try await store.lockInteraction(id, on: connection, logger: logger), interaction.state != .closed else { return }

@@ -70,15 +70,7 @@ struct TransferEventHandler: Sendable {
             // An internal message is also an entry of the interaction's transcript: shown
             // there, live, to whoever follows the interaction (the owner, the consulted).
             let entry = change.type == "message" ? raw.objectText("entry") : nil
-            let interaction = change.interactionID
-            return { connection in
-                try await commands.store.recordConsultation(change, on: connection, logger: logger)
-                try await desk.consultation(change, data: data, on: connection, logger: logger)
-                if let entry {
-                    let transcript = #"{"entry":\#(entry),"interaction_id":"\#(Self.text(interaction))"}"#
-                    try await desk.transcript(interaction, data: transcript, on: connection, logger: logger)
-                }
-            }
+            return { try await commands.consultationChanged(change, data: data, entry: entry, on: $0) }
         }
         switch EventType(rawValue: delivery.routingKey) {
         case .interactionCreated:
@@ -140,8 +132,6 @@ struct TransferEventHandler: Sendable {
             throw InvalidMessage("transfer does not handle events of type \(delivery.routingKey)")
         }
     }
-
-    private static func text(_ id: UUID) -> String { id.uuidString.lowercased() }
 
     private func callbackID(_ text: String) throws(InvalidMessage) -> UUID {
         guard let id = UUID(uuidString: text) else { throw InvalidMessage("callback id \(text) is not a UUID") }

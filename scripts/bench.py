@@ -70,6 +70,7 @@ import pika  # noqa: E402
 import switchboard_tools as sb  # noqa: E402  (configuration, the services, the confirming publisher; shared with scripts/drill)
 from switchboard_tools import Message, run_publishers  # noqa: E402
 
+import bench_floor  # noqa: E402  (--floor: what the contract's durable steps cost this machine)
 import bench_plot  # noqa: E402  (--plot: latency against rate, matplotlib)
 import bench_replies  # noqa: E402  (the send-path mode, --replies)
 import bench_stages  # noqa: E402  (per-stage latency of the inbound path)
@@ -250,6 +251,7 @@ def build_parser():
             "redraw a saved sweep: scripts/bench --plot-from FILE.json --plot FILE.png. "
             "Send path (issue #14): scripts/bench --replies 2000 [-c 200] [--concurrency 16] --start --bin-dir DIR. "
             "Idle live streams (issue #20): scripts/bench --streams 1000 [--idle-seconds 30] --start --bin-dir DIR. "
+            "The floor under an SMS (issue #17): scripts/bench --floor [--floor-rates 150,800], with the services stopped. "
             "docs/benchmark.md has the method and the figures."
         ),
     )
@@ -279,6 +281,7 @@ def build_parser():
     parser.add_argument("--dump", default=None, help="write one JSON line per message (index, conversation, published, appended, interaction, seq, and its stage marks) to this file")
     bench_replies.add_arguments(parser)
     bench_streams.add_arguments(parser)
+    bench_floor.add_arguments(parser)
     return parser
 
 
@@ -291,6 +294,20 @@ def check_arguments(parser, args):
             ("--plot", args.plot is not None and args.plot_from is None),
         ) if given
     ]
+    if args.floor:
+        others = [
+            option for option, given in (
+                ("--sweep", args.sweep), ("--replies", args.replies is not None), ("--streams", args.streams is not None),
+                ("--start", args.start), ("--stages", args.stages), ("-n/--messages", args.messages is not None),
+                ("--rate", args.rate != 0), ("--plot", args.plot is not None), ("--plot-from", args.plot_from is not None),
+                ("--dump", args.dump is not None),
+            ) if given
+        ]
+        bench_floor.check_arguments(parser, args, others)
+        args.plotter = None
+        return
+    if args.floor_rates is not None or args.floor_seconds is not None:
+        parser.error("--floor-rates and --floor-seconds are options of --floor")
     if args.plot_from is not None:
         others = [
             option for option, given in (
@@ -348,12 +365,36 @@ def replot(args):
     return 0
 
 
+def floor(args):
+    """--floor: the floor under an SMS, with the services stopped (bench_floor)."""
+    env = sb.sb_env(Path(tempfile.mkdtemp(prefix="switchboard-bench-", dir="/tmp")))
+    try:
+        sb.check_rabbitmq(env["SWITCHBOARD_AMQP_URL"])
+        sb.check_postgres(env["SWITCHBOARD_POSTGRES_URL"])
+    except RuntimeError as error:
+        sys.exit(f"bench: {error}")
+    running = [name for name in sb.SERVICES if sb.port_open(sb.service_port(name))]
+    if running:
+        sys.exit(f"bench: --floor measures the machine with no service running; stop {', '.join(running)} first (scripts/run --stop)")
+    try:
+        result = bench_floor.bench(args, env)
+    except (RuntimeError, sb.PsqlError) as error:
+        sys.exit(f"bench: {error}")
+    bench_floor.print_report(result)
+    if args.out:
+        Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
+        print(f"\nJSON written to {args.out}")
+    return 0
+
+
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     check_arguments(parser, args)
     if args.plot_from is not None:
         return replot(args)
+    if args.floor:
+        return floor(args)
 
     run_dir = Path(args.run_dir or tempfile.mkdtemp(prefix="switchboard-bench-", dir="/tmp"))
     env = sb.sb_env(run_dir)

@@ -397,3 +397,112 @@ def test_the_existing_modes_still_parse():
         args = parser.parse_args(argv)
         bench.check_arguments(parser, args)
         assert args.plotter is None
+
+
+# --- The floor (scripts/bench --floor) ------------------------------------------------
+
+
+def test_floor_rates_are_positive_numbers():
+    import bench_floor
+
+    assert bench_floor.parse_rates("150, 800") == [150.0, 800.0]
+    for bad, reason in (("", "not a rate"), ("150,x", "not a rate"), ("0", "above 0"), ("-5", "above 0"), ("200000", "at most")):
+        with pytest.raises(ValueError, match=reason):
+            bench_floor.parse_rates(bad)
+
+
+def test_floor_busy_time_leaves_out_idle_iowait_steal_and_guest():
+    import bench_floor
+
+    # user nice system idle iowait irq softirq steal guest guest_nice
+    assert bench_floor.busy_ticks("cpu  100 5 40 9000 30 0 7 500 60 0") == 152
+    assert bench_floor.busy_ticks("cpu  1 2 3 4") == 6  # an old kernel's shorter line
+
+
+def test_floor_server_cpu_is_busy_minus_clients_minus_idle_per_operation():
+    import bench_floor
+
+    # 5 s busy, 2 s clients, 0.05 CPU-s/s idle over 20 s: 2 s of server for 1000 operations.
+    assert bench_floor.server_ms_per_operation(5.0, 2.0, 0.05, 20.0, 1000) == 2.0
+    assert bench_floor.server_ms_per_operation(1.0, 2.0, 0.0, 20.0, 1000) == 0.0  # never negative
+    assert bench_floor.server_ms_per_operation(1.0, 0.0, 0.0, 20.0, 0) is None
+
+
+def test_floor_of_an_sms_is_three_hops_and_three_transactions_against_the_budget():
+    import bench_floor
+
+    sms = bench_floor.sms_floor(0.6, 0.2, cpus=2, rate=800)
+    assert sms == {"floor_ms": 2.4, "budget_ms": 2.5, "share_of_budget": 0.96}
+    assert bench_floor.sms_floor(None, 0.2, cpus=2, rate=800) is None
+    table = bench_floor.table({"steps": [{"rate": 800.0, "hop": {"server_ms": 0.6}, "transaction": {"server_ms": 0.2}, "sms": sms}]})
+    assert "| 800/s | 0.60 ms | 0.20 ms | 2.40 ms | 2.50 ms | 96% |" in table
+
+
+def test_floor_takes_no_option_of_another_mode():
+    for argv, message in (
+        (["--floor", "--sweep"], "leave out --sweep"),
+        (["--floor", "--start"], "leave out --start"),
+        (["--floor", "--floor-rates", "1,,2"], "not a rate"),
+        (["--floor", "--floor-seconds", "1"], "at least 2"),
+        (["--floor-rates", "100"], "options of --floor"),
+    ):
+        result = subprocess.run([str(SCRIPTS / "bench"), *argv], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 2 and message in result.stderr, (argv, result.stderr)
+
+
+def floor_env(tmp_path):
+    """The test broker and database (CI's), and service ports nothing listens on."""
+    import os
+    import socket
+
+    env = {
+        **os.environ,
+        "SWITCHBOARD_AMQP_URL": os.environ.get("SWITCHBOARD_TEST_AMQP_URL", "amqp://switchboard:switchboard@127.0.0.1:5672/%2F"),
+        "SWITCHBOARD_POSTGRES_URL": os.environ.get(
+            "SWITCHBOARD_TEST_POSTGRES_URL", "postgres://switchboard:switchboard@127.0.0.1:5432/switchboard_test"),
+    }
+    for name in ("ingest", "session", "transfer", "contacts", "callback", "media"):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            env[f"SB_{name.upper()}_PORT"] = str(probe.getsockname()[1])
+    return env
+
+
+def test_floor_short_run_against_the_real_broker_and_database(tmp_path):
+    """The operator's `scripts/bench --floor` in a short form (the real RabbitMQ and
+    PostgreSQL that scripts/test starts: it fails, never skips, without them)."""
+    out = tmp_path / "floor.json"
+    result = subprocess.run(
+        [str(SCRIPTS / "bench"), "--floor", "--floor-rates", "50", "--floor-seconds", "2", "--out", str(out)],
+        capture_output=True, text=True, timeout=300, env=floor_env(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(out.read_text())
+    [step] = report["steps"]
+    assert step["rate"] == 50.0
+    assert step["hop"]["messages"] == 100
+    assert 90 <= step["transaction"]["transactions"] <= 110
+    assert step["hop"]["server_ms"] is not None and step["transaction"]["server_ms"] is not None
+    assert step["sms"]["budget_ms"] == round(report["cpus"] * 1000 / 50, 2)
+    assert "| 50/s |" in result.stdout
+    # Nothing left behind in the database (the floor's queue is deleted the same way, in a finally).
+    schemas = subprocess.run(
+        ["psql", "-X", "-At", "-d", floor_env(tmp_path)["SWITCHBOARD_POSTGRES_URL"], "-c",
+         "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'bench_floor_%'"],
+        capture_output=True, text=True, timeout=30,
+    )
+    assert schemas.stdout.strip() == "0", schemas.stderr
+
+
+def test_floor_refuses_to_measure_while_a_service_listens(tmp_path):
+    import socket
+
+    env = floor_env(tmp_path)
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        env["SB_SESSION_PORT"] = str(listener.getsockname()[1])
+        result = subprocess.run([str(SCRIPTS / "bench"), "--floor", "--floor-seconds", "2"], capture_output=True, text=True,
+                                timeout=120, env=env)
+    assert result.returncode == 1
+    assert "stop session first" in result.stderr

@@ -25,8 +25,15 @@ public struct TransactionalHandler: Sendable {
         self.logger = logger
     }
 
+    /// - Parameter prologue: runs first in the transaction, before the inbox record, as in a
+    ///   batch (``handle(batch:prologue:effect:)``): a consumer's locks are then taken in one
+    ///   order whether its messages come in a batch or one by one. (The other order — the
+    ///   inbox record, then the prologue's lock — could deadlock with a batch that holds the
+    ///   lock and claims the same message id, a redelivery handled twice at once.) The effect
+    ///   sees ``BatchPrologue/hasRun``.
     public func handle(
         _ delivery: AMQPDelivery,
+        prologue: (@Sendable (PostgresConnection) async throws -> Void)? = nil,
         effect: @escaping @Sendable (PostgresConnection) async throws -> Void
     ) async -> AMQPHandlingResult {
         guard let messageID = delivery.properties.messageID, !messageID.isEmpty else {
@@ -34,11 +41,12 @@ public struct TransactionalHandler: Sendable {
         }
         do {
             try await outbox.transaction(on: client, logger: logger) { connection in
+                try await prologue?(connection)
                 guard try await inbox.claim(messageID: messageID, consumer: consumer, on: connection, logger: logger) else {
                     logger.debug("duplicate delivery ignored", metadata: ["message_id": "\(messageID)"])
                     return
                 }
-                try await effect(connection)
+                try await BatchPrologue.$hasRun.withValue(prologue != nil) { try await effect(connection) }
             }
             return .ack
         } catch {
@@ -58,10 +66,11 @@ public struct TransactionalHandler: Sendable {
     /// statement) and its effect, in order; a duplicate, within the batch or from before, gets
     /// no effect. If anything in the batch fails, the batch is rolled back and every
     /// delivery is handled again on its own, so one bad message never blocks the others.
-    /// - Parameter prologue: runs first in the batch's transaction (not when messages are
-    ///   handled one by one): where a batch needs several locks, it takes them all there, in
-    ///   one global order, before any effect takes a row lock, so two batches never wait on
-    ///   each other in a cycle. Effects that run after it see ``BatchPrologue/hasRun``.
+    /// - Parameter prologue: runs first in the batch's transaction: where a batch needs
+    ///   several locks, it takes them all there, in one global order, before any effect
+    ///   takes a row lock, so two batches never wait on each other in a cycle. Effects that
+    ///   run after it see ``BatchPrologue/hasRun``. A batch of one, and each delivery of a
+    ///   batch that failed, runs it too, in its own transaction, before its inbox record.
     public func handle(
         batch deliveries: [AMQPDelivery],
         prologue: (@Sendable (PostgresConnection) async throws -> Void)? = nil,
@@ -79,7 +88,9 @@ public struct TransactionalHandler: Sendable {
         effectAt effect: @escaping @Sendable (_ position: Int, PostgresConnection) async throws -> Void
     ) async -> [AMQPHandlingResult] {
         func oneByOne() async -> [AMQPHandlingResult] {
-            await Array(deliveries.enumerated()).asyncMap { index, delivery in await handle(delivery) { try await effect(index, $0) } }
+            await Array(deliveries.enumerated()).asyncMap { index, delivery in
+                await handle(delivery, prologue: prologue) { try await effect(index, $0) }
+            }
         }
         guard deliveries.count > 1 else { return await oneByOne() }
         guard deliveries.allSatisfy({ !($0.properties.messageID ?? "").isEmpty }) else { return await oneByOne() }

@@ -157,8 +157,8 @@ struct DatabaseIntegrationTests {
         }
     }
 
-    /// A batch's prologue runs first, once, inside the batch's transaction; a single
-    /// delivery (or the one-by-one fallback) runs without it.
+    /// A batch's prologue runs first, once, inside the batch's transaction; a batch of one
+    /// (as the one-by-one fallback) runs it first in its own transaction.
     @Test func batchPrologueRunsFirstInTheBatchTransaction() async throws {
         try await TestEnvironment.withPostgres { client in
             let (schema, handler) = try await migratedHandler(client)
@@ -175,7 +175,7 @@ struct DatabaseIntegrationTests {
                 delivery, connection in try await insert(delivery.properties.messageID ?? "?", connection)
             }
             #expect(single == [.ack])
-            #expect(try await texts("SELECT note FROM \(schema).effects ORDER BY id", client) == ["prologue", "p-1", "p-2", "p-3"])
+            #expect(try await texts("SELECT note FROM \(schema).effects ORDER BY id", client) == ["prologue", "p-1", "p-2", "prologue", "p-3"])
         }
     }
 
@@ -197,6 +197,41 @@ struct DatabaseIntegrationTests {
             }
             #expect(results == [.ack, .ack, .ack])
             #expect(try await texts("SELECT note FROM \(schema).effects ORDER BY id", client) == ["t-1", "t-2", "t-3"])
+        }
+    }
+
+    /// A delivery handled on its own takes its prologue's lock before its inbox record, as a
+    /// batch does: a transaction that holds that lock and records the same message id (a
+    /// batch with a redelivery of it) goes first, and the delivery then finds itself a
+    /// duplicate. In the other order the two waited on each other, until PostgreSQL's
+    /// deadlock detection failed one of them.
+    @Test func aDeliveryOnItsOwnTakesItsPrologueBeforeItsInboxRecord() async throws {
+        try await TestEnvironment.withPostgres { client in
+            let (schema, handler) = try await migratedHandler(client)
+            let delivery = try await Self.fakeDelivery(messageID: "p-1")
+            let lock = "\(schema).prologue"
+            let prologue: @Sendable (PostgresConnection) async throws -> Void = { connection in
+                try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(lock)))", logger: TestEnvironment.logger)
+            }
+            let single = try await client.withTransaction(logger: TestEnvironment.logger) { holder in
+                try await holder.query("SELECT pg_advisory_xact_lock(hashtext(\(lock)))", logger: TestEnvironment.logger)
+                let single = Task {
+                    await handler.handle(delivery, prologue: prologue) { connection in
+                        #expect(BatchPrologue.hasRun)
+                        try await connection.query(
+                            "INSERT INTO \(unescaped: schema).effects (note) VALUES ('single')", logger: TestEnvironment.logger)
+                    }
+                }
+                try await Task.sleep(for: .milliseconds(300))
+                // Waits for nobody: the delivery is still waiting for the lock, not holding its record.
+                try await holder.query("SET LOCAL lock_timeout = '500ms'", logger: TestEnvironment.logger)
+                try await holder.query(
+                    "INSERT INTO \(unescaped: schema).inbox (consumer, message_id) VALUES ('test', 'p-1')", logger: TestEnvironment.logger)
+                try await holder.query("INSERT INTO \(unescaped: schema).effects (note) VALUES ('batch')", logger: TestEnvironment.logger)
+                return single
+            }
+            #expect(await single.value == .ack)
+            #expect(try await texts("SELECT note FROM \(schema).effects ORDER BY id", client) == ["batch"])
         }
     }
 

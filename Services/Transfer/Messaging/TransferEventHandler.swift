@@ -31,7 +31,10 @@ struct TransferEventHandler: Sendable {
         } catch {
             return .deadLetter(reason: error.reason)
         }
-        return await transactions.handle(delivery) { try await effect($0) }
+        let store = commands.store
+        let logger = commands.logger
+        // The routing lock before the inbox record, as in a batch (``TransactionalHandler``).
+        return await transactions.handle(delivery, prologue: { try await store.lockRouting(on: $0, logger: logger) }) { try await effect($0) }
     }
 
     /// Handles a batch of deliveries in one transaction (one commit instead of one per

@@ -27,6 +27,7 @@ from __future__ import annotations
 import glob
 import multiprocessing as mp
 import os
+import queue
 import resource
 import shutil
 import subprocess
@@ -169,7 +170,7 @@ def measured(work):
     return value, machine_busy_seconds() - busy, children_cpu_seconds() - children, time.monotonic() - started
 
 
-def _hop_consumer(amqp_url, queue, count, ready, done):
+def _hop_consumer(amqp_url, queue_name, count, ready, done):
     connection = sb.blocking_connection(amqp_url)
     channel = connection.channel()
     channel.basic_qos(prefetch_count=50)
@@ -179,7 +180,7 @@ def _hop_consumer(amqp_url, queue, count, ready, done):
         chan.basic_ack(method.delivery_tag)
         received[0] += 1
 
-    channel.basic_consume(queue, on_message)
+    channel.basic_consume(queue_name, on_message)
     ready.set()
     deadline = time.monotonic() + 120 + count / 10
     while received[0] < count and time.monotonic() < deadline:
@@ -188,7 +189,7 @@ def _hop_consumer(amqp_url, queue, count, ready, done):
     done.put(received[0])
 
 
-def _hop_publisher(amqp_url, queue, rate, count, done):
+def _hop_publisher(amqp_url, queue_name, rate, count, done):
     connection = sb.blocking_connection(amqp_url)
     channel = connection.channel()
     channel.confirm_delivery()
@@ -198,7 +199,7 @@ def _hop_publisher(amqp_url, queue, rate, count, done):
         delay = started + k / rate - time.monotonic()
         if delay > 0:
             time.sleep(delay)
-        channel.basic_publish("", queue, BODY, properties)  # returns once confirmed
+        channel.basic_publish("", queue_name, BODY, properties)  # returns once confirmed
     connection.close()
     done.put(count)
 
@@ -206,32 +207,38 @@ def _hop_publisher(amqp_url, queue, rate, count, done):
 def quorum_hop(amqp_url, rate, seconds):
     """One step of item 2: returns (messages consumed, busy, clients, wall)."""
     count = max(1, int(rate * seconds))
-    queue = f"bench.floor.{uuid.uuid4().hex[:12]}"
+    queue_name = f"bench.floor.{uuid.uuid4().hex[:12]}"
     admin = sb.blocking_connection(amqp_url)
     channel = admin.channel()
-    channel.queue_declare(queue, durable=True, arguments={"x-queue-type": "quorum"})
+    channel.queue_declare(queue_name, durable=True, arguments={"x-queue-type": "quorum"})
     ctx = mp.get_context("fork")
     try:
 
         def run():
             ready, done = ctx.Event(), ctx.Queue()
-            consumer = ctx.Process(target=_hop_consumer, args=(amqp_url, queue, count, ready, done), daemon=True)
+            consumer = ctx.Process(target=_hop_consumer, args=(amqp_url, queue_name, count, ready, done), daemon=True)
             consumer.start()
             if not ready.wait(30):
                 consumer.kill()
                 consumer.join()
                 raise RuntimeError("the floor's consumer did not start within 30 s")
-            publisher = ctx.Process(target=_hop_publisher, args=(amqp_url, queue, rate, count, done), daemon=True)
+            publisher = ctx.Process(target=_hop_publisher, args=(amqp_url, queue_name, rate, count, done), daemon=True)
             publisher.start()
             publisher.join()
             consumer.join(120 + count / 10)
-            # The smaller of the two counts: what the consumer received.
-            return min(done.get(timeout=5), done.get(timeout=5))
+            # The smaller of the two counts: what the consumer received. A publisher that
+            # died (a refused publish, a lost connection) reports nothing: said, not a traceback.
+            try:
+                return min(done.get(timeout=5), done.get(timeout=5))
+            except queue.Empty:
+                raise RuntimeError(
+                    f"the floor's publisher (exit {publisher.exitcode}) or consumer (exit {consumer.exitcode}) did not finish"
+                ) from None
 
         return measured(run)
     finally:
         try:
-            channel.queue_delete(queue)
+            channel.queue_delete(queue_name)
         finally:
             admin.close()
 

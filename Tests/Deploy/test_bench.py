@@ -481,7 +481,9 @@ def test_floor_short_run_against_the_real_broker_and_database(tmp_path):
     [step] = report["steps"]
     assert step["rate"] == 50.0
     assert step["hop"]["messages"] == 100
-    assert 90 <= step["transaction"]["transactions"] <= 110
+    # pgbench -R schedules its transactions as a Poisson process: about 100 in 2 s, give or
+    # take a few tens (CI once saw 83).
+    assert 50 <= step["transaction"]["transactions"] <= 150
     assert step["hop"]["server_ms"] is not None and step["transaction"]["server_ms"] is not None
     assert step["sms"]["budget_ms"] == round(report["cpus"] * 1000 / 50, 2)
     assert "| 50/s |" in result.stdout

@@ -155,7 +155,12 @@ public struct ServiceRuntime: Sendable {
         )
         // The consumers as one service: on SIGTERM they all stop taking deliveries at once.
         let consumerSet: [any Service] = consumers.isEmpty ? [] : [ConsumerSet(consumers)]
-        return [postgres, readinessPostgres, consumeConnection, publishConnection, migration, relay, janitor] + extra + consumerSet + [application]
+        // The pools close last, each within a limit (``PostgresPoolService``).
+        let pools: [any Service] = [
+            PostgresPoolService(client: postgres, name: "database", logger: logger),
+            PostgresPoolService(client: readinessPostgres, name: "readiness", logger: logger),
+        ]
+        return pools + [consumeConnection, publishConnection, migration, relay, janitor] + extra + consumerSet + [application]
     }
 
     /// The group's parts, each named by its type (a second of a type gets `#2`).

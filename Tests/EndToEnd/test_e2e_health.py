@@ -178,7 +178,7 @@ def test_a_stopping_service_logs_each_part_it_stops_by_name_and_no_secret(system
     lines = [json.loads(line) for line in replica.log.read_text().splitlines() if line.startswith("{")]
     asked = [line["sl-service"] for line in lines if line.get("msg") == "Triggering graceful shutdown for service"]
     finished = [line["sl-service"] for line in lines if line.get("msg") == "Service finished"]
-    assert any(name.startswith("Application") for name in asked) and "PostgresClient" in asked and "AMQPConnection#2" in asked, asked
+    assert any(name.startswith("Application") for name in asked) and "PostgresPoolService" in asked and "PostgresPoolService#2" in asked and "AMQPConnection#2" in asked, asked
     assert sorted(finished) == sorted(asked), (asked, finished)
     assert all(re.fullmatch(r"[A-Za-z<>.,_ ]+(#\d+)?", name) for name in asked), asked
     text = replica.log.read_text()

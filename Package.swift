@@ -189,6 +189,7 @@ let package = Package(
                 dependencies: [
                     "SwitchboardServiceKit",
                     "SwitchboardDatabase",
+                    "SwitchboardTestSupport",
                     .product(name: "HummingbirdTesting", package: "hummingbird"),
                     .product(name: "JWTKit", package: "jwt-kit"),
                     .product(name: "Crypto", package: "swift-crypto"),
@@ -210,6 +211,7 @@ let package = Package(
                     .product(name: "Logging", package: "swift-log"),
                     .product(name: "Prometheus", package: "swift-prometheus"),
                     .product(name: "NIOCore", package: "swift-nio"),
+                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 ],
                 path: "Tests/Support",
                 swiftSettings: swiftSettings

@@ -1,5 +1,5 @@
 import Logging
-import ServiceLifecycle
+import SwitchboardTestSupport
 import Testing
 
 @testable import Ingest
@@ -16,13 +16,7 @@ struct HTTPClientShutdownTests {
             // Deaf to cancellation, as a pool waiting for its connections to close is.
             await Task.detached { try? await Task.sleep(for: .seconds(60)) }.value
         }
-        let group = ServiceGroup(configuration: .init(services: [service], logger: Logger(label: "test")))
-        let running = Task { try await group.run() }
-        try await Task.sleep(for: .milliseconds(100))
-        let start = ContinuousClock.now
-        await group.triggerGracefulShutdown()
-        try await running.value
-        let took = ContinuousClock.now - start
+        let took = try await GracefulStop.timed([service])
         #expect(await called.isRaised, "the client's shutdown was started")
         #expect(took < .seconds(2), "the service ended at its limit, not with the client (\(took))")
     }
@@ -33,11 +27,7 @@ struct HTTPClientShutdownTests {
             try await Task.sleep(for: .milliseconds(300))
             await finished.raise()
         }
-        let group = ServiceGroup(configuration: .init(services: [service], logger: Logger(label: "test")))
-        let running = Task { try await group.run() }
-        try await Task.sleep(for: .milliseconds(100))
-        await group.triggerGracefulShutdown()
-        try await running.value
+        _ = try await GracefulStop.timed([service])
         #expect(await finished.isRaised, "the service ended after the client had shut down")
     }
 }

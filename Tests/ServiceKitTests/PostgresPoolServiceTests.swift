@@ -1,6 +1,7 @@
 import Logging
 import NIOConcurrencyHelpers
 import ServiceLifecycle
+import SwitchboardTestSupport
 import Testing
 
 @testable import SwitchboardServiceKit
@@ -17,7 +18,7 @@ struct PostgresPoolServiceTests {
             // Deaf to cancellation, as the pool was when its close never finished.
             await Task.detached { try? await Task.sleep(for: .seconds(60)) }.value
         }
-        let took = try await Self.runAndStop(service)
+        let took = try await GracefulStop.timed([service])
         #expect(started.isRaised, "the pool ran")
         #expect(took >= .milliseconds(200), "the close was given its limit (\(took))")
         #expect(took < .seconds(2), "the part ended at its limit, not with the pool (\(took))")
@@ -34,7 +35,7 @@ struct PostgresPoolServiceTests {
             await Task.detached { try? await Task.sleep(for: .milliseconds(300)) }.value
             closed.raise()
         }
-        let took = try await Self.runAndStop(service)
+        let took = try await GracefulStop.timed([service])
         #expect(closed.isRaised, "the part ended after the pool had closed")
         #expect(took < .seconds(5), "the pool was cancelled at shutdown (\(took))")
         #expect(warnings.messages.isEmpty, "\(warnings.messages)")
@@ -51,21 +52,9 @@ struct PostgresPoolServiceTests {
                 shutDown.raise()
             }
         }
-        _ = try await Self.runAndStop(service)
+        _ = try await GracefulStop.timed([service])
         #expect(shutDown.isRaised, "the pool's run was told of the shutdown")
         #expect(warnings.messages.isEmpty, "\(warnings.messages)")
-    }
-
-    /// Runs `service` in a group, stops it gracefully after 100 ms, and says how long the
-    /// stop took.
-    static func runAndStop(_ service: PostgresPoolService) async throws -> Duration {
-        let group = ServiceGroup(configuration: .init(services: [service], logger: Logger(label: "test")))
-        let running = Task { try await group.run() }
-        try await Task.sleep(for: .milliseconds(100))
-        let start = ContinuousClock.now
-        await group.triggerGracefulShutdown()
-        try await running.value
-        return ContinuousClock.now - start
     }
 }
 

@@ -191,29 +191,7 @@ class ServiceSet:
     def stop(self) -> dict[str, tuple[float | None, int | None]]:
         """SIGTERM all at once; name -> (seconds until it exited or None, exit status).
         What is still running after KILL_AFTER seconds is killed (status then negative)."""
-        started = time.monotonic()
-        for process in self.processes.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        result: dict[str, tuple[float | None, int | None]] = {}
-        pending = dict(self.processes)
-        dumped: set[str] = set()
-        while pending and time.monotonic() - started < KILL_AFTER:
-            for name, process in list(pending.items()):
-                if process.poll() is not None:
-                    result[name] = (time.monotonic() - started, process.returncode)
-                    del pending[name]
-                elif name not in dumped and time.monotonic() - started > _tools.DUMP_AFTER:
-                    dumped.add(name)
-                    path = self.log_dir / f"{name}-stuck-{process.pid}.threads"
-                    if _tools.dump_threads(process.pid, path):
-                        print(f"{name} has not stopped {_tools.DUMP_AFTER:.0f}s after SIGTERM: threads in {path}", file=sys.stderr)
-            time.sleep(0.02)
-        for name, process in pending.items():
-            process.kill()
-            process.wait()
-            result[name] = (None, process.returncode)
-        return result
+        return _tools.stop_processes(self.processes, self.log_dir, kill_after=KILL_AFTER)
 
     def spawn(self, name: str, port: int, log_name: str | None = None) -> subprocess.Popen:
         """Start one executable NAME on PORT (a restart, or an extra replica)."""

@@ -325,6 +325,38 @@ def dump_threads(pid: int, path: Path) -> bool:
     return True
 
 
+def stop_processes(
+    processes: dict[str, subprocess.Popen], log_dir: Path, dump_after: float = DUMP_AFTER, kill_after: float = KILL_AFTER,
+) -> dict[str, tuple[float | None, int | None]]:
+    """SIGTERM every process of PROCESSES (name -> process) at once; name -> (seconds until
+    it exited, or None, and its exit status). One still running DUMP_AFTER seconds after
+    SIGTERM has its threads dumped into LOG_DIR/<name>-stuck-<pid>.threads (dump_threads);
+    one still running after KILL_AFTER seconds is killed (its status then negative)."""
+    started = time.monotonic()
+    for process in processes.values():
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    result: dict[str, tuple[float | None, int | None]] = {}
+    pending = dict(processes)
+    dumped: set[str] = set()
+    while pending and time.monotonic() - started < kill_after:
+        for name, process in list(pending.items()):
+            if process.poll() is not None:
+                result[name] = (time.monotonic() - started, process.returncode)
+                del pending[name]
+            elif name not in dumped and time.monotonic() - started > dump_after:
+                dumped.add(name)
+                path = log_dir / f"{name}-stuck-{process.pid}.threads"
+                if dump_threads(process.pid, path):
+                    print(f"{name} has not stopped {dump_after:.0f}s after SIGTERM: threads in {path}", file=sys.stderr)
+        time.sleep(0.02)
+    for name, process in pending.items():
+        process.kill()
+        process.wait()
+        result[name] = (None, process.returncode)
+    return result
+
+
 @dataclass
 class ServiceSet:
     """The six executables started by us: one process each, in its own session (a Ctrl-C
@@ -414,29 +446,7 @@ class ServiceSet:
     def stop(self) -> dict[str, tuple[float | None, int | None]]:
         """SIGTERM all at once; name -> (seconds until it exited or None, exit status).
         What is still running after KILL_AFTER seconds is killed (status then negative)."""
-        started = time.monotonic()
-        for process in self.processes.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        result: dict[str, tuple[float | None, int | None]] = {}
-        pending = dict(self.processes)
-        dumped: set[str] = set()
-        while pending and time.monotonic() - started < KILL_AFTER:
-            for name, process in list(pending.items()):
-                if process.poll() is not None:
-                    result[name] = (time.monotonic() - started, process.returncode)
-                    del pending[name]
-                elif name not in dumped and time.monotonic() - started > DUMP_AFTER:
-                    dumped.add(name)
-                    path = self.log_dir / f"{name}-stuck-{process.pid}.threads"
-                    if dump_threads(process.pid, path):
-                        print(f"{name} has not stopped {DUMP_AFTER:.0f}s after SIGTERM: threads in {path}", file=sys.stderr)
-            time.sleep(0.02)
-        for name, process in pending.items():
-            process.kill()
-            process.wait()
-            result[name] = (None, process.returncode)
-        return result
+        return stop_processes(self.processes, self.log_dir)
 
     def pids(self) -> dict[str, int]:
         return {name: process.pid for name, process in self.processes.items()}

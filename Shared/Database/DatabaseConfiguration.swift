@@ -30,6 +30,15 @@ public struct DatabaseConfiguration: Sendable {
     /// How long the server keeps the outbox relay's connection when it sends nothing.
     public static let outboxRelayIdleTimeout = "90s"
 
+    /// How long a pool keeps a connection above its minimum that nothing uses: 45 s, not
+    /// postgres-nio's 60. An idle connection runs its keep-alive `SELECT 1` every 30 s, so
+    /// with 60 s the second keep-alive came due a round trip after the idle timeout. When it
+    /// fired first, the idle timeout closed the connection under the running keep-alive,
+    /// whose query could then be lost with the connection's handlers: a pool task that never
+    /// ends, which holds the pool's close at shutdown (``PostgresPoolService``; a race found by
+    /// reading postgres-nio 1.33.2, not reproduced). 45 s keeps the two 15 s apart.
+    public static let connectionIdleTimeout = Duration.seconds(45)
+
     /// How long the server lets a transaction wait for its client's next statement.
     public static let idleInTransactionTimeout = "30s"
 
@@ -80,6 +89,7 @@ public struct DatabaseConfiguration: Sendable {
         )
         configuration.options.maximumConnections = maximumConnections
         configuration.options.minimumConnections = minimumConnections
+        configuration.options.connectionIdleTimeout = Self.connectionIdleTimeout
         // A transaction whose client went silent (a half-open link, a frozen process) would
         // keep its locks — the outbox relay's advisory lock, a conversation's rows — until
         // the server's TCP noticed, which can be never. Every transaction here has a

@@ -44,6 +44,10 @@ public struct PostgresPoolService: Service {
         pool.cancel()
         do {
             try await Deadline.run(closeLimit, "closing the \(name) pool") { await pool.value }
+        } catch is CancellationError {
+            // The group was cancelled (its time is up, or a part failed and said so): it
+            // waits for no one now.
+            logger.debug("a PostgreSQL pool was left to the process's exit: the service group was cancelled", metadata: ["pool": "\(name)"])
         } catch {
             logger.warning(
                 "a PostgreSQL pool did not close in time; the process exits without waiting for it",

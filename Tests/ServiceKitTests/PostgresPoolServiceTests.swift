@@ -26,6 +26,24 @@ struct PostgresPoolServiceTests {
         #expect(warnings.messages.first?.contains("pool=database") == true, "\(warnings.messages)")
     }
 
+    /// When the group is cancelled (its time is up, or another part failed) nothing waits: the
+    /// pool is left at once, and that is not reported as a close that took too long.
+    @Test func aCancelledGroupLeavesThePoolAtOnceWithoutAWarning() async throws {
+        let warnings = RecordedWarnings()
+        let service = PostgresPoolService(name: "database", closeLimit: .seconds(5), logger: warnings.logger) {
+            await Task.detached { try? await Task.sleep(for: .seconds(60)) }.value
+        }
+        let group = ServiceGroup(configuration: .init(services: [service], logger: Logger(label: "test")))
+        let running = Task { try await group.run() }
+        try await Task.sleep(for: .milliseconds(100))
+        let start = ContinuousClock.now
+        running.cancel()
+        _ = try? await running.value
+        let took = ContinuousClock.now - start
+        #expect(took < .seconds(2), "the part ended at the cancellation, not at its limit (\(took))")
+        #expect(warnings.messages.isEmpty, "\(warnings.messages)")
+    }
+
     @Test func aPoolThatClosesIsCancelledAndWaitedForWithoutAWarning() async throws {
         let warnings = RecordedWarnings()
         let closed = Flag()

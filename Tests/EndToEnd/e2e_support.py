@@ -59,8 +59,8 @@ from switchboard_tools import (  # noqa: E402,F401  (re-exported for the tests)
 
 # docs/architecture.md section 5: a service exits within 10 s of SIGTERM.
 STOP_LIMIT = 10.0
-# After this, what is left is killed (the test has failed by then).
-KILL_AFTER = 15.0
+# After this, what is left is killed (the test has failed by then): the tools' limit.
+KILL_AFTER = _tools.KILL_AFTER
 
 
 
@@ -191,7 +191,7 @@ class ServiceSet:
     def stop(self) -> dict[str, tuple[float | None, int | None]]:
         """SIGTERM all at once; name -> (seconds until it exited or None, exit status).
         What is still running after KILL_AFTER seconds is killed (status then negative)."""
-        return _tools.stop_processes(self.processes, self.log_dir, kill_after=KILL_AFTER)
+        return _tools.stop_processes(self.processes, self.log_dir)
 
     def spawn(self, name: str, port: int, log_name: str | None = None) -> subprocess.Popen:
         """Start one executable NAME on PORT (a restart, or an extra replica)."""

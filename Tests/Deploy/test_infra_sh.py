@@ -168,6 +168,35 @@ def test_shellcheck():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_a_daemon_started_from_here_inherits_no_descriptor_above_2(tmp_path):
+    """`sb_without_inherited_fds` (how RabbitMQ is started) closes every descriptor above 2
+    and keeps 0-2 and the environment: rabbitmq-server -detached keeps what it inherits, so
+    a broker started under `flock LOCK ...` held LOCK for as long as it ran."""
+    lock = tmp_path / "lock"
+    probe = (
+        "import os, sys\n"
+        "for fd in (7, 9):\n"
+        "    try:\n"
+        "        os.fstat(fd)\n"
+        "        print(f'open {fd}')\n"
+        "    except OSError:\n"
+        "        print(f'closed {fd}')\n"
+        "print('env', os.environ.get('SB_PROBE'))\n"
+        "print('stderr kept', file=sys.stderr)\n"
+    )
+    script = f"""exec 7>"{lock}" 9<"{lock}"
+flock 7
+SB_PROBE=kept sb_without_inherited_fds python3 -c "$PROBE"
+[ -e /proc/self/fd/7 ] && echo "caller keeps 7"
+"""
+    result = bash(script, env={"PROBE": probe})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:4] == ["closed 7", "closed 9", "env kept", "caller keeps 7"], result.stdout
+    assert "stderr kept" in result.stderr
+    # The lock is free once the caller is gone, though the child ran while it was held.
+    assert subprocess.run(["flock", "-n", str(lock), "true"]).returncode == 0
+
+
 def test_service_ports_default_to_the_design():
     result = bash('for s in "${SB_SERVICES[@]}"; do printf "%s=%s\\n" "$s" "$(sb_service_port "$s")"; done')
     assert result.returncode == 0, result.stderr

@@ -174,6 +174,24 @@ sb_pid_alive() {
     [[ "$args" == *"/$name"* || "$args" == "$name"* ]]
 }
 
+# sb_without_inherited_fds CMD...: run CMD with every descriptor above 2 closed. For
+# daemons started from here (rabbitmq-server -detached keeps what it inherits): otherwise
+# the broker holds whatever the caller had open for as long as it runs, such as a lock
+# taken with `flock LOCK scripts/test` (the next `flock LOCK` waits for the broker to stop)
+# or a CI runner's pipe (the runner waits for its end).
+sb_without_inherited_fds() {
+    (
+        local fd
+        for fd in "/proc/$BASHPID/fd/"*; do
+            fd="${fd##*/}"
+            if ((fd > 2)); then
+                { eval "exec $fd>&-"; } 2>/dev/null || true
+            fi
+        done
+        exec "$@"
+    )
+}
+
 # --- Packages ---------------------------------------------------------------------------
 
 # sb_install_deps: install the Debian packages Switchboard needs to build and run here,
@@ -321,7 +339,7 @@ sb_start_rabbitmq() {
             RABBITMQ_SERVER_START_ARGS="-rabbitmq_management tcp_config [{ip,\"127.0.0.1\"},{port,$mgmt_port}]" \
             RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}" \
             ERL_EPMD_ADDRESS=127.0.0.1 \
-            rabbitmq-server -detached >/dev/null || {
+            sb_without_inherited_fds rabbitmq-server -detached >/dev/null || {
             sb_error "rabbitmq-server -detached failed"
             return 1
         }
@@ -399,7 +417,7 @@ EOF
         RABBITMQ_PID_FILE="$dir/pid" \
         RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}" \
         ERL_EPMD_ADDRESS=127.0.0.1 \
-        rabbitmq-server -detached >/dev/null || {
+        sb_without_inherited_fds rabbitmq-server -detached >/dev/null || {
         sb_error "rabbitmq-server -detached failed for $node"
         return 1
     }

@@ -71,6 +71,7 @@ import switchboard_tools as sb  # noqa: E402  (configuration, the services, the 
 from switchboard_tools import Message, run_publishers  # noqa: E402
 
 import bench_floor  # noqa: E402  (--floor: what the contract's durable steps cost this machine)
+import bench_floor_pipeline  # noqa: E402  (--floor-pipeline: the contract's path in C, swept)
 import bench_plot  # noqa: E402  (--plot: latency against rate, matplotlib)
 import bench_replies  # noqa: E402  (the send-path mode, --replies)
 import bench_stages  # noqa: E402  (per-stage latency of the inbound path)
@@ -251,7 +252,10 @@ def build_parser():
             "redraw a saved sweep: scripts/bench --plot-from FILE.json --plot FILE.png. "
             "Send path (issue #14): scripts/bench --replies 2000 [-c 200] [--concurrency 16] --start --bin-dir DIR. "
             "Idle live streams (issue #20): scripts/bench --streams 1000 [--idle-seconds 30] --start --bin-dir DIR. "
-            "The floor under an SMS (issue #17): scripts/bench --floor [--floor-rates 150,800], with the services stopped. "
+            "The floor under an SMS (issue #17): scripts/bench --floor [--floor-rates 150,800], with the services stopped; "
+            "the contract's path in C, swept: scripts/bench --floor-pipeline [-n 20000] [--sweep-seconds 20] "
+            "[--floor-round-trips one|each] [--out FILE.json] [--plot FILE.png], or at one rate: scripts/bench "
+            "--floor-pipeline --rate R -n N, with the services stopped. "
             "docs/benchmark.md has the method and the figures."
         ),
     )
@@ -282,6 +286,7 @@ def build_parser():
     bench_replies.add_arguments(parser)
     bench_streams.add_arguments(parser)
     bench_floor.add_arguments(parser)
+    bench_floor_pipeline.add_arguments(parser)
     return parser
 
 
@@ -294,6 +299,23 @@ def check_arguments(parser, args):
             ("--plot", args.plot is not None and args.plot_from is None),
         ) if given
     ]
+    if args.floor_pipeline:
+        others = [
+            option for option, given in (
+                ("--floor", args.floor), ("--sweep", args.sweep), ("--replies", args.replies is not None),
+                ("--streams", args.streams is not None), ("--start", args.start), ("--stages", args.stages),
+                ("-c/--conversations", args.conversations is not None), ("-p/--publishers", args.publishers != 1),
+                ("--plot-from", args.plot_from is not None), ("--dump", args.dump is not None),
+                ("--floor-rates", args.floor_rates is not None), ("--floor-seconds", args.floor_seconds is not None),
+            ) if given
+        ]
+        bench_floor_pipeline.check_arguments(parser, args, others)
+        args.plotter = None
+        if args.plot is not None:
+            args.plotter = bench_plot.find_plotter()
+            if args.plotter is None:
+                parser.error(bench_plot.MISSING_MATPLOTLIB)
+        return
     if args.floor:
         others = [
             option for option, given in (
@@ -308,6 +330,8 @@ def check_arguments(parser, args):
         return
     if args.floor_rates is not None or args.floor_seconds is not None:
         parser.error("--floor-rates and --floor-seconds are options of --floor")
+    if args.floor_round_trips is not None:
+        parser.error("--floor-round-trips is an option of --floor-pipeline")
     if args.plot_from is not None:
         others = [
             option for option, given in (
@@ -365,8 +389,9 @@ def replot(args):
     return 0
 
 
-def floor(args):
-    """--floor: the floor under an SMS, with the services stopped (bench_floor)."""
+def floor_environment(mode):
+    """The URLs of the infrastructure, checked, for a mode that measures the machine with no
+    service running (MODE names it in the refusal)."""
     env = sb.sb_env(Path(tempfile.mkdtemp(prefix="switchboard-bench-", dir="/tmp")))
     try:
         sb.check_rabbitmq(env["SWITCHBOARD_AMQP_URL"])
@@ -375,7 +400,37 @@ def floor(args):
         sys.exit(f"bench: {error}")
     running = [name for name in sb.SERVICES if sb.port_open(sb.service_port(name))]
     if running:
-        sys.exit(f"bench: --floor measures the machine with no service running; stop {', '.join(running)} first (scripts/run --stop)")
+        sys.exit(f"bench: {mode} measures the machine with no service running; stop {', '.join(running)} first (scripts/run --stop)")
+    return env
+
+
+def floor_pipeline(args):
+    """--floor-pipeline: the contract's path in C, swept, with the services stopped
+    (bench_floor_pipeline)."""
+    env = floor_environment("--floor-pipeline")
+    amqp_url = env["SWITCHBOARD_AMQP_URL"]
+    try:
+        result = bench_floor_pipeline.bench(
+            args, env, lambda count, body_size: raw_reference(amqp_url, count, body_size, args.window, 200))
+    except (RuntimeError, sb.PsqlError) as error:
+        sys.exit(f"bench: {error}")
+    bench_floor_pipeline.print_report(result)
+    if args.out:
+        Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
+        print(f"\nJSON written to {args.out}")
+    if args.plot is not None:
+        try:
+            bench_plot.render(result, args.plot, args.plotter)
+            print(f"plot written to {args.plot}")
+        except RuntimeError as error:
+            print(f"bench: no plot: {error}", file=sys.stderr)
+            return 1
+    return 0 if all((row.get("missing") or 0) == 0 for row in result["table"]) else 1
+
+
+def floor(args):
+    """--floor: the floor under an SMS, with the services stopped (bench_floor)."""
+    env = floor_environment("--floor")
     try:
         result = bench_floor.bench(args, env)
     except (RuntimeError, sb.PsqlError) as error:
@@ -393,6 +448,8 @@ def main(argv=None):
     check_arguments(parser, args)
     if args.plot_from is not None:
         return replot(args)
+    if args.floor_pipeline:
+        return floor_pipeline(args)
     if args.floor:
         return floor(args)
 

@@ -83,11 +83,13 @@ def plot_points(sweep: dict) -> list[dict]:
 
 
 def title(sweep: dict) -> str:
-    """The plot's title: what was measured, on how many CPUs."""
+    """The plot's title: what was measured (the sweep's own "title", when it has one), on how
+    many CPUs."""
     peak = sweep.get("peak") or {}
     cpus = (peak.get("machine") or {}).get("cpus")
     stages = ", --stages" if sweep.get("stages_observed") else ""
-    return f"Inbound SMS, publish → interaction.message.appended ({cpus} CPUs{stages})"
+    what = sweep.get("title") or "Inbound SMS, publish → interaction.message.appended"
+    return f"{what} ({cpus} CPUs{stages})"
 
 
 def draw(points: list[dict], out_path: str | Path, heading: str) -> None:

@@ -3,6 +3,9 @@ PostgreSQL or the services: per-stage latency from timestamps (scripts/bench_sta
 the rate sweep's rates, rows and table (scripts/bench_sweep.py), and the plot from a
 sweep's JSON (scripts/bench_plot.py), including `scripts/bench --plot-from`.
 
+The floor tests (`scripts/bench --floor` and `--floor-pipeline`) run short forms against
+the real RabbitMQ and PostgreSQL that scripts/test starts.
+
 The plot tests draw a real PNG with matplotlib (Debian's python3-matplotlib), from this
 interpreter or from /usr/bin/python3 as the benchmark would; they are skipped, with the
 reason, when neither has it.
@@ -508,3 +511,96 @@ def test_floor_refuses_to_measure_while_a_service_listens(tmp_path):
                                 timeout=120, env=env)
     assert result.returncode == 1
     assert "stop session first" in result.stderr
+
+
+# --- The floor pipeline (scripts/bench --floor-pipeline) -------------------------------
+
+
+def test_floor_pipeline_takes_no_option_of_another_mode():
+    for argv, message in (
+        (["--floor-pipeline", "--sweep"], "leave out --sweep"),
+        (["--floor-pipeline", "--floor"], "leave out --floor"),
+        (["--floor-pipeline", "--rate", "100", "--plot", "x.png"], "--plot and --sweep-seconds are the sweep's"),
+        (["--floor-pipeline", "--rate", "-5"], "--rate must be positive"),
+        (["--floor-pipeline", "--floor-round-trips", "some"], "invalid choice"),
+        (["--floor-round-trips", "each"], "an option of --floor-pipeline"),
+        (["--floor-pipeline", "-c", "5"], "leave out -c/--conversations"),
+        (["--floor-pipeline", "-n", "10"], "-n of at least 50"),
+        (["--floor-pipeline", "--sweep-seconds", "0"], "positive --sweep-seconds"),
+    ):
+        result = subprocess.run([str(SCRIPTS / "bench"), *argv], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 2 and message in result.stderr, (argv, result.stderr)
+
+
+def test_floor_pipeline_stage_takes_the_broker_from_the_url():
+    import bench_floor_pipeline
+
+    assert bench_floor_pipeline.amqp_parts("amqp://sb:s%40cret@127.0.0.1:5673/%2F") == ["127.0.0.1", "5673", "sb", "s@cret", "/"]
+    assert bench_floor_pipeline.amqp_parts("amqp://localhost/switchboard") == ["localhost", "5672", "guest", "guest", "switchboard"]
+    with pytest.raises(RuntimeError, match="plain amqp://"):
+        bench_floor_pipeline.amqp_parts("amqps://localhost/")
+
+
+def test_floor_pipeline_short_sweep_against_the_real_broker_and_database(tmp_path):
+    """The operator's `scripts/bench --floor-pipeline` in a short form: the C stage is
+    built, every step's messages come through both publishing stages (none missing, none
+    twice), the third stage consumed them all, and nothing is left behind. The real RabbitMQ
+    and PostgreSQL that scripts/test starts: it fails, never skips, without them."""
+    import pika
+
+    env = floor_env(tmp_path)
+    out = tmp_path / "floor-pipeline.json"
+    result = subprocess.run(
+        [str(SCRIPTS / "bench"), "--floor-pipeline", "-n", "400", "--sweep-seconds", "0.5", "--no-raw", "--out", str(out)],
+        capture_output=True, text=True, timeout=600, env=env,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(out.read_text())
+    assert [row["step"] for row in report["table"]] == ["peak", "10 %", "25 %", "50 %", "75 %"]
+    total = 0
+    for row in report["table"]:
+        assert row["missing"] == 0 and row["appended"] == row["messages"], row
+        assert row["latency_ms"]["p50"] is not None and row["cpu_ms_per_sms"] is not None, row
+        total += row["messages"]
+    for step in [report["peak"]] + [s["result"] for s in report["steps"]]:
+        assert step["e2e"]["duplicate_events"] == 0
+        assert set(step["services"]) == {"stage-a", "stage-b", "stage-c"}
+    counts = report["stage_counts"]
+    assert counts["stage-a"]["messages"] == counts["stage-b"]["messages"] == counts["stage-c"]["messages"] == total
+    assert counts["stage-a"]["published"] == counts["stage-b"]["published"] == total
+    assert counts["stage-c"]["published"] == 0
+    assert "## The floor pipeline: rate sweep" in result.stdout
+    # Its queues, exchange and schemas are gone.
+    schemas = subprocess.run(
+        ["psql", "-X", "-At", "-d", env["SWITCHBOARD_POSTGRES_URL"], "-c",
+         "SELECT count(*) FROM pg_namespace WHERE nspname = ANY('{%s}')" % ",".join(report["made"]["schemas"])],
+        capture_output=True, text=True, timeout=30,
+    )
+    assert schemas.stdout.strip() == "0", schemas.stderr
+    connection = pika.BlockingConnection(pika.URLParameters(env["SWITCHBOARD_AMQP_URL"]))
+    try:
+        for queue in report["made"]["queues"]:
+            channel = connection.channel()
+            with pytest.raises(pika.exceptions.ChannelClosedByBroker, match="NOT_FOUND"):
+                channel.queue_declare(queue, passive=True)
+    finally:
+        connection.close()
+
+
+def test_floor_pipeline_at_one_rate_with_a_round_trip_per_statement(tmp_path):
+    """`--rate R` runs one step instead of the sweep; `--floor-round-trips each` runs each
+    stage's statements one round trip each. Every message still comes through."""
+    env = floor_env(tmp_path)
+    out = tmp_path / "floor-pipeline-rate.json"
+    result = subprocess.run(
+        [str(SCRIPTS / "bench"), "--floor-pipeline", "--rate", "200", "-n", "200", "--floor-round-trips", "each",
+         "--out", str(out)],
+        capture_output=True, text=True, timeout=300, env=env,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(out.read_text())
+    assert report["mode"] == "fixed" and report["round_trips"] == "each"
+    [row] = report["table"]
+    assert row["messages"] == 200 and row["appended"] == 200 and row["missing"] == 0
+    assert report["stage_counts"]["stage-c"]["messages"] == 200
+    assert "## The floor pipeline at 200 msg/s" in result.stdout and "one round trip per statement" in result.stdout

@@ -201,9 +201,11 @@ sb_without_inherited_fds() {
 sb_install_deps() {
     # chromium and chromium-driver: the desk's browser tests (Tests/EndToEnd/test_e2e_desk.py).
     # python3-matplotlib: scripts/bench --plot (the latency-against-rate plot of a sweep).
+    # gcc, libpq-dev and pkg-config: scripts/bench --floor-pipeline builds its C stage
+    # (scripts/bench_floor_pipeline.c) against rabbitmq-c and libpq.
     # gdb: the threads of a service that does not stop after SIGTERM are dumped into the
     # run's log directory (scripts/lib/switchboard_tools.py, dump_threads).
-    local packages=(rabbitmq-server librabbitmq-dev amqp-tools libvips-dev libvips-tools libhunspell-dev hunspell-en-us hunspell-fr-classical postgresql nginx-light curl gettext-base python3-pika python3-matplotlib chromium chromium-driver gdb)
+    local packages=(rabbitmq-server librabbitmq-dev amqp-tools libvips-dev libvips-tools libhunspell-dev hunspell-en-us hunspell-fr-classical postgresql nginx-light curl gettext-base python3-pika python3-matplotlib chromium chromium-driver gdb gcc libpq-dev pkg-config)
     local missing=() package log="${SB_DEPS_LOG:-${TMPDIR:-/tmp}/switchboard-install-deps.log}"
     for package in "${packages[@]}"; do
         if [[ "$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null)" != "install ok installed" ]]; then

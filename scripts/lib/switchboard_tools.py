@@ -568,12 +568,14 @@ def infra_cpu_delta(before: dict[str, dict[int, float]], after: dict[str, dict[i
 
 
 class UsageMeter:
-    """What the six services (PIDS: name -> pid) and RabbitMQ and PostgreSQL spent between
+    """What the six services (PIDS: name -> pid; NAMES: other processes' names, such as the
+    floor pipeline's stages) and RabbitMQ and PostgreSQL spent between
     its creation and finish(): ({name: {pid, peak_rss_mib, rss_mib, cpu_seconds}},
     {"rabbitmq": CPU s, "postgresql": CPU s})."""
 
-    def __init__(self, pids: dict[str, int]):
+    def __init__(self, pids: dict[str, int], names: Iterable[str] = SERVICES):
         self.pids = dict(pids)
+        self.names = tuple(names)
         self.before = {name: proc_stats(pid) for name, pid in self.pids.items()}
         self.infra_before = infra_cpu()
 
@@ -581,7 +583,7 @@ class UsageMeter:
         after = {name: proc_stats(pid) for name, pid in self.pids.items()}
         infra = infra_cpu_delta(self.infra_before, infra_cpu())
         services: dict[str, dict] = {}
-        for name in SERVICES:
+        for name in self.names:
             if name not in self.pids:
                 services[name] = {"pid": None}
                 continue

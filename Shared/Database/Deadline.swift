@@ -2,6 +2,9 @@ import NIOConcurrencyHelpers
 
 /// Runs an operation with a deadline that holds whatever the operation does.
 ///
+/// The deadline is kept by ``DeadlineWatch/shared`` and fires at most its tick (50 ms)
+/// late.
+///
 /// Pools and connections can hang after a database restart under load (a class of bug
 /// seen in many drivers: r2dbc-pool#138, momoko#147, r2dbc-postgresql#595); a structured
 /// timeout (a task group racing a sleep) would still wait for a child that ignores
@@ -20,12 +23,13 @@ public enum Deadline {
         let work = Task {
             do { outcome.give(.success(try await operation())) } catch { outcome.give(.failure(error)) }
         }
-        let timer = Task {
-            try await Task.sleep(for: limit)
+        // One watch for the whole process rather than a timer task per run (a sleep and a
+        // cancellation: thread wake-ups on every transaction; see `DeadlineWatch`).
+        let watched = DeadlineWatch.shared.add(expiringAfter: limit) {
             outcome.give(.failure(DeadlineExceeded(what: what, limit: limit)))
             work.cancel()
         }
-        defer { timer.cancel() }
+        defer { DeadlineWatch.shared.remove(watched) }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
                 outcome.install(continuation)

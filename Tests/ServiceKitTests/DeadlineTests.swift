@@ -50,4 +50,39 @@ struct DeadlineTests {
         release.withLockedValue { $0 = true }
         #expect(waited < .seconds(2))
     }
+
+    /// A deadline whose operation finished in time never fires, and the watch's task ends
+    /// once nothing is pending (an idle service has no timer ticking).
+    @Test func aDeadlineRemovedInTimeNeverFiresAndTheWatchStops() async throws {
+        let watch = DeadlineWatch(tick: .milliseconds(10))
+        let fired = NIOLockedValueBox(0)
+        let key = watch.add(expiringAfter: .milliseconds(50)) { fired.withLockedValue { $0 += 1 } }
+        #expect(watch.isWatching)
+        watch.remove(key)
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(fired.withLockedValue { $0 } == 0)
+        #expect(watch.pendingCount == 0)
+        #expect(!watch.isWatching)
+    }
+
+    /// An expired deadline fires once, about when it is due, and only it: a later one still
+    /// waits.
+    @Test func anExpiredDeadlineFiresOnceAndOnlyIt() async throws {
+        let watch = DeadlineWatch(tick: .milliseconds(10))
+        let fired = NIOLockedValueBox<[String]>([])
+        let started = ContinuousClock.now
+        _ = watch.add(expiringAfter: .milliseconds(30)) { fired.withLockedValue { $0.append("soon") } }
+        let later = watch.add(expiringAfter: .seconds(30)) { fired.withLockedValue { $0.append("later") } }
+        while fired.withLockedValue({ $0.isEmpty }) && ContinuousClock.now - started < .seconds(5) {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        let waited = ContinuousClock.now - started
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(fired.withLockedValue { $0 } == ["soon"])
+        #expect(waited >= .milliseconds(30) && waited < .seconds(2))
+        #expect(watch.pendingCount == 1 && watch.isWatching)
+        watch.remove(later)
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(!watch.isWatching)
+    }
 }

@@ -173,20 +173,7 @@ def wait_until_drained(amqp_url, timeout=300.0, quiet_for=3.0):
     """Wait until every service queue has had no ready message for QUIET_FOR seconds: a
     step must not share the machine with the previous step's backlog (transfer and
     contacts follow every inbound SMS through the events, after the transcript)."""
-    deadline = time.monotonic() + timeout
-    quiet_since = None
-    while True:
-        waiting = sb.service_queue_depths(amqp_url)
-        now = time.monotonic()
-        if waiting:
-            quiet_since = None
-        elif quiet_since is None:
-            quiet_since = now
-        elif now - quiet_since >= quiet_for:
-            return
-        if now > deadline:
-            raise RuntimeError(f"the services' queues did not drain within {timeout:.0f} s: {waiting}")
-        time.sleep(0.5)
+    sb.wait_until_quiet(lambda: sb.service_queue_depths(amqp_url), "the services' queues", timeout, quiet_for)
 
 
 def raw_reference(amqp_url, count, body_size, window, prefetch):
@@ -415,17 +402,9 @@ def floor_pipeline(args):
     except (RuntimeError, sb.PsqlError) as error:
         sys.exit(f"bench: {error}")
     bench_floor_pipeline.print_report(result)
-    if args.out:
-        Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
-        print(f"\nJSON written to {args.out}")
-    if args.plot is not None:
-        try:
-            bench_plot.render(result, args.plot, args.plotter)
-            print(f"plot written to {args.plot}")
-        except RuntimeError as error:
-            print(f"bench: no plot: {error}", file=sys.stderr)
-            return 1
-    return 0 if all((row.get("missing") or 0) == 0 for row in result["table"]) else 1
+    write_out(args, result)
+    plotted = plot(args, result)
+    return 0 if plotted and all((row.get("missing") or 0) == 0 for row in result["table"]) else 1
 
 
 def floor(args):
@@ -436,10 +415,29 @@ def floor(args):
     except (RuntimeError, sb.PsqlError) as error:
         sys.exit(f"bench: {error}")
     bench_floor.print_report(result)
+    write_out(args, result)
+    return 0
+
+
+def write_out(args, result):
+    """--out FILE: the result as JSON."""
     if args.out:
         Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
         print(f"\nJSON written to {args.out}")
-    return 0
+
+
+def plot(args, result):
+    """--plot FILE.png: the sweep's latency against rate. False when it could not be drawn
+    (the reason on stderr); True when drawn or not asked for."""
+    if args.plot is None:
+        return True
+    try:
+        bench_plot.render(result, args.plot, args.plotter)
+        print(f"plot written to {args.plot}")
+        return True
+    except RuntimeError as error:
+        print(f"bench: no plot: {error}", file=sys.stderr)
+        return False
 
 
 def main(argv=None):
@@ -522,17 +520,8 @@ def main(argv=None):
         bench_sweep.print_report(result)
     else:
         print_report(result)
-    if args.out:
-        Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
-        print(f"\nJSON written to {args.out}")
-    plotted = True
-    if args.plot is not None:
-        try:
-            bench_plot.render(result, args.plot, args.plotter)
-            print(f"plot written to {args.plot}")
-        except RuntimeError as error:
-            print(f"bench: no plot: {error}", file=sys.stderr)
-            plotted = False
+    write_out(args, result)
+    plotted = plot(args, result)
     if args.streams is not None:
         return 0 if bench_streams.complete(result) else 1
     if args.replies is not None:

@@ -178,24 +178,41 @@ static void flight_confirm(Flight *flight, uint64_t tag, int multiple) {
     }
 }
 
-/* Reads every confirm already received on the publishing connection, without waiting. */
-static void read_confirms(amqp_connection_state_t publisher, Flight *flight, long *nacked) {
+/* The next publisher confirm already received on CONNECTION, without waiting: 1 with its
+ * TAG, MULTIPLE and whether it is a NACK; 0 when none is here. */
+static int next_confirm(amqp_connection_state_t connection, uint64_t *tag, int *multiple, int *nack) {
     for (;;) {
         amqp_frame_t frame;
         struct timeval zero = {0, 0};
-        int status = amqp_simple_wait_frame_noblock(publisher, &frame, &zero);
-        if (status == AMQP_STATUS_TIMEOUT) return;
+        int status = amqp_simple_wait_frame_noblock(connection, &frame, &zero);
+        if (status == AMQP_STATUS_TIMEOUT) return 0;
         if (status != AMQP_STATUS_OK) fail("reading confirms: %s", amqp_error_string2(status));
         if (frame.frame_type != AMQP_FRAME_METHOD) continue;
         if (frame.payload.method.id == AMQP_BASIC_ACK_METHOD) {
             amqp_basic_ack_t *ack = frame.payload.method.decoded;
-            flight_confirm(flight, ack->delivery_tag, ack->multiple);
-        } else if (frame.payload.method.id == AMQP_BASIC_NACK_METHOD) {
-            (*nacked)++;
-            fail("the broker refused a publish (basic.nack)");
-        } else if (frame.payload.method.id == AMQP_CHANNEL_CLOSE_METHOD) {
-            fail("the broker closed the publishing channel");
+            *tag = ack->delivery_tag;
+            *multiple = ack->multiple;
+            *nack = 0;
+            return 1;
         }
+        if (frame.payload.method.id == AMQP_BASIC_NACK_METHOD) {
+            amqp_basic_nack_t *refusal = frame.payload.method.decoded;
+            *tag = refusal->delivery_tag;
+            *multiple = refusal->multiple;
+            *nack = 1;
+            return 1;
+        }
+        if (frame.payload.method.id == AMQP_CHANNEL_CLOSE_METHOD) fail("the broker closed the publishing channel");
+    }
+}
+
+/* Reads every confirm already received on the publishing connection, without waiting. */
+static void read_confirms(amqp_connection_state_t publisher, Flight *flight) {
+    uint64_t tag;
+    int multiple, nack;
+    while (next_confirm(publisher, &tag, &multiple, &nack)) {
+        if (nack) fail("the broker refused a publish (basic.nack)");
+        flight_confirm(flight, tag, multiple);
     }
 }
 
@@ -285,12 +302,12 @@ static int run_stage(int argc, char **argv) {
     fflush(stdout);
 
     static Batch batch;
-    long messages = 0, batches = 0, published = 0, nacked = 0, largest = 0;
+    long messages = 0, batches = 0, published = 0, largest = 0;
     while (!stopping) {
         /* 1. The batch: wait for a first delivery (or a confirm), then take what is here. */
         batch.count = 0;
         while (!stopping && batch.count == 0) {
-            if (publishes) read_confirms(publisher, &flight, &nacked);
+            if (publishes) read_confirms(publisher, &flight);
             if (take_delivery(consumer, &batch.envelopes[0], 0)) {
                 batch.count = 1;
                 break;
@@ -305,7 +322,7 @@ static int run_stage(int argc, char **argv) {
             if (!take_delivery(consumer, &batch.envelopes[batch.count], 0)) break;
             batch.count++;
         }
-        if (publishes) read_confirms(publisher, &flight, &nacked);
+        if (publishes) read_confirms(publisher, &flight);
 
         /* 2. One transaction. */
         sql.length = 0;
@@ -405,29 +422,10 @@ static int run_publisher(int argc, char **argv) {
     double t0 = monotonic_seconds(), t_done = t0;
     while (confirmed < count && !stopping) {
         /* Confirms already here. */
-        for (;;) {
-            amqp_frame_t frame;
-            struct timeval zero = {0, 0};
-            int status = amqp_simple_wait_frame_noblock(connection, &frame, &zero);
-            if (status == AMQP_STATUS_TIMEOUT) break;
-            if (status != AMQP_STATUS_OK) fail("reading confirms: %s", amqp_error_string2(status));
-            if (frame.frame_type != AMQP_FRAME_METHOD) continue;
-            uint64_t tag = 0;
-            int multiple = 0;
-            if (frame.payload.method.id == AMQP_BASIC_ACK_METHOD) {
-                amqp_basic_ack_t *ack = frame.payload.method.decoded;
-                tag = ack->delivery_tag;
-                multiple = ack->multiple;
-            } else if (frame.payload.method.id == AMQP_BASIC_NACK_METHOD) {
-                amqp_basic_nack_t *nack = frame.payload.method.decoded;
-                tag = nack->delivery_tag;
-                multiple = nack->multiple;
-                nacked++;
-            } else if (frame.payload.method.id == AMQP_CHANNEL_CLOSE_METHOD) {
-                fail("the broker closed the publishing channel");
-            } else {
-                continue;
-            }
+        uint64_t tag;
+        int multiple, nack;
+        while (next_confirm(connection, &tag, &multiple, &nack)) {
+            if (nack) nacked++;
             if (tag > (uint64_t)published) fail("a confirm for a message never published");
             if (multiple) {
                 for (long s = confirmed + 1; s <= (long)tag; s++) acked[s] = 1;

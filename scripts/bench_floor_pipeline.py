@@ -35,7 +35,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 import uuid
 from pathlib import Path
@@ -186,28 +185,20 @@ class Pipeline:
             if process.poll() is not None:
                 raise RuntimeError(f"the floor pipeline's {name} ended: {sb.tail(self.log_dir / f'{name}.log')}")
 
-    def depths(self) -> dict[str, int]:
+    def held(self) -> dict[str, int]:
+        """{queue: ready messages} of the pipeline's queues that hold any; RuntimeError when a
+        stage ended."""
+        self.check_running()
         connection = sb.blocking_connection(self.amqp_url)
         try:
             channel = connection.channel()
-            return {q: channel.queue_declare(q, passive=True).method.message_count for q in self.queues.values()}
+            depths = {q: channel.queue_declare(q, passive=True).method.message_count for q in self.queues.values()}
         finally:
             connection.close()
+        return {queue: count for queue, count in depths.items() if count}
 
     def wait_quiet(self, timeout: float = 300.0, quiet_for: float = 2.0) -> None:
-        deadline, quiet_since = time.monotonic() + timeout, None
-        while True:
-            self.check_running()
-            now = time.monotonic()
-            if any(self.depths().values()):
-                quiet_since = None
-            elif quiet_since is None:
-                quiet_since = now
-            elif now - quiet_since >= quiet_for:
-                return
-            if now > deadline:
-                raise RuntimeError(f"the floor pipeline's queues did not drain within {timeout:.0f} s")
-            time.sleep(0.5)
+        sb.wait_until_quiet(self.held, "the floor pipeline's queues", timeout, quiet_for)
 
     def __exit__(self, *_exc):
         counts = {}

@@ -152,6 +152,25 @@ def service_queue_depths(amqp_url: str, purge: bool = False) -> dict[str, int]:
         connection.close()
 
 
+def wait_until_quiet(waiting, what: str, timeout: float = 300.0, quiet_for: float = 3.0) -> None:
+    """Return once WAITING() ({queue: ready messages} of the queues that hold any) has been
+    empty for QUIET_FOR seconds; RuntimeError naming WHAT after TIMEOUT seconds."""
+    deadline = time.monotonic() + timeout
+    quiet_since = None
+    while True:
+        held = waiting()
+        now = time.monotonic()
+        if held:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = now
+        elif now - quiet_since >= quiet_for:
+            return
+        if now > deadline:
+            raise RuntimeError(f"{what} did not drain within {timeout:.0f} s: {held}")
+        time.sleep(0.5)
+
+
 def check_rabbitmq(amqp_url: str) -> None:
     """Raise RuntimeError with a readable reason when RabbitMQ does not accept us. With
     several URLs (a cluster's nodes, comma-separated or a list): when none of them does."""

@@ -314,6 +314,7 @@ def bench(args, env, raw_run) -> dict:
     result["floor_pipeline"] = True
     result["round_trips"] = args.floor_round_trips
     result["title"] = "Floor pipeline (C, no Switchboard code), publish → seen after two stages"
+    result["rate_label"] = "rate achieved (messages seen per s, first publish to last seen)"
     result["stage_counts"] = pipeline.counts
     # What it made and removed again, by name (its queues, exchange and schemas).
     result["made"] = {"queues": sorted(pipeline.queues.values()), "exchange": pipeline.events,

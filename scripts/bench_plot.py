@@ -92,7 +92,10 @@ def title(sweep: dict) -> str:
     return f"{what} ({cpus} CPUs{stages})"
 
 
-def draw(points: list[dict], out_path: str | Path, heading: str) -> None:
+RATE_LABEL = "rate achieved (appended SMS/s, first publish to last append)"
+
+
+def draw(points: list[dict], out_path: str | Path, heading: str, rate_label: str = RATE_LABEL) -> None:
     """Write the plot of POINTS to OUT_PATH (PNG, Agg backend)."""
     import matplotlib
 
@@ -112,7 +115,7 @@ def draw(points: list[dict], out_path: str | Path, heading: str) -> None:
     if all((point[p] or 0) > 0 for point in points for p in PERCENTILES if point[p] is not None):
         axes.set_yscale("log")
     axes.margins(x=0.08)
-    axes.set_xlabel("rate achieved (appended SMS/s, first publish to last append)")
+    axes.set_xlabel(rate_label)
     axes.set_ylabel("latency (ms)")
     axes.set_title(heading, fontsize=10)
     axes.grid(True, which="both", alpha=0.3)
@@ -124,7 +127,7 @@ def draw(points: list[dict], out_path: str | Path, heading: str) -> None:
 
 def plot_sweep(sweep: dict, out_path: str | Path) -> None:
     """Draw SWEEP in this interpreter."""
-    draw(plot_points(sweep), out_path, title(sweep))
+    draw(plot_points(sweep), out_path, title(sweep), sweep.get("rate_label") or RATE_LABEL)
 
 
 def render(sweep: dict, out_path: str | Path, plotter: str | None = None) -> None:

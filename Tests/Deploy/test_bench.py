@@ -532,6 +532,13 @@ def test_floor_pipeline_takes_no_option_of_another_mode():
         assert result.returncode == 2 and message in result.stderr, (argv, result.stderr)
 
 
+def test_a_sweep_that_names_what_it_measured_is_plotted_under_that_name():
+    services = {"peak": {"machine": {"cpus": 2}}}
+    assert bench_plot.title(services) == "Inbound SMS, publish → interaction.message.appended (2 CPUs)"
+    floor = {"peak": {"machine": {"cpus": 2}}, "title": "Floor pipeline", "rate_label": "messages/s"}
+    assert bench_plot.title(floor) == "Floor pipeline (2 CPUs)"
+
+
 def test_floor_pipeline_stage_takes_the_broker_from_the_url():
     import bench_floor_pipeline
 

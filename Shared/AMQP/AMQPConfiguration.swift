@@ -27,6 +27,12 @@ public struct AMQPConfiguration: Sendable, Equatable {
     /// Shown in the broker's connection list (`rabbitmqctl list_connections client_properties`).
     public var connectionName: String
 
+    /// The name of the connection's thread as the system shows it (`/proc/<pid>/task/*/comm`,
+    /// `top -H`, the thread dumps the tools take of a service that does not stop): `amqp-`
+    /// and ``connectionName``, cut to the 15 bytes Linux keeps (``CurrentThread``), so the
+    /// thread blocked on the broker's socket is found by its name.
+    public var threadName: String { CurrentThread.systemName("amqp-\(connectionName)") }
+
     public init(
         host: String = "127.0.0.1",
         port: Int = 5672,

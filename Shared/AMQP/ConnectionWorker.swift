@@ -162,8 +162,11 @@ final class ConnectionWorker: @unchecked Sendable {
     func run() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             finished.withLockedValue { $0 = continuation }
-            let thread = Thread { [self] in self.threadMain() }
-            thread.name = "amqp-\(configuration.connectionName)"
+            let name = configuration.threadName
+            let thread = Thread { [self] in
+                CurrentThread.setSystemName(name)
+                self.threadMain()
+            }
             thread.start()
         }
     }

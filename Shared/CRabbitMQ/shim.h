@@ -11,6 +11,13 @@
 #include <fcntl.h>
 #include <sys/time.h>
 #include <sys/socket.h>
+#include <sys/prctl.h>
+
+/// Names the calling thread as `top -H`, `/proc/<pid>/task/*/comm` and thread dumps show it
+/// (at most 15 bytes are kept; `prctl` is variadic, which Swift cannot call). 0 on success.
+static inline int sb_name_this_thread(const char *name) {
+  return prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);
+}
 
 /// `amqp_login` is variadic, which Swift cannot call: fixed to PLAIN authentication.
 static inline amqp_rpc_reply_t sb_amqp_login_plain(amqp_connection_state_t state,

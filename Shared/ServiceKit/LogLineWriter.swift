@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SwitchboardAMQP
 
 /// Writes finished log lines to a file descriptor (stdout) from a thread of its own.
 ///
@@ -42,8 +43,10 @@ final class LogLineWriter: @unchecked Sendable {
         condition.lock()
         if !started {
             started = true
-            let thread = Thread { [self] in run() }
-            thread.name = "log-writer"
+            let thread = Thread { [self] in
+                CurrentThread.setSystemName("log-writer")
+                run()
+            }
             thread.start()
         }
         if queue.count >= capacity {

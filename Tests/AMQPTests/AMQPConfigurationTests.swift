@@ -55,4 +55,15 @@ struct AMQPConfigurationTests {
             #expect(!error.description.contains("secret-password"))
         }
     }
+
+    /// Linux keeps 15 bytes of a thread's name and refuses a longer one outright.
+    @Test func theThreadNameFitsWhatLinuxKeeps() {
+        var configuration = AMQPConfiguration(connectionName: "ingest")
+        #expect(configuration.threadName == "amqp-ingest")
+        configuration.connectionName = "transfer-publish"
+        #expect(configuration.threadName == "amqp-transfer-p")
+        configuration.connectionName = "abcdefghié"  // "é" would end at byte 16: left out whole
+        #expect(configuration.threadName == "amqp-abcdefghi")
+        #expect(CurrentThread.systemName("log-writer") == "log-writer")
+    }
 }

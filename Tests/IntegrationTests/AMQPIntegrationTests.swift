@@ -45,6 +45,20 @@ struct AMQPIntegrationTests {
         }
     }
 
+    /// The connection's thread carries its name, so a thread dump of a service that does not
+    /// stop shows which thread is the broker's (before, the name was too long for Linux and
+    /// the thread showed as one of Swift's own).
+    @Test func theConnectionsThreadIsNamedForIt() async throws {
+        let (topology, _, _, _) = topology()
+        try await TestEnvironment.withConnection(topology: topology, name: "it-thread") { _ in
+            let names = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").compactMap { task in
+                try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8)
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            #expect(names.contains("amqp-it-thread"), "threads: \(names)")
+        }
+    }
+
     @Test func publishToMissingExchangeFailsAndChannelRecovers() async throws {
         let (topology, exchange, _, _) = topology()
         try await TestEnvironment.withConnection(topology: topology) { connection in

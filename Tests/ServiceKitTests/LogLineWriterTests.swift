@@ -33,6 +33,22 @@ struct LogLineWriterTests {
         #expect(lines == (0..<500).map { "line \($0)" })
     }
 
+    /// The writer's thread shows as `log-writer` to the system (`top -H`, thread dumps).
+    @Test func theWritersThreadIsNamedForIt() throws {
+        let (readEnd, writeEnd) = try pipe()
+        defer {
+            close(writeEnd)
+            close(readEnd)
+        }
+        let writer = LogLineWriter(descriptor: writeEnd, capacity: 10)
+        writer.enqueue(Array("named\n".utf8))
+        #expect(writer.flush(timeout: .seconds(5)))
+        let names = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").compactMap { task in
+            try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        #expect(names.contains("log-writer"), "threads: \(names)")
+    }
+
     /// A reader that stops reading never blocks the caller: once the queue is full, lines
     /// are dropped and counted, and a warning says how many when the reader comes back.
     @Test func aStalledReaderCostsLinesNotTheCaller() async throws {

@@ -142,13 +142,15 @@ typedef struct {
     int count;
 } Batch;
 
-/* Outbox rows published and not yet confirmed: publish sequence number -> outbox id. */
+/* Outbox rows published and not yet confirmed: publish sequence number -> outbox id, and
+ * whether its confirm came (a single confirm may come before an earlier one's). */
 typedef struct {
     uint64_t next_sequence;     /* the broker numbers a channel's publishes from 1 */
     uint64_t first_unconfirmed; /* every sequence below it is confirmed */
     int64_t confirmed_below_id; /* outbox ids below it are confirmed, and may be deleted */
     int64_t deleted_below_id;   /* outbox ids below it are deleted */
     int64_t *ids;               /* ring: ids[sequence % capacity] */
+    unsigned char *acked;       /* ring: acked[sequence % capacity] */
     uint64_t capacity;
 } Flight;
 
@@ -156,23 +158,32 @@ static void flight_add(Flight *flight, int64_t id) {
     if (flight->next_sequence - flight->first_unconfirmed >= flight->capacity) {
         uint64_t capacity = flight->capacity ? flight->capacity * 2 : 4096;
         int64_t *ids = malloc(capacity * sizeof *ids);
-        if (ids == NULL) fail("out of memory");
+        unsigned char *acked = calloc(capacity, 1);
+        if (ids == NULL || acked == NULL) fail("out of memory");
         for (uint64_t s = flight->first_unconfirmed; s < flight->next_sequence; s++) {
             ids[s % capacity] = flight->ids[s % flight->capacity];
+            acked[s % capacity] = flight->acked[s % flight->capacity];
         }
         free(flight->ids);
+        free(flight->acked);
         flight->ids = ids;
+        flight->acked = acked;
         flight->capacity = capacity;
     }
     flight->ids[flight->next_sequence % flight->capacity] = id;
+    flight->acked[flight->next_sequence % flight->capacity] = 0;
     flight->next_sequence++;
 }
 
+/* A confirm of TAG (and, MULTIPLE, of every sequence up to it): the confirmed prefix, and
+ * with it the outbox rows that may be deleted, grows past every sequence confirmed. */
 static void flight_confirm(Flight *flight, uint64_t tag, int multiple) {
-    /* Single acks arrive in order for a quorum queue; one out of order would leave a gap
-     * the next multiple closes. Either way only a prefix counts as confirmed. */
-    (void)multiple;
-    while (flight->first_unconfirmed <= tag && flight->first_unconfirmed < flight->next_sequence) {
+    if (tag >= flight->next_sequence) fail("a confirm for a message never published");
+    uint64_t from = multiple ? flight->first_unconfirmed : tag;
+    for (uint64_t s = from; s <= tag; s++) {
+        if (s >= flight->first_unconfirmed) flight->acked[s % flight->capacity] = 1;
+    }
+    while (flight->first_unconfirmed < flight->next_sequence && flight->acked[flight->first_unconfirmed % flight->capacity]) {
         flight->confirmed_below_id = flight->ids[flight->first_unconfirmed % flight->capacity] + 1;
         flight->first_unconfirmed++;
     }
@@ -182,6 +193,9 @@ static void flight_confirm(Flight *flight, uint64_t tag, int multiple) {
  * TAG, MULTIPLE and whether it is a NACK; 0 when none is here. */
 static int next_confirm(amqp_connection_state_t connection, uint64_t *tag, int *multiple, int *nack) {
     for (;;) {
+        /* The last frame's fields are copied out: its memory can go back to the pool (rabbitmq-c
+         * keeps every frame read until this is called). */
+        amqp_maybe_release_buffers(connection);
         amqp_frame_t frame;
         struct timeval zero = {0, 0};
         int status = amqp_simple_wait_frame_noblock(connection, &frame, &zero);
@@ -445,7 +459,10 @@ static int run_publisher(int argc, char **argv) {
                                   "{\"id\": \"floor-%s-%ld\", \"i\": %ld, \"from\": \"+15555550123\", \"to\": \"+15555550100\", "
                                   "\"text\": \"floor:%s:%ld hello, I need help with my order\"}",
                                   run, published, published, run, published);
-            snprintf(message_id, sizeof message_id, "floor-%s-%ld", run, published);
+            if (length < 0 || (size_t)length >= sizeof body) fail("RUN is too long for a message body");
+            if ((size_t)snprintf(message_id, sizeof message_id, "floor-%s-%ld", run, published) >= sizeof message_id) {
+                fail("RUN is too long for a message id");
+            }
             properties.message_id = amqp_cstring_bytes(message_id);
             published_at[published] = now;
             amqp_bytes_t bytes = {.len = (size_t)length, .bytes = body};

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
 import subprocess
 import sys
@@ -50,7 +51,7 @@ STAGES = ("stage-a", "stage-b", "stage-c")
 PREFETCH = 500
 DEFAULT_MESSAGES = 20000
 DEFAULT_SWEEP_SECONDS = 20.0
-STAGE_START_TIMEOUT = 15.0
+STAGE_START_TIMEOUT = 15.0  # seconds for a stage or the observer to say it is ready
 TEXT = "hello, I need help with my order"
 
 
@@ -137,6 +138,13 @@ def schema_sql(schema: str) -> str:
     )
 
 
+def first_line(process: subprocess.Popen, timeout: float) -> str:
+    """The first line PROCESS writes to its stdout (a text pipe), or '' when none came within
+    TIMEOUT seconds: a stage or observer stuck connecting must not hold the benchmark."""
+    ready, _, _ = select.select([process.stdout], [], [], timeout)
+    return process.stdout.readline() if ready else ""
+
+
 class Pipeline:
     """The three stages, their queues, exchange and schemas, for one sweep."""
 
@@ -149,8 +157,20 @@ class Pipeline:
         self.events = f"floorpipe.{run}.events"
         self.schemas = {name: f"floorpipe_{run}_{name[-1]}" for name in STAGES}
         self.processes: dict[str, subprocess.Popen] = {}
+        self.logs: list = []
+        self.counts: dict = {}
 
     def __enter__(self):
+        # Whatever part of the start failed, what was made before it is removed again.
+        try:
+            self.start()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def start(self) -> None:
+        parts = amqp_parts(self.amqp_url)
         connection = sb.blocking_connection(self.amqp_url)
         try:
             channel = connection.channel()
@@ -165,17 +185,15 @@ class Pipeline:
         for name in STAGES:
             exchange, key = outputs[name]
             log = open(self.log_dir / f"{name}.log", "w")
+            self.logs.append(log)
             self.processes[name] = subprocess.Popen(
-                [str(self.binary), "stage", *amqp_parts(self.amqp_url), self.queues[name], exchange or "", key,
+                [str(self.binary), "stage", *parts, self.queues[name], exchange or "", key,
                  self.postgres_url, self.schemas[name], str(PREFETCH), self.round_trips],
                 stdout=subprocess.PIPE, stderr=log, text=True,
             )
         for name, process in self.processes.items():
-            line = process.stdout.readline()
-            if '"ready"' not in line:
-                self.__exit__(None, None, None)
+            if '"ready"' not in first_line(process, STAGE_START_TIMEOUT):
                 raise RuntimeError(f"the floor pipeline's {name} did not start: {sb.tail(self.log_dir / f'{name}.log')}")
-        return self
 
     def pids(self) -> dict[str, int]:
         return {name: process.pid for name, process in self.processes.items()}
@@ -212,6 +230,8 @@ class Pipeline:
                 process.kill()
                 counts[name] = None
         self.counts = counts
+        for log in self.logs:
+            log.close()
         try:
             connection = sb.blocking_connection(self.amqp_url)
             channel = connection.channel()
@@ -242,7 +262,7 @@ def run_step(args, pipeline: Pipeline) -> dict:
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
-        if '"ready"' not in observer.stdout.readline():
+        if '"ready"' not in first_line(observer, STAGE_START_TIMEOUT):
             raise RuntimeError(f"the floor pipeline's observer did not start: {observer.stderr.read()[-1000:]}")
         publisher = subprocess.run(
             [str(pipeline.binary), "publish", *amqp_parts(pipeline.amqp_url), "", pipeline.queues["stage-a"],

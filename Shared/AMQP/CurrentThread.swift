@@ -8,7 +8,7 @@ import CRabbitMQ
 /// and the thread dumps the tools take of a service that does not stop.
 public enum CurrentThread {
     /// Names the calling thread: the first 15 bytes of `name`, whole characters only (all
-    /// Linux keeps; a longer name would be refused outright).
+    /// Linux keeps; the system would cut a longer one mid-character).
     public static func setSystemName(_ name: String) {
         _ = sb_name_this_thread(systemName(name))
     }

@@ -56,7 +56,7 @@ struct AMQPConfigurationTests {
         }
     }
 
-    /// Linux keeps 15 bytes of a thread's name and refuses a longer one outright.
+    /// Linux keeps 15 bytes of a thread's name (`pthread_setname_np` refuses a longer one).
     @Test func theThreadNameFitsWhatLinuxKeeps() {
         var configuration = AMQPConfiguration(connectionName: "ingest")
         #expect(configuration.threadName == "amqp-ingest")

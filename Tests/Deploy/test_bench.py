@@ -611,3 +611,32 @@ def test_floor_pipeline_at_one_rate_with_a_round_trip_per_statement(tmp_path):
     assert row["messages"] == 200 and row["appended"] == 200 and row["missing"] == 0
     assert report["stage_counts"]["stage-c"]["messages"] == 200
     assert "## The floor pipeline at 200 msg/s" in result.stdout and "one round trip per statement" in result.stdout
+
+
+def test_floor_pipeline_that_cannot_start_leaves_nothing_behind(tmp_path):
+    """A stage that never says it is ready (here a program that exits at once) fails the
+    start with its reason, and the queues, exchange and schemas made before it are removed."""
+    import pika
+    from pathlib import Path
+
+    import bench_floor_pipeline
+
+    env = floor_env(tmp_path)
+    pipeline = bench_floor_pipeline.Pipeline(env["SWITCHBOARD_AMQP_URL"], env["SWITCHBOARD_POSTGRES_URL"], Path("/bin/false"), tmp_path)
+    with pytest.raises(RuntimeError, match="did not start"):
+        with pipeline:
+            pass
+    schemas = subprocess.run(
+        ["psql", "-X", "-At", "-d", env["SWITCHBOARD_POSTGRES_URL"], "-c",
+         "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'floorpipe_%s_%%'" % pipeline.run],
+        capture_output=True, text=True, timeout=30,
+    )
+    assert schemas.stdout.strip() == "0", schemas.stderr
+    connection = pika.BlockingConnection(pika.URLParameters(env["SWITCHBOARD_AMQP_URL"]))
+    try:
+        for queue in pipeline.queues.values():
+            channel = connection.channel()
+            with pytest.raises(pika.exceptions.ChannelClosedByBroker, match="NOT_FOUND"):
+                channel.queue_declare(queue, passive=True)
+    finally:
+        connection.close()

@@ -43,10 +43,25 @@ extension TransactionalHandler {
         prologue: (@Sendable (PostgresConnection) async throws -> Void)? = nil,
         prepare: (AMQPDelivery) throws(InvalidMessage) -> MessageEffect?
     ) async -> [AMQPHandlingResult] {
+        await handle(batch: deliveries, prologue: prologue, prepare: prepare) { effects, connection in
+            for effect in effects { try await effect(connection) }
+        }
+    }
+
+    /// ``handle(batch:prologue:prepare:)`` for effects of the consumer's own type, which
+    /// `run` applies together: it is given the effects to apply (a duplicate's left out), in
+    /// the deliveries' order, and may apply a run of them in one statement
+    /// (``handle(batch:prologue:effectsAt:)``).
+    public func handle<Effect: Sendable>(
+        batch deliveries: [AMQPDelivery],
+        prologue: (@Sendable (PostgresConnection) async throws -> Void)? = nil,
+        prepare: (AMQPDelivery) throws(InvalidMessage) -> Effect?,
+        run: @escaping @Sendable (_ effects: [Effect], PostgresConnection) async throws -> Void
+    ) async -> [AMQPHandlingResult] {
         var results = Array(repeating: AMQPHandlingResult.ack, count: deliveries.count)
         // By position, not by delivery tag: a tag repeats once its channel was opened again,
         // and a batch can hold a retried delivery from before with a new one of the same tag.
-        var effects: [MessageEffect] = []
+        var effects: [Effect] = []
         var runnable: [AMQPDelivery] = []
         var positions: [Int] = []
         for (index, delivery) in deliveries.enumerated() {
@@ -61,8 +76,9 @@ extension TransactionalHandler {
         }
         guard !runnable.isEmpty else { return results }
         let prepared = effects
-        let outcomes = await handle(
-            batch: runnable, prologue: prologue, effectAt: { position, connection in try await prepared[position](connection) })
+        let outcomes = await handle(batch: runnable, prologue: prologue) { chosen, connection in
+            try await run(chosen.map { prepared[$0] }, connection)
+        }
         for (position, outcome) in zip(positions, outcomes) { results[position] = outcome }
         return results
     }

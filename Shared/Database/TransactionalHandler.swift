@@ -87,9 +87,26 @@ public struct TransactionalHandler: Sendable {
         prologue: (@Sendable (PostgresConnection) async throws -> Void)? = nil,
         effectAt effect: @escaping @Sendable (_ position: Int, PostgresConnection) async throws -> Void
     ) async -> [AMQPHandlingResult] {
+        await handle(batch: deliveries, prologue: prologue) { positions, connection in
+            for position in positions { try await effect(position, connection) }
+        }
+    }
+
+    /// ``handle(batch:prologue:effect:)`` with the batch's effects run by one call: `effects`
+    /// is given the positions in `deliveries` of the ones to apply (claimed in the inbox, a
+    /// duplicate left out), in the deliveries' order, and must apply them in that order.
+    /// Why: a consumer whose effects are one statement each can then apply a run of them in
+    /// one statement (issue #17: transfer sent one `UPDATE` per inbound message of a
+    /// batch). A batch of one, and each delivery of a batch that failed, is one call with
+    /// one position.
+    public func handle(
+        batch deliveries: [AMQPDelivery],
+        prologue: (@Sendable (PostgresConnection) async throws -> Void)? = nil,
+        effectsAt effects: @escaping @Sendable (_ positions: [Int], PostgresConnection) async throws -> Void
+    ) async -> [AMQPHandlingResult] {
         func oneByOne() async -> [AMQPHandlingResult] {
             await Array(deliveries.enumerated()).asyncMap { index, delivery in
-                await handle(delivery, prologue: prologue) { try await effect(index, $0) }
+                await handle(delivery, prologue: prologue) { try await effects([index], $0) }
             }
         }
         guard deliveries.count > 1 else { return await oneByOne() }
@@ -104,13 +121,12 @@ public struct TransactionalHandler: Sendable {
                 let claimed = try await inbox.claim(
                     messageIDs: deliveries.map { $0.properties.messageID ?? "" }, consumer: consumer, on: connection, logger: logger)
                 var seen = Set<String>()
-                try await BatchPrologue.$hasRun.withValue(prologue != nil) {
-                    for (index, delivery) in deliveries.enumerated() {
-                        let messageID = delivery.properties.messageID ?? ""
-                        guard claimed.contains(messageID), seen.insert(messageID).inserted else { continue }
-                        try await effect(index, connection)
-                    }
+                let positions = deliveries.indices.filter { index in
+                    let messageID = deliveries[index].properties.messageID ?? ""
+                    return claimed.contains(messageID) && seen.insert(messageID).inserted
                 }
+                guard !positions.isEmpty else { return }
+                try await BatchPrologue.$hasRun.withValue(prologue != nil) { try await effects(positions, connection) }
             }
             return Array(repeating: .ack, count: deliveries.count)
         } catch {

@@ -12,8 +12,8 @@ import Testing
 /// transfer: its text becomes the offers' preview, a pending offer is shown again with it,
 /// and the owner, the offered and the consulted agents are shown the entry — in a batch
 /// (under the prologue's routing lock, ``BatchPrologue``) and one by one (the lock taken by
-/// the effect), with one statement for the preview and its audience
-/// (``InboundPreviewStatement``).
+/// the effect), with one statement for a batch's run of previews and their audiences
+/// (``InboundPreviewsStatement``).
 @Suite("Transfer: inbound messages' previews and desk events (real PostgreSQL)", .serialized)
 struct TransferInboundPreviewIntegrationTests {
     /// Three interactions: offered to one agent, owned by another and open in a
@@ -84,19 +84,24 @@ struct TransferInboundPreviewIntegrationTests {
 
     /// Real deliveries of `bodies` (routing key `key`), through a private queue.
     static func deliveries(_ bodies: [String], key: String = EventType.interactionMessageAppended.rawValue) async throws -> [AMQPDelivery] {
+        try await deliveries(bodies.map { (key, $0) })
+    }
+
+    /// Real deliveries of `events` (routing key and body each), in order, through a private queue.
+    static func deliveries(_ events: [(key: String, body: String)]) async throws -> [AMQPDelivery] {
         let queue = TestEnvironment.unique("preview")
         let exchange = TestEnvironment.unique("preview-exchange")
         let topology = AMQPTopology(
             exchanges: [.init(name: exchange, kind: .direct)],
             queues: [.init(name: queue, arguments: ["x-queue-type": .string("quorum"), "x-expires": .int(60_000)])],
-            bindings: [.init(queue: queue, exchange: exchange, routingKey: key)])
+            bindings: Set(events.map(\.key)).sorted().map { .init(queue: queue, exchange: exchange, routingKey: $0) })
         return try await TestEnvironment.withConnection(topology: topology) { connection in
             let outcomes = await connection.publish(
-                batch: bodies.map { AMQPMessage.test(exchange: exchange, routingKey: key, text: $0, id: UUID().uuidString) })
+                batch: events.map { AMQPMessage.test(exchange: exchange, routingKey: $0.key, text: $0.body, id: UUID().uuidString) })
             #expect(outcomes.allSatisfy { $0 == nil })
             var iterator = connection.consume(queue: queue, prefetch: 10).makeAsyncIterator()
             var deliveries: [AMQPDelivery] = []
-            for _ in bodies { deliveries.append(try #require(await TestEnvironment.next(&iterator, timeout: .seconds(5)))) }
+            for _ in events { deliveries.append(try #require(await TestEnvironment.next(&iterator, timeout: .seconds(5)))) }
             connection.ack(all: deliveries)
             return deliveries
         }
@@ -158,6 +163,48 @@ struct TransferInboundPreviewIntegrationTests {
             var results: [AMQPHandlingResult] = []
             for delivery in deliveries { results.append(await handler.handle(delivery)) }
             return results
+        }
+    }
+
+    /// Two messages of one interaction in a batch's run: the preview is the later one's, the
+    /// offered agent is shown the offer once, with it, before that message's entry, and
+    /// both entries in order.
+    @Test func aRunWithTwoMessagesOfOneInteractionPreviewsTheLater() async throws {
+        try await TestEnvironment.withPostgres { client in
+            let handler = try await handler(client)
+            let scene = Scene()
+            try await scene.insert(client)
+            let deliveries = try await Self.deliveries([
+                Self.appended(scene.offered, text: "Hello"), Self.appended(scene.owned, text: "Thanks"),
+                Self.appended(scene.offered, text: "Is it ready?"),
+            ])
+            #expect(await handler.handle(batch: deliveries) == [.ack, .ack, .ack])
+            #expect(try await previews(scene, client) == ["Is it ready?", "Thanks", nil])
+            let events = try await deskEvents(of: scene.agents, client)
+            #expect(events[scene.offeredAgent] == ["transcript:Hello", "offer:Is it ready?", "transcript:Is it ready?"])
+            #expect(events[scene.owner] == ["transcript:Thanks"])
+        }
+    }
+
+    /// An effect between two inbound messages of a batch ends the run: a consultation
+    /// started between them makes the consulted agent see the later message, not the
+    /// earlier one, as handled one by one.
+    @Test func aConsultationBetweenTwoMessagesOfABatchSeesOnlyTheLater() async throws {
+        try await TestEnvironment.withPostgres { client in
+            let handler = try await handler(client)
+            let scene = Scene()
+            try await scene.insert(client)
+            let newcomer = TestEnvironment.unique("newcomer")
+            let appended = EventType.interactionMessageAppended.rawValue
+            let deliveries = try await Self.deliveries([
+                (appended, Self.appended(scene.owned, text: "First")),
+                ("interaction.consultation.started", Self.consultationStarted(scene.owned, from: scene.owner, to: newcomer)),
+                (appended, Self.appended(scene.owned, text: "Second")),
+            ])
+            #expect(await handler.handle(batch: deliveries) == [.ack, .ack, .ack])
+            let events = try await deskEvents(of: [newcomer, scene.owner], client)
+            #expect(events[newcomer] == ["consultation:", "transcript:Second"])
+            #expect(events[scene.owner] == ["transcript:First", "consultation:", "transcript:Second"])
         }
     }
 

@@ -133,30 +133,46 @@ extension TransferCommands {
 }
 
 extension TransferCommands {
-    /// An inbound message was appended (`interaction.message.appended`): its text becomes the
-    /// interaction's preview, an agent with a pending offer for it is shown the offer again,
-    /// and the owner, offered and consulted agents are shown the transcript entry
-    /// (`transcript`). Under the routing lock — the batch's prologue's
-    /// (``BatchPrologue``), or taken here first, before the interaction's row — so the offers
-    /// read with the change are the ones there are, and the order of locks is that of every
-    /// routing decision. Two statements per message where the preview's change and the desk's
-    /// audience took six (issue #17).
-    func inboundMessageAppended(_ id: UUID, text: String, transcript data: String, on connection: PostgresConnection) async throws {
+    /// Inbound messages were appended (`interaction.message.appended`), in this order: each
+    /// interaction's preview becomes its last message's text, an agent with a pending offer
+    /// for it is shown the offer again with that preview, and the owner, offered and
+    /// consulted agents are shown each transcript entry (``InboundMessageAppended/transcript``).
+    /// Under the routing lock — the batch's prologue's (``BatchPrologue``), or taken here
+    /// first, before the interactions' rows — so the offers read with the change are the
+    /// ones there are, and the order of locks is that of every routing decision. One
+    /// statement for the previews and their audiences, one desk feed append, and a
+    /// pending offer's read per interaction offered, for a whole run of a batch (issue #17:
+    /// a statement per message, and the desk's three per message and agent, before).
+    func inboundMessagesAppended(_ messages: [InboundMessageAppended], on connection: PostgresConnection) async throws {
+        guard !messages.isEmpty else { return }
         try await lockRoutingForEvent(on: connection)
-        guard let change = try await store.changeInboundPreview(id, text: text, on: connection, logger: logger) else {
+        let changes = try await store.changeInboundPreviews(messages, on: connection, logger: logger)
+        var lastOfInteraction: [UUID: Int] = [:]
+        for (index, message) in messages.enumerated() { lastOfInteraction[message.interactionID] = index }
+        var events: [AddressedDeskEvent] = []
+        for (index, message) in messages.enumerated() {
             // Closed or not (yet) projected: its transcript is still shown to whoever follows it.
-            try await desk.transcript(id, data: data, on: connection, logger: logger)
-            return
+            guard let change = changes[message.interactionID] else {
+                let audience = try await desk.audience(of: message.interactionID, on: connection, logger: logger)
+                events += DeskFeedWriter.transcript(message.transcript, to: audience)
+                continue
+            }
+            // The offer with the run's last preview, shown once, before that message's entry.
+            if lastOfInteraction[message.interactionID] == index, !change.offeredAgents.isEmpty,
+                let offer = try await pendingOfferEvent(of: change.interaction, on: connection)
+            {
+                events.append(offer)
+            }
+            events += DeskFeedWriter.transcript(message.transcript, to: change.audience)
         }
-        if !change.offeredAgents.isEmpty { try await reshowPendingOffer(of: change.interaction, on: connection) }
-        try await desk.transcript(data, to: change.audience, on: connection, logger: logger)
+        try await desk.append(events, on: connection, logger: logger)
     }
 
     /// `interaction.consultation.started`, `.message` or `.ended`: who is consulted on the
     /// interaction changes, both agents are shown the change (`data`), and an internal
     /// message (`entry`) is also shown as a transcript entry to whoever follows the
     /// interaction. Under the routing lock, like an inbound message's audience
-    /// (``inboundMessageAppended(_:text:transcript:on:)``), which reads the open
+    /// (``inboundMessagesAppended(_:on:)``), which reads the open
     /// consultations: without it, a consultation that committed while that audience was read
     /// was missed, and the consulted agent was not shown the customer's message live.
     func consultationChanged(_ change: ConsultationChange, data: String, entry: String?, on connection: PostgresConnection) async throws {
@@ -202,9 +218,14 @@ extension TransferCommands {
     /// offer is read, not locked: an answer to it waits for the interaction this transaction
     /// holds before it writes its own desk events, so the desktop sees them in that order.
     private func reshowPendingOffer(of interaction: InteractionProjection, on connection: PostgresConnection) async throws {
-        guard let offer = try await store.pendingOffer(interaction: interaction.id, on: connection, logger: logger) else { return }
+        guard let offer = try await pendingOfferEvent(of: interaction, on: connection) else { return }
+        try await desk.append([offer], on: connection, logger: logger)
+    }
+
+    /// The interaction's pending offer as its agent's desk shows it, with the interaction's preview.
+    private func pendingOfferEvent(of interaction: InteractionProjection, on connection: PostgresConnection) async throws -> AddressedDeskEvent? {
+        guard let offer = try await store.pendingOffer(interaction: interaction.id, on: connection, logger: logger) else { return nil }
         let data = try DeskFeedWriter.json(offer.view(preview: interaction.preview))
-        try await desk.append(
-            [AddressedDeskEvent(agentID: offer.agentID, event: DeskEvent(kind: .offer, data: data))], on: connection, logger: logger)
+        return AddressedDeskEvent(agentID: offer.agentID, event: DeskEvent(kind: .offer, data: data))
     }
 }

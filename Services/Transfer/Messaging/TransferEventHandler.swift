@@ -22,10 +22,8 @@ struct TransferEventHandler: Sendable {
     let commands: TransferCommands
     let transactions: TransactionalHandler
 
-    typealias Effect = MessageEffect
-
     func handle(_ delivery: AMQPDelivery) async -> AMQPHandlingResult {
-        let effect: Effect
+        let effect: TransferEffect
         do {
             effect = try self.effect(for: delivery)
         } catch {
@@ -34,7 +32,9 @@ struct TransferEventHandler: Sendable {
         let store = commands.store
         let logger = commands.logger
         // The routing lock before the inbox record, as in a batch (``TransactionalHandler``).
-        return await transactions.handle(delivery, prologue: { try await store.lockRouting(on: $0, logger: logger) }) { try await effect($0) }
+        return await transactions.handle(delivery, prologue: { try await store.lockRouting(on: $0, logger: logger) }) {
+            try await apply([effect], on: $0)
+        }
     }
 
     /// Handles a batch of deliveries in one transaction (one commit instead of one per
@@ -44,18 +44,30 @@ struct TransferEventHandler: Sendable {
     /// row lock, the order answers to offers and routing take them, so a batch never
     /// deadlocks with them; batches (and answers) therefore take turns, each much shorter
     /// than the events one by one. A batch that fails is handled again event by event.
+    /// Consecutive inbound messages are applied together (``TransferEffectRun``).
     func handle(batch deliveries: [AMQPDelivery]) async -> [AMQPHandlingResult] {
         let store = commands.store
         let logger = commands.logger
         return await transactions.handle(
             batch: deliveries,
             prologue: { try await store.lockRouting(on: $0, logger: logger) },
-            prepare: { delivery throws(InvalidMessage) in try effect(for: delivery) }
+            prepare: { delivery throws(InvalidMessage) in try effect(for: delivery) },
+            run: { effects, connection in try await apply(effects, on: connection) }
         )
     }
 
+    /// Applies `effects` in order, each run of consecutive inbound messages at once.
+    func apply(_ effects: [TransferEffect], on connection: PostgresConnection) async throws {
+        for run in TransferEffectRun.runs(of: effects) {
+            switch run {
+            case .change(let change): try await change(connection)
+            case .inboundMessages(let messages): try await commands.inboundMessagesAppended(messages, on: connection)
+            }
+        }
+    }
+
     /// Decodes a delivery into the change it asks for; malformed ones are refused here.
-    func effect(for delivery: AMQPDelivery) throws(InvalidMessage) -> Effect {
+    func effect(for delivery: AMQPDelivery) throws(InvalidMessage) -> TransferEffect {
         func decode<Payload: Codable & Sendable>(_ type: Payload.Type) throws(InvalidMessage) -> CloudEvent<Payload> {
             try EventDecoding.decode(type, from: delivery)
         }
@@ -73,14 +85,14 @@ struct TransferEventHandler: Sendable {
             // An internal message is also an entry of the interaction's transcript: shown
             // there, live, to whoever follows the interaction (the owner, the consulted).
             let entry = change.type == "message" ? raw.objectText("entry") : nil
-            return { try await commands.consultationChanged(change, data: data, entry: entry, on: $0) }
+            return .change { try await commands.consultationChanged(change, data: data, entry: entry, on: $0) }
         }
         switch EventType(rawValue: delivery.routingKey) {
         case .interactionCreated:
             let event = try decode(InteractionCreated.self)
             let id = try interactionID(event.data.interactionId)
             let data = view(event.data.interactionId)
-            return { connection in
+            return .change { connection in
                 try await commands.created(event.data, traceparent: event.traceparent, on: connection)
                 try await desk.interaction(id, data: data, on: connection, logger: logger)
             }
@@ -88,7 +100,7 @@ struct TransferEventHandler: Sendable {
             let event = try decode(InteractionAssigned.self)
             let id = try interactionID(event.data.interactionId)
             let data = view(event.data.interactionId)
-            return { connection in
+            return .change { connection in
                 try await commands.assigned(event.data, traceparent: event.traceparent, on: connection)
                 try await desk.interaction(id, data: data, also: [event.data.previousOwnerId], on: connection, logger: logger)
             }
@@ -96,7 +108,7 @@ struct TransferEventHandler: Sendable {
             let event = try decode(InteractionClosed.self)
             let id = try interactionID(event.data.interactionId)
             let data = view(event.data.interactionId)
-            return { connection in
+            return .change { connection in
                 try await commands.closed(event.data, traceparent: event.traceparent, on: connection)
                 try await desk.interaction(id, data: data, also: [event.data.ownerId], on: connection, logger: logger)
             }
@@ -104,7 +116,7 @@ struct TransferEventHandler: Sendable {
             let event = try decode(InteractionUpdated.self)
             let id = try interactionID(event.data.interactionId)
             let data = view(event.data.interactionId)
-            return { try await desk.interaction(id, data: data, on: $0, logger: logger) }
+            return .change { try await desk.interaction(id, data: data, on: $0, logger: logger) }
         case .interactionMessageAppended, .interactionMessageUpdated:
             guard let raw = fields, let interaction = raw.string("interaction_id") else {
                 throw InvalidMessage("\(delivery.routingKey) without interaction_id")
@@ -112,25 +124,25 @@ struct TransferEventHandler: Sendable {
             let id = try interactionID(interaction)
             // A session older than the stream sends no entry: nothing to show, nothing wrong
             // (a rolling upgrade must not dead-letter its events).
-            guard let entry = raw.objectText("entry") else { return { _ in } }
+            guard let entry = raw.objectText("entry") else { return .change { _ in } }
             let data = #"{"entry":\#(entry),"interaction_id":"\#(interaction)"}"#
             if delivery.routingKey == EventType.interactionMessageAppended.rawValue, let inboundText = Self.inboundText(raw) {
-                return { try await commands.inboundMessageAppended(id, text: inboundText, transcript: data, on: $0) }
+                return .inboundMessage(InboundMessageAppended(interactionID: id, text: inboundText, transcript: data))
             }
-            return { try await desk.transcript(id, data: data, on: $0, logger: logger) }
+            return .change { try await desk.transcript(id, data: data, on: $0, logger: logger) }
         case .contactIdentified, .contactAssigned:
             let event = try decode(ContactLinked.self)
-            return { try await commands.contactLinked(event.data, on: $0) }
+            return .change { try await commands.contactLinked(event.data, on: $0) }
         case .callbackDue:
             let event = try decode(CallbackEventPayload.self)
             // Voice callbacks are a dialer's, not the SMS desk's.
-            guard event.data.isForTheDesk else { return { _ in } }
+            guard event.data.isForTheDesk else { return .change { _ in } }
             let id = try callbackID(event.data.id)
-            return { try await commands.callbackDue(event.data, id: id, traceparent: event.traceparent, on: $0) }
+            return .change { try await commands.callbackDue(event.data, id: id, traceparent: event.traceparent, on: $0) }
         case .callbackCompleted, .callbackCancelled, .callbackRescheduled:
             let event = try decode(CallbackEventPayload.self)
             let id = try callbackID(event.data.id)
-            return { try await commands.callbackSettled(id, traceparent: event.traceparent, on: $0) }
+            return .change { try await commands.callbackSettled(id, traceparent: event.traceparent, on: $0) }
         default:
             throw InvalidMessage("transfer does not handle events of type \(delivery.routingKey)")
         }

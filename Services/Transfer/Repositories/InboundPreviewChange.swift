@@ -1,5 +1,5 @@
-/// What ``InboundPreviewStatement`` returns: the interaction with its new preview, and the
-/// agents besides its owner who follow it.
+/// What ``InboundPreviewsStatement`` returns for each interaction: the interaction with its
+/// new preview, and the agents besides its owner who follow it.
 struct InboundPreviewChange: Sendable {
     let interaction: InteractionProjection
     /// Agents with a pending offer for it (shown the offer again with the new preview).

@@ -53,14 +53,17 @@ extension PostgresTransferStore {
             """, logger: logger)
     }
 
-    /// An inbound message's preview change, the row locked, with who follows the interaction
-    /// (``InboundPreviewStatement``); nil when the interaction is closed or unknown. Only
-    /// under the routing lock.
-    func changeInboundPreview(_ id: UUID, text: String, on connection: PostgresConnection, logger: Logger) async throws -> InboundPreviewChange? {
-        for try await change in try await connection.execute(InboundPreviewStatement(interaction: id, text: text), logger: logger) {
-            return change
-        }
-        return nil
+    /// Inbound messages' preview changes, the rows locked, with who follows each interaction
+    /// (``InboundPreviewsStatement``), by interaction; a closed or unknown interaction has
+    /// none. `messages` in their order: an interaction's last one is its preview. Only under
+    /// the routing lock.
+    func changeInboundPreviews(
+        _ messages: [InboundMessageAppended], on connection: PostgresConnection, logger: Logger
+    ) async throws -> [UUID: InboundPreviewChange] {
+        let statement = InboundPreviewsStatement(interactions: messages.map(\.interactionID), texts: messages.map(\.text))
+        var changes: [UUID: InboundPreviewChange] = [:]
+        for try await change in try await connection.execute(statement, logger: logger) { changes[change.interaction.id] = change }
+        return changes
     }
 
     /// The interaction's contact (identified, or assigned by an agent).

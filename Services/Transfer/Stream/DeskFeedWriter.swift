@@ -48,9 +48,12 @@ struct DeskFeedWriter: Sendable {
 
     /// A transcript change shown to an audience the caller already read.
     func transcript(_ data: String, to audience: Set<String>, on connection: PostgresConnection, logger: Logger) async throws {
-        try await append(
-            audience.sorted().map { AddressedDeskEvent(agentID: $0, event: DeskEvent(kind: .transcript, data: data)) }, on: connection, logger: logger
-        )
+        try await append(Self.transcript(data, to: audience), on: connection, logger: logger)
+    }
+
+    /// A transcript change's events for an audience, to append with others.
+    static func transcript(_ data: String, to audience: Set<String>) -> [AddressedDeskEvent] {
+        audience.sorted().map { AddressedDeskEvent(agentID: $0, event: DeskEvent(kind: .transcript, data: data)) }
     }
 
     /// Who may see an interaction's changes now: its owner in the projection, the agents

@@ -2,7 +2,7 @@ import Foundation
 import PostgresNIO
 
 /// Who may see an interaction's changes now (``DeskFeedWriter/audience(of:on:logger:)``):
-/// read for every transcript entry (but an inbound message's, ``InboundPreviewStatement``)
+/// read for every transcript entry (but an inbound message's, ``InboundPreviewsStatement``)
 /// and every interaction event transfer follows, so it is
 /// a named prepared statement, planned once per connection instead of on every call (it
 /// was transfer's largest planning cost, 0.15 ms per call against 0.02 ms of execution;

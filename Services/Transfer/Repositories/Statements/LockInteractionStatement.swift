@@ -2,7 +2,7 @@ import Foundation
 import PostgresNIO
 
 /// An interaction's projection, locked (`FOR UPDATE`): taken for most changes of an
-/// interaction (an inbound message's preview has ``InboundPreviewStatement``), so it is a
+/// interaction (an inbound message's preview has ``InboundPreviewsStatement``), so it is a
 /// named prepared statement (see ``DeskAudienceStatement``).
 struct LockInteractionStatement: PostgresPreparedStatement {
     static let sql = """

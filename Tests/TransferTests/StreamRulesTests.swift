@@ -72,12 +72,23 @@ struct StreamRulesTests {
         }
     }
 
-    /// Free-form keys (case data) pass through as written: no key conversion on the way.
+    /// Free-form keys (case data) pass through as written: no key conversion on the way,
+    /// and the text as the event has it.
     @Test func passedOnObjectsKeepTheirKeys() throws {
         let body = Data(#"{"data":{"interaction":{"id":"i","case_data":{"orderNo":"7"}}}}"#.utf8)
         let fields = try #require(EventDataFields(cloudEvent: body))
-        #expect(fields.objectText("interaction") == #"{"case_data":{"orderNo":"7"},"id":"i"}"#)
+        #expect(fields.objectText("interaction") == #"{"id":"i","case_data":{"orderNo":"7"}}"#)
+        #expect(fields.objectText("missing") == nil)
         #expect(EventDataFields(cloudEvent: Data("[1]".utf8)) == nil)
+    }
+
+    /// An event not in UTF-8 (which JSON parsing accepts) still has its objects, written again.
+    @Test func anEventInUTF16HasItsObjectsWrittenAgain() throws {
+        let text = #"{"data":{"interaction":{"id":"i"}}}"#
+        var body = Data([0xFF, 0xFE])
+        body.append(contentsOf: text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
+        let fields = try #require(EventDataFields(cloudEvent: body))
+        #expect(fields.objectText("interaction") == #"{"id":"i"}"#)
     }
 
     @Test func anInboundMessageEntryIsThePreviewText() throws {

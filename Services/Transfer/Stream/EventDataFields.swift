@@ -7,6 +7,8 @@ import Foundation
 /// the contract's key conversion would rewrite free-form keys such as case data's.
 struct EventDataFields {
     private let data: [String: Any]
+    /// The event as it was written: members passed on as they are come from it.
+    private let body: [UInt8]
 
     /// Nil when `body` is not a JSON object with an object `data`.
     init?(cloudEvent body: Data) {
@@ -14,6 +16,7 @@ struct EventDataFields {
             let data = event["data"] as? [String: Any]
         else { return nil }
         self.data = data
+        self.body = Array(body)
     }
 
     func string(_ key: String) -> String? { data[key] as? String }
@@ -21,9 +24,14 @@ struct EventDataFields {
     /// The member `key`, when it is an object.
     func object(_ key: String) -> [String: Any]? { data[key] as? [String: Any] }
 
-    /// The member `key` as JSON text, when it is an object.
+    /// The member `key` as JSON text, when it is an object: its text as the event has it
+    /// (``JSONRawText``), or, should that not be found (a document not in UTF-8), the
+    /// object written again.
     func objectText(_ key: String) -> String? {
         guard let object = data[key] as? [String: Any] else { return nil }
+        if let raw = JSONRawText.value(at: ["data", key], in: body), raw.first == UInt8(ascii: "{") {
+            return String(decoding: raw, as: UTF8.self)
+        }
         return Self.text(object)
     }
 

@@ -1,0 +1,195 @@
+/// Finds a member's JSON text in a JSON document as it was written, without decoding it.
+///
+/// Why: the desk stream passes session's transcript entries and interaction views on as
+/// they are, and writing them again from a decoded dictionary (`JSONSerialization`, keys
+/// sorted) was half of transfer's CPU per inbound message (docs/benchmark.md, "eleventh
+/// pass"). Only for a document already parsed as valid JSON (``EventDataFields`` parses it
+/// first): this scanner skips values by their delimiters and does not check their grammar.
+/// It never reads outside the document, and answers nil for anything it does not expect.
+enum JSONRawText {
+    /// The text of the value at `path` (object member names, outermost first), or nil when
+    /// a step is missing or is not an object where the path goes on. A name that comes
+    /// twice in one object gives its last value, as `JSONSerialization` does.
+    static func value(at path: [String], in document: [UInt8]) -> ArraySlice<UInt8>? {
+        var scanner = Scanner(bytes: document, position: 0)
+        scanner.skipWhitespace()
+        var start = scanner.position
+        for name in path {
+            scanner.position = start
+            guard let found = scanner.member(named: Array(name.utf8)) else { return nil }
+            start = found
+        }
+        scanner.position = start
+        guard scanner.skipValue() else { return nil }
+        return document[start..<scanner.position]
+    }
+
+    private struct Scanner {
+        let bytes: [UInt8]
+        var position: Int
+
+        var current: UInt8? { position < bytes.count ? bytes[position] : nil }
+
+        mutating func skipWhitespace() {
+            while let byte = current, byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { position += 1 }
+        }
+
+        /// At an object: the position of the value of its last member named `name`.
+        mutating func member(named name: [UInt8]) -> Int? {
+            guard current == UInt8(ascii: "{") else { return nil }
+            position += 1
+            var found: Int?
+            skipWhitespace()
+            if current == UInt8(ascii: "}") { return nil }
+            while true {
+                skipWhitespace()
+                guard let key = string() else { return nil }
+                skipWhitespace()
+                guard current == UInt8(ascii: ":") else { return nil }
+                position += 1
+                skipWhitespace()
+                if Self.isName(key, name) { found = position }
+                guard skipValue() else { return nil }
+                skipWhitespace()
+                switch current {
+                case UInt8(ascii: ","): position += 1
+                case UInt8(ascii: "}"): return found
+                default: return nil
+                }
+            }
+        }
+
+        /// At a string: its bytes between the quotes (escapes as written), the position after it.
+        mutating func string() -> ArraySlice<UInt8>? {
+            guard current == UInt8(ascii: "\"") else { return nil }
+            let start = position + 1
+            position = start
+            while let byte = current {
+                if byte == UInt8(ascii: "\\") {
+                    position += 2
+                } else if byte == UInt8(ascii: "\"") {
+                    position += 1
+                    return bytes[start..<(position - 1)]
+                } else {
+                    position += 1
+                }
+            }
+            return nil
+        }
+
+        /// Moves past the value here; false when it ends before the value does.
+        mutating func skipValue() -> Bool {
+            guard let first = current else { return false }
+            switch first {
+            case UInt8(ascii: "\""):
+                return string() != nil
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                var depth = 0
+                while let byte = current {
+                    switch byte {
+                    case UInt8(ascii: "\""):
+                        guard string() != nil else { return false }
+                        continue
+                    case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+                    case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                        depth -= 1
+                        if depth == 0 {
+                            position += 1
+                            return true
+                        }
+                    default: break
+                    }
+                    position += 1
+                }
+                return false
+            default:
+                // A number, true, false or null: up to the next delimiter.
+                let start = position
+                while let byte = current, !Self.endsScalar(byte) { position += 1 }
+                return position > start
+            }
+        }
+
+        static func endsScalar(_ byte: UInt8) -> Bool {
+            byte == UInt8(ascii: ",") || byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") || byte == 0x20 || byte == 0x0A
+                || byte == 0x0D || byte == 0x09
+        }
+
+        /// Whether a key as written is `name`. A key written with escapes is decoded first.
+        static func isName(_ key: ArraySlice<UInt8>, _ name: [UInt8]) -> Bool {
+            guard key.contains(UInt8(ascii: "\\")) else { return key.elementsEqual(name) }
+            return unescaped(key).map { $0.elementsEqual(name) } ?? false
+        }
+
+        /// A string's escapes decoded (`\uXXXX` with surrogate pairs included), as UTF-8.
+        static func unescaped(_ key: ArraySlice<UInt8>) -> [UInt8]? {
+            var output: [UInt8] = []
+            var index = key.startIndex
+            var pendingHigh: UInt32?
+            func hex(_ at: Int) -> UInt32? {
+                guard at + 4 <= key.endIndex else { return nil }
+                var value: UInt32 = 0
+                for byte in key[at..<(at + 4)] {
+                    guard let digit = hexDigit(byte) else { return nil }
+                    value = value << 4 | digit
+                }
+                return value
+            }
+            func append(_ scalar: Unicode.Scalar) {
+                output.append(contentsOf: Array(String(Character(scalar)).utf8))
+            }
+            while index < key.endIndex {
+                let byte = key[index]
+                let isUnicodeEscape = byte == UInt8(ascii: "\\") && index + 1 < key.endIndex && key[index + 1] == UInt8(ascii: "u")
+                guard pendingHigh == nil || isUnicodeEscape else { return nil }
+                guard byte == UInt8(ascii: "\\") else {
+                    output.append(byte)
+                    index += 1
+                    continue
+                }
+                guard index + 1 < key.endIndex else { return nil }
+                let escaped = key[index + 1]
+                index += 2
+                if let simple = simpleEscape(escaped) {
+                    output.append(simple)
+                    continue
+                }
+                guard escaped == UInt8(ascii: "u"), let code = hex(index) else { return nil }
+                index += 4
+                if let high = pendingHigh {
+                    pendingHigh = nil
+                    guard (0xDC00...0xDFFF).contains(code), let scalar = Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (code - 0xDC00))
+                    else { return nil }
+                    append(scalar)
+                } else if (0xD800...0xDBFF).contains(code) {
+                    pendingHigh = code
+                } else {
+                    guard let scalar = Unicode.Scalar(code) else { return nil }
+                    append(scalar)
+                }
+            }
+            return pendingHigh == nil ? output : nil
+        }
+
+        static func simpleEscape(_ byte: UInt8) -> UInt8? {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): byte
+            case UInt8(ascii: "b"): 0x08
+            case UInt8(ascii: "f"): 0x0C
+            case UInt8(ascii: "n"): 0x0A
+            case UInt8(ascii: "r"): 0x0D
+            case UInt8(ascii: "t"): 0x09
+            default: nil
+            }
+        }
+
+        static func hexDigit(_ byte: UInt8) -> UInt32? {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(byte - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt32(byte - UInt8(ascii: "A") + 10)
+            default: nil
+            }
+        }
+    }
+}

@@ -59,7 +59,7 @@ struct StreamRulesTests {
         #expect(events.count == 1)
         #expect(events.first?.agentID == "kate")
         #expect(events.first?.event.kind == .offer)
-        #expect(events.first?.event.data == #"{"agent_id":"kate","id":"o1","state":"pending"}"#)
+        #expect(events.first?.event.data == #"{"id":"o1","agent_id":"kate","state":"pending"}"#, "the offer as the event has it")
     }
 
     @Test func otherEventsAndCommandsAreNotShown() {
@@ -79,6 +79,8 @@ struct StreamRulesTests {
         let fields = try #require(EventDataFields(cloudEvent: body))
         #expect(fields.objectText("interaction") == #"{"id":"i","case_data":{"orderNo":"7"}}"#)
         #expect(fields.objectText("missing") == nil)
+        #expect(fields.text() == #"{"interaction":{"id":"i","case_data":{"orderNo":"7"}}}"#)
+        #expect(fields.text(adding: ["type": "x"]) == #"{"interaction":{"case_data":{"orderNo":"7"},"id":"i"},"type":"x"}"#)
         #expect(EventDataFields(cloudEvent: Data("[1]".utf8)) == nil)
     }
 

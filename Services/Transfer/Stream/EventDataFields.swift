@@ -35,9 +35,13 @@ struct EventDataFields {
         return Self.text(object)
     }
 
-    /// The whole `data` with `extra` members added, as JSON text.
+    /// The whole `data` with `extra` members added, as JSON text: with none added, as the
+    /// event has it (see ``objectText(_:)``).
     func text(adding extra: [String: Any] = [:]) -> String? {
-        Self.text(data.merging(extra) { _, new in new })
+        if extra.isEmpty, let raw = JSONRawText.value(at: ["data"], in: body), raw.first == UInt8(ascii: "{") {
+            return String(decoding: raw, as: UTF8.self)
+        }
+        return Self.text(data.merging(extra) { _, new in new })
     }
 
     static func text(_ object: [String: Any]) -> String? {

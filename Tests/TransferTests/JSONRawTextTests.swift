@@ -35,8 +35,50 @@ struct JSONRawTextTests {
         #expect(Self.value(["x"], #"{"\ud83dx":5}"#) == nil)
     }
 
-    @Test func theLastOfTwoMembersOfOneName() {
-        #expect(Self.value(["data"], #"{"data":{"v":1},"data":{"v":2}}"#) == #"{"v":2}"#)
+    /// The last of two members of one name, as the parser keeps it.
+    @Test func theLastOfTwoMembersOfOneName() throws {
+        let document = #"{"data":{"v":1},"data":{"v":2}}"#
+        #expect(Self.value(["data"], document) == #"{"v":2}"#)
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(document.utf8)) as? [String: Any])
+        #expect((parsed["data"] as? [String: Any])?["v"] as? Int == 2)
+    }
+
+    /// What JSON does not allow is not passed on, even where Foundation's parser accepts it
+    /// (a trailing comma): PostgreSQL's `jsonb` would refuse it.
+    @Test(arguments: [
+        #"{"data":{"entry":{"a":[1,]}}}"#, #"{"data":{"entry":{"a":1,}}}"#, #"{"data":{"entry":{"a":tru}}}"#,
+        #"{"data":{"entry":{"a":01}}}"#, #"{"data":{"entry":{"a":1.}}}"#, #"{"data":{"entry":{"a":-}}}"#,
+        #"{"data":{"entry":{"a":1e}}}"#, #"{"data":{"entry":{"a":nullx}}}"#, #"{"data":{"entry":{"a" 1}}}"#,
+        #"{"data":{"entry":{"a":[1 2]}}}"#, #"{"data":{"entry":{1:2}}}"#,
+    ])
+    func whatJSONDoesNotAllowIsNil(document: String) {
+        #expect(Self.value(["data", "entry"], document) == nil)
+    }
+
+    @Test func numbersAndWordsAsJSONWritesThem() {
+        let document = #"{"data":{"entry":{"a":[0,-0,1.5,-12.25e+3,4E-2,true,false,null]}}}"#
+        #expect(Self.value(["data", "entry"], document) == #"{"a":[0,-0,1.5,-12.25e+3,4E-2,true,false,null]}"#)
+    }
+
+    /// Where the parser accepts a trailing comma, the entry is written again, without it.
+    @Test func aTrailingCommaIsWrittenAgainWithoutIt() throws {
+        let body = Data(#"{"data":{"entry":{"a":[1,],},}}"#.utf8)
+        // Foundation's parser on Linux accepts trailing commas (should one refuse them,
+        // the event is not passed on at all, and this test is to be changed).
+        let fields = try #require(EventDataFields(cloudEvent: body))
+        #expect(fields.objectText("entry") == #"{"a":[1]}"#)
+    }
+
+    @Test func aByteOrderMarkIsSkipped() {
+        #expect(
+            JSONRawText.value(at: ["data"], in: [0xEF, 0xBB, 0xBF] + Array(#"{"data":{"v":1}}"#.utf8)).map(Array.init) == Array(#"{"v":1}"#.utf8))
+    }
+
+    @Test func nestingDeeperThan512IsNil() {
+        let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
+        #expect(Self.value(["data"], #"{"data":\#(deep)}"#) == nil)
+        let fine = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
+        #expect(Self.value(["data"], #"{"data":\#(fine)}"#) == fine)
     }
 
     @Test func whatIsNotThereIsNil() {

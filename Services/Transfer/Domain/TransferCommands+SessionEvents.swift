@@ -140,9 +140,10 @@ extension TransferCommands {
     /// Under the routing lock — the batch's prologue's (``BatchPrologue``), or taken here
     /// first, before the interactions' rows — so the offers read with the change are the
     /// ones there are, and the order of locks is that of every routing decision. One
-    /// statement for the previews and their audiences, one desk feed append, and a
-    /// pending offer's read per interaction offered, for a whole run of a batch (issue #17:
-    /// a statement per message, and the desk's three per message and agent, before).
+    /// statement for the previews and their audiences, one desk feed append, a pending
+    /// offer's read per interaction offered, and an audience's read per message of a closed
+    /// or unknown interaction, for a whole run of a batch (issue #17: a statement per
+    /// message, and the desk's three per message and agent, before).
     func inboundMessagesAppended(_ messages: [InboundMessageAppended], on connection: PostgresConnection) async throws {
         guard !messages.isEmpty else { return }
         try await lockRoutingForEvent(on: connection)

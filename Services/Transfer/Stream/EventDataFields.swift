@@ -25,8 +25,9 @@ struct EventDataFields {
     func object(_ key: String) -> [String: Any]? { data[key] as? [String: Any] }
 
     /// The member `key` as JSON text, when it is an object: its text as the event has it
-    /// (``JSONRawText``), or, should that not be found (a document not in UTF-8), the
-    /// object written again.
+    /// (``JSONRawText``), or, where that scanner answers nil (a document not in UTF-8, one
+    /// with what JSON does not allow but Foundation's parser accepts, such as a trailing
+    /// comma), the object written again.
     func objectText(_ key: String) -> String? {
         guard let object = data[key] as? [String: Any] else { return nil }
         if let raw = JSONRawText.value(at: ["data", key], in: body), raw.first == UInt8(ascii: "{") {

@@ -3,15 +3,20 @@
 /// Why: the desk stream passes session's transcript entries and interaction views on as
 /// they are, and writing them again from a decoded dictionary (`JSONSerialization`, keys
 /// sorted) was half of transfer's CPU per inbound message (docs/benchmark.md, "eleventh
-/// pass"). Only for a document already parsed as valid JSON (``EventDataFields`` parses it
-/// first): this scanner skips values by their delimiters and does not check their grammar.
-/// It never reads outside the document, and answers nil for anything it does not expect.
+/// pass"). For a document Foundation's parser has accepted (``EventDataFields`` parses it
+/// first, which checks strings, their escapes and their UTF-8): this scanner checks the
+/// structure and the numbers and words of what it passes on, since that parser also
+/// accepts what JSON does not (a trailing comma) and PostgreSQL's `jsonb` refuses it. It
+/// never reads outside the document, and answers nil for anything it does not expect: the
+/// caller then writes the parsed object again.
 enum JSONRawText {
     /// The text of the value at `path` (object member names, outermost first), or nil when
     /// a step is missing or is not an object where the path goes on. A name that comes
     /// twice in one object gives its last value, as `JSONSerialization` does.
     static func value(at path: [String], in document: [UInt8]) -> ArraySlice<UInt8>? {
         var scanner = Scanner(bytes: document, position: 0)
+        // A UTF-8 byte order mark, which Foundation's parser skips too.
+        if document.starts(with: [0xEF, 0xBB, 0xBF]) { scanner.position = 3 }
         scanner.skipWhitespace()
         var start = scanner.position
         for name in path {
@@ -77,37 +82,89 @@ enum JSONRawText {
             return nil
         }
 
-        /// Moves past the value here; false when it ends before the value does.
-        mutating func skipValue() -> Bool {
-            guard let first = current else { return false }
+        /// Moves past the value here; false when it is not JSON as RFC 8259 has it (a
+        /// trailing comma, which Foundation's parser accepts and PostgreSQL's `jsonb` does
+        /// not; a bare word) or nests deeper than 512.
+        mutating func skipValue(depth: Int = 0) -> Bool {
+            guard depth < 512, let first = current else { return false }
             switch first {
             case UInt8(ascii: "\""):
                 return string() != nil
-            case UInt8(ascii: "{"), UInt8(ascii: "["):
-                var depth = 0
-                while let byte = current {
-                    switch byte {
-                    case UInt8(ascii: "\""):
-                        guard string() != nil else { return false }
-                        continue
-                    case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
-                    case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                        depth -= 1
-                        if depth == 0 {
-                            position += 1
-                            return true
-                        }
-                    default: break
-                    }
+            case UInt8(ascii: "{"):
+                position += 1
+                skipWhitespace()
+                if current == UInt8(ascii: "}") {
                     position += 1
+                    return true
                 }
-                return false
+                while true {
+                    skipWhitespace()
+                    guard string() != nil else { return false }
+                    skipWhitespace()
+                    guard current == UInt8(ascii: ":") else { return false }
+                    position += 1
+                    skipWhitespace()
+                    guard skipValue(depth: depth + 1) else { return false }
+                    skipWhitespace()
+                    switch current {
+                    case UInt8(ascii: ","): position += 1
+                    case UInt8(ascii: "}"):
+                        position += 1
+                        return true
+                    default: return false
+                    }
+                }
+            case UInt8(ascii: "["):
+                position += 1
+                skipWhitespace()
+                if current == UInt8(ascii: "]") {
+                    position += 1
+                    return true
+                }
+                while true {
+                    skipWhitespace()
+                    guard skipValue(depth: depth + 1) else { return false }
+                    skipWhitespace()
+                    switch current {
+                    case UInt8(ascii: ","): position += 1
+                    case UInt8(ascii: "]"):
+                        position += 1
+                        return true
+                    default: return false
+                    }
+                }
             default:
-                // A number, true, false or null: up to the next delimiter.
-                let start = position
-                while let byte = current, !Self.endsScalar(byte) { position += 1 }
-                return position > start
+                return scalar()
             }
+        }
+        /// At a number, `true`, `false` or `null`: moves past it; false when it is none
+        /// of them as RFC 8259 writes them.
+        mutating func scalar() -> Bool {
+            for literal in ["true", "false", "null"] where bytes[position...].starts(with: literal.utf8) {
+                position += literal.utf8.count
+                return current.map(Self.endsScalar) ?? true
+            }
+            func digits() -> Int {
+                let start = position
+                while let byte = current, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) { position += 1 }
+                return position - start
+            }
+            if current == UInt8(ascii: "-") { position += 1 }
+            if current == UInt8(ascii: "0") {
+                position += 1
+            } else {
+                guard digits() > 0 else { return false }
+            }
+            if current == UInt8(ascii: ".") {
+                position += 1
+                guard digits() > 0 else { return false }
+            }
+            if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
+                position += 1
+                if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { position += 1 }
+                guard digits() > 0 else { return false }
+            }
+            return current.map(Self.endsScalar) ?? true
         }
 
         static func endsScalar(_ byte: UInt8) -> Bool {

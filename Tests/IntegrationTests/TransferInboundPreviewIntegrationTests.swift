@@ -208,6 +208,29 @@ struct TransferInboundPreviewIntegrationTests {
         }
     }
 
+    /// An appended event without an entry (from a session older than the stream) is acked
+    /// with nothing to do, in a batch between two messages or on its own.
+    @Test func anEventWithoutAnEntryIsAckedWithNothingToDo() async throws {
+        try await TestEnvironment.withPostgres { client in
+            let handler = try await handler(client)
+            let scene = Scene()
+            try await scene.insert(client)
+            let id = scene.owned.uuidString.lowercased()
+            let old = #"""
+                {"specversion":"1.0","id":"\#(UUID().uuidString.lowercased())","type":"interaction.message.appended","source":"session",\#
+                "time":"2026-12-06T10:00:00Z","datacontenttype":"application/json",\#
+                "data":{"interaction_id":"\#(id)","direction":"inbound","kind":"message"}}
+                """#
+            let deliveries = try await Self.deliveries([
+                Self.appended(scene.owned, text: "First"), old, Self.appended(scene.owned, text: "Second"), old,
+            ])
+            #expect(await handler.handle(batch: Array(deliveries.prefix(3))) == [.ack, .ack, .ack])
+            #expect(await handler.handle(deliveries[3]) == .ack)
+            let events = try await deskEvents(of: [scene.owner], client)
+            #expect(events[scene.owner] == ["transcript:First", "transcript:Second"])
+        }
+    }
+
     /// A consultation's change handled on its own waits for the routing lock, under which an
     /// inbound message's audience is read (a batch holds it from its prologue): without it, a
     /// consultation that committed while that audience was read was missed, and the

@@ -25,7 +25,8 @@ struct TransferEventHandler: Sendable {
     func handle(_ delivery: AMQPDelivery) async -> AMQPHandlingResult {
         let effect: TransferEffect
         do {
-            effect = try self.effect(for: delivery)
+            guard let change = try self.effect(for: delivery) else { return .ack }
+            effect = change
         } catch {
             return .deadLetter(reason: error.reason)
         }
@@ -66,8 +67,9 @@ struct TransferEventHandler: Sendable {
         }
     }
 
-    /// Decodes a delivery into the change it asks for; malformed ones are refused here.
-    func effect(for delivery: AMQPDelivery) throws(InvalidMessage) -> TransferEffect {
+    /// Decodes a delivery into the change it asks for (nil: nothing to do, acked as it is);
+    /// malformed ones are refused here.
+    func effect(for delivery: AMQPDelivery) throws(InvalidMessage) -> TransferEffect? {
         func decode<Payload: Codable & Sendable>(_ type: Payload.Type) throws(InvalidMessage) -> CloudEvent<Payload> {
             try EventDecoding.decode(type, from: delivery)
         }
@@ -124,7 +126,7 @@ struct TransferEventHandler: Sendable {
             let id = try interactionID(interaction)
             // A session older than the stream sends no entry: nothing to show, nothing wrong
             // (a rolling upgrade must not dead-letter its events).
-            guard let entry = raw.objectText("entry") else { return .change { _ in } }
+            guard let entry = raw.objectText("entry") else { return nil }
             let data = #"{"entry":\#(entry),"interaction_id":"\#(interaction)"}"#
             if delivery.routingKey == EventType.interactionMessageAppended.rawValue, let inboundText = Self.inboundText(raw) {
                 return .inboundMessage(InboundMessageAppended(interactionID: id, text: inboundText, transcript: data))
@@ -136,7 +138,7 @@ struct TransferEventHandler: Sendable {
         case .callbackDue:
             let event = try decode(CallbackEventPayload.self)
             // Voice callbacks are a dialer's, not the SMS desk's.
-            guard event.data.isForTheDesk else { return .change { _ in } }
+            guard event.data.isForTheDesk else { return nil }
             let id = try callbackID(event.data.id)
             return .change { try await commands.callbackDue(event.data, id: id, traceparent: event.traceparent, on: $0) }
         case .callbackCompleted, .callbackCancelled, .callbackRescheduled:

@@ -90,53 +90,38 @@ enum JSONRawText {
             switch first {
             case UInt8(ascii: "\""):
                 return string() != nil
-            case UInt8(ascii: "{"):
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                let isObject = first == UInt8(ascii: "{")
+                let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
                 position += 1
                 skipWhitespace()
-                if current == UInt8(ascii: "}") {
+                if current == close {
                     position += 1
                     return true
                 }
                 while true {
                     skipWhitespace()
-                    guard string() != nil else { return false }
-                    skipWhitespace()
-                    guard current == UInt8(ascii: ":") else { return false }
-                    position += 1
-                    skipWhitespace()
+                    if isObject {
+                        guard string() != nil else { return false }
+                        skipWhitespace()
+                        guard current == UInt8(ascii: ":") else { return false }
+                        position += 1
+                        skipWhitespace()
+                    }
                     guard skipValue(depth: depth + 1) else { return false }
                     skipWhitespace()
-                    switch current {
-                    case UInt8(ascii: ","): position += 1
-                    case UInt8(ascii: "}"):
+                    if current == close {
                         position += 1
                         return true
-                    default: return false
                     }
-                }
-            case UInt8(ascii: "["):
-                position += 1
-                skipWhitespace()
-                if current == UInt8(ascii: "]") {
+                    guard current == UInt8(ascii: ",") else { return false }
                     position += 1
-                    return true
-                }
-                while true {
-                    skipWhitespace()
-                    guard skipValue(depth: depth + 1) else { return false }
-                    skipWhitespace()
-                    switch current {
-                    case UInt8(ascii: ","): position += 1
-                    case UInt8(ascii: "]"):
-                        position += 1
-                        return true
-                    default: return false
-                    }
                 }
             default:
                 return scalar()
             }
         }
+
         /// At a number, `true`, `false` or `null`: moves past it; false when it is none
         /// of them as RFC 8259 writes them.
         mutating func scalar() -> Bool {

@@ -77,6 +77,7 @@ import bench_replies  # noqa: E402  (the send-path mode, --replies)
 import bench_stages  # noqa: E402  (per-stage latency of the inbound path)
 import bench_streams  # noqa: E402  (the idle-streams mode, --streams)
 import bench_sweep  # noqa: E402  (--sweep: the peak, then fixed rates below it)
+import bench_wal  # noqa: E402  (PostgreSQL's WAL and checkpoints around each run)
 
 # With --stages, how long the observer still waits for message.received events once every
 # expected append was seen.
@@ -577,10 +578,12 @@ def bench(args, amqp_url, postgres_url, services, numbers=None):
 
     print(f"publishing {args.messages} SMS over {args.conversations} conversations from {args.publishers} publisher(s)...", file=sys.stderr)
     offset_before = bench_stages.clock_offset()
+    wal_before = bench_wal.snapshot(postgres_url)
     published = run_publishers(amqp_url, shards, args.window, args.rate)
     observed = events.get()
     consumer.join(10)
     service_stats, infra = usage.finish()
+    wal_after = bench_wal.snapshot(postgres_url)
     clock = bench_stages.clock_summary(offset_before, bench_stages.clock_offset())
 
     publish_time = {}
@@ -656,6 +659,7 @@ def bench(args, amqp_url, postgres_url, services, numbers=None):
         "stages": stage_result,
         "services": service_stats,
         "infrastructure_cpu_seconds": infra,
+        "postgres_wal": bench_wal.activity(wal_before, wal_after, len(done)),
     }
     if not args.no_raw:
         print("raw broker reference (quorum queue, 1 publisher with confirms, 1 consumer with manual acks)...", file=sys.stderr)
@@ -730,6 +734,13 @@ def print_report(r):
     print(f"| latency p50 / p90 / p99 / max | {lat['p50']} / {lat['p90']} / {lat['p99']} / {lat['max']} ms |")
     print(f"| appended / missing | {e['appended']} / {e['missing']} |")
     print(f"| conversations out of order / split | {e['conversations_out_of_order']} / {e['conversations_split']} |")
+    wal = r.get("postgres_wal")
+    if wal:
+        print(
+            f"| PostgreSQL's WAL per SMS (bytes, full-page images, flushes) | {wal['wal_bytes_per_message']} B, "
+            f"{wal['full_page_images_per_message']}, {wal['wal_syncs_per_message']} |"
+        )
+        print(f"| checkpoints during the run (timed / requested) | {wal['checkpoints_timed']} / {wal['checkpoints_requested']} |")
     raw = r.get("raw_broker")
     if raw:
         print(f"| raw broker: 1 publisher, confirms, quorum queue | {raw['publish_confirmed_per_s']} msg/s |")

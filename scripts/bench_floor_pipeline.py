@@ -45,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 import switchboard_tools as sb  # noqa: E402
 
 import bench_sweep  # noqa: E402
+import bench_wal  # noqa: E402
 
 SOURCE = Path(__file__).resolve().parent / "bench_floor_pipeline.c"
 STAGES = ("stage-a", "stage-b", "stage-c")
@@ -256,6 +257,7 @@ def run_step(args, pipeline: Pipeline) -> dict:
     pipeline.check_running()
     step = uuid.uuid4().hex[:8]
     usage = sb.UsageMeter(pipeline.pids(), names=STAGES)
+    wal_before = bench_wal.snapshot(pipeline.postgres_url)
     observer = subprocess.Popen(
         [str(pipeline.binary), "observe", *amqp_parts(pipeline.amqp_url), pipeline.events, str(args.messages),
          str(args.idle_timeout)],
@@ -281,6 +283,7 @@ def run_step(args, pipeline: Pipeline) -> dict:
             observer.kill()
             observer.wait()
     stages, infra = usage.finish()
+    wal_after = bench_wal.snapshot(pipeline.postgres_url)
     pipeline.check_running()
 
     publish_time = published["published_at"]
@@ -304,6 +307,7 @@ def run_step(args, pipeline: Pipeline) -> dict:
         "stages": None,
         "services": stages,
         "infrastructure_cpu_seconds": infra,
+        "postgres_wal": bench_wal.activity(wal_before, wal_after, len(done)),
     }
 
 

@@ -20,8 +20,9 @@ One run:
 
 Reported: one Markdown table, a row per step: rate asked, rates achieved (published, and
 appended: first publish to last append), end-to-end latency p50/p90/p99/max, with --stages each stage's
-p50/p99, CPU per SMS (services + RabbitMQ + PostgreSQL over the appended messages) and
-what is missing; below it the ratio of the peak to the raw consumer rate (one hop
+p50/p99, CPU per SMS (services + RabbitMQ + PostgreSQL over the appended messages),
+PostgreSQL's WAL per SMS and the checkpoints that ran during the step (bench_wal: a
+checkpoint's writes slow the commits' WAL flushes on the same disk) and what is missing; below it the ratio of the peak to the raw consumer rate (one hop
 through the broker). --out writes every step's whole result and the table as JSON, which
 scripts/bench --plot-from FILE --plot OUT.png draws again (scripts/bench_plot.py).
 
@@ -105,7 +106,15 @@ def table_row(step: str, asked: float | None, fraction: float | None, result: di
         "latency_ms": e2e.get("latency_ms") or {},
         "stages": [{"name": s["name"], "p50": s["latency_ms"].get("p50"), "p99": s["latency_ms"].get("p99")} for s in stages],
         "cpu_ms_per_sms": cpu_ms_per_sms(result),
+        "wal_kb_per_sms": wal_kb_per_sms(result),
+        "checkpoints": (result.get("postgres_wal") or {}).get("checkpoints"),
     }
+
+
+def wal_kb_per_sms(result: dict) -> float | None:
+    """PostgreSQL's WAL per appended SMS in KB (bench_wal); None when not measured."""
+    per_message = (result.get("postgres_wal") or {}).get("wal_bytes_per_message")
+    return None if per_message is None else round(per_message / 1000, 2)
 
 
 def raw_ratio(peak: float | None, raw: dict | None) -> float | None:
@@ -134,7 +143,7 @@ def markdown_table(rows: list[dict], stages: bool) -> list[str]:
         stage_names = next((([s["name"] for s in r["stages"]]) for r in rows if r["stages"]), [])
     header = ["step", "rate asked", "published/s", "appended/s", "p50 ms", "p90 ms", "p99 ms", "max ms"]
     header += [f"{name} p50 / p99 ms" for name in stage_names]
-    header += ["CPU ms/SMS", "missing"]
+    header += ["CPU ms/SMS", "WAL KB/SMS", "checkpoints", "missing"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for r in rows:
         lat = r["latency_ms"]
@@ -146,7 +155,7 @@ def markdown_table(rows: list[dict], stages: bool) -> list[str]:
         for name in stage_names:
             s = by_name.get(name)
             cells.append(f"{_fmt(s['p50'])} / {_fmt(s['p99'])}" if s else "—")
-        cells += [_fmt(r["cpu_ms_per_sms"], 3), _fmt(r["missing"])]
+        cells += [_fmt(r["cpu_ms_per_sms"], 3), _fmt(r.get("wal_kb_per_sms"), 2), _fmt(r.get("checkpoints")), _fmt(r["missing"])]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 

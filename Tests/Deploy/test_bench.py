@@ -29,6 +29,7 @@ sys.path.insert(0, str(SCRIPTS / "lib"))
 import bench_plot  # noqa: E402
 import bench_stages  # noqa: E402
 import bench_sweep  # noqa: E402
+import bench_wal  # noqa: E402
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -258,11 +259,14 @@ def test_the_table_has_a_row_per_step_and_stage_columns_only_with_stages():
     plain = bench_sweep.markdown_table(rows, stages=False)
     assert len(plain) == 4
     header = [cell.strip() for cell in plain[0].strip("|").split("|")]
-    assert header == ["step", "rate asked", "published/s", "appended/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "CPU ms/SMS", "missing"]
+    assert header == [
+        "step", "rate asked", "published/s", "appended/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "CPU ms/SMS", "WAL KB/SMS",
+        "checkpoints", "missing",
+    ]
     assert plain[1] == "|" + "---|" * len(header)
     peak = [cell.strip() for cell in plain[2].strip("|").split("|")]
     assert peak[:8] == ["peak", "max", "950.0", "800.0", "12.0", "24.0", "48.0", "96.0"]
-    assert peak[-2:] == ["5.000", "0"]  # (1 + 2 + 0.5 + 1.5) s over 1000 SMS
+    assert peak[-4:] == ["5.000", "—", "—", "0"]  # (1 + 2 + 0.5 + 1.5) s over 1000 SMS; no WAL figures measured
     low = [cell.strip() for cell in plain[3].strip("|").split("|")]
     assert low[1] == "90.0" and low[3] == "—" and low[-1] == "1"
 
@@ -270,6 +274,62 @@ def test_the_table_has_a_row_per_step_and_stage_columns_only_with_stages():
     assert "publish → ingest took p50 / p99 ms" in with_stages[0]
     assert "| 1.5 / 3.5 |" in with_stages[2]
     assert all(line.count("|") == with_stages[0].count("|") for line in with_stages)
+
+
+def test_wal_counters_are_read_from_the_servers_one_row():
+    assert bench_wal.parse([["123456", "7", "89", "2", "1"]]) == {
+        "wal_bytes": 123456, "full_page_images": 7, "wal_syncs": 89, "checkpoints_timed": 2, "checkpoints_requested": 1,
+    }
+    # numeric comes back as "123456" or "123456.0" depending on the server's version
+    assert bench_wal.parse([["123456.0", "7", "89", "2", "1"]])["wal_bytes"] == 123456
+    assert bench_wal.parse([]) is None
+    assert bench_wal.parse([["1", "2"]]) is None
+    assert bench_wal.parse([["x", "7", "89", "2", "1"]]) is None
+
+
+def test_wal_activity_is_per_message_and_counts_both_kinds_of_checkpoint():
+    before = {"wal_bytes": 1_000, "full_page_images": 10, "wal_syncs": 100, "checkpoints_timed": 3, "checkpoints_requested": 1}
+    after = {"wal_bytes": 5_001_000, "full_page_images": 510, "wal_syncs": 350, "checkpoints_timed": 4, "checkpoints_requested": 2}
+    assert bench_wal.activity(before, after, 1000) == {
+        "wal_bytes": 5_000_000, "wal_bytes_per_message": 5000, "full_page_images_per_message": 0.5,
+        "wal_syncs_per_message": 0.25, "checkpoints_timed": 1, "checkpoints_requested": 1, "checkpoints": 2,
+    }
+    # No message came through: per message over one, not a division by zero.
+    assert bench_wal.activity(before, after, 0)["wal_bytes_per_message"] == 5_000_000
+
+
+def test_wal_activity_is_nothing_without_both_snapshots_or_after_a_reset():
+    counters = {"wal_bytes": 10, "full_page_images": 1, "wal_syncs": 1, "checkpoints_timed": 0, "checkpoints_requested": 0}
+    assert bench_wal.activity(None, counters, 10) is None
+    assert bench_wal.activity(counters, None, 10) is None
+    # pg_stat_reset_shared('wal') during the run: a counter went back, no figure at all.
+    assert bench_wal.activity(counters, {**counters, "full_page_images": 0}, 10) is None
+
+
+def test_the_table_shows_the_wal_per_sms_and_the_checkpoints_of_a_step():
+    result = _result()
+    result["postgres_wal"] = bench_wal.activity(
+        {"wal_bytes": 0, "full_page_images": 0, "wal_syncs": 0, "checkpoints_timed": 0, "checkpoints_requested": 0},
+        {"wal_bytes": 5_250_000, "full_page_images": 40, "wal_syncs": 300, "checkpoints_timed": 0, "checkpoints_requested": 1},
+        1000,
+    )
+    row = bench_sweep.table_row("50 %", 450.0, 0.5, result)
+    assert row["wal_kb_per_sms"] == 5.25 and row["checkpoints"] == 1
+    cells = [cell.strip() for cell in bench_sweep.markdown_table([row], stages=False)[2].strip("|").split("|")]
+    assert cells[-3:] == ["5.25", "1", "0"]
+
+
+def test_wal_snapshot_reads_the_real_server(tmp_path):
+    """The counters of the PostgreSQL that scripts/test starts (it fails, never skips,
+    without it): a write moves the WAL position, and the figures come out whole."""
+    url = floor_env(tmp_path)["SWITCHBOARD_POSTGRES_URL"]
+    before = bench_wal.snapshot(url)
+    assert before is not None, "no WAL counters from " + url
+    bench_stages.psql(url, "CREATE TEMPORARY TABLE wal_probe AS SELECT generate_series(1, 1000) AS n")
+    after = bench_wal.snapshot(url)
+    activity = bench_wal.activity(before, after, 10)
+    assert activity is not None and activity["wal_bytes"] > 0
+    assert set(activity) >= {"wal_bytes_per_message", "full_page_images_per_message", "wal_syncs_per_message", "checkpoints"}
 
 
 def test_a_sweep_measures_the_peak_then_the_raw_broker_once_then_each_rate(monkeypatch):
@@ -568,6 +628,7 @@ def test_floor_pipeline_short_sweep_against_the_real_broker_and_database(tmp_pat
     for row in report["table"]:
         assert row["missing"] == 0 and row["appended"] == row["messages"], row
         assert row["latency_ms"]["p50"] is not None and row["cpu_ms_per_sms"] is not None, row
+        assert row["wal_kb_per_sms"] is not None and row["wal_kb_per_sms"] > 0 and row["checkpoints"] is not None, row
         total += row["messages"]
     for step in [report["peak"]] + [s["result"] for s in report["steps"]]:
         assert step["e2e"]["duplicate_events"] == 0

@@ -25,6 +25,7 @@ public struct AMQPConsumer: Service {
     private let orderingKey: @Sendable (AMQPDelivery) -> String?
     private let handler: BatchHandler
     private let maxBatch: Int
+    private let linger: BatchLinger
     private let logger: Logger
     private let source: String
     private let waitUntilReady: @Sendable () async -> Void
@@ -78,7 +79,8 @@ public struct AMQPConsumer: Service {
         )
     }
 
-    /// A consumer whose handler takes batches of up to `maxBatch` deliveries.
+    /// A consumer whose handler takes batches of up to `maxBatch` deliveries; a free worker
+    /// waits for more while they stream in, up to `linger` (``BatchLinger``).
     public init(
         connection: AMQPConnection,
         publisher: AMQPConnection,
@@ -95,8 +97,10 @@ public struct AMQPConsumer: Service {
         shutdownDrainLimit: Duration = .seconds(3),
         orderingKey: @escaping @Sendable (AMQPDelivery) -> String? = { _ in nil },
         maxBatch: Int,
+        linger: BatchLinger = .off,
         batchHandler: @escaping BatchHandler
     ) {
+        self.linger = linger
         self.dependenciesHealthy = dependenciesHealthy
         self.redelivery = redelivery
         self.progress = progress
@@ -122,7 +126,7 @@ public struct AMQPConsumer: Service {
         guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
         let tag = "\(source).\(queue).\(UUID().uuidString.prefix(8))"
         let deliveries = connection.consume(queue: queue, prefetch: prefetch, tag: tag)
-        let scheduler = KeyedBatchScheduler<AMQPDelivery>()
+        let scheduler = KeyedBatchScheduler<AMQPDelivery>(linger: linger)
         let handled = Counter(label: "switchboard_messaging_handled_total", dimensions: [("queue", queue)])
         let deadLettered = Counter(label: "switchboard_messaging_dead_lettered_total", dimensions: [("queue", queue)])
         let retried = Counter(label: "switchboard_messaging_retried_total", dimensions: [("queue", queue)])

@@ -15,7 +15,9 @@ import NIOConcurrencyHelpers
 /// adapt to the load: one delivery at once when idle (no added latency), and, as soon as
 /// the workers fall behind, large batches that a handler commits in one transaction. (Fixed
 /// lanes per key hash would split the backlog into as many thin queues as there are lanes
-/// and keep batches small exactly when they are needed.)
+/// and keep batches small exactly when they are needed.) With a ``BatchLinger``, a free
+/// worker that finds only a few deliveries while more are streaming in waits a few
+/// milliseconds for them first, so batches form before a backlog does.
 final class KeyedBatchScheduler<Element: Sendable>: Sendable {
     /// Deliveries taken by one worker, and the keys it holds until ``finish(_:returning:)``.
     struct Batch: Sendable {
@@ -28,6 +30,8 @@ final class KeyedBatchScheduler<Element: Sendable>: Sendable {
     private struct Pending {
         var element: Element
         var key: String?
+        /// When it was pushed (nil when lingering is off, and for a delivery that goes round again).
+        var arrival: ContinuousClock.Instant?
     }
 
     private struct State {
@@ -35,14 +39,32 @@ final class KeyedBatchScheduler<Element: Sendable>: Sendable {
         var heldKeys: Set<String> = []
         var waiters: [CheckedContinuation<Void, Never>] = []
         var closed = false
+        var arrivals: ArrivalRate
     }
 
-    private let state = NIOLockedValueBox(State())
+    /// What ``nextBatch(max:)`` does next.
+    private enum Step {
+        case take(Batch)
+        case linger(until: ContinuousClock.Instant)
+        case wait
+        case done
+    }
+
+    private let linger: BatchLinger
+    private let state: NIOLockedValueBox<State>
+
+    /// - Parameter linger: how long a free worker may wait for more deliveries (off: never).
+    init(linger: BatchLinger = .off) {
+        self.linger = linger
+        state = NIOLockedValueBox(State(arrivals: ArrivalRate(window: linger.rateWindow)))
+    }
 
     /// Adds a delivery; `key` nil means it may run in parallel with anything.
     func push(_ element: Element, key: String?) {
+        let arrival = linger.isOff ? nil : ContinuousClock.now
         let waiter = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
-            state.pending.append(Pending(element: element, key: key))
+            state.pending.append(Pending(element: element, key: key, arrival: arrival))
+            if let arrival { state.arrivals.record(at: arrival) }
             return state.waiters.popLast()
         }
         waiter?.resume()
@@ -59,22 +81,42 @@ final class KeyedBatchScheduler<Element: Sendable>: Sendable {
     }
 
     /// The next batch (1…`max` deliveries, in delivery order), or nil once closed and drained.
+    /// With a ``BatchLinger`` it may first wait for more deliveries (never once closed or
+    /// cancelled: shutting down, what waits is handled at once).
     func nextBatch(max: Int) async -> Batch? {
         while true {
-            let (batch, done) = state.withLockedValue { state -> (Batch?, Bool) in
-                let batch = Self.take(from: &state, max: max)
-                return (batch, batch == nil && state.closed && state.pending.isEmpty)
-            }
-            if let batch { return batch }
-            if done { return nil }
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLockedValue { state -> Bool in
-                    if state.closed && state.pending.isEmpty { return true }
-                    if Self.hasTakeable(state) { return true }
-                    state.waiters.append(continuation)
-                    return false
+            let lingering = !linger.isOff && !Task.isCancelled
+            let now = lingering ? ContinuousClock.now : nil
+            let step = state.withLockedValue { state -> Step in
+                if let now, !state.closed,
+                    let until = linger.deadline(
+                        oldestArrival: state.pending.first?.arrival, waiting: state.pending.count, maximum: max,
+                        arrivalsPerSecond: state.arrivals.perSecond(at: now), now: now)
+                {
+                    return .linger(until: until)
                 }
-                if resumeNow { continuation.resume() }
+                if let batch = Self.take(from: &state, max: max) { return .take(batch) }
+                return state.closed && state.pending.isEmpty ? .done : .wait
+            }
+            switch step {
+            case .take(let batch):
+                return batch
+            case .done:
+                return nil
+            case .linger(let until):
+                // In slices, so that a batch that fills meanwhile is taken within a quarter
+                // of the window rather than at its end.
+                try? await Task.sleep(until: Swift.min(until, ContinuousClock.now + linger.slice), clock: .continuous)
+            case .wait:
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    let resumeNow = state.withLockedValue { state -> Bool in
+                        if state.closed && state.pending.isEmpty { return true }
+                        if Self.hasTakeable(state) { return true }
+                        state.waiters.append(continuation)
+                        return false
+                    }
+                    if resumeNow { continuation.resume() }
+                }
             }
         }
     }
@@ -87,7 +129,7 @@ final class KeyedBatchScheduler<Element: Sendable>: Sendable {
         let waiters = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
             state.heldKeys.subtract(batch.keys)
             if !returning.isEmpty {
-                let again = returning.sorted().map { Pending(element: batch.elements[$0], key: batch.elementKeys[$0]) }
+                let again = returning.sorted().map { Pending(element: batch.elements[$0], key: batch.elementKeys[$0], arrival: nil) }
                 state.pending.insert(contentsOf: again, at: 0)
             }
             guard !state.pending.isEmpty || state.closed else { return [] }

@@ -21,6 +21,7 @@ import SwitchboardModels
 /// | `SWITCHBOARD_CONSUMER_CONCURRENCY` | `8` (deliveries a one-message-per-transaction consumer handles at once) |
 /// | `SWITCHBOARD_BATCH_CONCURRENCY` | the CPUs the process may use, at least 2 (``defaultBatchConcurrency(cores:)``) |
 /// | `SWITCHBOARD_CONSUMER_BATCH` | `50` (deliveries committed in one transaction at most) |
+/// | `SWITCHBOARD_BATCH_LINGER_MS` | `0` (0–100: how long a free batch worker waits for more deliveries while they stream in, ``batchLinger``) |
 /// | `SWITCHBOARD_POSTGRES_POOL_SIZE` | `20` |
 /// | `SWITCHBOARD_INBOX_RETENTION_HOURS` | `168` (24–8760: how long a consumed message id is remembered for dedup) |
 /// | `SWITCHBOARD_EXECUTOR` | `standard` (where Swift concurrency runs, ``ConcurrencyExecutor``; or `event-loops`) |
@@ -39,6 +40,9 @@ public struct ServiceConfiguration: Sendable {
     /// Batches a batch consumer (``ServiceRuntime/batchConsumer(queue:orderingKey:handler:)``) handles at once.
     public var batchConcurrency: Int
     public var consumerBatch: Int
+    /// How long a free worker of a batch consumer may wait for more deliveries to join its
+    /// batch (``BatchLinger``): fewer, larger transactions at a moderate load.
+    public var batchLinger: BatchLinger
     /// `SWITCHBOARD_SESSION_PARTITIONS`: how many partition queues carry session's inbound
     /// messages (``SwitchboardTopology/defaultSessionPartitions``). Every service declares
     /// the topology, so every service must be given the same count (section 6).
@@ -99,6 +103,7 @@ public struct ServiceConfiguration: Sendable {
             "SWITCHBOARD_BATCH_CONCURRENCY", default: Self.defaultBatchConcurrency(cores: System.coreCount), in: 1...256
         )
         consumerBatch = try environment.int("SWITCHBOARD_CONSUMER_BATCH", default: 50, in: 1...1000)
+        batchLinger = BatchLinger(window: .milliseconds(try environment.int("SWITCHBOARD_BATCH_LINGER_MS", default: 0, in: 0...100)))
         sessionPartitions = try environment.int(
             "SWITCHBOARD_SESSION_PARTITIONS", default: SwitchboardTopology.defaultSessionPartitions, in: 1...SwitchboardTopology.maxSessionPartitions)
         inboxRetentionHours = try environment.int("SWITCHBOARD_INBOX_RETENTION_HOURS", default: 168, in: 24...8760)

@@ -116,7 +116,8 @@ public struct ServiceRuntime: Sendable {
 
     /// A consumer whose handler takes batches of deliveries (each ordering key's in delivery order), so it
     /// can commit many messages in one transaction. `SWITCHBOARD_CONSUMER_BATCH` bounds them,
-    /// `SWITCHBOARD_BATCH_CONCURRENCY` how many run at once.
+    /// `SWITCHBOARD_BATCH_CONCURRENCY` how many run at once, `SWITCHBOARD_BATCH_LINGER_MS`
+    /// how long a free worker waits for more while they stream in (``BatchLinger``).
     public func batchConsumer(
         queue: QueueName,
         orderingKey: @escaping @Sendable (AMQPDelivery) -> String? = { _ in nil },
@@ -129,7 +130,7 @@ public struct ServiceRuntime: Sendable {
             source: configuration.service, logger: logger, waitUntilReady: { await gate.wait() },
             dependenciesHealthy: { [databaseProbe] in await databaseProbe.isReachable() }, redelivery: redelivery,
             progress: progress.monitor("consumer \(queue.rawValue)"), orderingKey: orderingKey, maxBatch: configuration.consumerBatch,
-            batchHandler: handler
+            linger: configuration.batchLinger, batchHandler: handler
         )
     }
 

@@ -128,3 +128,93 @@ struct KeyedBatchSchedulerTests {
         }
     }
 }
+
+@Suite("Keyed batch scheduler with a linger")
+struct KeyedBatchSchedulerLingerTests {
+    /// Deliveries streaming in: a free worker waits for the ones that arrive within the
+    /// window and takes them in one batch.
+    @Test func aFreeWorkerWaitsForDeliveriesStreamingIn() async throws {
+        let scheduler = KeyedBatchScheduler<Int>(linger: BatchLinger(window: .milliseconds(200)))
+        for value in 1...30 { scheduler.push(value, key: "k\(value)") }
+        let late = Task {
+            try await Task.sleep(for: .milliseconds(40))
+            for value in 31...35 { scheduler.push(value, key: "k\(value)") }
+        }
+        let started = ContinuousClock.now
+        let batch = try #require(await scheduler.nextBatch(max: 100))
+        try await late.value
+        #expect(batch.elements == Array(1...35))
+        #expect(ContinuousClock.now - started >= .milliseconds(150))
+    }
+
+    /// One delivery after a quiet spell is taken at once: no latency added without load.
+    @Test func aLoneDeliveryIsTakenAtOnce() async throws {
+        let scheduler = KeyedBatchScheduler<Int>(linger: BatchLinger(window: .seconds(1)))
+        scheduler.push(1, key: "a")
+        let late = Task {
+            try await Task.sleep(for: .milliseconds(100))
+            scheduler.push(2, key: "b")
+        }
+        let batch = try #require(await scheduler.nextBatch(max: 100))
+        try await late.value
+        #expect(batch.elements == [1])
+    }
+
+    @Test func aFullBatchIsTakenWithoutWaiting() async throws {
+        let scheduler = KeyedBatchScheduler<Int>(linger: BatchLinger(window: .seconds(1)))
+        for value in 1...30 { scheduler.push(value, key: "k\(value)") }
+        let late = Task {
+            try await Task.sleep(for: .milliseconds(100))
+            scheduler.push(31, key: "late")
+        }
+        let batch = try #require(await scheduler.nextBatch(max: 10))
+        try await late.value
+        #expect(batch.elements == Array(1...10))
+    }
+
+    /// Shutting down, what waits is handled at once.
+    @Test func aClosedSchedulerDoesNotLinger() async throws {
+        let scheduler = KeyedBatchScheduler<Int>(linger: BatchLinger(window: .seconds(1)))
+        for value in 1...30 { scheduler.push(value, key: "k\(value)") }
+        scheduler.close()
+        let late = Task {
+            try await Task.sleep(for: .milliseconds(100))
+            scheduler.push(31, key: "late")
+        }
+        let batch = try #require(await scheduler.nextBatch(max: 100))
+        try await late.value
+        #expect(batch.elements == Array(1...30))
+    }
+
+    /// A delivery handed back to be tried again is not kept waiting.
+    @Test func aReturnedDeliveryIsTakenAtOnce() async throws {
+        let scheduler = KeyedBatchScheduler<Int>(linger: BatchLinger(window: .seconds(1)))
+        for value in 1...30 { scheduler.push(value, key: "k\(value)") }
+        let first = try #require(await scheduler.nextBatch(max: 30))
+        scheduler.finish(first, returning: [0])
+        let late = Task {
+            try await Task.sleep(for: .milliseconds(100))
+            scheduler.push(31, key: "late")
+        }
+        let again = try #require(await scheduler.nextBatch(max: 30))
+        try await late.value
+        #expect(again.elements == [1])
+    }
+}
+
+extension KeyedBatchSchedulerLingerTests {
+    /// A batch that fills while its worker lingers is taken without waiting out the window.
+    @Test func aBatchThatFillsWhileLingeringIsTakenBeforeTheWindowEnds() async throws {
+        let scheduler = KeyedBatchScheduler<Int>(linger: BatchLinger(window: .seconds(2)))
+        for value in 1...30 { scheduler.push(value, key: "k\(value)") }
+        let fill = Task {
+            try await Task.sleep(for: .milliseconds(50))
+            for value in 31...60 { scheduler.push(value, key: "k\(value)") }
+        }
+        let started = ContinuousClock.now
+        let batch = try #require(await scheduler.nextBatch(max: 50))
+        try await fill.value
+        #expect(batch.elements == Array(1...50))
+        #expect(ContinuousClock.now - started < .milliseconds(1_500), "taken within a slice (500 ms) of filling, not at the window's end")
+    }
+}

@@ -60,6 +60,23 @@ struct ServiceConfigurationTests {
         }
     }
 
+    @Test func batchLingerIsOffUnlessSetAndBounded() throws {
+        let unset = try ServiceConfiguration(
+            service: "ingest", defaultPort: 8081, environment: EnvironmentVariables(["SWITCHBOARD_JWT_SECRET": secret]))
+        #expect(unset.batchLinger == .off)
+        let configured = try ServiceConfiguration(
+            service: "ingest", defaultPort: 8081,
+            environment: EnvironmentVariables(["SWITCHBOARD_JWT_SECRET": secret, "SWITCHBOARD_BATCH_LINGER_MS": "5"]))
+        #expect(configured.batchLinger == BatchLinger(window: .milliseconds(5)))
+        for bad in ["-1", "101", "5ms"] {
+            #expect(throws: ConfigurationError.self) {
+                _ = try ServiceConfiguration(
+                    service: "ingest", defaultPort: 8081,
+                    environment: EnvironmentVariables(["SWITCHBOARD_JWT_SECRET": secret, "SWITCHBOARD_BATCH_LINGER_MS": bad]))
+            }
+        }
+    }
+
     @Test func parsesURLs() throws {
         let configuration = try ServiceConfiguration(
             service: "session", defaultPort: 8082,

@@ -125,8 +125,8 @@ enum JSONRawText {
         /// At a number, `true`, `false` or `null`: moves past it; false when it is none
         /// of them as RFC 8259 writes them.
         mutating func scalar() -> Bool {
-            for literal in ["true", "false", "null"] where bytes[position...].starts(with: literal.utf8) {
-                position += literal.utf8.count
+            for literal in Self.literals where bytes[position...].starts(with: literal) {
+                position += literal.count
                 return current.map(Self.endsScalar) ?? true
             }
             func digits() -> Int {
@@ -151,6 +151,9 @@ enum JSONRawText {
             }
             return current.map(Self.endsScalar) ?? true
         }
+
+        /// `true`, `false` and `null` as bytes, made once rather than for every scalar scanned.
+        static let literals: [[UInt8]] = [Array("true".utf8), Array("false".utf8), Array("null".utf8)]
 
         static func endsScalar(_ byte: UInt8) -> Bool {
             byte == UInt8(ascii: ",") || byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") || byte == 0x20 || byte == 0x0A

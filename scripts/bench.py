@@ -712,6 +712,9 @@ def print_stages(st):
         print("No commit times (track_commit_timestamp is off): each service's event time, written in its transaction "
               "just before the outbox insert and COMMIT, is the nearest mark to its commit.")
     print(f"Clock: wall-clock marks moved onto the monotonic clock; the offset drifted {st['clock']['drift_ms']} ms during the run.")
+    if bench_stages.clock_stepped(st["clock"]):
+        print(f"WARNING: the wall clock stepped by {st['clock']['drift_ms']} ms during the run: the stages above are off by up to "
+              "that much (the end-to-end latency is not: both its ends are monotonic). Run again for the stages.")
     print()
 
 

@@ -112,6 +112,21 @@ def clock_offset() -> float:
     return min(samples)[1]
 
 
+# How far the wall clock may move against the monotonic one during a run before its
+# stages are not to be trusted: the two readings agree to well under a millisecond on a
+# steady clock, and a virtual machine's clock that is stepped moves by tens of ms to
+# seconds (seen: 1.8 s and 17.5 s within a 20-s sweep step).
+CLOCK_STEP_LIMIT_MS = 5.0
+
+
+def clock_stepped(clock: dict | None) -> bool:
+    """Whether the wall clock stepped during the run (CLOCK: clock_summary's dict): the
+    stages between a wall-clock mark and a monotonic one are then off by up to the step.
+    The end-to-end latency is not: the publish and the append are both monotonic."""
+    drift = (clock or {}).get("drift_ms")
+    return drift is not None and abs(drift) > CLOCK_STEP_LIMIT_MS
+
+
 def clock_summary(offset_before: float, offset_after: float) -> dict:
     """The offset used (the mean of the two readings) and the drift between them, in ms."""
     return {

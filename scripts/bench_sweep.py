@@ -37,6 +37,8 @@ import argparse
 import sys
 import time
 
+import bench_stages
+
 FRACTIONS = (0.10, 0.25, 0.50, 0.75)
 MIN_STEP_MESSAGES = 50
 SETTLE_SECONDS = 3.0
@@ -105,6 +107,7 @@ def table_row(step: str, asked: float | None, fraction: float | None, result: di
         "missing": e2e.get("missing"),
         "latency_ms": e2e.get("latency_ms") or {},
         "stages": [{"name": s["name"], "p50": s["latency_ms"].get("p50"), "p99": s["latency_ms"].get("p99")} for s in stages],
+        "clock_stepped": bench_stages.clock_stepped((result.get("stages") or {}).get("clock")),
         "cpu_ms_per_sms": cpu_ms_per_sms(result),
         "wal_kb_per_sms": wal_kb_per_sms(result),
         "checkpoints": (result.get("postgres_wal") or {}).get("checkpoints"),
@@ -154,7 +157,11 @@ def markdown_table(rows: list[dict], stages: bool) -> list[str]:
         by_name = {s["name"]: s for s in r["stages"]}
         for name in stage_names:
             s = by_name.get(name)
-            cells.append(f"{_fmt(s['p50'])} / {_fmt(s['p99'])}" if s else "—")
+            if r.get("clock_stepped"):
+                # Wrong by the step (bench_stages.clock_stepped): no figure rather than a wrong one.
+                cells.append("clock stepped")
+            else:
+                cells.append(f"{_fmt(s['p50'])} / {_fmt(s['p99'])}" if s else "—")
         cells += [_fmt(r["cpu_ms_per_sms"], 3), _fmt(r.get("wal_kb_per_sms"), 2), _fmt(r.get("checkpoints")), _fmt(r["missing"])]
         lines.append("| " + " | ".join(cells) + " |")
     return lines

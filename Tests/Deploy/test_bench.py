@@ -276,6 +276,31 @@ def test_the_table_has_a_row_per_step_and_stage_columns_only_with_stages():
     assert all(line.count("|") == with_stages[0].count("|") for line in with_stages)
 
 
+def test_a_clock_that_stepped_during_the_run_is_flagged():
+    assert not bench_stages.clock_stepped({"drift_ms": 0.0})
+    assert not bench_stages.clock_stepped({"drift_ms": -4.9})
+    assert bench_stages.clock_stepped({"drift_ms": 1846.8})
+    assert bench_stages.clock_stepped({"drift_ms": -17509.5})
+    assert not bench_stages.clock_stepped(None) and not bench_stages.clock_stepped({})
+
+
+def test_a_sweep_step_whose_clock_stepped_shows_no_stage_figures():
+    """Seen on a virtual machine: the wall clock stepped 1.8 s within a step, and its stages
+    (a wall-clock mark against a monotonic one) came out negative."""
+    stages = [{"name": "publish → ingest took", "latency_ms": {"p50": -914.5, "p90": 0.0, "p99": 928.8, "max": 990.0}}]
+    stepped = _result(stages=stages)
+    stepped["stages"]["clock"] = {"wall_minus_monotonic_s": 1.0, "drift_ms": 1846.8}
+    steady = _result(stages=stages)
+    steady["stages"]["clock"] = {"wall_minus_monotonic_s": 1.0, "drift_ms": 0.2}
+    rows = [bench_sweep.table_row("10 %", 90.0, 0.1, stepped), bench_sweep.table_row("25 %", 225.0, 0.25, steady)]
+    assert rows[0]["clock_stepped"] and not rows[1]["clock_stepped"]
+    table = bench_sweep.markdown_table(rows, stages=True)
+    assert "| clock stepped |" in table[2] and "-914.5" not in table[2]
+    assert "| -914.5 / 928.8 |" in table[3]
+    # The end-to-end latency of the stepped step is still shown: both its ends are monotonic.
+    assert "| 12.0 | 24.0 | 48.0 | 96.0 |" in table[2]
+
+
 def test_wal_counters_are_read_from_the_servers_one_row():
     assert bench_wal.parse([["123456", "7", "89", "2", "1"]]) == {
         "wal_bytes": 123456, "full_page_images": 7, "wal_syncs": 89, "checkpoints_timed": 2, "checkpoints_requested": 1,

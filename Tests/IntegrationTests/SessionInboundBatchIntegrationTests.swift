@@ -187,4 +187,69 @@ struct SessionInboundBatchIntegrationTests {
             #expect(second == [fresh])
         }
     }
+
+    /// A number switched to Page mode may still have a session open from before: the batch
+    /// opens an interaction per message there, as the one-by-one path does, and leaves the
+    /// session as it was.
+    @Test func aPageModeNumbersLeftoverSessionIsNotJoined() async throws {
+        try await TestEnvironment.withPostgres { client in
+            try await MigrationRunner(schema: "session", migrations: Migration.messagingMigrations(schema: "session") + SessionMigrations.all).run(
+                on: client, logger: logger)
+            let commands = commands()
+            let (organisation, customer) = (Self.number(), Self.number())
+            let start = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded() / 1000)
+            let first = message(customer, organisation, "in session mode", at: start, sequence: 1)
+            try await client.withTransaction(logger: logger) { try await commands.placeInbound(first, traceparent: nil, on: $0) }
+            try await PostgresSettingsStore(schema: "session").save(
+                NumberSettings(mode: .page, queue: "pages", inactivityTimeoutSeconds: 60, dispositionRequired: false),
+                for: organisation, client: client, logger: logger
+            )
+            let batch = [1, 2].map { message(customer, organisation, "page \($0)", at: start.addingTimeInterval(TimeInterval($0)), sequence: 2) }
+            let items = batch.map { (message: $0, traceparent: String?.none) }
+            try await client.withTransaction(logger: logger) { try await commands.placeInboundBatch(items, on: $0) }
+
+            let placed = try await placed(from: [customer], client)
+            #expect(placed.count == 3)
+            let session = try #require(placed.first { $0.value.messages == [first.messageId] })
+            #expect(session.value.mode == "session")
+            #expect(abs(session.value.lastActivity.timeIntervalSince(start)) < 0.001)
+            #expect(Set(placed.values.filter { $0.mode == "page" }.flatMap(\.messages)) == Set(batch.map(\.messageId)))
+        }
+    }
+
+    /// Entries are numbered from what was read under the session's lock; if the session's
+    /// numbering had moved since, the write fails and writes none of the batch, instead of a
+    /// gap or a duplicate number (the batch is then handled message by message).
+    @Test func aWriteNumberedFromAStaleReadWritesNothing() async throws {
+        try await TestEnvironment.withPostgres { client in
+            try await MigrationRunner(schema: "session", migrations: Migration.messagingMigrations(schema: "session") + SessionMigrations.all).run(
+                on: client, logger: logger)
+            let (commands, store) = (commands(), PostgresInteractionStore(schema: "session"))
+            let (organisation, customer) = (Self.number(), Self.number())
+            let start = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded() / 1000)
+            let first = message(customer, organisation, "one", at: start, sequence: 1)
+            try await client.withTransaction(logger: logger) { try await commands.placeInbound(first, traceparent: nil, on: $0) }
+            let session = try #require(try await placed(from: [customer], client).first?.key)
+            let late = message(customer, organisation, "two", at: start.addingTimeInterval(1), sequence: 2)
+            let entry = InboundEntry(
+                interactionID: session, messageID: late.messageId, customer: customer, text: late.text, entities: TranscriptEntities(),
+                ingestSequence: 2, at: late.acceptedAt)
+            // The session's next entry is 2; numbering from 1 is a stale read.
+            let stale = InboundSequencing(entries: [(session, false)], nextSeq: [session: 1])
+            do {
+                try await client.withTransaction(logger: logger) { connection in
+                    try await store.writeInbound(created: [], entries: [entry], sequencing: stale, on: connection, logger: logger)
+                }
+                Issue.record("a write numbered from a stale read succeeded")
+            } catch let error as PostgresTransactionError {
+                #expect(error.closureError is InboundBatchNotWritten, "\(error)")
+            }
+            #expect(try await placed(from: [customer], client)[session]?.messages == [first.messageId])
+            let current = InboundSequencing(entries: [(session, false)], nextSeq: [session: 2])
+            try await client.withTransaction(logger: logger) { connection in
+                try await store.writeInbound(created: [], entries: [entry], sequencing: current, on: connection, logger: logger)
+            }
+            #expect(try await placed(from: [customer], client)[session]?.messages == [first.messageId, late.messageId])
+        }
+    }
 }

@@ -6,18 +6,18 @@ import SwitchboardModels
 
 extension InteractionCommands {
     /// ``placeInbound(_:traceparent:on:)`` for a batch of plain SMS (no media) in a fixed
-    /// number of statements, whatever the batch's size: the numbers' settings, the open
-    /// sessions (locked), the new interactions, the transcript entries and the events — the
-    /// same rows and events, in the same order, as placing the messages one by one.
+    /// number of statements, whatever the batch's size — one to read the numbers' settings
+    /// and lock the open sessions, one to write the interactions and entries, one for the
+    /// events — with the same rows and events, in the same order, as placing the messages
+    /// one by one. The entries are numbered before the write (``InboundSequencing``), so the
+    /// events need nothing read back.
     func placeInboundBatch(_ batch: [(message: MessageReceived, traceparent: String?)], on connection: PostgresConnection) async throws {
         guard !batch.isEmpty else { return }
-        let own = try await settings.settings(for: Array(Set(batch.map(\.message.to))), on: connection, logger: logger)
-        let numberSettings = batch.map { own[$0.message.to] ?? defaults }
         let conversations = batch.map { InboundBatchPlacement.Conversation(organisation: $0.message.to, customer: $0.message.from) }
-        let sessionConversations = Set(zip(conversations, numberSettings).filter { $0.1.mode == .session }.map(\.0))
-        let open = try await store.openSessionIDs(Array(sessionConversations), on: connection, logger: logger)
+        let state = try await store.inboundBatchState(Array(Set(conversations)), defaultMode: defaults.mode, on: connection, logger: logger)
+        let numberSettings = batch.map { state.settings[$0.message.to] ?? defaults }
         let placements = InboundBatchPlacement(
-            messages: zip(conversations, numberSettings).map { ($0.0, $0.1.mode) }, openSessions: open
+            messages: zip(conversations, numberSettings).map { ($0.0, $0.1.mode) }, openSessions: state.openSessions.mapValues(\.id)
         ).placements
 
         var created: [NewInteraction] = []
@@ -37,12 +37,15 @@ extension InteractionCommands {
                     entities: extractor.extract(message.text), ingestSequence: message.sequence, at: message.acceptedAt
                 ))
         }
-        try await store.create(created, on: connection, logger: logger)
-        let sequences = try await store.appendInbound(entries, on: connection, logger: logger)
+        let sequencing = InboundSequencing(
+            entries: placements.map { ($0.interactionID, $0.opens) },
+            nextSeq: Dictionary(state.openSessions.values.map { ($0.id, $0.nextSeq) }, uniquingKeysWith: { first, _ in first })
+        )
+        try await store.writeInbound(created: created, entries: entries, sequencing: sequencing, on: connection, logger: logger)
 
         var events: [OutboxMessage] = []
         var creations = created.makeIterator()
-        for ((item, placement), entry) in zip(zip(batch, placements), entries) {
+        for (((item, placement), entry), seq) in zip(zip(zip(batch, placements), entries), sequencing.seqs) {
             let id = placement.interactionID
             if placement.opens, let interaction = creations.next() {
                 events.append(
@@ -54,7 +57,6 @@ extension InteractionCommands {
                             createdAt: interaction.createdAt, interaction: interaction.view(state: .queued, owner: nil)
                         )))
             }
-            let seq = sequences[entry.messageID] ?? 0
             events.append(
                 try event(
                     .interactionMessageAppended, id, item.traceparent,

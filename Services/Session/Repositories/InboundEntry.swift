@@ -2,7 +2,7 @@ import Foundation
 import SwitchboardModels
 
 /// A plain inbound SMS's transcript entry, for the batch path
-/// (``PostgresInteractionStore/appendInbound(_:on:logger:)``): kind `message`, direction `inbound`,
+/// (``PostgresInteractionStore/writeInbound(created:entries:sequencing:on:logger:)``): kind `message`, direction `inbound`,
 /// author the customer, no media.
 struct InboundEntry: Sendable, Equatable {
     var interactionID: UUID
@@ -16,7 +16,8 @@ struct InboundEntry: Sendable, Equatable {
     var at: Date
 
     /// The entry as the API will show it once appended as `seq` (what
-    /// ``PostgresInteractionStore/appendInbound(_:on:logger:)`` writes), for its event.
+    /// ``PostgresInteractionStore/writeInbound(created:entries:sequencing:on:logger:)`` writes), for its
+    /// event.
     func view(seq: Int) -> TranscriptEntryView {
         TranscriptEntryView(
             seq: seq, kind: "message", direction: "inbound", author: AuthorView(type: "contact", id: customer, name: nil), text: text,

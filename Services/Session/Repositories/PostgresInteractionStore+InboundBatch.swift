@@ -3,60 +3,63 @@ import Logging
 import PostgresNIO
 import SwitchboardModels
 
-/// The batch path of inbound SMS: a fixed number of statements for any number of messages
-/// (``InboundBatchHandler``). Arrays are bound whole and unnested in the database.
+/// The batch path of inbound SMS: two statements for any number of messages, one to read
+/// (``InboundBatchStateStatement``) and one to write (``InboundBatchWriteStatement``), plus
+/// the outbox's. Arrays are bound whole and unnested in the database.
 extension PostgresInteractionStore {
-    /// The open Session-mode interactions of `conversations`, locked (`FOR UPDATE`, in id
-    /// order), in one query (``OpenSessionsBatchStatement``).
-    func openSessionIDs(
-        _ conversations: [InboundBatchPlacement.Conversation], on connection: PostgresConnection, logger: Logger
-    ) async throws -> [InboundBatchPlacement.Conversation: UUID] {
-        guard !conversations.isEmpty else { return [:] }
-        let statement = OpenSessionsBatchStatement(organisations: conversations.map(\.organisation), customers: conversations.map(\.customer))
-        var open: [InboundBatchPlacement.Conversation: UUID] = [:]
-        for try await (id, organisation, customer) in try await connection.execute(statement, logger: logger) {
-            open[.init(organisation: organisation, customer: customer)] = id
+    /// The settings of the conversations' numbers that have their own, and the open sessions
+    /// of those in Session mode (a number without settings is in `defaultMode`), locked (`FOR
+    /// UPDATE`, in id order), in one query.
+    func inboundBatchState(
+        _ conversations: [InboundBatchPlacement.Conversation], defaultMode: InteractionMode, on connection: PostgresConnection,
+        logger: Logger
+    ) async throws -> InboundBatchState {
+        guard !conversations.isEmpty else { return InboundBatchState() }
+        let statement = InboundBatchStateStatement(
+            organisations: conversations.map(\.organisation), customers: conversations.map(\.customer), defaultMode: defaultMode.rawValue)
+        var state = InboundBatchState()
+        for try await (organisation, customer, mode, queue, timeout, required, openID, nextSeq) in try await connection.execute(
+            statement, logger: logger)
+        {
+            if let mode, let queue, let timeout, let required {
+                state.settings[organisation] = NumberSettings(
+                    mode: InteractionMode(rawValue: mode) ?? .session, queue: queue, inactivityTimeoutSeconds: timeout,
+                    dispositionRequired: required)
+            }
+            if let openID, let nextSeq {
+                state.openSessions[.init(organisation: organisation, customer: customer)] = .init(id: openID, nextSeq: nextSeq)
+            }
         }
-        return open
+        return state
     }
 
-    /// Creates interactions in one statement.
-    func create(_ interactions: [NewInteraction], on connection: PostgresConnection, logger: Logger) async throws {
-        guard !interactions.isEmpty else { return }
-        try await connection.query(
-            """
-            INSERT INTO \(unescaped: schema).interactions
-                (id, state, mode, media, channel, from_number, to_number, queue, origin, disposition_required,
-                 inactivity_timeout_seconds, timeout_at, created_at, last_activity_at)
-            SELECT id, 'queued', mode, media, channel, from_number, to_number, queue, origin, disposition_required,
-                   inactivity_timeout_seconds,
-                   CASE WHEN mode = 'session' THEN created_at + make_interval(secs => inactivity_timeout_seconds) END,
-                   created_at, created_at
-            FROM unnest(
-                \(interactions.map(\.id))::uuid[], \(interactions.map(\.settings.mode.rawValue))::text[],
-                \(interactions.map(\.media))::text[], \(interactions.map(\.channel))::text[], \(interactions.map(\.from))::text[],
-                \(interactions.map(\.to))::text[], \(interactions.map(\.settings.queue))::text[], \(interactions.map(\.origin))::text[],
-                \(interactions.map(\.settings.dispositionRequired))::bool[],
-                \(interactions.map(\.settings.inactivityTimeoutSeconds))::int[], \(interactions.map(\.createdAt))::timestamptz[]
-            ) AS batch (id, mode, media, channel, from_number, to_number, queue, origin, disposition_required,
-                        inactivity_timeout_seconds, created_at)
-            """, logger: logger)
-    }
-
-    /// One statement (``AppendInboundBatchStatement``): the same result as appending the
-    /// entries one by one; returns each entry's sequence number by message id.
-    func appendInbound(_ entries: [InboundEntry], on connection: PostgresConnection, logger: Logger) async throws -> [String: Int] {
-        guard !entries.isEmpty else { return [:] }
+    /// Writes the batch in one statement: the interactions it opens, the sessions it
+    /// continues and the entries, numbered by `sequencing`. Throws ``InboundBatchNotWritten`` for
+    /// an entry that was not written because its session's numbering moved since it was read
+    /// (the row lock of ``inboundBatchState(_:defaultMode:on:logger:)`` should make that
+    /// impossible; the check keeps a numbering mistake from committing).
+    func writeInbound(
+        created: [NewInteraction], entries: [InboundEntry], sequencing: InboundSequencing, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        guard !entries.isEmpty else { return }
+        var lastAt: [UUID: Date] = [:]
+        for entry in entries { lastAt[entry.interactionID] = max(lastAt[entry.interactionID] ?? entry.at, entry.at) }
         let encoder = SwitchboardJSON.encoder()
-        let entities = try entries.map { String(decoding: try encoder.encode($0.entities), as: UTF8.self) }
-        let statement = AppendInboundBatchStatement(
-            interactionIDs: entries.map(\.interactionID), customers: entries.map(\.customer), texts: entries.map(\.text), entities: entities,
-            messageIDs: entries.map(\.messageID), ingestSequences: entries.map(\.ingestSequence), at: entries.map(\.at))
-        var sequences: [String: Int] = [:]
-        for try await (messageID, seq) in try await connection.execute(statement, logger: logger) { sequences[messageID] = seq }
-        for entry in entries where sequences[entry.messageID] == nil {
-            throw InteractionMissing(id: entry.interactionID)
+        let statement = InboundBatchWriteStatement(
+            created: created.map { interaction in
+                (
+                    interaction, max(interaction.createdAt, lastAt[interaction.id] ?? interaction.createdAt),
+                    sequencing.nextSeqOfOpened[interaction.id] ?? 1
+                )
+            },
+            continued: sequencing.continued.map { ($0, lastAt[$0.interactionID] ?? .distantPast) },
+            entries: Array(zip(entries, sequencing.seqs)),
+            entities: try entries.map { String(decoding: try encoder.encode($0.entities), as: UTF8.self) }
+        )
+        var written = Set<String>()
+        for try await messageID in try await connection.execute(statement, logger: logger) { written.insert(messageID) }
+        if let missing = entries.first(where: { !written.contains($0.messageID) }) {
+            throw InboundBatchNotWritten(interactionID: missing.interactionID)
         }
-        return sequences
     }
 }

@@ -17,21 +17,6 @@ struct PostgresSettingsStore {
         return nil
     }
 
-    /// The settings of each of `numbers` that has its own (one query for a batch, prepared:
-    /// ``NumberSettingsBatchStatement``).
-    func settings(for numbers: [String], on connection: PostgresConnection, logger: Logger) async throws -> [String: NumberSettings] {
-        guard !numbers.isEmpty else { return [:] }
-        var settings: [String: NumberSettings] = [:]
-        for try await (number, mode, queue, timeout, required) in try await connection.execute(
-            NumberSettingsBatchStatement(numbers: numbers), logger: logger)
-        {
-            settings[number] = NumberSettings(
-                mode: InteractionMode(rawValue: mode) ?? .session, queue: queue, inactivityTimeoutSeconds: timeout, dispositionRequired: required
-            )
-        }
-        return settings
-    }
-
     func settings(for number: String, client: PostgresClient, logger: Logger) async throws -> NumberSettings? {
         try await decode(client.rows(select(number), logger: logger))
     }

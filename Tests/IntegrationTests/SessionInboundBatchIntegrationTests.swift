@@ -252,4 +252,44 @@ struct SessionInboundBatchIntegrationTests {
             #expect(try await placed(from: [customer], client)[session]?.messages == [first.messageId, late.messageId])
         }
     }
+
+    /// A session closed by another transaction while the batch waits for its lock is not
+    /// joined: the lock returns the row as that transaction left it, and the batch's message
+    /// opens a new session, as the one-by-one path would.
+    @Test func aSessionClosedWhileTheBatchWaitsForItsLockIsNotJoined() async throws {
+        try await TestEnvironment.withPostgres { client in
+            try await MigrationRunner(schema: "session", migrations: Migration.messagingMigrations(schema: "session") + SessionMigrations.all).run(
+                on: client, logger: logger)
+            let (commands, logger) = (commands(), logger)
+            let (organisation, customer) = (Self.number(), Self.number())
+            let start = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded() / 1000)
+            let first = message(customer, organisation, "one", at: start, sequence: 1)
+            try await client.withTransaction(logger: logger) { try await commands.placeInbound(first, traceparent: nil, on: $0) }
+            let session = try #require(try await placed(from: [customer], client).first?.key)
+            let late = message(customer, organisation, "two", at: start.addingTimeInterval(1), sequence: 2)
+
+            try await client.withConnection { closer in
+                try await closer.query("BEGIN", logger: logger)
+                try await closer.query(
+                    "UPDATE session.interactions SET state = 'closed', closed_at = now(), close_reason = 'done' WHERE id = \(session)",
+                    logger: logger)
+                let batch = Task {
+                    try await client.withTransaction(logger: logger) { try await commands.placeInboundBatch([(late, nil)], on: $0) }
+                }
+                // The batch waits for the session's row lock.
+                try await TestEnvironment.waitUntilAsync("the batch waits for the session's lock", timeout: .seconds(10)) {
+                    let waiting = try? await client.query(
+                        "SELECT count(*)::int FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'", logger: logger
+                    ).collect().first?.decode(Int.self)
+                    return (waiting ?? 0) > 0
+                }
+                try await closer.query("COMMIT", logger: logger)
+                try await batch.value
+            }
+            let placed = try await placed(from: [customer], client)
+            #expect(placed[session]?.messages == [first.messageId])
+            #expect(placed.count == 2)
+            #expect(placed.values.contains { $0.messages == [late.messageId] && $0.mode == "session" })
+        }
+    }
 }

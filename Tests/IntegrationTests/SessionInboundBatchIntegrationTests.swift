@@ -58,6 +58,19 @@ struct SessionInboundBatchIntegrationTests {
         return placed
     }
 
+    /// A session opened one by one with message "one", and the conversation's next message,
+    /// "two", not placed yet.
+    func openSession(
+        _ commands: InteractionCommands, _ client: PostgresClient
+    ) async throws -> (session: UUID, first: MessageReceived, late: MessageReceived) {
+        let (organisation, customer) = (Self.number(), Self.number())
+        let start = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded() / 1000)
+        let first = message(customer, organisation, "one", at: start, sequence: 1)
+        try await client.withTransaction(logger: logger) { try await commands.placeInbound(first, traceparent: nil, on: $0) }
+        let session = try #require(try await placed(from: [customer], client).first?.key)
+        return (session, first, message(customer, organisation, "two", at: start.addingTimeInterval(1), sequence: 2))
+    }
+
     @Test func aBatchWritesWhatPlacingOneByOneWrites() async throws {
         try await TestEnvironment.withPostgres { client in
             try await MigrationRunner(schema: "session", migrations: Migration.messagingMigrations(schema: "session") + SessionMigrations.all).run(
@@ -225,12 +238,8 @@ struct SessionInboundBatchIntegrationTests {
             try await MigrationRunner(schema: "session", migrations: Migration.messagingMigrations(schema: "session") + SessionMigrations.all).run(
                 on: client, logger: logger)
             let (commands, store) = (commands(), PostgresInteractionStore(schema: "session"))
-            let (organisation, customer) = (Self.number(), Self.number())
-            let start = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded() / 1000)
-            let first = message(customer, organisation, "one", at: start, sequence: 1)
-            try await client.withTransaction(logger: logger) { try await commands.placeInbound(first, traceparent: nil, on: $0) }
-            let session = try #require(try await placed(from: [customer], client).first?.key)
-            let late = message(customer, organisation, "two", at: start.addingTimeInterval(1), sequence: 2)
+            let (session, first, late) = try await openSession(commands, client)
+            let customer = first.from
             let entry = InboundEntry(
                 interactionID: session, messageID: late.messageId, customer: customer, text: late.text, entities: TranscriptEntities(),
                 ingestSequence: 2, at: late.acceptedAt)
@@ -261,12 +270,8 @@ struct SessionInboundBatchIntegrationTests {
             try await MigrationRunner(schema: "session", migrations: Migration.messagingMigrations(schema: "session") + SessionMigrations.all).run(
                 on: client, logger: logger)
             let (commands, logger) = (commands(), logger)
-            let (organisation, customer) = (Self.number(), Self.number())
-            let start = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded() / 1000)
-            let first = message(customer, organisation, "one", at: start, sequence: 1)
-            try await client.withTransaction(logger: logger) { try await commands.placeInbound(first, traceparent: nil, on: $0) }
-            let session = try #require(try await placed(from: [customer], client).first?.key)
-            let late = message(customer, organisation, "two", at: start.addingTimeInterval(1), sequence: 2)
+            let (session, first, late) = try await openSession(commands, client)
+            let customer = first.from
 
             try await client.withConnection { closer in
                 try await closer.query("BEGIN", logger: logger)

@@ -109,6 +109,7 @@ struct SessionInboundBatchIntegrationTests {
             #expect(abs((aliceSession.1.timeout ?? .distantPast).timeIntervalSince(at(0).addingTimeInterval(TimeInterval(timeout)))) < 0.001)
             let bobSession = try #require(byFirstMessage[batch[1].messageId])
             #expect(bobSession.1.messages == [batch[1], batch[3]].map(\.messageId))
+            #expect(abs(bobSession.1.lastActivity.timeIntervalSince(at(5))) < 0.001)
             let pages = [batch[4], batch[5]].map { byFirstMessage[$0.messageId] }
             #expect(pages.map { $0?.1.messages.count } == [1, 1])
             #expect(pages.map { $0?.1.mode } == ["page", "page"])
@@ -146,6 +147,17 @@ struct SessionInboundBatchIntegrationTests {
             for try await text in entities.decode(String.self) {
                 #expect(try SwitchboardJSON.decoder().decode(TranscriptEntities.self, from: Data(text.utf8)) == expected)
             }
+
+            // The numbering continues after the batch: one more message in each session, placed
+            // one by one, takes the next number (`placed` checks 1, 2, … without gaps).
+            let later = [message(alice, organisation, "five", at: at(8), sequence: 9), message(bob, organisation, "three", at: at(9), sequence: 10)]
+            for item in later {
+                try await client.withTransaction(logger: logger) { try await commands.placeInbound(item, traceparent: nil, on: $0) }
+            }
+            let continued = try await self.placed(from: [alice, bob], client)
+            #expect(continued[aliceSession.0]?.messages.last == later[0].messageId)
+            #expect(continued[aliceSession.0]?.messages.count == 5)
+            #expect(continued[bobSession.0]?.messages == [batch[1], batch[3], later[1]].map(\.messageId))
         }
     }
 
@@ -274,6 +286,7 @@ struct SessionInboundBatchIntegrationTests {
             let customer = first.from
 
             try await client.withConnection { closer in
+                let closerPID = try await closer.query("SELECT pg_backend_pid()", logger: logger).collect().first?.decode(Int32.self) ?? 0
                 try await closer.query("BEGIN", logger: logger)
                 try await closer.query(
                     "UPDATE session.interactions SET state = 'closed', closed_at = now(), close_reason = 'done' WHERE id = \(session)",
@@ -281,10 +294,10 @@ struct SessionInboundBatchIntegrationTests {
                 let batch = Task {
                     try await client.withTransaction(logger: logger) { try await commands.placeInboundBatch([(late, nil)], on: $0) }
                 }
-                // The batch waits for the session's row lock.
+                // The batch waits for the session's row lock, held by this connection.
                 try await TestEnvironment.waitUntilAsync("the batch waits for the session's lock", timeout: .seconds(10)) {
                     let waiting = try? await client.query(
-                        "SELECT count(*)::int FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'", logger: logger
+                        "SELECT count(*)::int FROM pg_stat_activity WHERE pg_blocking_pids(pid) @> ARRAY[\(closerPID)]", logger: logger
                     ).collect().first?.decode(Int.self)
                     return (waiting ?? 0) > 0
                 }

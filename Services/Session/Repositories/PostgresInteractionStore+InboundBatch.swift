@@ -37,7 +37,9 @@ extension PostgresInteractionStore {
     /// continues and the entries, numbered by `sequencing`. Throws ``InboundBatchNotWritten`` for
     /// an entry that was not written because its session's numbering moved since it was read
     /// (the row lock of ``inboundBatchState(_:defaultMode:on:logger:)`` should make that
-    /// impossible; the check keeps a numbering mistake from committing).
+    /// impossible; the check keeps a numbering mistake from committing). The statement's other
+    /// rows are written by then: call it inside the batch's transaction, which the throw rolls
+    /// back (``InboundBatchHandler``).
     func writeInbound(
         created: [NewInteraction], entries: [InboundEntry], sequencing: InboundSequencing, on connection: PostgresConnection, logger: Logger
     ) async throws {

@@ -424,7 +424,11 @@ def test_kill_9_while_sending_loses_nothing_and_resends_only_what_was_at_the_car
         assert not outside, (
             f"{len(outside)} SMS sent twice outside the window (not at the carrier when ingest died), e.g. "
             f"{dict(list(outside.items())[:5])}")
-        assert len(duplicated) <= len(window) <= concurrency, (
+        # At most SWITCHBOARD_SEND_CONCURRENCY SMS are unrecorded at once (a slot is freed only
+        # once its outcome is committed), so no more can be sent twice. The window itself may
+        # hold more: it also counts requests answered and recorded in the RECORD_GRACE before
+        # the kill (CI saw 66 with the limit at 64).
+        assert len(duplicated) <= min(len(window), concurrency), (
             f"{len(duplicated)} duplicates, {len(window)} requests in the window, SWITCHBOARD_SEND_CONCURRENCY {concurrency}")
         assert fake.problems == []
         assert took < 75, f"took {took:.1f}s"

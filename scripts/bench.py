@@ -72,6 +72,7 @@ from switchboard_tools import Message, run_publishers  # noqa: E402
 
 import bench_floor  # noqa: E402  (--floor: what the contract's durable steps cost this machine)
 import bench_floor_pipeline  # noqa: E402  (--floor-pipeline: the contract's path in C, swept)
+import bench_machine  # noqa: E402  (the machine's CPU: busy, and what a virtual machine's host took back)
 import bench_plot  # noqa: E402  (--plot: latency against rate, matplotlib)
 import bench_replies  # noqa: E402  (the send-path mode, --replies)
 import bench_stages  # noqa: E402  (per-stage latency of the inbound path)
@@ -579,10 +580,12 @@ def bench(args, amqp_url, postgres_url, services, numbers=None):
     print(f"publishing {args.messages} SMS over {args.conversations} conversations from {args.publishers} publisher(s)...", file=sys.stderr)
     offset_before = bench_stages.clock_offset()
     wal_before = bench_wal.snapshot(postgres_url)
+    machine_before = bench_machine.snapshot()
     published = run_publishers(amqp_url, shards, args.window, args.rate)
     observed = events.get()
     consumer.join(10)
     service_stats, infra = usage.finish()
+    machine = bench_machine.activity(machine_before, bench_machine.snapshot())
     wal_after = bench_wal.snapshot(postgres_url)
     clock = bench_stages.clock_summary(offset_before, bench_stages.clock_offset())
 
@@ -660,6 +663,7 @@ def bench(args, amqp_url, postgres_url, services, numbers=None):
         "services": service_stats,
         "infrastructure_cpu_seconds": infra,
         "postgres_wal": bench_wal.activity(wal_before, wal_after, len(done)),
+        "machine_cpu": machine,
     }
     if not args.no_raw:
         print("raw broker reference (quorum queue, 1 publisher with confirms, 1 consumer with manual acks)...", file=sys.stderr)
@@ -744,11 +748,16 @@ def print_report(r):
             f"{wal['full_page_images_per_message']}, {wal['wal_syncs_per_message']} |"
         )
         print(f"| checkpoints during the run (timed / requested) | {wal['checkpoints_timed']} / {wal['checkpoints_requested']} |")
+    print(f"| the machine's CPUs during the run | {bench_machine.summary(r.get('machine_cpu'))} |")
     raw = r.get("raw_broker")
     if raw:
         print(f"| raw broker: 1 publisher, confirms, quorum queue | {raw['publish_confirmed_per_s']} msg/s |")
         print(f"| raw broker: 1 consumer, manual acks, quorum queue | {raw['consume_acked_per_s']} msg/s |")
     print()
+    warning = bench_machine.stolen_warning(r.get("machine_cpu"))
+    if warning:
+        print(f"Warning: {warning}.")
+        print()
     if r.get("stages"):
         print_stages(r["stages"])
     sb.print_usage(r)

@@ -41,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 
 import pika  # noqa: E402
 import switchboard_tools as sb  # noqa: E402
+from bench_machine import busy_ticks  # noqa: E402  (busy, not idle, iowait, steal or guest)
 
 DEFAULT_RATES = "150,800"
 DEFAULT_SECONDS = 20.0
@@ -140,15 +141,6 @@ def table(result):
 
 
 # --- Measuring --------------------------------------------------------------------------
-
-
-def busy_ticks(cpu_line):
-    """The busy clock ticks of /proc/stat's `cpu` line: user, nice, system, irq and softirq.
-    Not idle or iowait; not steal (a virtual machine's host ran something else); not guest
-    time, which user and nice already hold."""
-    fields = [int(value) for value in cpu_line.split()[1:]] + [0] * 10
-    user, nice, system, _idle, _iowait, irq, softirq = fields[:7]
-    return user + nice + system + irq + softirq
 
 
 def machine_busy_seconds():

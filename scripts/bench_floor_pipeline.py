@@ -44,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 
 import switchboard_tools as sb  # noqa: E402
 
+import bench_machine  # noqa: E402
 import bench_sweep  # noqa: E402
 import bench_wal  # noqa: E402
 
@@ -258,6 +259,7 @@ def run_step(args, pipeline: Pipeline) -> dict:
     step = uuid.uuid4().hex[:8]
     usage = sb.UsageMeter(pipeline.pids(), names=STAGES)
     wal_before = bench_wal.snapshot(pipeline.postgres_url)
+    machine_before = bench_machine.snapshot()
     observer = subprocess.Popen(
         [str(pipeline.binary), "observe", *amqp_parts(pipeline.amqp_url), pipeline.events, str(args.messages),
          str(args.idle_timeout)],
@@ -283,6 +285,7 @@ def run_step(args, pipeline: Pipeline) -> dict:
             observer.kill()
             observer.wait()
     stages, infra = usage.finish()
+    machine = bench_machine.activity(machine_before, bench_machine.snapshot())
     wal_after = bench_wal.snapshot(pipeline.postgres_url)
     pipeline.check_running()
 
@@ -308,6 +311,7 @@ def run_step(args, pipeline: Pipeline) -> dict:
         "services": stages,
         "infrastructure_cpu_seconds": infra,
         "postgres_wal": bench_wal.activity(wal_before, wal_after, len(done)),
+        "machine_cpu": machine,
     }
 
 
@@ -371,6 +375,10 @@ def print_report(result: dict) -> None:
     for line in bench_sweep.markdown_table(result["table"], False):
         print(line)
     print()
+    note = bench_sweep.stolen_note(result["table"])
+    if note:
+        print(note)
+        print()
     raw = result.get("raw_broker")
     if raw:
         print(f"Raw broker (quorum queue, same message size): 1 consumer with manual acks {raw['consume_acked_per_s']} msg/s. "

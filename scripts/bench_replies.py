@@ -61,6 +61,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 
 import pika  # noqa: E402
 
+import bench_machine  # noqa: E402  (the machine's CPU, and what its host took back)
 import switchboard_tools as sb  # noqa: E402
 from switchboard_tools import Message, run_publishers  # noqa: E402
 
@@ -493,6 +494,7 @@ def bench(args, env, services):
     try:
         observer.start()
         usage = sb.UsageMeter(services.pids() if services else sb.find_service_pids())
+        machine_before = bench_machine.snapshot()
         client_before = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
         print(f"sending {args.replies} replies over {args.conversations} conversations from {args.concurrency} HTTP senders...",
               file=sys.stderr)
@@ -504,6 +506,7 @@ def bench(args, env, services):
         print(f"{len(accepted)} accepted; waiting for their message.status sent and delivered...", file=sys.stderr)
         observed = observer.finish(accepted)
         service_stats, infra = usage.finish()
+        machine = bench_machine.activity(machine_before, bench_machine.snapshot())
         client_after = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     finally:
         observer.close()
@@ -591,6 +594,7 @@ def summarise(args, run_id, channel, services, posted, accepted, observed, servi
             "total": per_reply_ms(total_cpu),
         },
         "client_cpu_seconds": round(client_cpu, 2),
+        "machine_cpu": machine,
     }
 
 
@@ -629,7 +633,12 @@ def print_report(r):
     print(f"| duplicate status events / replies of more than one SMS | {r['duplicate_events']} / {r['multi_part_replies']} |")
     print(f"| CPU per delivered reply: services / RabbitMQ / PostgreSQL / total | {cpu['services']} / {cpu.get('rabbitmq')} / {cpu.get('postgresql')} / {cpu['total']} ms |")
     print(f"| CPU of the benchmark itself (HTTP senders, observer) | {r['client_cpu_seconds']} s |")
+    print(f"| the machine's CPUs during the run | {bench_machine.summary(r.get('machine_cpu'))} |")
     if r.get("observer_error"):
         print(f"| observer | {r['observer_error']} |")
     print()
+    warning = bench_machine.stolen_warning(r.get("machine_cpu"))
+    if warning:
+        print(f"Warning: {warning}.")
+        print()
     sb.print_usage(r)

@@ -37,6 +37,7 @@ import argparse
 import sys
 import time
 
+import bench_machine
 import bench_stages
 
 FRACTIONS = (0.10, 0.25, 0.50, 0.75)
@@ -111,6 +112,7 @@ def table_row(step: str, asked: float | None, fraction: float | None, result: di
         "cpu_ms_per_sms": cpu_ms_per_sms(result),
         "wal_kb_per_sms": wal_kb_per_sms(result),
         "checkpoints": (result.get("postgres_wal") or {}).get("checkpoints"),
+        "stolen_percent": (result.get("machine_cpu") or {}).get("stolen_percent"),
     }
 
 
@@ -146,7 +148,7 @@ def markdown_table(rows: list[dict], stages: bool) -> list[str]:
         stage_names = next((([s["name"] for s in r["stages"]]) for r in rows if r["stages"]), [])
     header = ["step", "rate asked", "published/s", "appended/s", "p50 ms", "p90 ms", "p99 ms", "max ms"]
     header += [f"{name} p50 / p99 ms" for name in stage_names]
-    header += ["CPU ms/SMS", "WAL KB/SMS", "checkpoints", "missing"]
+    header += ["CPU ms/SMS", "WAL KB/SMS", "checkpoints", "stolen %", "missing"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for r in rows:
         lat = r["latency_ms"]
@@ -162,9 +164,25 @@ def markdown_table(rows: list[dict], stages: bool) -> list[str]:
                 cells.append("clock stepped")
             else:
                 cells.append(f"{_fmt(s['p50'])} / {_fmt(s['p99'])}" if s else "—")
-        cells += [_fmt(r["cpu_ms_per_sms"], 3), _fmt(r.get("wal_kb_per_sms"), 2), _fmt(r.get("checkpoints")), _fmt(r["missing"])]
+        cells += [
+            _fmt(r["cpu_ms_per_sms"], 3), _fmt(r.get("wal_kb_per_sms"), 2), _fmt(r.get("checkpoints")),
+            _fmt(r.get("stolen_percent")), _fmt(r["missing"]),
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
+
+
+def stolen_note(rows: list[dict]) -> str | None:
+    """The sentence under a sweep's table naming the steps whose virtual machine's host took
+    more than bench_machine.STOLEN_WARNING_PERCENT of its CPU time; None when none did."""
+    stolen = [r["step"] for r in rows if (r.get("stolen_percent") or 0) > bench_machine.STOLEN_WARNING_PERCENT]
+    if not stolen:
+        return None
+    return (
+        f"stolen %: the share of the machine's CPU time its host took back (steal). Over "
+        f"{bench_machine.STOLEN_WARNING_PERCENT:g} % in {', '.join(stolen)}: their latency is the host's other "
+        "tenants' as much as the code's."
+    )
 
 
 def step_label(fraction: float | None) -> str:
@@ -270,6 +288,10 @@ def print_report(result: dict) -> None:
     for line in markdown_table(result["table"], result["stages_observed"]):
         print(line)
     print()
+    note = stolen_note(result["table"])
+    if note:
+        print(note)
+        print()
     raw = result.get("raw_broker")
     if raw:
         print(

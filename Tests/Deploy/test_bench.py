@@ -26,6 +26,7 @@ SCRIPTS = REPO / "scripts"
 sys.path.insert(0, str(SCRIPTS))
 sys.path.insert(0, str(SCRIPTS / "lib"))
 
+import bench_machine  # noqa: E402
 import bench_plot  # noqa: E402
 import bench_stages  # noqa: E402
 import bench_sweep  # noqa: E402
@@ -261,12 +262,12 @@ def test_the_table_has_a_row_per_step_and_stage_columns_only_with_stages():
     header = [cell.strip() for cell in plain[0].strip("|").split("|")]
     assert header == [
         "step", "rate asked", "published/s", "appended/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "CPU ms/SMS", "WAL KB/SMS",
-        "checkpoints", "missing",
+        "checkpoints", "stolen %", "missing",
     ]
     assert plain[1] == "|" + "---|" * len(header)
     peak = [cell.strip() for cell in plain[2].strip("|").split("|")]
     assert peak[:8] == ["peak", "max", "950.0", "800.0", "12.0", "24.0", "48.0", "96.0"]
-    assert peak[-4:] == ["5.000", "—", "—", "0"]  # (1 + 2 + 0.5 + 1.5) s over 1000 SMS; no WAL figures measured
+    assert peak[-5:] == ["5.000", "—", "—", "—", "0"]  # (1 + 2 + 0.5 + 1.5) s over 1000 SMS; no WAL or steal measured
     low = [cell.strip() for cell in plain[3].strip("|").split("|")]
     assert low[1] == "90.0" and low[3] == "—" and low[-1] == "1"
 
@@ -341,7 +342,7 @@ def test_the_table_shows_the_wal_per_sms_and_the_checkpoints_of_a_step():
     row = bench_sweep.table_row("50 %", 450.0, 0.5, result)
     assert row["wal_kb_per_sms"] == 5.25 and row["checkpoints"] == 1
     cells = [cell.strip() for cell in bench_sweep.markdown_table([row], stages=False)[2].strip("|").split("|")]
-    assert cells[-3:] == ["5.25", "1", "0"]
+    assert cells[-4:] == ["5.25", "1", "—", "0"]
 
 
 def test_wal_snapshot_reads_the_real_server(tmp_path):
@@ -499,6 +500,48 @@ def test_floor_rates_are_positive_numbers():
             bench_floor.parse_rates(bad)
 
 
+def test_the_machines_ticks_are_busy_idle_and_stolen_by_kind():
+    # user nice system idle iowait irq softirq steal guest guest_nice
+    assert bench_machine.cpu_ticks("cpu  100 5 40 9000 30 0 7 500 60 0") == {"busy": 152, "idle": 9030, "steal": 500}
+    assert bench_machine.cpu_ticks("cpu  1 2 3 4") == {"busy": 6, "idle": 4, "steal": 0}  # an old kernel: no steal
+
+
+def test_the_machines_activity_is_cpus_on_average_and_the_stolen_share_of_all_its_time():
+    before = {"ticks": {"busy": 1000, "idle": 5000, "steal": 100}, "at": 10.0}
+    after = {"ticks": {"busy": 1000 + 3200, "idle": 5000 + 400, "steal": 100 + 400}, "at": 30.0}
+    machine = bench_machine.activity(before, after, hz=100, cpus=2)
+    # 20 s: 32 s busy, 4 s idle, 4 s stolen of 40 CPU-seconds.
+    assert machine == {"seconds": 20.0, "cpus": 2, "busy_cpus": 1.6, "stolen_cpus": 0.2, "idle_cpus": 0.2,
+                       "stolen_percent": 10.0}
+    assert bench_machine.activity(None, after) is None
+    assert bench_machine.activity(before, before) is None  # no time passed
+    assert bench_machine.summary(machine) == "1.6 busy, 0.2 stolen by the host (10 %), 0.2 idle of 2 CPUs"
+    assert bench_machine.summary(None) == "—"
+
+
+def test_a_run_that_lost_more_than_a_twentieth_of_its_cpu_time_to_the_host_says_so():
+    quiet = {"cpus": 2, "busy_cpus": 1.5, "stolen_cpus": 0.1, "idle_cpus": 0.4, "stolen_percent": 5.0}
+    noisy = {**quiet, "stolen_cpus": 0.5, "stolen_percent": 25.0}
+    assert bench_machine.stolen_warning(quiet) is None
+    assert bench_machine.stolen_warning(None) is None
+    assert bench_machine.stolen_warning({"stolen_percent": None}) is None
+    assert "25 % of this machine's CPU time" in bench_machine.stolen_warning(noisy)
+
+
+def test_the_sweep_table_shows_each_steps_stolen_share_and_names_the_noisy_steps():
+    quiet, noisy = _result(), _result()
+    quiet["machine_cpu"] = {"stolen_percent": 1.2}
+    noisy["machine_cpu"] = {"stolen_percent": 18.4}
+    rows = [bench_sweep.table_row("10 %", 90.0, 0.1, quiet), bench_sweep.table_row("50 %", 450.0, 0.5, noisy)]
+    table = bench_sweep.markdown_table(rows, stages=False)
+    header = [cell.strip() for cell in table[0].strip("|").split("|")]
+    column = header.index("stolen %")
+    assert [[cell.strip() for cell in line.strip("|").split("|")][column] for line in table[2:]] == ["1.2", "18.4"]
+    note = bench_sweep.stolen_note(rows)
+    assert "in 50 %:" in note and "10 %" not in note
+    assert bench_sweep.stolen_note(rows[:1]) is None
+
+
 def test_floor_busy_time_leaves_out_idle_iowait_steal_and_guest():
     import bench_floor
 
@@ -654,9 +697,12 @@ def test_floor_pipeline_short_sweep_against_the_real_broker_and_database(tmp_pat
         assert row["missing"] == 0 and row["appended"] == row["messages"], row
         assert row["latency_ms"]["p50"] is not None and row["cpu_ms_per_sms"] is not None, row
         assert row["wal_kb_per_sms"] is not None and row["wal_kb_per_sms"] > 0 and row["checkpoints"] is not None, row
+        assert row["stolen_percent"] is not None and 0 <= row["stolen_percent"] <= 100, row
         total += row["messages"]
     for step in [report["peak"]] + [s["result"] for s in report["steps"]]:
         assert step["e2e"]["duplicate_events"] == 0
+        machine = step["machine_cpu"]
+        assert machine["cpus"] >= 1 and 0 <= machine["busy_cpus"] <= machine["cpus"] + 0.1, machine
         assert set(step["services"]) == {"stage-a", "stage-b", "stage-c"}
     counts = report["stage_counts"]
     assert counts["stage-a"]["messages"] == counts["stage-b"]["messages"] == counts["stage-c"]["messages"] == total

@@ -59,7 +59,11 @@ def test_the_inbound_benchmark_measures_the_running_services(system, tmp_path):
     assert wal is not None, "PostgreSQL 14 or later reports its WAL counters"
     assert wal["wal_bytes_per_message"] > 500, wal
     assert wal["checkpoints"] >= 0
+    # The machine's CPUs over the run, with what a virtual machine's host took back.
+    machine = result["machine_cpu"]
+    assert machine["busy_cpus"] > 0 and machine["stolen_percent"] is not None, machine
 
     # And the report an operator reads says the same.
     assert f"| appended / missing | {MESSAGES} / 0 |" in run.stdout, run.stdout
     assert "PostgreSQL's WAL per SMS" in run.stdout and "| stage |" in run.stdout, run.stdout
+    assert "| the machine's CPUs during the run |" in run.stdout, run.stdout

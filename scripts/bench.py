@@ -70,6 +70,7 @@ import pika  # noqa: E402
 import switchboard_tools as sb  # noqa: E402  (configuration, the services, the confirming publisher; shared with scripts/drill)
 from switchboard_tools import Message, run_publishers  # noqa: E402
 
+import bench_client  # noqa: E402  (the C publisher and observer, --tools c)
 import bench_floor  # noqa: E402  (--floor: what the contract's durable steps cost this machine)
 import bench_floor_pipeline  # noqa: E402  (--floor-pipeline: the contract's path in C, swept)
 import bench_machine  # noqa: E402  (the machine's CPU: busy, and what a virtual machine's host took back)
@@ -261,6 +262,10 @@ def build_parser():
                         help="also observe every message.received (one more event copy per SMS on the broker and in the "
                              "observer) for the per-stage latency of ingest's event, message.received seen and session's "
                              "transaction start; the other stages are always measured")
+    parser.add_argument("--tools", choices=("c", "python"), default=None,
+                        help="the inbound benchmark's publisher and observer: c (default: scripts/bench_floor_pipeline.c, "
+                             "built with the machine's cc, so the tools take little of the machine being measured) or "
+                             "python (pika, as before the fifteenth pass); the raw broker reference is pika's either way")
     bench_sweep.add_arguments(parser)
     parser.add_argument("--plot", default=None, metavar="FILE.png",
                         help="with --sweep or --plot-from: draw latency p50/p90/p99 against the rate achieved (matplotlib: "
@@ -285,7 +290,7 @@ def check_arguments(parser, args):
     inbound_extras = [
         option for option, given in (
             ("--stages", args.stages), ("--sweep", args.sweep), ("--sweep-seconds", args.sweep_seconds is not None),
-            ("--plot", args.plot is not None and args.plot_from is None),
+            ("--plot", args.plot is not None and args.plot_from is None), ("--tools", args.tools is not None),
         ) if given
     ]
     if args.floor_pipeline:
@@ -296,6 +301,7 @@ def check_arguments(parser, args):
                 ("-c/--conversations", args.conversations is not None), ("-p/--publishers", args.publishers != 1),
                 ("--plot-from", args.plot_from is not None), ("--dump", args.dump is not None),
                 ("--floor-rates", args.floor_rates is not None), ("--floor-seconds", args.floor_seconds is not None),
+                ("--tools", args.tools is not None),
             ) if given
         ]
         bench_floor_pipeline.check_arguments(parser, args, others)
@@ -311,7 +317,7 @@ def check_arguments(parser, args):
                 ("--sweep", args.sweep), ("--replies", args.replies is not None), ("--streams", args.streams is not None),
                 ("--start", args.start), ("--stages", args.stages), ("-n/--messages", args.messages is not None),
                 ("--rate", args.rate != 0), ("--plot", args.plot is not None), ("--plot-from", args.plot_from is not None),
-                ("--dump", args.dump is not None),
+                ("--dump", args.dump is not None), ("--tools", args.tools is not None),
             ) if given
         ]
         bench_floor.check_arguments(parser, args, others)
@@ -326,6 +332,7 @@ def check_arguments(parser, args):
             option for option, given in (
                 ("--sweep", args.sweep), ("--replies", args.replies is not None), ("--streams", args.streams is not None),
                 ("--start", args.start), ("--stages", args.stages), ("-n/--messages", args.messages is not None),
+                ("--tools", args.tools is not None),
             ) if given
         ]
         if args.plot is None:
@@ -334,7 +341,7 @@ def check_arguments(parser, args):
             parser.error(f"--plot-from only draws a saved sweep: leave out {', '.join(others)}")
     elif args.streams is not None:
         if args.replies is not None or args.messages is not None or args.rate != 0 or args.dump is not None or inbound_extras:
-            parser.error("--streams measures idle live streams only (no -n, --rate, --dump, --replies, --stages, --sweep or --plot)")
+            parser.error("--streams measures idle live streams only (no -n, --rate, --dump, --replies, --stages, --sweep, --plot or --tools)")
         bench_streams.check_arguments(parser, args)
     elif args.replies is not None:
         inbound_only = [
@@ -350,6 +357,8 @@ def check_arguments(parser, args):
     else:
         if args.concurrency is not None:
             parser.error("--concurrency is an option of --replies")
+        if args.tools is None:
+            args.tools = "c"
         for name, default in INBOUND_DEFAULTS.items():
             if getattr(args, name) is None:
                 setattr(args, name, default)
@@ -567,23 +576,39 @@ def bench(args, amqp_url, postgres_url, services, numbers=None):
     commit_timestamps = bench_stages.commit_timestamps_on(postgres_url)
     usage = sb.UsageMeter(services.pids() if services else sb.find_service_pids())
 
-    ctx = mp.get_context("fork")
-    events = ctx.Queue()
-    ready = ctx.Event()
-    consumer = ctx.Process(
-        target=_event_consumer, args=(amqp_url, args.messages, args.idle_timeout, stages, ready, events), daemon=True
-    )
-    consumer.start()
-    if not ready.wait(30):
-        raise RuntimeError("the event consumer did not start within 30 s")
+    tools = getattr(args, "tools", None) or "c"
+    work = Path(tempfile.mkdtemp(prefix="switchboard-bench-run-", dir="/tmp"))
+    observer = consumer = None
+    try:
+        if tools == "c":
+            observer = bench_client.Observer(amqp_url, args.messages, args.idle_timeout, stages, RECEIVED_GRACE)
+        else:
+            ctx = mp.get_context("fork")
+            events = ctx.Queue()
+            ready = ctx.Event()
+            consumer = ctx.Process(
+                target=_event_consumer, args=(amqp_url, args.messages, args.idle_timeout, stages, ready, events), daemon=True
+            )
+            consumer.start()
+            if not ready.wait(30):
+                raise RuntimeError("the event consumer did not start within 30 s")
 
-    print(f"publishing {args.messages} SMS over {args.conversations} conversations from {args.publishers} publisher(s)...", file=sys.stderr)
-    offset_before = bench_stages.clock_offset()
-    wal_before = bench_wal.snapshot(postgres_url)
-    machine_before = bench_machine.snapshot()
-    published = run_publishers(amqp_url, shards, args.window, args.rate)
-    observed = events.get()
-    consumer.join(10)
+        print(f"publishing {args.messages} SMS over {args.conversations} conversations from {args.publishers} publisher(s) "
+              f"({tools} tools)...", file=sys.stderr)
+        offset_before = bench_stages.clock_offset()
+        wal_before = bench_wal.snapshot(postgres_url)
+        machine_before = bench_machine.snapshot()
+        if observer is not None:
+            published = bench_client.publish(amqp_url, shards, args.window, args.rate, work)
+            observed = observer.finish(timeout=args.idle_timeout + RECEIVED_GRACE + 600)
+        else:
+            published = run_publishers(amqp_url, shards, args.window, args.rate)
+            observed = events.get()
+            consumer.join(10)
+    finally:
+        if observer is not None:
+            observer.kill()
+        shutil.rmtree(work, ignore_errors=True)
     service_stats, infra = usage.finish()
     machine = bench_machine.activity(machine_before, bench_machine.snapshot())
     wal_after = bench_wal.snapshot(postgres_url)
@@ -640,6 +665,7 @@ def bench(args, amqp_url, postgres_url, services, numbers=None):
             "window": args.window,
             "rate": args.rate or None,
             "body_bytes": body_size,
+            "tools": tools,
         },
         "publish": {
             "seconds": round(t_published - t_first, 3),
@@ -730,7 +756,8 @@ def print_report(r):
     print()
     print(
         f"{p['messages']} SMS, {p['conversations']} conversations, {p['publishers']} publisher(s), "
-        f"window {p['window']}, rate {p['rate'] or 'unlimited'}, {p['body_bytes']} B per message"
+        f"window {p['window']}, rate {p['rate'] or 'unlimited'}, {p['body_bytes']} B per message, "
+        f"{p.get('tools', 'python')} publisher and observer"
     )
     print()
     print("| measure | value |")

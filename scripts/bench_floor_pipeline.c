@@ -3,7 +3,8 @@
  * "tenth pass" has the method and the figures): the contract's durable path with nothing
  * else, and the load and the observer that measure it, in C (rabbitmq-c and libpq, the
  * clients with the least CPU of their own), so that what is measured is the path and not
- * the tools.
+ * the tools. `scripts/bench` publishes and observes with the same program (publish-file,
+ * observe-events) for the same reason.
  *
  * floor_pipeline stage HOST PORT USER PASSWORD VHOST IN_QUEUE OUT_EXCHANGE OUT_KEY POSTGRES_URL SCHEMA PREFETCH
  *                      ROUND_TRIPS
@@ -35,6 +36,23 @@
  *   A queue of its own bound to EXCHANGE, consumed without acks (as the benchmark's
  *   observer does), until COUNT distinct messages were seen or none came for IDLE_SECONDS.
  *   Prints `{"ready": true}` once consuming, then one JSON line: when each was seen.
+ *
+ * floor_pipeline publish-file HOST PORT USER PASSWORD VHOST FILE RATE WINDOW
+ *   `scripts/bench`'s C publisher (its default `--tools c`): FILE's messages, one per line as
+ *   `EXCHANGE<TAB>KEY<TAB>MESSAGE_ID<TAB>BODY`, published in the file's order as `publish`
+ *   publishes (persistent, confirms, WINDOW, RATE), mandatory: a message no queue is bound
+ *   for comes back and is counted as returned. Prints the same JSON line, with `returned`.
+ *
+ * floor_pipeline observe-events HOST PORT USER PASSWORD VHOST EXCHANGE KEY SECOND_KEY COUNT IDLE_SECONDS
+ *                               GRACE_SECONDS
+ *   `scripts/bench`'s C observer: a queue of its own bound to EXCHANGE with KEY (and
+ *   SECOND_KEY unless it is "-"), consumed without acks, until COUNT distinct
+ *   `message_id`s were seen in KEY's deliveries, or none came for IDLE_SECONDS; then, with a
+ *   SECOND_KEY, until as many were seen in its deliveries or GRACE_SECONDS passed. Prints
+ *   `{"ready": true}` once consuming, then at the end a JSON line of counts and every
+ *   delivery as `SEEN<TAB>ROUTING_KEY<TAB>AMQP_MESSAGE_ID<TAB>BODY_LENGTH` and a line of its
+ *   body: the events are read (JSON) by the benchmark after the run, not on the machine
+ *   while it is measured.
  *
  * Any failure ends it with status 1 and a reason on stderr: this is a measuring tool, and
  * one that carried on past an error would measure something else.
@@ -190,8 +208,9 @@ static void flight_confirm(Flight *flight, uint64_t tag, int multiple) {
 }
 
 /* The next publisher confirm already received on CONNECTION, without waiting: 1 with its
- * TAG, MULTIPLE and whether it is a NACK; 0 when none is here. */
-static int next_confirm(amqp_connection_state_t connection, uint64_t *tag, int *multiple, int *nack) {
+ * TAG, MULTIPLE and whether it is a NACK, or 1 with RETURNED set for a mandatory message no
+ * queue was bound for (`basic.return`: its content frames are skipped); 0 when none is here. */
+static int next_confirm(amqp_connection_state_t connection, uint64_t *tag, int *multiple, int *nack, int *returned) {
     for (;;) {
         /* The last frame's fields are copied out: its memory can go back to the pool (rabbitmq-c
          * keeps every frame read until this is called). */
@@ -202,6 +221,8 @@ static int next_confirm(amqp_connection_state_t connection, uint64_t *tag, int *
         if (status == AMQP_STATUS_TIMEOUT) return 0;
         if (status != AMQP_STATUS_OK) fail("reading confirms: %s", amqp_error_string2(status));
         if (frame.frame_type != AMQP_FRAME_METHOD) continue;
+        *returned = frame.payload.method.id == AMQP_BASIC_RETURN_METHOD;
+        if (*returned) return 1;
         if (frame.payload.method.id == AMQP_BASIC_ACK_METHOD) {
             amqp_basic_ack_t *ack = frame.payload.method.decoded;
             *tag = ack->delivery_tag;
@@ -223,8 +244,9 @@ static int next_confirm(amqp_connection_state_t connection, uint64_t *tag, int *
 /* Reads every confirm already received on the publishing connection, without waiting. */
 static void read_confirms(amqp_connection_state_t publisher, Flight *flight) {
     uint64_t tag;
-    int multiple, nack;
-    while (next_confirm(publisher, &tag, &multiple, &nack)) {
+    int multiple, nack, returned;
+    while (next_confirm(publisher, &tag, &multiple, &nack, &returned)) {
+        if (returned) fail("the broker returned a publish (no queue bound)");
         if (nack) fail("the broker refused a publish (basic.nack)");
         flight_confirm(flight, tag, multiple);
     }
@@ -411,34 +433,42 @@ static double monotonic_seconds(void) {
     return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
 }
 
-static int run_publisher(int argc, char **argv) {
-    if (argc != 12) fail("usage: floor_pipeline publish HOST PORT USER PASSWORD VHOST EXCHANGE KEY COUNT RATE WINDOW RUN");
-    const char *exchange = argv[6], *key = argv[7], *run = argv[11];
-    long count = atol(argv[8]);
-    double rate = atof(argv[9]);
-    long window = atol(argv[10]);
-    if (count <= 0 || rate < 0 || window <= 0) fail("COUNT and WINDOW must be positive, RATE 0 or more");
-    amqp_connection_state_t connection = connect_amqp(argv[1], atoi(argv[2]), argv[3], argv[4], argv[5]);
+/* One message to publish: where, its AMQP message id and its body (pointers into memory
+ * that outlives the publishing). */
+typedef struct {
+    const char *exchange, *key, *message_id;
+    amqp_bytes_t body;
+} Outgoing;
+
+/* Publishes MESSAGES (COUNT of them) persistent with confirms, message k due at start + k /
+ * RATE (RATE 0: as fast as the WINDOW of unconfirmed messages allows), mandatory (a message
+ * no queue is bound for comes back and is counted as returned), and prints one JSON line:
+ * the start, the time the last confirm came, the counts and each message's publish time.
+ * Returns 0 when every message was confirmed, none refused or returned. */
+static int publish_all(amqp_connection_state_t connection, const Outgoing *messages, long count, double rate, long window) {
     amqp_confirm_select(connection, CHANNEL);
     check_reply(amqp_get_rpc_reply(connection), "confirm.select");
-
     double *published_at = calloc((size_t)count, sizeof *published_at);
     unsigned char *acked = calloc((size_t)count + 2, 1);
     if (published_at == NULL || acked == NULL) fail("out of memory");
     amqp_basic_properties_t properties;
     memset(&properties, 0, sizeof properties);
-    properties._flags = AMQP_BASIC_DELIVERY_MODE_FLAG | AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_MESSAGE_ID_FLAG;
+    properties._flags = AMQP_BASIC_DELIVERY_MODE_FLAG | AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_MESSAGE_ID_FLAG |
+                        AMQP_BASIC_TIMESTAMP_FLAG;
     properties.delivery_mode = 2;
     properties.content_type = amqp_cstring_bytes("application/json");
 
-    long published = 0, confirmed = 0, nacked = 0; /* confirmed: sequence numbers 1...confirmed all acked */
-    char body[512], message_id[96];
+    long published = 0, confirmed = 0, nacked = 0, returned = 0; /* confirmed: sequence numbers 1...confirmed all acked */
     double t0 = monotonic_seconds(), t_done = t0;
     while (confirmed < count && !stopping) {
         /* Confirms already here. */
         uint64_t tag;
-        int multiple, nack;
-        while (next_confirm(connection, &tag, &multiple, &nack)) {
+        int multiple, nack, was_returned;
+        while (next_confirm(connection, &tag, &multiple, &nack, &was_returned)) {
+            if (was_returned) {
+                returned++;
+                continue;
+            }
             if (nack) nacked++;
             if (tag > (uint64_t)published) fail("a confirm for a message never published");
             if (multiple) {
@@ -455,19 +485,12 @@ static int run_publisher(int argc, char **argv) {
         double now = monotonic_seconds();
         double due = rate > 0 ? t0 + (double)published / rate : now;
         if (published < count && now >= due && published - confirmed < window) {
-            int length = snprintf(body, sizeof body,
-                                  "{\"id\": \"floor-%s-%ld\", \"i\": %ld, \"from\": \"+15555550123\", \"to\": \"+15555550100\", "
-                                  "\"text\": \"floor:%s:%ld hello, I need help with my order\"}",
-                                  run, published, published, run, published);
-            if (length < 0 || (size_t)length >= sizeof body) fail("RUN is too long for a message body");
-            if ((size_t)snprintf(message_id, sizeof message_id, "floor-%s-%ld", run, published) >= sizeof message_id) {
-                fail("RUN is too long for a message id");
-            }
-            properties.message_id = amqp_cstring_bytes(message_id);
+            const Outgoing *message = &messages[published];
+            properties.message_id = amqp_cstring_bytes(message->message_id);
+            properties.timestamp = (uint64_t)time(NULL);
             published_at[published] = now;
-            amqp_bytes_t bytes = {.len = (size_t)length, .bytes = body};
-            int status = amqp_basic_publish(connection, CHANNEL, amqp_cstring_bytes(exchange), amqp_cstring_bytes(key), 0, 0,
-                                            &properties, bytes);
+            int status = amqp_basic_publish(connection, CHANNEL, amqp_cstring_bytes(message->exchange),
+                                            amqp_cstring_bytes(message->key), 1, 0, &properties, message->body);
             if (status != AMQP_STATUS_OK) fail("basic.publish failed: %s", amqp_error_string2(status));
             published++;
             continue;
@@ -481,12 +504,94 @@ static int run_publisher(int argc, char **argv) {
         struct pollfd socket = {.fd = amqp_get_sockfd(connection), .events = POLLIN};
         if (poll(&socket, 1, wait_ms) < 0 && !stopping) fail("poll failed");
     }
-    printf("{\"t0\": %.6f, \"t_done\": %.6f, \"published\": %ld, \"confirmed\": %ld, \"nacked\": %ld, \"published_at\": [",
-           t0, t_done, published, confirmed, nacked);
+    printf("{\"t0\": %.6f, \"t_done\": %.6f, \"published\": %ld, \"confirmed\": %ld, \"nacked\": %ld, \"returned\": %ld, "
+           "\"published_at\": [",
+           t0, t_done, published, confirmed, nacked, returned);
     for (long i = 0; i < published; i++) printf(i ? ", %.6f" : "%.6f", published_at[i]);
     printf("]}\n");
     fflush(stdout);
-    return confirmed == count && nacked == 0 ? 0 : 1;
+    free(published_at);
+    free(acked);
+    return confirmed == count && nacked == 0 && returned == 0 ? 0 : 1;
+}
+
+static int run_publisher(int argc, char **argv) {
+    if (argc != 12) fail("usage: floor_pipeline publish HOST PORT USER PASSWORD VHOST EXCHANGE KEY COUNT RATE WINDOW RUN");
+    const char *exchange = argv[6], *key = argv[7], *run = argv[11];
+    long count = atol(argv[8]);
+    double rate = atof(argv[9]);
+    long window = atol(argv[10]);
+    if (count <= 0 || rate < 0 || window <= 0) fail("COUNT and WINDOW must be positive, RATE 0 or more");
+    /* Every body and id made before the first publish: the publishing loop only sends. */
+    Outgoing *messages = calloc((size_t)count, sizeof *messages);
+    if (messages == NULL) fail("out of memory");
+    for (long i = 0; i < count; i++) {
+        char body[512], message_id[96];
+        int length = snprintf(body, sizeof body,
+                              "{\"id\": \"floor-%s-%ld\", \"i\": %ld, \"from\": \"+15555550123\", \"to\": \"+15555550100\", "
+                              "\"text\": \"floor:%s:%ld hello, I need help with my order\"}",
+                              run, i, i, run, i);
+        if (length < 0 || (size_t)length >= sizeof body) fail("RUN is too long for a message body");
+        if ((size_t)snprintf(message_id, sizeof message_id, "floor-%s-%ld", run, i) >= sizeof message_id) {
+            fail("RUN is too long for a message id");
+        }
+        char *copy = malloc((size_t)length + 1);
+        char *id = strdup(message_id);
+        if (copy == NULL || id == NULL) fail("out of memory");
+        memcpy(copy, body, (size_t)length + 1);
+        messages[i] = (Outgoing){.exchange = exchange, .key = key, .message_id = id, .body = {.len = (size_t)length, .bytes = copy}};
+    }
+    amqp_connection_state_t connection = connect_amqp(argv[1], atoi(argv[2]), argv[3], argv[4], argv[5]);
+    return publish_all(connection, messages, count, rate, window);
+}
+
+/* FILE's lines, each `EXCHANGE<TAB>KEY<TAB>MESSAGE_ID<TAB>BODY` (a JSON body holds no raw tab
+ * or newline), as messages to publish; COUNT is set to how many. The file's memory is kept. */
+static Outgoing *read_messages(const char *path, long *count) {
+    FILE *file = fopen(path, "rb");
+    if (file == NULL) fail("cannot open %s", path);
+    if (fseek(file, 0, SEEK_END) != 0) fail("cannot read %s", path);
+    long size = ftell(file);
+    if (size < 0 || fseek(file, 0, SEEK_SET) != 0) fail("cannot read %s", path);
+    char *text = malloc((size_t)size + 1);
+    if (text == NULL) fail("out of memory");
+    if (fread(text, 1, (size_t)size, file) != (size_t)size) fail("cannot read %s", path);
+    fclose(file);
+    text[size] = '\0';
+    long lines = 0;
+    for (long i = 0; i < size; i++) lines += text[i] == '\n';
+    Outgoing *messages = calloc((size_t)lines + 1, sizeof *messages);
+    if (messages == NULL) fail("out of memory");
+    long n = 0;
+    char *line = text;
+    while (line < text + size) {
+        char *end = strchr(line, '\n');
+        if (end == NULL) fail("%s: the last line has no newline", path);
+        *end = '\0';
+        char *fields[4] = {line, NULL, NULL, NULL};
+        for (int f = 1; f < 4; f++) {
+            char *tab = strchr(fields[f - 1], '\t');
+            if (tab == NULL) fail("%s: line %ld is not EXCHANGE, KEY, MESSAGE_ID and BODY separated by tabs", path, n + 1);
+            *tab = '\0';
+            fields[f] = tab + 1;
+        }
+        messages[n++] = (Outgoing){.exchange = fields[0], .key = fields[1], .message_id = fields[2],
+                                   .body = {.len = (size_t)(end - fields[3]), .bytes = fields[3]}};
+        line = end + 1;
+    }
+    *count = n;
+    return messages;
+}
+
+static int run_file_publisher(int argc, char **argv) {
+    if (argc != 9) fail("usage: floor_pipeline publish-file HOST PORT USER PASSWORD VHOST FILE RATE WINDOW");
+    double rate = atof(argv[7]);
+    long window = atol(argv[8]), count = 0;
+    if (rate < 0 || window <= 0) fail("WINDOW must be positive, RATE 0 or more");
+    Outgoing *messages = read_messages(argv[6], &count);
+    if (count <= 0) fail("%s holds no message", argv[6]);
+    amqp_connection_state_t connection = connect_amqp(argv[1], atoi(argv[2]), argv[3], argv[4], argv[5]);
+    return publish_all(connection, messages, count, rate, window);
 }
 
 static int run_observer(int argc, char **argv) {
@@ -553,6 +658,142 @@ static int run_observer(int argc, char **argv) {
     return 0;
 }
 
+/* The string value of "message_id" in BODY (a Switchboard event's `data.message_id`), copied
+ * into OUT (ROOM bytes); 0 when the body has none (a system entry) or it is not a string. */
+static int message_id_of(amqp_bytes_t body, char *out, size_t room) {
+    static const char name[] = "\"message_id\"";
+    const char *text = body.bytes, *end = text + body.len;
+    for (const char *at = text; at + sizeof name - 1 <= end; at++) {
+        if (memcmp(at, name, sizeof name - 1) != 0) continue;
+        const char *p = at + sizeof name - 1;
+        while (p < end && (*p == ' ' || *p == ':')) p++;
+        if (p >= end || *p != '"') return 0;
+        const char *value = ++p;
+        while (p < end && *p != '"') p++;
+        size_t length = (size_t)(p - value);
+        if (p >= end || length == 0 || length >= room) return 0;
+        memcpy(out, value, length);
+        out[length] = '\0';
+        return 1;
+    }
+    return 0;
+}
+
+/* The message ids seen of one routing key: an open-addressing set of strings. */
+typedef struct {
+    char **slots;
+    size_t capacity, count;
+} IdSet;
+
+static uint64_t hash_text(const char *text) {
+    uint64_t hash = 1469598103934665603ULL;
+    for (; *text; text++) hash = (hash ^ (unsigned char)*text) * 1099511628211ULL;
+    return hash;
+}
+
+/* Adds ID; 0 if it was there already. */
+static int id_set_add(IdSet *set, const char *id) {
+    if ((set->count + 1) * 2 > set->capacity) {
+        size_t capacity = set->capacity ? set->capacity * 2 : 4096;
+        char **slots = calloc(capacity, sizeof *slots);
+        if (slots == NULL) fail("out of memory");
+        for (size_t i = 0; i < set->capacity; i++) {
+            if (set->slots[i] == NULL) continue;
+            size_t at = hash_text(set->slots[i]) % capacity;
+            while (slots[at] != NULL) at = (at + 1) % capacity;
+            slots[at] = set->slots[i];
+        }
+        free(set->slots);
+        set->slots = slots;
+        set->capacity = capacity;
+    }
+    size_t at = hash_text(id) % set->capacity;
+    while (set->slots[at] != NULL) {
+        if (strcmp(set->slots[at], id) == 0) return 0;
+        at = (at + 1) % set->capacity;
+    }
+    set->slots[at] = strdup(id);
+    if (set->slots[at] == NULL) fail("out of memory");
+    set->count++;
+    return 1;
+}
+
+static int run_event_observer(int argc, char **argv) {
+    if (argc != 12) {
+        fail("usage: floor_pipeline observe-events HOST PORT USER PASSWORD VHOST EXCHANGE KEY SECOND_KEY COUNT IDLE_SECONDS "
+             "GRACE_SECONDS");
+    }
+    const char *exchange = argv[6], *key = argv[7], *second_key = argv[8];
+    long count = atol(argv[9]);
+    double idle_seconds = atof(argv[10]), grace_seconds = atof(argv[11]);
+    if (count <= 0 || idle_seconds <= 0 || grace_seconds < 0) fail("COUNT and IDLE_SECONDS must be positive, GRACE_SECONDS 0 or more");
+    int second = strcmp(second_key, "-") != 0;
+    amqp_connection_state_t connection = connect_amqp(argv[1], atoi(argv[2]), argv[3], argv[4], argv[5]);
+    amqp_queue_declare_ok_t *declared =
+        amqp_queue_declare(connection, CHANNEL, amqp_empty_bytes, 0, 0, 1, 1, amqp_empty_table);
+    check_reply(amqp_get_rpc_reply(connection), "queue.declare");
+    amqp_bytes_t queue = amqp_bytes_malloc_dup(declared->queue);
+    for (int k = 0; k < 1 + second; k++) {
+        amqp_queue_bind(connection, CHANNEL, queue, amqp_cstring_bytes(exchange), amqp_cstring_bytes(k ? second_key : key),
+                        amqp_empty_table);
+        check_reply(amqp_get_rpc_reply(connection), "queue.bind");
+    }
+    amqp_basic_qos(connection, CHANNEL, 0, 2000, 0);
+    check_reply(amqp_get_rpc_reply(connection), "basic.qos");
+    amqp_basic_consume(connection, CHANNEL, queue, amqp_empty_bytes, 0, 1, 1, amqp_empty_table);
+    check_reply(amqp_get_rpc_reply(connection), "basic.consume");
+    printf("{\"ready\": true}\n");
+    fflush(stdout);
+
+    /* Every delivery kept until the end, printed then: writing while measuring would cost the
+     * machine being measured, and a reader that waits for the end would block the writer. */
+    Buffer seen = {0};
+    IdSet firsts = {0}, seconds = {0};
+    long duplicates = 0;
+    double last = monotonic_seconds(), grace_until = 0;
+    while (!stopping) {
+        double now = monotonic_seconds();
+        if ((long)firsts.count >= count) {
+            if (!second || seconds.count >= firsts.count) break;
+            if (grace_until == 0) grace_until = now + grace_seconds;
+            if (now >= grace_until) break;
+        } else if (now - last >= idle_seconds) {
+            break;
+        }
+        amqp_envelope_t envelope;
+        if (!take_delivery(connection, &envelope, 200)) continue;
+        now = monotonic_seconds();
+        char id[128];
+        amqp_bytes_t routing = envelope.routing_key, body = envelope.message.body;
+        int is_first = routing.len == strlen(key) && memcmp(routing.bytes, key, routing.len) == 0;
+        if (message_id_of(body, id, sizeof id)) {
+            if (is_first) {
+                if (id_set_add(&firsts, id)) {
+                    last = now;
+                } else {
+                    duplicates++;
+                }
+            } else {
+                id_set_add(&seconds, id);
+            }
+        }
+        amqp_basic_properties_t *p = &envelope.message.properties;
+        int has_id = (p->_flags & AMQP_BASIC_MESSAGE_ID_FLAG) != 0;
+        append(&seen, "%.6f\t%.*s\t%.*s\t%zu\n", now, (int)routing.len, (const char *)routing.bytes,
+               has_id ? (int)p->message_id.len : 0, has_id ? (const char *)p->message_id.bytes : "", body.len);
+        reserve(&seen, body.len + 2);
+        memcpy(seen.text + seen.length, body.bytes, body.len);
+        seen.length += body.len;
+        seen.text[seen.length++] = '\n';
+        seen.text[seen.length] = '\0';
+        amqp_destroy_envelope(&envelope);
+    }
+    printf("{\"seen\": %zu, \"duplicates\": %ld}\n", firsts.count, duplicates);
+    if (seen.length) fwrite(seen.text, 1, seen.length, stdout);
+    fflush(stdout);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     struct sigaction action;
     memset(&action, 0, sizeof action);
@@ -562,6 +803,9 @@ int main(int argc, char **argv) {
     if (argc >= 2 && strcmp(argv[1], "stage") == 0) return run_stage(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "publish") == 0) return run_publisher(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "observe") == 0) return run_observer(argc - 1, argv + 1);
-    fail("usage: floor_pipeline stage|publish|observe ... (see the comment at the top of bench_floor_pipeline.c)");
+    if (argc >= 2 && strcmp(argv[1], "publish-file") == 0) return run_file_publisher(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "observe-events") == 0) return run_event_observer(argc - 1, argv + 1);
+    fail("usage: floor_pipeline stage|publish|observe|publish-file|observe-events ... (see the comment at the top of "
+         "bench_floor_pipeline.c)");
     return 1;
 }

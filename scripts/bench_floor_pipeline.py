@@ -140,6 +140,12 @@ def schema_sql(schema: str) -> str:
     )
 
 
+def first_line_bytes(process: subprocess.Popen, timeout: float) -> bytes:
+    """first_line of a process whose stdout is a binary pipe."""
+    ready, _, _ = select.select([process.stdout], [], [], timeout)
+    return process.stdout.readline() if ready else b""
+
+
 def first_line(process: subprocess.Popen, timeout: float) -> str:
     """The first line PROCESS writes to its stdout (a text pipe), or '' when none came within
     TIMEOUT seconds: a stage or observer stuck connecting must not hold the benchmark."""

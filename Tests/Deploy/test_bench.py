@@ -488,6 +488,64 @@ def test_the_existing_modes_still_parse():
         assert args.plotter is None
 
 
+def test_the_inbound_benchmark_publishes_and_observes_in_c_unless_told_otherwise():
+    pytest.importorskip("pika")
+    import bench
+
+    parser = bench.build_parser()
+    args = parser.parse_args(["-n", "10"])
+    bench.check_arguments(parser, args)
+    assert args.tools == "c"
+    args = parser.parse_args(["-n", "10", "--tools", "python"])
+    bench.check_arguments(parser, args)
+    assert args.tools == "python"
+    for argv in (["--replies", "5", "--tools", "c"], ["--streams", "3", "--tools", "c"], ["--floor", "--tools", "c"],
+                 ["--floor-pipeline", "--tools", "c"]):
+        with pytest.raises(SystemExit):
+            bench.check_arguments(parser, parser.parse_args(argv))
+
+
+def test_the_c_publishers_file_holds_a_message_a_line_and_refuses_what_it_cannot_hold():
+    pytest.importorskip("pika")
+    import bench_client
+    from switchboard_tools import Message
+
+    message = Message(3, "switchboard.inbound", "message", b'{"text": "caf\xc3\xa9 \\t"}')
+    assert bench_client.message_line(message, "id-3") == b'switchboard.inbound\tmessage\tid-3\t{"text": "caf\xc3\xa9 \\t"}\n'
+    with pytest.raises(ValueError, match="message 4"):
+        bench_client.message_line(Message(4, "x", "message", b"two\nlines"), "id-4")
+
+
+def test_the_c_observers_output_is_read_as_the_python_observers():
+    """Header line (seen, routing key, AMQP message id, body length) and body line per
+    delivery; an event without data.message_id (a system entry) or not JSON is left out; a
+    second copy of an appended event is a duplicate; message.received only with stages."""
+    pytest.importorskip("pika")
+    import bench_client
+
+    def delivery(seen, key, amqp_id, body):
+        return f"{seen}\t{key}\t{amqp_id}\t{len(body)}\n".encode() + body + b"\n"
+
+    appended = json.dumps({"id": "e1", "time": "2026-12-07T10:00:00.123Z",
+                           "data": {"message_id": "m1", "interaction_id": "i1", "seq": 4}}).encode()
+    received = json.dumps({"id": "r1", "time": "2026-12-07T10:00:00.050Z", "data": {"message_id": "m1", "text": "é\n"}},
+                          ensure_ascii=False).encode()
+    system_entry = json.dumps({"id": "e2", "data": {"interaction_id": "i1", "seq": 5}}).encode()
+    out = (b'{"seen": 1, "duplicates": 1}\n'
+           + delivery(10.25, "message.received", "amqp-r1", received)
+           + delivery(10.5, "interaction.message.appended", "amqp-e1", appended)
+           + delivery(10.6, "interaction.message.appended", "amqp-e2", system_entry)
+           + delivery(10.7, "interaction.message.appended", "", b"not json")
+           + delivery(10.9, "interaction.message.appended", "amqp-e1", appended))
+    observed = bench_client.parse_observed(out, stages=True)
+    assert observed["appended"] == {"m1": (10.5, "i1", 4, "2026-12-07T10:00:00.123Z")}
+    assert observed["received"] == {"m1": (10.25, "amqp-r1", "2026-12-07T10:00:00.050Z")}
+    assert observed["duplicates"] == 1
+    assert bench_client.parse_observed(out, stages=False)["received"] is None
+    assert bench_client.parse_observed(b'{"seen": 0, "duplicates": 0}\n', stages=False) == {
+        "appended": {}, "received": None, "duplicates": 0}
+
+
 # --- The floor (scripts/bench --floor) ------------------------------------------------
 
 
@@ -771,4 +829,41 @@ def test_floor_pipeline_that_cannot_start_leaves_nothing_behind(tmp_path):
             with pytest.raises(pika.exceptions.ChannelClosedByBroker, match="NOT_FOUND"):
                 channel.queue_declare(queue, passive=True)
     finally:
+        connection.close()
+
+
+def test_the_c_publisher_and_observer_against_the_real_broker(tmp_path):
+    """The benchmark's C publisher and observer (`--tools c`) with the broker scripts/test
+    starts (it fails, never skips, without it): what is published in order is seen, read
+    as the Python observer reads it, and a message no queue is bound for comes back and
+    fails the run instead of being counted as sent."""
+    import pika
+
+    import bench_client
+    from switchboard_tools import Message
+
+    amqp_url = floor_env(tmp_path)["SWITCHBOARD_AMQP_URL"]
+    exchange = f"bench.client.test.{tmp_path.name}"[:200]
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    try:
+        connection.channel().exchange_declare(exchange, "topic", auto_delete=False)
+        observer = bench_client.Observer(amqp_url, 3, idle_timeout=20, stages=True, grace=2, exchange=exchange)
+        messages = []
+        for i in range(3):
+            for key in ("message.received", "interaction.message.appended"):
+                body = json.dumps({"id": f"e{key[0]}{i}", "time": "2026-12-07T10:00:00Z",
+                                   "data": {"message_id": f"m{i}", "interaction_id": "i", "seq": i + 1}}).encode()
+                messages.append(Message(len(messages), exchange, key, body))
+        [published] = bench_client.publish(amqp_url, [messages], window=10, rate=0, work=tmp_path)
+        assert sorted(published["published_at"]) == list(range(6)) and published["nacked"] == published["returned"] == 0
+        observed = observer.finish(timeout=60)
+        assert sorted(observed["appended"]) == ["m0", "m1", "m2"] and sorted(observed["received"]) == ["m0", "m1", "m2"]
+        assert [observed["appended"][f"m{i}"][2] for i in range(3)] == [1, 2, 3]
+        assert all(published["published_at"][2 * i + 1] <= observed["appended"][f"m{i}"][0] for i in range(3))
+
+        unbound = [Message(0, exchange, "nobody.listens", b'{"x": 1}')]
+        with pytest.raises(RuntimeError, match="1 returned"):
+            bench_client.publish(amqp_url, [unbound], window=10, rate=0, work=tmp_path)
+    finally:
+        connection.channel().exchange_delete(exchange)
         connection.close()

@@ -14,25 +14,30 @@ import json
 import os
 import subprocess
 
+import pytest
+
 import e2e_support as sb
 
 MESSAGES = 120
 RATE = 40
 
 
-def test_the_inbound_benchmark_measures_the_running_services(system, tmp_path):
+@pytest.mark.parametrize("tools", ["c", "python"])
+def test_the_inbound_benchmark_measures_the_running_services(system, tmp_path, tools):
+    """With either publisher and observer: the C ones (the default) or pika's."""
     out = tmp_path / "bench.json"
     env = {**os.environ, **system.env}
     run = subprocess.run(
         [
             str(sb.REPO / "scripts" / "bench"), "--rate", str(RATE), "-n", str(MESSAGES), "-c", "12",
-            "--no-raw", "--stages", "--idle-timeout", "60", "--out", str(out),
+            "--no-raw", "--stages", "--idle-timeout", "60", "--tools", tools, "--out", str(out),
         ],
         env=env, capture_output=True, text=True, timeout=300,
     )
     assert run.returncode == 0, f"scripts/bench failed ({run.returncode}):\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}\n{system.logs()}"
 
     result = json.loads(out.read_text())
+    assert result["parameters"]["tools"] == tools
     e2e = result["e2e"]
     assert e2e["appended"] == MESSAGES and e2e["missing"] == 0, e2e
     assert e2e["stored_by_ingest"] == MESSAGES, e2e

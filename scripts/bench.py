@@ -111,23 +111,11 @@ def _event_consumer(amqp_url, expected, idle_timeout, stages, ready, results):
 
     def on_message(_channel, method, properties, body):
         now = time.monotonic()
-        try:
-            event = json.loads(body)
-        except ValueError:
-            return
-        data = event.get("data") or {}
-        message_id = data.get("message_id")
-        if not message_id:
-            # A system entry (a session of an earlier run timing out, ...): no message.
-            return
-        if method.routing_key == "message.received":
-            received_at.setdefault(message_id, (now, properties.message_id or event.get("id"), event.get("time")))
-            return
-        if message_id in appended_at:
+        outcome = bench_client.record_event(appended_at, received_at, method.routing_key, now, properties.message_id, body)
+        if outcome == "duplicate":
             state["redelivered"] += 1
-            return
-        appended_at[message_id] = (now, data.get("interaction_id"), data.get("seq"), event.get("time"))
-        state["last_progress"] = now
+        elif outcome == "appended":
+            state["last_progress"] = now
 
     channel.basic_consume(queue, on_message, auto_ack=True)
     ready.set()

@@ -142,18 +142,30 @@ def parse_observed(out: bytes, stages: bool) -> dict:
         body_start = header_end + 1
         body = rest[body_start:body_start + int(length)]
         at = body_start + int(length) + 1
-        try:
-            event = json.loads(body)
-        except ValueError:
-            continue
-        data = event.get("data") or {}
-        message_id = data.get("message_id")
-        if not message_id:
-            continue
-        if key == RECEIVED:
-            received.setdefault(message_id, (float(seen), amqp_id or event.get("id"), event.get("time")))
-        elif message_id in appended:
+        if record_event(appended, received, key, float(seen), amqp_id, body) == "duplicate":
             duplicates += 1
-        else:
-            appended[message_id] = (float(seen), data.get("interaction_id"), data.get("seq"), event.get("time"))
     return {"appended": appended, "received": received if stages else None, "duplicates": duplicates}
+
+
+def record_event(appended: dict, received: dict, routing_key: str, seen: float, amqp_id: str | None, body: bytes) -> str | None:
+    """Records one observed event, for both observers: an `interaction.message.appended`
+    into APPENDED (message_id -> (seen, interaction, seq, event time)), a
+    `message.received` into RECEIVED (message_id -> (seen, event id, event time)). Returns
+    "appended", "received", "duplicate" (an appended event seen before: a redelivery), or
+    None for an event that is not JSON or has no `data.message_id` (a system entry, such as
+    an earlier run's session timing out)."""
+    try:
+        event = json.loads(body)
+    except ValueError:
+        return None
+    data = event.get("data") or {}
+    message_id = data.get("message_id")
+    if not message_id:
+        return None
+    if routing_key == RECEIVED:
+        received.setdefault(message_id, (seen, amqp_id or event.get("id"), event.get("time")))
+        return "received"
+    if message_id in appended:
+        return "duplicate"
+    appended[message_id] = (seen, data.get("interaction_id"), data.get("seq"), event.get("time"))
+    return "appended"

@@ -240,10 +240,18 @@ actor OutboxPipeline {
             // (``OutboxRelaySelection``): left to choose, PostgreSQL planned it anew on every
             // execution, its custom plans looking cheaper than the generic one, which is
             // the same index scan. This connection runs only statements by primary key and
-            // the advisory lock, for which a generic plan is as good.
+            // the advisory lock, for which a generic plan is as good — and for which a
+            // sequential scan is never right: a queue table holds few live rows and many
+            // dead ones, and on a table without statistics (a new installation, or before
+            // autovacuum's first visit) the generic plan read all of them on every look
+            // (2.3–6.8 ms against 0.16 by index with 1,805 dead rows; docs/benchmark.md,
+            // "fifteenth pass"). `enable_seqscan` off makes any index the cheaper plan.
             do {
                 try await fresh.query(
-                    "SELECT set_config('search_path', \(searchPath), false), set_config('plan_cache_mode', 'force_generic_plan', false)",
+                    """
+                    SELECT set_config('search_path', \(searchPath), false), set_config('plan_cache_mode', 'force_generic_plan', false),
+                        set_config('enable_seqscan', 'off', false)
+                    """,
                     logger: logger)
             } catch {
                 try? await fresh.close()

@@ -12,7 +12,8 @@ import PostgresNIO
 /// of execution, measured with `pg_stat_statements`; docs/benchmark.md, "fifth pass").
 /// A prepared statement's SQL is fixed, so it names the outbox without its schema: the
 /// relay's connection has the outbox's schema as its `search_path`, and uses the
-/// statement's generic plan (`plan_cache_mode`; ``OutboxPipeline``). The rows and
+/// statement's generic plan (`plan_cache_mode`; ``OutboxPipeline``), through an index
+/// whatever the table's statistics (`enable_seqscan` off on that connection). The rows and
 /// conversations out are excluded through `NOT IN (SELECT unnest(…))`, which PostgreSQL
 /// hashes once per execution in a generic plan; `NOT (id = ANY($2))` was hashed only as a
 /// constant, in a custom plan, and a generic plan compared each row with every id out:

@@ -4,8 +4,8 @@ docs/benchmark.md, "fifteenth pass").
 The benchmark runs on the machine it measures. Its Python publisher and observer (pika)
 took 0.2 of the two CPUs at 400 SMS/s, a tenth of the machine, waiting for the same CPUs as
 the services (fourteenth pass). The floor pipeline, which the services are set against,
-has always published and observed in C. With `--tools c` the services are measured the
-same way: the program of scripts/bench_floor_pipeline.c (rabbitmq-c) publishes each
+has published and observed in C since the tenth pass. With `--tools c` the services are
+measured the same way: the program of scripts/bench_floor_pipeline.c (rabbitmq-c) publishes each
 publisher's messages from a file (`publish-file`) and keeps every event it observes in
 memory (`observe-events`), and the JSON is read here after the run. `--tools python`
 keeps the pika clients, to compare with earlier measurements.
@@ -49,33 +49,57 @@ def message_line(message: sb.Message, amqp_id: str) -> bytes:
     return b"\t".join(fields) + b"\n"
 
 
+def broker_parts(amqp_url: str) -> list[str]:
+    """HOST PORT USER PASSWORD VHOST of the broker the C tools use: the first of the URLs
+    SWITCHBOARD_AMQP_URL names (a cluster's list of nodes, as everywhere). RuntimeError for
+    one they cannot use (TLS: `--tools python` then)."""
+    first = sb.amqp_urls(amqp_url)[0]
+    try:
+        return bench_floor_pipeline.amqp_parts(first)
+    except RuntimeError as error:
+        raise RuntimeError(f"{error}; the C tools speak plain AMQP only: use --tools python") from None
+
+
 def publish(amqp_url: str, shards: list[list[sb.Message]], window: int, rate: float, work: Path) -> list[dict]:
-    """One C publisher per shard, started together, the rate split between them; their
-    results as switchboard_tools.run_publishers returns them (published_at: index -> time).
-    RuntimeError when one failed or a message was refused or returned."""
+    """One C publisher per shard, started together once every shard's file is written, the
+    rate split between them; their results as switchboard_tools.run_publishers returns them
+    (published_at: index -> time). RuntimeError when one failed or a message was refused or
+    returned."""
     per_rate = rate / len(shards) if rate else 0
-    processes = []
+    parts = broker_parts(amqp_url)
+    program = binary()
+    paths = []
     for number, shard in enumerate(shards):
         path = work / f"publisher-{number}.messages"
         with open(path, "wb") as file:
             for message in shard:
                 file.write(message_line(message, message.message_id or str(uuid.uuid4())))
-        processes.append((shard, subprocess.Popen(
-            [str(binary()), "publish-file", *bench_floor_pipeline.amqp_parts(amqp_url), str(path), f"{per_rate:g}", str(window)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )))
+        paths.append(path)
+    processes = []
+    try:
+        for shard, path in zip(shards, paths):
+            processes.append((shard, subprocess.Popen(
+                [str(program), "publish-file", *parts, str(path), f"{per_rate:g}", str(window)],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            )))
+        # Left to right: each one's output first, then its exit status.
+        finished = [(shard, *process.communicate(), process.returncode) for shard, process in processes]
+    finally:
+        for _, process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
     results = []
     errors = []
-    for shard, process in processes:
-        out, err = process.communicate()
+    for shard, out, err, returncode in finished:
         try:
             published = json.loads(out.strip().splitlines()[-1]) if out.strip() else None
         except ValueError:
             published = None
         if published is None:
-            errors.append(f"the C publisher failed ({process.returncode}): {err.strip()[-500:]}")
+            errors.append(f"the C publisher failed ({returncode}): {err.strip()[-500:]}")
             continue
-        if process.returncode != 0:
+        if returncode != 0:
             errors.append(f"the C publisher had {published['nacked']} refused and {published['returned']} returned "
                           f"of {published['published']}: {err.strip()[-500:]}")
         results.append({
@@ -96,7 +120,7 @@ class Observer:
     def __init__(self, amqp_url: str, expected: int, idle_timeout: float, stages: bool, grace: float,
                  exchange: str = "switchboard.events"):
         self.process = subprocess.Popen(
-            [str(binary()), "observe-events", *bench_floor_pipeline.amqp_parts(amqp_url), exchange, APPENDED,
+            [str(binary()), "observe-events", *broker_parts(amqp_url), exchange, APPENDED,
              RECEIVED if stages else "-", str(expected), f"{idle_timeout:g}", f"{grace:g}"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )

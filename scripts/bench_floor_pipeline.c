@@ -47,8 +47,9 @@
  *                               GRACE_SECONDS
  *   `scripts/bench`'s C observer: a queue of its own bound to EXCHANGE with KEY (and
  *   SECOND_KEY unless it is "-"), consumed without acks, until COUNT distinct
- *   `message_id`s were seen in KEY's deliveries, or none came for IDLE_SECONDS; then, with a
- *   SECOND_KEY, until as many were seen in its deliveries or GRACE_SECONDS passed. Prints
+ *   `message_id`s were seen in KEY's deliveries, or none came for IDLE_SECONDS; then either
+ *   way, with a SECOND_KEY, until as many were seen in its deliveries as in KEY's, or
+ *   GRACE_SECONDS passed (as the Python observer waits for `message.received`). Prints
  *   `{"ready": true}` once consuming, then at the end a JSON line of counts and every
  *   delivery as `SEEN<TAB>ROUTING_KEY<TAB>AMQP_MESSAGE_ID<TAB>BODY_LENGTH` and a line of its
  *   body: the events are read (JSON) by the benchmark after the run, not on the machine
@@ -751,15 +752,14 @@ static int run_event_observer(int argc, char **argv) {
     IdSet firsts = {0}, seconds = {0};
     long duplicates = 0;
     double last = monotonic_seconds(), grace_until = 0;
+    int waiting_for_second = 0; /* KEY's part is over: COUNT seen, or none came for IDLE_SECONDS */
     while (!stopping) {
         double now = monotonic_seconds();
-        if ((long)firsts.count >= count) {
-            if (!second || seconds.count >= firsts.count) break;
-            if (grace_until == 0) grace_until = now + grace_seconds;
-            if (now >= grace_until) break;
-        } else if (now - last >= idle_seconds) {
-            break;
+        if (!waiting_for_second && ((long)firsts.count >= count || now - last >= idle_seconds)) {
+            waiting_for_second = 1;
+            grace_until = now + grace_seconds;
         }
+        if (waiting_for_second && (!second || seconds.count >= firsts.count || now >= grace_until)) break;
         amqp_envelope_t envelope;
         if (!take_delivery(connection, &envelope, 200)) continue;
         now = monotonic_seconds();

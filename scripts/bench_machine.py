@@ -3,12 +3,12 @@ pass"): how much of its CPUs were busy, and how much a virtual machine's host to
 
 A virtual CPU that is runnable while the host runs something else counts *steal* time
 (/proc/stat's eighth field). It is invisible in every process's CPU time, yet each process
-that waits for it waits: on this project's 2-vCPU test machine the host took 0.25 to 0.9
-of the two CPUs under load on one day, and the contract's path in C, which had p99 under
-10 ms at 600 msg/s on a quiet day, had 85 ms at the same rate and the same CPU per
-message. Latency measured on such a machine is the host's as much as Switchboard's, so
-every run and every sweep step reports it, and a run that lost more than
-STOLEN_WARNING_PERCENT of its CPU time says so.
+that waits for it waits: on this project's 2-vCPU test machine the host took up to 0.62
+of the two CPUs over a 30-s run of the floor pipeline, and a quarter of the CPU time in
+some sweep steps of the services, where p99 at a tenth of the peak was three to six times
+the other sweeps'. Latency measured on such a machine is the host's as much as
+Switchboard's, so every run and every sweep step reports it, and a run that lost more
+than STOLEN_WARNING_PERCENT of its CPU time says so.
 """
 
 from __future__ import annotations
@@ -81,7 +81,9 @@ def summary(machine: dict | None) -> str:
     """'1.62 busy, 0.31 stolen by the host (15.5 %), 0.07 idle of 2 CPUs' ('—' unknown)."""
     if not machine:
         return "—"
+    stolen = machine.get("stolen_percent")
+    share = "—" if stolen is None else f"{stolen:g} %"
     return (
-        f"{machine['busy_cpus']:g} busy, {machine['stolen_cpus']:g} stolen by the host ({machine['stolen_percent']:g} %), "
+        f"{machine['busy_cpus']:g} busy, {machine['stolen_cpus']:g} stolen by the host ({share}), "
         f"{machine['idle_cpus']:g} idle of {machine['cpus']} CPUs"
     )

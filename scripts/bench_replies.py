@@ -514,7 +514,7 @@ def bench(args, env, services):
         (a.ru_utime + a.ru_stime) - (b.ru_utime + b.ru_stime) for a, b in zip(client_after, client_before)
     )
     return summarise(args, run_id, channel, services, posted, accepted, observed, service_stats, infra, client_cpu,
-                     setup_seconds, len(reply(args.replies - 1)[1]["text"]))
+                     setup_seconds, len(reply(args.replies - 1)[1]["text"]), machine)
 
 
 def _rate(count, t0, t1):
@@ -522,7 +522,7 @@ def _rate(count, t0, t1):
 
 
 def summarise(args, run_id, channel, services, posted, accepted, observed, service_stats, infra, client_cpu,
-              setup_seconds, text_chars):
+              setup_seconds, text_chars, machine=None):
     seen = observed["seen"]
     answered = [p for p in posted if p is not None]
     if not answered:

@@ -575,6 +575,8 @@ def test_the_machines_activity_is_cpus_on_average_and_the_stolen_share_of_all_it
     assert bench_machine.activity(before, before) is None  # no time passed
     assert bench_machine.summary(machine) == "1.6 busy, 0.2 stolen by the host (10 %), 0.2 idle of 2 CPUs"
     assert bench_machine.summary(None) == "—"
+    nothing_counted = {**machine, "stolen_percent": None}
+    assert bench_machine.summary(nothing_counted) == "1.6 busy, 0.2 stolen by the host (—), 0.2 idle of 2 CPUs"
 
 
 def test_a_run_that_lost_more_than_a_twentieth_of_its_cpu_time_to_the_host_says_so():

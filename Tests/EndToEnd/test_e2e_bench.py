@@ -72,3 +72,20 @@ def test_the_inbound_benchmark_measures_the_running_services(system, tmp_path, t
     assert f"| appended / missing | {MESSAGES} / 0 |" in run.stdout, run.stdout
     assert "PostgreSQL's WAL per SMS" in run.stdout and "| stage |" in run.stdout, run.stdout
     assert "| the machine's CPUs during the run |" in run.stdout, run.stdout
+
+
+def test_the_send_path_benchmark_measures_the_running_services(system, tmp_path):
+    """`scripts/bench --replies` as an operator runs it (issue #14): agents' replies through
+    session and ingest to the simulator carrier until their receipts, all of them
+    delivered, with the machine's CPUs in the report."""
+    out = tmp_path / "replies.json"
+    env = {**os.environ, **system.env}
+    run = subprocess.run(
+        [str(sb.REPO / "scripts" / "bench"), "--replies", "20", "-c", "5", "--idle-timeout", "60", "--out", str(out)],
+        env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode == 0, f"scripts/bench --replies failed ({run.returncode}):\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}\n{system.logs()}"
+    result = json.loads(out.read_text())
+    assert result["complete"] == 20 and result["missing"] == 0 and result["not_accepted"] == 0, result
+    assert result["machine_cpu"]["busy_cpus"] > 0, result["machine_cpu"]
+    assert "| the machine's CPUs during the run |" in run.stdout, run.stdout

@@ -394,7 +394,6 @@ struct OutboxPipelineIntegrationTests {
             configuration: configuration.outboxRelayConnectionConfiguration, id: id, logger: TestEnvironment.logger)
     }
 
-    /// A fresh schema with the messaging migrations applied.
     /// A relay looks through its outbox by index, never by a sequential scan, even on a
     /// table PostgreSQL has no statistics for (a new installation, or a queue table in the
     /// minute before autovacuum's first visit): planned then, the prepared look's generic
@@ -447,6 +446,7 @@ struct OutboxPipelineIntegrationTests {
         }
     }
 
+    /// A fresh schema with the messaging migrations applied.
     func migratedSchema(_ client: PostgresClient) async throws -> String {
         let schema = DatabaseIntegrationTests.schemaName()
         try await MigrationRunner(schema: schema, migrations: Migration.messagingMigrations(schema: schema)).run(

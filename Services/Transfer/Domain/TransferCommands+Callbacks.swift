@@ -54,15 +54,32 @@ extension TransferCommands {
         let waiting = try await store.waitingCallbacks(
             queues: queues, agents: agents, limit: Self.callbackRoutingBatch, on: connection, logger: logger)
         var messages: [OutboxMessage] = []
+        // Each target's candidates read once per pass, not once per callback (the pass runs
+        // under the routing lock: a callback nobody can take cost a statement on every
+        // routing pass), and kept current here as offers are made.
+        var candidatesOf: [CallbackSummary.Target: [AgentSelection.Candidate]] = [:]
         for var callback in waiting {
             let target = callback.summary.target
-            let candidates =
-                target.type == "queue"
-                ? try await store.candidates(queue: target.id, on: connection, logger: logger)
-                : try await store.candidate(target.id, on: connection, logger: logger).map { [$0] } ?? []
+            let candidates: [AgentSelection.Candidate]
+            if let known = candidatesOf[target] {
+                candidates = known
+            } else {
+                candidates =
+                    target.type == "queue"
+                    ? try await store.candidates(queue: target.id, on: connection, logger: logger)
+                    : try await store.candidate(target.id, on: connection, logger: logger).map { [$0] } ?? []
+                candidatesOf[target] = candidates
+            }
             guard let chosen = selection.pick(forCallbackTo: target, from: candidates, declined: callback.declined),
                 let next = callback.state.offered()
             else { continue }
+            for (known, list) in candidatesOf {
+                candidatesOf[known] = list.map { candidate in
+                    var candidate = candidate
+                    if candidate.id == chosen.id { candidate.reserved += 1 }
+                    return candidate
+                }
+            }
             let offer = OfferRecord(
                 id: UUID(), interactionID: nil, agentID: chosen.id, kind: .callback, state: .pending,
                 expiresAt: now.addingTimeInterval(TimeInterval(offerTimeout)), fromAgentID: nil, fromAgentName: nil, transferID: nil,

@@ -85,27 +85,40 @@ extension PostgresTransferStore {
             """, logger: logger)
     }
 
-    /// The `queued` interactions of `queue`, oldest first, locked (`FOR UPDATE SKIP LOCKED`).
-    func waiting(queue: String, limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> [InteractionProjection] {
+    /// The `queued` interactions of `queue` that at least one of `agents` has not declined,
+    /// oldest first, at most `limit`, leaving out `excluding` (the pages read before), each
+    /// with who declined it; locked (`FOR UPDATE SKIP LOCKED`).
+    ///
+    /// A routing pass asks for the agents with spare capacity and as many interactions as
+    /// they have room for (``TransferCommands/route(queues:agents:now:traceparent:on:)``),
+    /// so it reads and locks what it may offer, not the queue's backlog. It runs under the
+    /// routing lock every routing decision of every replica waits for: reading 200 waiting
+    /// rows, locked, and the declines of each in a statement of its own, made a pass cost
+    /// 0.1–0.5 s on a loaded machine, an expiry of a dozen offers a dozen passes, and the
+    /// cluster drill's transfer consumers stalled behind the lock (docs/decisions.md).
+    func waiting(
+        queue: String, offerableTo agents: [String], excluding: [UUID], limit: Int, on connection: PostgresConnection, logger: Logger
+    ) async throws -> [(interaction: InteractionProjection, declined: Set<String>)] {
+        guard !agents.isEmpty, limit > 0 else { return [] }
         let rows = try await connection.query(
             """
-            SELECT \(unescaped: Self.interactionColumns) FROM \(unescaped: schema).interactions
-            WHERE state = 'queued' AND queue = \(queue)
-            ORDER BY queued_at, id LIMIT \(limit)
-            FOR UPDATE SKIP LOCKED
+            SELECT \(unescaped: Self.interactionColumns),
+                ARRAY(SELECT d.agent_id FROM \(unescaped: schema).declines d WHERE d.interaction_id = i.id) AS declined
+            FROM \(unescaped: schema).interactions i
+            WHERE i.state = 'queued' AND i.queue = \(queue) AND NOT (i.id = ANY(\(excluding)))
+                AND EXISTS (
+                    SELECT 1 FROM unnest(\(agents)::text[]) AS spare(agent_id)
+                    WHERE NOT EXISTS (
+                        SELECT 1 FROM \(unescaped: schema).declines d WHERE d.interaction_id = i.id AND d.agent_id = spare.agent_id))
+            ORDER BY i.queued_at, i.id LIMIT \(limit)
+            FOR UPDATE OF i SKIP LOCKED
             """, logger: logger)
-        var waiting: [InteractionProjection] = []
-        for try await row in rows { waiting.append(try Self.interaction(from: row)) }
+        var waiting: [(interaction: InteractionProjection, declined: Set<String>)] = []
+        for try await row in rows {
+            let declined = try row.makeRandomAccess()["declined"].decode([String].self)
+            waiting.append((try Self.interaction(from: row), Set(declined)))
+        }
         return waiting
-    }
-
-    func declined(_ interactionID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Set<String> {
-        let rows = try await connection.query(
-            "SELECT agent_id FROM \(unescaped: schema).declines WHERE interaction_id = \(interactionID)", logger: logger
-        )
-        var agents = Set<String>()
-        for try await agent in rows.decode(String.self) { agents.insert(agent) }
-        return agents
     }
 
     func recordDecline(

@@ -9,8 +9,9 @@ import Testing
 
 /// A routing pass (``TransferCommands/route(queues:agents:now:traceparent:on:)``) runs under
 /// the routing lock that every routing decision of every replica waits for, so what it costs
-/// is what they all wait. Its reads must not grow with the interactions and callbacks nobody
-/// can take: in the cluster drill, a backlog of interactions every agent had declined (offers
+/// is what they all wait. Its statements and the rows it locks must not grow with the
+/// interactions and callbacks nobody can take (PostgreSQL still scans past those, within
+/// one statement): in the cluster drill, a backlog of interactions every agent had declined (offers
 /// left to expire) made each pass read their declines one statement each, a pass held the
 /// lock for 6–10 s on the loaded machine, and the transfer replicas' consumers stalled
 /// behind it (docs/decisions.md). The transaction's own table counters

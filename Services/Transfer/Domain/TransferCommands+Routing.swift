@@ -23,7 +23,7 @@ extension TransferCommands {
             // Page by page, each as large as the room left: a pass reads and locks the
             // interactions it may offer, not the queue's backlog, and none that every agent
             // with room declined (``PostgresTransferStore/waiting(queue:offerableTo:excluding:limit:on:logger:)``);
-            // up to ``routingBatch`` interactions a pass, as before.
+            // up to ``routingBatch`` interactions a pass, counting only those.
             var seen: [UUID] = []
             while seen.count < Self.routingBatch {
                 let room = candidates.reduce(0) { $0 + $1.spare }

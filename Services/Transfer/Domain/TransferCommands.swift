@@ -44,7 +44,9 @@ struct TransferCommands: Sendable {
     let selection = AgentSelection()
 
     static let service = "transfer"
-    /// How many waiting interactions of a queue one routing pass looks at.
+    /// How many waiting interactions of a queue one routing pass reads at most: those an
+    /// agent with room has not declined, oldest first (those every such agent declined are
+    /// left out in SQL and do not count, so they cannot hide a newer one from the pass).
     static let routingBatch = 200
 
     enum Answer: Sendable {

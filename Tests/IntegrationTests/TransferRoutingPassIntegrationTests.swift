@@ -161,6 +161,48 @@ struct TransferRoutingPassIntegrationTests {
         }
     }
 
+    /// `count` callbacks due for `queue`, waiting, oldest first.
+    func insertWaitingCallbacks(_ count: Int, queue: String, _ commands: TransferCommands, _ client: PostgresClient) async throws -> [UUID] {
+        var callbacks: [UUID] = []
+        for index in 0..<count {
+            let id = UUID()
+            let firedAt = Date().addingTimeInterval(TimeInterval(-60 + index))
+            let summary = CallbackSummary(
+                id: id.uuidString.lowercased(), phone: "+15550100\(index)", contactId: nil, interactionId: nil, notes: "call back",
+                dueAt: firedAt, target: .init(type: "queue", id: queue), scheduledBy: "supervisor", scheduledByName: nil)
+            let record = DueCallbackRecord(
+                id: id, summary: summary, state: .waiting, declined: [], acceptedBy: nil, firedAt: firedAt, updatedAt: firedAt)
+            try await client.withConnection { try await commands.store.insertCallback(record, on: $0, logger: logger) }
+            callbacks.append(id)
+        }
+        return callbacks
+    }
+
+    /// An arrival while every agent of its queue is busy (the common case under load): the
+    /// pass reads neither the waiting interactions nor the waiting callbacks, which nobody
+    /// could take; the callback keeps waiting.
+    @Test func aPassWithEveryAgentBusyReadsNoCallbacks() async throws {
+        try await TestEnvironment.withPostgres { client in
+            let commands = try await commands(client)
+            let queue = TestEnvironment.unique("routing-busy")
+            let agent = TestEnvironment.unique("routing-busy-agent")
+            try await insertAgent(agent, queue: queue, capacity: 0, client)
+            let callbacks = try await insertWaitingCallbacks(1, queue: queue, commands, client)
+            _ = try await insertQueued(1, queue: queue, minutesAgo: 1, declinedBy: nil, client)
+
+            let (offered, callbackReads) = try await client.withTransaction(logger: logger) { connection in
+                try await commands.store.lockRouting(on: connection, logger: logger)
+                let before = try await reads(of: "callbacks", on: connection)
+                let messages = try await commands.route(queues: [queue], now: Date(), traceparent: nil, on: connection)
+                return (messages.count, try await reads(of: "callbacks", on: connection) - before)
+            }
+            #expect(offered == 0, "nobody has room")
+            #expect(callbackReads == 0, "the waiting callbacks were not read (\(callbackReads) reads)")
+            let rows = try await client.query("SELECT state FROM transfer.callbacks WHERE id = \(callbacks[0])", logger: logger)
+            for try await state in rows.decode(String.self) { #expect(state == "waiting") }
+        }
+    }
+
     /// Two callbacks due for one queue whose only agent has room for one: the pass reads the
     /// queue's agents once, offers the first, and counts that offer against the agent's
     /// capacity for the second (which keeps waiting).
@@ -170,18 +212,7 @@ struct TransferRoutingPassIntegrationTests {
             let queue = TestEnvironment.unique("callback-pass")
             let agent = TestEnvironment.unique("callback-agent")
             try await insertAgent(agent, queue: queue, capacity: 1, client)
-            var callbacks: [UUID] = []
-            for index in 0..<2 {
-                let id = UUID()
-                let firedAt = Date().addingTimeInterval(TimeInterval(-60 + index))
-                let summary = CallbackSummary(
-                    id: id.uuidString.lowercased(), phone: "+15550100\(index)", contactId: nil, interactionId: nil, notes: "call back",
-                    dueAt: firedAt, target: .init(type: "queue", id: queue), scheduledBy: "supervisor", scheduledByName: nil)
-                let record = DueCallbackRecord(
-                    id: id, summary: summary, state: .waiting, declined: [], acceptedBy: nil, firedAt: firedAt, updatedAt: firedAt)
-                try await client.withConnection { try await commands.store.insertCallback(record, on: $0, logger: logger) }
-                callbacks.append(id)
-            }
+            let callbacks = try await insertWaitingCallbacks(2, queue: queue, commands, client)
 
             let (messages, agentReads) = try await client.withTransaction(logger: logger) { connection in
                 try await commands.store.lockRouting(on: connection, logger: logger)

@@ -16,6 +16,7 @@ extension TransferCommands {
         queues: [String], agents: [String] = [], now: Date, traceparent: String?, on connection: PostgresConnection
     ) async throws -> [OutboxMessage] {
         var messages: [OutboxMessage] = []
+        var roomLeft = false
         for queue in Set(queues).sorted() where !queue.isEmpty {
             // Agents first: with nobody free (a backlog, the busy case), an arrival costs one
             // small query, not a read of the queue's oldest waiting interactions.
@@ -40,7 +41,12 @@ extension TransferCommands {
                 }
                 if page.count < pageSize { break }
             }
+            if candidates.contains(where: { $0.spare > 0 }) { roomLeft = true }
         }
+        // A callback of these queues, or of an agent of theirs, needs a Ready member with
+        // room; with none left (everyone busy: most arrivals) the callbacks are not read.
+        // Agents whose capacity a change freed are always looked at.
+        guard roomLeft || !agents.isEmpty else { return messages }
         messages += try await routeCallbacks(queues: queues, agents: agents, now: now, traceparent: traceparent, on: connection)
         return messages
     }

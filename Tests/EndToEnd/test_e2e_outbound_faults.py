@@ -297,8 +297,10 @@ def test_max_per_second_holds_across_two_replicas(system, admin, observer, super
 
     Tolerances: the 50th slot is 49 x 0.2 = 9.8 s after the first; the span at the fake may
     be shorter by HTTP and scheduling jitter on the first and last request (0.3 s allowed:
-    >= 9.5 s). A 1-second window holds 5 slots, 6 when its edges fall on two slots and
-    jitter pulls a neighbour in; 7 would mean two senders shared a slot."""
+    >= 9.5 s); two senders sharing slots would halve it. A 1-second window of the fake's
+    arrival times holds 5 slots, 6 when its edges fall on two slots; a request that leaves
+    late (its replica waited for a CPU: a CI run saw one more than 0.2 s late, with the
+    span at 9.6 s) adds one more. 8 would mean slots shared, not jitter."""
     second = sb.ExtraService(system, "ingest", {}, sb.extra_log_dir(system, tmp_path), "rate")
     try:
         second.wait_ready()
@@ -321,7 +323,7 @@ def test_max_per_second_holds_across_two_replicas(system, admin, observer, super
             print(f"\n{RATE_REPLIES} SMS at max_per_second {RATE} over two replicas (sent {by_replica[0]:.0f} + "
                   f"{by_replica[1]:.0f}): first to last {span:.2f}s, at most {busiest} in one second")
             assert span >= 0.95 * (RATE_REPLIES - 1) / RATE, f"{RATE_REPLIES} SMS within {span:.2f}s"
-            assert busiest <= RATE + 1, f"{busiest} SMS within one second"
+            assert busiest <= RATE + 2, f"{busiest} SMS within one second"
             assert sum(by_replica) == RATE_REPLIES and min(by_replica) > 0, (
                 f"both replicas should have sent some (sent {by_replica})")
     finally:

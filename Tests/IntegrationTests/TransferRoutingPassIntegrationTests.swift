@@ -179,8 +179,8 @@ struct TransferRoutingPassIntegrationTests {
     }
 
     /// An arrival while every agent of its queue is busy (the common case under load): the
-    /// pass reads neither the waiting interactions nor the waiting callbacks, which nobody
-    /// could take; the callback keeps waiting.
+    /// pass does not read the waiting callbacks, which nobody could take; the callback keeps
+    /// waiting. (Agents whose capacity was freed make a pass read them whatever the room.)
     @Test func aPassWithEveryAgentBusyReadsNoCallbacks() async throws {
         try await TestEnvironment.withPostgres { client in
             let commands = try await commands(client)

@@ -124,12 +124,12 @@ class Desk:
         field = self.one("#signin-token")
         field.clear()
         self.driver.execute_script("arguments[0].value = arguments[1];", field, token)
-        self.one("#signin-submit").click()
+        self.click("#signin-submit")
 
     def go_ready(self) -> None:
         self.wait(lambda: self.css("#presence-toggle") and self.css("#presence-toggle")[0].is_enabled(), what="presence loaded")
         self.wait(lambda: "Live" in self.text("#connection-status"), what="live stream connected")
-        self.one("#presence-toggle").click()
+        self.click("#presence-toggle")
         self.wait(lambda: self.one("#presence-toggle").get_attribute("aria-pressed") == "true", what="Ready")
 
     def close(self) -> None:
@@ -268,7 +268,7 @@ def test_a_conversation_from_offer_to_done_across_two_desks(system, gateway, des
     alice.wait(lambda: alice.one("#window .counter").text.startswith(f"{160 - len('Your parcel ships today.')} characters remaining"),
                what="characters remaining updated")
     assert alice.one("#window .counter").text != counter_before
-    alice.one("#send-reply").click()
+    alice.click("#send-reply")
     alice.wait(lambda: "Your parcel ships today." in alice.text("#transcript .entry.from-me"), what="the reply in the transcript")
     alice.wait(lambda: "delivered" in alice.text("#transcript .entry.from-me .status-text"), timeout=15, what="the reply delivered")
     assert reply.get_attribute("value") == ""
@@ -296,8 +296,8 @@ def test_a_conversation_from_offer_to_done_across_two_desks(system, gateway, des
         search = alice.one("#panel-transfer input[type=search]")
         search.clear()
         search.send_keys(scene["b"]["name"])
-        alice.one(f'#target-results button[data-target-id="{scene["b"]["id"]}"]').click()
-        alice.one("#transfer-go").click()
+        alice.click(f'#target-results button[data-target-id="{scene["b"]["id"]}"]')
+        alice.click("#transfer-go")
 
     transfer_to_bruno()
     bruno.one(".toast.kind-transfer", timeout=OFFER_WAIT)
@@ -334,7 +334,7 @@ def test_a_conversation_from_offer_to_done_across_two_desks(system, gateway, des
         shutil.copyfile(path, sb.REPO / "docs" / "desk.png")
 
     # Done: a disposition is required; it is asked for, set with a note, then Done closes.
-    bruno.one("#done").click()
+    bruno.click("#done")
     bruno.wait(lambda: "disposition is required" in bruno.text("#done-error"), what="the disposition asked for")
     disposition = bruno.one("#panel-wrap-up select")
     assert disposition.get_attribute("aria-invalid") == "true"
@@ -343,13 +343,13 @@ def test_a_conversation_from_offer_to_done_across_two_desks(system, gateway, des
     from selenium.webdriver.support.ui import Select
 
     Select(disposition).select_by_index(1)
-    bruno.one("#save-disposition").click()
+    bruno.click("#save-disposition")
     bruno.wait(lambda: "Disposition set" in bruno.text("#panel-wrap-up"), what="disposition set")
     note = bruno.one("#panel-wrap-up textarea")
     note.send_keys("Parcel ships today; photo of the box received.")
-    bruno.one("#save-note").click()
+    bruno.click("#save-note")
     bruno.wait(lambda: "Note saved" in bruno.text("#panel-wrap-up"), what="note saved")
-    bruno.one("#done").click()
+    bruno.click("#done")
     bruno.wait(lambda: bruno.css("#window .window-empty"), what="the window closed after Done")
     bruno.wait(lambda: "Done:" in bruno.text("#message-list"), what="Done in Messages")
     bruno.shot("10-done")
@@ -404,6 +404,48 @@ def test_im_consultation_between_two_desks(desks, scene):
     bruno.shot("12-consultation")
     alice.click("#consultations form button[type=button]")
     bruno.wait(lambda: "ended" in bruno.text("#consultation-inbox"), what="the consultation ended on Bruno's desk")
+
+
+def test_a_late_answer_to_an_older_transfer_search_does_not_replace_the_newer_one(desks, scene):
+    """The field's focus searches every target; typing searches again. When the first answer
+    arrives last (held back here in the page's fetch), the list keeps answering the text in
+    the field: only Bruno, not every target."""
+    alice = desks("alice-search")
+    alice.sign_in(scene["token_a"])
+    alice.wait(lambda: "Live" in alice.text("#connection-status"), what="Alice live")
+    alice.wait(lambda: alice.one("#presence-toggle").get_attribute("aria-pressed") in ("true", "false"), what="presence")
+    if alice.one("#presence-toggle").get_attribute("aria-pressed") != "true":
+        alice.click("#presence-toggle")
+    a_conversation(alice, scene, "Who handles returns?")
+    other = f"carol-{uuid.uuid4().hex[:6]}"
+    call(scene["admin"], "PUT", f"/v1/agents/{other}", json={"name": f"Carol {other}", "queues": [], "capacity": {"sms": 1}})
+
+    alice.driver.execute_script("""
+        const real = window.fetch;
+        window.heldSearch = "waiting";
+        window.fetch = (input, init) => {
+          const answer = real(input, init);
+          if (!String(input).includes("/v1/targets") || window.heldSearch !== "waiting") return answer;
+          window.heldSearch = "held";
+          return answer.then((response) => response.clone().json().then((body) => new Promise((resolve) => setTimeout(() => {
+            window.heldIds = body.items.map((item) => item.id);
+            window.heldSearch = "delivered";
+            resolve(response);
+          }, 1500))));
+        };""")
+    search = alice.one("#panel-transfer input[type=search]")
+    search.click()
+    alice.wait(lambda: alice.driver.execute_script("return window.heldSearch") == "held", what="the focus search held")
+    search.send_keys(scene["b"]["name"])
+    bruno = f'#target-results button[data-target-id="{scene["b"]["id"]}"]'
+    alice.one(bruno)
+    alice.wait(lambda: alice.driver.execute_script("return window.heldSearch") == "delivered", what="the held answer delivered")
+    assert other in alice.driver.execute_script("return window.heldIds"), "the held (empty) search finds Carol too"
+    print("DEBUG", alice.driver.execute_script("return document.querySelector('#target-results').innerText"), alice.driver.execute_script("return window.heldSearch"))
+    time.sleep(0.5)  # the held answer's body is read and, before the fix, rendered within ms
+    shown = alice.driver.execute_script(
+        "return Array.from(document.querySelectorAll('#target-results button')).map((b) => b.dataset.targetId);")
+    assert shown == [scene["b"]["id"]], f"the list answers {scene['b']['name']!r}, not the older empty search: {shown}"
 
 
 def test_a_due_callback_is_offered_worked_and_completed(desks, scene):

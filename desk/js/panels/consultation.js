@@ -23,13 +23,18 @@ export function mountConsultation(root, ctx) {
     }
   });
 
+  // A response to an older search (overtaken by a newer one) is dropped.
+  let searchSeq = 0;
+
   async function find() {
+    const mine = ++searchSeq;
     try {
       const { items } = await api.get("/v1/targets", { q: search.value.trim() });
+      if (mine !== searchSeq) return;
       const found = items.filter((t) => t.type === "agent" && t.id !== ctx.desk.me);
       replaceChildren(agents, found.length ? found.map((a) => el("li", {}, el("button", { type: "button", class: "target", on: { click: () => invite(a) } }, `Consult ${a.name || a.id}`))) : el("li", { class: "muted" }, "No agent matches."));
     } catch (failure) {
-      replaceChildren(agents, el("li", { class: "inline-error" }, failure.message));
+      if (mine === searchSeq) replaceChildren(agents, el("li", { class: "inline-error" }, failure.message));
     }
   }
 

@@ -56,6 +56,8 @@ export function mountReplyBox(root, ctx, initial) {
     }
   });
   let searchTimer = null;
+  // A response to an older search (overtaken by a newer one) is dropped.
+  let searchSeq = 0;
   search.addEventListener("input", () => {
     clearTimeout(searchTimer);
     searchTimer = setTimeout(findResponses, 200);
@@ -137,8 +139,10 @@ export function mountReplyBox(root, ctx, initial) {
   }
 
   async function findResponses() {
+    const mine = ++searchSeq;
     try {
       const { items } = await api.get("/v1/standard-responses", { q: search.value.trim() });
+      if (mine !== searchSeq) return;
       replaceChildren(
         results,
         items.length
@@ -148,7 +152,7 @@ export function mountReplyBox(root, ctx, initial) {
           : el("li", { class: "muted" }, "No standard response matches."),
       );
     } catch (failure) {
-      replaceChildren(results, el("li", { class: "inline-error" }, failure.message));
+      if (mine === searchSeq) replaceChildren(results, el("li", { class: "inline-error" }, failure.message));
     }
   }
 

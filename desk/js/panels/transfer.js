@@ -27,6 +27,9 @@ export function mountTransfer(root, { api, state, desk }) {
   );
 
   let timer = null;
+  // Each search is numbered; a response to an older one (out of order, or overtaken by a
+  // newer query) is dropped, so the list always answers the text in the field.
+  let searchSeq = 0;
   search.addEventListener("input", () => {
     clearTimeout(timer);
     timer = setTimeout(find, 200);
@@ -42,8 +45,10 @@ export function mountTransfer(root, { api, state, desk }) {
   }
 
   async function find() {
+    const mine = ++searchSeq;
     try {
       const { items } = await api.get("/v1/targets", { q: search.value.trim() });
+      if (mine !== searchSeq) return;
       const targets = items.filter((t) => !(t.type === "agent" && t.id === desk.me));
       replaceChildren(
         results,
@@ -64,7 +69,7 @@ export function mountTransfer(root, { api, state, desk }) {
           : el("li", { class: "muted" }, "No target matches."),
       );
     } catch (failure) {
-      replaceChildren(results, el("li", { class: "inline-error" }, failure.message));
+      if (mine === searchSeq) replaceChildren(results, el("li", { class: "inline-error" }, failure.message));
     }
   }
 
@@ -121,6 +126,7 @@ export function mountTransfer(root, { api, state, desk }) {
       if (next?.id !== interaction?.id) {
         status.textContent = "";
         chosen = null;
+        searchSeq += 1;
         go.textContent = "Transfer";
         go.disabled = true;
         replaceChildren(results);

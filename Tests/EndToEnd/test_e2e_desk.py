@@ -218,6 +218,14 @@ def scene(system, gateway):
     }
 
 
+def decoded(desk: Desk, selector: str) -> bool:
+    """The first image `selector` matches has loaded and decoded, read in one script: the
+    node is looked up again each time, so the desk may replace it meanwhile."""
+    return desk.driver.execute_script(
+        "const image = document.querySelector(arguments[0]); return Boolean(image && image.complete && image.naturalWidth > 0);",
+        selector)
+
+
 def interaction_of(scene) -> dict:
     """The scenario's interaction as an admin reads it (with its transcript)."""
     found = call(scene["admin"], "GET", "/v1/interactions", params={"from": scene["customer"], "to": scene["org"]})["items"]
@@ -285,8 +293,8 @@ def test_a_conversation_from_offer_to_done_across_two_desks(system, gateway, des
             "id": sb.carrier_id(), "channel": scene["channel"], "from": scene["customer"], "to": scene["org"],
             "text": "Here is the photo", "media": [{"url": url, "content_type": "image/png"}],
         })
-        live = alice.one("#transcript figure.media img.thumbnail", timeout=30)
-        alice.wait(lambda: alice.driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", live),
+        alice.one("#transcript figure.media img.thumbnail", timeout=30)
+        alice.wait(lambda: decoded(alice, "#transcript figure.media img.thumbnail"),
                    what="the thumbnail decoded on Alice's open window, without a reload")
     finally:
         images.close()
@@ -323,10 +331,10 @@ def test_a_conversation_from_offer_to_done_across_two_desks(system, gateway, des
 
     # The MMS: its thumbnail (fetched with the token, shown from a blob: URL), full size
     # on click, and no Save without the permission media.save.
-    thumbnail = bruno.one("#transcript figure.media img.thumbnail", timeout=15)
-    bruno.wait(lambda: bruno.driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", thumbnail),
-               what="the thumbnail decoded")
-    assert thumbnail.get_attribute("src").startswith("blob:")
+    bruno.one("#transcript figure.media img.thumbnail", timeout=15)
+    bruno.wait(lambda: decoded(bruno, "#transcript figure.media img.thumbnail"), what="the thumbnail decoded")
+    assert bruno.driver.execute_script(
+        "return document.querySelector('#transcript figure.media img.thumbnail').src").startswith("blob:")
     assert "image/png, 320×200" in bruno.text("#transcript figure.media figcaption")
     assert not bruno.css("[data-action=save-media]"), "Save needs the permission media.save"
     path = bruno.shot("08-mms")
@@ -446,6 +454,33 @@ def test_a_late_answer_to_an_older_transfer_search_does_not_replace_the_newer_on
     shown = alice.driver.execute_script(
         "return Array.from(document.querySelectorAll('#target-results button')).map((b) => b.dataset.targetId);")
     assert shown == [scene["b"]["id"]], f"the list answers {scene['b']['name']!r}, not the older empty search: {shown}"
+
+
+def test_an_update_of_the_open_interaction_keeps_its_transcript_entries(desks, scene):
+    """Setting a disposition updates the interaction on the desk (its facts); the transcript's
+    entries that did not change stay the same nodes: no thumbnail reloads, no selection lost."""
+    alice = desks("alice-keep")
+    alice.sign_in(scene["token_a"])
+    alice.wait(lambda: "Live" in alice.text("#connection-status"), what="Alice live")
+    alice.wait(lambda: alice.one("#presence-toggle").get_attribute("aria-pressed") in ("true", "false"), what="presence")
+    if alice.one("#presence-toggle").get_attribute("aria-pressed") != "true":
+        alice.click("#presence-toggle")
+    a_conversation(alice, scene, "Is my order insured?")
+    alice.wait(lambda: "Accepted by" in alice.text("#transcript"), what="Accepted by …")
+    marked = alice.driver.execute_script("""
+        const entries = document.querySelectorAll('#transcript li.entry');
+        entries.forEach((entry) => { entry.kept = true; });
+        return entries.length;""")
+    assert marked >= 2, "the customer's message and Accepted by"
+
+    from selenium.webdriver.support.ui import Select
+
+    Select(alice.one("#panel-wrap-up select")).select_by_index(1)
+    alice.click("#save-disposition")
+    alice.wait(lambda: "Disposition" in alice.text("#window .facts"), what="the disposition among the window's facts")
+    kept = alice.driver.execute_script(
+        "return Array.from(document.querySelectorAll('#transcript li.entry')).filter((entry) => entry.kept).length;")
+    assert kept == marked, f"{kept} of {marked} unchanged entries kept their nodes"
 
 
 def test_a_due_callback_is_offered_worked_and_completed(desks, scene):

@@ -36,7 +36,18 @@ function statusOf(entry) {
   );
 }
 
+// The entry (as JSON) each rendered <li> shows: a transcript rendered again keeps the nodes
+// of unchanged entries, so a re-render after an update of the interaction (its state, a
+// disposition, a transfer) neither reloads thumbnails nor loses the agent's text selection.
+const shown = new WeakMap();
+
 export function renderEntry(entry, ctx) {
+  const node = entryNode(entry, ctx);
+  shown.set(node, JSON.stringify(entry));
+  return node;
+}
+
+function entryNode(entry, ctx) {
   const who = participant(entry, ctx.desk.me);
   return el(
     "li",
@@ -48,10 +59,19 @@ export function renderEntry(entry, ctx) {
   );
 }
 
-/** Keep `list` (an <ol>) showing `entries`; scroll to the end if the agent was there. */
+/**
+ * Keep `list` (an <ol>) showing `entries`, reusing the node of every entry that has not
+ * changed; scroll to the end if the agent was there.
+ */
 export function renderTranscript(list, entries, ctx) {
   const atEnd = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
-  replaceChildren(list, entries.map((entry) => renderEntry(entry, ctx)));
+  const held = new Map();
+  for (const child of list.children) if (child.dataset.seq !== undefined) held.set(child.dataset.seq, child);
+  const nodes = entries.map((entry) => {
+    const node = held.get(String(entry.seq));
+    return node && shown.get(node) === JSON.stringify(entry) ? node : renderEntry(entry, ctx);
+  });
+  replaceChildren(list, nodes);
   if (atEnd || !list.dataset.rendered) list.scrollTop = list.scrollHeight;
   list.dataset.rendered = "1";
 }

@@ -263,6 +263,11 @@ def build_parser():
     parser.add_argument("--start", action="store_true", help="start the six services (from --bin-dir) and stop them at the end")
     parser.add_argument("--bin-dir", default=os.environ.get("SWITCHBOARD_BIN_DIR", sb.DEFAULT_BIN_DIR), help="executables for --start (default $SWITCHBOARD_BIN_DIR or /tmp/sb-bin)")
     parser.add_argument("--run-dir", default=None, help="logs of services started with --start (default: a new directory under /tmp)")
+    parser.add_argument("--cpus", default=None, metavar="LIST",
+                        help="confine the run to these CPUs (taskset's list: 0, 0,1, 0-1, all): this benchmark and what it "
+                             "starts, RabbitMQ's, PostgreSQL's and running services' processes, every thread, given back "
+                             "their CPUs at the end; the machine's CPU is then measured over these CPUs only. How latency "
+                             "and the peak follow the number of cores (docs/benchmark.md, sixteenth pass)")
     parser.add_argument("--out", default=None, help="write the results as JSON to this file")
     parser.add_argument("--dump", default=None, help="write one JSON line per message (index, conversation, published, appended, interaction, seq, and its stage marks) to this file")
     bench_replies.add_arguments(parser)
@@ -275,6 +280,13 @@ def build_parser():
 def check_arguments(parser, args):
     """Refuse combinations no mode takes, fill in the inbound defaults, and find how to
     draw --plot now rather than after the run (args.plotter)."""
+    if args.cpus is not None:
+        if args.plot_from is not None:
+            parser.error("--cpus confines a run; --plot-from runs nothing")
+        try:
+            args.cpus = bench_machine.parse_cpu_list(args.cpus, os.sched_getaffinity(0))
+        except ValueError as error:
+            parser.error(str(error))
     inbound_extras = [
         option for option, given in (
             ("--stages", args.stages), ("--sweep", args.sweep), ("--sweep-seconds", args.sweep_seconds is not None),
@@ -445,6 +457,20 @@ def main(argv=None):
     check_arguments(parser, args)
     if args.plot_from is not None:
         return replot(args)
+    if args.cpus is None:
+        return run(args)
+    pinning = bench_machine.pin(args.cpus)
+    print(f"confined to CPU {', '.join(map(str, sorted(args.cpus)))}: this benchmark and what it starts, "
+          f"{pinning.describe() or 'nothing else running'}", file=sys.stderr)
+    try:
+        return run(args)
+    finally:
+        bench_machine.unpin(pinning)
+        print("CPUs given back", file=sys.stderr)
+
+
+def run(args):
+    """The mode args name, measured (main confines it first with --cpus)."""
     if args.floor_pipeline:
         return floor_pipeline(args)
     if args.floor:
@@ -645,7 +671,7 @@ def bench(args, amqp_url, postgres_url, services, numbers=None):
     result = {
         "run_id": run_id,
         "started_services": services is not None,
-        "machine": {"cpus": os.cpu_count(), "loadavg": os.getloadavg()},
+        "machine": bench_machine.described(),
         "parameters": {
             "messages": args.messages,
             "conversations": args.conversations,

@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 
 import pika  # noqa: E402
 import switchboard_tools as sb  # noqa: E402
-from bench_machine import busy_ticks  # noqa: E402  (busy, not idle, iowait, steal or guest)
+import bench_machine  # noqa: E402  (busy, not idle, iowait, steal or guest; over --cpus when confined)
 
 DEFAULT_RATES = "150,800"
 DEFAULT_SECONDS = 20.0
@@ -144,9 +144,9 @@ def table(result):
 
 
 def machine_busy_seconds():
-    """All CPUs' busy time since boot (/proc/stat), in seconds."""
-    with open("/proc/stat") as stat:
-        return busy_ticks(stat.readline()) / os.sysconf("SC_CLK_TCK")
+    """The measured CPUs' busy time since boot (/proc/stat: all of them, or those of
+    --cpus), in seconds."""
+    return bench_machine.snapshot()["ticks"]["busy"] / os.sysconf("SC_CLK_TCK")
 
 
 def children_cpu_seconds():
@@ -283,7 +283,7 @@ def bench(args, env):
     if pgbench is None:
         raise RuntimeError("pgbench is missing (it ships with the postgresql package)")
     amqp_url, postgres_url = sb.amqp_urls(env["SWITCHBOARD_AMQP_URL"])[0], env["SWITCHBOARD_POSTGRES_URL"]
-    seconds, cpus = args.floor_seconds, os.cpu_count() or 1
+    seconds, cpus = args.floor_seconds, bench_machine.measured_cpu_count()
     print(f"floor: idle baseline for {seconds:g} s", file=sys.stderr)
     _, idle_busy, _, idle_wall = measured(lambda: time.sleep(seconds))
     idle_per_second = idle_busy / idle_wall

@@ -303,7 +303,7 @@ def run_step(args, pipeline: Pipeline) -> dict:
     t_last = seen[-1] if seen else t_published
     steady = sb.steady_rate(seen)
     return {
-        "machine": {"cpus": os.cpu_count(), "loadavg": os.getloadavg()},
+        "machine": bench_machine.described(),
         "parameters": {"messages": args.messages, "conversations": None, "publishers": 1, "window": args.window,
                        "rate": args.rate or None, "body_bytes": len(body(step, args.messages // 2))},
         "publish": {"seconds": round(t_published - t_first, 3),

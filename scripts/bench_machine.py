@@ -36,11 +36,154 @@ def busy_ticks(cpu_line: str) -> int:
     return cpu_ticks(cpu_line)["busy"]
 
 
+# The CPUs a run is confined to (`scripts/bench --cpus`), or None for all of them: what
+# snapshot() and activity() then measure.
+_measured_cpus: frozenset[int] | None = None
+
+
 def snapshot() -> dict:
-    """The machine's CPU ticks since boot and the monotonic time they were read at."""
+    """The CPU ticks since boot of the CPUs measured (all of them, or those of --cpus) and
+    the monotonic time they were read at."""
     with open("/proc/stat") as stat:
-        line = stat.readline()
-    return {"ticks": cpu_ticks(line), "at": time.monotonic()}
+        lines = stat.read().splitlines()
+    return {"ticks": ticks_of(lines, _measured_cpus), "at": time.monotonic()}
+
+
+def ticks_of(stat_lines: list[str], cpus: frozenset[int] | None) -> dict[str, int]:
+    """The ticks of /proc/stat's `cpu` line (cpus None), or the sum of the `cpuN` lines of
+    `cpus`."""
+    if cpus is None:
+        return cpu_ticks(stat_lines[0])
+    total = {"busy": 0, "idle": 0, "steal": 0}
+    for line in stat_lines:
+        name = line.split(maxsplit=1)[0] if line else ""
+        if name.startswith("cpu") and name[3:].isdigit() and int(name[3:]) in cpus:
+            for kind, value in cpu_ticks(line).items():
+                total[kind] += value
+    return total
+
+
+def measured_cpu_count() -> int:
+    """How many CPUs a run measures: those of --cpus, or the machine's."""
+    return len(_measured_cpus) if _measured_cpus is not None else (os.cpu_count() or 1)
+
+
+def described() -> dict:
+    """A result's "machine": the CPUs the run had (and which, when confined by --cpus) and
+    the load average."""
+    machine = {"cpus": measured_cpu_count(), "loadavg": os.getloadavg()}
+    if _measured_cpus is not None:
+        machine["confined_to"] = sorted(_measured_cpus)
+        machine["machine_cpus"] = os.cpu_count()
+    return machine
+
+
+def parse_cpu_list(text: str, available: set[int]) -> frozenset[int]:
+    """A CPU list as taskset writes it ("0", "0,2", "0-1", "all") among `available`.
+    Raises ValueError naming what is wrong."""
+    if text.strip() == "all":
+        return frozenset(available)
+    cpus: set[int] = set()
+    for part in text.split(","):
+        part = part.strip()
+        low, dash, high = part.partition("-")
+        if not low.isdigit() or (dash and not high.isdigit()):
+            raise ValueError(f"--cpus {text!r}: not a CPU list (such as 0, 0,1 or 0-1)")
+        first, last = int(low), int(high or low)
+        if last < first:
+            raise ValueError(f"--cpus {text!r}: {part} runs backwards")
+        cpus.update(range(first, last + 1))
+    missing = sorted(cpus - available)
+    if missing:
+        raise ValueError(f"--cpus {text!r}: CPU {', '.join(map(str, missing))} is not available (this machine has "
+                         f"{', '.join(map(str, sorted(available)))})")
+    return frozenset(cpus)
+
+
+# The processes a run confines besides itself: RabbitMQ's, PostgreSQL's and the six
+# services' (already running; those the benchmark starts inherit its CPUs).
+PINNED_COMMANDS = frozenset({"beam.smp", "epmd", "erl_child_setup", "inet_gethost", "postgres",
+                             "ingest", "session", "transfer", "contacts", "callback", "media"})
+
+
+class Pinning:
+    """Every thread of the benchmark and of PINNED_COMMANDS' processes confined to some
+    CPUs, and how to give each back the CPUs it had (`restore`). New threads and processes
+    inherit the CPUs of their parent: PostgreSQL's backends forked later, the services
+    and tools the benchmark starts."""
+
+    def __init__(self, cpus: frozenset[int], proc: str = "/proc"):
+        self.cpus = cpus
+        self.proc = proc
+        self.original = os.sched_getaffinity(0)
+        self.previous: dict[int, set[int]] = {}
+        self.processes: dict[str, int] = {}
+        for pid, name in self._pinned_processes():
+            confined = False
+            for tid in self._threads(pid):
+                try:
+                    before = os.sched_getaffinity(tid)
+                    os.sched_setaffinity(tid, cpus)
+                    self.previous[tid] = before
+                    confined = True
+                except OSError:
+                    pass  # exited meanwhile, or not ours to move
+            if confined:
+                self.processes[name] = self.processes.get(name, 0) + 1
+
+    def _pinned_processes(self) -> list[tuple[int, str]]:
+        """This process and every one of PINNED_COMMANDS, with its name."""
+        found = []
+        for entry in os.listdir(self.proc):
+            if not entry.isdigit():
+                continue
+            pid = int(entry)
+            try:
+                with open(f"{self.proc}/{pid}/comm") as comm:
+                    name = comm.read().strip()
+            except OSError:
+                continue  # gone meanwhile
+            if pid == os.getpid() or name in PINNED_COMMANDS:
+                found.append((pid, name))
+        return found
+
+    def _threads(self, pid: int) -> list[int]:
+        try:
+            return [int(t) for t in os.listdir(f"{self.proc}/{pid}/task")]
+        except OSError:
+            return []
+
+    def restore(self) -> None:
+        """Every thread confined at the start back on its previous CPUs, and every thread
+        of those processes created since (PostgreSQL's backends forked during the run)
+        that is still on the run's CPUs, back on the CPUs this process had."""
+        for pid, _name in self._pinned_processes():
+            for tid in self._threads(pid):
+                try:
+                    if tid in self.previous:
+                        os.sched_setaffinity(tid, self.previous[tid])
+                    elif os.sched_getaffinity(tid) == set(self.cpus):
+                        os.sched_setaffinity(tid, self.original)
+                except OSError:
+                    pass
+
+    def describe(self) -> str:
+        return ", ".join(f"{name} ×{count}" if count > 1 else name for name, count in sorted(self.processes.items()))
+
+
+def pin(cpus: frozenset[int]) -> Pinning:
+    """Confine the run to `cpus` (Pinning) and measure only them from now on."""
+    global _measured_cpus
+    pinning = Pinning(cpus)
+    _measured_cpus = cpus
+    return pinning
+
+
+def unpin(pinning: Pinning) -> None:
+    """Give every confined thread its CPUs back; measure the whole machine again."""
+    global _measured_cpus
+    pinning.restore()
+    _measured_cpus = None
 
 
 def activity(before: dict | None, after: dict | None, hz: int | None = None, cpus: int | None = None) -> dict | None:
@@ -57,7 +200,7 @@ def activity(before: dict | None, after: dict | None, hz: int | None = None, cpu
     accounted = sum(delta.values())
     return {
         "seconds": round(seconds, 3),
-        "cpus": cpus or os.cpu_count(),
+        "cpus": cpus or measured_cpu_count(),
         "busy_cpus": round(delta["busy"] / seconds, 3),
         "stolen_cpus": round(delta["steal"] / seconds, 3),
         "idle_cpus": round(delta["idle"] / seconds, 3),

@@ -45,7 +45,6 @@ from __future__ import annotations
 import http.client
 import json
 import multiprocessing as mp
-import os
 import queue as queue_module
 import random
 import resource
@@ -558,7 +557,7 @@ def summarise(args, run_id, channel, services, posted, accepted, observed, servi
         "mode": "replies",
         "run_id": run_id,
         "started_services": services is not None,
-        "machine": {"cpus": os.cpu_count(), "loadavg": os.getloadavg()},
+        "machine": bench_machine.described(),
         "parameters": {
             "replies": args.replies,
             "conversations": args.conversations,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 
@@ -603,11 +604,92 @@ def test_the_sweep_table_shows_each_steps_stolen_share_and_names_the_noisy_steps
 
 
 def test_floor_busy_time_leaves_out_idle_iowait_steal_and_guest():
-    import bench_floor
-
     # user nice system idle iowait irq softirq steal guest guest_nice
-    assert bench_floor.busy_ticks("cpu  100 5 40 9000 30 0 7 500 60 0") == 152
-    assert bench_floor.busy_ticks("cpu  1 2 3 4") == 6  # an old kernel's shorter line
+    assert bench_machine.busy_ticks("cpu  100 5 40 9000 30 0 7 500 60 0") == 152
+    assert bench_machine.busy_ticks("cpu  1 2 3 4") == 6  # an old kernel's shorter line
+
+
+def test_a_cpu_list_is_read_as_taskset_writes_it_and_refused_when_wrong():
+    available = {0, 1, 2, 3}
+    assert bench_machine.parse_cpu_list("0", available) == {0}
+    assert bench_machine.parse_cpu_list("0,2", available) == {0, 2}
+    assert bench_machine.parse_cpu_list("1-3", available) == {1, 2, 3}
+    assert bench_machine.parse_cpu_list("0, 2-3", available) == {0, 2, 3}
+    assert bench_machine.parse_cpu_list("all", available) == available
+    for wrong, says in (("", "not a CPU list"), ("a", "not a CPU list"), ("1-", "not a CPU list"), ("-1", "not a CPU list"),
+                        ("3-1", "runs backwards"), ("0,7", "CPU 7 is not available")):
+        with pytest.raises(ValueError, match=says):
+            bench_machine.parse_cpu_list(wrong, available)
+
+
+def test_confined_cpus_are_measured_by_their_own_lines_of_proc_stat():
+    lines = ["cpu  30 0 30 300 0 0 0 9 0 0", "cpu0 10 0 10 100 0 0 0 3 0 0", "cpu1 20 0 20 200 0 0 0 6 0 0",
+             "intr 12345", "ctxt 999"]
+    assert bench_machine.ticks_of(lines, None) == {"busy": 60, "idle": 300, "steal": 9}
+    assert bench_machine.ticks_of(lines, frozenset({1})) == {"busy": 40, "idle": 200, "steal": 6}
+    assert bench_machine.ticks_of(lines, frozenset({0, 1})) == {"busy": 60, "idle": 300, "steal": 9}
+
+
+def test_a_confined_run_moves_the_named_processes_and_itself_and_gives_their_cpus_back(tmp_path):
+    """Pinning picks processes by name from a /proc it is given (here a fake one naming a
+    real child `postgres` and this process), confines each of their threads, says whom it
+    moved, makes the measurements cover the confined CPUs only, and restores every thread."""
+    mine = os.sched_getaffinity(0)
+    if len(mine) < 2:
+        pytest.skip(f"confining needs two CPUs to show; this process has {sorted(mine)}")
+    target = frozenset({min(mine)})
+    child = subprocess.Popen(["sleep", "30"])
+    try:
+        fake = tmp_path / "proc"
+        for pid, name in ((child.pid, "postgres"), (os.getpid(), "python3")):
+            (fake / str(pid) / "task").mkdir(parents=True)
+            (fake / str(pid) / "comm").write_text(name + "\n")
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                (fake / str(pid) / "task" / tid).mkdir()
+        (fake / "stat").write_text("not a process\n")
+        pinning = bench_machine.Pinning(target, proc=str(fake))
+        assert pinning.processes == {"postgres": 1, "python3": 1}
+        assert pinning.describe() == "postgres, python3"
+        assert os.sched_getaffinity(child.pid) == set(target)
+        assert os.sched_getaffinity(0) == set(target)
+        grandchild = subprocess.run(["python3", "-c", "import os; print(sorted(os.sched_getaffinity(0)))"],
+                                    capture_output=True, text=True, check=True)
+        assert grandchild.stdout.strip() == str(sorted(target)), "what the run starts inherits its CPUs"
+        pinning.restore()
+        assert os.sched_getaffinity(child.pid) == mine
+        assert os.sched_getaffinity(0) == mine
+    finally:
+        os.sched_setaffinity(0, mine)
+        child.kill()
+        child.wait()
+
+
+def test_a_confined_run_reports_and_measures_only_its_cpus(monkeypatch):
+    monkeypatch.setattr(bench_machine, "_measured_cpus", frozenset({1}))
+    machine = bench_machine.described()
+    assert machine["cpus"] == 1 and machine["confined_to"] == [1] and machine["machine_cpus"] == os.cpu_count()
+    assert bench_machine.measured_cpu_count() == 1
+    before = {"ticks": {"busy": 0, "idle": 0, "steal": 0}, "at": 0.0}
+    after = {"ticks": {"busy": 80, "idle": 20, "steal": 0}, "at": 1.0}
+    assert bench_machine.activity(before, after, hz=100)["cpus"] == 1
+    monkeypatch.setattr(bench_machine, "_measured_cpus", None)
+    assert "confined_to" not in bench_machine.described()
+
+
+def test_bench_refuses_a_wrong_cpu_list_before_anything_runs(capsys):
+    pytest.importorskip("pika")
+    import bench
+
+    parser = bench.build_parser()
+    args = parser.parse_args(["-n", "10", "--cpus", "0"])
+    bench.check_arguments(parser, args)
+    assert args.cpus == {0}
+    for argv, says in ((["-n", "10", "--cpus", "0-999"], "is not available"),
+                       (["--cpus", "0", "--plot-from", "x.json", "--plot", "y.png"], "--plot-from runs nothing")):
+        with pytest.raises(SystemExit) as exit_info:
+            bench.check_arguments(parser, parser.parse_args(argv))
+        assert exit_info.value.code == 2
+        assert says in capsys.readouterr().err
 
 
 def test_floor_server_cpu_is_busy_minus_clients_minus_idle_per_operation():

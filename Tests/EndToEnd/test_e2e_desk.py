@@ -416,8 +416,8 @@ def test_im_consultation_between_two_desks(desks, scene):
 
 def test_a_late_answer_to_an_older_transfer_search_does_not_replace_the_newer_one(desks, scene):
     """The field's focus searches every target; typing searches again. When the first answer
-    arrives last (held back here in the page's fetch), the list keeps answering the text in
-    the field: only Bruno, not every target."""
+    arrives last (held back in the page's fetch until the newer one is shown), the list keeps
+    answering the text in the field: only Bruno, not every target."""
     alice = desks("alice-search")
     alice.sign_in(scene["token_a"])
     alice.wait(lambda: "Live" in alice.text("#connection-status"), what="Alice live")
@@ -428,6 +428,8 @@ def test_a_late_answer_to_an_older_transfer_search_does_not_replace_the_newer_on
     other = f"carol-{uuid.uuid4().hex[:6]}"
     call(scene["admin"], "PUT", f"/v1/agents/{other}", json={"name": f"Carol {other}", "queues": [], "capacity": {"sms": 1}})
 
+    # The first /v1/targets answer waits for window.releaseHeld(); once the desk has read its
+    # body (and, a task later, done what it does with it), heldSearch says "handled".
     alice.driver.execute_script("""
         const real = window.fetch;
         window.heldSearch = "waiting";
@@ -435,30 +437,38 @@ def test_a_late_answer_to_an_older_transfer_search_does_not_replace_the_newer_on
           const answer = real(input, init);
           if (!String(input).includes("/v1/targets") || window.heldSearch !== "waiting") return answer;
           window.heldSearch = "held";
-          return answer.then((response) => response.clone().json().then((body) => new Promise((resolve) => setTimeout(() => {
+          return answer.then((response) => response.clone().json().then((body) => new Promise((resolve) => {
             window.heldIds = body.items.map((item) => item.id);
-            window.heldSearch = "delivered";
-            resolve(response);
-          }, 1500))));
+            window.releaseHeld = () => {
+              const text = response.text.bind(response);
+              response.text = () => text().then((read) => {
+                setTimeout(() => { window.heldSearch = "handled"; }, 0);
+                return read;
+              });
+              resolve(response);
+            };
+          })));
         };""")
     search = alice.one("#panel-transfer input[type=search]")
     search.click()
     alice.wait(lambda: alice.driver.execute_script("return window.heldSearch") == "held", what="the focus search held")
     search.send_keys(scene["b"]["name"])
-    bruno = f'#target-results button[data-target-id="{scene["b"]["id"]}"]'
-    alice.one(bruno)
-    alice.wait(lambda: alice.driver.execute_script("return window.heldSearch") == "delivered", what="the held answer delivered")
+
+    def shown():
+        return alice.driver.execute_script(
+            "return Array.from(document.querySelectorAll('#target-results button')).map((b) => b.dataset.targetId);")
+
+    alice.wait(lambda: shown() == [scene["b"]["id"]], what="the typed search's answer: Bruno only")
     assert other in alice.driver.execute_script("return window.heldIds"), "the held (empty) search finds Carol too"
-    print("DEBUG", alice.driver.execute_script("return document.querySelector('#target-results').innerText"), alice.driver.execute_script("return window.heldSearch"))
-    time.sleep(0.5)  # the held answer's body is read and, before the fix, rendered within ms
-    shown = alice.driver.execute_script(
-        "return Array.from(document.querySelectorAll('#target-results button')).map((b) => b.dataset.targetId);")
-    assert shown == [scene["b"]["id"]], f"the list answers {scene['b']['name']!r}, not the older empty search: {shown}"
+    alice.driver.execute_script("window.releaseHeld();")
+    alice.wait(lambda: alice.driver.execute_script("return window.heldSearch") == "handled", what="the held answer handled")
+    assert shown() == [scene["b"]["id"]], f"the list answers {scene['b']['name']!r}, not the older empty search: {shown()}"
 
 
 def test_an_update_of_the_open_interaction_keeps_its_transcript_entries(desks, scene):
     """Setting a disposition updates the interaction on the desk (its facts); the transcript's
-    entries that did not change stay the same nodes: no thumbnail reloads, no selection lost."""
+    entries that did not change stay the same nodes, in place: the agent's text selection in
+    the transcript survives it, and no thumbnail would load again."""
     alice = desks("alice-keep")
     alice.sign_in(scene["token_a"])
     alice.wait(lambda: "Live" in alice.text("#connection-status"), what="Alice live")
@@ -470,17 +480,29 @@ def test_an_update_of_the_open_interaction_keeps_its_transcript_entries(desks, s
     marked = alice.driver.execute_script("""
         const entries = document.querySelectorAll('#transcript li.entry');
         entries.forEach((entry) => { entry.kept = true; });
+        const text = Array.from(entries).find((entry) => entry.innerText.includes('insured')).querySelector('.entry-text');
+        const range = document.createRange();
+        range.selectNodeContents(text);
+        getSelection().removeAllRanges();
+        getSelection().addRange(range);
         return entries.length;""")
     assert marked >= 2, "the customer's message and Accepted by"
 
     from selenium.webdriver.support.ui import Select
 
     Select(alice.one("#panel-wrap-up select")).select_by_index(1)
-    alice.click("#save-disposition")
+    alice.driver.execute_script("""
+        const text = Array.from(document.querySelectorAll('#transcript li.entry .entry-text')).find((t) => t.innerText.includes('insured'));
+        const range = document.createRange();
+        range.selectNodeContents(text);
+        getSelection().removeAllRanges();
+        getSelection().addRange(range);""")  # choosing in the select moved the selection; select the text again
+    alice.driver.execute_script("document.querySelector('#save-disposition').click();")  # a click would move it too
     alice.wait(lambda: "Disposition" in alice.text("#window .facts"), what="the disposition among the window's facts")
     kept = alice.driver.execute_script(
         "return Array.from(document.querySelectorAll('#transcript li.entry')).filter((entry) => entry.kept).length;")
     assert kept == marked, f"{kept} of {marked} unchanged entries kept their nodes"
+    assert "insured" in alice.driver.execute_script("return getSelection().toString();"), "the selection in the transcript kept"
 
 
 def test_a_due_callback_is_offered_worked_and_completed(desks, scene):

@@ -23,7 +23,9 @@ export function mountConsultation(root, ctx) {
     }
   });
 
-  // A response to an older search (overtaken by a newer one) is dropped.
+  // Each search is numbered, and an answer to an older one (overtaken by a newer search,
+  // or asked for the interaction open before) is dropped: answers can arrive out of order,
+  // and the list must answer what is in the field now.
   let searchSeq = 0;
 
   async function find() {
@@ -70,6 +72,7 @@ export function mountConsultation(root, ctx) {
       interaction = next;
       if (next && changed) {
         status.textContent = "";
+        searchSeq += 1;
         replaceChildren(agents);
         load(next.id);
         render();

@@ -56,7 +56,8 @@ export function mountReplyBox(root, ctx, initial) {
     }
   });
   let searchTimer = null;
-  // A response to an older search (overtaken by a newer one) is dropped.
+  // Each search is numbered, and an answer to an older one (overtaken by a newer search) is
+  // dropped: answers can arrive out of order, and the list must answer what is in the field.
   let searchSeq = 0;
   search.addEventListener("input", () => {
     clearTimeout(searchTimer);

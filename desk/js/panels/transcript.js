@@ -2,7 +2,7 @@
 // agent, another agent, system), with its time, its text and entities (linkify.js), its
 // media, and for replies each SMS part's delivery status with the carrier's error.
 
-import { el, replaceChildren } from "../dom.js";
+import { el } from "../dom.js";
 import { clock } from "../format.js";
 import { renderText } from "../linkify.js";
 import { renderMedia } from "./media.js";
@@ -36,14 +36,22 @@ function statusOf(entry) {
   );
 }
 
-// The entry (as JSON) each rendered <li> shows: a transcript rendered again keeps the nodes
-// of unchanged entries, so a re-render after an update of the interaction (its state, a
-// disposition, a transfer) neither reloads thumbnails nor loses the agent's text selection.
+// The entry (as JSON, keys sorted) each rendered <li> shows, so that rendering again can
+// tell which nodes still show their entry (renderTranscript, updateEntry). Sorted: the same
+// entry comes from the REST API and from the stream, not always with its keys in one order.
 const shown = new WeakMap();
+
+function signature(entry) {
+  return JSON.stringify(entry, (_key, value) =>
+    value && typeof value === "object" && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : value,
+  );
+}
 
 export function renderEntry(entry, ctx) {
   const node = entryNode(entry, ctx);
-  shown.set(node, JSON.stringify(entry));
+  shown.set(node, signature(entry));
   return node;
 }
 
@@ -60,27 +68,44 @@ function entryNode(entry, ctx) {
 }
 
 /**
- * Keep `list` (an <ol>) showing `entries`, reusing the node of every entry that has not
- * changed; scroll to the end if the agent was there.
+ * Keep `list` (an <ol>) showing `entries`; scroll to the end if the agent was there.
+ *
+ * The list is updated in place: the node of an entry that has not changed stays where it
+ * is, never taken out, so a transcript shown again after an update of the interaction (its
+ * state, a disposition, a transfer) neither reloads thumbnails nor loses the agent's text
+ * selection or focus. An attachment that failed to load is rendered again, to try again.
  */
 export function renderTranscript(list, entries, ctx) {
   const atEnd = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
   const held = new Map();
   for (const child of list.children) if (child.dataset.seq !== undefined) held.set(child.dataset.seq, child);
-  const nodes = entries.map((entry) => {
-    const node = held.get(String(entry.seq));
-    return node && shown.get(node) === JSON.stringify(entry) ? node : renderEntry(entry, ctx);
-  });
-  replaceChildren(list, nodes);
+  let cursor = list.firstChild;
+  for (const entry of entries) {
+    const kept = held.get(String(entry.seq));
+    const node = kept && unchanged(kept, entry) ? kept : renderEntry(entry, ctx);
+    if (node === cursor) cursor = cursor.nextSibling;
+    else list.insertBefore(node, cursor);
+  }
+  while (cursor) {
+    const next = cursor.nextSibling;
+    cursor.remove();
+    cursor = next;
+  }
   if (atEnd || !list.dataset.rendered) list.scrollTop = list.scrollHeight;
   list.dataset.rendered = "1";
 }
 
-/** Replace or append one entry's node. */
+/** The node shows `entry` as it is now, and no attachment of it failed to load. */
+function unchanged(node, entry) {
+  return shown.get(node) === signature(entry) && !node.querySelector(".media-row .inline-error");
+}
+
+/** Replace or append one entry's node (left alone when it shows the entry already). */
 export function updateEntry(list, entry, ctx) {
   const atEnd = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
-  const node = renderEntry(entry, ctx);
   const held = list.querySelector(`li[data-seq="${entry.seq}"]`);
+  if (held && unchanged(held, entry)) return;
+  const node = renderEntry(entry, ctx);
   if (held) held.replaceWith(node);
   else {
     const after = [...list.children].find((child) => Number(child.dataset.seq) > entry.seq);

@@ -27,8 +27,9 @@ export function mountTransfer(root, { api, state, desk }) {
   );
 
   let timer = null;
-  // Each search is numbered; a response to an older one (out of order, or overtaken by a
-  // newer query) is dropped, so the list always answers the text in the field.
+  // Each search is numbered, and an answer to an older one (overtaken by a newer search,
+  // or asked for the interaction open before) is dropped: answers can arrive out of order,
+  // and the list must answer what is in the field now.
   let searchSeq = 0;
   search.addEventListener("input", () => {
     clearTimeout(timer);

@@ -56,6 +56,7 @@ import multiprocessing as mp
 import os
 import random
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -268,6 +269,9 @@ def build_parser():
                              "starts, RabbitMQ's, PostgreSQL's and running services' processes, every thread, given back "
                              "their CPUs at the end; the machine's CPU is then measured over these CPUs only. How latency "
                              "and the peak follow the number of cores (docs/benchmark.md, sixteenth pass)")
+    parser.add_argument("--unpin", action="store_true",
+                        help="run nothing: put every thread of RabbitMQ's, PostgreSQL's and the services' processes back "
+                             "on all of this machine's CPUs (after a --cpus run was killed with SIGKILL)")
     parser.add_argument("--out", default=None, help="write the results as JSON to this file")
     parser.add_argument("--dump", default=None, help="write one JSON line per message (index, conversation, published, appended, interaction, seq, and its stage marks) to this file")
     bench_replies.add_arguments(parser)
@@ -455,18 +459,31 @@ def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     check_arguments(parser, args)
+    if args.unpin:
+        if len(sys.argv[1:] if argv is None else argv) != 1:
+            parser.error("--unpin runs nothing: give it alone")
+        moved = bench_machine.spread_over_all_cpus()
+        print(f"{moved} threads put back on all CPUs" + ("" if moved else " (none were confined)"))
+        return 0
     if args.plot_from is not None:
         return replot(args)
     if args.cpus is None:
         return run(args)
-    pinning = bench_machine.pin(args.cpus)
-    print(f"confined to CPU {', '.join(map(str, sorted(args.cpus)))}: this benchmark and what it starts, "
-          f"{pinning.describe() or 'nothing else running'}", file=sys.stderr)
+    # SIGTERM (a timeout, `kill`) ends the run through `finally` too, as Ctrl-C does, so the
+    # CPUs are given back; after SIGKILL, `scripts/bench --unpin` gives them back.
+    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
+    pinning = None
     try:
+        pinning = bench_machine.pin(args.cpus)
+        print(f"confined to CPU {', '.join(map(str, sorted(args.cpus)))}: this benchmark and what it starts, "
+              f"{pinning.describe() or 'nothing else running'}", file=sys.stderr)
         return run(args)
+    except bench_machine.PinningRefused as error:
+        sys.exit(f"bench: {error}")
     finally:
-        bench_machine.unpin(pinning)
-        print("CPUs given back", file=sys.stderr)
+        if pinning is not None:
+            bench_machine.unpin(pinning)
+            print("CPUs given back", file=sys.stderr)
 
 
 def run(args):

@@ -100,75 +100,154 @@ def parse_cpu_list(text: str, available: set[int]) -> frozenset[int]:
     return frozenset(cpus)
 
 
-# The processes a run confines besides itself: RabbitMQ's, PostgreSQL's and the six
-# services' (already running; those the benchmark starts inherit its CPUs).
+# The processes a run confines besides itself, by name, whoever runs them: RabbitMQ's,
+# PostgreSQL's and the six services' (already running; those the benchmark starts inherit
+# its CPUs). The benchmark's machine is meant to run nothing else by these names.
 PINNED_COMMANDS = frozenset({"beam.smp", "epmd", "erl_child_setup", "inet_gethost", "postgres",
                              "ingest", "session", "transfer", "contacts", "callback", "media"})
+
+# Passes over /proc until one finds no thread left to confine: a process forked, or a thread
+# started, by one not yet confined keeps the old CPUs, and the next pass finds it.
+CONFINING_PASSES = 5
+
+
+class PinningRefused(RuntimeError):
+    """Some processes could not be confined (another user's, without root): a run on the
+    CPUs asked would measure them over CPUs they do not run on."""
 
 
 class Pinning:
     """Every thread of the benchmark and of PINNED_COMMANDS' processes confined to some
     CPUs, and how to give each back the CPUs it had (`restore`). New threads and processes
     inherit the CPUs of their parent: PostgreSQL's backends forked later, the services
-    and tools the benchmark starts."""
+    and tools the benchmark starts.
+
+    A process that cannot be moved (another user's, without root) makes it raise
+    PinningRefused, after giving back what it moved. A RabbitMQ or PostgreSQL restarted
+    during the run comes back on all CPUs: that run's figures are not the CPUs' asked."""
 
     def __init__(self, cpus: frozenset[int], proc: str = "/proc"):
         self.cpus = cpus
         self.proc = proc
         self.original = os.sched_getaffinity(0)
         self.previous: dict[int, set[int]] = {}
+        self.process_previous: dict[int, set[int]] = {}
         self.processes: dict[str, int] = {}
-        for pid, name in self._pinned_processes():
-            confined = False
-            for tid in self._threads(pid):
-                try:
-                    before = os.sched_getaffinity(tid)
-                    os.sched_setaffinity(tid, cpus)
-                    self.previous[tid] = before
-                    confined = True
-                except OSError:
-                    pass  # exited meanwhile, or not ours to move
-            if confined:
+        refused: dict[str, int] = {}
+        try:
+            for _ in range(CONFINING_PASSES):
+                moved = False
+                for pid, name in self._pinned_processes():
+                    confined, denied = self._confine(pid)
+                    moved = moved or confined
+                    if denied:
+                        refused[name] = refused.get(name, 0) + 1
+                if not moved or refused:
+                    break
+        except BaseException:
+            self.restore()
+            raise
+        if refused:
+            self.restore()
+            names = ", ".join(f"{name} ×{count}" if count > 1 else name for name, count in sorted(refused.items()))
+            raise PinningRefused(f"cannot confine {names} to CPU {', '.join(map(str, sorted(cpus)))}: not this user's "
+                                 f"processes (run as root, or as their owner)")
+
+    def _confine(self, pid: int) -> tuple[bool, bool]:
+        """Confine every thread of `pid` not confined yet: (any moved, any refused)."""
+        moved = denied = False
+        for tid in self._threads(pid):
+            if tid in self.previous:
+                continue
+            try:
+                before = os.sched_getaffinity(tid)
+                os.sched_setaffinity(tid, self.cpus)
+            except PermissionError:
+                denied = True
+                continue
+            except OSError:
+                continue  # exited meanwhile
+            self.previous[tid] = before
+            moved = True
+            if tid == pid:
+                self.process_previous[pid] = before
+                name = self._name(pid) or "?"
                 self.processes[name] = self.processes.get(name, 0) + 1
+        return moved, denied
+
+    def _name(self, pid: int) -> str | None:
+        return Pinning.name_of(pid, self.proc)
 
     def _pinned_processes(self) -> list[tuple[int, str]]:
         """This process and every one of PINNED_COMMANDS, with its name."""
-        found = []
-        for entry in os.listdir(self.proc):
-            if not entry.isdigit():
-                continue
-            pid = int(entry)
-            try:
-                with open(f"{self.proc}/{pid}/comm") as comm:
-                    name = comm.read().strip()
-            except OSError:
-                continue  # gone meanwhile
-            if pid == os.getpid() or name in PINNED_COMMANDS:
-                found.append((pid, name))
-        return found
+        return [(pid, name) for pid, name in Pinning.named_processes(self.proc)
+                if pid == os.getpid() or name in PINNED_COMMANDS]
 
     def _threads(self, pid: int) -> list[int]:
+        return Pinning.threads_of(pid, self.proc)
+
+    @staticmethod
+    def name_of(pid: int, proc: str) -> str | None:
         try:
-            return [int(t) for t in os.listdir(f"{self.proc}/{pid}/task")]
+            with open(f"{proc}/{pid}/comm") as comm:
+                return comm.read().strip()
+        except OSError:
+            return None  # gone meanwhile
+
+    @staticmethod
+    def named_processes(proc: str) -> list[tuple[int, str]]:
+        """Every process of `proc` with its name."""
+        found = []
+        for entry in os.listdir(proc):
+            if entry.isdigit():
+                name = Pinning.name_of(int(entry), proc)
+                if name is not None:
+                    found.append((int(entry), name))
+        return found
+
+    @staticmethod
+    def threads_of(pid: int, proc: str) -> list[int]:
+        try:
+            return [int(t) for t in os.listdir(f"{proc}/{pid}/task")]
         except OSError:
             return []
 
     def restore(self) -> None:
         """Every thread confined at the start back on its previous CPUs, and every thread
         of those processes created since (PostgreSQL's backends forked during the run)
-        that is still on the run's CPUs, back on the CPUs this process had."""
+        that is still on the run's CPUs, back on its process's previous CPUs (or, for a
+        process started during the run, on those this process had)."""
         for pid, _name in self._pinned_processes():
             for tid in self._threads(pid):
                 try:
                     if tid in self.previous:
                         os.sched_setaffinity(tid, self.previous[tid])
                     elif os.sched_getaffinity(tid) == set(self.cpus):
-                        os.sched_setaffinity(tid, self.original)
+                        os.sched_setaffinity(tid, self.process_previous.get(pid, self.original))
                 except OSError:
                     pass
 
     def describe(self) -> str:
         return ", ".join(f"{name} ×{count}" if count > 1 else name for name, count in sorted(self.processes.items()))
+
+
+def spread_over_all_cpus(proc: str = "/proc") -> int:
+    """Every thread of PINNED_COMMANDS' processes not on all of this machine's CPUs put back
+    on them (`scripts/bench --unpin`, after a confined run was killed with SIGKILL); how
+    many were moved."""
+    every = set(range(os.cpu_count() or 1))
+    moved = 0
+    for pid, name in Pinning.named_processes(proc):
+        if name not in PINNED_COMMANDS:
+            continue
+        for tid in Pinning.threads_of(pid, proc):
+            try:
+                if os.sched_getaffinity(tid) != every:
+                    os.sched_setaffinity(tid, every)
+                    moved += 1
+            except OSError:
+                pass
+    return moved
 
 
 def pin(cpus: frozenset[int]) -> Pinning:

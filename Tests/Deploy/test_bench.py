@@ -630,24 +630,42 @@ def test_confined_cpus_are_measured_by_their_own_lines_of_proc_stat():
     assert bench_machine.ticks_of(lines, frozenset({0, 1})) == {"busy": 60, "idle": 300, "steal": 9}
 
 
-def test_a_confined_run_moves_the_named_processes_and_itself_and_gives_their_cpus_back(tmp_path):
-    """Pinning picks processes by name from a /proc it is given (here a fake one naming a
-    real child `postgres` and this process), confines each of their threads, says whom it
-    moved, makes the measurements cover the confined CPUs only, and restores every thread."""
+def fake_proc(tmp_path, processes):
+    """A /proc naming real processes as given ((pid, name) pairs), with their real threads."""
+    fake = tmp_path / "proc"
+    for pid, name in processes:
+        (fake / str(pid) / "task").mkdir(parents=True)
+        (fake / str(pid) / "comm").write_text(name + "\n")
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            (fake / str(pid) / "task" / tid).mkdir()
+    (fake / "stat").write_text("not a process\n")
+    return str(fake)
+
+
+@pytest.fixture
+def two_cpus():
+    """This process's CPUs (at least two, or the test is skipped), given back afterwards to
+    each of its threads."""
     mine = os.sched_getaffinity(0)
     if len(mine) < 2:
         pytest.skip(f"confining needs two CPUs to show; this process has {sorted(mine)}")
-    target = frozenset({min(mine)})
+    yield mine
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            os.sched_setaffinity(int(tid), mine)
+        except OSError:
+            pass
+
+
+def test_a_confined_run_moves_the_named_processes_and_itself_and_gives_their_cpus_back(tmp_path, two_cpus):
+    """Pinning picks processes by name from a /proc it is given (here a fake one naming a
+    real child `postgres` and this process), confines each of their threads, says whom it
+    moved, and restores every thread."""
+    target = frozenset({min(two_cpus)})
     child = subprocess.Popen(["sleep", "30"])
     try:
-        fake = tmp_path / "proc"
-        for pid, name in ((child.pid, "postgres"), (os.getpid(), "python3")):
-            (fake / str(pid) / "task").mkdir(parents=True)
-            (fake / str(pid) / "comm").write_text(name + "\n")
-            for tid in os.listdir(f"/proc/{pid}/task"):
-                (fake / str(pid) / "task" / tid).mkdir()
-        (fake / "stat").write_text("not a process\n")
-        pinning = bench_machine.Pinning(target, proc=str(fake))
+        proc = fake_proc(tmp_path, ((child.pid, "postgres"), (os.getpid(), "python3")))
+        pinning = bench_machine.Pinning(target, proc=proc)
         assert pinning.processes == {"postgres": 1, "python3": 1}
         assert pinning.describe() == "postgres, python3"
         assert os.sched_getaffinity(child.pid) == set(target)
@@ -656,10 +674,46 @@ def test_a_confined_run_moves_the_named_processes_and_itself_and_gives_their_cpu
                                     capture_output=True, text=True, check=True)
         assert grandchild.stdout.strip() == str(sorted(target)), "what the run starts inherits its CPUs"
         pinning.restore()
-        assert os.sched_getaffinity(child.pid) == mine
-        assert os.sched_getaffinity(0) == mine
+        assert os.sched_getaffinity(child.pid) == two_cpus
+        assert os.sched_getaffinity(0) == two_cpus
     finally:
-        os.sched_setaffinity(0, mine)
+        child.kill()
+        child.wait()
+
+
+def test_a_process_that_cannot_be_confined_refuses_the_run_and_gives_back_what_moved(tmp_path, two_cpus, monkeypatch):
+    target = frozenset({min(two_cpus)})
+    child = subprocess.Popen(["sleep", "30"])
+    real = os.sched_setaffinity
+
+    def not_ours(tid, cpus):
+        if tid == child.pid:
+            raise PermissionError(1, "Operation not permitted")
+        real(tid, cpus)
+
+    monkeypatch.setattr(bench_machine.os, "sched_setaffinity", not_ours)
+    try:
+        proc = fake_proc(tmp_path, ((os.getpid(), "python3"), (child.pid, "postgres")))
+        with pytest.raises(bench_machine.PinningRefused, match="cannot confine postgres to CPU"):
+            bench_machine.Pinning(target, proc=proc)
+        assert os.sched_getaffinity(0) == two_cpus, "this process given its CPUs back"
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_unpin_puts_a_confined_infrastructure_process_back_on_every_cpu(tmp_path, two_cpus):
+    every = set(range(os.cpu_count()))
+    if two_cpus != every:
+        pytest.skip("this process is not on every CPU itself")
+    child = subprocess.Popen(["sleep", "30"])
+    try:
+        os.sched_setaffinity(child.pid, {min(every)})
+        proc = fake_proc(tmp_path, ((child.pid, "beam.smp"),))
+        assert bench_machine.spread_over_all_cpus(proc) == 1
+        assert os.sched_getaffinity(child.pid) == every
+        assert bench_machine.spread_over_all_cpus(proc) == 0
+    finally:
         child.kill()
         child.wait()
 
@@ -681,15 +735,19 @@ def test_bench_refuses_a_wrong_cpu_list_before_anything_runs(capsys):
     import bench
 
     parser = bench.build_parser()
-    args = parser.parse_args(["-n", "10", "--cpus", "0"])
+    first = min(os.sched_getaffinity(0))
+    args = parser.parse_args(["-n", "10", "--cpus", str(first)])
     bench.check_arguments(parser, args)
-    assert args.cpus == {0}
+    assert args.cpus == {first}
     for argv, says in ((["-n", "10", "--cpus", "0-999"], "is not available"),
-                       (["--cpus", "0", "--plot-from", "x.json", "--plot", "y.png"], "--plot-from runs nothing")):
+                       (["--cpus", str(first), "--plot-from", "x.json", "--plot", "y.png"], "--plot-from runs nothing")):
         with pytest.raises(SystemExit) as exit_info:
             bench.check_arguments(parser, parser.parse_args(argv))
         assert exit_info.value.code == 2
         assert says in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        bench.main(["--unpin", "-n", "10"])
+    assert exit_info.value.code == 2 and "give it alone" in capsys.readouterr().err
 
 
 def test_floor_server_cpu_is_busy_minus_clients_minus_idle_per_operation():

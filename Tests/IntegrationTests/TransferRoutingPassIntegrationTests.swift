@@ -3,6 +3,7 @@ import Logging
 import PostgresNIO
 import SwitchboardDatabase
 import SwitchboardModels
+import SwitchboardServiceKit
 import Testing
 
 @testable import Transfer
@@ -227,6 +228,52 @@ struct TransferRoutingPassIntegrationTests {
             var states: [String] = []
             for try await (_, state) in rows.decode((UUID, String).self) { states.append(state) }
             #expect(states == ["offered", "waiting"], "the older callback offered, the other still waiting")
+        }
+    }
+
+    /// An agent who belongs to no queue releases an interaction to a queue that nobody can
+    /// take it from: the capacity it frees is the releasing agent's, and a callback waiting for
+    /// that agent is offered in the same transaction. (The pass has no candidate with room in
+    /// its queues, so only naming the agent whose capacity was freed makes it read callbacks.)
+    @Test func aReleaseToAQueueOffersTheReleasingAgentItsWaitingCallback() async throws {
+        try await TestEnvironment.withPostgres { client in
+            let commands = try await commands(client)
+            let queue = TestEnvironment.unique("release-queue")
+            let agent = TestEnvironment.unique("release-agent")
+            let interaction = UUID()
+            try await client.query(
+                """
+                INSERT INTO transfer.queues (id, name, created_at, updated_at) VALUES (\(queue), \(queue), now(), now())
+                """, logger: logger)
+            try await client.query(
+                """
+                INSERT INTO transfer.agents (id, name, queues, sms_capacity, sms_load, sms_presence, ready_since, created_at, updated_at)
+                VALUES (\(agent), \(agent), \([String]()), 1, 1, 'ready', now() - interval '1 hour', now(), now())
+                """, logger: logger)
+            try await client.query(
+                """
+                INSERT INTO transfer.interactions (id, queue, state, owner_id, owner_name, created_at, updated_at)
+                VALUES (\(interaction), \(queue), 'active', \(agent), \(agent), now(), now())
+                """, logger: logger)
+            let callback = UUID()
+            let firedAt = Date().addingTimeInterval(-30)
+            let summary = CallbackSummary(
+                id: callback.uuidString.lowercased(), phone: "+15550100999", contactId: nil, interactionId: nil, notes: "call back",
+                dueAt: firedAt, target: .init(type: "agent", id: agent), scheduledBy: "supervisor", scheduledByName: nil)
+            let record = DueCallbackRecord(
+                id: callback, summary: summary, state: .waiting, declined: [], acceptedBy: nil, firedAt: firedAt, updatedAt: firedAt)
+            try await client.withConnection { try await commands.store.insertCallback(record, on: $0, logger: logger) }
+
+            let transfer = try await client.withTransaction(logger: logger) { connection in
+                try await commands.requestTransfer(
+                    interactionID: interaction, target: TransferTarget(type: .queue, id: queue), note: nil,
+                    by: Identity(agentID: agent, name: agent, roles: [.agent], permissions: []), traceparent: nil, on: connection)
+            }
+            #expect(transfer.state == .completed, "released to the queue")
+            let rows = try await client.query("SELECT state FROM transfer.callbacks WHERE id = \(callback)", logger: logger)
+            var states: [String] = []
+            for try await state in rows.decode(String.self) { states.append(state) }
+            #expect(states == ["offered"], "the callback offered to the agent whose capacity the release freed")
         }
     }
 }

@@ -86,8 +86,11 @@ extension TransferCommands {
             try await store.markAssignmentEnded(identity.agentID, at: now, on: connection, logger: logger)
             messages.append(try transferEvent(.transferRequested, transfer, traceparent))
             messages.append(try transferEvent(.transferCompleted, transfer, traceparent))
+            // The source's capacity was freed: named, so that a callback waiting for it is
+            // offered even when none of the queues has an agent with room.
             let sourceQueues = try await store.queues(ofAgent: identity.agentID, on: connection, logger: logger)
-            messages += try await route(queues: [queue] + sourceQueues, now: now, traceparent: traceparent, on: connection)
+            messages += try await route(
+                queues: [queue] + sourceQueues, agents: [identity.agentID], now: now, traceparent: traceparent, on: connection)
         }
         try await emit(messages, on: connection, logger: logger)
         TransferMetrics.transferred(target: target.type)

@@ -126,6 +126,15 @@ class Desk:
         self.driver.execute_script("arguments[0].value = arguments[1];", field, token)
         self.click("#signin-submit")
 
+    def signed_in_and_ready(self, token: str) -> None:
+        """Signed in, live, and Ready whatever presence an earlier test left the agent in."""
+        self.sign_in(token)
+        self.wait(lambda: "Live" in self.text("#connection-status"), what="live stream connected")
+        self.wait(lambda: self.one("#presence-toggle").get_attribute("aria-pressed") in ("true", "false"), what="presence")
+        if self.one("#presence-toggle").get_attribute("aria-pressed") != "true":
+            self.click("#presence-toggle")
+        self.wait(lambda: self.one("#presence-toggle").get_attribute("aria-pressed") == "true", what="Ready")
+
     def go_ready(self) -> None:
         self.wait(lambda: self.css("#presence-toggle") and self.css("#presence-toggle")[0].is_enabled(), what="presence loaded")
         self.wait(lambda: "Live" in self.text("#connection-status"), what="live stream connected")
@@ -419,11 +428,7 @@ def test_a_late_answer_to_an_older_transfer_search_does_not_replace_the_newer_on
     arrives last (held back in the page's fetch until the newer one is shown), the list keeps
     answering the text in the field: only Bruno, not every target."""
     alice = desks("alice-search")
-    alice.sign_in(scene["token_a"])
-    alice.wait(lambda: "Live" in alice.text("#connection-status"), what="Alice live")
-    alice.wait(lambda: alice.one("#presence-toggle").get_attribute("aria-pressed") in ("true", "false"), what="presence")
-    if alice.one("#presence-toggle").get_attribute("aria-pressed") != "true":
-        alice.click("#presence-toggle")
+    alice.signed_in_and_ready(scene["token_a"])
     a_conversation(alice, scene, "Who handles returns?")
     other = f"carol-{uuid.uuid4().hex[:6]}"
     call(scene["admin"], "PUT", f"/v1/agents/{other}", json={"name": f"Carol {other}", "queues": [], "capacity": {"sms": 1}})
@@ -470,11 +475,7 @@ def test_an_update_of_the_open_interaction_keeps_its_transcript_entries(desks, s
     entries that did not change stay the same nodes, in place: the agent's text selection in
     the transcript survives it, and no thumbnail would load again."""
     alice = desks("alice-keep")
-    alice.sign_in(scene["token_a"])
-    alice.wait(lambda: "Live" in alice.text("#connection-status"), what="Alice live")
-    alice.wait(lambda: alice.one("#presence-toggle").get_attribute("aria-pressed") in ("true", "false"), what="presence")
-    if alice.one("#presence-toggle").get_attribute("aria-pressed") != "true":
-        alice.click("#presence-toggle")
+    alice.signed_in_and_ready(scene["token_a"])
     a_conversation(alice, scene, "Is my order insured?")
     alice.wait(lambda: "Accepted by" in alice.text("#transcript"), what="Accepted by …")
     marked = alice.driver.execute_script("""
@@ -507,11 +508,7 @@ def test_an_update_of_the_open_interaction_keeps_its_transcript_entries(desks, s
 
 def test_a_due_callback_is_offered_worked_and_completed(desks, scene):
     alice = desks("alice-callback")
-    alice.sign_in(scene["token_a"])
-    alice.wait(lambda: "Live" in alice.text("#connection-status"), what="Alice live")
-    alice.wait(lambda: alice.one("#presence-toggle").get_attribute("aria-pressed") in ("true", "false"), what="presence")
-    if alice.one("#presence-toggle").get_attribute("aria-pressed") != "true":
-        alice.click("#presence-toggle")
+    alice.signed_in_and_ready(scene["token_a"])
     _, customer = sb.customer_number()
     due = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 2))
     callback = call(scene["admin"], "POST", "/v1/callbacks", json={

@@ -164,13 +164,20 @@ struct TransferRoutingPassIntegrationTests {
 
     /// `count` callbacks due for `queue`, waiting, oldest first.
     func insertWaitingCallbacks(_ count: Int, queue: String, _ commands: TransferCommands, _ client: PostgresClient) async throws -> [UUID] {
+        try await insertWaitingCallbacks(count, target: .init(type: "queue", id: queue), commands, client)
+    }
+
+    /// `count` callbacks due for `target` (a queue or an agent), waiting, oldest first.
+    func insertWaitingCallbacks(
+        _ count: Int, target: CallbackSummary.Target, _ commands: TransferCommands, _ client: PostgresClient
+    ) async throws -> [UUID] {
         var callbacks: [UUID] = []
         for index in 0..<count {
             let id = UUID()
             let firedAt = Date().addingTimeInterval(TimeInterval(-60 + index))
             let summary = CallbackSummary(
                 id: id.uuidString.lowercased(), phone: "+15550100\(index)", contactId: nil, interactionId: nil, notes: "call back",
-                dueAt: firedAt, target: .init(type: "queue", id: queue), scheduledBy: "supervisor", scheduledByName: nil)
+                dueAt: firedAt, target: target, scheduledBy: "supervisor", scheduledByName: nil)
             let record = DueCallbackRecord(
                 id: id, summary: summary, state: .waiting, declined: [], acceptedBy: nil, firedAt: firedAt, updatedAt: firedAt)
             try await client.withConnection { try await commands.store.insertCallback(record, on: $0, logger: logger) }
@@ -255,14 +262,7 @@ struct TransferRoutingPassIntegrationTests {
                 INSERT INTO transfer.interactions (id, queue, state, owner_id, owner_name, created_at, updated_at)
                 VALUES (\(interaction), \(queue), 'active', \(agent), \(agent), now(), now())
                 """, logger: logger)
-            let callback = UUID()
-            let firedAt = Date().addingTimeInterval(-30)
-            let summary = CallbackSummary(
-                id: callback.uuidString.lowercased(), phone: "+15550100999", contactId: nil, interactionId: nil, notes: "call back",
-                dueAt: firedAt, target: .init(type: "agent", id: agent), scheduledBy: "supervisor", scheduledByName: nil)
-            let record = DueCallbackRecord(
-                id: callback, summary: summary, state: .waiting, declined: [], acceptedBy: nil, firedAt: firedAt, updatedAt: firedAt)
-            try await client.withConnection { try await commands.store.insertCallback(record, on: $0, logger: logger) }
+            let callback = try await insertWaitingCallbacks(1, target: .init(type: "agent", id: agent), commands, client)[0]
 
             let transfer = try await client.withTransaction(logger: logger) { connection in
                 try await commands.requestTransfer(
@@ -274,6 +274,10 @@ struct TransferRoutingPassIntegrationTests {
             var states: [String] = []
             for try await state in rows.decode(String.self) { states.append(state) }
             #expect(states == ["offered"], "the callback offered to the agent whose capacity the release freed")
+            // Gone again: a waiting agent's callback left in the shared schema would be read
+            // (its target's queues looked up) by every later pass, and change their counts.
+            try await client.query("DELETE FROM transfer.offers WHERE callback_id = \(callback)", logger: logger)
+            try await client.query("DELETE FROM transfer.callbacks WHERE id = \(callback)", logger: logger)
         }
     }
 }

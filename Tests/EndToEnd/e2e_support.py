@@ -70,6 +70,18 @@ KILL_AFTER = _tools.KILL_AFTER
 # --- Configuration ----------------------------------------------------------------------
 
 
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# The one origin media may send the e2e channel's credentials to (test_e2e_media.py serves
+# a carrier's media there); chosen once, as the services' environment is built once.
+CREDENTIALED_MEDIA_PORT = _free_port()
+MEDIA_CREDENTIALS = {"channel": "e2e-credentials", "user": "e2e-media-user", "password": "e2e-media-secret"}
+
+
 def sb_env(run_dir: Path) -> dict[str, str]:
     """The services' environment as scripts/lib/infra.sh's sb_env builds it, with the
     tests' own shorter timers where the environment does not set them."""
@@ -80,6 +92,9 @@ def sb_env(run_dir: Path) -> dict[str, str]:
     env.setdefault("SWITCHBOARD_REASSEMBLY_TIMEOUT_SECONDS", "5")
     # The tests' image server listens on loopback, which media refuses unless allow-listed.
     env.setdefault("SWITCHBOARD_MEDIA_ALLOWED_HOSTS", "127.0.0.1")
+    env.setdefault("SWITCHBOARD_MEDIA_CREDENTIALS", json.dumps({MEDIA_CREDENTIALS["channel"]: {
+        "user": MEDIA_CREDENTIALS["user"], "password": MEDIA_CREDENTIALS["password"],
+        "origins": [f"http://127.0.0.1:{CREDENTIALED_MEDIA_PORT}"]}}))
     # A carrier request times out after 3 s (10 s by default) and an SMS is `failed` after 4
     # attempts (8): test_e2e_outbound_faults.py's slow carrier and retry budget then take
     # seconds, not minutes (backoff 1, 2, 4 s between the 4 attempts).

@@ -125,7 +125,7 @@ def jpeg_size(data: bytes) -> tuple[int, int]:
 class MediaServer:
     """An HTTP server on 127.0.0.1 in a thread: path -> (status, headers, body)."""
 
-    def __init__(self):
+    def __init__(self, port: int = 0):
         self.routes: dict[str, tuple[int, dict[str, str], bytes]] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         routes, seen = self.routes, self.requests
@@ -144,7 +144,7 @@ class MediaServer:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -237,11 +237,11 @@ def conversation(observer, desk) -> tuple[str, str]:
 
 
 def fetch(observer, message_id: str, index: int, url: str | None = None, data: bytes | None = None,
-          filename: str | None = None, hint: str | None = None) -> None:
+          filename: str | None = None, hint: str | None = None, credentials_ref: str | None = None) -> None:
     command = {
         "message_id": message_id, "interaction_id": None, "index": index, "channel": "e2e",
         "url": url, "data": base64.b64encode(data).decode() if data is not None else None,
-        "content_type_hint": hint, "filename": filename, "credentials_ref": None,
+        "content_type_hint": hint, "filename": filename, "credentials_ref": credentials_ref,
     }
     observer.publish(command, exchange="switchboard.commands", routing_key="media.fetch")
 
@@ -404,6 +404,31 @@ def test_private_addresses_redirects_to_them_and_other_schemes_are_refused(syste
     assert "unsupported" in reasons[5], reasons
     # The redirects were never followed to the private hosts (they would have timed out).
     assert [path for path, _ in server.requests].count("/to-private") == 1
+
+
+def test_a_channels_credentials_go_only_to_its_origins(system, observer, desk, server, images):
+    # A media.fetch's URL is whatever the inbound message said, so it must not choose where
+    # the carrier's credentials go: only a URL on the channel's configured origin gets them.
+    carrier = MediaServer(port=sb.CREDENTIALED_MEDIA_PORT)
+    try:
+        on_origin = carrier.serve("/carrier.png", images["png"], "image/png")
+        elsewhere = server.serve("/elsewhere.gif", images["gif"], "image/gif")
+        message_id, _ = conversation(observer, desk)
+        channel = sb.MEDIA_CREDENTIALS["channel"]
+        fetch(observer, message_id, 0, url=on_origin, credentials_ref=channel)
+        fetch(observer, message_id, 1, url=elsewhere, credentials_ref=channel)
+        stored(observer, message_id, 2)
+
+        def authorization(requests_seen, path):
+            headers = [h for p, h in requests_seen if p == path]
+            assert headers, f"{path} was not requested"
+            return {k.lower(): v for k, v in headers[0].items()}.get("authorization")
+
+        expected = base64.b64encode(f"{sb.MEDIA_CREDENTIALS['user']}:{sb.MEDIA_CREDENTIALS['password']}".encode()).decode()
+        assert authorization(carrier.requests, "/carrier.png") == f"Basic {expected}"
+        assert authorization(server.requests, "/elsewhere.gif") is None, "credentials sent to another origin"
+    finally:
+        carrier.close()
 
 
 def test_inline_data_and_media_without_thumbnails(system, observer, desk, kate, server, images):

@@ -10,7 +10,7 @@ import SwitchboardServiceKit
 /// | `SWITCHBOARD_MEDIA_MAX_BYTES` | `5242880` (5 MiB; 1 KiB–100 MiB): largest media item, enforced while streaming |
 /// | `SWITCHBOARD_MEDIA_FETCH_TIMEOUT_SECONDS` | `20` (1–300): one fetch attempt, redirects included |
 /// | `SWITCHBOARD_MEDIA_ALLOWED_HOSTS` | empty: comma-separated host names, addresses or CIDR networks the fetcher may reach although not public (e.g. `127.0.0.1` in tests) |
-/// | `SWITCHBOARD_MEDIA_CREDENTIALS` | empty: JSON `{"<channel>": {"user": "...", "password": "..."}}`, HTTP basic credentials per channel, sent only to the original URL's origin |
+/// | `SWITCHBOARD_MEDIA_CREDENTIALS` | empty: JSON `{"<channel>": {"user": "...", "password": "...", "origins": ["https://api.twilio.com"]}}`, HTTP basic credentials per channel, sent only to a URL on one of its origins (``MediaCredentials``) |
 /// | `SWITCHBOARD_MEDIA_THUMBNAIL_SIZE` | `160` (16–1024): thumbnails fit this square |
 /// | `SWITCHBOARD_MEDIA_THUMBNAIL_FORMAT` | `jpeg` (`jpeg` or `webp`) |
 /// | `SWITCHBOARD_MEDIA_MAX_PIXELS` | `50000000` (1–1000000000): width × height × pages above which an image is refused before decoding |
@@ -46,11 +46,21 @@ struct MediaSettings: Sendable {
         }
         let credentialsText = environment.string("SWITCHBOARD_MEDIA_CREDENTIALS", default: "")
         if !credentialsText.isEmpty {
+            let written: [String: MediaCredentials.Written]
             do {
-                credentials = try JSONDecoder().decode([String: MediaCredentials].self, from: Data(credentialsText.utf8))
+                written = try JSONDecoder().decode([String: MediaCredentials.Written].self, from: Data(credentialsText.utf8))
             } catch {
                 // Never the value: it holds passwords.
-                throw .invalid(variable: "SWITCHBOARD_MEDIA_CREDENTIALS", reason: #"expected JSON {"<channel>": {"user": "...", "password": "..."}}"#)
+                throw .invalid(
+                    variable: "SWITCHBOARD_MEDIA_CREDENTIALS",
+                    reason: #"expected JSON {"<channel>": {"user": "...", "password": "...", "origins": ["https://..."]}}"#)
+            }
+            for (channel, entry) in written.sorted(by: { $0.key < $1.key }) {
+                do {
+                    credentials[channel] = try MediaCredentials(entry)
+                } catch {
+                    throw .invalid(variable: "SWITCHBOARD_MEDIA_CREDENTIALS", reason: "channel \"\(channel)\": \(error)")
+                }
             }
         }
         thumbnailSize = try environment.int("SWITCHBOARD_MEDIA_THUMBNAIL_SIZE", default: 160, in: 16...1024)
@@ -58,15 +68,4 @@ struct MediaSettings: Sendable {
         thumbnailFormat = ThumbnailFormat(rawValue: format) ?? .jpeg
         maxPixels = try environment.int("SWITCHBOARD_MEDIA_MAX_PIXELS", default: 50_000_000, in: 1...1_000_000_000)
     }
-}
-
-/// HTTP basic credentials of one channel (a carrier's media URLs need them, e.g. Twilio).
-struct MediaCredentials: Codable, Sendable, Equatable, CustomStringConvertible {
-    var user: String
-    var password: String
-
-    var authorization: String { "Basic " + Data("\(user):\(password)".utf8).base64EncodedString() }
-
-    /// Never the password.
-    var description: String { "MediaCredentials(user: \(user), password: ***)" }
 }

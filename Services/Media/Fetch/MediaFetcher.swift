@@ -15,7 +15,8 @@ import SwitchboardModels
 ///   change between check and connect); `Host` and TLS SNI/verification keep the name;
 /// - redirects (301/302/303/307/308) are followed by hand, at most 3, each hop parsed and
 ///   checked like the first (``RedirectPolicy``: no downgrade to http, no other scheme);
-/// - carrier credentials (HTTP basic) go only to the original URL's origin;
+/// - carrier credentials (HTTP basic) go only to the original URL's origin, and only when
+///   it is one of the channel's (``MediaCredentials``);
 /// - the size limit is enforced on `Content-Length` and again while the body streams;
 /// - one attempt (redirects included) has `SWITCHBOARD_MEDIA_FETCH_TIMEOUT_SECONDS`;
 /// - 5xx, 408, 429, timeouts and connection failures are retried, 3 attempts in all,
@@ -44,6 +45,11 @@ struct MediaFetcher: Sendable {
     func fetch(_ text: String, credentials: MediaCredentials?) async throws(FetchFailure) -> [UInt8] {
         let original: FetchURL
         do { original = try FetchURL(parsing: text) } catch { throw .permanent(error.description) }
+        if let credentials, !credentials.mayBeSent(to: original) {
+            logger.notice(
+                "media URL is on none of its channel's credential origins; fetching it without them",
+                metadata: ["url": "\(original.redacted)", "origin": "\(original.origin)"])
+        }
         var attempt = 1
         while true {
             do {
@@ -73,7 +79,9 @@ struct MediaFetcher: Sendable {
         var followed = 0
         while true {
             let addresses = try await checkedAddresses(url)
-            let authorization = credentials.flatMap { redirects.sendsCredentials(to: url, original: original) ? $0.authorization : nil }
+            let authorization = credentials.flatMap {
+                redirects.sendsCredentials(to: url, original: original) && $0.mayBeSent(to: url) ? $0.authorization : nil
+            }
             let response = try await request(url, addresses: addresses, authorization: authorization, deadline: deadline)
             switch response {
             case .body(let bytes):

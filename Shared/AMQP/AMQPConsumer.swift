@@ -1,6 +1,7 @@
 import Foundation
 public import Logging
 import Metrics
+import NIOConcurrencyHelpers
 public import ServiceLifecycle
 
 /// Runs a handler over one queue's deliveries with bounded concurrency, acking only
@@ -133,6 +134,10 @@ public struct AMQPConsumer: Service {
         let duration = Timer(label: "switchboard_messaging_batch_duration_seconds", dimensions: [("queue", queue)], preferredDisplayUnit: .seconds)
 
         let attempts = RedeliveryAttempts()
+        // Deliveries left to the broker while shutting down (see `.giveBack`), nacked together
+        // once the drain is over, in the order the broker delivered them.
+        let leftToBroker = NIOLockedValueBox<[AMQPDelivery]>([])
+        defer { giveBack(leftToBroker.withLockedValue { $0 }) }
         await withTaskGroup(of: Role.self) { group in
             for _ in 0..<concurrency {
                 group.addTask {
@@ -154,6 +159,7 @@ public struct AMQPConsumer: Service {
                                 failed.append((index, reason))
                             case .deadLetter(let reason):
                                 if await deadLetter(delivery, reason: reason) {
+                                    attempts.forget([delivery])
                                     deadLettered.increment()
                                     settled += 1
                                 } else {
@@ -163,7 +169,9 @@ public struct AMQPConsumer: Service {
                             }
                         }
                         // A handler that returned too few results: the rest are tried again.
-                        for index in results.count..<batch.count { failed.append((index, "the handler returned no result for it")) }
+                        for index in min(results.count, batch.count)..<batch.count {
+                            failed.append((index, "the handler returned no result for it"))
+                        }
                         handled.increment(by: acks.count)
                         connection.ack(all: acks)
                         attempts.forget(acks)
@@ -184,6 +192,7 @@ public struct AMQPConsumer: Service {
                         let healthy = shuttingDown ? true : await dependenciesHealthy()
                         outageStreak = healthy ? 0 : outageStreak + 1
                         var returning: [Int] = []
+                        var givenBack: [Int] = []
                         var wait = Duration.zero
                         for (index, reason) in failed {
                             let delivery = batch[index]
@@ -219,18 +228,34 @@ public struct AMQPConsumer: Service {
                             case .giveBack:
                                 attempts.forget([delivery])
                                 logger.warning(
-                                    "message given back to the queue",
+                                    "message left to the broker",
                                     metadata: [
                                         "queue": "\(queue)", "message_id": "\(delivery.properties.messageID ?? "-")", "reason": "\(reason)",
                                         "previous_deliveries": "\(delivery.previousDeliveries)",
                                     ])
-                                connection.reject(delivery, requeue: true)
+                                // Not nacked yet: a nack now would requeue it at once, and the
+                                // broker could hand it straight back to this channel behind its
+                                // conversation's later messages (held here, unacked), or to
+                                // another replica before them. It is nacked with them, in
+                                // order, when the drain is over.
+                                givenBack.append(index)
+                                leftToBroker.withLockedValue { $0.append(delivery) }
                                 progress?.completed()
                                 progress?.release()
                             }
                         }
                         if !returning.isEmpty { await pause(for: wait, unless: scheduler) }
-                        scheduler.finish(scheduled, returning: returning)
+                        // A conversation whose message is left to the broker is not handled
+                        // further here: its later messages, still waiting, would otherwise be
+                        // committed before it. The channel's close returns them all, in order.
+                        let abandoned = scheduler.finish(scheduled, returning: returning, abandoning: givenBack)
+                        if !abandoned.isEmpty {
+                            logger.notice(
+                                "conversation left to the broker; so are its later messages",
+                                metadata: ["queue": "\(queue)", "left": "\(abandoned.count)"])
+                            leftToBroker.withLockedValue { $0 += abandoned }
+                            progress?.release(abandoned.count)
+                        }
                     }
                     return .worker
                 }
@@ -239,7 +264,10 @@ public struct AMQPConsumer: Service {
                 await withGracefulShutdownHandler {
                     for await delivery in deliveries {
                         progress?.hold()
-                        scheduler.push(delivery, key: orderingKey(delivery))
+                        if !scheduler.push(delivery, key: orderingKey(delivery)) {
+                            leftToBroker.withLockedValue { $0.append(delivery) }
+                            progress?.release()
+                        }
                     }
                 } onGracefulShutdown: {
                     // Only this consumer: the connection's other consumers shut down in their turn.
@@ -283,6 +311,13 @@ public struct AMQPConsumer: Service {
     /// What a task of ``run()``'s group was, when it ends.
     private enum Role: Sendable {
         case worker, feeder, drainTimeUp, watchdogCancelled
+    }
+
+    /// Nacks (requeue) what the drain left to the broker, in the order it was delivered, so
+    /// that each conversation's messages go back in their order, the earliest first.
+    private func giveBack(_ deliveries: [AMQPDelivery]) {
+        let ordered = deliveries.sorted { ($0.generation, $0.channel, $0.deliveryTag) < ($1.generation, $1.channel, $1.deliveryTag) }
+        for delivery in ordered { connection.reject(delivery, requeue: true) }
     }
 
     /// Waits `duration`, or less once the consumer is shutting down (it then gives the

@@ -40,6 +40,8 @@ final class KeyedBatchScheduler<Element: Sendable>: Sendable {
         var waiters: [CheckedContinuation<Void, Never>] = []
         var closed = false
         var arrivals: ArrivalRate
+        /// Keys whose delivery went back to the broker while shutting down (``finish(_:returning:abandoning:)``).
+        var abandonedKeys: Set<String> = []
     }
 
     /// What ``nextBatch(max:)`` does next.
@@ -59,15 +61,20 @@ final class KeyedBatchScheduler<Element: Sendable>: Sendable {
         state = NIOLockedValueBox(State(arrivals: ArrivalRate(window: linger.rateWindow)))
     }
 
-    /// Adds a delivery; `key` nil means it may run in parallel with anything.
-    func push(_ element: Element, key: String?) {
+    /// Adds a delivery; `key` nil means it may run in parallel with anything. A delivery of
+    /// an abandoned key is dropped, unhandled (``finish(_:returning:abandoning:)``).
+    /// - Returns: false when it was dropped.
+    @discardableResult
+    func push(_ element: Element, key: String?) -> Bool {
         let arrival = linger.isOff ? nil : ContinuousClock.now
-        let waiter = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+        let (taken, waiter) = state.withLockedValue { state -> (Bool, CheckedContinuation<Void, Never>?) in
+            if let key, state.abandonedKeys.contains(key) { return (false, nil) }
             state.pending.append(Pending(element: element, key: key, arrival: arrival))
             if let arrival { state.arrivals.record(at: arrival) }
-            return state.waiters.popLast()
+            return (true, state.waiters.popLast())
         }
         waiter?.resume()
+        return taken
     }
 
     /// No more deliveries will come: workers get nil once everything waiting was handled.
@@ -125,9 +132,24 @@ final class KeyedBatchScheduler<Element: Sendable>: Sendable {
     /// of them is woken. The elements at `returning` (indices into the batch) are to be
     /// tried again: they go back to the front of the line, in their order, so each comes
     /// before every later delivery of its key.
-    func finish(_ batch: Batch, returning: [Int] = []) {
+    ///
+    /// The elements at `abandoning` went back to the broker unhandled (shutting down): their
+    /// keys are abandoned for good. Every later delivery of those keys still waiting here is
+    /// taken out unhandled, and one pushed later is dropped: none may be committed before
+    /// the one given back, which the broker will hand out again; the channel's close returns
+    /// them all, behind it.
+    /// - Returns: the waiting deliveries taken out, in their order.
+    @discardableResult
+    func finish(_ batch: Batch, returning: [Int] = [], abandoning: [Int] = []) -> [Element] {
+        var dropped: [Element] = []
         let waiters = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
             state.heldKeys.subtract(batch.keys)
+            let abandoned = Set(abandoning.compactMap { batch.elementKeys.indices.contains($0) ? batch.elementKeys[$0] : nil })
+            if !abandoned.isEmpty {
+                state.abandonedKeys.formUnion(abandoned)
+                dropped = state.pending.filter { $0.key.map(abandoned.contains) ?? false }.map(\.element)
+                state.pending.removeAll { $0.key.map(abandoned.contains) ?? false }
+            }
             if !returning.isEmpty {
                 let again = returning.sorted().map { Pending(element: batch.elements[$0], key: batch.elementKeys[$0], arrival: nil) }
                 state.pending.insert(contentsOf: again, at: 0)
@@ -137,6 +159,7 @@ final class KeyedBatchScheduler<Element: Sendable>: Sendable {
             return state.waiters
         }
         for waiter in waiters { waiter.resume() }
+        return dropped
     }
 
     /// Whether ``close()`` was called (the consumer is shutting down).

@@ -17,8 +17,11 @@
 ///   message waits in the queue, and the conversation's next message, already prefetched,
 ///   would be handled before it (the fault drill's reorders). The queue's `x-delivery-limit`
 ///   stays the backstop for a message that kills the process;
-/// - when the consumer is shutting down, back to the broker at once (the channel's close
-///   returns the conversation's later messages behind it, in order).
+/// - when the consumer is shutting down, left to the broker: not tried again, and its
+///   conversation's later messages are not handled either (the scheduler abandons its
+///   key); once the drain is over they are all nacked (requeue), in the order they were
+///   delivered. Nacked at once, it could come back to this channel behind the later ones
+///   it still holds.
 ///
 /// The waits grow exponentially from ``initialBackoff`` to ``maxBackoff``, with ±20 %
 /// jitter so that replicas do not retry in step.
@@ -39,7 +42,8 @@ public struct RedeliveryPolicy: Sendable, Equatable {
         /// It failed ``localAttempts`` times while the dependencies were healthy: dead-letter it
         /// here, with its reason, before the conversation's next message is handled.
         case deadLetter
-        /// Reject it with requeue (shutting down): the broker counts the delivery.
+        /// Shutting down: leave it, and its conversation, to the broker (nacked with requeue
+        /// once the drain is over; the broker counts the delivery).
         case giveBack
     }
 

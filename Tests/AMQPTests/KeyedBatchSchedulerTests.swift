@@ -41,6 +41,24 @@ struct KeyedBatchSchedulerTests {
         #expect(try #require(await scheduler.nextBatch(max: 50)).elements == ["a2"])
     }
 
+    /// Shutting down, a delivery given back to the broker abandons its conversation here:
+    /// its later deliveries, waiting or still to come, are never handed to a worker (they
+    /// would be committed before it); other conversations drain as usual.
+    @Test func aKeyGivenBackWhileShuttingDownIsNotHandledFurther() async throws {
+        let scheduler = KeyedBatchScheduler<String>()
+        for element in ["a1", "b1", "a2", "x", "a3", "b2"] { scheduler.push(element, key: element == "x" ? nil : String(element.prefix(1))) }
+        let first = try #require(await scheduler.nextBatch(max: 50))
+        #expect(first.elements == ["a1", "b1", "x"])
+        scheduler.close()
+        #expect(scheduler.finish(first, abandoning: [0]) == ["a2", "a3"], "taken out, in order")
+        #expect(!scheduler.push("a4", key: "a"), "a later delivery of the abandoned key is dropped")
+        #expect(scheduler.push("c1", key: "c"))
+        let second = try #require(await scheduler.nextBatch(max: 50))
+        #expect(second.elements == ["b2", "c1"])
+        scheduler.finish(second)
+        #expect(await scheduler.nextBatch(max: 50) == nil, "drained: nothing of a is left to hand out")
+    }
+
     @Test func batchesStopAtTheirMaximumAndKeepTheRestInOrder() async throws {
         let scheduler = KeyedBatchScheduler<Int>()
         for value in 1...5 { scheduler.push(value, key: nil) }

@@ -178,4 +178,49 @@ struct ConsumerRedeliveryIntegrationTests {
             task.cancel()
         }
     }
+
+    /// Shutting down while message 1 of a conversation waits to be tried again, with 2 and 3
+    /// prefetched behind it: 1 goes back to the broker, and 2 and 3 are not handled here
+    /// either (before the fix they were, after 1 had gone back: another replica would then
+    /// apply 1 after them). All three are in the queue afterwards, 1 first.
+    @Test func aConversationGivenBackAtShutdownIsNotOvertaken() async throws {
+        let (topology, exchange, queue, _) = topology(deliveryLimit: 5)
+        let calls = NIOLockedValueBox<[String]>([])
+        try await TestEnvironment.withConnection(topology: topology) { connection in
+            let consumer = AMQPConsumer(
+                connection: connection, publisher: connection, queue: queue, prefetch: 50, concurrency: 2,
+                source: "integration-test", logger: TestEnvironment.logger,
+                redelivery: RedeliveryPolicy(localAttempts: 5, initialBackoff: .seconds(5), maxBackoff: .seconds(5)),
+                orderingKey: { $0.properties.correlationID }
+            ) { delivery in
+                let text = String(decoding: delivery.body, as: UTF8.self)
+                calls.withLockedValue { $0.append(text) }
+                return text == "1" ? .retry(reason: "message 1 fails until the shutdown") : .ack
+            }
+            var messages: [AMQPMessage] = []
+            for text in ["1", "2", "3"] {
+                var message = AMQPMessage.test(exchange: exchange, routingKey: "key", text: text, id: "m-shutdown-\(text)")
+                message.properties.correlationID = "one-conversation"
+                messages.append(message)
+            }
+            #expect(await connection.publish(batch: messages).allSatisfy { $0 == nil })
+            let task = Task { try await consumer.run() }
+            try await TestEnvironment.waitUntil("1 failed once", timeout: .seconds(10)) { calls.withLockedValue { $0 } == ["1"] }
+            // 1 now waits its 5 s before trying again; the consumer is told to stop meanwhile.
+            task.cancel()
+            _ = try? await task.value
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(!calls.withLockedValue { $0 }.contains("2"), "\(calls.withLockedValue { $0 })")
+        }
+        // The connection closed: what it held went back. Nothing is lost, and 1 comes first.
+        try await TestEnvironment.withConnection(topology: topology) { connection in
+            var deliveries = connection.consume(queue: queue, prefetch: 10).makeAsyncIterator()
+            var order: [String] = []
+            while order.count < 3, let delivery = await TestEnvironment.next(&deliveries, timeout: .seconds(10)) {
+                order.append(String(decoding: delivery.body, as: UTF8.self))
+                connection.ack(delivery)
+            }
+            #expect(order == ["1", "2", "3"])
+        }
+    }
 }

@@ -61,7 +61,7 @@ public enum SwitchboardTopology {
                 "interaction.created", "interaction.assigned", "interaction.closed", "interaction.updated", "consent.keyword",
             ]
         ),
-        (.callbackEvents, eventsExchange, ["interaction.assigned", "interaction.closed", "contact.merged", "contact.unmerged"]),
+        (.callbackEvents, eventsExchange, ["interaction.assigned", "interaction.closed", "contact.merged", "contact.unmerged", "offer.accepted"]),
         (.mediaCommands, commandsExchange, ["media.fetch", "media.message.placed"]),
         (.mediaEvents, eventsExchange, ["interaction.assigned"]),
         // Bound per sending channel at run time (`sms.<channel>`), by ingest.

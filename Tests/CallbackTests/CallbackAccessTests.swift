@@ -38,6 +38,14 @@ struct CallbackAccessTests {
         #expect(access.change(kate, scheduledBy: "kate", target: forSales) == .allowed)
     }
 
+    @Test func theAgentWhoAcceptedItsOfferChangesAQueueCallback() {
+        // Section 10.3: the agent who accepted a due callback's offer records the outcome.
+        #expect(access.change(sam, scheduledBy: "kate", target: forSales, acceptedBy: "sam") == .allowed)
+        #expect(access.change(lee, scheduledBy: "kate", target: forSales, acceptedBy: "sam") == .forbidden)
+        #expect(access.change(sam, scheduledBy: "kate", target: forLee, acceptedBy: "sam") == .allowed)
+        #expect(access.change(dialer, scheduledBy: "kate", target: forSales, acceptedBy: "dialer") == .notVisible)
+    }
+
     @Test func supervisorsAndAdminsSeeAndChangeEverything() {
         for identity in [boss, admin] {
             #expect(access.read(identity, scheduledBy: "kate", target: forLee) == .allowed)

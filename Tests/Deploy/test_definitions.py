@@ -114,7 +114,8 @@ BINDINGS = {
         )
     },
     "callback.events": {
-        ("switchboard.events", key) for key in ("interaction.assigned", "interaction.closed", "contact.merged", "contact.unmerged")
+        ("switchboard.events", key)
+        for key in ("interaction.assigned", "interaction.closed", "contact.merged", "contact.unmerged", "offer.accepted")
     },
     "media.commands": {("switchboard.commands", key) for key in ("media.fetch", "media.message.placed")},
     "media.events": {("switchboard.events", "interaction.assigned")},

@@ -22,7 +22,7 @@ import requests
 import e2e_support as sb
 from sse_client import SSEStream
 from test_e2e_stream import bearer
-from test_e2e_transfer import SESSION, TRANSFER, Agent, admin, new_queue, supervisor  # noqa: F401 (fixtures)
+from test_e2e_transfer import SESSION, TRANSFER, Agent, admin, new_queue, routed_to, supervisor, wait_load, wait_owner  # noqa: F401 (fixtures)
 
 CALLBACKS = sb.base_url("callback") + "/v1/callbacks"
 STREAM = f"{TRANSFER}/v1/stream"
@@ -129,6 +129,34 @@ def test_an_agent_not_ready_is_offered_its_callback_when_it_becomes_ready(system
     assert offer["state"] == "pending"
 
 
+def test_an_agent_in_no_queue_is_offered_its_callback_once_it_releases_an_interaction_to_a_queue(
+        system, observer, admin, supervisor):
+    # Nora takes direct transfers and callbacks only (no queue). Full, her due callback
+    # waits; releasing her interaction to a queue frees her capacity, and the routing pass
+    # that release runs must look at her callback too: no queue's pass would (docs/decisions.md).
+    queue = new_queue()
+    assert admin.put(f"{TRANSFER}/v1/queues/{queue}", json={"name": f"Support {queue}"}, timeout=5).status_code == 200
+    sam = Agent(system, admin, "Sam Queue", [queue])
+    nora = Agent(system, admin, "Nora Direct", [], capacity=1)
+    sam.ready()
+    nora.ready()
+    interaction_id = routed_to(observer, admin, supervisor, sam, queue)
+    assert sam.transfer(interaction_id, "agent", nora.id).status_code == 202
+    assert nora.accept(nora.wait_offer(interaction_id)).status_code == 200
+    wait_owner(supervisor, interaction_id, nora.id)
+    wait_load(nora, 1)
+
+    callback = schedule(nora, {"type": "agent", "id": nora.id}, seconds=1.0)
+    sb.wait_until(lambda: nora.desk.get(f"{CALLBACKS}/{callback['id']}", timeout=5).json()["state"] == "due", 10,
+                  "the callback due")
+    no_callback_offer(nora, callback["id"], seconds=1.5)
+
+    released = nora.transfer(interaction_id, "queue", queue)
+    assert released.status_code == 202 and released.json()["state"] == "completed", released.text
+    offer = callback_offer(nora, callback["id"], timeout=5)
+    assert offer["kind"] == "callback" and offer["state"] == "pending"
+
+
 def test_a_callback_cancelled_while_offered_withdraws_the_offer(system, admin):
     kate = Agent(system, admin, "Kate Withdrawn", [new_queue()])
     kate.ready()
@@ -153,3 +181,61 @@ def test_a_voice_callback_is_never_offered(system, admin):
     callback = schedule(kate, {"type": "agent", "id": kate.id}, seconds=1.0, channel="voice")
     sb.wait_until(lambda: kate.desk.get(f"{CALLBACKS}/{callback['id']}", timeout=5).json()["state"] == "due", 10, "the voice callback due")
     no_callback_offer(kate, callback["id"], seconds=1.5)
+
+
+def complete(agent: Agent, callback_id: str) -> requests.Response:
+    return agent.desk.post(f"{CALLBACKS}/{callback_id}/complete", json={"outcome": "texted the customer"}, timeout=5)
+
+
+def test_the_agent_who_accepts_a_queue_callback_records_its_outcome(system, admin):
+    # Neither its scheduler nor its target (a queue): accepting the offer makes it the
+    # agent's to complete (section 10.3), and nobody else's.
+    queue = new_queue()
+    scheduler = Agent(system, admin, "Sue Scheduler", [])
+    taker = Agent(system, admin, "Tom Taker", [queue])
+    other = Agent(system, admin, "Bea Other", [queue])
+    taker.ready()
+    callback = schedule(scheduler, {"type": "queue", "id": queue})
+    offer = callback_offer(taker, callback["id"])
+    refused = complete(taker, callback["id"])
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden", "not its callback before it accepts"
+    assert taker.accept(offer).status_code == 200
+    assert complete(other, callback["id"]).status_code == 403
+    done = sb.wait_until(lambda: (lambda r: r if r.status_code == 200 else None)(complete(taker, callback["id"])), 10,
+                         "the accepting agent allowed to complete the callback")
+    assert done.json()["state"] == "completed" and done.json()["outcome"] == "texted the customer"
+
+
+def test_a_due_callback_whose_notes_change_is_still_offered(system, admin):
+    kate = Agent(system, admin, "Kate Notes", [])
+    callback = schedule(kate, {"type": "agent", "id": kate.id}, seconds=1.0)
+    sb.wait_until(lambda: kate.desk.get(f"{CALLBACKS}/{callback['id']}", timeout=5).json()["state"] == "due", 10, "the callback due")
+    edited = kate.desk.patch(f"{CALLBACKS}/{callback['id']}", json={"notes": "Refund approved, tell her"}, timeout=5)
+    assert edited.status_code == 200 and edited.json()["state"] == "due", edited.text
+    kate.ready()
+    # Offered with the new notes, or offered first and its offer's copy brought up to date.
+    offer = sb.wait_until(
+        lambda: next((o for o in kate.offers() if (o.get("callback") or {}).get("id") == callback["id"]
+                      and o["callback"]["notes"] == "Refund approved, tell her"), None),
+        10, "the callback offered with its new notes")
+    assert offer["state"] == "pending" and offer["preview"]["text"] == "Refund approved, tell her"
+
+
+def test_a_declined_due_callback_re_targeted_by_a_supervisor_is_offered_to_its_new_target(system, admin, supervisor):
+    queue = new_queue()
+    ann = Agent(system, admin, "Ann Decliner", [queue])
+    ann.ready()
+    callback = schedule(ann, {"type": "queue", "id": queue})
+    assert ann.reject(callback_offer(ann, callback["id"])).status_code == 200
+    no_callback_offer(ann, callback["id"], seconds=1.0)
+    zoe = Agent(system, admin, "Zoe Target", [])
+    zoe.ready()
+    moved = supervisor.patch(f"{CALLBACKS}/{callback['id']}", json={"target": {"type": "agent", "id": zoe.id}}, timeout=5)
+    assert moved.status_code == 200 and moved.json()["state"] == "due", moved.text
+    offer = callback_offer(zoe, callback["id"])
+    assert offer["callback"]["target"] == {"type": "agent", "id": zoe.id}
+    # Handed back to the queue, it is fired anew there: the earlier decline is forgotten.
+    assert zoe.reject(offer).status_code == 200
+    back = supervisor.patch(f"{CALLBACKS}/{callback['id']}", json={"target": {"type": "queue", "id": queue}}, timeout=5)
+    assert back.status_code == 200, back.text
+    assert callback_offer(ann, callback["id"])["state"] == "pending"

@@ -79,11 +79,16 @@ struct CallbackCommands: Sendable {
             updated.dueAt = due.dueAt
             updated.timeZone = due.timeZone
             updated.firedAt = nil
+            updated.acceptedBy = nil
         } else {
             guard record.state.edited() != nil else { throw CallbackError.closed(record.state) }
         }
         if let notes = change.notes { updated.notes = notes }
-        if let target = change.target { updated.target = target }
+        if let target = change.target, target != record.target {
+            // A due callback with a new target is offered anew (transfer), to someone else.
+            updated.target = target
+            updated.acceptedBy = nil
+        }
         updated.updatedAt = Date()
         try await store.update(updated, on: connection, logger: logger)
         try await outbox.enqueue([try event(.callbackRescheduled, updated, traceparent, updated.view)], on: connection, logger: logger)
@@ -147,6 +152,18 @@ struct CallbackCommands: Sendable {
 
     // MARK: From other services
 
+    /// `offer.accepted` of a callback offer: the agent who accepted it may now complete it
+    /// (``CallbackAccess``). Ignored unless the callback is still `due`: a reschedule or a
+    /// new target since ended that firing.
+    func callbackOfferAccepted(callbackID: UUID, agentID: String, on connection: PostgresConnection) async throws {
+        guard !agentID.isEmpty else { throw InvalidMessage("agent_id is required") }
+        guard var record = try await store.lock(callbackID, on: connection, logger: logger), record.state == .due else { return }
+        record.acceptedBy = agentID
+        record.updatedAt = Date()
+        try await store.update(record, on: connection, logger: logger)
+        logger.info("callback offer accepted", metadata: ["callback_id": "\(record.idString)", "agent_id": "\(agentID)"])
+    }
+
     /// `interaction.assigned`: the agent may link callbacks to the interaction from now on.
     func interactionAssigned(_ assigned: InteractionAssigned, on connection: PostgresConnection) async throws {
         guard let id = UUID(uuidString: assigned.interactionId), !assigned.agentId.isEmpty else {
@@ -189,7 +206,7 @@ struct CallbackCommands: Sendable {
     /// Locks the callback and checks the caller may change it (404 when it may not see it).
     private func lockForChange(_ id: UUID, _ identity: Identity, on connection: PostgresConnection) async throws -> CallbackRecord {
         guard let record = try await store.lock(id, on: connection, logger: logger) else { throw CallbackError.notFound }
-        switch access.change(identity, scheduledBy: record.scheduledBy, target: record.target) {
+        switch access.change(identity, scheduledBy: record.scheduledBy, target: record.target, acceptedBy: record.acceptedBy) {
         case .notVisible: throw CallbackError.notFound
         case .forbidden: throw CallbackError.notAllowed
         case .allowed: return record

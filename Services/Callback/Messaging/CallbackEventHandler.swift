@@ -6,13 +6,15 @@ import SwitchboardModels
 import SwitchboardServiceKit
 
 /// Consumes `callback.events` (bound to `interaction.assigned`, `interaction.closed`,
-/// `contact.merged` and `contact.unmerged`).
+/// `contact.merged`, `contact.unmerged` and `offer.accepted`).
 ///
 /// - `interaction.assigned`: the agent may link callbacks to the interaction
 ///   (``InteractionParticipants``), in one transaction with the inbox record.
 /// - `contact.merged`: the source contact's callbacks are re-pointed to the target, in one
 ///   transaction with the inbox record (a redelivery is a no-op).
 /// - `contact.unmerged`: the callbacks that merge re-pointed go back to the source.
+/// - `offer.accepted` of a callback offer: its agent may complete the callback; other
+///   offers (of interactions) are acked and nothing else.
 /// - `interaction.closed`: acked and nothing else. Callbacks outlive interactions on
 ///   purpose: "call me back tomorrow" is typically scheduled just before the agent marks
 ///   the interaction Done, so closing it must neither cancel nor change the callback. The
@@ -40,6 +42,15 @@ struct CallbackEventHandler: Sendable {
                 let event = try EventDecoding.decode(InteractionAssigned.self, from: delivery)
                 return await transactions.handle(delivery) { connection in
                     try await commands.interactionAssigned(event.data, on: connection)
+                }
+            case .offerAccepted:
+                let event = try EventDecoding.decode(CallbackOfferAccepted.self, from: delivery)
+                guard event.data.kind == "callback" else { return .ack }
+                guard let callback = event.data.callback, let id = UUID(uuidString: callback.id) else {
+                    return .deadLetter(reason: "a callback offer's callback.id must be a UUID")
+                }
+                return await transactions.handle(delivery) { connection in
+                    try await commands.callbackOfferAccepted(callbackID: id, agentID: event.data.agentId, on: connection)
                 }
             case .interactionClosed:
                 return .ack

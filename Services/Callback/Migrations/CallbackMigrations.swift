@@ -65,5 +65,13 @@ enum CallbackMigrations {
             statements: [
                 InteractionParticipants.createTable(schema: "callback")
             ]),
+        // Who accepted the offer of a due callback (transfer's `offer.accepted`): that
+        // agent may complete it, like its scheduler and its target (a queue callback's
+        // agent is neither). Cleared when it fires anew.
+        Migration(
+            version: 5, name: "accepted by",
+            statements: [
+                "ALTER TABLE callback.callbacks ADD COLUMN accepted_by text"
+            ]),
     ]
 }

@@ -23,6 +23,9 @@ struct CallbackRecord: Sendable, Equatable {
     /// When it last fired (`due`); cleared by a reschedule.
     var firedAt: Date?
     var completedAt: Date?
+    /// The agent who accepted this firing's offer (transfer's `offer.accepted`); it may then
+    /// complete the callback. Cleared by a reschedule or a new target.
+    var acceptedBy: String? = nil
 
     var idString: String { id.uuidString.lowercased() }
 

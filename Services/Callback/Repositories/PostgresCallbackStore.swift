@@ -44,7 +44,7 @@ struct PostgresCallbackStore {
             SET contact_id = \(record.contactID), due_at = \(record.dueAt), time_zone = \(record.timeZone),
                 target_type = \(record.target.type.rawValue), target_id = \(record.target.id), notes = \(record.notes),
                 state = \(record.state.rawValue), outcome = \(record.outcome), updated_at = \(record.updatedAt),
-                fired_at = \(record.firedAt), completed_at = \(record.completedAt)
+                fired_at = \(record.firedAt), completed_at = \(record.completedAt), accepted_by = \(record.acceptedBy)
             WHERE id = \(record.id)
             """, logger: logger)
     }
@@ -175,7 +175,7 @@ struct PostgresCallbackStore {
 
     private static let columns = """
         id, phone, contact_id, interaction_id, due_at, time_zone, target_type, target_id, channel, notes, state,
-        scheduled_by, scheduled_by_name, outcome, created_at, updated_at, fired_at, completed_at
+        scheduled_by, scheduled_by_name, outcome, created_at, updated_at, fired_at, completed_at, accepted_by
         """
 
     private static func record(from row: PostgresRow) throws -> CallbackRecord {
@@ -203,7 +203,8 @@ struct PostgresCallbackStore {
             createdAt: try columns["created_at"].decode(Date.self),
             updatedAt: try columns["updated_at"].decode(Date.self),
             firedAt: try columns["fired_at"].decode(Date?.self),
-            completedAt: try columns["completed_at"].decode(Date?.self)
+            completedAt: try columns["completed_at"].decode(Date?.self),
+            acceptedBy: try columns["accepted_by"].decode(String?.self)
         )
     }
 }

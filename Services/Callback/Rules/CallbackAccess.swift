@@ -6,9 +6,11 @@ import SwitchboardServiceKit
 /// - an agent sees the callbacks it scheduled, those targeted at it, and those targeted at
 ///   a queue (a queue callback is shared work: whoever in the queue picks it up needs to
 ///   find it, and queue membership lives in `transfer`, not here);
-/// - only the scheduling agent, the target agent, or a supervisor/admin may change one
-///   (reschedule, edit, cancel, complete); an agent who may see it but is neither gets
-///   403 `forbidden`, which in practice means another agent looking at a queue callback;
+/// - only the scheduling agent, the target agent, the agent who accepted its offer when it
+///   fell due (a queue callback's agent is neither of the others, and section 10.3 has it
+///   record the outcome), or a supervisor/admin may change one (reschedule, edit, cancel,
+///   complete); an agent who may see it but is none of these gets 403 `forbidden`, which in
+///   practice means another agent looking at a queue callback;
 /// - a callback an agent may not see answers 404, so its existence is not revealed.
 ///
 /// Any agent may schedule a callback, for itself, another agent or a queue; one linked to
@@ -29,7 +31,8 @@ struct CallbackAccess: Sendable {
         return .notVisible
     }
 
-    func change(_ identity: Identity, scheduledBy: String, target: CallbackTarget) -> Decision {
+    func change(_ identity: Identity, scheduledBy: String, target: CallbackTarget, acceptedBy: String? = nil) -> Decision {
+        if identity.has(.agent), let acceptedBy, acceptedBy == identity.agentID { return .allowed }
         let visibility = read(identity, scheduledBy: scheduledBy, target: target)
         guard visibility == .allowed else { return visibility }
         if identity.canReadEverything { return .allowed }

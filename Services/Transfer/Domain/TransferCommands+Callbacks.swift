@@ -43,6 +43,34 @@ extension TransferCommands {
         try await emit(try await withdrawCallback(id, now: now, traceparent: traceparent, on: connection), on: connection, logger: logger)
     }
 
+    /// `callback.rescheduled`. A new due time (the callback `scheduled` again) ends this
+    /// firing, as ``callbackSettled(_:traceparent:on:)`` does: it is offered again when it
+    /// falls due again. But the event also says a callback that stays `due` changed — its
+    /// notes or target edited, or its contact re-pointed by a merge — and such a callback
+    /// must still reach a person:
+    /// - same target: the summary kept here, and the copy a pending offer shows, are brought
+    ///   up to date (the desktop sees it when it reads its offers again); its state
+    ///   (waiting, offered, accepted) and declines stay;
+    /// - a new target: it is fired anew for that target (a pending offer withdrawn, the
+    ///   declines forgotten), which is how section 10.3 lets a supervisor hand a callback
+    ///   every candidate declined to someone else;
+    /// - not held here (a firing this service never saw, or lost): it is taken in as due now.
+    func callbackChanged(_ payload: CallbackEventPayload, id: UUID, traceparent: String?, on connection: PostgresConnection) async throws {
+        guard payload.state == "due", payload.isForTheDesk else {
+            try await callbackSettled(id, traceparent: traceparent, on: connection)
+            return
+        }
+        try await lockRoutingForEvent(on: connection)
+        guard var held = try await store.lockCallback(id, on: connection, logger: logger), held.summary.target == payload.target else {
+            try await callbackDue(payload, id: id, traceparent: traceparent, on: connection)
+            return
+        }
+        held.summary = payload.summary
+        held.updatedAt = try await store.now(on: connection, logger: logger)
+        try await store.updateCallbackSummary(held, on: connection, logger: logger)
+        logger.info("due callback changed", metadata: ["callback_id": "\(payload.id)"])
+    }
+
     /// Offers the waiting callbacks for `queues` and `agents` to available agents.
     func routeCallbacks(
         queues: [String], agents: [String], now: Date, traceparent: String?, on connection: PostgresConnection

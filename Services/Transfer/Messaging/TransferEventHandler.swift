@@ -141,7 +141,11 @@ struct TransferEventHandler: Sendable {
             guard event.data.isForTheDesk else { return nil }
             let id = try callbackID(event.data.id)
             return .change { try await commands.callbackDue(event.data, id: id, traceparent: event.traceparent, on: $0) }
-        case .callbackCompleted, .callbackCancelled, .callbackRescheduled:
+        case .callbackRescheduled:
+            let event = try decode(CallbackEventPayload.self)
+            let id = try callbackID(event.data.id)
+            return .change { try await commands.callbackChanged(event.data, id: id, traceparent: event.traceparent, on: $0) }
+        case .callbackCompleted, .callbackCancelled:
             let event = try decode(CallbackEventPayload.self)
             let id = try callbackID(event.data.id)
             return .change { try await commands.callbackSettled(id, traceparent: event.traceparent, on: $0) }

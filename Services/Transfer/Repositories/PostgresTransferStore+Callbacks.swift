@@ -37,6 +37,20 @@ extension PostgresTransferStore {
             """, logger: logger)
     }
 
+    /// A due callback's notes or contact changed: its summary, which later offers show, and
+    /// the copy its pending offer shows (`GET /v1/agents/{id}/offers`); nothing else.
+    func updateCallbackSummary(_ c: DueCallbackRecord, on connection: PostgresConnection, logger: Logger) async throws {
+        let summary = try Self.json(c.summary)
+        try await connection.query(
+            """
+            UPDATE \(unescaped: schema).callbacks SET summary = \(summary)::jsonb, updated_at = \(c.updatedAt) WHERE id = \(c.id)
+            """, logger: logger)
+        try await connection.query(
+            """
+            UPDATE \(unescaped: schema).offers SET callback = \(summary)::jsonb WHERE callback_id = \(c.id) AND state = 'pending'
+            """, logger: logger)
+    }
+
     func deleteCallback(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("DELETE FROM \(unescaped: schema).callbacks WHERE id = \(id)", logger: logger)
     }

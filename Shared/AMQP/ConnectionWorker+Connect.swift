@@ -183,10 +183,20 @@ extension ConnectionWorker {
             consumer.channel = channel
             logger.debug("AMQP consumer attached", metadata: ["queue": "\(consumer.queue)"])
         } catch {
-            if case .channelClosed = error {
+            if case .channelClosed(let code, _) = error {
                 _ = sb_send_channel_close_ok(state, channel)
                 channelEpochs[channel] = nil
                 unsettled[channel] = nil
+                if code == 404, topology.queues.contains(where: { $0.name == consumer.queue }) {
+                    // NOT_FOUND: a queue of this connection's own topology was deleted under
+                    // it (by an operator, or a policy). Declared again with its bindings (the
+                    // whole topology: every declaration is idempotent), as a restart would;
+                    // without it the consumer would stay detached until one.
+                    logger.warning("AMQP queue missing; declaring the topology again", metadata: ["queue": "\(consumer.queue)"])
+                    try declareTopology()
+                    reattachAt[ObjectIdentifier(consumer)] = .now
+                    return
+                }
                 logger.error(
                     "AMQP consumer could not attach; retrying",
                     metadata: [

@@ -280,4 +280,36 @@ struct TransferRoutingPassIntegrationTests {
             try await client.query("DELETE FROM transfer.callbacks WHERE id = \(callback)", logger: logger)
         }
     }
+
+    /// Several transfer replicas may apply a callback's events out of order: the new firing
+    /// of a callback rescheduled a few seconds ahead (`callback.due`) before the
+    /// `callback.rescheduled` that ended the old one. That older event must leave the new
+    /// firing alone; one for another due time still ends the firing held.
+    @Test func aRescheduleOlderThanTheFiringHeldLeavesIt() async throws {
+        try await TestEnvironment.withPostgres { client in
+            let commands = try await commands(client)
+            let target = CallbackSummary.Target(type: "agent", id: TestEnvironment.unique("nobody"))
+            let id = try await insertWaitingCallbacks(1, target: target, commands, client)[0]
+            let held = try #require(try await client.withConnection { try await commands.store.lockCallback(id, on: $0, logger: logger) })
+            func rescheduled(dueAt: Date) -> CallbackEventPayload {
+                CallbackEventPayload(
+                    id: held.summary.id, phone: held.summary.phone, contactId: nil, interactionId: nil, dueAt: dueAt, target: target,
+                    channel: "sms", notes: held.summary.notes, state: "scheduled", scheduledBy: "supervisor", scheduledByName: nil)
+            }
+            func stillHeld() async throws -> Bool {
+                try await client.withConnection { try await commands.store.lockCallback(id, on: $0, logger: logger) } != nil
+            }
+
+            try await client.withTransaction(logger: logger) { connection in
+                try await commands.callbackChanged(rescheduled(dueAt: held.summary.dueAt), id: id, traceparent: nil, on: connection)
+            }
+            #expect(try await stillHeld(), "the firing of this very due time stays")
+
+            try await client.withTransaction(logger: logger) { connection in
+                try await commands.callbackChanged(
+                    rescheduled(dueAt: held.summary.dueAt.addingTimeInterval(3600)), id: id, traceparent: nil, on: connection)
+            }
+            #expect(try await !stillHeld(), "a reschedule to another time ends the firing")
+        }
+    }
 }

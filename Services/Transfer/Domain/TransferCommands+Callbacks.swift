@@ -55,8 +55,21 @@ extension TransferCommands {
     ///   declines forgotten), which is how section 10.3 lets a supervisor hand a callback
     ///   every candidate declined to someone else;
     /// - not held here (a firing this service never saw, or lost): it is taken in as due now.
+    ///
+    /// A `scheduled` one whose due time is that of the firing held here is older than that
+    /// firing, and leaves it alone: with several replicas, a callback rescheduled a few
+    /// seconds ahead can have its new `callback.due` applied before the
+    /// `callback.rescheduled` that ended the old firing, which would otherwise end the new
+    /// one too.
     func callbackChanged(_ payload: CallbackEventPayload, id: UUID, traceparent: String?, on connection: PostgresConnection) async throws {
         guard payload.state == "due", payload.isForTheDesk else {
+            if payload.state == "scheduled" {
+                try await lockRoutingForEvent(on: connection)
+                if let held = try await store.lockCallback(id, on: connection, logger: logger), held.summary.dueAt == payload.dueAt {
+                    logger.info("callback.rescheduled older than the firing held; left alone", metadata: ["callback_id": "\(payload.id)"])
+                    return
+                }
+            }
             try await callbackSettled(id, traceparent: traceparent, on: connection)
             return
         }

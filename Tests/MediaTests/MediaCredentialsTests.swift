@@ -42,6 +42,7 @@ import Testing
         (#"{"c": {"user": "u", "password": "p", "origins": ["https://api.twilio.com/?x"]}}"#, "is not an origin"),
         (#"{"c": {"user": "u", "password": "p", "origins": ["api.twilio.com"]}}"#, "is not an origin"),
         (#"{"c": {"user": "u", "password": "p", "origins": ["ftp://api.twilio.com"]}}"#, "is not an origin"),
+        (#"{"c": {"user": "u", "password": "p", "origins": ["https://a.example", "https://AC1:hidden-token@api.twilio.com"]}}"#, "origin 2 is"),
     ])
     func anEntryWithoutSafeOriginsStopsTheService(json: String, reason: String) {
         do {
@@ -52,6 +53,7 @@ import Testing
             #expect("\(error)".contains("channel \"c\""), "\(error)")
             #expect("\(error)".contains(reason), "\(error)")
             #expect(!"\(error)".contains("\"p\""), "never the password: \(error)")
+            #expect(!"\(error)".contains("hidden-token"), "never what an origin's user information holds: \(error)")
         }
     }
 }

@@ -28,14 +28,16 @@ struct MediaCredentials: Sendable, Equatable, CustomStringConvertible {
     /// Why a channel's entry was refused; never holds the password.
     enum Refusal: Error, Equatable, Sendable, CustomStringConvertible {
         case noOrigins
-        case notAnOrigin(String)
+        /// The position in `origins` (1-based), not the text: it could hold a secret
+        /// (`https://user:token@host`).
+        case notAnOrigin(position: Int)
         case cleartext(String)
 
         var description: String {
             switch self {
             case .noOrigins:
                 #""origins" must list the origins its media URLs are on, e.g. ["https://api.twilio.com"]"#
-            case .notAnOrigin(let text): "\"\(text.prefix(80))\" is not an origin (scheme://host[:port], nothing after it)"
+            case .notAnOrigin(let position): "origin \(position) is not an origin (scheme://host[:port], nothing after it, no user information)"
             case .cleartext(let origin): "\(origin) is plain http: credentials go over https only (http only to a loopback host)"
             }
         }
@@ -44,10 +46,12 @@ struct MediaCredentials: Sendable, Equatable, CustomStringConvertible {
     init(_ written: Written) throws(Refusal) {
         guard let listed = written.origins, !listed.isEmpty else { throw .noOrigins }
         var origins = Set<String>()
-        for text in listed {
+        for (offset, text) in listed.enumerated() {
             let url: FetchURL
-            do { url = try FetchURL(parsing: text) } catch { throw .notAnOrigin(text) }
-            guard url.target == "/", !text.contains("?"), !text.contains("#"), !Self.hasPath(text) else { throw .notAnOrigin(text) }
+            do { url = try FetchURL(parsing: text) } catch { throw .notAnOrigin(position: offset + 1) }
+            guard url.target == "/", !text.contains("?"), !text.contains("#"), !Self.hasPath(text) else {
+                throw .notAnOrigin(position: offset + 1)
+            }
             guard url.scheme == .https || Self.isLoopback(url) else { throw .cleartext(url.origin) }
             origins.insert(url.origin)
         }

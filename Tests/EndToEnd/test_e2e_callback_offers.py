@@ -200,10 +200,16 @@ def test_the_agent_who_accepts_a_queue_callback_records_its_outcome(system, admi
     refused = complete(taker, callback["id"])
     assert refused.status_code == 403 and refused.json()["code"] == "forbidden", "not its callback before it accepts"
     assert taker.accept(offer).status_code == 200
-    assert complete(other, callback["id"]).status_code == 403
-    done = sb.wait_until(lambda: (lambda r: r if r.status_code == 200 else None)(complete(taker, callback["id"])), 10,
-                         "the accepting agent allowed to complete the callback")
+    url = f"{CALLBACKS}/{callback['id']}"
+    sb.wait_until(lambda: taker.desk.patch(url, json={"notes": "Taken by Tom"}, timeout=5).status_code == 200, 10,
+                  "the accepting agent allowed to change the callback")
+    # Now that the callback service knows who accepted it: that agent, nobody else.
+    refused = complete(other, callback["id"])
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden", refused.text
+    done = complete(taker, callback["id"])
+    assert done.status_code == 200, done.text
     assert done.json()["state"] == "completed" and done.json()["outcome"] == "texted the customer"
+    assert done.json()["notes"] == "Taken by Tom"
 
 
 def test_a_due_callback_whose_notes_change_is_still_offered(system, admin):

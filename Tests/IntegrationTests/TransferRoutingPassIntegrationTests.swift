@@ -284,17 +284,19 @@ struct TransferRoutingPassIntegrationTests {
     /// Several transfer replicas may apply a callback's events out of order: the new firing
     /// of a callback rescheduled a few seconds ahead (`callback.due`) before the
     /// `callback.rescheduled` that ended the old one. That older event must leave the new
-    /// firing alone; one for another due time still ends the firing held.
+    /// firing alone, and so must a late change of an earlier firing; a reschedule to
+    /// another time still ends the firing held.
     @Test func aRescheduleOlderThanTheFiringHeldLeavesIt() async throws {
         try await TestEnvironment.withPostgres { client in
             let commands = try await commands(client)
             let target = CallbackSummary.Target(type: "agent", id: TestEnvironment.unique("nobody"))
             let id = try await insertWaitingCallbacks(1, target: target, commands, client)[0]
             let held = try #require(try await client.withConnection { try await commands.store.lockCallback(id, on: $0, logger: logger) })
-            func rescheduled(dueAt: Date) -> CallbackEventPayload {
+            func rescheduled(dueAt: Date, state: String = "scheduled", to newTarget: CallbackSummary.Target? = nil) -> CallbackEventPayload {
                 CallbackEventPayload(
-                    id: held.summary.id, phone: held.summary.phone, contactId: nil, interactionId: nil, dueAt: dueAt, target: target,
-                    channel: "sms", notes: held.summary.notes, state: "scheduled", scheduledBy: "supervisor", scheduledByName: nil)
+                    id: held.summary.id, phone: held.summary.phone, contactId: nil, interactionId: nil, dueAt: dueAt,
+                    target: newTarget ?? target, channel: "sms", notes: held.summary.notes, state: state, scheduledBy: "supervisor",
+                    scheduledByName: nil)
             }
             func stillHeld() async throws -> Bool {
                 try await client.withConnection { try await commands.store.lockCallback(id, on: $0, logger: logger) } != nil
@@ -304,6 +306,16 @@ struct TransferRoutingPassIntegrationTests {
                 try await commands.callbackChanged(rescheduled(dueAt: held.summary.dueAt), id: id, traceparent: nil, on: connection)
             }
             #expect(try await stillHeld(), "the firing of this very due time stays")
+
+            // A re-target of an earlier firing (an earlier due time), applied late: ignored.
+            let elsewhere = CallbackSummary.Target(type: "agent", id: TestEnvironment.unique("elsewhere"))
+            try await client.withTransaction(logger: logger) { connection in
+                try await commands.callbackChanged(
+                    rescheduled(dueAt: held.summary.dueAt.addingTimeInterval(-3600), state: "due", to: elsewhere), id: id, traceparent: nil,
+                    on: connection)
+            }
+            let after = try #require(try await client.withConnection { try await commands.store.lockCallback(id, on: $0, logger: logger) })
+            #expect(after.summary.target == target, "still the firing held, for its target")
 
             try await client.withTransaction(logger: logger) { connection in
                 try await commands.callbackChanged(

@@ -153,11 +153,21 @@ struct CallbackCommands: Sendable {
     // MARK: From other services
 
     /// `offer.accepted` of a callback offer: the agent who accepted it may now complete it
-    /// (``CallbackAccess``). Ignored unless the callback is still `due`: a reschedule or a
-    /// new target since ended that firing.
-    func callbackOfferAccepted(callbackID: UUID, agentID: String, on connection: PostgresConnection) async throws {
+    /// (``CallbackAccess``). Ignored unless the callback is still `due` with the target and
+    /// due time it was offered with: a reschedule or a new target since (the event may come
+    /// late) ended that firing, and its agent has no say in the new one.
+    func callbackOfferAccepted(
+        callbackID: UUID, agentID: String, offered: CallbackOfferAccepted.Callback, on connection: PostgresConnection
+    ) async throws {
         guard !agentID.isEmpty else { throw InvalidMessage("agent_id is required") }
-        guard var record = try await store.lock(callbackID, on: connection, logger: logger), record.state == .due else { return }
+        guard var record = try await store.lock(callbackID, on: connection, logger: logger), record.state == .due,
+            offered.target.type == record.target.type.rawValue, offered.target.id == record.target.id,
+            // The event's time is written to the millisecond, the row's to the microsecond.
+            abs(offered.dueAt.timeIntervalSince(record.dueAt)) < 0.001
+        else {
+            logger.info("callback offer accepted for an earlier firing or target; ignored", metadata: ["callback_id": "\(callbackID)"])
+            return
+        }
         record.acceptedBy = agentID
         record.updatedAt = Date()
         try await store.update(record, on: connection, logger: logger)

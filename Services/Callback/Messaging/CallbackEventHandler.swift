@@ -50,7 +50,7 @@ struct CallbackEventHandler: Sendable {
                     return .deadLetter(reason: "a callback offer's callback.id must be a UUID")
                 }
                 return await transactions.handle(delivery) { connection in
-                    try await commands.callbackOfferAccepted(callbackID: id, agentID: event.data.agentId, on: connection)
+                    try await commands.callbackOfferAccepted(callbackID: id, agentID: event.data.agentId, offered: callback, on: connection)
                 }
             case .interactionClosed:
                 return .ack

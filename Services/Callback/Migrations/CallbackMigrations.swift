@@ -67,7 +67,7 @@ enum CallbackMigrations {
             ]),
         // Who accepted the offer of a due callback (transfer's `offer.accepted`): that
         // agent may complete it, like its scheduler and its target (a queue callback's
-        // agent is neither). Cleared when it fires anew.
+        // agent is neither). Cleared when it is rescheduled or given a new target.
         Migration(
             version: 5, name: "accepted by",
             statements: [

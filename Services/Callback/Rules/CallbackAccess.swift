@@ -32,10 +32,10 @@ struct CallbackAccess: Sendable {
     }
 
     func change(_ identity: Identity, scheduledBy: String, target: CallbackTarget, acceptedBy: String? = nil) -> Decision {
-        if identity.has(.agent), let acceptedBy, acceptedBy == identity.agentID { return .allowed }
         let visibility = read(identity, scheduledBy: scheduledBy, target: target)
         guard visibility == .allowed else { return visibility }
         if identity.canReadEverything { return .allowed }
+        if let acceptedBy, acceptedBy == identity.agentID { return .allowed }
         return scheduledBy == identity.agentID || isTargetAgent(identity, target) ? .allowed : .forbidden
     }
 

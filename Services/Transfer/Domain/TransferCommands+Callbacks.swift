@@ -56,16 +56,21 @@ extension TransferCommands {
     ///   every candidate declined to someone else;
     /// - not held here (a firing this service never saw, or lost): it is taken in as due now.
     ///
-    /// A `scheduled` one whose due time is that of the firing held here is older than that
-    /// firing, and leaves it alone: with several replicas, a callback rescheduled a few
-    /// seconds ahead can have its new `callback.due` applied before the
-    /// `callback.rescheduled` that ended the old firing, which would otherwise end the new
-    /// one too.
+    /// With several replicas the events of one callback can be applied out of order, and a
+    /// firing's due time tells them apart (a new due time is never in the past, so each
+    /// firing's is later than the one before):
+    /// - a `scheduled` one whose due time is that of the firing held here is older than that
+    ///   firing (a callback rescheduled a few seconds ahead can have its new `callback.due`
+    ///   applied first), and leaves it alone;
+    /// - a `due` one with an earlier due time than the firing held belongs to an earlier
+    ///   firing, and is ignored.
     func callbackChanged(_ payload: CallbackEventPayload, id: UUID, traceparent: String?, on connection: PostgresConnection) async throws {
         guard payload.state == "due", payload.isForTheDesk else {
             if payload.state == "scheduled" {
                 try await lockRoutingForEvent(on: connection)
-                if let held = try await store.lockCallback(id, on: connection, logger: logger), held.summary.dueAt == payload.dueAt {
+                if let held = try await store.lockCallback(id, on: connection, logger: logger),
+                    Self.sameFiring(held.summary.dueAt, payload.dueAt)
+                {
                     logger.info("callback.rescheduled older than the firing held; left alone", metadata: ["callback_id": "\(payload.id)"])
                     return
                 }
@@ -74,7 +79,12 @@ extension TransferCommands {
             return
         }
         try await lockRoutingForEvent(on: connection)
-        guard var held = try await store.lockCallback(id, on: connection, logger: logger), held.summary.target == payload.target else {
+        let found = try await store.lockCallback(id, on: connection, logger: logger)
+        if let found, !Self.sameFiring(found.summary.dueAt, payload.dueAt), payload.dueAt < found.summary.dueAt {
+            logger.info("callback.rescheduled of an earlier firing; ignored", metadata: ["callback_id": "\(payload.id)"])
+            return
+        }
+        guard var held = found, held.summary.target == payload.target, Self.sameFiring(held.summary.dueAt, payload.dueAt) else {
             try await callbackDue(payload, id: id, traceparent: traceparent, on: connection)
             return
         }
@@ -82,6 +92,11 @@ extension TransferCommands {
         held.updatedAt = try await store.now(on: connection, logger: logger)
         try await store.updateCallbackSummary(held, on: connection, logger: logger)
         logger.info("due callback changed", metadata: ["callback_id": "\(payload.id)"])
+    }
+
+    /// Two due times of one firing (events carry them to the millisecond).
+    static func sameFiring(_ a: Date, _ b: Date) -> Bool {
+        abs(a.timeIntervalSince(b)) < 0.001
     }
 
     /// Offers the waiting callbacks for `queues` and `agents` to available agents.

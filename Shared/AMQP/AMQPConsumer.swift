@@ -247,7 +247,7 @@ public struct AMQPConsumer: Service {
                         if !returning.isEmpty { await pause(for: wait, unless: scheduler) }
                         // A conversation whose message is left to the broker is not handled
                         // further here: its later messages, still waiting, would otherwise be
-                        // committed before it. The channel's close returns them all, in order.
+                        // committed before it. They are nacked with it, in order, at the end.
                         let abandoned = scheduler.finish(scheduled, returning: returning, abandoning: givenBack)
                         if !abandoned.isEmpty {
                             logger.notice(

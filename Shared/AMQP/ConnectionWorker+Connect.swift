@@ -194,7 +194,8 @@ extension ConnectionWorker {
                     // without it the consumer would stay detached until one.
                     logger.warning("AMQP queue missing; declaring the topology again", metadata: ["queue": "\(consumer.queue)"])
                     try declareTopology()
-                    reattachAt[ObjectIdentifier(consumer)] = .now
+                    // Not at once: a queue still missing after that is not looped on.
+                    reattachAt[ObjectIdentifier(consumer)] = .now + .milliseconds(500)
                     return
                 }
                 logger.error(

@@ -135,9 +135,9 @@ final class KeyedBatchScheduler<Element: Sendable>: Sendable {
     ///
     /// The elements at `abandoning` went back to the broker unhandled (shutting down): their
     /// keys are abandoned for good. Every later delivery of those keys still waiting here is
-    /// taken out unhandled, and one pushed later is dropped: none may be committed before
-    /// the one given back, which the broker will hand out again; the channel's close returns
-    /// them all, behind it.
+    /// taken out unhandled (and returned, for the caller to give back after it), and one
+    /// pushed later is dropped: none may be committed before the one given back, which the
+    /// broker will hand out again.
     /// - Returns: the waiting deliveries taken out, in their order.
     @discardableResult
     func finish(_ batch: Batch, returning: [Int] = [], abandoning: [Int] = []) -> [Element] {

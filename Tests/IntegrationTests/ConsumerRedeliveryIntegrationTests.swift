@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import ServiceLifecycle
 import SwitchboardAMQP
 import Testing
 
@@ -28,6 +29,32 @@ struct ConsumerRedeliveryIntegrationTests {
             bindings: [.init(queue: queue, exchange: exchange, routingKey: "key"), .init(queue: dead, exchange: deadExchange, routingKey: "")]
         )
         return (topology, exchange, queue, dead)
+    }
+
+    /// Messages "1", "2" and "3" of one conversation (one correlation id), ids `<ids>-1`….
+    func oneConversation(exchange: String, ids: String) -> [AMQPMessage] {
+        ["1", "2", "3"].map { text in
+            var message = AMQPMessage.test(exchange: exchange, routingKey: "key", text: text, id: "\(ids)-\(text)")
+            message.properties.correlationID = "one-conversation"
+            return message
+        }
+    }
+
+    /// A consumer ordered by correlation id whose handler records every message it is given
+    /// in `calls`, fails "1" every time and acks the others.
+    func failingMessage1(
+        _ connection: AMQPConnection, queue: String, concurrency: Int, calls: NIOLockedValueBox<[String]>,
+        deadLetterExchange: String = SwitchboardTopology.deadLetterExchange, redelivery: RedeliveryPolicy
+    ) -> AMQPConsumer {
+        AMQPConsumer(
+            connection: connection, publisher: connection, queue: queue, prefetch: 50, concurrency: concurrency,
+            source: "integration-test", logger: TestEnvironment.logger, redelivery: redelivery,
+            deadLetterExchange: deadLetterExchange, orderingKey: { $0.properties.correlationID }
+        ) { delivery in
+            let text = String(decoding: delivery.body, as: UTF8.self)
+            calls.withLockedValue { $0.append(text) }
+            return text == "1" ? .retry(reason: "message 1 always fails") : .ack
+        }
     }
 
     /// Message 1 of a conversation fails once; message 2, already prefetched, must still be
@@ -148,24 +175,10 @@ struct ConsumerRedeliveryIntegrationTests {
         let deadExchange = try #require(topology.queues.first { $0.name == queue }?.arguments["x-dead-letter-exchange"]?.stringValue)
         try await TestEnvironment.withConnection(topology: topology) { connection in
             let calls = NIOLockedValueBox<[String]>([])
-            let consumer = AMQPConsumer(
-                connection: connection, publisher: connection, queue: queue, prefetch: 50, concurrency: 4,
-                source: "integration-test", logger: TestEnvironment.logger,
-                redelivery: RedeliveryPolicy(localAttempts: 2, initialBackoff: .milliseconds(20), maxBackoff: .milliseconds(50)),
-                deadLetterExchange: deadExchange,
-                orderingKey: { $0.properties.correlationID }
-            ) { delivery in
-                let text = String(decoding: delivery.body, as: UTF8.self)
-                calls.withLockedValue { $0.append(text) }
-                return text == "1" ? .retry(reason: "message 1 always fails") : .ack
-            }
-            var messages: [AMQPMessage] = []
-            for text in ["1", "2", "3"] {
-                var message = AMQPMessage.test(exchange: exchange, routingKey: "key", text: text, id: "m-conversation-\(text)")
-                message.properties.correlationID = "one-conversation"
-                messages.append(message)
-            }
-            #expect(await connection.publish(batch: messages).allSatisfy { $0 == nil })
+            let consumer = failingMessage1(
+                connection, queue: queue, concurrency: 4, calls: calls, deadLetterExchange: deadExchange,
+                redelivery: RedeliveryPolicy(localAttempts: 2, initialBackoff: .milliseconds(20), maxBackoff: .milliseconds(50)))
+            #expect(await connection.publish(batch: oneConversation(exchange: exchange, ids: "m-conversation")).allSatisfy { $0 == nil })
             let task = Task { try await consumer.run() }
             var deadLetters = connection.consume(queue: dead, prefetch: 1).makeAsyncIterator()
             let letter = try #require(await TestEnvironment.next(&deadLetters, timeout: .seconds(10)))
@@ -183,32 +196,30 @@ struct ConsumerRedeliveryIntegrationTests {
     /// prefetched behind it: 1 goes back to the broker, and 2 and 3 are not handled here
     /// either (before the fix they were, after 1 had gone back: another replica would then
     /// apply 1 after them). All three are in the queue afterwards, 1 first.
-    @Test func aConversationGivenBackAtShutdownIsNotOvertaken() async throws {
+    @Test(arguments: [false, true])
+    func aConversationGivenBackAtShutdownIsNotOvertaken(graceful: Bool) async throws {
         let (topology, exchange, queue, _) = topology(deliveryLimit: 5)
         let calls = NIOLockedValueBox<[String]>([])
         try await TestEnvironment.withConnection(topology: topology) { connection in
-            let consumer = AMQPConsumer(
-                connection: connection, publisher: connection, queue: queue, prefetch: 50, concurrency: 2,
-                source: "integration-test", logger: TestEnvironment.logger,
-                redelivery: RedeliveryPolicy(localAttempts: 5, initialBackoff: .seconds(5), maxBackoff: .seconds(5)),
-                orderingKey: { $0.properties.correlationID }
-            ) { delivery in
-                let text = String(decoding: delivery.body, as: UTF8.self)
-                calls.withLockedValue { $0.append(text) }
-                return text == "1" ? .retry(reason: "message 1 fails until the shutdown") : .ack
+            let consumer = failingMessage1(
+                connection, queue: queue, concurrency: 2, calls: calls,
+                redelivery: RedeliveryPolicy(localAttempts: 5, initialBackoff: .seconds(5), maxBackoff: .seconds(5)))
+            #expect(await connection.publish(batch: oneConversation(exchange: exchange, ids: "m-shutdown")).allSatisfy { $0 == nil })
+            // 1 fails, then waits its 5 s before trying again; the consumer is told to stop
+            // meanwhile: as a service is (SIGTERM: its consumer cancelled at the broker, then
+            // the drain), or by cancelling its task (still subscribed at the broker).
+            if graceful {
+                let group = ServiceGroup(configuration: .init(services: [.init(service: consumer)], logger: TestEnvironment.logger))
+                let running = Task { try await group.run() }
+                try await TestEnvironment.waitUntil("1 failed once", timeout: .seconds(10)) { calls.withLockedValue { $0 } == ["1"] }
+                await group.triggerGracefulShutdown()
+                try await running.value
+            } else {
+                let task = Task { try await consumer.run() }
+                try await TestEnvironment.waitUntil("1 failed once", timeout: .seconds(10)) { calls.withLockedValue { $0 } == ["1"] }
+                task.cancel()
+                _ = try? await task.value
             }
-            var messages: [AMQPMessage] = []
-            for text in ["1", "2", "3"] {
-                var message = AMQPMessage.test(exchange: exchange, routingKey: "key", text: text, id: "m-shutdown-\(text)")
-                message.properties.correlationID = "one-conversation"
-                messages.append(message)
-            }
-            #expect(await connection.publish(batch: messages).allSatisfy { $0 == nil })
-            let task = Task { try await consumer.run() }
-            try await TestEnvironment.waitUntil("1 failed once", timeout: .seconds(10)) { calls.withLockedValue { $0 } == ["1"] }
-            // 1 now waits its 5 s before trying again; the consumer is told to stop meanwhile.
-            task.cancel()
-            _ = try? await task.value
             try await Task.sleep(for: .milliseconds(500))
             #expect(!calls.withLockedValue { $0 }.contains("2"), "\(calls.withLockedValue { $0 })")
         }

@@ -284,8 +284,8 @@ struct TransferRoutingPassIntegrationTests {
     /// Several transfer replicas may apply a callback's events out of order: the new firing
     /// of a callback rescheduled a few seconds ahead (`callback.due`) before the
     /// `callback.rescheduled` that ended the old one. That older event must leave the new
-    /// firing alone, and so must a late change of an earlier firing; a reschedule to
-    /// another time still ends the firing held.
+    /// firing alone, and so must a late change, `callback.due` or reschedule of an earlier
+    /// firing; a reschedule to a later time still ends the firing held.
     @Test func aRescheduleOlderThanTheFiringHeldLeavesIt() async throws {
         try await TestEnvironment.withPostgres { client in
             let commands = try await commands(client)
@@ -316,6 +316,15 @@ struct TransferRoutingPassIntegrationTests {
             }
             let after = try #require(try await client.withConnection { try await commands.store.lockCallback(id, on: $0, logger: logger) })
             #expect(after.summary.target == target, "still the firing held, for its target")
+
+            // A late callback.due of an earlier firing, and a reschedule that ended one: both ignored.
+            let earlier = held.summary.dueAt.addingTimeInterval(-3600)
+            try await client.withTransaction(logger: logger) { connection in
+                try await commands.callbackDue(rescheduled(dueAt: earlier, state: "due", to: elsewhere), id: id, traceparent: nil, on: connection)
+                try await commands.callbackChanged(rescheduled(dueAt: earlier), id: id, traceparent: nil, on: connection)
+            }
+            let still = try #require(try await client.withConnection { try await commands.store.lockCallback(id, on: $0, logger: logger) })
+            #expect(still.summary.target == target && still.summary.dueAt == held.summary.dueAt, "the firing held, unchanged")
 
             try await client.withTransaction(logger: logger) { connection in
                 try await commands.callbackChanged(

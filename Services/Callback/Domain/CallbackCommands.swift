@@ -160,12 +160,8 @@ struct CallbackCommands: Sendable {
         callbackID: UUID, agentID: String, offered: CallbackOfferAccepted.Callback, on connection: PostgresConnection
     ) async throws {
         guard !agentID.isEmpty else { throw InvalidMessage("agent_id is required") }
-        guard var record = try await store.lock(callbackID, on: connection, logger: logger), record.state == .due,
-            offered.target.type == record.target.type.rawValue, offered.target.id == record.target.id,
-            // The event's time is written to the millisecond, the row's to the microsecond.
-            abs(offered.dueAt.timeIntervalSince(record.dueAt)) < 0.001
-        else {
-            logger.info("callback offer accepted for an earlier firing or target; ignored", metadata: ["callback_id": "\(callbackID)"])
+        guard var record = try await store.lock(callbackID, on: connection, logger: logger), offered.isOffer(of: record) else {
+            logger.warning("callback offer accepted for an earlier firing or target; ignored", metadata: ["callback_id": "\(callbackID)"])
             return
         }
         record.acceptedBy = agentID

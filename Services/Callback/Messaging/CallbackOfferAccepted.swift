@@ -15,6 +15,15 @@ struct CallbackOfferAccepted: Codable, Sendable, Equatable {
         var id: String
         var target: Target
         var dueAt: Date
+
+        /// Whether this is an offer of `record`'s current firing: the callback is `due`, with
+        /// the target and due time it was offered with. The event's time is written to the
+        /// millisecond (from the row's microseconds), so 2 ms apart is still the same firing;
+        /// two firings are seconds apart.
+        func isOffer(of record: CallbackRecord) -> Bool {
+            record.state == .due && target.type == record.target.type.rawValue && target.id == record.target.id
+                && abs(dueAt.timeIntervalSince(record.dueAt)) < 0.002
+        }
     }
 
     var kind: String

@@ -18,9 +18,21 @@ extension TransferCommands {
     static let callbackRoutingBatch = 50
 
     /// `callback.due` for an SMS callback. A firing still here from before (rescheduled
-    /// after it fell due, and due again) is withdrawn first.
+    /// after it fell due, and due again) is withdrawn first. One no later than the firing
+    /// held is ignored: `callback.due` starts a firing and each firing's due time is later
+    /// than the one before, so it is a late event of an earlier firing (several replicas
+    /// apply a callback's events in any order) and must not replace the current one.
     func callbackDue(_ payload: CallbackEventPayload, id: UUID, traceparent: String?, on connection: PostgresConnection) async throws {
         try await lockRoutingForEvent(on: connection)
+        if let held = try await store.lockCallback(id, on: connection, logger: logger), Self.notLater(payload.dueAt, than: held.summary.dueAt) {
+            logger.info("callback.due no later than the firing held; ignored", metadata: ["callback_id": "\(payload.id)"])
+            return
+        }
+        try await fire(payload, id: id, traceparent: traceparent, on: connection)
+    }
+
+    /// A new firing of the callback: whatever is held of it withdrawn, then waiting, routed.
+    private func fire(_ payload: CallbackEventPayload, id: UUID, traceparent: String?, on connection: PostgresConnection) async throws {
         let now = try await store.now(on: connection, logger: logger)
         var messages = try await withdrawCallback(id, now: now, traceparent: traceparent, on: connection)
         let record = DueCallbackRecord(
@@ -59,9 +71,9 @@ extension TransferCommands {
     /// With several replicas the events of one callback can be applied out of order, and a
     /// firing's due time tells them apart (a new due time is never in the past, so each
     /// firing's is later than the one before):
-    /// - a `scheduled` one whose due time is that of the firing held here is older than that
-    ///   firing (a callback rescheduled a few seconds ahead can have its new `callback.due`
-    ///   applied first), and leaves it alone;
+    /// - a `scheduled` one whose due time is no later than that of the firing held here is
+    ///   older than that firing (a callback rescheduled a few seconds ahead can have its new
+    ///   `callback.due` applied first), and leaves it alone;
     /// - a `due` one with an earlier due time than the firing held belongs to an earlier
     ///   firing, and is ignored.
     func callbackChanged(_ payload: CallbackEventPayload, id: UUID, traceparent: String?, on connection: PostgresConnection) async throws {
@@ -69,7 +81,7 @@ extension TransferCommands {
             if payload.state == "scheduled" {
                 try await lockRoutingForEvent(on: connection)
                 if let held = try await store.lockCallback(id, on: connection, logger: logger),
-                    Self.sameFiring(held.summary.dueAt, payload.dueAt)
+                    Self.notLater(payload.dueAt, than: held.summary.dueAt)
                 {
                     logger.info("callback.rescheduled older than the firing held; left alone", metadata: ["callback_id": "\(payload.id)"])
                     return
@@ -80,12 +92,12 @@ extension TransferCommands {
         }
         try await lockRoutingForEvent(on: connection)
         let found = try await store.lockCallback(id, on: connection, logger: logger)
-        if let found, !Self.sameFiring(found.summary.dueAt, payload.dueAt), payload.dueAt < found.summary.dueAt {
+        if let found, !Self.sameFiring(found.summary.dueAt, payload.dueAt), Self.notLater(payload.dueAt, than: found.summary.dueAt) {
             logger.info("callback.rescheduled of an earlier firing; ignored", metadata: ["callback_id": "\(payload.id)"])
             return
         }
         guard var held = found, held.summary.target == payload.target, Self.sameFiring(held.summary.dueAt, payload.dueAt) else {
-            try await callbackDue(payload, id: id, traceparent: traceparent, on: connection)
+            try await fire(payload, id: id, traceparent: traceparent, on: connection)
             return
         }
         held.summary = payload.summary
@@ -94,9 +106,16 @@ extension TransferCommands {
         logger.info("due callback changed", metadata: ["callback_id": "\(payload.id)"])
     }
 
-    /// Two due times of one firing (events carry them to the millisecond).
+    /// Two due times of one firing. Events carry them to the millisecond, written from the
+    /// request's value or from the stored row (microseconds), so they may differ by 1 ms;
+    /// two firings are seconds apart.
     static func sameFiring(_ a: Date, _ b: Date) -> Bool {
-        abs(a.timeIntervalSince(b)) < 0.001
+        abs(a.timeIntervalSince(b)) < 0.002
+    }
+
+    /// `a` is the same firing's due time as `b`, or earlier.
+    static func notLater(_ a: Date, than b: Date) -> Bool {
+        sameFiring(a, b) || a < b
     }
 
     /// Offers the waiting callbacks for `queues` and `agents` to available agents.
